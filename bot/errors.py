@@ -1,0 +1,53 @@
+"""One exception tree for the whole advisor.
+
+    AdvisorError                 anything the advisor raises on purpose
+    ├── ConfigError              config.yaml or environment variables are wrong or missing
+    ├── KnowledgeError           the knowledge YAML cannot be loaded; `.problems` lists every one
+    ├── StorageError             the SQLite database cannot be opened, migrated or written
+    └── TransportError           the Telegram side cannot start (bad token, unreachable Bot API, …)
+
+Callers catch `AdvisorError` at the edge, show the user a kind sentence and log the cause once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class AdvisorError(Exception):
+    """Base of every error the advisor raises on purpose."""
+
+
+class ConfigError(AdvisorError):
+    """The configuration (file or environment) is missing a value or has a wrong one."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a knowledge file, precise enough for an admin to fix it from the message alone."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class KnowledgeError(AdvisorError):
+    """The knowledge base has problems; all of them are listed, not just the first."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the knowledge base"
+        super().__init__("\n".join([head, *(str(p) for p in self.problems)]))
+
+
+class StorageError(AdvisorError):
+    """The database cannot be opened, migrated, read or written."""
+
+
+class TransportError(AdvisorError):
+    """The Telegram transport cannot start or talk to the Bot API."""
