@@ -1,0 +1,25 @@
+"""Transport-neutral replies: what the core wants shown, which the Telegram or terminal transport renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One button (Telegram) or numbered option (terminal).
+
+    `action` is a compact, transport-neutral token the core understands when it comes back
+    (for example ``"e:impact.credit"`` or ``"w:next"``); transports keep it under 64 bytes.
+    """
+
+    label: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the user: plain text (transports escape it) and optional choices, one per row."""
+
+    text: str
+    choices: tuple[Choice, ...] = field(default=())
