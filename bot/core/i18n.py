@@ -36,7 +36,7 @@ def _converter(config: str) -> _Converter:
 
 def to_simplified(text: str) -> str:
     """Traditional → Simplified Chinese (other scripts pass through unchanged)."""
-    return _converter("t2s").convert(text)
+    return _converter("tw2s").convert(text)
 
 
 def to_traditional(text: str) -> str:

@@ -19,7 +19,11 @@ class Choice:
 
 @dataclass(frozen=True)
 class Reply:
-    """One message to the user: plain text (transports escape it) and optional choices, one per row."""
+    """One message to the user: plain text (transports escape it) and optional choices, one per row.
+
+    `title`, when set, is shown above the text as a heading (bold in Telegram).
+    """
 
     text: str
     choices: tuple[Choice, ...] = field(default=())
+    title: str = ""

@@ -76,7 +76,7 @@ _LocatedLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, 
 def parse_located(text: str, path: str) -> Any:
     """Parse YAML text; a syntax error becomes a KnowledgeError pointing at the line."""
     try:
-        return yaml.load(text, Loader=_LocatedLoader)  # noqa: S506 - _LocatedLoader is a SafeLoader
+        return yaml.load(text, Loader=_LocatedLoader)  # _LocatedLoader is a SafeLoader subclass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1

@@ -1,0 +1,189 @@
+"""Loads config.yaml and the environment into one frozen, validated `Config`; the only reader of either."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import ConfigError
+
+#: The knowledge folder shipped beside the package (works from a checkout and an editable install).
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+@dataclass(frozen=True)
+class MatcherConfig:
+    """Thresholds that turn match scores into answer / clarify / fallback (see config.example.yaml)."""
+
+    answer_threshold: float = 0.50
+    margin: float = 0.06
+    clarify_threshold: float = 0.32
+    max_candidates: int = 3
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    url: str = ""
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    path: str = "telegram"
+    secret_token: str = field(default="", repr=False)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str = field(default="", repr=False)
+    base_url: str = ""
+    admin_ids: tuple[int, ...] = ()
+    webhook: WebhookConfig = field(default_factory=WebhookConfig)
+    concurrent_updates: int = 64
+    connection_pool_size: int = 16
+    poll_timeout: int = 30
+
+
+@dataclass(frozen=True)
+class Config:
+    knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
+    database: Path = Path("advisor.sqlite3")
+    matcher: MatcherConfig = field(default_factory=MatcherConfig)
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    unmatched_retention_days: int = 90
+    log_level: str = "INFO"
+
+
+def _section(data: Mapping[str, Any], name: str, where: str) -> Mapping[str, Any]:
+    value = data.get(name, {})
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}: {name}: expected a mapping of settings, got {type(value).__name__}")
+    return value
+
+
+def _take(section: Mapping[str, Any], key: str, kind: type, default: Any, where: str) -> Any:
+    if key not in section or section[key] is None:
+        return default
+    value = section[key]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if kind is int and isinstance(value, bool):
+        raise ConfigError(f"{where}.{key}: expected a whole number, got {value!r}")
+    if not isinstance(value, kind):
+        raise ConfigError(f"{where}.{key}: expected {kind.__name__}, got {value!r}")
+    return value
+
+
+def _check_unknown(section: Mapping[str, Any], known: set[str], where: str) -> None:
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(map(str, unknown))} (typo?)")
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read `path` (optional) and the environment; relative paths are resolved against the config file's folder."""
+    env = os.environ if env is None else env
+    data: Mapping[str, Any] = {}
+    name = str(path) if path else "config"
+    base = Path.cwd()
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as error:
+            raise ConfigError(f"{path}: no such config file (copy config.example.yaml to start)") from error
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path}: cannot read the config file ({error})") from error
+        except yaml.YAMLError as error:
+            raise ConfigError(f"{path}: not valid YAML ({error})") from error
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, Mapping):
+            raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+        data = loaded
+        base = path.resolve().parent
+    _check_unknown(data, {"knowledge", "storage", "matcher", "telegram", "logging"}, name)
+
+    knowledge = _section(data, "knowledge", name)
+    _check_unknown(knowledge, {"path"}, f"{name}: knowledge")
+    knowledge_path = _take(knowledge, "path", str, "", f"{name}: knowledge")
+    knowledge_dir = (base / knowledge_path) if knowledge_path else DEFAULT_KNOWLEDGE_DIR
+
+    storage = _section(data, "storage", name)
+    _check_unknown(storage, {"path", "unmatched_retention_days"}, f"{name}: storage")
+    database = Path(env.get("ADVISOR_DB") or _take(storage, "path", str, "advisor.sqlite3", f"{name}: storage"))
+    if not database.is_absolute():
+        database = base / database
+    retention = _take(storage, "unmatched_retention_days", int, 90, f"{name}: storage")
+
+    m = _section(data, "matcher", name)
+    where = f"{name}: matcher"
+    _check_unknown(m, {"answer_threshold", "margin", "clarify_threshold", "max_candidates"}, where)
+    defaults = MatcherConfig()
+    matcher = MatcherConfig(
+        answer_threshold=_take(m, "answer_threshold", float, defaults.answer_threshold, where),
+        margin=_take(m, "margin", float, defaults.margin, where),
+        clarify_threshold=_take(m, "clarify_threshold", float, defaults.clarify_threshold, where),
+        max_candidates=_take(m, "max_candidates", int, defaults.max_candidates, where),
+    )
+    for key in ("answer_threshold", "margin", "clarify_threshold"):
+        if not 0.0 <= getattr(matcher, key) <= 1.0:
+            raise ConfigError(f"{where}.{key}: must be between 0 and 1")
+    if matcher.clarify_threshold > matcher.answer_threshold:
+        raise ConfigError(f"{where}.clarify_threshold: must not be above answer_threshold")
+    if not 2 <= matcher.max_candidates <= 5:
+        raise ConfigError(f"{where}.max_candidates: must be between 2 and 5")
+
+    t = _section(data, "telegram", name)
+    where = f"{name}: telegram"
+    _check_unknown(
+        t,
+        {"token", "base_url", "admin_ids", "webhook", "concurrent_updates", "connection_pool_size", "poll_timeout"},
+        where,
+    )
+    admin_ids = t.get("admin_ids") or []
+    if not isinstance(admin_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in admin_ids):
+        raise ConfigError(f"{where}.admin_ids: expected a list of numeric Telegram user ids")
+    w = _section(t, "webhook", where)
+    wwhere = f"{where}.webhook"
+    _check_unknown(w, {"url", "listen", "port", "path", "secret_token"}, wwhere)
+    webhook = WebhookConfig(
+        url=_take(w, "url", str, "", wwhere),
+        listen=_take(w, "listen", str, "127.0.0.1", wwhere),
+        port=_take(w, "port", int, 8443, wwhere),
+        path=_take(w, "path", str, "telegram", wwhere),
+        secret_token=env.get("TELEGRAM_WEBHOOK_SECRET") or _take(w, "secret_token", str, "", wwhere),
+    )
+    if webhook.enabled and not webhook.secret_token:
+        raise ConfigError(f"{wwhere}.secret_token: webhook mode needs a secret token (or TELEGRAM_WEBHOOK_SECRET)")
+    telegram = TelegramConfig(
+        token=env.get("TELEGRAM_BOT_TOKEN") or _take(t, "token", str, "", where),
+        base_url=env.get("TELEGRAM_API_BASE_URL") or _take(t, "base_url", str, "", where),
+        admin_ids=tuple(admin_ids),
+        webhook=webhook,
+        concurrent_updates=_take(t, "concurrent_updates", int, 64, where),
+        connection_pool_size=_take(t, "connection_pool_size", int, 16, where),
+        poll_timeout=_take(t, "poll_timeout", int, 30, where),
+    )
+
+    logging_section = _section(data, "logging", name)
+    _check_unknown(logging_section, {"level"}, f"{name}: logging")
+    level = str(_take(logging_section, "level", str, "INFO", f"{name}: logging")).upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(f"{name}: logging.level: expected DEBUG, INFO, WARNING or ERROR, got {level}")
+
+    return Config(
+        knowledge_dir=knowledge_dir,
+        database=database,
+        matcher=matcher,
+        telegram=telegram,
+        unmatched_retention_days=retention,
+        log_level=level,
+    )

@@ -1,0 +1,384 @@
+"""Loads and validates the admin-edited knowledge YAML into an immutable `KnowledgeBase`.
+
+Layout of a knowledge folder (see knowledge/README.md):
+
+    entries/*.yaml   `entries:` — one item per topic (or `kind: route` for topics the guide does not cover)
+    aliases.yaml     `aliases:` canonical → variants users type; `fillers:` words with no topic
+    texts.yaml       `texts:` the bot's own sentences, per language
+
+Every problem is collected (not just the first) and reported as `file:line: sentence`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from bot.core.i18n import AUTHORED_LANGS, Lang, pick
+from bot.core.yamlsrc import LocatedDict, LocatedList, load_located
+from bot.errors import KnowledgeError, Problem
+
+#: Ids other code, admins' statistics and the evaluation refer to; the shipped knowledge base must have them all.
+REQUIRED_ENTRY_IDS: tuple[str, ...] = (
+    "about.loans", "about.application",
+    "causes.economic", "causes.management", "causes.communication",
+    "impact.credit", "impact.cost", "impact.legal",
+    "respond.contact", "respond.plan", "respond.negotiate",
+    "steps.materials", "steps.channel", "steps.demands", "steps.agreement",
+    "after.repay", "after.records", "after.credit",
+    "overview", "safety.scams",
+)  # fmt: skip
+
+#: Texts the code asks for by key; a knowledge base missing one is rejected at load, not at the first user.
+REQUIRED_TEXT_KEYS: tuple[str, ...] = (
+    "greeting", "help", "fallback", "clarify_prompt", "route_footer", "related_label", "guide_button",
+    "continue_guide_button", "chat_quit_hint", "goodbye", "empty_message", "too_long_notice",
+)  # fmt: skip
+
+MIN_EXAMPLES = 8
+_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+_ENTRY_FIELDS = {"id", "kind", "section", "title", "answer", "examples", "keywords", "related"}
+
+
+class EntryKind(StrEnum):
+    TOPIC = "topic"  # answered from the guide
+    ROUTE = "route"  # the guide does not cover it: say so and route the user to official channels
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    kind: EntryKind
+    section: str
+    title: Mapping[str, str]
+    answer: Mapping[str, str]
+    examples: tuple[str, ...]
+    keywords: tuple[str, ...]
+    related: tuple[str, ...]
+    source: str  # "entries/impact.yaml:12", for admins
+
+    def title_in(self, lang: Lang) -> str:
+        return pick(self.title, lang)
+
+    def answer_in(self, lang: Lang) -> str:
+        return pick(self.answer, lang).strip()
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    entries: tuple[Entry, ...]
+    aliases: tuple[tuple[str, str], ...]  # (variant, canonical), as written
+    fillers: tuple[str, ...]
+    texts: Mapping[str, Mapping[str, str]]
+    version: str  # short content hash: buttons from an older version are recognised as stale
+    _by_id: Mapping[str, Entry] = field(repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {entry.id: entry for entry in self.entries})
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    def text(self, key: str, lang: Lang, **values: str) -> str:
+        """A UI text in `lang`, with `{placeholders}` filled; an unknown key is a programming error."""
+        template = pick(self.texts[key], lang).strip()
+        return template.format(**values) if values else template
+
+
+class _Collector:
+    """Gathers problems for one file so validation can go on after the first one."""
+
+    def __init__(self, shown_as: str, problems: list[Problem]) -> None:
+        self.shown_as = shown_as
+        self.problems = problems
+
+    def add(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.shown_as, line, message))
+
+
+def _line(container: Any, key: Any) -> int:
+    if isinstance(container, (LocatedDict, LocatedList)):
+        return container.line_of(key)
+    return 1
+
+
+def _languages(value: Any, what: str, line: int, out: _Collector) -> dict[str, str] | None:
+    """Validate a {zh-hans: ..., en: ...} mapping of non-empty strings."""
+    if not isinstance(value, Mapping):
+        out.add(line, f"{what} must be a mapping with one text per language (zh-hans, en)")
+        return None
+    result: dict[str, str] = {}
+    ok = True
+    for lang in AUTHORED_LANGS:
+        text = value.get(lang.value)
+        if text is None:
+            out.add(line, f"{what} has no '{lang.value}' text; add one")
+            ok = False
+        elif not isinstance(text, str):
+            out.add(_line(value, lang.value), f"{what}.{lang.value} must be text, got {type(text).__name__}")
+            ok = False
+        elif not text.strip():
+            out.add(_line(value, lang.value), f"{what}.{lang.value} is empty; write the text")
+            ok = False
+        else:
+            result[lang.value] = text
+    for extra in value:
+        if extra not in {lang.value for lang in AUTHORED_LANGS}:
+            hint = " (Traditional Chinese is made from zh-hans automatically)" if extra == "zh-hant" else ""
+            out.add(_line(value, extra), f"{what} has an unknown language '{extra}'; use zh-hans and en{hint}")
+            ok = False
+    return result if ok else None
+
+
+def _strings(value: Any, what: str, line: int, out: _Collector, *, required: bool) -> tuple[str, ...] | None:
+    if value is None:
+        if required:
+            out.add(line, f"'{what}' is missing")
+            return None
+        return ()
+    if not isinstance(value, list):
+        out.add(line, f"'{what}' must be a list, got {type(value).__name__}")
+        return None
+    items: list[str] = []
+    ok = True
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            out.add(_line(value, index), f"'{what}' item {index + 1} must be non-empty text, got {item!r}")
+            ok = False
+        else:
+            items.append(item.strip())
+    return tuple(items) if ok else None
+
+
+def _parse_entry(raw: Any, line: int, out: _Collector) -> Entry | None:
+    if not isinstance(raw, Mapping):
+        out.add(line, f"each entry must be a mapping (id, title, answer, examples, …), got {type(raw).__name__}")
+        return None
+    for key in raw:
+        if key not in _ENTRY_FIELDS:
+            out.add(_line(raw, key), f"unknown field '{key}' (allowed: {', '.join(sorted(_ENTRY_FIELDS))})")
+    entry_id = raw.get("id")
+    label = f"entry '{entry_id}'" if isinstance(entry_id, str) else "an entry"
+    ok = True
+    if entry_id is None:
+        out.add(line, "an entry has no 'id'; give it one like 'impact.credit'")
+        ok = False
+    elif not isinstance(entry_id, str) or not _ID_PATTERN.match(entry_id):
+        out.add(_line(raw, "id"), f"id {entry_id!r} must be lowercase words joined by dots, like 'impact.credit'")
+        ok = False
+    kind_value = raw.get("kind", EntryKind.TOPIC.value)
+    if kind_value not in {k.value for k in EntryKind}:
+        out.add(_line(raw, "kind"), f"{label}: kind must be 'topic' or 'route', got {kind_value!r}")
+        ok = False
+    section = raw.get("section", "")
+    if not isinstance(section, (str, int, float)):
+        out.add(_line(raw, "section"), f'{label}: section must be text like "3.1"')
+        ok = False
+    title = _languages(raw.get("title"), f"{label}: title", _line(raw, "title"), out)
+    answer = _languages(raw.get("answer"), f"{label}: answer", _line(raw, "answer"), out)
+    examples = _strings(raw.get("examples"), "examples", _line(raw, "examples"), out, required=True)
+    if examples is not None and len(examples) < MIN_EXAMPLES:
+        out.add(
+            _line(raw, "examples"),
+            f"{label} has {len(examples)} example questions; write at least {MIN_EXAMPLES} "
+            "(how real users would ask, colloquial ones included)",
+        )
+        ok = False
+    keywords = _strings(raw.get("keywords"), "keywords", _line(raw, "keywords"), out, required=False)
+    related = _strings(raw.get("related"), "related", _line(raw, "related"), out, required=False)
+    if not ok or title is None or answer is None or examples is None or keywords is None or related is None:
+        return None
+    assert isinstance(entry_id, str)
+    return Entry(
+        id=entry_id,
+        kind=EntryKind(kind_value),
+        section=str(section),
+        title=title,
+        answer=answer,
+        examples=examples,
+        keywords=keywords,
+        related=related,
+        source=f"{out.shown_as}:{line}",
+    )
+
+
+def _example_key(text: str) -> str:
+    """What makes two examples 'the same question' for the duplicate check: letters and digits only."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _check_cross_references(
+    entries: list[tuple[Entry, _Collector, Any]], required_ids: Iterable[str], problems: list[Problem]
+) -> None:
+    first_seen: dict[str, Entry] = {}
+    for entry, out, _ in entries:
+        line = int(entry.source.rsplit(":", 1)[1])
+        if entry.id in first_seen:
+            out.add(line, f"id '{entry.id}' is used twice (first at {first_seen[entry.id].source}); ids must be unique")
+        else:
+            first_seen[entry.id] = entry
+    seen_examples: dict[str, tuple[str, str]] = {}
+    for entry, out, raw in entries:
+        examples_node = raw.get("examples")
+        for index, example in enumerate(entry.examples):
+            key = _example_key(example)
+            where = f"{out.shown_as}:{_line(examples_node, index)}"
+            if key in seen_examples and seen_examples[key][0] != entry.id:
+                other_id, other_where = seen_examples[key]
+                out.add(
+                    _line(examples_node, index),
+                    f"example question '{example}' is listed in '{entry.id}' and in '{other_id}' ({other_where}); "
+                    "keep it in the one entry whose answer helps",
+                )
+            elif key in seen_examples:
+                out.add(_line(examples_node, index), f"example question '{example}' is listed twice in '{entry.id}'")
+            else:
+                seen_examples[key] = (entry.id, where)
+        related_node = raw.get("related")
+        for index, other in enumerate(entry.related):
+            if other == entry.id:
+                out.add(_line(related_node, index), f"entry '{entry.id}' lists itself as related")
+            elif other not in first_seen:
+                out.add(_line(related_node, index), f"entry '{entry.id}' is related to unknown id '{other}'")
+    for required in required_ids:
+        if required not in first_seen:
+            problems.append(Problem("entries/", 1, f"the entry '{required}' is missing; the bot needs it"))
+
+
+def _load_aliases(
+    path: Path, shown_as: str, problems: list[Problem]
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    out = _Collector(shown_as, problems)
+    data = load_located(path, shown_as)
+    if data is None:
+        return (), ()
+    if not isinstance(data, Mapping):
+        out.add(1, "expected 'aliases:' and 'fillers:' at the top level")
+        return (), ()
+    for key in data:
+        if key not in {"aliases", "fillers"}:
+            out.add(_line(data, key), f"unknown section '{key}' (allowed: aliases, fillers)")
+    aliases: list[tuple[str, str]] = []
+    owner: dict[str, str] = {}
+    table = data.get("aliases") or {}
+    if not isinstance(table, Mapping):
+        out.add(_line(data, "aliases"), "'aliases' must map a canonical word to a list of variants")
+        table = {}
+    for canonical, variants in table.items():
+        line = _line(table, canonical)
+        if not isinstance(canonical, str) or not canonical.strip():
+            out.add(line, f"alias key {canonical!r} must be non-empty text")
+            continue
+        parsed = _strings(variants, f"aliases.{canonical}", line, out, required=True)
+        for index, variant in enumerate(parsed or ()):
+            vline = _line(variants, index)
+            if variant == canonical:
+                out.add(vline, f"'{variant}' is listed as a variant of itself")
+            elif variant in owner and owner[variant] != canonical:
+                out.add(vline, f"'{variant}' is a variant of both '{owner[variant]}' and '{canonical}'; pick one")
+            else:
+                owner[variant] = canonical
+                aliases.append((variant, canonical))
+    fillers = _strings(data.get("fillers"), "fillers", _line(data, "fillers"), out, required=False) or ()
+    return tuple(aliases), fillers
+
+
+def _load_texts(
+    path: Path, shown_as: str, required: Iterable[str], problems: list[Problem]
+) -> dict[str, dict[str, str]]:
+    out = _Collector(shown_as, problems)
+    data = load_located(path, shown_as)
+    texts: dict[str, dict[str, str]] = {}
+    table = data.get("texts") if isinstance(data, Mapping) else None
+    if not isinstance(table, Mapping):
+        out.add(_line(data, "texts"), "expected 'texts:' at the top level, mapping each key to zh-hans and en texts")
+        return texts
+    for key, value in table.items():
+        parsed = _languages(value, f"text '{key}'", _line(table, key), out)
+        if parsed is not None:
+            texts[str(key)] = parsed
+    for key in required:
+        if key not in table:
+            out.add(table.line if isinstance(table, LocatedDict) else 1, f"text '{key}' is missing; the bot uses it")
+    return texts
+
+
+def load_knowledge(
+    directory: Path,
+    *,
+    required_ids: Iterable[str] = REQUIRED_ENTRY_IDS,
+    required_texts: Iterable[str] = REQUIRED_TEXT_KEYS,
+    extra: Callable[[Path, list[Problem]], None] | None = None,
+) -> KnowledgeBase:
+    """Load every knowledge file under `directory`; raise KnowledgeError listing every problem found."""
+    problems: list[Problem] = []
+    if not directory.is_dir():
+        raise KnowledgeError([Problem(str(directory), 1, "the knowledge folder does not exist")])
+    digest = hashlib.sha256()
+
+    def shown(path: Path) -> str:
+        return path.relative_to(directory).as_posix()
+
+    entry_files = sorted((directory / "entries").glob("*.yaml")) if (directory / "entries").is_dir() else []
+    if not entry_files:
+        problems.append(Problem("entries/", 1, "no entry files: put YAML files with 'entries:' in entries/"))
+    parsed: list[tuple[Entry, _Collector, Any]] = []
+    for path in entry_files:
+        digest.update(path.read_bytes())
+        out = _Collector(shown(path), problems)
+        try:
+            data = load_located(path, shown(path))
+        except KnowledgeError as error:
+            problems.extend(error.problems)
+            continue
+        if data is None:
+            continue
+        raw_entries = data.get("entries") if isinstance(data, Mapping) else None
+        if not isinstance(raw_entries, list):
+            out.add(_line(data, "entries"), "expected 'entries:' at the top level, followed by a list of entries")
+            continue
+        if isinstance(data, Mapping):
+            for key in data:
+                if key != "entries":
+                    out.add(_line(data, key), f"unknown top-level key '{key}'; only 'entries' belongs here")
+        for index, raw in enumerate(raw_entries):
+            entry = _parse_entry(raw, _line(raw_entries, index), out)
+            if entry is not None:
+                parsed.append((entry, out, raw))
+    _check_cross_references(parsed, required_ids, problems)
+
+    aliases: tuple[tuple[str, str], ...] = ()
+    fillers: tuple[str, ...] = ()
+    alias_path = directory / "aliases.yaml"
+    if alias_path.is_file():
+        digest.update(alias_path.read_bytes())
+        try:
+            aliases, fillers = _load_aliases(alias_path, shown(alias_path), problems)
+        except KnowledgeError as error:
+            problems.extend(error.problems)
+    texts: dict[str, dict[str, str]] = {}
+    texts_path = directory / "texts.yaml"
+    if texts_path.is_file():
+        digest.update(texts_path.read_bytes())
+        try:
+            texts = _load_texts(texts_path, shown(texts_path), required_texts, problems)
+        except KnowledgeError as error:
+            problems.extend(error.problems)
+    elif list(required_texts):
+        problems.append(Problem("texts.yaml", 1, "texts.yaml is missing; the bot's own sentences live there"))
+    if extra is not None:
+        extra(directory, problems)
+    if problems:
+        raise KnowledgeError(problems)
+    return KnowledgeBase(
+        entries=tuple(entry for entry, _, _ in parsed),
+        aliases=aliases,
+        fillers=fillers,
+        texts=texts,
+        version=digest.hexdigest()[:8],
+    )

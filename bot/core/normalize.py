@@ -1,0 +1,80 @@
+"""Text normalisation shared by the knowledge base and user questions, so both are compared in one form.
+
+NFKC (full-width → half-width), Traditional → Simplified, case-folding, punctuation and emoji removed,
+admin-defined aliases (typos and variants → one canonical word) applied, filler words dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from bot.core.i18n import to_simplified
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_NOT_KEPT = re.compile(rf"[^{_CJK}a-z0-9]+")
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+_CJK_RUN = re.compile(rf"[{_CJK}]+")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def basic_form(text: str) -> str:
+    """Normalise everything but aliases and fillers: the form aliases themselves are written in."""
+    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(text).casefold()
+    text = _NOT_KEPT.sub(" ", text).strip()
+    return _SPACE_BETWEEN_CJK.sub("", text)
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+    unique = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
+    if not unique:
+        return None
+    parts = []
+    for word in unique:
+        escaped = re.escape(word)
+        # Latin variants must match whole words ("hua bei", not the inside of another word).
+        if word[0].isascii():
+            escaped = rf"(?<![a-z0-9]){escaped}"
+        if word[-1].isascii():
+            escaped = rf"{escaped}(?![a-z0-9])"
+        parts.append(escaped)
+    return re.compile("|".join(parts))
+
+
+class Normalizer:
+    """Turns raw text into the matching form; built once per knowledge base (aliases are compiled)."""
+
+    def __init__(self, aliases: Sequence[tuple[str, str]] = (), fillers: Sequence[str] = ()) -> None:
+        self._canonical: dict[str, str] = {}
+        for variant, canonical in aliases:
+            key = basic_form(variant)
+            if key:
+                self._canonical[key] = basic_form(canonical)
+        self._aliases = _alternation(self._canonical)
+        self._fillers = _alternation(basic_form(f) for f in fillers)
+
+    def __call__(self, text: str) -> str:
+        text = basic_form(text)
+        if self._aliases is not None:
+            text = self._aliases.sub(lambda m: self._canonical[m.group(0)], text)
+        if self._fillers is not None:
+            stripped = self._fillers.sub(" ", text)
+            stripped = _SPACE_BETWEEN_CJK.sub("", " ".join(stripped.split()))
+            if stripped:  # a message of nothing but fillers keeps its words
+                text = stripped
+        return text
+
+
+def features(normalized: str) -> list[str]:
+    """Matching features of normalised text: CJK characters and character bigrams, Latin words and stems."""
+    result: list[str] = []
+    for run in _CJK_RUN.findall(normalized):
+        result.extend(run)
+        result.extend(run[i : i + 2] for i in range(len(run) - 1))
+    for word in _WORD.findall(normalized):
+        result.append(f"w:{word}")
+        if len(word) > 5 and not word.isdigit():
+            result.append(f"s:{word[:5]}")  # a crude stem: overdue/overdued, negotiate/negotiation
+    return result

@@ -1,0 +1,451 @@
+"""The advisor's SQLite database: each user's walkthrough session and, for admins, the questions nobody answered.
+
+One file, opened once at start-up with `Storage.open(path)`. What is stored is the minimum the advisor needs to
+continue a conversation — the numeric Telegram user id, an optional language override, the walkthrough state the
+dialogue produced (as JSON) and the Telegram update that produced it — never a name, username or phone number.
+Questions the knowledge base could not answer are kept, with the asker's id so /forget can find them, until
+`prune_unmatched` ages them out.
+
+Durability: the database runs in WAL mode with ``synchronous=FULL``, and every write is committed before its
+method returns, so a step the bot confirmed after `save_session` survives ``kill -9`` and power loss alike.
+
+Concurrency: one aiosqlite connection (one worker thread) shared by every asyncio task; an `asyncio.Lock` keeps
+each operation — and each multi-statement transaction — whole, so tasks serving different users never interleave
+inside a transaction nor read one that is half done.
+
+Schema: `MIGRATIONS[n]` takes the database from version ``n`` to ``n + 1`` (recorded in ``PRAGMA user_version``);
+to change the schema, append a script — never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import aiosqlite
+
+from bot.errors import StorageError
+
+logger = logging.getLogger(__name__)
+
+#: Migration scripts; index n upgrades schema version n to n + 1. Append only.
+MIGRATIONS: tuple[str, ...] = (
+    # v1: sessions and unmatched questions.
+    """
+    CREATE TABLE sessions (
+        user_id        INTEGER PRIMARY KEY,  -- the numeric Telegram id, the only thing identifying a user
+        lang           TEXT,                 -- language chosen with /language, NULL to follow Telegram
+        state          TEXT,                 -- walkthrough state as JSON, shaped by the dialogue module
+        last_update_id INTEGER,              -- Telegram update that produced this state, to spot redeliveries
+        updated_at     REAL NOT NULL         -- unix seconds
+    );
+    CREATE TABLE unmatched (
+        id         INTEGER PRIMARY KEY,
+        user_id    INTEGER NOT NULL,         -- kept so that /forget can erase the question too
+        question   TEXT NOT NULL,
+        normalized TEXT NOT NULL,            -- casefolded, whitespace squeezed: what the admin report groups by
+        lang       TEXT NOT NULL,
+        best_entry TEXT,                     -- closest knowledge entry, if any
+        score      REAL NOT NULL,
+        asked_at   REAL NOT NULL             -- unix seconds
+    );
+    CREATE INDEX unmatched_by_user ON unmatched (user_id);
+    CREATE INDEX unmatched_by_time ON unmatched (asked_at);
+    """,
+)
+
+#: Longest unmatched question kept; a user who pastes their whole situation should not have it all stored.
+MAX_QUESTION_CHARS = 500
+
+_BUSY_TIMEOUT_MS = 5_000
+_SECONDS_PER_DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class Session:
+    """Everything stored about one user between messages."""
+
+    user_id: int
+    #: Language override set with /language; None follows the user's Telegram language.
+    lang: str | None = None
+    #: Walkthrough state as a JSON-able mapping, owned by the dialogue module; None when there is none.
+    state: Mapping[str, Any] | None = None
+    #: The Telegram update that produced this state, so a redelivered update is not applied twice.
+    last_update_id: int | None = None
+    #: Unix seconds of the last save; set by `Storage.save_session`.
+    updated_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class UnmatchedSummary:
+    """One line of the admins' report: a question (as normalised) nobody could answer, and how often."""
+
+    question: str
+    count: int
+    users: int
+    last_seen: float
+    #: Knowledge entry that came closest over all askings, and its score.
+    best_entry: str | None
+    best_score: float
+
+
+@dataclass(frozen=True)
+class StorageStats:
+    users: int
+    #: Users with a walkthrough state saved (the dialogue clears it when a walkthrough is over).
+    active_walkthroughs: int
+    unmatched: int
+
+
+def normalize_question(text: str) -> str:
+    """The form unmatched questions are grouped by: casefolded, runs of whitespace squeezed to one space."""
+    return " ".join(text.casefold().split())
+
+
+class Storage:
+    """Repository over one SQLite file; create with `await Storage.open(path)`, finish with `close()`."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path, clock: Callable[[], float]) -> None:
+        self._connection: aiosqlite.Connection | None = connection
+        self._path = path
+        self._clock = clock
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path | str,
+        *,
+        migrations: Sequence[str] = MIGRATIONS,
+        clock: Callable[[], float] = time.time,
+    ) -> Self:
+        """Open (creating if needed) and migrate the database at `path`.
+
+        Raises `StorageError` with a sentence an admin can act on when the folder cannot be created, the file
+        cannot be opened, is not a SQLite database, cannot use WAL, or has a schema newer than `migrations`.
+        """
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageError(
+                f"Cannot create the folder {path.parent} for the database: {error.strerror or error}."
+            ) from error
+        try:
+            # isolation_level=None: no implicit transactions; this module says BEGIN and COMMIT itself.
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as error:
+            raise StorageError(f"Cannot open the database {path}: {error}.") from error
+        try:
+            await _configure(connection, path)
+            version = await _migrate(connection, path, migrations)
+        except BaseException:
+            await connection.close()
+            raise
+        logger.info("database %s open at schema version %d", path, version)
+        return cls(connection, path, clock)
+
+    async def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        async with self._lock:
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                await connection.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- sessions ------------------------------------------------------------------------------------------------
+
+    async def load_session(self, user_id: int) -> Session | None:
+        """The user's session, or None if nothing is stored. An unreadable state comes back as None, logged."""
+        async with self._using("read a session") as connection:
+            rows = list(
+                await connection.execute_fetchall(
+                    "SELECT lang, state, last_update_id, updated_at FROM sessions WHERE user_id = ?", (user_id,)
+                )
+            )
+        if not rows:
+            return None
+        lang, state_json, last_update_id, updated_at = rows[0]
+        return Session(
+            user_id=user_id,
+            lang=lang,
+            state=_decode_state(user_id, state_json),
+            last_update_id=last_update_id,
+            updated_at=updated_at,
+        )
+
+    async def save_session(self, session: Session) -> Session:
+        """Insert or replace the user's session; it is durable on disk when this returns.
+
+        Returns the session as stored, with `updated_at` set.
+        """
+        state_json = _encode_state(session.state)
+        updated_at = self._clock()
+        async with self._using("save a session") as connection:
+            # A single statement outside BEGIN is its own transaction, committed (and, with synchronous=FULL,
+            # fsynced) before execute returns — one round trip to the worker thread instead of three.
+            await connection.execute(
+                """
+                INSERT INTO sessions (user_id, lang, state, last_update_id, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (user_id) DO UPDATE SET
+                    lang = excluded.lang,
+                    state = excluded.state,
+                    last_update_id = excluded.last_update_id,
+                    updated_at = excluded.updated_at
+                """,
+                (session.user_id, session.lang, state_json, session.last_update_id, updated_at),
+            )
+        return replace(session, updated_at=updated_at)
+
+    async def forget_user(self, user_id: int) -> bool:
+        """Erase every row about the user, all or nothing. True if anything was stored."""
+        async with self._transaction("forget a user") as connection:
+            sessions = await connection.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+            questions = await connection.execute("DELETE FROM unmatched WHERE user_id = ?", (user_id,))
+        # No user id here: the log should not remember whom it forgot.
+        logger.info("forgot a user: %d session(s), %d unmatched question(s)", sessions.rowcount, questions.rowcount)
+        return sessions.rowcount + questions.rowcount > 0
+
+    # -- unmatched questions (for admins) ------------------------------------------------------------------------
+
+    async def log_unmatched(self, user_id: int, question: str, lang: str, best_entry: str | None, score: float) -> None:
+        """Keep a question the knowledge base could not answer (cut to `MAX_QUESTION_CHARS`)."""
+        question = question[:MAX_QUESTION_CHARS]
+        async with self._using("record an unmatched question") as connection:
+            await connection.execute(
+                """
+                INSERT INTO unmatched (user_id, question, normalized, lang, best_entry, score, asked_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                (user_id, question, normalize_question(question), lang, best_entry, score, self._clock()),
+            )
+        logger.debug("unmatched question recorded (lang %s, best %.2f)", lang, score)
+
+    async def unmatched_report(self, *, limit: int = 50, since_days: int | None = None) -> list[UnmatchedSummary]:
+        """Unmatched questions grouped by normalised text, most often asked first (then most recently)."""
+        since = float("-inf") if since_days is None else self._clock() - since_days * _SECONDS_PER_DAY
+        async with self._using("build the unmatched-questions report") as connection:
+            rows = await connection.execute_fetchall(
+                """
+                WITH ranked AS (
+                    SELECT normalized, user_id, asked_at, best_entry, score,
+                           row_number() OVER (PARTITION BY normalized ORDER BY score DESC, asked_at DESC) AS rank
+                    FROM unmatched
+                    WHERE asked_at >= ?
+                )
+                SELECT normalized,
+                       count(*) AS times,
+                       count(DISTINCT user_id),
+                       max(asked_at) AS last_seen,
+                       max(CASE WHEN rank = 1 THEN best_entry END),
+                       max(score)
+                FROM ranked
+                GROUP BY normalized
+                ORDER BY times DESC, last_seen DESC, normalized
+                LIMIT ?
+                """,
+                (since, limit),
+            )
+        return [UnmatchedSummary(*row) for row in rows]
+
+    async def prune_unmatched(self, older_than_days: int) -> int:
+        """Delete unmatched questions asked more than `older_than_days` ago; returns how many went."""
+        if older_than_days < 0:
+            raise ValueError(f"older_than_days must not be negative, got {older_than_days}")
+        cutoff = self._clock() - older_than_days * _SECONDS_PER_DAY
+        async with self._using("prune unmatched questions") as connection:
+            cursor = await connection.execute("DELETE FROM unmatched WHERE asked_at < ?", (cutoff,))
+        logger.info("pruned %d unmatched question(s) older than %d day(s)", cursor.rowcount, older_than_days)
+        return cursor.rowcount
+
+    # -- for admins ----------------------------------------------------------------------------------------------
+
+    async def schema_version(self) -> int:
+        async with self._using("read the schema version") as connection:
+            return await _user_version(connection)
+
+    async def stats(self) -> StorageStats:
+        async with self._using("count users") as connection:
+            rows = list(
+                await connection.execute_fetchall(
+                    """
+                    SELECT (SELECT count(*) FROM sessions),
+                           (SELECT count(*) FROM sessions WHERE state IS NOT NULL),
+                           (SELECT count(*) FROM unmatched)
+                    """
+                )
+            )
+        users, active, unmatched = rows[0]
+        return StorageStats(users=users, active_walkthroughs=active, unmatched=unmatched)
+
+    # -- plumbing ------------------------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _using(self, doing: str) -> AsyncIterator[aiosqlite.Connection]:
+        """Hold the connection for one operation; SQLite errors become `StorageError` naming what failed."""
+        async with self._lock:
+            if self._connection is None:
+                raise StorageError(f"Cannot {doing}: the database {self._path} is closed.")
+            try:
+                yield self._connection
+            except sqlite3.Error as error:
+                raise StorageError(f"Cannot {doing} in the database {self._path}: {error}.") from error
+
+    @asynccontextmanager
+    async def _transaction(self, doing: str) -> AsyncIterator[aiosqlite.Connection]:
+        """Like `_using`, inside BEGIN IMMEDIATE … COMMIT; rolled back on any error or cancellation."""
+        async with self._using(doing) as connection:
+            try:
+                await connection.execute("BEGIN IMMEDIATE")
+                yield connection
+                await connection.execute("COMMIT")
+            except BaseException:
+                await _rollback(connection)
+                raise
+
+
+async def _configure(connection: aiosqlite.Connection, path: Path) -> None:
+    try:
+        rows = list(await connection.execute_fetchall("PRAGMA journal_mode = WAL"))
+        # FULL: in WAL mode, NORMAL may lose the last commits on power loss; a confirmed step must not be lost.
+        await connection.execute("PRAGMA synchronous = FULL")
+        await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+    except sqlite3.DatabaseError as error:
+        if error.sqlite_errorname == "SQLITE_NOTADB":
+            raise StorageError(
+                f"The file {path} is not a SQLite database; point the storage path at a new or advisor-made file."
+            ) from error
+        raise StorageError(f"Cannot open the database {path}: {error}.") from error
+    mode = rows[0][0]
+    if mode != "wal":
+        raise StorageError(
+            f"The database {path} cannot use write-ahead logging (journal mode stayed {mode!r}); "
+            "keep it on a local disk."
+        )
+
+
+async def _migrate(connection: aiosqlite.Connection, path: Path, migrations: Sequence[str]) -> int:
+    """Apply the migrations the database lacks, each in its own transaction; return the resulting version."""
+    known = len(migrations)
+    try:
+        version = await _user_version(connection)
+    except sqlite3.Error as error:
+        raise StorageError(f"Cannot read the schema version of the database {path}: {error}.") from error
+    if version > known:
+        raise StorageError(
+            f"The database {path} has schema version {version}, but this advisor only knows versions up to "
+            f"{known}; run a newer advisor, or restore a backup made by this one."
+        )
+    for target in range(version + 1, known + 1):
+        try:
+            await connection.execute("BEGIN IMMEDIATE")
+            # Re-read inside the write lock: another process may have migrated since we looked.
+            if await _user_version(connection) >= target:
+                await connection.execute("COMMIT")
+                continue
+            for statement in _split_statements(migrations[target - 1]):
+                await connection.execute(statement)
+            await connection.execute(f"PRAGMA user_version = {target:d}")
+            await connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            await _rollback(connection)
+            raise StorageError(
+                f"Cannot upgrade the database {path} to schema version {target}: {error}; "
+                f"it was left at version {target - 1}."
+            ) from error
+        except BaseException:
+            await _rollback(connection)
+            raise
+        logger.info("database %s upgraded to schema version %d", path, target)
+    return max(version, known)
+
+
+def _split_statements(script: str) -> list[str]:
+    """Split an SQL script into single statements.
+
+    `executescript` would do it for us but commits any open transaction first, so a migration could not be
+    all-or-nothing; `sqlite3.complete_statement` tells a terminating semicolon from one in a string, comment or
+    trigger body.
+    """
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            statement = pending.strip()
+            if statement.rstrip(";").strip():
+                statements.append(statement)
+            pending = ""
+    # Anything left over is a trailing comment (the loop gave the last piece a ';', completing any statement).
+    return statements
+
+
+async def _user_version(connection: aiosqlite.Connection) -> int:
+    rows = list(await connection.execute_fetchall("PRAGMA user_version"))
+    version: int = rows[0][0]
+    return version
+
+
+async def _rollback(connection: aiosqlite.Connection) -> None:
+    """Roll back whatever transaction is open, if one is.
+
+    Always queued rather than decided by `in_transaction`: after a cancellation the BEGIN (or COMMIT) may still be
+    waiting in the worker's queue, and this ROLLBACK must land after it.
+    """
+    # OperationalError here means no transaction was open: COMMIT got through, or SQLite already rolled back
+    # by itself (disk full, I/O error).
+    with suppress(sqlite3.OperationalError):
+        await connection.execute("ROLLBACK")
+
+
+def _encode_state(state: Mapping[str, Any] | None) -> str | None:
+    if state is None:
+        return None
+    try:
+        return json.dumps(dict(state), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as error:
+        # The message names the offending type, never the content.
+        raise StorageError(f"Cannot save a session: its walkthrough state is not JSON ({error}).") from error
+
+
+def _decode_state(user_id: int, state_json: str | None) -> Mapping[str, Any] | None:
+    """Parse a stored state; a hand-edited, unreadable one is dropped (the user starts afresh), not fatal."""
+    if state_json is None:
+        return None
+    try:
+        state = json.loads(state_json)
+    except (TypeError, ValueError) as error:
+        # Position only: the state holds the user's financial answers.
+        logger.warning(
+            "walkthrough state of user %d is not valid JSON (%s at char %s); ignoring it",
+            user_id,
+            getattr(error, "msg", type(error).__name__),
+            getattr(error, "pos", "?"),
+        )
+        return None
+    if not isinstance(state, dict):
+        logger.warning(
+            "walkthrough state of user %d is a JSON %s, not an object; ignoring it", user_id, type(state).__name__
+        )
+        return None
+    return state
