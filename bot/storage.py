@@ -100,6 +100,8 @@ class UnmatchedSummary:
 
 @dataclass(frozen=True)
 class StorageStats:
+    """Counts for the admins' /stats: nothing about any one user."""
+
     users: int
     #: Users with a walkthrough state saved (the dialogue clears it when a walkthrough is over).
     active_walkthroughs: int
@@ -377,7 +379,7 @@ async def _migrate(connection: aiosqlite.Connection, path: Path, migrations: Seq
             await _rollback(connection)
             raise
         logger.info("database %s upgraded to schema version %d", path, target)
-    return max(version, known)
+    return known
 
 
 def _split_statements(script: str) -> list[str]:
