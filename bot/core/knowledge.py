@@ -37,7 +37,7 @@ REQUIRED_ENTRY_IDS: tuple[str, ...] = (
 #: Texts the code asks for by key; a knowledge base missing one is rejected at load, not at the first user.
 REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "greeting", "help", "fallback", "clarify_prompt", "route_footer", "related_label", "guide_button",
-    "continue_guide_button", "chat_quit_hint", "goodbye", "empty_message", "too_long_notice",
+    "continue_guide_button", "chat_quit_hint", "goodbye", "empty_message", "too_long_notice", "none_of_these",
 )  # fmt: skip
 
 MIN_EXAMPLES = 8

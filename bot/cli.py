@@ -1,0 +1,230 @@
+"""The `advisor` command: run the bot, chat in a terminal, ask one question, and the admins' `kb` tools."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import Config, load_config
+from bot.core.advisor import Advisor, Conversation
+from bot.core.i18n import Lang
+from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.matcher import Matcher, MatchResult, Status
+from bot.core.replies import Reply
+from bot.errors import AdvisorError, KnowledgeError
+
+logger = logging.getLogger(__name__)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    path = args.config or os.environ.get("ADVISOR_CONFIG")
+    if path:
+        return load_config(Path(path))
+    default = Path("config.yaml")
+    return load_config(default if default.is_file() else None)
+
+
+def _knowledge(args: argparse.Namespace, config: Config) -> KnowledgeBase:
+    directory = Path(args.path) if getattr(args, "path", None) else config.knowledge_dir
+    return load_knowledge(directory)
+
+
+def _result_json(question: str, result: MatchResult) -> dict[str, object]:
+    data: dict[str, object] = {
+        "question": question,
+        "status": result.status.value,
+        "entry": result.entry.id if result.status is Status.ANSWER and result.entry else None,
+        "candidates": [c.entry.id for c in result.candidates],
+        "score": result.score,
+    }
+    if result.route is not None:
+        data["route"] = result.route.id
+    return data
+
+
+def render_plain(reply: Reply) -> str:
+    """A reply as terminal text: heading, text, numbered choices."""
+    lines = []
+    if reply.title:
+        lines.append(f"【{reply.title}】")
+    lines.append(reply.text)
+    for number, choice in enumerate(reply.choices, start=1):
+        lines.append(f"  {number}. {choice.label}")
+    return "\n".join(lines)
+
+
+def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
+    config = _config(args)
+    kb = _knowledge(args, config)
+    matcher = Matcher(kb, config.matcher)
+    if args.question:
+        question = " ".join(args.question)
+        result = matcher.match(question)
+        if args.json:
+            print(json.dumps(_result_json(question, result), ensure_ascii=False), file=out)
+        else:
+            advisor = Advisor(kb, matcher)
+            outcome = advisor.ask(Conversation(lang=Lang(args.lang)), question)
+            print("\n\n".join(render_plain(r) for r in outcome.replies), file=out)
+        return 0
+    for line in sys.stdin:
+        question = line.rstrip("\n")
+        if not question.strip():
+            continue
+        result = matcher.match(question)
+        if args.json:
+            print(json.dumps(_result_json(question, result), ensure_ascii=False), file=out)
+        else:
+            advisor = Advisor(kb, matcher)
+            outcome = advisor.ask(Conversation(lang=Lang(args.lang)), question)
+            print("\n\n".join(render_plain(r) for r in outcome.replies) + "\n", file=out)
+        out.flush()
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    config = _config(args)
+    started = time.perf_counter()
+    kb = _knowledge(args, config)
+    topics = sum(1 for e in kb.entries if e.kind.value == "topic")
+    examples = sum(len(e.examples) for e in kb.entries)
+    elapsed = (time.perf_counter() - started) * 1000
+    print(
+        f"ok: {topics} topics, {len(kb.entries) - topics} routes, {examples} example questions, "
+        f"{len(kb.aliases)} aliases, {len(kb.texts)} texts (version {kb.version}, {elapsed:.0f} ms)",
+        file=out,
+    )
+    return 0
+
+
+def cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
+    """Every entry's own examples must come back to that entry; list those that land elsewhere or are ambiguous."""
+    config = _config(args)
+    kb = _knowledge(args, config)
+    matcher = Matcher(kb, config.matcher)
+    issues = 0
+    total = 0
+    for entry in kb.entries:
+        for example in entry.examples:
+            total += 1
+            result = matcher.match(example)
+            ids = [c.entry.id for c in result.candidates]
+            best = result.entry.id if result.entry else None
+            if best == entry.id and result.status is not Status.CLARIFY:
+                continue
+            issues += 1
+            if result.status is Status.CLARIFY:
+                what = f"ambiguous between {', '.join(ids)}"
+            elif best is None:
+                what = f"finds nothing (best score {result.score:.2f})"
+            else:
+                what = f"lands on '{best}' ({result.score:.2f})"
+            print(f"{entry.source}: '{example}' of '{entry.id}' {what}", file=out)
+    print(f"{'ok' if not issues else 'problems'}: {issues} of {total} example questions misplaced", file=out)
+    return 1 if issues else 0
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    import yaml
+
+    from bot.core.importer import Repairs, repair, skeleton, split_sections
+
+    source = Path(args.document)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {source}: {error}", file=sys.stderr)
+        return 2
+    if args.repair:
+        config = _config(args)
+        repairs_path = Path(args.repairs) if args.repairs else config.knowledge_dir / "import_repairs.yaml"
+        data = yaml.safe_load(repairs_path.read_text(encoding="utf-8")) if repairs_path.is_file() else {}
+        text = repair(text, Repairs.from_mapping(data or {}))
+    result = skeleton(split_sections(text))
+    if args.output:
+        Path(args.output).write_text(result, encoding="utf-8")
+        print(f"wrote {args.output}", file=out)
+    else:
+        out.write(result)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.chat import run_chat
+
+    config = _config(args)
+    return run_chat(config, Lang(args.lang), sys.stdin, out)
+
+
+def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.telegram.app import run_bot
+
+    config = _config(args)
+    return run_bot(config)
+
+
+def cmd_default(args: argparse.Namespace, out: TextIO) -> int:
+    """`advisor` alone: the Telegram bot when a token is configured, else a terminal chat on the same engine."""
+    config = _config(args)
+    if config.telegram.token:
+        return cmd_run(args, out)
+    print("(TELEGRAM_BOT_TOKEN is not set: starting the terminal chat)", file=out)
+    return cmd_chat(args, out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="advisor", description="逾期协商助手 — overdue-loan negotiation advisor")
+    parser.add_argument("--config", help="config.yaml (default: ./config.yaml if present, or $ADVISOR_CONFIG)")
+    parser.add_argument("--lang", choices=[lang.value for lang in Lang], default=Lang.ZH_HANS.value)
+    parser.set_defaults(func=cmd_default)
+    sub = parser.add_subparsers(dest="command")
+
+    run = sub.add_parser("run", help="start the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    run.set_defaults(func=cmd_run)
+    chat = sub.add_parser("chat", help="talk to the advisor in this terminal")
+    chat.set_defaults(func=cmd_chat)
+    ask = sub.add_parser("ask", help="answer one question, or one per stdin line")
+    ask.add_argument("question", nargs="*", help="the question (omit to read one per line from stdin)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--path", help="knowledge folder (default: from config)")
+    ask.set_defaults(func=cmd_ask)
+
+    kb = sub.add_parser("kb", help="knowledge-base tools for admins")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    validate = kb_sub.add_parser("validate", help="check the knowledge YAML; list every problem with file:line")
+    validate.add_argument("path", nargs="?", help="knowledge folder (default: from config)")
+    validate.set_defaults(func=cmd_validate)
+    lint = kb_sub.add_parser("lint", help="run every example question through the matcher")
+    lint.add_argument("path", nargs="?", help="knowledge folder (default: from config)")
+    lint.set_defaults(func=cmd_lint)
+    imp = kb_sub.add_parser("import", help="turn a document with numbered headings into a YAML skeleton")
+    imp.add_argument("document")
+    imp.add_argument("-o", "--output", help="write the skeleton here instead of stdout")
+    imp.add_argument("--repair", action="store_true", help="repair a damaged copy (pinyin, lost characters, spam)")
+    imp.add_argument("--repairs", help="repair table (default: import_repairs.yaml in the knowledge folder)")
+    imp.set_defaults(func=cmd_import)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stream = out or sys.stdout
+    try:
+        code: int = args.func(args, stream)
+    except KnowledgeError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    except AdvisorError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code

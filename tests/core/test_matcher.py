@@ -1,0 +1,97 @@
+"""The matcher's three outcomes — answer, clarify, fallback — and the honest route for topics the guide lacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import MatcherConfig
+from bot.core.knowledge import load_knowledge
+from bot.core.matcher import Matcher, Status
+from tests.kbfactory import write_kb
+
+
+@pytest.fixture
+def matcher(tmp_path: Path) -> Matcher:
+    return Matcher(load_knowledge(write_kb(tmp_path), required_ids=()))
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        pytest.param("逾期会不会影响我的征信", "impact.credit", id="simplified-colloquial"),
+        pytest.param("花唄逾期會影響徵信嗎", "impact.credit", id="traditional-chinese-question"),
+        pytest.param("花贝预期会影响征信吗", "impact.credit", id="typos-fixed-by-aliases"),
+        pytest.param("will being late hurt my credit score", "impact.credit", id="english-question"),
+        pytest.param("我能跟支付宝协商延期还款吗", "respond.negotiate", id="negotiation"),
+    ],
+)
+def test_a_clear_question_is_answered(matcher: Matcher, question: str, entry: str) -> None:
+    result = matcher.match(question)
+    assert result.status is Status.ANSWER
+    assert result.entry is not None
+    assert result.entry.id == entry
+    assert result.candidates[0].entry.id == entry
+    assert result.score >= matcher.config.answer_threshold
+
+
+def test_a_long_story_still_finds_its_topic(matcher: Matcher) -> None:
+    story = (
+        "我去年因为公司裁员失业了，之后一直找不到稳定的工作，家里老人又生病住院花了很多钱，"
+        "结果花呗和借呗都没能按时还上，现在已经拖了两个多月，每天都很焦虑，睡不着觉，"
+        "朋友说可以试试和支付宝那边沟通一下，我想知道到底能不能协商延期还款，或者分期慢慢还，"
+        "我现在每个月大概能拿出一两千块钱来还款，但是一次性还清肯定是不可能的了。"
+    ) * 2
+    assert len(story) > 250
+    result = matcher.match(story)
+    assert result.status in {Status.ANSWER, Status.CLARIFY}
+    assert "respond.negotiate" in [c.entry.id for c in result.candidates]
+
+
+def test_close_candidates_ask_the_user_to_choose(tmp_path: Path) -> None:
+    kb = load_knowledge(write_kb(tmp_path), required_ids=())
+    matcher = Matcher(kb, MatcherConfig(answer_threshold=0.9, margin=0.5, clarify_threshold=0.1))
+    result = matcher.match("逾期会被起诉还是只影响征信")
+    assert result.status is Status.CLARIFY
+    assert result.entry is None
+    ids = [c.entry.id for c in result.candidates]
+    assert {"impact.credit", "impact.legal"} <= set(ids)
+    assert 2 <= len(ids) <= 3
+    assert [c.score for c in result.candidates] == sorted((c.score for c in result.candidates), reverse=True)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        pytest.param("今天天气怎么样", id="off-topic"),
+        pytest.param("😀😀😀", id="only-emoji"),
+        pytest.param("   ", id="blank"),
+    ],
+)
+def test_nothing_fits_falls_back(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert result.status is Status.FALLBACK
+    assert result.route is None
+
+
+def test_a_topic_the_guide_does_not_cover_is_routed_not_answered(matcher: Matcher) -> None:
+    result = matcher.match("还清以后花呗什么时候能恢复使用")
+    assert result.status is Status.FALLBACK
+    assert result.route is not None
+    assert result.route.id == "route.usage"
+
+
+def test_every_shipped_example_lands_on_its_own_entry() -> None:
+    """What `advisor kb lint` checks, held as a test so the shipped knowledge base stays lint-clean."""
+    from bot.config import DEFAULT_KNOWLEDGE_DIR
+
+    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    matcher = Matcher(kb)
+    misplaced = []
+    for entry in kb.entries:
+        for example in entry.examples:
+            result = matcher.match(example)
+            if result.status is Status.CLARIFY or result.entry is None or result.entry.id != entry.id:
+                misplaced.append((entry.id, example, result.status.value))
+    assert misplaced == []

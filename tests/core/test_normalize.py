@@ -1,0 +1,44 @@
+"""Normalisation puts user text and knowledge text into one comparable form."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.normalize import Normalizer, basic_form, features
+
+NORMALIZE = Normalizer(aliases=[("花贝", "花呗"), ("蚂蚁花呗", "花呗"), ("还不起", "还不上"), ("hua bei", "花呗")],
+                       fillers=["请问", "一下"])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("ＡＢＣ１２３", "abc123", id="full-width-to-half-width"),
+        pytest.param("花唄逾期會影響徵信嗎", "花呗逾期会影响征信吗", id="traditional-to-simplified"),
+        pytest.param("Will It HURT my Credit?", "will it hurt my credit", id="case-folding-and-punctuation"),
+        pytest.param("逾期了😭😭怎么办！！！", "逾期了怎么办", id="emoji-removed"),
+        pytest.param("花呗 逾期 了", "花呗逾期了", id="spaces-between-chinese-dropped"),
+    ],
+)
+def test_basic_form(raw: str, expected: str) -> None:
+    assert basic_form(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("花贝逾期了", "花呗逾期了", id="typo-alias"),
+        pytest.param("蚂蚁花呗还不起了", "花呗还不上了", id="longest-alias-wins"),
+        pytest.param("我的hua bei overdue", "我的花呗 overdue", id="latin-alias-whole-words"),
+        pytest.param("请问一下花呗逾期", "花呗逾期", id="fillers-dropped"),
+        pytest.param("请问", "请问", id="a-message-of-only-fillers-keeps-its-words"),
+        pytest.param("花唄預期", "花呗预期", id="traditional-then-alias"),
+    ],
+)
+def test_aliases_and_fillers(raw: str, expected: str) -> None:
+    assert NORMALIZE(raw) == expected
+
+
+def test_features_are_characters_bigrams_and_words() -> None:
+    found = features("征信 overdue")
+    assert {"征", "信", "征信", "w:overdue", "s:overd"} <= set(found)
