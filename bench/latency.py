@@ -1,0 +1,142 @@
+"""Match latency (p50/p99) on the shipped knowledge base and on a synthetic one of 10,000 entries,
+and the start-up time of `advisor ask`.
+
+    python -m bench.latency [--entries 10000] [--queries 2000]
+
+The synthetic base is generated here (never committed): entries whose examples are random phrases built from
+the shipped examples' own characters and words, so the index sees realistic feature frequencies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from bot.config import DEFAULT_KNOWLEDGE_DIR
+from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.matcher import Matcher
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return p50, p99, ordered[-1]
+
+
+def queries(kb: KnowledgeBase, count: int, rng: random.Random) -> list[str]:
+    """Realistic questions: shipped examples with a character dropped or swapped, some long stories."""
+    examples = [e for entry in kb.entries for e in entry.examples]
+    result = []
+    for i in range(count):
+        text = rng.choice(examples)
+        if i % 3 == 0 and len(text) > 4:
+            cut = rng.randrange(len(text))
+            text = text[:cut] + text[cut + 1 :]
+        if i % 10 == 0:
+            text = "，".join(rng.choice(examples) for _ in range(12))  # a long message (~150-300 chars)
+        result.append(text)
+    return result
+
+
+def timed(matcher: Matcher, questions: list[str]) -> list[float]:
+    for q in questions[:50]:
+        matcher.match(q)  # warm caches (OpenCC, regexes)
+    samples = []
+    for q in questions:
+        started = time.perf_counter()
+        matcher.match(q)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def synthetic(kb: KnowledgeBase, entries: int, folder: Path, rng: random.Random) -> Path:
+    examples = [e for entry in kb.entries for e in entry.examples if not e.isascii()]
+    pieces = [e[i : i + rng.randint(2, 4)] for e in examples for i in range(0, len(e), 3)]
+    chars = sorted({c for e in examples for c in e})
+    (folder / "entries").mkdir(parents=True)
+    generated = []
+    for n in range(entries):
+        topic = "".join(rng.choice(chars) for _ in range(2))  # what makes this entry distinct
+        qs = sorted({topic + "".join(rng.choice(pieces) for _ in range(rng.randint(2, 4))) + f"{n}" for _ in range(8)})
+        while len(qs) < 8:
+            qs.append(f"{topic}{n}问{len(qs)}")
+        generated.append(
+            {
+                "id": f"synthetic.e{n}",
+                "title": {"zh-hans": f"合成条目{n}", "en": f"Synthetic {n}"},
+                "answer": {"zh-hans": "合成回答", "en": "synthetic answer"},
+                "examples": qs,
+                "keywords": [topic],
+            }
+        )
+    for start in range(0, entries, 1000):
+        chunk = {"entries": generated[start : start + 1000]}
+        (folder / "entries" / f"s{start:05d}.yaml").write_text(
+            yaml.safe_dump(chunk, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+    for name in ("texts.yaml", "aliases.yaml"):
+        (folder / name).write_bytes((DEFAULT_KNOWLEDGE_DIR / name).read_bytes())
+    return folder
+
+
+def startup(runs: int = 5) -> float:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "--json", "花呗逾期会影响征信吗"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=2_000)
+    args = parser.parse_args()
+    rng = random.Random(20261129)
+
+    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    started = time.perf_counter()
+    matcher = Matcher(kb)
+    build = (time.perf_counter() - started) * 1000
+    p50, p99, worst = percentiles(timed(matcher, queries(kb, args.queries, rng)))
+    print(
+        f"shipped   ({len(kb.entries)} entries): build {build:.0f} ms; match p50 {p50:.3f} ms, p99 {p99:.3f} ms, "
+        f"max {worst:.3f} ms over {args.queries} questions"
+    )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = synthetic(kb, args.entries, Path(tmp), rng)
+        started = time.perf_counter()
+        big = load_knowledge(folder, required_ids=())
+        load_ms = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        big_matcher = Matcher(big)
+        build = (time.perf_counter() - started) * 1000
+        p50, p99, worst = percentiles(timed(big_matcher, queries(kb, args.queries, rng)))
+        print(
+            f"synthetic ({len(big.entries)} entries): load {load_ms:.0f} ms, build {build:.0f} ms; "
+            f"match p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {worst:.3f} ms"
+        )
+    print(f"start-up of `advisor ask --json QUESTION` (median of 5 runs, whole process): {startup():.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
