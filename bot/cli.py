@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot.cli_render import render_plain
 from bot.config import Config, load_config
 from bot.core.advisor import Advisor, Conversation
 from bot.core.i18n import Lang
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.matcher import Matcher, MatchResult, Status
-from bot.core.replies import Reply
 from bot.errors import AdvisorError, KnowledgeError
 
 logger = logging.getLogger(__name__)
@@ -47,17 +47,6 @@ def _result_json(question: str, result: MatchResult) -> dict[str, object]:
     if result.route is not None:
         data["route"] = result.route.id
     return data
-
-
-def render_plain(reply: Reply) -> str:
-    """A reply as terminal text: heading, text, numbered choices."""
-    lines = []
-    if reply.title:
-        lines.append(f"【{reply.title}】")
-    lines.append(reply.text)
-    for number, choice in enumerate(reply.choices, start=1):
-        lines.append(f"  {number}. {choice.label}")
-    return "\n".join(lines)
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
@@ -160,14 +149,16 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     from bot.chat import run_chat
 
     config = _config(args)
-    return run_chat(config, Lang(args.lang), sys.stdin, out)
+    code: int = run_chat(config, Lang(args.lang), sys.stdin, out)
+    return code
 
 
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from bot.telegram.app import run_bot
 
     config = _config(args)
-    return run_bot(config)
+    code: int = run_bot(config)
+    return code
 
 
 def cmd_default(args: argparse.Namespace, out: TextIO) -> int:

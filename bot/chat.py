@@ -1,0 +1,65 @@
+"""`advisor chat`: the same engine as the Telegram bot, in a terminal — choices by number, /quit to leave."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TextIO
+
+from bot.cli_render import render_plain
+from bot.config import Config
+from bot.core.i18n import Lang
+from bot.core.replies import Choice, Reply
+from bot.engine import Engine, Incoming, Kind, Knowledge
+from bot.storage import Storage
+
+#: The terminal user's id in the database (Telegram ids are positive, so this never collides).
+TERMINAL_USER = 0
+_COMMANDS = {"start", "help", "guide", "resume", "cancel", "language", "privacy", "forget"}
+
+
+async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
+    knowledge = Knowledge.load(config.knowledge_dir, config.matcher)
+    async with await Storage.open(config.database) as storage:
+        engine = Engine(knowledge, storage, directory=config.knowledge_dir)
+        choices: list[Choice] = []
+
+        def show(replies: list[Reply]) -> None:
+            nonlocal choices
+            choices = [c for r in replies for c in r.choices]
+            number = 0
+            blocks = []
+            for reply in replies:
+                numbered = []
+                for choice in reply.choices:
+                    number += 1
+                    numbered.append(Choice(choice.label, str(number)))
+                blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title)))
+            print("\n\n".join(blocks), file=out)
+            print(f"\n({knowledge.kb.text('chat_quit_hint', lang)})", file=out)
+            out.flush()
+
+        show(await engine.handle(Incoming(TERMINAL_USER, Kind.COMMAND, command="start", client_lang=lang.value)))
+        while True:
+            print("> ", end="", file=out, flush=True)
+            line = await asyncio.to_thread(stdin.readline)
+            if not line:
+                break
+            text = line.strip()
+            if text in {"/quit", "/exit", "/q"}:
+                break
+            if text.isdigit() and 1 <= int(text) <= len(choices):
+                event = Incoming(TERMINAL_USER, Kind.PRESS, action=choices[int(text) - 1].action,
+                                 client_lang=lang.value)  # fmt: skip
+            elif text.startswith("/") and text[1:].split()[0].lower() in _COMMANDS:
+                name, _, argument = text[1:].partition(" ")
+                event = Incoming(TERMINAL_USER, Kind.COMMAND, command=name.lower(), text=argument,
+                                 client_lang=lang.value)  # fmt: skip
+            else:
+                event = Incoming(TERMINAL_USER, Kind.TEXT, text=text, client_lang=lang.value)
+            show(await engine.handle(event))
+        print(engine.knowledge.kb.text("goodbye", lang), file=out)
+    return 0
+
+
+def run_chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
+    return asyncio.run(_chat(config, lang, stdin, out))

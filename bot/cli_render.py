@@ -1,0 +1,16 @@
+"""Plain-text rendering of core replies for the terminal (`advisor ask`, `advisor chat`)."""
+
+from __future__ import annotations
+
+from bot.core.replies import Reply
+
+
+def render_plain(reply: Reply) -> str:
+    """A reply as terminal text: heading, text, numbered choices."""
+    lines = []
+    if reply.title:
+        lines.append(f"【{reply.title}】")
+    lines.append(reply.text)
+    for number, choice in enumerate(reply.choices, start=1):
+        lines.append(f"  {number}. {choice.label}")
+    return "\n".join(lines)

@@ -1,0 +1,323 @@
+"""The advisor engine: one incoming event for one user → durable new state → replies, for any transport.
+
+It loads the user's session from storage, lets the pure core (advisor Q&A and the walkthrough dialogue) decide,
+saves the new state **before** returning the replies (so a step the bot confirms survives a crash), and keeps
+updates of one user in order while different users run in parallel. Telegram and the terminal chat both drive it;
+neither knows about the other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from bot.config import MatcherConfig
+from bot.core import dialogue
+from bot.core.advisor import Advisor, Conversation
+from bot.core.i18n import Lang, lang_from_telegram
+from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.matcher import Matcher, MatchResult, Status
+from bot.core.replies import Choice, Reply
+from bot.core.walkthrough import Walkthrough, load_walkthrough
+from bot.storage import Session, Storage
+
+logger = logging.getLogger(__name__)
+
+#: Messages longer than this are answered from their first part, and the user is told so.
+LONG_MESSAGE = 1500
+#: What a typed text needs to be taken as a question rather than the agreement terms being recorded.
+_QUESTION_MARKERS = re.compile(
+    r"[?？]|吗|怎么|如何|什么|能不能|可不可以|为什么|為什麼|嗎|怎麼|\b(how|what|can|should|why)\b"
+)
+
+
+class Kind(StrEnum):
+    COMMAND = "command"
+    TEXT = "text"
+    PRESS = "press"
+    UNSUPPORTED = "unsupported"  # stickers, photos, voice, files …
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a user did, as the transport saw it; no transport types inside."""
+
+    user_id: int
+    kind: Kind
+    text: str = ""  # the message text, or the command's argument
+    command: str = ""  # "start", "guide", … without the slash
+    action: str = ""  # a button's action token
+    update_id: int | None = None  # the transport's id of this event, to recognise a redelivery after a crash
+    client_lang: str | None = None  # the user's interface language as the transport reports it
+    stale: bool = False  # the transport saw a button from an older knowledge version
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """One consistent generation of everything loaded from knowledge/: swapped whole on reload."""
+
+    kb: KnowledgeBase
+    matcher: Matcher
+    advisor: Advisor
+    guide: Walkthrough
+
+    @classmethod
+    def load(cls, directory: Path, config: MatcherConfig | None = None) -> Knowledge:
+        kb = load_knowledge(directory)
+        matcher = Matcher(kb, config)
+        return cls(kb, matcher, Advisor(kb, matcher), load_walkthrough(directory / "walkthrough.yaml"))
+
+
+@dataclass
+class _UserLocks:
+    """Per-user locks that disappear when nobody waits on them (memory stays flat with many users)."""
+
+    locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    users: dict[int, int] = field(default_factory=dict)
+
+    @asynccontextmanager
+    async def hold(self, user_id: int) -> AsyncIterator[None]:
+        lock = self.locks.setdefault(user_id, asyncio.Lock())
+        self.users[user_id] = self.users.get(user_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self.users[user_id] -= 1
+            if self.users[user_id] == 0:
+                del self.users[user_id]
+                del self.locks[user_id]
+
+
+@dataclass(frozen=True)
+class _State:
+    """What is persisted for a user besides the language: the walkthrough and a pending /forget."""
+
+    guide: dialogue.GuideState | None = None
+
+    def to_dict(self) -> dict[str, Any] | None:
+        return {"guide": self.guide.to_dict()} if self.guide is not None else None
+
+    @classmethod
+    def from_session(cls, session: Session | None, guide: Walkthrough) -> _State:
+        if session is None or not session.state:
+            return cls()
+        return cls(guide=dialogue.GuideState.from_dict(session.state.get("guide"), guide))
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """What handling one event decided, before anything is written."""
+
+    replies: list[Reply]
+    state: _State
+    lang: str | None = None  # a new language override
+    save: bool = False  # the state changed and must be durable before the replies go out
+    forgotten: bool = False  # the user asked to be erased
+    unanswered: MatchResult | None = None  # a question nobody could answer, for the admins' report
+
+
+class Engine:
+    """Handles events for every user; `knowledge` can be swapped at run time (`reload`)."""
+
+    def __init__(self, knowledge: Knowledge, storage: Storage, *, directory: Path | None = None) -> None:
+        self.knowledge = knowledge
+        self.storage = storage
+        self.directory = directory
+        self._locks = _UserLocks()
+
+    def reload(self, config: MatcherConfig | None = None) -> Knowledge:
+        """Load the knowledge folder again; on a problem the old knowledge stays and KnowledgeError is raised."""
+        if self.directory is None:
+            return self.knowledge
+        fresh = Knowledge.load(self.directory, config or self.knowledge.matcher.config)
+        self.knowledge = fresh
+        logger.info("knowledge reloaded (version %s, %d entries)", fresh.kb.version, len(fresh.kb.entries))
+        return fresh
+
+    async def handle(self, event: Incoming) -> list[Reply]:
+        async with self._locks.hold(event.user_id):
+            return await self._handle(event)
+
+    async def _handle(self, event: Incoming) -> list[Reply]:
+        k = self.knowledge  # one generation for the whole event, even if a reload happens meanwhile
+        session = await self.storage.load_session(event.user_id)
+        state = _State.from_session(session, k.guide)
+        lang = Lang(session.lang) if session and session.lang else lang_from_telegram(event.client_lang)
+        redelivered = (
+            event.update_id is not None
+            and session is not None
+            and session.last_update_id is not None
+            and event.update_id <= session.last_update_id
+        )
+        if redelivered:
+            # Already applied before a crash: show where the user is instead of applying it twice.
+            logger.info("redelivered update %s: showing the current step again", event.update_id)
+            return self._where_am_i(state, k, lang)
+
+        decision = await self._decide(event, state, k, Conversation(lang=lang))
+        if decision.forgotten:
+            await self.storage.forget_user(event.user_id)
+            return decision.replies
+        if decision.save:
+            await self.storage.save_session(
+                Session(
+                    user_id=event.user_id,
+                    lang=decision.lang or (session.lang if session else None),
+                    state=decision.state.to_dict(),
+                    last_update_id=event.update_id,
+                )
+            )
+        if decision.unanswered is not None:
+            match = decision.unanswered
+            best = match.candidates[0].entry.id if match.candidates else None
+            await self.storage.log_unmatched(event.user_id, event.text, lang.value, best, match.score)
+        return decision.replies
+
+    async def _decide(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
+        lang = conversation.lang
+        if event.kind is Kind.UNSUPPORTED:
+            return _Decision([Reply(k.kb.text("non_text", lang))], state)
+        if event.kind is Kind.COMMAND:
+            return self._command(event, state, k, conversation)
+        if event.kind is Kind.PRESS:
+            if event.stale:
+                return _Decision([Reply(k.kb.text("menu_expired", lang)), *self._where_am_i(state, k, lang)], state)
+            return self._press(event, state, k, conversation)
+        return self._text(event, state, k, conversation)
+
+    def _command(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
+        lang = conversation.lang
+        match event.command:
+            case "start":
+                replies = k.advisor.greet(conversation)
+                resume = dialogue.continue_choice(state.guide, k.guide, lang)
+                if resume is not None:
+                    replies = [*replies[:-1], replace(replies[-1], choices=(resume, *replies[-1].choices))]
+                return _Decision(replies, state)
+            case "help":
+                return _Decision(k.advisor.help(conversation), state)
+            case "guide":
+                return self._guide(state, dialogue.Start(), k, lang)
+            case "resume":
+                return self._guide(state, dialogue.Resume(), k, lang)
+            case "cancel":
+                if state.guide is None:
+                    return _Decision([Reply(k.kb.text("nothing_to_cancel", lang))], state)
+                return self._guide(state, dialogue.Cancel(), k, lang)
+            case "privacy":
+                forget = Choice(k.kb.text("forget_button", lang), "f:ask")
+                return _Decision([Reply(k.kb.text("privacy", lang), (forget,))], state)
+            case "forget":
+                return _Decision([self._forget_confirm(k, lang)], state)
+            case "language":
+                chosen = _parse_lang(event.text)
+                if chosen is None:
+                    return _Decision([self._language_menu(k, lang)], state)
+                return _Decision([Reply(k.kb.text("language_set", chosen))], state, lang=chosen.value, save=True)
+        return _Decision([Reply(k.kb.text("unknown_command", lang)), *k.advisor.help(conversation)], state)
+
+    def _press(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
+        lang = conversation.lang
+        kind, _, value = event.action.partition(":")
+        if kind == "g" and value == "start":
+            return self._guide(state, dialogue.Start(), k, lang)
+        if kind == "w":
+            return self._guide(state, dialogue.Press(event.action), k, lang)
+        if kind == "l" and (chosen := _parse_lang(value)) is not None:
+            return _Decision([Reply(k.kb.text("language_set", chosen))], state, lang=chosen.value, save=True)
+        if kind == "f":
+            if value == "ask":
+                return _Decision([self._forget_confirm(k, lang)], state)
+            if value == "yes":
+                return _Decision([Reply(k.kb.text("forgotten", lang))], _State(), forgotten=True)
+            if value == "no":
+                return _Decision([Reply(k.kb.text("forget_cancelled", lang))], state)
+        outcome = k.advisor.press(conversation, event.action)
+        if outcome is not None:
+            return _Decision(self._with_continue(outcome.replies, state, k, lang), state)
+        return _Decision([Reply(k.kb.text("menu_expired", lang)), *self._where_am_i(state, k, lang)], state)
+
+    def _text(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
+        lang = conversation.lang
+        text = event.text
+        if state.guide is not None and dialogue.wants_text(state.guide) and self._is_answer(text, state.guide):
+            return self._guide(state, dialogue.TypedText(text), k, lang)
+        notice: list[Reply] = []
+        if len(text) > LONG_MESSAGE:
+            notice = [Reply(k.kb.text("too_long_notice", lang))]
+            text = text[:LONG_MESSAGE]
+        outcome = k.advisor.ask(conversation, text)
+        replies = [*notice, *self._with_continue(outcome.replies, state, k, lang)]
+        match = outcome.match
+        if match is not None and match.status is Status.ANSWER and match.entry is not None:
+            replies = self._with_jump(replies, match.entry.id, state, k, lang)
+        return _Decision(replies, state, unanswered=match if outcome.unanswered else None)
+
+    @staticmethod
+    def _is_answer(text: str, guide: dialogue.GuideState) -> bool:
+        """Typed text at a step that wants typing: a number for days/amount, terms unless it reads as a question."""
+        if guide.step in (dialogue.Step.DAYS, dialogue.Step.AMOUNT):
+            return dialogue.read_number(text, guide.step) is not None
+        return not _QUESTION_MARKERS.search(text.casefold())
+
+    @staticmethod
+    def _guide(state: _State, event: dialogue.Event, k: Knowledge, lang: Lang) -> _Decision:
+        replies, new_guide = dialogue.step(state.guide, event, k.guide, lang)
+        return _Decision(replies, replace(state, guide=new_guide), save=True)
+
+    @staticmethod
+    def _with_continue(replies: list[Reply], state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
+        """Under a side answer mid-walkthrough, a button back to where the user was."""
+        choice = dialogue.continue_choice(state.guide, k.guide, lang)
+        if choice is None or not replies:
+            return replies
+        last = replies[-1]
+        kept = tuple(c for c in last.choices if c.action != "g:start")
+        return [*replies[:-1], replace(last, choices=(choice, *kept))]
+
+    @staticmethod
+    def _with_jump(replies: list[Reply], entry_id: str, state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
+        """An answer about a walkthrough step offers to go to that step."""
+        target = dialogue.step_for_entry(entry_id)
+        if target is None or not replies or (state.guide is not None and state.guide.step is target):
+            return replies
+        last = replies[-1]
+        jump = Choice(k.kb.text("jump_to_step", lang), f"w:goto:{target.value}")
+        return [*replies[:-1], replace(last, choices=(*last.choices, jump))]
+
+    @staticmethod
+    def _where_am_i(state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
+        if state.guide is not None:
+            return dialogue.current_prompt(state.guide, k.guide, lang)
+        return k.advisor.help(Conversation(lang=lang))
+
+    @staticmethod
+    def _forget_confirm(k: Knowledge, lang: Lang) -> Reply:
+        return Reply(
+            k.kb.text("forget_confirm", lang),
+            (Choice(k.kb.text("forget_yes", lang), "f:yes"), Choice(k.kb.text("forget_no", lang), "f:no")),
+        )
+
+    @staticmethod
+    def _language_menu(k: Knowledge, lang: Lang) -> Reply:
+        return Reply(
+            k.kb.text("language_prompt", lang),
+            (Choice("简体中文", "l:zh-hans"), Choice("繁體中文", "l:zh-hant"), Choice("English", "l:en")),
+        )
+
+
+def _parse_lang(text: str) -> Lang | None:
+    tag = text.strip().lower().replace("_", "-")
+    aliases = {"zh": Lang.ZH_HANS, "cn": Lang.ZH_HANS, "简体": Lang.ZH_HANS, "tw": Lang.ZH_HANT, "hk": Lang.ZH_HANT,
+               "繁體": Lang.ZH_HANT, "繁体": Lang.ZH_HANT, "english": Lang.EN}  # fmt: skip
+    if tag in {lang.value for lang in Lang}:
+        return Lang(tag)
+    return aliases.get(tag)

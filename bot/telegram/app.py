@@ -1,0 +1,349 @@
+"""Builds and runs the PTB Application: Updates in → engine events → rendered replies out.
+
+Handlers are thin: they unpack an Update into an `Incoming`, let the engine decide (state is saved before it
+returns), then send what it said. Telegram's optional fields are checked here, at the edge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from typing import Any, TypeVar
+
+from telegram import Bot, BotCommand, BotCommandScopeDefault, Message, Update
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot.config import Config
+from bot.core.i18n import Lang
+from bot.core.replies import Reply
+from bot.engine import Engine, Incoming, Kind, Knowledge
+from bot.errors import ConfigError, TransportError
+from bot.storage import Storage
+from bot.telegram.render import Outgoing, parse_callback, render
+
+logger = logging.getLogger(__name__)
+
+#: User commands, registered with setMyCommands; descriptions come from texts.yaml (`command_<name>`).
+USER_COMMANDS = ("start", "guide", "resume", "cancel", "help", "language", "privacy", "forget")
+#: Admin commands: answered only for `telegram.admin_ids`, never advertised.
+ADMIN_COMMANDS = ("reload", "unmatched", "stats")
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_TYPING_AFTER = 0.4  # seconds; a reply slower than this shows "typing…"
+_SEND_ATTEMPTS = 4
+
+T = TypeVar("T")
+
+
+class Transport:
+    """Owns the engine for one Application; every handler is a method here."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.engine: Engine | None = None
+        self.storage: Storage | None = None
+        self.username = ""
+        self.bot: Bot | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------------------------
+
+    async def post_init(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        knowledge = Knowledge.load(self.config.knowledge_dir, self.config.matcher)
+        self.storage = await Storage.open(self.config.database)
+        pruned = await self.storage.prune_unmatched(self.config.unmatched_retention_days)
+        if pruned:
+            logger.info("pruned %d unmatched questions past retention", pruned)
+        self.engine = Engine(knowledge, self.storage, directory=self.config.knowledge_dir)
+        self.bot = app.bot
+        self.username = app.bot.username or ""
+        await self._register_commands(app, knowledge)
+        logger.info("advisor ready as @%s (knowledge %s)", self.username, knowledge.kb.version)
+
+    async def post_shutdown(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        if self.storage is not None:
+            await self.storage.close()
+
+    async def _register_commands(self, app: Application[Any, Any, Any, Any, Any, Any], knowledge: Knowledge) -> None:
+        kb = knowledge.kb
+        for lang, code in ((Lang.ZH_HANS, None), (Lang.ZH_HANS, "zh"), (Lang.EN, "en")):
+            commands = [BotCommand(name, kb.text(f"command_{name}", lang)) for name in USER_COMMANDS]
+
+            async def register(commands: list[BotCommand] = commands, code: str | None = code) -> bool:
+                done: bool = await app.bot.set_my_commands(commands, BotCommandScopeDefault(), code)
+                return done
+
+            await _retrying(register)
+
+    # --- handlers --------------------------------------------------------------------------------------------
+
+    def _bot(self) -> Bot:
+        if self.bot is None:
+            raise TransportError("the bot is not ready (post_init has not run)")
+        return self.bot
+
+    def _engine(self) -> Engine:
+        if self.engine is None:
+            raise TransportError("the engine is not ready (post_init has not run)")
+        return self.engine
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or not message.text:
+            return
+        command = message.text.split()[0][1:].split("@")[0].lower()
+        argument = message.text.partition(" ")[2].strip()
+        if command in ADMIN_COMMANDS:
+            await self._admin(update, command)
+            return
+        event = Incoming(user.id, Kind.COMMAND, text=argument, command=command, update_id=update.update_id,
+                         client_lang=user.language_code)  # fmt: skip
+        if self._in_group(update) and command not in ("start", "help"):
+            await self._send(message.chat_id, [self._group_hint(user.language_code)])
+            return
+        replies = await self._decide(message.chat_id, event)
+        if self._in_group(update):
+            replies = [*replies, self._group_hint(user.language_code)]
+        await self._send(message.chat_id, replies)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.text is None:
+            return
+        text = message.text
+        if self._in_group(update):
+            if not self._addressed_to_me(message):
+                return  # in groups the bot speaks only when spoken to
+            text = text.replace(f"@{self.username}", " ").strip()
+        event = Incoming(user.id, Kind.TEXT, text=text, update_id=update.update_id, client_lang=user.language_code)
+        replies = await self._decide(message.chat_id, event)
+        if self._in_group(update):
+            replies = [*replies, self._group_hint(user.language_code)]
+        await self._send(message.chat_id, replies)
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or (self._in_group(update) and not self._addressed_to_me(message)):
+            return
+        event = Incoming(user.id, Kind.UNSUPPORTED, update_id=update.update_id, client_lang=user.language_code)
+        await self._send(message.chat_id, await self._decide(message.chat_id, event))
+
+    async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        engine = self._engine()
+        parsed = parse_callback(query.data, engine.knowledge.kb.version)
+        action, stale = parsed if parsed is not None else ("?:", True)  # forged data: treated as an expired menu
+        with suppress(TelegramError):  # an old query can no longer be answered; the reply below still goes out
+            await _retrying(lambda: query.answer())
+        message = query.message
+        chat_id = message.chat.id if message is not None else user.id
+        event = Incoming(user.id, Kind.PRESS, action=action, update_id=update.update_id,
+                         client_lang=user.language_code, stale=stale)  # fmt: skip
+        replies = await self._decide(chat_id, event)
+        editable = isinstance(message, Message) and action.startswith("w:") and not stale
+        if editable and replies and isinstance(message, Message):
+            first, *rest = replies
+            if await self._edit(message, first):
+                replies = rest
+        await self._send(chat_id, replies)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        logger.error("handling update %s failed", update_id, exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None and self.engine is not None:
+            user = update.effective_user
+            lang = self.engine.knowledge.kb.text("error_apology", _lang_of(user.language_code if user else None))
+            with suppress(TelegramError):
+                await _retrying(lambda: context.bot.send_message(update.effective_chat.id, lang))  # type: ignore[union-attr]
+
+    async def _admin(self, update: Update, command: str) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        if user.id not in self.config.telegram.admin_ids:
+            event = Incoming(user.id, Kind.COMMAND, command=command, client_lang=user.language_code)
+            await self._send(message.chat_id, await self._decide(message.chat_id, event))  # "unknown command"
+            return
+        engine = self._engine()
+        if command == "reload":
+            from bot.errors import KnowledgeError
+
+            try:
+                fresh = engine.reload(self.config.matcher)
+            except KnowledgeError as error:
+                text = f"Reload refused; the bot keeps version {engine.knowledge.kb.version}.\n{error}"
+            else:
+                text = f"Knowledge reloaded: version {fresh.kb.version}, {len(fresh.kb.entries)} entries."
+        elif command == "unmatched":
+            rows = await engine.storage.unmatched_report(limit=20)
+            text = "\n".join(f"{r.count}× ({r.users} users) {r.question}" for r in rows) or "No unanswered questions."
+        else:
+            stats = await engine.storage.stats()
+            text = (f"users {stats.users}, walkthroughs in progress {stats.active_walkthroughs}, "
+                    f"unanswered questions {stats.unmatched}; knowledge {engine.knowledge.kb.version}")  # fmt: skip
+        await self._send(message.chat_id, [Reply(text)])
+
+    # --- helpers ---------------------------------------------------------------------------------------------
+
+    async def _decide(self, chat_id: int, event: Incoming) -> list[Reply]:
+        async with self._typing(chat_id):
+            return await self._engine().handle(event)
+
+    @asynccontextmanager
+    async def _typing(self, chat_id: int) -> AsyncIterator[None]:
+        """Show "typing…" only when an answer is slow, so fast answers cost no extra request (nor task)."""
+        bot = self._bot()
+        pending: set[asyncio.Task[None]] = set()
+
+        async def typing() -> None:
+            with suppress(TelegramError):
+                await bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+        def fire() -> None:
+            task = asyncio.ensure_future(typing())
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+
+        timer = asyncio.get_running_loop().call_later(_TYPING_AFTER, fire)
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+    async def _send(self, chat_id: int, replies: list[Reply]) -> None:
+        version = self._engine().knowledge.kb.version
+        for reply in replies:
+            for out in render(reply, version):
+                try:
+                    await _retrying(
+                        lambda o=out: self._bot().send_message(  # type: ignore[misc]
+                            chat_id, o.html, parse_mode=ParseMode.HTML, reply_markup=o.keyboard
+                        )
+                    )
+                except Forbidden:
+                    logger.info("chat %s blocked the bot; nothing sent", chat_id)
+                    return
+
+    async def _edit(self, message: Message, reply: Reply) -> bool:
+        """Show a walkthrough step in place of the message whose button was pressed; False to send it instead."""
+        pieces = render(reply, self._engine().knowledge.kb.version)
+        if len(pieces) != 1:
+            return False
+        out: Outgoing = pieces[0]
+        try:
+            await _retrying(lambda: message.edit_text(out.html, parse_mode=ParseMode.HTML, reply_markup=out.keyboard))
+        except BadRequest as error:
+            return "not modified" in str(error).lower()
+        return True
+
+    def _in_group(self, update: Update) -> bool:
+        chat = update.effective_chat
+        return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+    def _addressed_to_me(self, message: Message) -> bool:
+        text = message.text or message.caption or ""
+        if self.username and f"@{self.username}".lower() in text.lower():
+            return True
+        replied = message.reply_to_message
+        return replied is not None and replied.from_user is not None and replied.from_user.username == self.username
+
+    def _group_hint(self, code: str | None) -> Reply:
+        return Reply(self._engine().knowledge.kb.text("group_hint", _lang_of(code)))
+
+
+def _lang_of(code: str | None) -> Lang:
+    from bot.core.i18n import lang_from_telegram
+
+    return lang_from_telegram(code)
+
+
+async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
+    """Retry a Bot API call on network errors, 5xx and flood waits; a 4xx is the caller's business."""
+    delay = 0.5
+    for attempt in range(1, _SEND_ATTEMPTS + 1):
+        try:
+            return await call()
+        except RetryAfter as error:
+            if attempt == _SEND_ATTEMPTS:
+                raise
+            wait = error.retry_after
+            await asyncio.sleep(wait if isinstance(wait, (int, float)) else wait.total_seconds())
+        except (BadRequest, Forbidden, InvalidToken):
+            raise
+        except NetworkError:  # includes TimedOut and the 5xx PTB reports as NetworkError
+            if attempt == _SEND_ATTEMPTS:
+                raise
+            await asyncio.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")
+
+
+def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The PTB Application, wired but not started; nothing touches the network or disk until it initialises."""
+    token = config.telegram.token
+    if not token:
+        raise ConfigError("no Telegram token: set TELEGRAM_BOT_TOKEN (or telegram.token in config.yaml)")
+    if not _TOKEN.match(token):
+        raise ConfigError("the Telegram token does not look like '123456:ABC…'; copy it again from @BotFather")
+    transport = Transport(config)
+    tg = config.telegram
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .concurrent_updates(tg.concurrent_updates)
+        .request(HTTPXRequest(connection_pool_size=tg.connection_pool_size))
+        .get_updates_request(HTTPXRequest(connection_pool_size=1, read_timeout=tg.poll_timeout + 10))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(transport.post_init)
+        .post_shutdown(transport.post_shutdown)
+    )
+    if tg.base_url:
+        builder = builder.base_url(tg.base_url)
+    app = builder.build()
+    commands = (*USER_COMMANDS, *ADMIN_COMMANDS)
+    app.add_handler(CommandHandler(list(commands), transport.on_command))
+    app.add_handler(MessageHandler(filters.COMMAND, transport.on_command))  # unknown commands get help
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, transport.on_text))
+    app.add_handler(CallbackQueryHandler(transport.on_press))
+    app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, transport.on_other))
+    app.add_error_handler(transport.on_error)
+    return app
+
+
+def run_bot(config: Config) -> int:
+    """`advisor run`: long polling by default, a webhook when configured. Blocks until stopped."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger().setLevel(config.log_level)
+    app = build_application(config)
+    tg = config.telegram
+    try:
+        if tg.webhook.enabled:
+            app.run_webhook(
+                listen=tg.webhook.listen,
+                port=tg.webhook.port,
+                url_path=tg.webhook.path,
+                webhook_url=tg.webhook.url,
+                secret_token=tg.webhook.secret_token,
+                allowed_updates=["message", "callback_query"],
+            )
+        else:
+            app.run_polling(allowed_updates=["message", "callback_query"], timeout=tg.poll_timeout,
+                            bootstrap_retries=-1)  # fmt: skip
+    except InvalidToken as error:
+        raise TransportError("Telegram rejected the token; check TELEGRAM_BOT_TOKEN") from error
+    return 0

@@ -1,0 +1,80 @@
+"""Turns core replies into Telegram messages: escaped HTML, 4096-character pieces, inline keyboards.
+
+Callback data carries the knowledge version it was made under (`ver|action`), so a button pressed on an old
+message after the knowledge changed is recognised as stale rather than acted on.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.replies import Reply
+
+#: Telegram's limit on a message's text; pieces are cut shorter so escaping and the title never push them over.
+MAX_MESSAGE = 4096
+_PIECE = 3800
+#: Telegram's limit on callback data, in bytes.
+MAX_CALLBACK_BYTES = 64
+_VERSION_CHARS = 4
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One Telegram message to send: HTML text and an optional keyboard."""
+
+    html: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def _split(text: str, limit: int = _PIECE) -> list[str]:
+    """Cut long text at paragraph, then line, then sentence boundaries; never mid-character."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"))
+        if cut < limit // 2:
+            cut = max(window.rfind(mark) for mark in ("。", "！", "？", ". ", "! ", "? ", "；"))
+            cut = cut + 1 if cut >= limit // 2 else limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces or [""]
+
+
+def callback_data(version: str, action: str) -> str:
+    data = f"{version[:_VERSION_CHARS]}|{action}"
+    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"action {action!r} makes callback data longer than {MAX_CALLBACK_BYTES} bytes")
+    return data
+
+
+def parse_callback(data: str | None, version: str) -> tuple[str, bool] | None:
+    """(action, stale) from a button's data; None for data that is not ours at all (forged or garbled)."""
+    if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES or "|" not in data:
+        return None
+    made_under, _, action = data.partition("|")
+    if not action or not action.isascii() or not action.isprintable() or ":" not in action:
+        return None
+    return action, made_under != version[:_VERSION_CHARS]
+
+
+def keyboard(reply: Reply, version: str) -> InlineKeyboardMarkup | None:
+    if not reply.choices:
+        return None
+    rows = [[InlineKeyboardButton(c.label[:64], callback_data=callback_data(version, c.action))] for c in reply.choices]
+    return InlineKeyboardMarkup(rows)
+
+
+def render(reply: Reply, version: str) -> list[Outgoing]:
+    """A reply as one or more messages; the keyboard goes under the last piece."""
+    title = f"<b>{html.escape(reply.title, quote=False)}</b>\n\n" if reply.title else ""
+    pieces = _split(reply.text)
+    messages = [Outgoing(html.escape(piece, quote=False)) for piece in pieces]
+    messages[0] = Outgoing(title + messages[0].html)
+    messages[-1] = Outgoing(messages[-1].html, keyboard(reply, version))
+    return messages
