@@ -45,7 +45,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 
 __all__ = [
@@ -388,7 +390,7 @@ class _Signal:
     async def wait_until(self, deadline: float) -> None:
         """Return at the next notify() or at ``deadline`` (time.monotonic()), whichever is first."""
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout_at(asyncio.get_running_loop().time() + deadline - time.monotonic()):
+            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
                 await self._event.wait()
 
 
@@ -455,6 +457,7 @@ class FakeBotAPI:
         self._calls: list[Call] = []
         self._calls_by_method: dict[str, list[Call]] = {}
         self._calls_signal = _Signal()
+        self._received: dict[str, int] = {}
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, float] = {}
 
@@ -783,6 +786,39 @@ class FakeBotAPI:
     def pending_updates(self) -> int:
         return len(self._pending)
 
+    async def post_update_to_webhook(
+        self,
+        url: str | None = None,
+        *,
+        secret_token: str | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> list[int]:
+        """Deliver the pending updates, oldest first, by POST as Telegram does; return the HTTP statuses.
+
+        ``url`` and ``secret_token`` default to those given to setWebhook. An update is confirmed by a 2xx answer;
+        delivery stops at the first other answer, leaving that update pending. Only loopback URLs are allowed.
+        """
+        target = url or (self.webhook or {}).get("url")
+        if not target:
+            raise RuntimeError("no webhook URL: pass one or let the bot call setWebhook")
+        if urlsplit(target).hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError(f"the fake delivers only to loopback addresses, not {target}")
+        secret = secret_token if secret_token is not None else (self.webhook or {}).get("secret_token")
+        headers = {"Content-Type": "application/json"}
+        if secret:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = str(secret)
+        statuses: list[int] = []
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
+            while self._pending:
+                update = self._pending[0]
+                async with session.post(target, data=json.dumps(update, ensure_ascii=False), headers=headers) as answer:
+                    statuses.append(answer.status)
+                if not 200 <= answer.status < 300:
+                    break
+                if self._pending and self._pending[0] is update:
+                    self._pending.popleft()
+        return statuses
+
     # -- recorded calls and bot output ----------------------------------------------------------------------------
 
     def calls(self, method: str | None = None) -> list[Call]:
@@ -790,6 +826,10 @@ class FakeBotAPI:
         if method is None:
             return list(self._calls)
         return list(self._calls_by_method.get(method.lower(), ()))
+
+    def requests_received(self, method: str) -> int:
+        """How many requests for ``method`` have arrived, including ones still waiting (a long poll)."""
+        return self._received.get(method.lower(), 0)
 
     def sent_messages(self, chat_id: int | None = None) -> list[JSON]:
         """The bot's messages in order of sending, as live records updated by later edits.
@@ -833,8 +873,7 @@ class FakeBotAPI:
             result = predicate()
             if result:
                 return result
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if time.monotonic() >= deadline:
                 raise TimeoutError(f"condition not met in {timeout}s; last calls: {self._describe_calls()}")
             await self._calls_signal.wait_until(deadline)
 
@@ -848,8 +887,7 @@ class FakeBotAPI:
         deadline = time.monotonic() + timeout
         chat = self._chats.get(chat_id)
         while chat is None or len(chat.sent) < count:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if time.monotonic() >= deadline:
                 have = [record["text"] for record in chat.sent] if chat else []
                 raise TimeoutError(
                     f"chat {chat_id}: wanted {count} bot messages in {timeout}s, have {len(have)}: {have!r}; "
@@ -881,8 +919,7 @@ class FakeBotAPI:
                 if output.kind in wanted:
                     return output
             checked = len(replies)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if time.monotonic() >= deadline:
                 raise TimeoutError(f"no {sorted(wanted)} for update {update_id} in chat {chat_id} in {timeout}s")
             await chat.signal.wait_until(deadline)
 
@@ -954,10 +991,12 @@ class FakeBotAPI:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         key = method.lower()
+        self._received[key] = self._received.get(key, 0) + 1
+        self._calls_signal.notify()
         if request.match_info["token"] != self.token:
             return self._respond(method, {}, ApiError(401, "Unauthorized"))
         try:
-            params = await _read_params(request, self._files, self._new_file)
+            params = await _read_params(request)
         except ValueError as error:
             return self._respond(method, {}, _bad_request(str(error)))
         delay = self._delays.get(key)
@@ -989,7 +1028,7 @@ class FakeBotAPI:
             body = {"ok": True, "result": outcome}
             status = 200
         self._record(Call(method, params, body, status, time.monotonic()))
-        return web.Response(status=status, body=json.dumps(body, ensure_ascii=False), content_type="application/json")
+        return web.Response(status=status, text=json.dumps(body, ensure_ascii=False), content_type="application/json")
 
     def _drop(self, request: web.Request, method: str, params: JSON) -> web.StreamResponse:
         self._record(Call(method, params, None, 0, time.monotonic()))
@@ -1050,8 +1089,7 @@ class FakeBotAPI:
             self._confirm(offset)
             if self._pending:
                 return list(itertools.islice(self._pending, limit))
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or self._closing:
+            if time.monotonic() >= deadline or self._closing:
                 return []
             await self._updates_signal.wait_until(deadline)
             if generation != self._poll_generation:
@@ -1070,7 +1108,7 @@ class FakeBotAPI:
         url = str(params.get("url", ""))
         if not url:
             return await self._delete_webhook(params)
-        if not url.startswith(("https://", "http://127.0.0.1")):
+        if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):  # loopback: for tests only
             raise _bad_request("bad webhook: An HTTPS URL must be provided for webhook")
         if params.get("drop_pending_updates"):
             self._pending.clear()
@@ -1231,7 +1269,13 @@ class FakeBotAPI:
         return chat, message, record
 
     def _apply_edit(
-        self, chat: _Chat, record: JSON, params: JSON, message_changes: JSON, drop: Iterable[str], record_changes: JSON
+        self,
+        chat: _Chat,
+        record: JSON,
+        params: JSON,
+        message_changes: JSON,
+        drop: tuple[str, ...],
+        record_changes: JSON,
     ) -> JSON:
         """Store a new version of a bot message; the old one stays in ``record["edits"]``."""
         record["edits"].append(
@@ -1403,11 +1447,8 @@ def _coerce(name: str, value: Any) -> Any:
     return value
 
 
-async def _read_params(
-    request: web.Request,
-    files: Mapping[str, tuple[str, bytes]],
-    new_file: Callable[[str, bytes], tuple[str, str]],
-) -> JSON:
+async def _read_params(request: web.Request) -> JSON:
+    """The call's parameters from the query string and a JSON, form-encoded or multipart body, typed as JSON."""
     raw: dict[str, Any] = dict(request.query)
     if request.method == "POST" and request.can_read_body:
         if request.content_type == "application/json":

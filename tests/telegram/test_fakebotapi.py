@@ -2,6 +2,7 @@
 
 import asyncio
 import datetime as dtm
+import socket
 import time
 
 import pytest
@@ -609,3 +610,39 @@ async def test_an_application_with_a_wrong_token_fails_to_initialize(fake_api: F
             await app.initialize()
     finally:
         await app.bot.shutdown()  # a failed initialize leaves the bot's HTTP connections open
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_an_application_on_a_webhook_gets_updates_posted_with_the_secret(fake_api: FakeBotAPI) -> None:
+    port = free_port()
+    app = echo_application(fake_api)
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_webhook(
+            listen="127.0.0.1",
+            port=port,
+            url_path="hook",
+            webhook_url=f"http://127.0.0.1:{port}/hook",
+            secret_token="s3cret",
+        )
+        try:
+            assert fake_api.webhook is not None
+            assert fake_api.webhook["url"] == f"http://127.0.0.1:{port}/hook"
+            assert fake_api.webhook["secret_token"] == "s3cret"
+            fake_api.inject_message(USER, "网络钩子")
+            assert await fake_api.post_update_to_webhook() == [200]
+            [reply] = await fake_api.wait_for_messages(USER, 1)
+
+            fake_api.inject_message(USER, "伪造")
+            assert await fake_api.post_update_to_webhook(secret_token="wrong") == [403]
+            assert fake_api.pending_updates == 1, "a refused update stays pending"
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    assert reply["text"] == "网络钩子"
