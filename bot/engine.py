@@ -248,7 +248,7 @@ class Engine:
     def _text(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
         text = event.text
-        if state.guide is not None and dialogue.wants_text(state.guide) and self._is_answer(text, state.guide):
+        if dialogue.reads_as_answer(state.guide, text) and not self._reads_as_question(text, state.guide):
             return self._guide(state, dialogue.TypedText(text), k, lang)
         notice: list[Reply] = []
         if len(text) > LONG_MESSAGE:
@@ -262,11 +262,11 @@ class Engine:
         return _Decision(replies, state, unanswered=match if outcome.unanswered else None)
 
     @staticmethod
-    def _is_answer(text: str, guide: dialogue.GuideState) -> bool:
-        """Typed text at a step that wants typing: a number for days/amount, terms unless it reads as a question."""
-        if guide.step in (dialogue.Step.DAYS, dialogue.Step.AMOUNT):
-            return dialogue.read_number(text, guide.step) is not None
-        return not _QUESTION_MARKERS.search(text.casefold())
+    def _reads_as_question(text: str, guide: dialogue.GuideState | None) -> bool:
+        """At the agreement-terms step any text could be terms; a question mark or word makes it a side question."""
+        return (
+            guide is not None and guide.step is dialogue.Step.TERMS and bool(_QUESTION_MARKERS.search(text.casefold()))
+        )
 
     @staticmethod
     def _guide(state: _State, event: dialogue.Event, k: Knowledge, lang: Lang) -> _Decision:
@@ -290,7 +290,7 @@ class Engine:
         if target is None or not replies or (state.guide is not None and state.guide.step is target):
             return replies
         last = replies[-1]
-        jump = Choice(k.kb.text("jump_to_step", lang), f"w:goto:{target.value}")
+        jump = dialogue.goto_choice(target, k.guide, lang)
         return [*replies[:-1], replace(last, choices=(*last.choices, jump))]
 
     @staticmethod
