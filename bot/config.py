@@ -20,9 +20,11 @@ DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 class MatcherConfig:
     """Thresholds that turn match scores into answer / clarify / fallback (see config.example.yaml)."""
 
-    answer_threshold: float = 0.50
-    margin: float = 0.06
-    clarify_threshold: float = 0.32
+    answer_threshold: float = 0.30  # when the matcher's two views agree on the best entry
+    lone_answer_threshold: float = 1.45  # when they disagree: answer only on overwhelming evidence
+    margin: float = 0.0
+    clarify_threshold: float = 0.25
+    min_similarity: float = 0.15  # an answer also needs this share of some example's phrases in the question
     max_candidates: int = 3
 
 
@@ -125,17 +127,30 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
 
     m = _section(data, "matcher", name)
     where = f"{name}: matcher"
-    _check_unknown(m, {"answer_threshold", "margin", "clarify_threshold", "max_candidates"}, where)
+    _check_unknown(
+        m,
+        {
+            "answer_threshold",
+            "lone_answer_threshold",
+            "margin",
+            "clarify_threshold",
+            "min_similarity",
+            "max_candidates",
+        },
+        where,
+    )
     defaults = MatcherConfig()
     matcher = MatcherConfig(
         answer_threshold=_take(m, "answer_threshold", float, defaults.answer_threshold, where),
+        lone_answer_threshold=_take(m, "lone_answer_threshold", float, defaults.lone_answer_threshold, where),
         margin=_take(m, "margin", float, defaults.margin, where),
         clarify_threshold=_take(m, "clarify_threshold", float, defaults.clarify_threshold, where),
+        min_similarity=_take(m, "min_similarity", float, defaults.min_similarity, where),
         max_candidates=_take(m, "max_candidates", int, defaults.max_candidates, where),
     )
-    for key in ("answer_threshold", "margin", "clarify_threshold"):
-        if not 0.0 <= getattr(matcher, key) <= 1.0:
-            raise ConfigError(f"{where}.{key}: must be between 0 and 1")
+    for key in ("answer_threshold", "lone_answer_threshold", "margin", "clarify_threshold", "min_similarity"):
+        if not 0.0 <= getattr(matcher, key) <= 2.0:
+            raise ConfigError(f"{where}.{key}: must be between 0 and 2 (scores blend several signals)")
     if matcher.clarify_threshold > matcher.answer_threshold:
         raise ConfigError(f"{where}.clarify_threshold: must not be above answer_threshold")
     if not 2 <= matcher.max_candidates <= 5:

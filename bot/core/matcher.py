@@ -1,9 +1,14 @@
 """Finds the knowledge entry a user's question is about: answer, clarify between a few, or admit not knowing.
 
-Chinese is not space-separated, so scoring is character-level: a TF-IDF cosine over characters and character
-bigrams (against each example question and against each entry as a whole), rapidfuzz's `fuzz.ratio` for
-near-identical phrasings with typos, and keyword evidence that an admin can add per entry. The one place that
-calls rapidfuzz is `_fuzzy`.
+Chinese is not space-separated, so scoring is character-level, over characters and character bigrams:
+
+* a multinomial naive-Bayes posterior over entries (each entry's examples and keywords are its training text), which
+  weighs all of an entry's phrasings at once and turns into a probability that says how sure the match is;
+* a TF-IDF cosine to the closest example question, which rewards a near-identical phrasing;
+* rapidfuzz's `fuzz.ratio` to the closest example (typos, word order), for the few best entries only;
+* keyword evidence an admin can add per entry.
+
+The one place that calls rapidfuzz is `_fuzzy`.
 """
 
 from __future__ import annotations
@@ -56,11 +61,27 @@ class MatchResult:
 class Weights:
     """How the evidence is blended; tuned on bench/questions.tsv (see bench/accuracy.py)."""
 
-    nearest: float = 0.40  # cosine to the closest example question
-    centroid: float = 0.25  # cosine to the entry as a whole (all its examples and keywords)
+    bayes: float = 1.0  # naive-Bayes posterior of the entry
+    nearest: float = 0.60  # cosine to the closest example question
+    centroid: float = 0.0  # cosine to the entry as a whole (all its examples and keywords)
     fuzzy: float = 0.15  # rapidfuzz ratio to the closest example (typos, word order)
-    keywords: float = 0.35  # the entry's keywords present in the question
+    keywords: float = 0.30  # the entry's keywords present in the question
     rerank: int = 12  # how many entries get the (slower) fuzzy comparison
+    smoothing: float = 0.05  # naive-Bayes additive smoothing
+    temperature: float = 1.0  # flattens the posterior: naive Bayes is over-confident on short texts
+    background: float = 2.0  # log prior weight of the pooled "no entry in particular" class against one entry
+    keyword_count: int = 2  # a keyword counts as this many example occurrences in the naive-Bayes counts
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the matcher found for one question, before deciding answer / clarify / fallback."""
+
+    ranked: list[tuple[int, float]]  # (entry number, blended score), best first
+    #: Naive Bayes and the closest example name the same best entry. They fail differently (one strong word
+    #: misleads the first, one look-alike phrasing the second), so agreement makes a right answer far likelier.
+    agreed: bool
+    closest: float  # share of the best entry's closest example found in the question: is it like anything we know?
 
 
 @dataclass
@@ -72,8 +93,12 @@ class _Index:
     entry_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     example_entry: list[int] = field(default_factory=list)
     example_text: list[str] = field(default_factory=list)
+    example_phrases: list[dict[str, float]] = field(default_factory=list)  # multi-character features → idf
     entry_examples: list[list[int]] = field(default_factory=list)
     keywords: list[list[tuple[str, float]]] = field(default_factory=list)
+    bayes_base: list[float] = field(default_factory=list)  # log P(unseen feature | entry)
+    bayes_gain: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # log P(f | e) - base
+    bayes_pooled: dict[str, float] = field(default_factory=dict)  # log P(f | all entries pooled)
 
 
 def _weighted(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
@@ -114,6 +139,7 @@ class Matcher:
                 whole.update(features(self.normalize(keyword)))
             entry_docs.append(whole)
             index.entry_examples.append(mine)
+        self._build_bayes(index, entry_docs)
         n = len(entry_docs)
         df: Counter[str] = Counter()
         for doc in entry_docs:
@@ -129,6 +155,7 @@ class Matcher:
             for f, v in _weighted(counts, index.idf).items():
                 entry_postings[f].append((entry_no, v))
         index.example_postings = dict(example_postings)
+        index.example_phrases = [{f: index.idf.get(f, 0.0) for f in counts if len(f) > 1} for counts in example_docs]
         index.entry_postings = dict(entry_postings)
         keyword_owners: Counter[str] = Counter()
         normalized_keywords: list[list[str]] = []
@@ -139,6 +166,56 @@ class Matcher:
         index.keywords = [[(k, 1.0 / keyword_owners[k]) for k in words] for words in normalized_keywords]
         return index
 
+    def _build_bayes(self, index: _Index, entry_docs: list[Counter[str]]) -> None:
+        """Multinomial naive Bayes: per-entry feature counts (examples, titles, keywords), smoothed."""
+        alpha = self.weights.smoothing
+        counts: list[Counter[str]] = []
+        for entry, whole in zip(self._entries, entry_docs, strict=True):
+            mine = Counter(whole)
+            for keyword in entry.keywords:  # keywords count extra: an admin said they matter
+                for f, n in Counter(features(self.normalize(keyword))).items():
+                    mine[f] += n * (self.weights.keyword_count - 1)
+            counts.append(mine)
+        vocabulary = len(set().union(*counts)) if counts else 0
+        gain: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
+        for entry_no, mine in enumerate(counts):
+            total = sum(mine.values()) + alpha * vocabulary
+            base = math.log(alpha / total)
+            index.bayes_base.append(base)
+            for f, n in mine.items():
+                gain[f].append((entry_no, math.log((n + alpha) / total) - base))
+        index.bayes_gain = dict(gain)
+        pooled: Counter[str] = Counter()
+        for mine in counts:
+            pooled.update(mine)
+        pooled_total = sum(pooled.values()) + alpha * vocabulary
+        index.bayes_pooled = {f: math.log((n + alpha) / pooled_total) for f, n in pooled.items()}
+
+    def _posterior(self, counts: Counter[str]) -> dict[int, float]:
+        """P(entry | question) for entries with any evidence.
+
+        Features no entry has are ignored (a long story has many). Besides the entries there is a background
+        class: all entries pooled. Words every entry uses ("逾期", "怎么") are explained as well by it as by any
+        one entry, so a question made only of them stays unsure instead of one entry winning by chance.
+        """
+        index = self._index
+        known = {f: n for f, n in counts.items() if f in index.bayes_gain}
+        if not known:
+            return {}
+        total = sum(known.values())
+        evidence: defaultdict[int, float] = defaultdict(float)
+        for f, n in known.items():
+            for entry_no, g in index.bayes_gain[f]:
+                evidence[entry_no] += n * g
+        t = self.weights.temperature
+        logits = [base * total / t for base in index.bayes_base]
+        for entry_no, e in evidence.items():
+            logits[entry_no] += e / t
+        background = (self.weights.background + sum(n * index.bayes_pooled[f] for f, n in known.items())) / t
+        top = max(*logits, background)
+        norm = math.fsum(math.exp(x - top) for x in logits) + math.exp(background - top)
+        return {e: math.exp(logits[e] - top) / norm for e in evidence}
+
     def _fuzzy(self, question: str, examples: Sequence[str]) -> float:
         """Best rapidfuzz ratio of the question against some examples, 0..1 (the only rapidfuzz call)."""
         best = 0.0
@@ -148,8 +225,14 @@ class Matcher:
 
     def scores(self, normalized: str) -> list[tuple[int, float]]:
         """Every entry with any evidence, as (entry number, blended score), best first."""
+        return self.evidence(normalized).ranked
+
+    def evidence(self, normalized: str) -> Evidence:
+        """Ranked entries with blended scores, and what the decision needs to know beyond the scores."""
         index, weights = self._index, self.weights
-        query = _weighted(Counter(features(normalized)), index.idf)
+        counts = Counter(features(normalized))
+        query = _weighted(counts, index.idf)
+        bayes = self._posterior(counts) if weights.bayes else {}
         nearest: dict[int, float] = {}
         example_dot: defaultdict[int, float] = defaultdict(float)
         for f, qv in query.items():
@@ -164,15 +247,17 @@ class Matcher:
             for entry_no, v in index.entry_postings.get(f, ()):
                 centroid[entry_no] += qv * v
         keyword: dict[int, float] = {}
-        for entry_no in set(nearest) | set(centroid):
+        touched = set(nearest) | set(centroid) | set(bayes)
+        for entry_no in touched:
             found = sum(w for k, w in index.keywords[entry_no] if k in normalized)
             if found:
                 keyword[entry_no] = 1.0 - math.exp(-1.5 * found)
         blended = {
-            e: weights.nearest * nearest.get(e, 0.0)
+            e: weights.bayes * bayes.get(e, 0.0)
+            + weights.nearest * nearest.get(e, 0.0)
             + weights.centroid * centroid.get(e, 0.0)
             + weights.keywords * keyword.get(e, 0.0)
-            for e in set(nearest) | set(centroid)
+            for e in touched
         }
         ranked = sorted(blended.items(), key=lambda item: -item[1])[: weights.rerank]
         rescored = [
@@ -182,22 +267,45 @@ class Matcher:
             )
             for e, s in ranked
         ]
-        return sorted(rescored, key=lambda item: -item[1])
+        final = sorted(rescored, key=lambda item: -item[1])
+        best = final[0][0] if final else None
+        agreed = (
+            best is not None
+            and (not bayes or max(bayes, key=bayes.__getitem__) == best)
+            and (not nearest or max(nearest, key=nearest.__getitem__) == best)
+        )
+        return Evidence(final, agreed, self._resemblance(counts, best) if best is not None else 0.0)
+
+    def _resemblance(self, counts: Counter[str], entry_no: int) -> float:
+        """How much of the entry's closest example (by weight of its bigrams and words) the question contains.
+
+        Single characters are left out: "今天天气" shares 天 with "缓几天", which says nothing.
+        """
+        best = 0.0
+        for example_no in self._index.entry_examples[entry_no]:
+            phrases = self._index.example_phrases[example_no]
+            total = sum(phrases.values())
+            if total > 0:
+                best = max(best, sum(w for f, w in phrases.items() if f in counts) / total)
+        return best
 
     def match(self, text: str) -> MatchResult:
         normalized = self.normalize(text[:MAX_QUESTION_CHARS])
         if not normalized:
             return MatchResult(Status.FALLBACK, None, (), 0.0, normalized)
-        ranked = [Candidate(self._entries[e], round(s, 4)) for e, s in self.scores(normalized)]
+        evidence = self.evidence(normalized)
+        ranked = [Candidate(self._entries[e], round(s, 4)) for e, s in evidence.ranked]
         if not ranked:
             return MatchResult(Status.FALLBACK, None, (), 0.0, normalized)
         cfg = self.config
         best = ranked[0]
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        if best.score >= cfg.answer_threshold and best.score - second >= cfg.margin:
+        needed = cfg.answer_threshold if evidence.agreed else cfg.lone_answer_threshold
+        resembles = evidence.closest >= cfg.min_similarity
+        if best.score >= needed and best.score - second >= cfg.margin and resembles:
             status = Status.FALLBACK if best.entry.kind is EntryKind.ROUTE else Status.ANSWER
             return MatchResult(status, best.entry, tuple(ranked[: cfg.max_candidates]), best.score, normalized)
-        if best.score >= cfg.clarify_threshold:
+        if best.score >= cfg.clarify_threshold and evidence.closest >= cfg.min_similarity / 3:
             close = tuple(c for c in ranked[: cfg.max_candidates] if c.score >= cfg.clarify_threshold)
             return MatchResult(Status.CLARIFY, None, close, best.score, normalized)
         return MatchResult(Status.FALLBACK, None, tuple(ranked[: cfg.max_candidates]), best.score, normalized)
