@@ -40,7 +40,8 @@ REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "continue_guide_button", "chat_quit_hint", "goodbye", "empty_message", "too_long_notice", "none_of_these",
     "non_text", "group_hint", "privacy", "forget_button", "forget_confirm", "forget_yes", "forget_no", "forgotten",
     "forget_cancelled", "error_apology", "menu_expired", "language_prompt", "language_set", "unknown_command",
-    "nothing_to_cancel",
+    "nothing_to_cancel", "command_start", "command_guide", "command_resume", "command_cancel",
+    "command_help", "command_language", "command_privacy", "command_forget",
 )  # fmt: skip
 
 MIN_EXAMPLES = 8

@@ -63,10 +63,24 @@ def parse_callback(data: str | None, version: str) -> tuple[str, bool] | None:
     return action, made_under != version[:_VERSION_CHARS]
 
 
+#: Buttons with labels this short ("◀ 上一步", "跳过", "暂停") share a row, up to three, to keep menus short on a phone.
+_SHORT_LABEL = 8
+_PER_ROW = 3
+
+
 def keyboard(reply: Reply, version: str) -> InlineKeyboardMarkup | None:
     if not reply.choices:
         return None
-    rows = [[InlineKeyboardButton(c.label[:64], callback_data=callback_data(version, c.action))] for c in reply.choices]
+    rows: list[list[InlineKeyboardButton]] = []
+    previous_short = False
+    for choice in reply.choices:
+        button = InlineKeyboardButton(choice.label[:64], callback_data=callback_data(version, choice.action))
+        short = len(choice.label) <= _SHORT_LABEL
+        if short and previous_short and len(rows[-1]) < _PER_ROW:
+            rows[-1].append(button)
+        else:
+            rows.append([button])
+        previous_short = short
     return InlineKeyboardMarkup(rows)
 
 
