@@ -2,7 +2,7 @@
 
     python -m bench.load --bot "python -m bench.echo_bot" --users 200 --messages 15
     python -m bench.load --bot echo="python -m bench.echo_bot" \\
-        --bot advisor="python -m bot run --base-url {base_url} --token {token} --db {db}" --script advisor
+        --bot advisor="python -m bot run" --script advisor
 
 For each bot in turn, in one run: start a FakeBotAPI, start the bot as a subprocess, time the first reply to one
 probe message, then let U users send M messages each, every user waiting for the reply to its previous message
@@ -11,9 +11,9 @@ process tree's user+system time during the burst), p50/p99 reply latency (inject
 sendMessage or edit in that chat; for a button press, its answerCallbackQuery counts too), peak RSS, time to first
 reply, and ratios against the first bot. JSON goes to bench/results/ (not committed).
 
-A command template may use ``{base_url}``, ``{token}`` and ``{db}``; without ``{base_url}``/``{token}`` the driver
-appends ``--base-url``/``--token``, and ``--db`` is given only through ``{db}``. The same values are in the
-environment as TELEGRAM_API_BASE_URL and TELEGRAM_BOT_TOKEN.
+A command template may use ``{base_url}``, ``{token}`` and ``{db}``; the same values are always in the
+environment as TELEGRAM_API_BASE_URL, TELEGRAM_BOT_TOKEN and ADVISOR_DB (a fresh database per run), which is
+how both bots here read them (a token on a command line would show in `ps`).
 """
 
 from __future__ import annotations
@@ -103,12 +103,7 @@ SCRIPTS: dict[str, Script] = {"text": text_script, "advisor": advisor_script}
 
 def bot_argv(template: str, base_url: str, token: str, db: str) -> list[str]:
     values = {"base_url": shlex.quote(base_url), "token": shlex.quote(token), "db": shlex.quote(db)}
-    argv = shlex.split(template.format_map(values))
-    if "{base_url}" not in template:
-        argv += ["--base-url", base_url]
-    if "{token}" not in template:
-        argv += ["--token", token]
-    return argv
+    return shlex.split(template.format_map(values))
 
 
 def descendants(pid: int) -> list[int]:
@@ -229,7 +224,12 @@ async def measure_bot(name: str, template: str, args: argparse.Namespace, log_pa
     with tempfile.TemporaryDirectory(prefix="load-") as scratch:
         async with FakeBotAPI() as fake:
             argv = bot_argv(template, fake.base_url, fake.token, str(Path(scratch) / "advisor.sqlite3"))
-            env = {**os.environ, "TELEGRAM_API_BASE_URL": fake.base_url, "TELEGRAM_BOT_TOKEN": fake.token}
+            env = {
+                **os.environ,
+                "TELEGRAM_API_BASE_URL": fake.base_url,
+                "TELEGRAM_BOT_TOKEN": fake.token,
+                "ADVISOR_DB": str(Path(scratch) / "advisor.sqlite3"),
+            }
             with log_path.open("wb") as log:
                 started = time.monotonic()
                 process = await asyncio.create_subprocess_exec(

@@ -42,6 +42,15 @@ class WebhookConfig:
 
 
 @dataclass(frozen=True)
+class RateLimitConfig:
+    """Outgoing flood control (PTB's AIORateLimiter): Telegram's documented limits; 0 turns throttling off."""
+
+    overall_per_second: float = 30.0
+    group_per_minute: float = 20.0
+    max_retries: int = 3  # how often a 429 "retry after" is waited out and the call repeated
+
+
+@dataclass(frozen=True)
 class TelegramConfig:
     token: str = field(default="", repr=False)
     base_url: str = ""
@@ -50,6 +59,7 @@ class TelegramConfig:
     concurrent_updates: int = 64
     connection_pool_size: int = 16
     poll_timeout: int = 30
+    rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
 
 
 @dataclass(frozen=True)
@@ -160,7 +170,16 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     where = f"{name}: telegram"
     _check_unknown(
         t,
-        {"token", "base_url", "admin_ids", "webhook", "concurrent_updates", "connection_pool_size", "poll_timeout"},
+        {
+            "token",
+            "base_url",
+            "admin_ids",
+            "webhook",
+            "concurrent_updates",
+            "connection_pool_size",
+            "poll_timeout",
+            "rate_limit",
+        },  # fmt: skip
         where,
     )
     admin_ids = t.get("admin_ids") or []
@@ -178,6 +197,16 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     )
     if webhook.enabled and not webhook.secret_token:
         raise ConfigError(f"{wwhere}.secret_token: webhook mode needs a secret token (or TELEGRAM_WEBHOOK_SECRET)")
+    r = _section(t, "rate_limit", where)
+    rwhere = f"{where}.rate_limit"
+    _check_unknown(r, {"overall_per_second", "group_per_minute", "max_retries"}, rwhere)
+    rate_limit = RateLimitConfig(
+        overall_per_second=_take(r, "overall_per_second", float, 30.0, rwhere),
+        group_per_minute=_take(r, "group_per_minute", float, 20.0, rwhere),
+        max_retries=_take(r, "max_retries", int, 3, rwhere),
+    )
+    if rate_limit.overall_per_second < 0 or rate_limit.group_per_minute < 0 or rate_limit.max_retries < 0:
+        raise ConfigError(f"{rwhere}: limits and retries must not be negative")
     telegram = TelegramConfig(
         token=env.get("TELEGRAM_BOT_TOKEN") or _take(t, "token", str, "", where),
         base_url=env.get("TELEGRAM_API_BASE_URL") or _take(t, "base_url", str, "", where),
@@ -186,6 +215,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         concurrent_updates=_take(t, "concurrent_updates", int, 64, where),
         connection_pool_size=_take(t, "connection_pool_size", int, 16, where),
         poll_timeout=_take(t, "poll_timeout", int, 30, where),
+        rate_limit=rate_limit,
     )
 
     logging_section = _section(data, "logging", name)

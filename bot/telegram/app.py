@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 USER_COMMANDS = ("start", "guide", "resume", "cancel", "help", "language", "privacy", "forget")
 #: Admin commands: answered only for `telegram.admin_ids`, never advertised.
 ADMIN_COMMANDS = ("reload", "unmatched", "stats")
+#: The only updates the bot asks Telegram for.
+ALLOWED_UPDATES = ("message", "callback_query")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _TYPING_AFTER = 0.4  # seconds; a reply slower than this shows "typing…"
 _SEND_ATTEMPTS = 4
@@ -308,7 +310,13 @@ def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, An
         .concurrent_updates(tg.concurrent_updates)
         .request(HTTPXRequest(connection_pool_size=tg.connection_pool_size))
         .get_updates_request(HTTPXRequest(connection_pool_size=1, read_timeout=tg.poll_timeout + 10))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=tg.rate_limit.overall_per_second,
+                group_max_rate=tg.rate_limit.group_per_minute,
+                max_retries=tg.rate_limit.max_retries,
+            )
+        )
         .post_init(transport.post_init)
         .post_shutdown(transport.post_shutdown)
     )
@@ -325,6 +333,43 @@ def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, An
     return app
 
 
+@asynccontextmanager
+async def running(config: Config) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    """The bot long-polling until the block ends, for callers that own the event loop (tests, embedding programs).
+
+    Starts and stops in the order of `run_polling` — initialise, post_init (storage, knowledge, commands), start,
+    poll; then stop polling, stop, shut down, post_shutdown — so the storage is open exactly while updates flow.
+    """
+    app = build_application(config)
+    updater = app.updater
+    if updater is None:
+        raise TransportError("the application was built without an updater")
+
+    def polling_failed(error: TelegramError) -> None:  # as run_polling does: the error handler decides
+        app.create_task(app.process_error(update=None, error=error))
+
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        await updater.start_polling(
+            poll_interval=0.0,
+            timeout=config.telegram.poll_timeout,
+            allowed_updates=ALLOWED_UPDATES,
+            error_callback=polling_failed,
+        )
+        yield app
+    finally:
+        if updater.running:
+            await updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+
 def run_bot(config: Config) -> int:
     """`advisor run`: long polling by default, a webhook when configured. Blocks until stopped."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -339,10 +384,10 @@ def run_bot(config: Config) -> int:
                 url_path=tg.webhook.path,
                 webhook_url=tg.webhook.url,
                 secret_token=tg.webhook.secret_token,
-                allowed_updates=["message", "callback_query"],
+                allowed_updates=ALLOWED_UPDATES,
             )
         else:
-            app.run_polling(allowed_updates=["message", "callback_query"], timeout=tg.poll_timeout,
+            app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=tg.poll_timeout,
                             bootstrap_retries=-1)  # fmt: skip
     except InvalidToken as error:
         raise TransportError("Telegram rejected the token; check TELEGRAM_BOT_TOKEN") from error

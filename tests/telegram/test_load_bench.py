@@ -17,8 +17,8 @@ URL, TOKEN, DB = "http://127.0.0.1:8080/bot", "1:abc", "/tmp/x y/advisor.sqlite3
     [
         pytest.param(
             "python -m bench.echo_bot",
-            ["python", "-m", "bench.echo_bot", "--base-url", URL, "--token", TOKEN],
-            id="flags-appended",
+            ["python", "-m", "bench.echo_bot"],
+            id="nothing-appended-the-environment-carries-it",
         ),
         pytest.param(
             "python -m bot run --base-url {base_url} --token {token} --db {db}",
@@ -27,8 +27,8 @@ URL, TOKEN, DB = "http://127.0.0.1:8080/bot", "1:abc", "/tmp/x y/advisor.sqlite3
         ),
         pytest.param(
             "advisor run --db={db}",
-            ["advisor", "run", f"--db={DB}", "--base-url", URL, "--token", TOKEN],
-            id="db-only-where-asked",
+            ["advisor", "run", f"--db={DB}"],
+            id="only-what-is-asked-for",
         ),
     ],
 )
