@@ -14,7 +14,6 @@ from bot.storage import Storage
 
 #: The terminal user's id in the database (Telegram ids are positive, so this never collides).
 TERMINAL_USER = 0
-_COMMANDS = {"start", "help", "guide", "resume", "cancel", "language", "privacy", "forget"}
 
 
 async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
@@ -23,7 +22,12 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
         engine = Engine(knowledge, storage, directory=config.knowledge_dir)
         choices: list[Choice] = []
 
-        def show(replies: list[Reply]) -> None:
+        async def chosen_lang() -> Lang:
+            """The language picked with /language, once there is one; until then the one the chat started in."""
+            session = await storage.load_session(TERMINAL_USER)
+            return Lang(session.lang) if session is not None and session.lang else lang
+
+        def show(replies: list[Reply], shown_in: Lang) -> None:
             nonlocal choices
             choices = [c for r in replies for c in r.choices]
             number = 0
@@ -35,10 +39,13 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
                     numbered.append(Choice(choice.label, str(number)))
                 blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title)))
             print("\n\n".join(blocks), file=out)
-            print(f"\n({knowledge.kb.text('chat_quit_hint', lang)})", file=out)
+            print(f"\n({engine.knowledge.kb.text('chat_quit_hint', shown_in)})", file=out)
             out.flush()
 
-        show(await engine.handle(Incoming(TERMINAL_USER, Kind.COMMAND, command="start", client_lang=lang.value)))
+        show(
+            await engine.handle(Incoming(TERMINAL_USER, Kind.COMMAND, command="start", client_lang=lang.value)),
+            await chosen_lang(),
+        )
         while True:
             print("> ", end="", file=out, flush=True)
             line = await asyncio.to_thread(stdin.readline)
@@ -50,14 +57,14 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
             if text.isdigit() and 1 <= int(text) <= len(choices):
                 event = Incoming(TERMINAL_USER, Kind.PRESS, action=choices[int(text) - 1].action,
                                  client_lang=lang.value)  # fmt: skip
-            elif text.startswith("/") and text[1:].split()[0].lower() in _COMMANDS:
+            elif text.startswith("/"):  # as in Telegram, unknown commands get the engine's "unknown command"
                 name, _, argument = text[1:].partition(" ")
                 event = Incoming(TERMINAL_USER, Kind.COMMAND, command=name.lower(), text=argument,
                                  client_lang=lang.value)  # fmt: skip
             else:
                 event = Incoming(TERMINAL_USER, Kind.TEXT, text=text, client_lang=lang.value)
-            show(await engine.handle(event))
-        print(engine.knowledge.kb.text("goodbye", lang), file=out)
+            show(await engine.handle(event), await chosen_lang())
+        print(engine.knowledge.kb.text("goodbye", await chosen_lang()), file=out)
     return 0
 
 

@@ -242,7 +242,10 @@ class Engine:
                 return _Decision([Reply(k.kb.text("forget_cancelled", lang))], state)
         outcome = k.advisor.press(conversation, event.action)
         if outcome is not None:
-            return _Decision(self._with_continue(outcome.replies, state, k, lang), state)
+            replies = self._with_continue(outcome.replies, state, k, lang)
+            if kind == "e":  # a topic opened from a clarify or related-topic button, same as a typed question
+                replies = self._with_jump(replies, value, state, k, lang)
+            return _Decision(replies, state)
         return _Decision([Reply(k.kb.text("menu_expired", lang)), *self._where_am_i(state, k, lang)], state)
 
     def _text(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:

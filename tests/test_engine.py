@@ -1,0 +1,650 @@
+"""The engine as users meet it: real SQLite in tmp_path, the shipped knowledge (or a small one from kbfactory).
+
+Every test reads like the conversation it checks; "saved" always means read back through a second, independent
+Storage on the same file, the way the next process would find it after a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import MatcherConfig
+from bot.core import dialogue
+from bot.core.advisor import Advisor
+from bot.core.dialogue import GuideState, Step
+from bot.core.i18n import Lang, to_traditional
+from bot.core.knowledge import load_knowledge
+from bot.core.matcher import Matcher
+from bot.core.replies import Choice, Reply
+from bot.core.walkthrough import load_walkthrough
+from bot.engine import LONG_MESSAGE, Engine, Incoming, Kind, Knowledge
+from bot.errors import KnowledgeError
+from bot.storage import Session, Storage
+from tests.kbfactory import write_kb
+
+SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
+ZH = Lang.ZH_HANS
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Knowledge:
+    return Knowledge.load(SHIPPED)
+
+
+def small_knowledge(root: Path, config: MatcherConfig | None = None) -> Knowledge:
+    """Four kbfactory entries (credit, legal, negotiate, a route) with the shipped walkthrough."""
+    kb = load_knowledge(write_kb(root), required_ids=())
+    matcher = Matcher(kb, config)
+    return Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(SHIPPED / "walkthrough.yaml"))
+
+
+#: Thresholds under which "逾期会被起诉还是只影响征信" is too close to call between credit and legal.
+UNDECIDED = MatcherConfig(answer_threshold=0.9, margin=0.5, clarify_threshold=0.1)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "advisor.sqlite3"
+
+
+@pytest.fixture
+async def storage(db_path: Path) -> AsyncIterator[Storage]:
+    async with await Storage.open(db_path) as storage:
+        yield storage
+
+
+@pytest.fixture
+def engine(shipped: Knowledge, storage: Storage) -> Engine:
+    return Engine(shipped, storage, directory=SHIPPED)
+
+
+async def saved(db_path: Path, user_id: int = 1) -> Session | None:
+    """The user's session as a second process opening the same file sees it."""
+    async with await Storage.open(db_path) as other:
+        return await other.load_session(user_id)
+
+
+async def saved_guide(db_path: Path, user_id: int = 1) -> GuideState | None:
+    session = await saved(db_path, user_id)
+    if session is None or session.state is None:
+        return None
+    return GuideState.from_dict(session.state.get("guide"))
+
+
+class Person:
+    """One user talking to the engine; update ids count up like Telegram's."""
+
+    def __init__(self, engine: Engine, user_id: int = 1, client_lang: str = "zh-hans", first_update: int = 1) -> None:
+        self.engine = engine
+        self.user_id = user_id
+        self.client_lang = client_lang
+        self.next_update = first_update
+        self.last_event: Incoming | None = None
+        self.replies: list[Reply] = []
+
+    def event(self, kind: Kind, **fields: Any) -> Incoming:
+        event = Incoming(self.user_id, kind, update_id=self.next_update, client_lang=self.client_lang, **fields)
+        self.next_update += 1
+        return event
+
+    async def send(self, event: Incoming) -> list[Reply]:
+        self.last_event = event
+        self.replies = await self.engine.handle(event)
+        return self.replies
+
+    async def command(self, name: str, argument: str = "") -> list[Reply]:
+        return await self.send(self.event(Kind.COMMAND, command=name, text=argument))
+
+    async def say(self, text: str) -> list[Reply]:
+        return await self.send(self.event(Kind.TEXT, text=text))
+
+    async def press(self, action: str, *, stale: bool = False) -> list[Reply]:
+        return await self.send(self.event(Kind.PRESS, action=action, stale=stale))
+
+    async def tap(self, label: str) -> list[Reply]:
+        """Press the one button of the last replies whose label contains `label`."""
+        found = [c for c in self.choices if label in c.label]
+        assert len(found) == 1, f"no single button {label!r} in {[c.label for c in self.choices]}"
+        return await self.press(found[0].action)
+
+    async def redeliver(self) -> list[Reply]:
+        """The transport hands the last event over again (as after a crash before it confirmed the update)."""
+        assert self.last_event is not None
+        self.replies = await self.engine.handle(self.last_event)
+        return self.replies
+
+    @property
+    def text(self) -> str:
+        return "\n".join(reply.text for reply in self.replies)
+
+    @property
+    def choices(self) -> list[Choice]:
+        return [choice for reply in self.replies for choice in reply.choices]
+
+    @property
+    def actions(self) -> list[str]:
+        return [choice.action for choice in self.choices]
+
+
+# -- questions and answers -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "client_lang", "entry_id"),
+    [
+        pytest.param("逾期会影响征信吗", "zh-hans", "impact.credit", id="simplified-question"),
+        pytest.param("花唄逾期會影響徵信嗎", "zh-hant", "impact.credit", id="traditional-question-traditional-answer"),
+        pytest.param("will being overdue hurt my credit score", "en", "impact.credit", id="english-question"),
+        pytest.param("不还钱会被起诉吗", "zh-hans", "impact.legal", id="legal-consequences"),
+    ],
+)
+async def test_a_clear_question_gets_its_entry_with_a_guide_button(
+    engine: Engine, shipped: Knowledge, question: str, client_lang: str, entry_id: str
+) -> None:
+    user = Person(engine, client_lang=client_lang)
+    (reply,) = await user.say(question)
+    entry = shipped.kb.entry(entry_id)
+    assert entry is not None
+    lang = Lang(client_lang)
+    assert reply.title == entry.title_in(lang)
+    assert reply.text == entry.answer_in(lang)
+    assert "g:start" in user.actions
+    assert all(action.startswith(("e:", "g:", "w:")) for action in user.actions)
+
+
+async def test_a_topic_the_guide_does_not_cover_is_routed_honestly(engine: Engine, shipped: Knowledge) -> None:
+    user = Person(engine)
+    (reply,) = await user.say("花呗逾期了还能用吗")
+    route = shipped.kb.entry("route.usage_after_overdue")
+    assert route is not None
+    assert reply.title == route.title_in(ZH)
+    assert reply.text.startswith(route.answer_in(ZH))
+    assert reply.text.endswith(shipped.kb.text("route_footer", ZH))
+
+
+async def test_a_question_between_two_topics_offers_both_and_none_of_these(tmp_path: Path, storage: Storage) -> None:
+    knowledge = small_knowledge(tmp_path / "kb", UNDECIDED)
+    user = Person(Engine(knowledge, storage))
+    (menu,) = await user.say("逾期会被起诉还是只影响征信")
+    assert menu.text == knowledge.kb.text("clarify_prompt", ZH)
+    assert {"e:impact.credit", "e:impact.legal"} <= set(user.actions)
+    assert user.actions[-1] == "n:"
+
+    (answer,) = await user.press("e:impact.legal")
+    assert answer.text == "回答 impact.legal"
+
+    await user.say("逾期会被起诉还是只影响征信")
+    (fallback,) = await user.press("n:")
+    assert fallback.text == knowledge.kb.text("fallback", ZH)
+
+
+async def test_an_unanswerable_question_gets_the_honest_fallback(tmp_path: Path, storage: Storage) -> None:
+    knowledge = small_knowledge(tmp_path / "kb")
+    user = Person(Engine(knowledge, storage))
+    (reply,) = await user.say("怎么做红烧肉")
+    assert reply.text == knowledge.kb.text("fallback", ZH)
+    assert user.actions == ["g:start"]
+
+
+@pytest.mark.parametrize(
+    ("question", "logged"),
+    [
+        pytest.param("怎么做红烧肉", True, id="fallback-is-logged"),
+        pytest.param("逾期会影响征信吗", False, id="answer-is-not-logged"),
+        pytest.param("花呗还清以后还能用吗", False, id="route-is-not-logged"),
+        pytest.param("逾期会被起诉还是只影响征信", False, id="clarify-is-not-logged"),
+    ],
+)
+async def test_only_questions_nobody_could_answer_reach_the_admins_report(
+    tmp_path: Path, storage: Storage, question: str, logged: bool
+) -> None:
+    user = Person(Engine(small_knowledge(tmp_path / "kb", UNDECIDED), storage))
+    await user.say(question)
+    report = await storage.unmatched_report()
+    assert [row.question for row in report] == ([question] if logged else [])
+
+
+async def test_the_unmatched_report_counts_askings_and_users(tmp_path: Path, storage: Storage) -> None:
+    engine = Engine(small_knowledge(tmp_path / "kb"), storage)
+    await Person(engine, user_id=1).say("怎么做红烧肉")
+    await Person(engine, user_id=1, first_update=10).say("怎么做红烧肉")
+    await Person(engine, user_id=2, first_update=20).say("怎么做红烧肉")
+    (row,) = await storage.unmatched_report()
+    assert (row.question, row.count, row.users) == ("怎么做红烧肉", 3, 2)
+
+
+async def test_an_overlong_message_is_answered_from_its_first_part_with_a_notice(
+    engine: Engine, shipped: Knowledge
+) -> None:
+    user = Person(engine)
+    story = "逾期会影响征信吗" + "。" * (LONG_MESSAGE + 100)
+    notice, answer = await user.say(story)
+    assert notice.text == shipped.kb.text("too_long_notice", ZH)
+    assert answer.title == shipped.kb.entry("impact.credit").title_in(ZH)  # type: ignore[union-attr]
+
+
+async def test_a_photo_or_sticker_gets_a_kind_sentence(engine: Engine, shipped: Knowledge) -> None:
+    user = Person(engine)
+    (reply,) = await user.send(user.event(Kind.UNSUPPORTED))
+    assert reply.text == shipped.kb.text("non_text", ZH)
+
+
+# -- commands ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "text_key"),
+    [
+        pytest.param("start", "greeting", id="start-greets"),
+        pytest.param("help", "help", id="help"),
+        pytest.param("privacy", "privacy", id="privacy"),
+        pytest.param("cancel", "nothing_to_cancel", id="cancel-with-nothing-to-cancel"),
+        pytest.param("forget", "forget_confirm", id="forget-asks-first"),
+        pytest.param("nonsense", "unknown_command", id="unknown-command"),
+    ],
+)
+async def test_commands_outside_the_walkthrough(
+    engine: Engine, shipped: Knowledge, command: str, text_key: str
+) -> None:
+    user = Person(engine)
+    replies = await user.command(command)
+    assert replies[0].text == shipped.kb.text(text_key, ZH)
+
+
+async def test_start_mid_walkthrough_offers_to_continue_first(engine: Engine) -> None:
+    user = Person(engine)
+    await user.command("guide")
+    await user.press("w:o:product:huabei")
+    await user.command("start")
+    assert user.actions[0] == "w:resume"
+    assert "g:start" in user.actions
+
+
+# -- the walkthrough: durable before the reply -------------------------------------------------------------------
+
+
+async def test_each_confirmed_step_is_on_disk_before_the_reply_is_returned(engine: Engine, db_path: Path) -> None:
+    user = Person(engine)
+    await user.command("guide")
+    assert await saved_guide(db_path) == GuideState(step=Step.PRODUCT)
+
+    await user.tap("借呗")
+    assert await saved_guide(db_path) == GuideState(step=Step.DAYS, product="jiebei")
+
+    await user.say("45天")
+    assert "45" in user.text
+    state = await saved_guide(db_path)
+    assert state is not None
+    assert (state.step, state.days, state.days_typed) == (Step.AMOUNT, "d31_90", 45)
+
+    await user.press("w:o:amount:k5_20")
+    await user.press("w:o:cause:income_drop")
+    await user.press("w:t:income_drop_proof")
+    state = await saved_guide(db_path)
+    assert state is not None
+    assert (state.step, state.cause, state.ticked) == (Step.MATERIALS, "income_drop", ("income_drop_proof",))
+
+    session = await saved(db_path)
+    assert session is not None
+    assert session.last_update_id == user.next_update - 1
+
+
+async def test_cancel_clears_the_saved_walkthrough(engine: Engine, db_path: Path) -> None:
+    user = Person(engine)
+    await user.command("guide")
+    await user.press("w:o:product:huabei")
+    await user.command("cancel")
+    assert await saved_guide(db_path) is None
+    await user.command("resume")
+    assert user.actions == ["w:start"]
+
+
+async def test_terms_text_is_recorded_but_a_question_at_that_step_goes_to_the_knowledge_base(
+    engine: Engine, db_path: Path
+) -> None:
+    user = Person(engine)
+    await user.press("w:goto:agreement")
+    await user.press("w:o:agreement:yes")
+    assert (await saved_guide(db_path)).step is Step.TERMS  # type: ignore[union-attr]
+
+    (answer,) = await user.say("书面协议里要写清楚什么？")
+    assert answer.title  # an entry from the knowledge base, not "terms noted"
+    assert user.actions[0] == "w:resume"
+    state = await saved_guide(db_path)
+    assert state is not None
+    assert (state.step, state.terms) == (Step.TERMS, None)
+
+    await user.say("分12期还款，免除违约金")
+    state = await saved_guide(db_path)
+    assert state is not None
+    assert (state.step, state.terms) == (Step.REPAY, "分12期还款，免除违约金")
+
+
+# -- side questions and jumps ----------------------------------------------------------------------------------
+
+
+async def test_a_side_question_mid_walkthrough_keeps_the_place_and_offers_to_continue(
+    engine: Engine, shipped: Knowledge, db_path: Path
+) -> None:
+    user = Person(engine)
+    await user.command("guide")
+    await user.tap("花呗")
+    before = await saved_guide(db_path)
+    assert before is not None
+    assert before.step is Step.DAYS
+
+    (answer,) = await user.say("逾期会影响征信吗")
+    assert answer.title == shipped.kb.entry("impact.credit").title_in(ZH)  # type: ignore[union-attr]
+    assert user.actions[0] == "w:resume"
+    assert "g:start" not in user.actions  # "continue" replaces "start the walkthrough"
+    assert await saved_guide(db_path) == before
+
+    (prompt,) = await user.press("w:resume")
+    assert prompt == dialogue.current_prompt(before, shipped.guide, ZH)[0]
+
+
+async def test_a_number_at_the_days_step_is_an_answer_not_a_question(engine: Engine, db_path: Path) -> None:
+    user = Person(engine)
+    await user.command("guide")
+    await user.tap("花呗")
+    await user.say("逾期15天会怎样")  # a question with a number in it
+    assert (await saved_guide(db_path)).step is Step.DAYS  # type: ignore[union-attr]
+    await user.say("15")
+    assert (await saved_guide(db_path)).days_typed == 15  # type: ignore[union-attr]
+
+
+async def test_an_answer_about_a_step_offers_to_open_it_in_the_walkthrough(
+    engine: Engine, shipped: Knowledge, db_path: Path
+) -> None:
+    user = Person(engine)
+    (answer,) = await user.say("要准备哪些材料去协商")
+    assert answer.title == shipped.kb.entry("steps.materials").title_in(ZH)  # type: ignore[union-attr]
+    assert user.actions[-1] == "w:goto:materials"
+
+    await user.press("w:goto:materials")
+    assert (await saved_guide(db_path)).step is Step.MATERIALS  # type: ignore[union-attr]
+    assert "w:t:id_card" in user.actions
+
+    await user.say("要准备哪些材料去协商")  # already there: no button to go where the user is
+    assert "w:goto:materials" not in user.actions
+    assert user.actions[0] == "w:resume"
+
+
+async def test_a_step_topic_opened_from_a_button_also_offers_the_jump(engine: Engine) -> None:
+    user = Person(engine)
+    await user.press("e:steps.materials")  # a clarify choice or a related-topic button
+    assert "w:goto:materials" in user.actions
+
+
+async def test_an_answer_about_no_step_has_no_jump(engine: Engine) -> None:
+    user = Person(engine)
+    await user.say("逾期会影响征信吗")
+    assert not [action for action in user.actions if action.startswith("w:goto:")]
+
+
+# -- redelivery and stale buttons ------------------------------------------------------------------------------
+
+
+async def test_a_redelivered_tick_is_not_applied_twice(engine: Engine, db_path: Path) -> None:
+    user = Person(engine)
+    await user.press("w:goto:materials")
+    first = await user.press("w:t:id_card")
+    assert (await saved_guide(db_path)).ticked == ("id_card",)  # type: ignore[union-attr]
+
+    again = await user.redeliver()
+    assert (await saved_guide(db_path)).ticked == ("id_card",)  # type: ignore[union-attr]  # not unticked
+    assert again == first  # the current step, shown again
+
+
+async def test_a_redelivered_typed_number_is_not_recorded_for_the_next_step(engine: Engine, db_path: Path) -> None:
+    user = Person(engine)
+    await user.command("guide")
+    await user.tap("花呗")
+    await user.say("15")
+    await user.redeliver()
+    state = await saved_guide(db_path)
+    assert state is not None
+    assert (state.step, state.days_typed, state.amount_typed) == (Step.AMOUNT, 15, None)
+
+
+async def test_an_older_update_id_is_a_redelivery_too(engine: Engine, db_path: Path) -> None:
+    user = Person(engine, first_update=100)
+    await user.command("guide")
+    await user.press("w:o:product:huabei")
+    old = Incoming(1, Kind.PRESS, action="w:o:days:d1_7", update_id=50)
+    await engine.handle(old)
+    state = await saved_guide(db_path)
+    assert state is not None
+    assert (state.step, state.days) == (Step.DAYS, None)
+
+
+@pytest.mark.parametrize(
+    ("action", "stale"),
+    [
+        pytest.param("w:o:amount:k1_5", True, id="transport-saw-an-old-knowledge-version"),
+        pytest.param("e:no.such.entry", False, id="entry-that-no-longer-exists"),
+        pytest.param("zz:garbage", False, id="unknown-action"),
+        pytest.param("l:klingon", False, id="unknown-language"),
+    ],
+)
+async def test_a_stale_press_says_so_and_shows_where_the_user_is(
+    engine: Engine, shipped: Knowledge, db_path: Path, action: str, stale: bool
+) -> None:
+    user = Person(engine)
+    await user.command("guide")
+    await user.tap("花呗")
+    before = await saved_guide(db_path)
+    assert before is not None
+
+    expired, where = await user.press(action, stale=stale)
+    assert expired.text == shipped.kb.text("menu_expired", ZH)
+    assert [where] == dialogue.current_prompt(before, shipped.guide, ZH)
+    assert await saved_guide(db_path) == before
+
+
+async def test_a_button_from_an_earlier_step_changes_nothing(engine: Engine, db_path: Path) -> None:
+    user = Person(engine)
+    await user.command("guide")
+    await user.press("w:o:product:huabei")
+    await user.press("w:o:product:jiebei")  # the product keyboard, pressed again after moving on
+    state = await saved_guide(db_path)
+    assert state is not None
+    assert (state.step, state.product) == (Step.DAYS, "huabei")
+
+
+async def test_a_garbled_saved_state_starts_afresh_instead_of_failing(engine: Engine, storage: Storage) -> None:
+    await storage.save_session(Session(user_id=1, state={"guide": {"version": 999, "step": "nowhere"}}))
+    user = Person(engine)
+    await user.command("start")
+    assert user.actions == ["g:start"]  # nothing to continue
+
+
+# -- privacy and language --------------------------------------------------------------------------------------
+
+
+async def test_forget_erases_the_session_and_the_users_unanswered_questions(
+    tmp_path: Path, storage: Storage, db_path: Path
+) -> None:
+    knowledge = small_knowledge(tmp_path / "kb")
+    engine = Engine(knowledge, storage)
+    user = Person(engine, user_id=1)
+    other = Person(engine, user_id=2, first_update=1000)
+    await user.command("language", "en")
+    await user.command("guide")
+    await user.press("w:o:product:huabei")
+    await user.say("怎么做红烧肉")
+    await other.say("股票怎么买")
+
+    await user.command("forget")
+    assert user.actions == ["f:yes", "f:no"]
+    await user.press("f:no")
+    assert await saved(db_path) is not None
+
+    await user.press("f:yes")
+    assert user.text == knowledge.kb.text("forgotten", Lang.EN)
+    assert await saved(db_path) is None
+    assert [row.question for row in await storage.unmatched_report()] == ["股票怎么买"]  # the other user's stays
+
+
+async def test_privacy_offers_the_forget_button(engine: Engine) -> None:
+    user = Person(engine)
+    await user.command("privacy")
+    assert user.actions == ["f:ask"]
+    await user.press("f:ask")
+    assert user.actions == ["f:yes", "f:no"]
+
+
+async def test_a_chosen_language_is_remembered_over_the_clients(
+    engine: Engine, shipped: Knowledge, db_path: Path
+) -> None:
+    user = Person(engine, client_lang="zh-hans")
+    (done,) = await user.command("language", "en")
+    assert done.text == shipped.kb.text("language_set", Lang.EN)
+    assert (await saved(db_path)).lang == "en"  # type: ignore[union-attr]
+
+    (greeting,) = await user.command("start")
+    assert greeting.text == shipped.kb.text("greeting", Lang.EN)
+
+    restarted = Person(Engine(shipped, engine.storage), client_lang="zh-hans", first_update=100)
+    await restarted.say("逾期会影响征信吗")
+    assert restarted.replies[0].title == shipped.kb.entry("impact.credit").title_in(Lang.EN)  # type: ignore[union-attr]
+
+
+async def test_language_without_an_argument_shows_a_menu(engine: Engine, shipped: Knowledge) -> None:
+    user = Person(engine)
+    await user.command("language")
+    assert user.actions == ["l:zh-hans", "l:zh-hant", "l:en"]
+    await user.press("l:zh-hant")
+    (greeting,) = await user.command("start")
+    assert greeting.text == to_traditional(shipped.kb.text("greeting", ZH))
+
+
+async def test_choosing_a_language_keeps_the_walkthrough(engine: Engine, db_path: Path) -> None:
+    user = Person(engine)
+    await user.command("guide")
+    await user.press("w:o:product:huabei")
+    await user.command("language", "en")
+    state = await saved_guide(db_path)
+    assert state is not None
+    assert (state.step, state.product) == (Step.DAYS, "huabei")
+
+
+# -- ordering and parallelism ----------------------------------------------------------------------------------
+
+
+async def test_events_of_one_user_arriving_together_are_applied_in_order(engine: Engine, db_path: Path) -> None:
+    user = Person(engine)
+    events = [
+        user.event(Kind.COMMAND, command="guide"),
+        user.event(Kind.PRESS, action="w:o:product:jiebei"),
+        user.event(Kind.TEXT, text="45天"),
+        user.event(Kind.PRESS, action="w:o:amount:k5_20"),
+        user.event(Kind.PRESS, action="w:o:cause:emergency"),
+        user.event(Kind.PRESS, action="w:t:id_card"),
+        user.event(Kind.PRESS, action="w:t:expense_bills"),
+        user.event(Kind.PRESS, action="w:t:id_card"),  # unticked again
+        user.event(Kind.PRESS, action="w:next:materials"),
+        user.event(Kind.PRESS, action="w:o:channel:online"),
+        user.event(Kind.PRESS, action="w:d:instalments"),
+        user.event(Kind.PRESS, action="w:d:longer_term"),
+        user.event(Kind.PRESS, action="w:next:demands"),
+        user.event(Kind.PRESS, action="w:o:agreement:yes"),
+        user.event(Kind.TEXT, text="分12期，免违约金"),
+        user.event(Kind.PRESS, action="w:next:repay"),
+        user.event(Kind.PRESS, action="w:next:records"),
+        user.event(Kind.PRESS, action="w:back:credit"),
+        user.event(Kind.PRESS, action="w:next:records"),
+        user.event(Kind.PRESS, action="w:next:credit"),
+    ]
+    assert len(events) == 20
+    results = await asyncio.gather(*(engine.handle(event) for event in events))
+
+    stale = engine.knowledge.guide.say("messages.stale", ZH)
+    assert not [i for i, replies in enumerate(results) if any(stale in reply.text for reply in replies)]
+    assert await saved_guide(db_path) == GuideState(
+        step=Step.DONE,
+        product="jiebei",
+        days="d31_90",
+        days_typed=45,
+        amount="k5_20",
+        cause="emergency",
+        ticked=("expense_bills",),
+        channel="online",
+        demands=("longer_term", "instalments"),
+        agreement=True,
+        terms="分12期，免违约金",
+    )
+    assert (await saved(db_path)).last_update_id == events[-1].update_id  # type: ignore[union-attr]
+
+
+class GatedStorage(Storage):
+    """Real storage whose session reads for one user wait at a gate, to see who gets through meanwhile."""
+
+    gated_user: int | None = None
+    gate: asyncio.Event | None = None
+    arrived: asyncio.Event | None = None  # set once the gated user's read is waiting
+
+    async def load_session(self, user_id: int) -> Session | None:
+        if user_id == self.gated_user and self.gate is not None and self.arrived is not None:
+            self.arrived.set()
+            await self.gate.wait()
+        return await super().load_session(user_id)
+
+
+async def test_a_stuck_user_does_not_hold_up_another(shipped: Knowledge, db_path: Path) -> None:
+    async with await GatedStorage.open(db_path) as storage:
+        storage.gated_user, storage.gate, storage.arrived = 1, asyncio.Event(), asyncio.Event()
+        engine = Engine(shipped, storage)
+        slow = Person(engine, user_id=1)
+        first = asyncio.create_task(slow.send(slow.event(Kind.COMMAND, command="guide")))
+        second = asyncio.create_task(engine.handle(slow.event(Kind.PRESS, action="w:o:product:huabei")))
+        await asyncio.wait_for(storage.arrived.wait(), timeout=5)  # user 1 is inside the engine, stuck
+
+        fast = Person(engine, user_id=2, first_update=100)
+        (answer,) = await asyncio.wait_for(fast.say("逾期会影响征信吗"), timeout=5)
+        assert answer.title == shipped.kb.entry("impact.credit").title_in(ZH)  # type: ignore[union-attr]
+        assert not first.done()
+        assert not second.done()
+
+        storage.gate.set()
+        await asyncio.wait_for(asyncio.gather(first, second), timeout=5)
+    state = await saved_guide(db_path, user_id=1)
+    assert state is not None
+    assert (state.step, state.product) == (Step.DAYS, "huabei")
+
+
+# -- reloading the knowledge -------------------------------------------------------------------------------------
+
+
+async def test_reload_with_a_broken_folder_keeps_the_old_knowledge(tmp_path: Path, storage: Storage) -> None:
+    folder = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED, folder)
+    engine = Engine(Knowledge.load(folder), storage, directory=folder)
+    old = engine.knowledge
+    impact = folder / "entries" / "impact.yaml"
+    original = impact.read_text(encoding="utf-8")
+
+    impact.write_text("entries: [unclosed\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"entries/impact\.yaml:\d+"):
+        engine.reload()
+    assert engine.knowledge is old
+    user = Person(engine)
+    await user.say("逾期会影响征信吗")
+    assert user.replies[0].title == old.kb.entry("impact.credit").title_in(ZH)  # type: ignore[union-attr]
+
+    impact.write_text(original.replace("对个人信用的影响", "逾期对信用的影响"), encoding="utf-8")
+    fresh = engine.reload()
+    assert engine.knowledge is fresh is not old
+    await user.say("逾期会影响征信吗")
+    assert user.replies[0].title == "逾期对信用的影响"
+
+
+async def test_reload_without_a_folder_keeps_what_it_has(shipped: Knowledge, storage: Storage) -> None:
+    engine = Engine(shipped, storage)
+    assert engine.reload() is shipped
