@@ -6,9 +6,11 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -18,7 +20,8 @@ from bot.core.advisor import Advisor, Conversation
 from bot.core.i18n import Lang
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.matcher import Matcher, MatchResult, Status
-from bot.errors import AdvisorError, KnowledgeError
+from bot.core.walkthrough import load_walkthrough
+from bot.errors import AdvisorError, KnowledgeError, Problem
 
 logger = logging.getLogger(__name__)
 
@@ -78,10 +81,19 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _check_walkthrough(directory: Path, problems: list[Problem]) -> None:
+    """walkthrough.yaml belongs to the folder too: the bot will not start without a valid one."""
+    path = directory / "walkthrough.yaml"
+    try:
+        load_walkthrough(path)
+    except KnowledgeError as error:
+        problems.extend(replace(p, path=path.name) if p.path == str(path) else p for p in error.problems)
+
+
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     config = _config(args)
     started = time.perf_counter()
-    kb = _knowledge(args, config)
+    kb = load_knowledge(Path(args.path) if args.path else config.knowledge_dir, extra=_check_walkthrough)
     topics = sum(1 for e in kb.entries if e.kind.value == "topic")
     examples = sum(len(e.examples) for e in kb.entries)
     elapsed = (time.perf_counter() - started) * 1000
@@ -134,8 +146,15 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     if args.repair:
         config = _config(args)
         repairs_path = Path(args.repairs) if args.repairs else config.knowledge_dir / "import_repairs.yaml"
-        data = yaml.safe_load(repairs_path.read_text(encoding="utf-8")) if repairs_path.is_file() else {}
-        text = repair(text, Repairs.from_mapping(data or {}))
+        try:
+            # the shipped table may be absent; one named with --repairs must be there
+            exists = repairs_path.is_file() or args.repairs
+            data = yaml.safe_load(repairs_path.read_text(encoding="utf-8")) if exists else {}
+            repairs = Repairs.from_mapping(data or {})
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, re.error, AttributeError, TypeError) as error:
+            print(f"cannot use the repair table {repairs_path}: {error}", file=sys.stderr)
+            return 2
+        text = repair(text, repairs)
     result = skeleton(split_sections(text))
     if args.output:
         Path(args.output).write_text(result, encoding="utf-8")
