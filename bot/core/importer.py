@@ -20,13 +20,17 @@ from bot.core.i18n import to_simplified
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 # A pinyin reading in brackets right after a Chinese character: 協(xié)商 → 協商.
 _PINYIN = re.compile(rf"(?<=[{_CJK}])\((?:[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\s?)+\)")
-_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+# Mobile numbers also as 138-0000-0000 or 138 0000 0000; landlines with an area code; QQ numbers.
+_PHONE = re.compile(
+    r"(?<!\d)1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)|qq\s*[:：号]?\s*\d{5,12}",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_CHAPTER = re.compile(r"^([一二三四五六七八九十]+)、\s*(.+)$")
-_SECTION = re.compile(r"^(\d+\.\d+)\s+(.+)$")
-_NUMBERED = re.compile(r"^(\d+)[.．]\s*(.+)$")
+_CHAPTER = re.compile(r"^((?:[二三四五六七八九]?十)?[一二三四五六七八九]?)(?<=[一二三四五六七八九十])、\s*(.+)$")
+_SECTION = re.compile(r"^(\d+\.\d+)(?![\d.])(\s*)(.+)$")
+_NUMBERED = re.compile(r"^(\d+)[.．](?!\d)\s*(.+)$")
 _MARKDOWN = re.compile(r"^(#{1,6})\s+(.+)$")
-_CHINESE_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+_CHINESE_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
 
 
 @dataclass(frozen=True)
@@ -64,10 +68,11 @@ def repair(text: str, repairs: Repairs) -> str:
         text = text.replace(damaged, repaired)
     for pattern, repaired in repairs.regex:
         text = pattern.sub(repaired, text)
-    text = to_simplified(text)
     kept = []
-    for line in text.splitlines():
-        if any(p.search(line) for p in repairs.drop_lines):
+    for original in text.splitlines():
+        line = to_simplified(original)
+        # a pattern copied from the damaged (Traditional) copy works as well as its Simplified form
+        if any(p.search(original) or p.search(line) for p in repairs.drop_lines):
             continue
         if _PHONE.search(line) or _EMAIL.search(line):
             continue  # contact details of whoever hosted the copy never reach users
@@ -75,26 +80,42 @@ def repair(text: str, repairs: Repairs) -> str:
     return "\n".join(kept)
 
 
+def _chapter_number(numeral: str) -> int:
+    """一 → 1, 十 → 10, 十一 → 11, 二十三 → 23 (chapter numbers as written in headings like 十一、)."""
+    tens, ten, ones = numeral.rpartition("十")
+    if not ten:
+        return _CHINESE_DIGITS[ones]
+    return _CHINESE_DIGITS.get(tens, 1) * 10 + _CHINESE_DIGITS.get(ones, 0)
+
+
 def _looks_like_heading(title: str) -> bool:
     """`1. 收入减少:…` inside a section is a list item, not a heading: headings are short and have no colon."""
     return len(title) <= 20 and not re.search(r"[:：。,，;；]", title)
 
 
+def _numbered_section(line: str) -> Section | None:
+    """`1.1 标题`, or `1.1标题` when it reads like a heading (not `1.5万元，分12期` in running text)."""
+    m = _SECTION.match(line)
+    if m is None or not (m.group(2) or _looks_like_heading(m.group(3))):
+        return None
+    return Section(m.group(1), m.group(3).strip())
+
+
 def split_sections(text: str) -> list[Section]:
     """Split a document into sections by its headings (一、 / 1.1 / 1. / #); text before the first is 'intro'."""
     sections: list[Section] = [Section("intro", "")]
-    chapter = ""
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
             continue
         if m := _CHAPTER.match(line):
-            chapter = str(_CHINESE_NUMERALS.get(m.group(1)[-1], len(sections)))
-            sections.append(Section(chapter, m.group(2).strip()))
-        elif m := _SECTION.match(line):
-            sections.append(Section(m.group(1), m.group(2).strip()))
+            sections.append(Section(str(_chapter_number(m.group(1))), m.group(2).strip()))
+        elif section := _numbered_section(line):
+            sections.append(section)
         elif m := _MARKDOWN.match(line):
-            sections.append(Section(str(len(sections)), m.group(2).strip()))
+            title = m.group(2).strip()
+            # "## 3.1 对个人信用的影响" keeps its own number
+            sections.append(_numbered_section(title) or Section(str(len(sections)), title))
         elif (m := _NUMBERED.match(line)) and _looks_like_heading(m.group(2)):
             sections.append(Section(m.group(1), m.group(2).strip()))
         else:
