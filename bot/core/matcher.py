@@ -27,6 +27,10 @@ from bot.core.normalize import Normalizer, features
 
 #: Messages longer than this are matched on their first part (a user may paste a whole story).
 MAX_QUESTION_CHARS = 600
+#: Inverted lists longer than this are "common" features, summed only for the promising entries.
+_COMMON = 256
+#: How many promising entries the first phase hands to the second.
+_CANDIDATES = 48
 
 
 class Status(StrEnum):
@@ -63,7 +67,6 @@ class Weights:
 
     bayes: float = 1.0  # naive-Bayes posterior of the entry
     nearest: float = 0.60  # cosine to the closest example question
-    centroid: float = 0.0  # cosine to the entry as a whole (all its examples and keywords)
     fuzzy: float = 0.15  # rapidfuzz ratio to the closest example (typos, word order)
     keywords: float = 0.30  # the entry's keywords present in the question
     rerank: int = 12  # how many entries get the (slower) fuzzy comparison
@@ -90,14 +93,15 @@ class _Index:
 
     idf: dict[str, float] = field(default_factory=dict)
     example_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
-    entry_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     example_entry: list[int] = field(default_factory=list)
     example_text: list[str] = field(default_factory=list)
+    example_vectors: list[dict[str, float]] = field(default_factory=list)  # normalised TF-IDF per example
     example_phrases: list[dict[str, float]] = field(default_factory=list)  # multi-character features → idf
     entry_examples: list[list[int]] = field(default_factory=list)
     keywords: list[list[tuple[str, float]]] = field(default_factory=list)
     bayes_base: list[float] = field(default_factory=list)  # log P(unseen feature | entry)
     bayes_gain: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # log P(f | e) - base
+    entry_gain: list[dict[str, float]] = field(default_factory=list)  # the same, per entry
     bayes_pooled: dict[str, float] = field(default_factory=dict)  # log P(f | all entries pooled)
 
 
@@ -148,15 +152,12 @@ class Matcher:
         index.idf = {f: math.log((n + 1) / (d + 0.5)) for f, d in df.items()}
         example_postings: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
         for example_no, counts in enumerate(example_docs):
-            for f, v in _weighted(counts, index.idf).items():
+            vector = _weighted(counts, index.idf)
+            index.example_vectors.append(vector)
+            for f, v in vector.items():
                 example_postings[f].append((example_no, v))
-        entry_postings: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
-        for entry_no, counts in enumerate(entry_docs):
-            for f, v in _weighted(counts, index.idf).items():
-                entry_postings[f].append((entry_no, v))
         index.example_postings = dict(example_postings)
         index.example_phrases = [{f: index.idf.get(f, 0.0) for f in counts if len(f) > 1} for counts in example_docs]
-        index.entry_postings = dict(entry_postings)
         keyword_owners: Counter[str] = Counter()
         normalized_keywords: list[list[str]] = []
         for entry in self._entries:
@@ -182,39 +183,16 @@ class Matcher:
             total = sum(mine.values()) + alpha * vocabulary
             base = math.log(alpha / total)
             index.bayes_base.append(base)
-            for f, n in mine.items():
-                gain[f].append((entry_no, math.log((n + alpha) / total) - base))
+            mine_gain = {f: math.log((n + alpha) / total) - base for f, n in mine.items()}
+            index.entry_gain.append(mine_gain)
+            for f, g in mine_gain.items():
+                gain[f].append((entry_no, g))
         index.bayes_gain = dict(gain)
         pooled: Counter[str] = Counter()
         for mine in counts:
             pooled.update(mine)
         pooled_total = sum(pooled.values()) + alpha * vocabulary
         index.bayes_pooled = {f: math.log((n + alpha) / pooled_total) for f, n in pooled.items()}
-
-    def _posterior(self, counts: Counter[str]) -> dict[int, float]:
-        """P(entry | question) for entries with any evidence.
-
-        Features no entry has are ignored (a long story has many). Besides the entries there is a background
-        class: all entries pooled. Words every entry uses ("逾期", "怎么") are explained as well by it as by any
-        one entry, so a question made only of them stays unsure instead of one entry winning by chance.
-        """
-        index = self._index
-        known = {f: n for f, n in counts.items() if f in index.bayes_gain}
-        if not known:
-            return {}
-        total = sum(known.values())
-        evidence: defaultdict[int, float] = defaultdict(float)
-        for f, n in known.items():
-            for entry_no, g in index.bayes_gain[f]:
-                evidence[entry_no] += n * g
-        t = self.weights.temperature
-        logits = [base * total / t for base in index.bayes_base]
-        for entry_no, e in evidence.items():
-            logits[entry_no] += e / t
-        background = (self.weights.background + sum(n * index.bayes_pooled[f] for f, n in known.items())) / t
-        top = max(*logits, background)
-        norm = math.fsum(math.exp(x - top) for x in logits) + math.exp(background - top)
-        return {e: math.exp(logits[e] - top) / norm for e in evidence}
 
     def _fuzzy(self, question: str, examples: Sequence[str]) -> float:
         """Best rapidfuzz ratio of the question against some examples, 0..1 (the only rapidfuzz call)."""
@@ -228,43 +206,77 @@ class Matcher:
         return self.evidence(normalized).ranked
 
     def evidence(self, normalized: str) -> Evidence:
-        """Ranked entries with blended scores, and what the decision needs to know beyond the scores."""
+        """Ranked entries with blended scores, and what the decision needs to know beyond the scores.
+
+        Two phases keep a large knowledge base fast: features on few entries are summed through their inverted
+        lists for every entry; features on very many ("逾期" in a base of 10,000 entries) only for the entries
+        the first phase found promising. With fewer entries than `_COMMON` every feature is exact.
+        """
         index, weights = self._index, self.weights
         counts = Counter(features(normalized))
         query = _weighted(counts, index.idf)
-        bayes = self._posterior(counts) if weights.bayes else {}
-        nearest: dict[int, float] = {}
+        known = {f: n for f, n in counts.items() if f in index.bayes_gain}
+        if not known:
+            return Evidence([], False, 0.0)
+
+        # Phase 1: rare features, through the inverted lists.
+        deferred_bayes: list[str] = []
+        bayes_evidence: defaultdict[int, float] = defaultdict(float)
+        for f, n in known.items():
+            postings = index.bayes_gain[f]
+            if len(postings) > _COMMON:
+                deferred_bayes.append(f)
+                continue
+            for entry_no, g in postings:
+                bayes_evidence[entry_no] += n * g
+        deferred_query: dict[str, float] = {}
         example_dot: defaultdict[int, float] = defaultdict(float)
         for f, qv in query.items():
-            for example_no, v in index.example_postings.get(f, ()):
+            postings = index.example_postings.get(f, [])
+            if len(postings) > _COMMON:
+                deferred_query[f] = qv
+                continue
+            for example_no, v in postings:
                 example_dot[example_no] += qv * v
+        promising = sorted(bayes_evidence, key=bayes_evidence.__getitem__, reverse=True)[:_CANDIDATES]
+        by_example = sorted(example_dot, key=example_dot.__getitem__, reverse=True)[:_CANDIDATES]
+        candidates = set(promising) | {index.example_entry[x] for x in by_example}
+        if not candidates:  # only common features: every entry is as likely, so look at all of them
+            candidates = set(range(len(self._entries))) if len(self._entries) <= _CANDIDATES else set()
+
+        # Phase 2: common features, for the candidates only.
+        for entry_no in candidates:
+            gains = index.entry_gain[entry_no]
+            bayes_evidence[entry_no] += sum(known[f] * gains.get(f, 0.0) for f in deferred_bayes)
+        if deferred_query:
+            for entry_no in candidates:
+                for example_no in index.entry_examples[entry_no]:
+                    vector = index.example_vectors[example_no]
+                    small, large = (
+                        (vector, deferred_query) if len(vector) < len(deferred_query) else (deferred_query, vector)
+                    )
+                    example_dot[example_no] += sum(v * large.get(f, 0.0) for f, v in small.items())
+        nearest: dict[int, float] = {}
         for example_no, dot in example_dot.items():
             entry_no = index.example_entry[example_no]
-            if dot > nearest.get(entry_no, 0.0):
+            if entry_no in candidates and dot > nearest.get(entry_no, 0.0):
                 nearest[entry_no] = dot
-        centroid: defaultdict[int, float] = defaultdict(float)
-        for f, qv in query.items():
-            for entry_no, v in index.entry_postings.get(f, ()):
-                centroid[entry_no] += qv * v
+        bayes = self._posterior(known, bayes_evidence, candidates)
+
         keyword: dict[int, float] = {}
-        touched = set(nearest) | set(centroid) | set(bayes)
-        for entry_no in touched:
+        for entry_no in candidates:
             found = sum(w for k, w in index.keywords[entry_no] if k in normalized)
             if found:
                 keyword[entry_no] = 1.0 - math.exp(-1.5 * found)
         blended = {
             e: weights.bayes * bayes.get(e, 0.0)
             + weights.nearest * nearest.get(e, 0.0)
-            + weights.centroid * centroid.get(e, 0.0)
             + weights.keywords * keyword.get(e, 0.0)
-            for e in touched
+            for e in candidates
         }
         ranked = sorted(blended.items(), key=lambda item: -item[1])[: weights.rerank]
         rescored = [
-            (
-                e,
-                s + weights.fuzzy * self._fuzzy(normalized, [index.example_text[x] for x in index.entry_examples[e]]),
-            )
+            (e, s + weights.fuzzy * self._fuzzy(normalized, [index.example_text[x] for x in index.entry_examples[e]]))
             for e, s in ranked
         ]
         final = sorted(rescored, key=lambda item: -item[1])
@@ -275,6 +287,25 @@ class Matcher:
             and (not nearest or max(nearest, key=nearest.__getitem__) == best)
         )
         return Evidence(final, agreed, self._resemblance(counts, best) if best is not None else 0.0)
+
+    def _posterior(self, known: dict[str, int], evidence: dict[int, float], candidates: set[int]) -> dict[int, float]:
+        """P(entry | question) for the candidates, from naive-Bayes log-evidence.
+
+        Features no entry has are ignored (a long story has many). Besides the entries there is a background
+        class: all entries pooled. Words every entry uses ("逾期", "怎么") are explained as well by it as by any
+        one entry, so a question made only of them stays unsure instead of one entry winning by chance.
+        """
+        index = self._index
+        scale = sum(known.values()) / self.weights.temperature
+        logits = {e: index.bayes_base[e] * scale + ev / self.weights.temperature for e, ev in evidence.items()}
+        pooled = sum(n * index.bayes_pooled[f] for f, n in known.items())
+        background = (self.weights.background + pooled) / self.weights.temperature
+        top = max(background, *logits.values()) if logits else background
+        norm = math.fsum(math.exp(x - top) for x in logits.values()) + math.exp(background - top)
+        # Entries without evidence: only worth summing when the likeliest of them is not negligible (e^-30).
+        if index.bayes_base and max(index.bayes_base) * scale > top - 30:
+            norm += math.fsum(math.exp(b * scale - top) for e, b in enumerate(index.bayes_base) if e not in logits)
+        return {e: math.exp(logits.get(e, index.bayes_base[e] * scale) - top) / norm for e in candidates}
 
     def _resemblance(self, counts: Counter[str], entry_no: int) -> float:
         """How much of the entry's closest example (by weight of its bigrams and words) the question contains.
