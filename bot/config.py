@@ -81,16 +81,18 @@ def _section(data: Mapping[str, Any], name: str, where: str) -> Mapping[str, Any
     return value
 
 
-def _take(section: Mapping[str, Any], key: str, kind: type, default: Any, where: str) -> Any:
+def _take(section: Mapping[str, Any], key: str, kind: type, default: Any, where: str, *, secret: bool = False) -> Any:
+    """`section[key]` checked against `kind`; a secret's wrong value is described, never repeated."""
     if key not in section or section[key] is None:
         return default
     value = section[key]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
+    shown = f"a {type(value).__name__} (put it in quotes)" if secret else repr(value)
     if kind is int and isinstance(value, bool):
-        raise ConfigError(f"{where}.{key}: expected a whole number, got {value!r}")
+        raise ConfigError(f"{where}.{key}: expected a whole number, got {shown}")
     if not isinstance(value, kind):
-        raise ConfigError(f"{where}.{key}: expected {kind.__name__}, got {value!r}")
+        raise ConfigError(f"{where}.{key}: expected {kind.__name__}, got {shown}")
     return value
 
 
@@ -114,7 +116,11 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         except (OSError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: cannot read the config file ({error})") from error
         except yaml.YAMLError as error:
-            raise ConfigError(f"{path}: not valid YAML ({error})") from error
+            # not str(error): its snippet of the offending line could be the token
+            mark = getattr(error, "problem_mark", None)
+            where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+            problem = getattr(error, "problem", None) or "cannot be parsed"
+            raise ConfigError(f"{where}: not valid YAML ({problem})") from error
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, Mapping):
@@ -179,7 +185,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             "connection_pool_size",
             "poll_timeout",
             "rate_limit",
-        },  # fmt: skip
+        },
         where,
     )
     admin_ids = t.get("admin_ids") or []
@@ -193,7 +199,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         listen=_take(w, "listen", str, "127.0.0.1", wwhere),
         port=_take(w, "port", int, 8443, wwhere),
         path=_take(w, "path", str, "telegram", wwhere),
-        secret_token=env.get("TELEGRAM_WEBHOOK_SECRET") or _take(w, "secret_token", str, "", wwhere),
+        secret_token=env.get("TELEGRAM_WEBHOOK_SECRET") or _take(w, "secret_token", str, "", wwhere, secret=True),
     )
     if webhook.enabled and not webhook.secret_token:
         raise ConfigError(f"{wwhere}.secret_token: webhook mode needs a secret token (or TELEGRAM_WEBHOOK_SECRET)")
@@ -208,7 +214,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     if rate_limit.overall_per_second < 0 or rate_limit.group_per_minute < 0 or rate_limit.max_retries < 0:
         raise ConfigError(f"{rwhere}: limits and retries must not be negative")
     telegram = TelegramConfig(
-        token=env.get("TELEGRAM_BOT_TOKEN") or _take(t, "token", str, "", where),
+        token=env.get("TELEGRAM_BOT_TOKEN") or _take(t, "token", str, "", where, secret=True),
         base_url=env.get("TELEGRAM_API_BASE_URL") or _take(t, "base_url", str, "", where),
         admin_ids=tuple(admin_ids),
         webhook=webhook,

@@ -1,0 +1,210 @@
+"""Configuration: config.yaml and the environment read once into a frozen value; every mistake named precisely."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_KNOWLEDGE_DIR, Config, MatcherConfig, load_config
+from bot.errors import ConfigError
+
+#: Made up, shaped like a real token (digits, a colon, letters).
+TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmn"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_without_a_file_or_environment_everything_has_a_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = load_config(None, env={})
+    assert config.knowledge_dir == DEFAULT_KNOWLEDGE_DIR
+    assert (DEFAULT_KNOWLEDGE_DIR / "texts.yaml").is_file()
+    assert config.database == tmp_path / "advisor.sqlite3"
+    assert config.matcher == MatcherConfig()
+    assert config.telegram.token == ""
+    assert config.telegram.base_url == ""
+    assert config.telegram.admin_ids == ()
+    assert not config.telegram.webhook.enabled
+    assert (config.unmatched_retention_days, config.log_level) == (90, "INFO")
+
+
+def test_an_empty_file_means_the_defaults_beside_it(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "# nothing set yet\n"), env={})
+    assert config.database == tmp_path / "advisor.sqlite3"
+    assert config.matcher == MatcherConfig()
+
+
+def test_settings_from_the_file_with_paths_relative_to_it(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "knowledge: {path: kb}\n"
+        "storage: {path: data/bot.sqlite3, unmatched_retention_days: 30}\n"
+        "matcher: {answer_threshold: 1, clarify_threshold: 0.5, max_candidates: 4}\n"
+        "telegram: {admin_ids: [42, 7], poll_timeout: 10, webhook: {url: 'https://example.org/hook', "
+        "secret_token: s3cret-value}}\n"
+        "logging: {level: debug}\n",
+    )
+    config = load_config(path, env={})
+    assert config.knowledge_dir == tmp_path / "kb"
+    assert config.database == tmp_path / "data" / "bot.sqlite3"
+    assert config.unmatched_retention_days == 30
+    assert config.matcher.answer_threshold == 1.0
+    assert isinstance(config.matcher.answer_threshold, float)  # a whole number in YAML is still a threshold
+    assert (config.matcher.clarify_threshold, config.matcher.max_candidates) == (0.5, 4)
+    assert config.telegram.admin_ids == (42, 7)
+    assert config.telegram.poll_timeout == 10
+    assert config.telegram.webhook.enabled
+    assert config.log_level == "DEBUG"
+
+
+def test_the_result_is_frozen(tmp_path: Path) -> None:
+    config = load_config(None, env={})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.log_level = "DEBUG"  # type: ignore[misc]
+
+
+# -- the environment -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "read"),
+    [
+        pytest.param("TELEGRAM_BOT_TOKEN", TOKEN, lambda c: c.telegram.token, id="bot-token"),
+        pytest.param(
+            "TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/bot", lambda c: c.telegram.base_url, id="api-base-url"
+        ),
+        pytest.param("TELEGRAM_WEBHOOK_SECRET", "from-env", lambda c: c.telegram.webhook.secret_token, id="secret"),
+    ],
+)
+def test_the_environment_overrides_the_file(tmp_path: Path, variable: str, value: str, read) -> None:
+    path = write(
+        tmp_path,
+        "telegram: {token: 'file:token', base_url: 'http://file.example/bot', webhook: {secret_token: from-file}}\n",
+    )
+    assert read(load_config(path, env={variable: value})) == value
+    assert read(load_config(path, env={variable: ""})) != value  # set but empty: the file's value stays
+
+
+def test_advisor_db_overrides_the_storage_path(tmp_path: Path) -> None:
+    path = write(tmp_path, "storage: {path: from-file.sqlite3}\n")
+    elsewhere = tmp_path / "elsewhere" / "db.sqlite3"
+    assert load_config(path, env={"ADVISOR_DB": str(elsewhere)}).database == elsewhere
+    assert load_config(path, env={}).database == tmp_path / "from-file.sqlite3"
+
+
+def test_the_token_can_come_from_the_file(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, f"telegram: {{token: '{TOKEN}'}}\n"), env={})
+    assert config.telegram.token == TOKEN
+
+
+# -- mistakes ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        pytest.param("matchr: {}\n", "matchr", id="top-level"),
+        pytest.param("matcher: {answer_treshold: 0.5}\n", "matcher: unknown setting(s) answer_treshold", id="section"),
+        pytest.param("telegram: {webhook: {secret: x}}\n", "telegram.webhook: unknown setting(s) secret", id="nested"),
+    ],
+)
+def test_an_unknown_key_is_named(tmp_path: Path, text: str, named: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match="unknown setting") as error:
+        load_config(path, env={})
+    assert str(error.value).startswith(f"{path}: ")
+    assert named in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        pytest.param("matcher: {answer_threshold: high}\n", "matcher.answer_threshold", id="text-for-a-number"),
+        pytest.param("matcher: {max_candidates: 2.5}\n", "matcher.max_candidates", id="fraction-for-a-count"),
+        pytest.param("storage: {unmatched_retention_days: yes}\n", "storage.unmatched_retention_days", id="bool"),
+        pytest.param("telegram: {poll_timeout: 30s}\n", "telegram.poll_timeout", id="unit-in-a-number"),
+        pytest.param("telegram: {admin_ids: 42}\n", "telegram.admin_ids", id="one-id-not-a-list"),
+        pytest.param("telegram: {webhook: {port: '8443'}}\n", "telegram.webhook.port", id="quoted-port"),
+        pytest.param("knowledge: {path: 5}\n", "knowledge.path", id="number-for-a-path"),
+        pytest.param("logging: {level: loud}\n", "logging.level", id="unknown-log-level"),
+        pytest.param("matcher: {answer_threshold: 3}\n", "matcher.answer_threshold", id="threshold-out-of-range"),
+        pytest.param(
+            "matcher: {answer_threshold: 0.3, clarify_threshold: 0.5}\n", "matcher.clarify_threshold", id="inverted"
+        ),
+        pytest.param("telegram: {webhook: {url: 'https://x'}}\n", "telegram.webhook.secret_token", id="no-secret"),
+    ],
+)
+def test_a_wrong_value_names_file_section_and_key(tmp_path: Path, text: str, where: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as error:
+        load_config(path, env={})
+    assert str(error.value).startswith(f"{path}: {where}")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        pytest.param("matcher: 0.5\n", "matcher: expected a mapping", id="section-not-a-mapping"),
+        pytest.param("- a\n- list\n", "expected a mapping of settings at the top level", id="top-level-list"),
+        pytest.param("matcher: {answer_threshold: [\n", "not valid YAML", id="not-yaml"),
+    ],
+)
+def test_a_malformed_file_is_explained(tmp_path: Path, text: str, says: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=says) as error:
+        load_config(path, env={})
+    assert str(error.value).startswith(str(path))
+
+
+def test_a_missing_file_says_how_to_start(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"config\.example\.yaml"):
+        load_config(tmp_path / "nowhere.yaml", env={})
+
+
+# -- secrets -------------------------------------------------------------------------------------------------------
+
+
+def test_the_token_and_webhook_secret_never_appear_in_the_config_printed(tmp_path: Path) -> None:
+    path = write(tmp_path, "telegram: {webhook: {url: 'https://example.org/hook', secret_token: hook-secret-42}}\n")
+    config = load_config(path, env={"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert config.telegram.token == TOKEN
+    for shown in (repr(config), str(config), repr(config.telegram), repr(config.telegram.webhook)):
+        assert TOKEN not in shown
+        assert "AAFakeToken" not in shown
+        assert "hook-secret-42" not in shown
+    assert "token" not in repr(Config())  # not even the empty default is listed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("telegram: {token: 123456789}\n", id="a-token-yaml-reads-as-a-number"),
+        pytest.param("telegram: {webhook: {url: 'https://x', secret_token: 987654321}}\n", id="a-numeric-secret"),
+        pytest.param("telegram:\n  token: '123456789:AAsecret\n  base_url: x\n", id="a-token-with-a-broken-quote"),
+    ],
+)
+def test_a_secret_with_a_mistake_is_not_repeated_in_the_error(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as error:
+        load_config(path, env={})
+    message = str(error.value)
+    assert "123456789" not in message
+    assert "987654321" not in message
+    assert "AAsecret" not in message
+    assert message.startswith(str(path))
+
+
+def test_a_yaml_mistake_points_at_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "storage: {path: db.sqlite3}\nmatcher:\n  answer_threshold: [0.5\n")
+    with pytest.raises(ConfigError, match=r"not valid YAML") as error:
+        load_config(path, env={})
+    assert re.match(rf"{re.escape(str(path))}:[34]: ", str(error.value))
