@@ -139,14 +139,14 @@ def test_traditional_chinese_is_derived_from_simplified(tmp_path: Path) -> None:
     ],
 )
 def test_each_mistake_is_reported_with_file_and_line(tmp_path: Path, body: str, expected: str) -> None:
-    root = write_kb(tmp_path, **{"entries/main.yaml": entries_file(body)})
+    root = write_kb(tmp_path, None, **{"entries/main.yaml": entries_file(body)})
     problems = problems_of(root)
     assert any(p.startswith(expected) for p in problems), problems
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
     body = GOOD_ENTRY.replace("例七, 例八", "例七") + "    related: [nowhere.one]\n    colour: red\n"
-    root = write_kb(tmp_path, **{"entries/main.yaml": entries_file(body), "entries/other.yaml": "entries: 3\n"})
+    root = write_kb(tmp_path, None, **{"entries/main.yaml": entries_file(body), "entries/other.yaml": "entries: 3\n"})
     problems = problems_of(root)
     assert len(problems) >= 3
     assert any(p.startswith("entries/other.yaml:1: expected 'entries:'") for p in problems)
@@ -155,7 +155,7 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
 
 def test_alias_file_problems_have_lines(tmp_path: Path) -> None:
     aliases = "aliases:\n  花呗: [花贝]\n  借呗: [花贝, 借贝]\n  逾期: 预期\nfillers: [请问]\n"
-    problems = problems_of(write_kb(tmp_path, **{"aliases.yaml": aliases}))
+    problems = problems_of(write_kb(tmp_path, None, **{"aliases.yaml": aliases}))
     assert "aliases.yaml:3: '花贝' is a variant of both '花呗' and '借呗'; pick one" in problems
     assert "aliases.yaml:4: 'aliases.逾期' must be a list, got str" in problems
 
