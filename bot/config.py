@@ -59,6 +59,7 @@ class TelegramConfig:
     concurrent_updates: int = 64
     connection_pool_size: int = 16
     poll_timeout: int = 30
+    http_client: str = "lean"  # "lean" (bot.telegram.request) or "httpx" (PTB's default, e.g. behind a proxy)
     rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
 
 
@@ -222,7 +223,10 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         connection_pool_size=_take(t, "connection_pool_size", int, 16, where),
         poll_timeout=_take(t, "poll_timeout", int, 30, where),
         rate_limit=rate_limit,
+        http_client=_take(t, "http_client", str, "lean", where),
     )
+    if telegram.http_client not in {"lean", "httpx"}:
+        raise ConfigError(f"{where}.http_client: expected 'lean' or 'httpx', got {telegram.http_client!r}")
 
     logging_section = _section(data, "logging", name)
     _check_unknown(logging_section, {"level"}, f"{name}: logging")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,8 @@ from bot.storage import Session, Storage
 
 logger = logging.getLogger(__name__)
 
+#: How many recently active users' sessions are kept in memory.
+RECENT_USERS = 4096
 #: Messages longer than this are answered from their first part, and the user is told so.
 LONG_MESSAGE = 1500
 #: What a typed text needs to be taken as a question rather than the agreement terms being recorded.
@@ -132,6 +135,9 @@ class Engine:
         self.storage = storage
         self.directory = directory
         self._locks = _UserLocks()
+        # The engine is the only writer of sessions, so what it last read or wrote is what is on disk; keeping
+        # recent users in memory saves a database round trip per message. Writes still go to disk first.
+        self._recent: OrderedDict[int, Session | None] = OrderedDict()
 
     def reload(self, config: MatcherConfig | None = None) -> Knowledge:
         """Load the knowledge folder again; on a problem the old knowledge stays and KnowledgeError is raised."""
@@ -148,7 +154,7 @@ class Engine:
 
     async def _handle(self, event: Incoming) -> list[Reply]:
         k = self.knowledge  # one generation for the whole event, even if a reload happens meanwhile
-        session = await self.storage.load_session(event.user_id)
+        session = await self._load(event.user_id)
         state = _State.from_session(session, k.guide)
         lang = Lang(session.lang) if session and session.lang else lang_from_telegram(event.client_lang)
         redelivered = (
@@ -165,9 +171,10 @@ class Engine:
         decision = await self._decide(event, state, k, Conversation(lang=lang))
         if decision.forgotten:
             await self.storage.forget_user(event.user_id)
+            self._remember(event.user_id, None)
             return decision.replies
         if decision.save:
-            await self.storage.save_session(
+            saved = await self.storage.save_session(
                 Session(
                     user_id=event.user_id,
                     lang=decision.lang or (session.lang if session else None),
@@ -175,11 +182,26 @@ class Engine:
                     last_update_id=event.update_id,
                 )
             )
+            self._remember(event.user_id, saved)
         if decision.unanswered is not None:
             match = decision.unanswered
             best = match.candidates[0].entry.id if match.candidates else None
             await self.storage.log_unmatched(event.user_id, event.text, lang.value, best, match.score)
         return decision.replies
+
+    async def _load(self, user_id: int) -> Session | None:
+        if user_id in self._recent:
+            self._recent.move_to_end(user_id)
+            return self._recent[user_id]
+        session = await self.storage.load_session(user_id)
+        self._remember(user_id, session)
+        return session
+
+    def _remember(self, user_id: int, session: Session | None) -> None:
+        self._recent[user_id] = session
+        self._recent.move_to_end(user_id)
+        while len(self._recent) > RECENT_USERS:
+            self._recent.popitem(last=False)
 
     async def _decide(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
