@@ -186,6 +186,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             "connection_pool_size",
             "poll_timeout",
             "rate_limit",
+            "http_client",
         },
         where,
     )
