@@ -62,7 +62,11 @@ def write_kb(root: Path, entries: list[dict[str, Any]] | None = None, **files: s
     )
     texts = {key: {"zh-hans": f"{key} 文本", "en": f"{key} text"} for key in TEXT_KEYS}
     (root / "texts.yaml").write_text(yaml.safe_dump({"texts": texts}, allow_unicode=True), encoding="utf-8")
-    aliases = {"aliases": {"花呗": ["花贝", "花吧"], "逾期": ["预期"]}, "fillers": ["请问"]}
+    aliases = {
+        "aliases": {"花呗": ["花贝", "花吧"], "逾期": ["预期"]},
+        "fillers": ["请问"],
+        "generic": ["怎么样", "怎么办", "怎么做", "什么", "今天"],
+    }
     (root / "aliases.yaml").write_text(yaml.safe_dump(aliases, allow_unicode=True), encoding="utf-8")
     for name, content in files.items():
         path = root / name

@@ -3,7 +3,8 @@
 Layout of a knowledge folder (see knowledge/README.md):
 
     entries/*.yaml   `entries:` — one item per topic (or `kind: route` for topics the guide does not cover)
-    aliases.yaml     `aliases:` canonical → variants users type; `fillers:` words with no topic
+    aliases.yaml     `aliases:` canonical → variants users type; `fillers:` words with no topic;
+                     `generic:` question words ("怎么样") that alone do not make a question about loans
     texts.yaml       `texts:` the bot's own sentences, per language
 
 Every problem is collected (not just the first) and reported as `file:line: sentence`.
@@ -78,6 +79,7 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     aliases: tuple[tuple[str, str], ...]  # (variant, canonical), as written
     fillers: tuple[str, ...]
+    generic: tuple[str, ...]
     texts: Mapping[str, Mapping[str, str]]
     version: str  # short content hash: buttons from an older version are recognised as stale
     _by_id: Mapping[str, Entry] = field(repr=False, default_factory=dict)
@@ -256,17 +258,17 @@ def _check_cross_references(
 
 def _load_aliases(
     path: Path, shown_as: str, problems: list[Problem]
-) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]]:
     out = _Collector(shown_as, problems)
     data = load_located(path, shown_as)
     if data is None:
-        return (), ()
+        return (), (), ()
     if not isinstance(data, Mapping):
-        out.add(1, "expected 'aliases:' and 'fillers:' at the top level")
-        return (), ()
+        out.add(1, "expected 'aliases:', 'fillers:' and 'generic:' at the top level")
+        return (), (), ()
     for key in data:
-        if key not in {"aliases", "fillers"}:
-            out.add(_line(data, key), f"unknown section '{key}' (allowed: aliases, fillers)")
+        if key not in {"aliases", "fillers", "generic"}:
+            out.add(_line(data, key), f"unknown section '{key}' (allowed: aliases, fillers, generic)")
     aliases: list[tuple[str, str]] = []
     owner: dict[str, str] = {}
     table = data.get("aliases") or {}
@@ -289,7 +291,8 @@ def _load_aliases(
                 owner[variant] = canonical
                 aliases.append((variant, canonical))
     fillers = _strings(data.get("fillers"), "fillers", _line(data, "fillers"), out, required=False) or ()
-    return tuple(aliases), fillers
+    generic = _strings(data.get("generic"), "generic", _line(data, "generic"), out, required=False) or ()
+    return tuple(aliases), fillers, generic
 
 
 def _load_texts(
@@ -358,11 +361,12 @@ def load_knowledge(
 
     aliases: tuple[tuple[str, str], ...] = ()
     fillers: tuple[str, ...] = ()
+    generic: tuple[str, ...] = ()
     alias_path = directory / "aliases.yaml"
     if alias_path.is_file():
         digest.update(alias_path.read_bytes())
         try:
-            aliases, fillers = _load_aliases(alias_path, shown(alias_path), problems)
+            aliases, fillers, generic = _load_aliases(alias_path, shown(alias_path), problems)
         except KnowledgeError as error:
             problems.extend(error.problems)
     texts: dict[str, dict[str, str]] = {}
@@ -383,6 +387,7 @@ def load_knowledge(
         entries=tuple(entry for entry, _, _ in parsed),
         aliases=aliases,
         fillers=fillers,
+        generic=generic,
         texts=texts,
         version=digest.hexdigest()[:8],
     )

@@ -29,6 +29,8 @@ from bot.core.normalize import Normalizer, features
 MAX_QUESTION_CHARS = 600
 #: Inverted lists longer than this are "common" features, summed only for the promising entries.
 _COMMON = 256
+#: Least weight of a phrase the knowledge base uses, in the resemblance check (see `_phrase_weight`).
+_DOMAIN_FLOOR = 0.5
 #: How many promising entries the first phase hands to the second.
 _CANDIDATES = 48
 
@@ -111,6 +113,18 @@ def _weighted(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
     return {f: v / norm for f, v in vector.items() if v > 0} if norm > 0 else {}
 
 
+def _phrase_weight(feature: str, idf: dict[str, float], generic: list[str]) -> float:
+    """Weight of a phrase when judging whether a question resembles an example at all.
+
+    Question words ("怎么样", admin-listed as generic) weigh nothing: sharing them says nothing about loans.
+    Words of the whole domain ("逾期") still count a little although every entry has them.
+    """
+    word = feature[2:] if feature.startswith(("w:", "s:")) else feature
+    if any(word in g for g in generic):
+        return 0.0
+    return max(idf.get(feature, 0.0), _DOMAIN_FLOOR)
+
+
 class Matcher:
     """Match questions against one knowledge base; build once, call `match` many times (it is read-only)."""
 
@@ -157,7 +171,10 @@ class Matcher:
             for f, v in vector.items():
                 example_postings[f].append((example_no, v))
         index.example_postings = dict(example_postings)
-        index.example_phrases = [{f: index.idf.get(f, 0.0) for f in counts if len(f) > 1} for counts in example_docs]
+        generic = [self.normalize(word) for word in self.kb.generic]
+        index.example_phrases = [
+            {f: _phrase_weight(f, index.idf, generic) for f in counts if len(f) > 1} for counts in example_docs
+        ]
         keyword_owners: Counter[str] = Counter()
         normalized_keywords: list[list[str]] = []
         for entry in self._entries:
