@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
 from typing import Any, TypeVar
 
@@ -47,8 +47,41 @@ ALLOWED_UPDATES = ("message", "callback_query")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _TYPING_AFTER = 0.4  # seconds; a reply slower than this shows "typing…"
 _SEND_ATTEMPTS = 4
+#: Walkthrough buttons that open it from another message (an answer, the summary, the resume offer): that message
+#: stays readable and the step comes as a new one. Every other walkthrough button changes its own step message.
+_ENTRY_ACTIONS = ("w:start", "w:resume", "w:restart", "w:goto:")
+#: Libraries that would log users' words (update contents, request parameters, SQL arguments) or the token (in
+#: request URLs) below these levels; they are held there whatever level the root logger has.
+_QUIET_LIBRARIES = {"telegram": logging.INFO, "aiosqlite": logging.INFO, "httpx": logging.WARNING,
+                    "httpcore": logging.WARNING}  # fmt: skip
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 T = TypeVar("T")
+
+
+class _ChatTurns:
+    """Updates of one chat are handled one after another in the order they arrived, replies included.
+
+    The engine decides a user's events in order, but the replies go out after its lock is released: without turns a
+    quick answer (/help) overtakes a slower one, or one whose send is being retried, in the same chat.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._holders: dict[int, int] = {}
+
+    @asynccontextmanager
+    async def turn(self, chat_id: int) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())  # FIFO: waiters queue in arrival order
+        self._holders[chat_id] = self._holders.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._holders[chat_id] -= 1
+            if not self._holders[chat_id]:  # nobody holds or waits: forget the chat (memory stays flat)
+                del self._holders[chat_id], self._locks[chat_id]
 
 
 class Transport:
@@ -60,6 +93,7 @@ class Transport:
         self.storage: Storage | None = None
         self.username = ""
         self.bot: Bot | None = None
+        self._turns = _ChatTurns()
 
     # --- lifecycle -------------------------------------------------------------------------------------------
 
@@ -91,6 +125,19 @@ class Transport:
             await _retrying(register)
 
     # --- handlers --------------------------------------------------------------------------------------------
+
+    def in_order(self, handler: Handler) -> Handler:
+        """`handler` taking its turn in the update's chat (see `_ChatTurns`); PTB starts handlers in arrival order."""
+
+        async def in_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            chat = update.effective_chat
+            if chat is None:
+                await handler(update, context)
+                return
+            async with self._turns.turn(chat.id):
+                await handler(update, context)
+
+        return in_turn
 
     def _bot(self) -> Bot:
         if self.bot is None:
@@ -157,7 +204,7 @@ class Transport:
         event = Incoming(user.id, Kind.PRESS, action=action, update_id=update.update_id,
                          client_lang=user.language_code, stale=stale)  # fmt: skip
         replies = await self._decide(chat_id, event)
-        editable = isinstance(message, Message) and action.startswith("w:") and not stale
+        editable = action.startswith("w:") and not action.startswith(_ENTRY_ACTIONS) and not stale
         if editable and replies and isinstance(message, Message):
             first, *rest = replies
             if await self._edit(message, first):
@@ -165,6 +212,9 @@ class Transport:
         await self._send(chat_id, replies)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update is None:  # getUpdates failed; the updater tries again by itself
+            logger.warning("polling for updates failed (%s); trying again", context.error)
+            return
         update_id = update.update_id if isinstance(update, Update) else None
         logger.error("handling update %s failed", update_id, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None and self.engine is not None:
@@ -302,6 +352,7 @@ def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, An
         raise ConfigError("no Telegram token: set TELEGRAM_BOT_TOKEN (or telegram.token in config.yaml)")
     if not _TOKEN.match(token):
         raise ConfigError("the Telegram token does not look like '123456:ABC…'; copy it again from @BotFather")
+    _quiet_libraries()
     transport = Transport(config)
     tg = config.telegram
     builder = (
@@ -324,11 +375,12 @@ def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, An
         builder = builder.base_url(tg.base_url)
     app = builder.build()
     commands = (*USER_COMMANDS, *ADMIN_COMMANDS)
-    app.add_handler(CommandHandler(list(commands), transport.on_command))
-    app.add_handler(MessageHandler(filters.COMMAND, transport.on_command))  # unknown commands get help
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, transport.on_text))
-    app.add_handler(CallbackQueryHandler(transport.on_press))
-    app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, transport.on_other))
+    in_order = transport.in_order
+    app.add_handler(CommandHandler(list(commands), in_order(transport.on_command)))
+    app.add_handler(MessageHandler(filters.COMMAND, in_order(transport.on_command)))  # unknown commands get help
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, in_order(transport.on_text)))
+    app.add_handler(CallbackQueryHandler(in_order(transport.on_press)))
+    app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, in_order(transport.on_other)))
     app.add_error_handler(transport.on_error)
     return app
 
@@ -370,11 +422,38 @@ async def running(config: Config) -> AsyncIterator[Application[Any, Any, Any, An
             await app.post_shutdown(app)
 
 
+def _quiet_libraries() -> None:
+    for name, level in _QUIET_LIBRARIES.items():
+        library = logging.getLogger(name)
+        if library.level < level:  # unset (0) included; a stricter level set by an admin stays
+            library.setLevel(level)
+
+
+class _Redacted(logging.Filter):
+    """Blanks the token wherever a library writes it (PTB's InvalidToken message quotes it), tracebacks included."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "<token>"), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.secret in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.secret, "<token>")
+        return True
+
+
 def run_bot(config: Config) -> int:
     """`advisor run`: long polling by default, a webhook when configured. Blocks until stopped."""
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger().setLevel(config.log_level)
-    app = build_application(config)
+    app = build_application(config)  # first: it refuses a missing or malformed token
+    root = logging.getLogger()
+    root.setLevel(config.log_level)
+    for handler in root.handlers:
+        handler.addFilter(_Redacted(config.telegram.token))
     tg = config.telegram
     try:
         if tg.webhook.enabled:

@@ -13,7 +13,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.replies import Reply
 
-#: Telegram's limit on a message's text; pieces are cut shorter so escaping and the title never push them over.
+#: Telegram's limit on a message's text, in UTF-16 code units; pieces are cut shorter so the title never pushes one
+#: over (escaping does not count: the limit applies to the text after HTML parsing).
 MAX_MESSAGE = 4096
 _PIECE = 3800
 #: Telegram's limit on callback data, in bytes.
@@ -29,16 +30,32 @@ class Outgoing:
     keyboard: InlineKeyboardMarkup | None = None
 
 
+def _units(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji or a rare CJK character counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fitting(text: str, limit: int) -> int:
+    """How many characters of `text` Telegram counts as at most `limit`."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
+
+
 def _split(text: str, limit: int = _PIECE) -> list[str]:
     """Cut long text at paragraph, then line, then sentence boundaries; never mid-character."""
     pieces: list[str] = []
     rest = text.strip()
-    while len(rest) > limit:
-        window = rest[:limit]
+    while _units(rest) > limit:
+        end = _fitting(rest, limit)
+        window = rest[:end]
         cut = max(window.rfind("\n\n"), window.rfind("\n"))
-        if cut < limit // 2:
+        if cut < end // 2:
             cut = max(window.rfind(mark) for mark in ("。", "！", "？", ". ", "! ", "? ", "；"))
-            cut = cut + 1 if cut >= limit // 2 else limit
+            cut = cut + 1 if cut >= end // 2 else end
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest:
