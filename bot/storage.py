@@ -142,10 +142,16 @@ class Storage:
             raise StorageError(
                 f"Cannot create the folder {path.parent} for the database: {error.strerror or error}."
             ) from error
+        # isolation_level=None: no implicit transactions; this module says BEGIN and COMMIT itself.
+        pending = aiosqlite.connect(path, isolation_level=None)
         try:
-            # isolation_level=None: no implicit transactions; this module says BEGIN and COMMIT itself.
-            connection = await aiosqlite.connect(path, isolation_level=None)
+            connection = await pending
         except sqlite3.Error as error:
+            # aiosqlite stops its worker thread on a failed connect without waiting for it; wait here, so the
+            # thread never reports back to an event loop that is gone.
+            worker = getattr(pending, "_thread", None)
+            if worker is not None:
+                await asyncio.to_thread(worker.join, 5)
             raise StorageError(f"Cannot open the database {path}: {error}.") from error
         try:
             await _configure(connection, path)
