@@ -26,7 +26,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config
 from bot.core.i18n import Lang
@@ -35,6 +35,7 @@ from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.errors import ConfigError, TransportError
 from bot.storage import Storage
 from bot.telegram.render import Outgoing, parse_callback, render
+from bot.telegram.request import LeanRequest
 
 logger = logging.getLogger(__name__)
 
@@ -345,6 +346,13 @@ async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")
 
 
+def _request(kind: str, pool_size: int) -> BaseRequest:
+    """The Bot API client: the lean one (see bot.telegram.request) unless config asks for PTB's httpx one."""
+    if kind == "httpx":
+        return HTTPXRequest(connection_pool_size=pool_size)
+    return LeanRequest(pool_size)
+
+
 def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB Application, wired but not started; nothing touches the network or disk until it initialises."""
     token = config.telegram.token
@@ -359,8 +367,8 @@ def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, An
         ApplicationBuilder()
         .token(token)
         .concurrent_updates(tg.concurrent_updates)
-        .request(HTTPXRequest(connection_pool_size=tg.connection_pool_size))
-        .get_updates_request(HTTPXRequest(connection_pool_size=1, read_timeout=tg.poll_timeout + 10))
+        .request(_request(tg.http_client, tg.connection_pool_size))
+        .get_updates_request(_request(tg.http_client, 1))
         .rate_limiter(
             AIORateLimiter(
                 overall_max_rate=tg.rate_limit.overall_per_second,
