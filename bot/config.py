@@ -26,6 +26,7 @@ class MatcherConfig:
     clarify_threshold: float = 0.30
     min_similarity: float = 0.15  # an answer also needs this share of some example's phrases in the question
     max_candidates: int = 3
+    cache_size: int = 1024  # recent questions whose match is remembered (0: none)
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             "clarify_threshold",
             "min_similarity",
             "max_candidates",
+            "cache_size",
         },
         where,
     )
@@ -164,12 +166,15 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         clarify_threshold=_take(m, "clarify_threshold", float, defaults.clarify_threshold, where),
         min_similarity=_take(m, "min_similarity", float, defaults.min_similarity, where),
         max_candidates=_take(m, "max_candidates", int, defaults.max_candidates, where),
+        cache_size=_take(m, "cache_size", int, defaults.cache_size, where),
     )
     for key in ("answer_threshold", "lone_answer_threshold", "margin", "clarify_threshold", "min_similarity"):
         if not 0.0 <= getattr(matcher, key) <= 2.0:
             raise ConfigError(f"{where}.{key}: must be between 0 and 2 (scores blend several signals)")
     if matcher.clarify_threshold > matcher.answer_threshold:
         raise ConfigError(f"{where}.clarify_threshold: must not be above answer_threshold")
+    if matcher.cache_size < 0:
+        raise ConfigError(f"{where}.cache_size: must not be negative (0 turns the cache off)")
     if not 2 <= matcher.max_candidates <= 5:
         raise ConfigError(f"{where}.max_candidates: must be between 2 and 5")
 

@@ -14,7 +14,7 @@ The one place that calls rapidfuzz is `_fuzzy`.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -135,6 +135,8 @@ class Matcher:
         self.normalize = Normalizer(kb.aliases, kb.fillers)
         self._entries = kb.entries
         self._index = self._build()
+        # Many users ask the same few things ("花呗逾期了怎么办"): recent results by normalised text.
+        self._recent: OrderedDict[str, MatchResult] = OrderedDict()
 
     def _build(self) -> _Index:
         index = _Index()
@@ -339,6 +341,18 @@ class Matcher:
 
     def match(self, text: str) -> MatchResult:
         normalized = self.normalize(text[:MAX_QUESTION_CHARS])
+        cached = self._recent.get(normalized)
+        if cached is not None:
+            self._recent.move_to_end(normalized)
+            return cached
+        result = self._decide(normalized)
+        if self.config.cache_size:
+            self._recent[normalized] = result
+            if len(self._recent) > self.config.cache_size:
+                self._recent.popitem(last=False)
+        return result
+
+    def _decide(self, normalized: str) -> MatchResult:
         if not normalized:
             return MatchResult(Status.FALLBACK, None, (), 0.0, normalized)
         evidence = self.evidence(normalized)

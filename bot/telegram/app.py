@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any, TypeVar
 
 from telegram import Bot, BotCommand, BotCommandScopeDefault, Message, Update
-from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -34,7 +34,7 @@ from bot.core.replies import Reply
 from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.errors import ConfigError, TransportError
 from bot.storage import Storage
-from bot.telegram.render import Outgoing, parse_callback, render
+from bot.telegram.render import parse_callback, render
 from bot.telegram.request import LeanRequest
 
 logger = logging.getLogger(__name__)
@@ -199,7 +199,7 @@ class Transport:
         parsed = parse_callback(query.data, engine.knowledge.kb.version)
         action, stale = parsed if parsed is not None else ("?:", True)  # forged data: treated as an expired menu
         with suppress(TelegramError):  # an old query can no longer be answered; the reply below still goes out
-            await _retrying(lambda: query.answer())
+            await _retrying(lambda: _call(self._bot(), "answerCallbackQuery", {"callback_query_id": query.id}))
         message = query.message
         chat_id = message.chat.id if message is not None else user.id
         event = Incoming(user.id, Kind.PRESS, action=action, update_id=update.update_id,
@@ -279,15 +279,13 @@ class Transport:
             timer.cancel()
 
     async def _send(self, chat_id: int, replies: list[Reply]) -> None:
+        # Raw Bot API calls: the answer is not turned into PTB objects, which the bot never reads.
+        bot = self._bot()
         version = self._engine().knowledge.kb.version
         for reply in replies:
             for out in render(reply, version):
                 try:
-                    await _retrying(
-                        lambda o=out: self._bot().send_message(  # type: ignore[misc]
-                            chat_id, o.html, parse_mode=ParseMode.HTML, reply_markup=o.keyboard
-                        )
-                    )
+                    await _retrying(lambda o=out: _call(bot, "sendMessage", o.api_kwargs(chat_id)))  # type: ignore[misc]
                 except Forbidden:
                     logger.info("chat %s blocked the bot; nothing sent", chat_id)
                     return
@@ -297,9 +295,11 @@ class Transport:
         pieces = render(reply, self._engine().knowledge.kb.version)
         if len(pieces) != 1:
             return False
-        out: Outgoing = pieces[0]
+        kwargs = pieces[0].api_kwargs(message.chat_id)
+        kwargs["message_id"] = message.message_id
+        bot = self._bot()
         try:
-            await _retrying(lambda: message.edit_text(out.html, parse_mode=ParseMode.HTML, reply_markup=out.keyboard))
+            await _retrying(lambda: _call(bot, "editMessageText", kwargs))
         except BadRequest as error:
             return "not modified" in str(error).lower()
         return True
@@ -323,6 +323,17 @@ def _lang_of(code: str | None) -> Lang:
     from bot.core.i18n import lang_from_telegram
 
     return lang_from_telegram(code)
+
+
+async def _call(bot: Bot, method: str, params: dict[str, object]) -> object:
+    """One Bot API call whose answer stays JSON.
+
+    The hot path sends, edits and answers presses but never reads what Telegram returns; PTB's typed methods
+    would build a Message object from every answer (the largest share of a bare bot's CPU after HTTP). `_post`
+    is PTB's own single entry to the API (defaults, rate limiter, error mapping); `do_api_request` would do the
+    same but warns for methods PTB already wraps.
+    """
+    return await bot._post(method, params)
 
 
 async def _retrying(call: Callable[[], Awaitable[T]]) -> T:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.core.replies import Reply
 
 #: Telegram's limit on a message's text, in UTF-16 code units; pieces are cut shorter so the title never pushes one
@@ -22,12 +20,23 @@ MAX_CALLBACK_BYTES = 64
 _VERSION_CHARS = 4
 
 
+#: An InlineKeyboardMarkup in the Bot API's own JSON shape.
+Keyboard = dict[str, list[list[dict[str, str]]]]
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """One Telegram message to send: HTML text and an optional keyboard."""
 
     html: str
-    keyboard: InlineKeyboardMarkup | None = None
+    keyboard: Keyboard | None = None
+
+    def api_kwargs(self, chat_id: int) -> dict[str, object]:
+        """Parameters of a Bot API sendMessage for this piece."""
+        kwargs: dict[str, object] = {"chat_id": chat_id, "text": self.html, "parse_mode": "HTML"}
+        if self.keyboard is not None:
+            kwargs["reply_markup"] = self.keyboard
+        return kwargs
 
 
 def _units(text: str) -> int:
@@ -85,20 +94,21 @@ _SHORT_LABEL = 8
 _PER_ROW = 3
 
 
-def keyboard(reply: Reply, version: str) -> InlineKeyboardMarkup | None:
+def keyboard(reply: Reply, version: str) -> Keyboard | None:
+    """An inline keyboard as the Bot API's JSON (plain dicts: nothing to build or convert per message)."""
     if not reply.choices:
         return None
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[list[dict[str, str]]] = []
     previous_short = False
     for choice in reply.choices:
-        button = InlineKeyboardButton(choice.label[:64], callback_data=callback_data(version, choice.action))
+        button = {"text": choice.label[:64], "callback_data": callback_data(version, choice.action)}
         short = len(choice.label) <= _SHORT_LABEL
         if short and previous_short and len(rows[-1]) < _PER_ROW:
             rows[-1].append(button)
         else:
             rows.append([button])
         previous_short = short
-    return InlineKeyboardMarkup(rows)
+    return {"inline_keyboard": rows}
 
 
 def render(reply: Reply, version: str) -> list[Outgoing]:
