@@ -10,6 +10,7 @@ Requests that upload files are handed to PTB's standard `HTTPXRequest`, which th
 from __future__ import annotations
 
 import asyncio
+import json
 import ssl
 from collections import deque
 from typing import Final
@@ -208,7 +209,8 @@ class LeanRequest(BaseRequest):
         connect = self._connect_timeout if connect_timeout is BaseRequest.DEFAULT_NONE else connect_timeout
         pool = self._pool_timeout if pool_timeout is BaseRequest.DEFAULT_NONE else pool_timeout
         parts = urlsplit(url)
-        body = request_data.json_payload if request_data is not None else b""
+        # One JSON document of the parameters as they are (PTB's json_payload would encode each value twice).
+        body = json.dumps(request_data.parameters).encode() if request_data is not None else b""
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUser-Agent: {self.USER_AGENT}\r\n"
