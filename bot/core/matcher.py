@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.config import MatcherConfig
 from bot.core.knowledge import Entry, EntryKind, KnowledgeBase
@@ -215,10 +215,8 @@ class Matcher:
 
     def _fuzzy(self, question: str, examples: Sequence[str]) -> float:
         """Best rapidfuzz ratio of the question against some examples, 0..1 (the only rapidfuzz call)."""
-        best = 0.0
-        for example in examples:
-            best = max(best, fuzz.ratio(question, example, processor=None, score_cutoff=best * 100) / 100.0)
-        return best
+        found = process.extractOne(question, examples, scorer=fuzz.ratio, processor=None)
+        return found[1] / 100.0 if found is not None else 0.0
 
     def scores(self, normalized: str) -> list[tuple[int, float]]:
         """Every entry with any evidence, as (entry number, blended score), best first."""
@@ -229,7 +227,7 @@ class Matcher:
 
         Two phases keep a large knowledge base fast: features on few entries are summed through their inverted
         lists for every entry; features on very many ("逾期" in a base of 10,000 entries) only for the entries
-        the first phase found promising. With fewer entries than `_COMMON` every feature is exact.
+        the first phase found promising. In a small base no list is that long and every feature is exact.
         """
         index, weights = self._index, self.weights
         counts = Counter(features(normalized))
