@@ -227,7 +227,8 @@ class Matcher:
 
         Two phases keep a large knowledge base fast: features on few entries are summed through their inverted
         lists for every entry; features on very many ("逾期" in a base of 10,000 entries) only for the entries
-        the first phase found promising. In a small base no list is that long and every feature is exact.
+        the first phase found promising (up to `_CANDIDATES` by each view). Scores of the promising entries are
+        exact; an entry sharing only common features with the question is not scored at all.
         """
         index, weights = self._index, self.weights
         counts = Counter(features(normalized))
