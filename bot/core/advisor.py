@@ -87,7 +87,7 @@ class Advisor:
             other = self.kb.entry(other_id)
             if other is not None:
                 choices.append(
-                    Choice(f"{self.kb.text('related_label', lang)}: {other.title_in(lang)}", f"e:{other.id}")
+                    Choice(self.kb.text("related_label", lang, title=other.title_in(lang)), f"e:{other.id}")
                 )
         choices.append(self._guide_choice(conversation))
         return [Reply(text, tuple(choices), title=entry.title_in(lang))]
