@@ -95,8 +95,9 @@ async def test_a_question_is_answered_with_a_bold_title_related_topics_and_a_gui
     title = entry.title_in(ZH)
     assert answer.bold() == [title]
     assert answer.html.startswith(f"<b>{title}</b>\n\n")
-    related_titles = [shipped().kb.entry(other).title_in(ZH) for other in entry.related[:3]]  # type: ignore[union-attr]
-    assert [label.split(": ", 1)[-1] for label in answer.labels[: len(related_titles)]] == related_titles
+    related = [shipped().kb.entry(other).title_in(ZH) for other in entry.related[:3]]  # type: ignore[union-attr]
+    expected = [shipped().kb.text("related_label", ZH, title=title) for title in related]
+    assert answer.labels[: len(related)] == expected
     assert say("guide_button") in answer.labels
     assert answer.buttons[-1][1].endswith("|g:start")
     assert_callback_data_fits([answer])
