@@ -105,7 +105,7 @@ async def test_a_question_is_answered_with_a_bold_title_related_topics_and_a_gui
     [related_answer] = await user.presses(answer.labels[0])
 
     assert related_answer.kind == "message", "an answer is sent as a new message; the first one stays readable"
-    assert related_answer.bold() == [related_titles[0]]
+    assert related_answer.bold() == [related[0]]
 
 
 async def ask_something_ambiguous(user: Person) -> tuple[Seen, list[str]]:
