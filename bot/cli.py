@@ -189,6 +189,30 @@ def cmd_default(args: argparse.Namespace, out: TextIO) -> int:
     return cmd_chat(args, out)
 
 
+def cmd_unmatched(args: argparse.Namespace, out: TextIO) -> int:
+    """What users asked that the bot could not answer, most frequent first: where the knowledge needs work."""
+    import asyncio
+    import time as clock
+
+    from bot.storage import Storage
+
+    config = _config(args)
+
+    async def report() -> list[str]:
+        async with await Storage.open(config.database) as storage:
+            rows = await storage.unmatched_report(limit=args.limit, since_days=args.days)
+        lines = []
+        for row in rows:
+            seen = clock.strftime("%Y-%m-%d", clock.localtime(row.last_seen))
+            closest = f"closest {row.best_entry} ({row.best_score:.2f})" if row.best_entry else "nothing close"
+            lines.append(f"{row.count:>4}× {row.users:>3} users  last {seen}  {closest}  {row.question}")
+        return lines
+
+    lines = asyncio.run(report())
+    print("\n".join(lines) if lines else "No unanswered questions recorded.", file=out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advisor", description="逾期协商助手 — overdue-loan negotiation advisor")
     parser.add_argument("--config", help="config.yaml (default: ./config.yaml if present, or $ADVISOR_CONFIG)")
@@ -220,6 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--repair", action="store_true", help="repair a damaged copy (pinyin, lost characters, spam)")
     imp.add_argument("--repairs", help="repair table (default: import_repairs.yaml in the knowledge folder)")
     imp.set_defaults(func=cmd_import)
+    unmatched = kb_sub.add_parser("unmatched", help="questions users asked that the bot could not answer")
+    unmatched.add_argument("--limit", type=int, default=50, help="how many lines (default 50)")
+    unmatched.add_argument("--days", type=int, help="only questions asked in the last DAYS days")
+    unmatched.set_defaults(func=cmd_unmatched)
     return parser
 
 

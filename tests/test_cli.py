@@ -343,3 +343,28 @@ def test_a_broken_config_file_is_one_line_not_a_traceback(tmp_path: Path, capsys
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("error: ")
     assert "answer_treshold" in line
+
+
+async def test_kb_unmatched_lists_what_users_asked_that_nobody_answered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import io
+
+    from bot.cli import main
+    from bot.storage import Storage
+
+    db = tmp_path / "advisor.sqlite3"
+    async with await Storage.open(db) as storage:
+        for user in (1, 2):
+            await storage.log_unmatched(user, "股票怎么买", "zh-hans", "steps.demands", 0.27)
+        await storage.log_unmatched(3, "今天天气怎么样", "zh-hans", None, 0.0)
+    monkeypatch.setenv("ADVISOR_DB", str(db))
+    out = io.StringIO()
+    code = await asyncio.to_thread(main, ["kb", "unmatched"], out)
+    lines = out.getvalue().splitlines()
+    assert code == 0
+    assert lines[0].split()[:3] == ["2×", "2", "users"]
+    assert lines[0].endswith("股票怎么买")
+    assert "closest steps.demands (0.27)" in lines[0]
+    assert "nothing close" in lines[1]
