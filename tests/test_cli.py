@@ -349,9 +349,7 @@ async def test_kb_unmatched_lists_what_users_asked_that_nobody_answered(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import asyncio
-    import io
 
-    from bot.cli import main
     from bot.storage import Storage
 
     db = tmp_path / "advisor.sqlite3"
