@@ -1,4 +1,8 @@
-"""`advisor chat`: the same engine as the Telegram bot, in a terminal — choices by number, /quit to leave."""
+"""`advisor chat`: the same engine as the Telegram bot, in a terminal — choices by number, /quit to leave.
+
+Where the walkthrough asks for a number (days overdue, amount), a typed number is that answer and buttons are
+picked with `#N` instead, so "7" means seven days, not the seventh button.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import TextIO
 
 from bot.cli_render import render_plain
 from bot.config import Config
+from bot.core import dialogue
 from bot.core.i18n import Lang
 from bot.core.replies import Choice, Reply
 from bot.engine import Engine, Incoming, Kind, Knowledge
@@ -22,10 +27,19 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
         engine = Engine(knowledge, storage, directory=config.knowledge_dir)
         choices: list[Choice] = []
 
+        async def wants_number() -> bool:
+            """At the days and amount steps a typed number is the answer; buttons are picked with #N there."""
+            session = await storage.load_session(TERMINAL_USER)
+            guide = session.state.get("guide") if session is not None and session.state else None
+            state = dialogue.GuideState.from_dict(guide, engine.knowledge.guide)
+            return state is not None and dialogue.wants_text(state) and state.step is not dialogue.Step.TERMS
+
         async def chosen_lang() -> Lang:
             """The language picked with /language, once there is one; until then the one the chat started in."""
             session = await storage.load_session(TERMINAL_USER)
             return Lang(session.lang) if session is not None and session.lang else lang
+
+        number_step = False
 
         def show(replies: list[Reply], shown_in: Lang) -> None:
             nonlocal choices
@@ -40,6 +54,8 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
                 blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title)))
             print("\n\n".join(blocks), file=out)
             print(f"\n({engine.knowledge.kb.text('chat_quit_hint', shown_in)})", file=out)
+            if number_step:
+                print(f"({engine.knowledge.kb.text('chat_number_hint', shown_in)})", file=out)
             out.flush()
 
         show(
@@ -54,8 +70,9 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
             text = line.strip()
             if text in {"/quit", "/exit", "/q"}:
                 break
-            if text.isdigit() and 1 <= int(text) <= len(choices):
-                event = Incoming(TERMINAL_USER, Kind.PRESS, action=choices[int(text) - 1].action,
+            picked = text[1:] if number_step and text.startswith("#") else (None if number_step else text)
+            if picked is not None and picked.isdigit() and 1 <= int(picked) <= len(choices):
+                event = Incoming(TERMINAL_USER, Kind.PRESS, action=choices[int(picked) - 1].action,
                                  client_lang=lang.value)  # fmt: skip
             elif text.startswith("/"):  # as in Telegram, unknown commands get the engine's "unknown command"
                 name, _, argument = text[1:].partition(" ")
@@ -63,7 +80,9 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
                                  client_lang=lang.value)  # fmt: skip
             else:
                 event = Incoming(TERMINAL_USER, Kind.TEXT, text=text, client_lang=lang.value)
-            show(await engine.handle(event), await chosen_lang())
+            replies = await engine.handle(event)
+            number_step = await wants_number()
+            show(replies, await chosen_lang())
         print(engine.knowledge.kb.text("goodbye", await chosen_lang()), file=out)
     return 0
 

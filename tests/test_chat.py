@@ -144,3 +144,22 @@ def test_python_dash_m_bot_chat_reads_stdin(tmp_path: Path, shipped: Knowledge) 
     assert f"【{credit.title_in(ZH)}】" in done.stdout
     assert done.stdout.rstrip().endswith(shipped.kb.text("goodbye", ZH))
     assert (tmp_path / "chat.sqlite3").is_file()
+
+
+@pytest.mark.parametrize(
+    ("typed", "step_after", "days"),
+    [
+        pytest.param("7", Step.AMOUNT, 7, id="a-bare-number-is-the-days-not-the-seventh-button"),
+        pytest.param("#1", Step.AMOUNT, None, id="hash-number-picks-a-button"),
+    ],
+)
+def test_at_a_number_step_typed_numbers_are_answers(
+    config: Config, shipped: Knowledge, typed: str, step_after: Step, days: int | None
+) -> None:
+    *_, at_days, _after, _ = chat(config, "/guide", "1", typed, "/quit")
+    assert f"({shipped.kb.text('chat_number_hint', ZH)})" in at_days
+    state = asyncio.run(saved_guide(config))
+    assert state is not None
+    assert state.step is step_after
+    assert state.days_typed == days
+    assert state.days is not None
