@@ -20,7 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SETS = [ROOT / "bench" / "questions.tsv", ROOT.parent / "shared" / "eval" / "dev-atec.tsv"]
+DEFAULT_SETS = [
+    ROOT / "bench" / "questions.tsv",
+    ROOT / "bench" / "holdout.tsv",
+    ROOT.parent / "shared" / "eval" / "dev-atec.tsv",
+]
 
 
 @dataclass

@@ -368,5 +368,10 @@ class Matcher:
             return MatchResult(status, best.entry, tuple(ranked[: cfg.max_candidates]), best.score, normalized)
         if best.score >= cfg.clarify_threshold and evidence.closest >= cfg.min_similarity / 3:
             close = tuple(c for c in ranked[: cfg.max_candidates] if c.score >= cfg.clarify_threshold)
+            # A "menu" of one: when it would be answered had the views agreed, and the question resembles the
+            # entry's examples, answering is kinder than asking the user to press the only button.
+            if len(close) == 1 and best.score >= cfg.answer_threshold and evidence.closest >= cfg.min_similarity:
+                status = Status.FALLBACK if best.entry.kind is EntryKind.ROUTE else Status.ANSWER
+                return MatchResult(status, best.entry, close, best.score, normalized)
             return MatchResult(Status.CLARIFY, None, close, best.score, normalized)
         return MatchResult(Status.FALLBACK, None, tuple(ranked[: cfg.max_candidates]), best.score, normalized)
