@@ -1,0 +1,63 @@
+"""Webhook mode: `advisor run` registers its webhook with a secret token and answers updates Telegram POSTs to it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from tests.fakebotapi import FakeBotAPI
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_a_webhook_bot_answers_what_telegram_posts_and_refuses_a_wrong_secret(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    (tmp_path / "config.yaml").write_text(
+        f"telegram:\n  webhook:\n    url: {url}\n    listen: 127.0.0.1\n    port: {port}\n    path: telegram\n",
+        encoding="utf-8",
+    )
+    async with FakeBotAPI() as fake:
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "ADVISOR_"))}
+        env |= {
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "TELEGRAM_WEBHOOK_SECRET": "s3cret-for-tests",
+            "ADVISOR_DB": str(tmp_path / "advisor.sqlite3"),
+            "ADVISOR_CONFIG": str(tmp_path / "config.yaml"),
+        }
+        log = tmp_path / "bot.log"
+        with log.open("wb") as out:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stdout=out, stderr=out
+            )
+        try:
+            await fake.wait_for(lambda: fake.webhook, timeout=30)
+            assert fake.webhook is not None
+            assert (fake.webhook["url"], fake.webhook["secret_token"]) == (url, "s3cret-for-tests")
+
+            fake.inject_message(77, "花呗逾期会影响征信吗")
+            refused: list[int] = []
+            for _ in range(100):  # the web server may still be starting after setWebhook
+                try:
+                    refused = await fake.post_update_to_webhook(secret_token="not-the-secret")
+                    break
+                except OSError:
+                    await asyncio.sleep(0.1)
+            assert refused == [403]
+            assert fake.sent_messages(77) == []
+            assert await fake.post_update_to_webhook() == [200]
+            [reply] = await fake.wait_for_messages(77, 1, timeout=10)
+            assert reply["text"].startswith("对个人信用的影响"), log.read_text()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(process.wait(), 20)
+        assert code == 0, log.read_text()
