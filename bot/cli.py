@@ -56,28 +56,22 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     config = _config(args)
     kb = _knowledge(args, config)
     matcher = Matcher(kb, config.matcher)
+    advisor = Advisor(kb, matcher)
+    conversation = Conversation(lang=Lang(args.lang))
+
+    def answer(question: str) -> str:
+        if args.json:
+            return json.dumps(_result_json(question, matcher.match(question)), ensure_ascii=False)
+        return "\n\n".join(render_plain(r) for r in advisor.ask(conversation, question).replies)
+
     if args.question:
-        question = " ".join(args.question)
-        result = matcher.match(question)
-        if args.json:
-            print(json.dumps(_result_json(question, result), ensure_ascii=False), file=out)
-        else:
-            advisor = Advisor(kb, matcher)
-            outcome = advisor.ask(Conversation(lang=Lang(args.lang)), question)
-            print("\n\n".join(render_plain(r) for r in outcome.replies), file=out)
+        print(answer(" ".join(args.question)), file=out)
         return 0
-    for line in sys.stdin:
+    for line in sys.stdin:  # batch: one question per line, one answer (or JSON object) per question
         question = line.rstrip("\n")
-        if not question.strip():
-            continue
-        result = matcher.match(question)
-        if args.json:
-            print(json.dumps(_result_json(question, result), ensure_ascii=False), file=out)
-        else:
-            advisor = Advisor(kb, matcher)
-            outcome = advisor.ask(Conversation(lang=Lang(args.lang)), question)
-            print("\n\n".join(render_plain(r) for r in outcome.replies) + "\n", file=out)
-        out.flush()
+        if question.strip():
+            print(answer(question) + ("" if args.json else "\n"), file=out)
+            out.flush()
     return 0
 
 
