@@ -21,12 +21,13 @@ from bot.core.dialogue import GuideState, Step
 from bot.core.i18n import Lang, to_traditional
 from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Matcher
-from bot.core.replies import Choice, Reply
+from bot.core.replies import Reply
 from bot.core.walkthrough import load_walkthrough
 from bot.engine import LONG_MESSAGE, Engine, Incoming, Kind, Knowledge
 from bot.errors import KnowledgeError
 from bot.storage import Session, Storage
 from tests.kbfactory import write_kb
+from tests.transcript import Seen
 
 SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
 ZH = Lang.ZH_HANS
@@ -77,7 +78,7 @@ async def saved_guide(db_path: Path, user_id: int = 1) -> GuideState | None:
     return GuideState.from_dict(session.state.get("guide"))
 
 
-class Person:
+class Person(Seen):
     """One user talking to the engine; update ids count up like Telegram's."""
 
     def __init__(self, engine: Engine, user_id: int = 1, client_lang: str = "zh-hans", first_update: int = 1) -> None:
@@ -118,18 +119,6 @@ class Person:
         assert self.last_event is not None
         self.replies = await self.engine.handle(self.last_event)
         return self.replies
-
-    @property
-    def text(self) -> str:
-        return "\n".join(reply.text for reply in self.replies)
-
-    @property
-    def choices(self) -> list[Choice]:
-        return [choice for reply in self.replies for choice in reply.choices]
-
-    @property
-    def actions(self) -> list[str]:
-        return [choice.action for choice in self.choices]
 
 
 # -- questions and answers -----------------------------------------------------------------------------------------

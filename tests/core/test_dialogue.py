@@ -31,6 +31,7 @@ from bot.core.i18n import Lang, to_traditional
 from bot.core.replies import Choice, Reply
 from bot.core.walkthrough import Walkthrough, load_walkthrough
 from bot.errors import KnowledgeError
+from tests.transcript import Seen
 
 WALKTHROUGH_YAML = Path(__file__).resolve().parents[2] / "knowledge" / "walkthrough.yaml"
 
@@ -40,7 +41,7 @@ def guide() -> Walkthrough:
     return load_walkthrough(WALKTHROUGH_YAML)
 
 
-class Chat:
+class Chat(Seen):
     """One user talking to the walkthrough: press buttons by their label, type text, read the replies."""
 
     def __init__(self, guide: Walkthrough, lang: Lang = Lang.ZH_HANS, state: GuideState | None = None) -> None:
@@ -63,18 +64,6 @@ class Chat:
     def type(self, text: str) -> str:
         assert wants_text(self.state), "the bot is not waiting for typed text here"
         return self.send(TypedText(text))
-
-    @property
-    def text(self) -> str:
-        return "\n".join(reply.text for reply in self.replies)
-
-    @property
-    def choices(self) -> list[Choice]:
-        return [choice for reply in self.replies for choice in reply.choices]
-
-    @property
-    def labels(self) -> list[str]:
-        return [choice.label for choice in self.choices]
 
     def at(self) -> Step | None:
         """The step the user is on (a method, so each call reads the current state)."""
