@@ -21,7 +21,7 @@ class MatcherConfig:
     """Thresholds that turn match scores into answer / clarify / fallback (see config.example.yaml)."""
 
     answer_threshold: float = 0.30  # when the matcher's two views agree on the best entry
-    lone_answer_threshold: float = 1.45  # when they disagree: answer only on overwhelming evidence
+    lone_answer_threshold: float = 1.55  # when they disagree: answer only on overwhelming evidence
     margin: float = 0.0
     clarify_threshold: float = 0.20
     min_similarity: float = 0.15  # an answer also needs this share of some example's phrases in the question

@@ -205,7 +205,7 @@ def test_lint_names_an_example_that_belongs_to_another_entry(tmp_path: Path) -> 
     problem, summary = output.splitlines()
     assert problem.startswith("entries/about.yaml:")
     assert f"'{stray}' of 'about.loans'" in problem
-    assert "'impact.credit'" in problem
+    assert "impact.credit" in problem  # lands on it, or is ambiguous with it
     assert summary == f"problems: 1 of {total_examples(folder)} example questions misplaced"
 
 
