@@ -31,6 +31,10 @@ MAX_QUESTION_CHARS = 600
 _COMMON = 256
 #: Least weight of a phrase the knowledge base uses, in the resemblance check (see `_phrase_weight`).
 _DOMAIN_FLOOR = 0.5
+#: Questions with more distinct features than this (about 40 characters) skip single characters for similarity.
+_LONG_QUERY = 80
+#: Features on nearly every entry ("逾", "呗") are left out of the example lists: their weight is about zero.
+_MIN_IDF = 0.1
 #: How many promising entries the first phase hands to the second.
 _CANDIDATES = 48
 
@@ -171,7 +175,8 @@ class Matcher:
             vector = _weighted(counts, index.idf)
             index.example_vectors.append(vector)
             for f, v in vector.items():
-                example_postings[f].append((example_no, v))
+                if index.idf[f] >= _MIN_IDF:  # on (nearly) every entry: adds nothing but a long list to walk
+                    example_postings[f].append((example_no, v))
         index.example_postings = dict(example_postings)
         generic = [self.normalize(word) for word in self.kb.generic]
         index.example_phrases = [
@@ -237,21 +242,28 @@ class Matcher:
         if not known:
             return Evidence([], False, 0.0)
 
-        # Phase 1: rare features, through the inverted lists.
+        # Phase 1: rare features, through the inverted lists. A base of at most `_CANDIDATES` entries has every
+        # entry promising anyway: there every feature goes through its list, which is cheaper than deferring.
+        common = _COMMON if len(self._entries) > _CANDIDATES else math.inf
         deferred_bayes: list[str] = []
         bayes_evidence: defaultdict[int, float] = defaultdict(float)
         for f, n in known.items():
             postings = index.bayes_gain[f]
-            if len(postings) > _COMMON:
+            if len(postings) > common:
                 deferred_bayes.append(f)
                 continue
             for entry_no, g in postings:
                 bayes_evidence[entry_no] += n * g
         deferred_query: dict[str, float] = {}
         example_dot: defaultdict[int, float] = defaultdict(float)
+        # A long message has bigrams enough to find its closest examples; its single characters, whose lists are
+        # the longest, would only cost time.
+        long_message = len(query) > _LONG_QUERY
         for f, qv in query.items():
+            if long_message and len(f) == 1:
+                continue
             postings = index.example_postings.get(f, [])
-            if len(postings) > _COMMON:
+            if len(postings) > common:
                 deferred_query[f] = qv
                 continue
             for example_no, v in postings:
