@@ -380,19 +380,22 @@ def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, An
         .concurrent_updates(tg.concurrent_updates)
         .request(_request(tg.http_client, tg.connection_pool_size))
         .get_updates_request(_request(tg.http_client, 1))
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=tg.rate_limit.overall_per_second,
-                group_max_rate=tg.rate_limit.group_per_minute,
-                max_retries=tg.rate_limit.max_retries,
-            )
-        )
         .post_init(transport.post_init)
         .post_shutdown(transport.post_shutdown)
     )
     if tg.base_url:
         builder = builder.base_url(tg.base_url)
-    app = builder.build()
+    limits = tg.rate_limit
+    app: Application[Any, Any, Any, Any, Any, Any]
+    if limits.overall_per_second or limits.group_per_minute:
+        limiter = AIORateLimiter(
+            overall_max_rate=limits.overall_per_second,
+            group_max_rate=limits.group_per_minute,
+            max_retries=limits.max_retries,
+        )
+        app = builder.rate_limiter(limiter).build()
+    else:  # nothing to throttle; a 429 "retry after" is still waited out by `_retrying`
+        app = builder.build()
     commands = (*USER_COMMANDS, *ADMIN_COMMANDS)
     in_order = transport.in_order
     app.add_handler(CommandHandler(list(commands), in_order(transport.on_command)))

@@ -189,6 +189,7 @@ class Setup:
     database: Path
     knowledge: Path = DEFAULT_KNOWLEDGE_DIR
     admin_ids: tuple[int, ...] = ()
+    throttle: bool = True  # False: both flood-control limits 0, so no AIORateLimiter at all
 
     def own_knowledge(self) -> Path:
         """A copy of the shipped knowledge this test may edit (and /reload)."""
@@ -198,10 +199,10 @@ class Setup:
         return self.knowledge
 
     def config(self) -> Config:
-        settings = {
-            "knowledge": {"path": str(self.knowledge)},
-            "telegram": {"poll_timeout": 1, "admin_ids": list(self.admin_ids)},
-        }
+        telegram: dict[str, Any] = {"poll_timeout": 1, "admin_ids": list(self.admin_ids)}
+        if not self.throttle:
+            telegram["rate_limit"] = {"overall_per_second": 0, "group_per_minute": 0}
+        settings = {"knowledge": {"path": str(self.knowledge)}, "telegram": telegram}
         path = self.tmp_path / "config.yaml"
         path.write_text(yaml.safe_dump(settings), encoding="utf-8")
         env = {

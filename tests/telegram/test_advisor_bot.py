@@ -661,6 +661,17 @@ async def test_every_message_is_answered_despite_one_failed_send(
     assert [call.ok for call in user.fake.calls("sendMessage")] == [False, True]
 
 
+async def test_without_a_rate_limiter_a_flood_wait_is_still_waited_out(setup: Setup, start_bot: StartBot) -> None:
+    setup.throttle = False
+    async with start_bot() as bot:
+        assert bot.app.bot.rate_limiter is None
+        user = Person(bot, 4299)
+        setup.fake.rate_limit_next("sendMessage", 1, retry_after=1)
+        [answer] = await user.says(question_that(Status.ANSWER))
+        assert answer.bold()
+        assert [call.status for call in setup.fake.calls("sendMessage")] == [429, 200]
+
+
 async def test_polling_survives_a_bad_gateway(advisor: AdvisorBot, user: Person) -> None:
     fake = advisor.fake
     fake.fail_next("getUpdates", 1, status=502, description="Bad Gateway")
