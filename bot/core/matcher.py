@@ -13,6 +13,7 @@ The one place that calls rapidfuzz is `_fuzzy`.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Sequence
@@ -268,9 +269,12 @@ class Matcher:
                 continue
             for example_no, v in postings:
                 example_dot[example_no] += qv * v
-        promising = sorted(bayes_evidence, key=bayes_evidence.__getitem__, reverse=True)[:_CANDIDATES]
-        by_example = sorted(example_dot, key=example_dot.__getitem__, reverse=True)[:_CANDIDATES]
-        candidates = set(promising) | {index.example_entry[x] for x in by_example}
+        if len(self._entries) <= _CANDIDATES:  # a small base: every entry with any evidence is a candidate
+            candidates = set(bayes_evidence) | {index.example_entry[x] for x in example_dot}
+        else:
+            promising = heapq.nlargest(_CANDIDATES, bayes_evidence, key=bayes_evidence.__getitem__)
+            by_example = heapq.nlargest(_CANDIDATES, example_dot, key=example_dot.__getitem__)
+            candidates = set(promising) | {index.example_entry[x] for x in by_example}
         if not candidates:  # only common features: every entry is as likely, so look at all of them
             candidates = set(range(len(self._entries))) if len(self._entries) <= _CANDIDATES else set()
 
