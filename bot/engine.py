@@ -8,13 +8,10 @@ neither knows about the other.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -27,6 +24,7 @@ from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.replies import Choice, Reply
 from bot.core.walkthrough import Walkthrough, load_walkthrough
+from bot.locks import KeyedLocks
 from bot.storage import Session, Storage
 
 logger = logging.getLogger(__name__)
@@ -78,27 +76,6 @@ class Knowledge:
         return cls(kb, matcher, Advisor(kb, matcher), load_walkthrough(directory / "walkthrough.yaml"))
 
 
-@dataclass
-class _UserLocks:
-    """Per-user locks that disappear when nobody waits on them (memory stays flat with many users)."""
-
-    locks: dict[int, asyncio.Lock] = field(default_factory=dict)
-    users: dict[int, int] = field(default_factory=dict)
-
-    @asynccontextmanager
-    async def hold(self, user_id: int) -> AsyncIterator[None]:
-        lock = self.locks.setdefault(user_id, asyncio.Lock())
-        self.users[user_id] = self.users.get(user_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self.users[user_id] -= 1
-            if self.users[user_id] == 0:
-                del self.users[user_id]
-                del self.locks[user_id]
-
-
 @dataclass(frozen=True)
 class _State:
     """What is persisted for a user besides the language: the walkthrough and a pending /forget."""
@@ -134,7 +111,7 @@ class Engine:
         self.knowledge = knowledge
         self.storage = storage
         self.directory = directory
-        self._locks = _UserLocks()
+        self._locks = KeyedLocks()  # one user's events in order; different users in parallel
         # The engine is the only writer of sessions, so what it last read or wrote is what is on disk; keeping
         # recent users in memory saves a database round trip per message. Writes still go to disk first.
         self._recent: OrderedDict[int, Session | None] = OrderedDict()

@@ -86,9 +86,7 @@ class Advisor:
         for other_id in entry.related[:MAX_RELATED]:
             other = self.kb.entry(other_id)
             if other is not None:
-                choices.append(
-                    Choice(self.kb.text("related_label", lang, title=other.title_in(lang)), f"e:{other.id}")
-                )
+                choices.append(Choice(self.kb.text("related_label", lang, title=other.title_in(lang)), f"e:{other.id}"))
         choices.append(self._guide_choice(conversation))
         return [Reply(text, tuple(choices), title=entry.title_in(lang))]
 

@@ -33,6 +33,7 @@ from bot.core.i18n import Lang
 from bot.core.replies import Reply
 from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.errors import ConfigError, TransportError
+from bot.locks import KeyedLocks
 from bot.storage import Storage
 from bot.telegram.render import parse_callback, render
 from bot.telegram.request import LeanRequest
@@ -61,30 +62,6 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None
 T = TypeVar("T")
 
 
-class _ChatTurns:
-    """Updates of one chat are handled one after another in the order they arrived, replies included.
-
-    The engine decides a user's events in order, but the replies go out after its lock is released: without turns a
-    quick answer (/help) overtakes a slower one, or one whose send is being retried, in the same chat.
-    """
-
-    def __init__(self) -> None:
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._holders: dict[int, int] = {}
-
-    @asynccontextmanager
-    async def turn(self, chat_id: int) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(chat_id, asyncio.Lock())  # FIFO: waiters queue in arrival order
-        self._holders[chat_id] = self._holders.get(chat_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._holders[chat_id] -= 1
-            if not self._holders[chat_id]:  # nobody holds or waits: forget the chat (memory stays flat)
-                del self._holders[chat_id], self._locks[chat_id]
-
-
 class Transport:
     """Owns the engine for one Application; every handler is a method here."""
 
@@ -94,7 +71,7 @@ class Transport:
         self.storage: Storage | None = None
         self.username = ""
         self.bot: Bot | None = None
-        self._turns = _ChatTurns()
+        self._turns = KeyedLocks()  # see in_order
 
     # --- lifecycle -------------------------------------------------------------------------------------------
 
@@ -128,14 +105,19 @@ class Transport:
     # --- handlers --------------------------------------------------------------------------------------------
 
     def in_order(self, handler: Handler) -> Handler:
-        """`handler` taking its turn in the update's chat (see `_ChatTurns`); PTB starts handlers in arrival order."""
+        """`handler` taking its turn in the update's chat; PTB starts handlers in arrival order.
+
+        Updates of one chat are handled one after another, replies included. The engine decides a user's events in
+        order, but replies go out after its lock is released: without turns a quick answer (/help) would overtake a
+        slower one, or one whose send is being retried, in the same chat.
+        """
 
         async def in_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             chat = update.effective_chat
             if chat is None:
                 await handler(update, context)
                 return
-            async with self._turns.turn(chat.id):
+            async with self._turns.hold(chat.id):
                 await handler(update, context)
 
         return in_turn
