@@ -72,6 +72,10 @@ _UPSERT_SESSION = """
         updated_at = excluded.updated_at
 """
 
+#: Unmatched questions are written in batches of at most this many rows, or this many seconds after the first.
+_UNMATCHED_BATCH = 64
+_UNMATCHED_DELAY = 1.0
+
 #: Longest unmatched question kept; a user who pastes their whole situation should not have it all stored.
 MAX_QUESTION_CHARS = 500
 
@@ -131,6 +135,9 @@ class Storage:
         self._clock = clock
         self._lock = asyncio.Lock()
         self._pending: list[tuple[tuple[Any, ...], asyncio.Future[None]]] = []
+        self._unmatched: list[tuple[Any, ...]] = []
+        self._unmatched_timer: asyncio.TimerHandle | None = None
+        self._background: set[asyncio.Task[None]] = set()
         self._flusher: asyncio.Task[None] | None = None
 
     @classmethod
@@ -175,6 +182,8 @@ class Storage:
 
     async def close(self) -> None:
         """Close the connection (after saves under way are written); safe to call twice."""
+        if self._connection is not None:
+            await self._write_unmatched()
         if self._flusher is not None and not self._flusher.done():
             await asyncio.wait([self._flusher])
         async with self._lock:
@@ -257,6 +266,7 @@ class Storage:
 
     async def forget_user(self, user_id: int) -> bool:
         """Erase every row about the user, all or nothing. True if anything was stored."""
+        await self._write_unmatched()
         async with self._transaction("forget a user") as connection:
             sessions = await connection.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
             questions = await connection.execute("DELETE FROM unmatched WHERE user_id = ?", (user_id,))
@@ -267,20 +277,50 @@ class Storage:
     # -- unmatched questions (for admins) ------------------------------------------------------------------------
 
     async def log_unmatched(self, user_id: int, question: str, lang: str, best_entry: str | None, score: float) -> None:
-        """Keep a question the knowledge base could not answer (cut to `MAX_QUESTION_CHARS`)."""
+        """Keep a question the knowledge base could not answer (cut to `MAX_QUESTION_CHARS`).
+
+        Unlike a walkthrough step this confirms nothing to the user, so it is written in batches (at most
+        `_UNMATCHED_BATCH` rows or `_UNMATCHED_DELAY` seconds later, and before any read, /forget or close):
+        no disk write on the path of an unanswered question.
+        """
         question = question[:MAX_QUESTION_CHARS]
-        async with self._using("record an unmatched question") as connection:
-            await connection.execute(
-                """
-                INSERT INTO unmatched (user_id, question, normalized, lang, best_entry, score, asked_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-                (user_id, question, normalize_question(question), lang, best_entry, score, self._clock()),
-            )
+        row = (user_id, question, normalize_question(question), lang, best_entry, score, self._clock())
+        self._unmatched.append(row)
+        if len(self._unmatched) >= _UNMATCHED_BATCH:
+            await self._write_unmatched()
+        elif self._unmatched_timer is None:
+            loop = asyncio.get_running_loop()
+            self._unmatched_timer = loop.call_later(_UNMATCHED_DELAY, self._write_unmatched_later)
         logger.debug("unmatched question recorded (lang %s, best %.2f)", lang, score)
+
+    def _write_unmatched_later(self) -> None:
+        self._unmatched_timer = None
+        task = asyncio.ensure_future(self._write_unmatched())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _write_unmatched(self) -> None:
+        if self._unmatched_timer is not None:
+            self._unmatched_timer.cancel()
+            self._unmatched_timer = None
+        rows, self._unmatched = self._unmatched, []
+        if not rows:
+            return
+        try:
+            async with self._transaction("record unmatched questions") as connection:
+                await connection.executemany(
+                    """
+                    INSERT INTO unmatched (user_id, question, normalized, lang, best_entry, score, asked_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    rows,
+                )
+        except StorageError:
+            logger.exception("%d unmatched questions could not be recorded", len(rows))
 
     async def unmatched_report(self, *, limit: int = 50, since_days: int | None = None) -> list[UnmatchedSummary]:
         """Unmatched questions grouped by normalised text, most often asked first (then most recently)."""
+        await self._write_unmatched()
         since = float("-inf") if since_days is None else self._clock() - since_days * _SECONDS_PER_DAY
         async with self._using("build the unmatched-questions report") as connection:
             rows = await connection.execute_fetchall(
@@ -308,6 +348,7 @@ class Storage:
 
     async def prune_unmatched(self, older_than_days: int) -> int:
         """Delete unmatched questions asked more than `older_than_days` ago; returns how many went."""
+        await self._write_unmatched()
         if older_than_days < 0:
             raise ValueError(f"older_than_days must not be negative, got {older_than_days}")
         cutoff = self._clock() - older_than_days * _SECONDS_PER_DAY
@@ -323,6 +364,7 @@ class Storage:
             return await _user_version(connection)
 
     async def stats(self) -> StorageStats:
+        await self._write_unmatched()
         async with self._using("count users") as connection:
             rows = list(
                 await connection.execute_fetchall(

@@ -338,10 +338,21 @@ async def test_questions_are_kept_short_and_never_logged(
 
     with caplog.at_level(logging.DEBUG, logger="bot.storage"):
         await storage.log_unmatched(9, question, "zh-hans", None, 0.05)
+        await storage.unmatched_report()  # a read writes what is waiting first
 
     assert peek(db_path, "SELECT length(question) FROM unmatched") == [(MAX_QUESTION_CHARS,)]
     assert caplog.records, "expected the recording itself to be logged"
     assert "借呗" not in caplog.text
+
+
+async def test_unanswered_questions_reach_the_disk_shortly_after_without_any_read(
+    storage: Storage, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.storage._UNMATCHED_DELAY", 0.05)
+    await storage.log_unmatched(3, "股票怎么买", "zh-hans", None, 0.1)
+    assert peek(db_path, "SELECT count(*) FROM unmatched") == [(0,)]  # not on the user's path
+    await asyncio.sleep(0.3)
+    assert peek(db_path, "SELECT question FROM unmatched") == [("股票怎么买",)]
 
 
 async def test_stats_count_users_walkthroughs_and_unmatched(storage: Storage) -> None:
