@@ -390,6 +390,10 @@ async def test_forget_erases_progress_and_unanswered_questions_after_confirmatio
     await user.says(question_that(Status.FALLBACK))
     async with await Storage.open(setup.database) as storage:
         assert await storage.load_session(user.user_id) is not None
+        for _ in range(60):  # unanswered questions are written in batches, within about a second
+            if (await storage.stats()).unmatched == 1:
+                break
+            await asyncio.sleep(0.05)
         assert (await storage.stats()).unmatched == 1
 
     [confirm] = await user.says("/forget")
