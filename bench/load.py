@@ -194,6 +194,7 @@ class BotResult:
     max_ms: float = 0.0
     peak_rss_mib: float = 0.0
     bot_api_errors: dict[str, int] = field(default_factory=dict)
+    api_calls: dict[str, int] = field(default_factory=dict)  # Bot API calls by method over the whole run
     steps: dict[str, int] = field(default_factory=dict)
     driver_cpu_s: float = 0.0
     stop: str = ""
@@ -260,6 +261,10 @@ async def measure_bot(name: str, template: str, args: argparse.Namespace, log_pa
                     key = f"{call.method} {call.status}"
                     errors[key] = errors.get(key, 0) + 1
             result.bot_api_errors = errors
+            calls: dict[str, int] = {}
+            for call in fake.calls():
+                calls[call.method] = calls.get(call.method, 0) + 1
+            result.api_calls = calls
     return result
 
 
