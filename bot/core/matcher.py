@@ -32,6 +32,8 @@ MAX_QUESTION_CHARS = 600
 _COMMON = 256
 #: Least weight of a phrase the knowledge base uses, in the resemblance check (see `_phrase_weight`).
 _DOMAIN_FLOOR = 0.5
+#: A message with more distinct features than this (a long story) is matched on its most telling ones.
+_MAX_FEATURES = 160
 #: Questions with more distinct features than this (about 40 characters) skip single characters for similarity.
 _LONG_QUERY = 80
 #: Features on nearly every entry ("逾", "呗") are left out of the example lists: their weight is about zero.
@@ -238,6 +240,9 @@ class Matcher:
         """
         index, weights = self._index, self.weights
         counts = Counter(features(normalized))
+        if len(counts) > _MAX_FEATURES:  # a long story: its most telling words are enough, and much faster
+            telling = heapq.nlargest(_MAX_FEATURES, counts, key=lambda f: index.idf.get(f, 0.0))
+            counts = Counter({f: counts[f] for f in telling})
         query = _weighted(counts, index.idf)
         known = {f: n for f, n in counts.items() if f in index.bayes_gain}
         if not known:
