@@ -142,7 +142,7 @@ class Matcher:
         self.normalize = Normalizer(kb.aliases, kb.fillers)
         self._entries = kb.entries
         self._index = self._build()
-        # Many users ask the same few things ("花呗逾期了怎么办"): recent results by normalised text.
+        # Many users ask the same few things ("花呗逾期了怎么办"): recent results by question text.
         self._recent: OrderedDict[str, MatchResult] = OrderedDict()
 
     def _build(self) -> _Index:
@@ -360,14 +360,14 @@ class Matcher:
         return best
 
     def match(self, text: str) -> MatchResult:
-        normalized = self.normalize(text[:MAX_QUESTION_CHARS])
-        cached = self._recent.get(normalized)
+        question = text[:MAX_QUESTION_CHARS]
+        cached = self._recent.get(question)  # by the text as typed: a repeat costs not even normalisation
         if cached is not None:
-            self._recent.move_to_end(normalized)
+            self._recent.move_to_end(question)
             return cached
-        result = self._decide(normalized)
+        result = self._decide(self.normalize(question))
         if self.config.cache_size:
-            self._recent[normalized] = result
+            self._recent[question] = result
             if len(self._recent) > self.config.cache_size:
                 self._recent.popitem(last=False)
         return result
