@@ -33,7 +33,7 @@ _COMMON = 256
 #: Least weight of a phrase the knowledge base uses, in the resemblance check (see `_phrase_weight`).
 _DOMAIN_FLOOR = 0.5
 #: A message with more distinct features than this (a long story) is matched on its most telling ones.
-_MAX_FEATURES = 160
+_MAX_FEATURES = 100
 #: Questions with more distinct features than this (about 40 characters) skip single characters for similarity.
 _LONG_QUERY = 80
 #: Features on nearly every entry ("逾", "呗") are left out of the example lists: their weight is about zero.
