@@ -394,5 +394,6 @@ class Matcher:
             if len(close) == 1 and best.score >= cfg.answer_threshold and evidence.closest >= cfg.min_similarity:
                 status = Status.FALLBACK if best.entry.kind is EntryKind.ROUTE else Status.ANSWER
                 return MatchResult(status, best.entry, close, best.score, normalized)
-            return MatchResult(Status.CLARIFY, None, close, best.score, normalized)
+            if len(close) > 1 or evidence.closest >= cfg.min_similarity:
+                return MatchResult(Status.CLARIFY, None, close, best.score, normalized)
         return MatchResult(Status.FALLBACK, None, tuple(ranked[: cfg.max_candidates]), best.score, normalized)
