@@ -461,6 +461,27 @@ def _fast_event_loop() -> None:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
+async def _until_reachable(bot: Bot) -> None:
+    """Wait, saying so, until the Bot API answers; a token it rejects ends the wait with InvalidToken.
+
+    PTB would retry on its own too, but silently: an admin whose network or TELEGRAM_API_BASE_URL is wrong should
+    see why the bot is not answering.
+    """
+    delay = 1.0
+    while True:
+        try:
+            await bot.initialize()
+        except InvalidToken:
+            raise
+        except NetworkError as error:
+            logger.warning("cannot reach the Telegram Bot API (%s); trying again in %.0f s", error, delay)
+            await asyncio.sleep(delay)
+            delay = min(30.0, delay * 2)
+        else:
+            await bot.shutdown()  # the application initialises it again, on its own event loop
+            return
+
+
 def run_bot(config: Config) -> int:
     """`advisor run`: long polling by default, a webhook when configured. Blocks until stopped."""
     app = build_application(config)  # first: it refuses a missing or malformed token
@@ -471,6 +492,7 @@ def run_bot(config: Config) -> int:
     tg = config.telegram
     _fast_event_loop()
     try:
+        asyncio.run(_until_reachable(app.bot))
         if tg.webhook.enabled:
             app.run_webhook(
                 listen=tg.webhook.listen,
