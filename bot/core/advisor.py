@@ -11,7 +11,7 @@ Action tokens (kept short for Telegram's 64-byte callback data):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.core.i18n import Lang
 from bot.core.knowledge import Entry, EntryKind, KnowledgeBase
@@ -99,9 +99,6 @@ class Advisor:
         if kind == "n" and not value:
             return Outcome(self.fallback(conversation), conversation)
         return None
-
-    def set_language(self, conversation: Conversation, lang: Lang) -> Conversation:
-        return replace(conversation, lang=lang)
 
     def _guide_choice(self, conversation: Conversation) -> Choice:
         return Choice(self.kb.text("guide_button", conversation.lang), "g:start")

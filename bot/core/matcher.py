@@ -226,10 +226,6 @@ class Matcher:
         found = process.extractOne(question, examples, scorer=fuzz.ratio, processor=None)
         return found[1] / 100.0 if found is not None else 0.0
 
-    def scores(self, normalized: str) -> list[tuple[int, float]]:
-        """Every entry with any evidence, as (entry number, blended score), best first."""
-        return self.evidence(normalized).ranked
-
     def evidence(self, normalized: str) -> Evidence:
         """Ranked entries with blended scores, and what the decision needs to know beyond the scores.
 
