@@ -27,17 +27,16 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
         engine = Engine(knowledge, storage, directory=config.knowledge_dir)
         choices: list[Choice] = []
 
-        async def wants_number() -> bool:
-            """At the days and amount steps a typed number is the answer; buttons are picked with #N there."""
+        async def where_now() -> tuple[Lang, bool]:
+            """The language to show (picked with /language, else the one the chat started in), and whether the
+            walkthrough waits for a typed number (days, amount): there buttons are picked with #N instead."""
             session = await storage.load_session(TERMINAL_USER)
-            guide = session.state.get("guide") if session is not None and session.state else None
+            if session is None:
+                return lang, False
+            guide = session.state.get("guide") if session.state else None
             state = dialogue.GuideState.from_dict(guide, engine.knowledge.guide)
-            return state is not None and dialogue.wants_text(state) and state.step is not dialogue.Step.TERMS
-
-        async def chosen_lang() -> Lang:
-            """The language picked with /language, once there is one; until then the one the chat started in."""
-            session = await storage.load_session(TERMINAL_USER)
-            return Lang(session.lang) if session is not None and session.lang else lang
+            wants_number = state is not None and dialogue.wants_text(state) and state.step is not dialogue.Step.TERMS
+            return Lang(session.lang) if session.lang else lang, wants_number
 
         number_step = False
 
@@ -58,10 +57,9 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
                 print(f"({engine.knowledge.kb.text('chat_number_hint', shown_in)})", file=out)
             out.flush()
 
-        show(
-            await engine.handle(Incoming(TERMINAL_USER, Kind.COMMAND, command="start", client_lang=lang.value)),
-            await chosen_lang(),
-        )
+        replies = await engine.handle(Incoming(TERMINAL_USER, Kind.COMMAND, command="start", client_lang=lang.value))
+        shown_in, number_step = await where_now()
+        show(replies, shown_in)
         while True:
             print("> ", end="", file=out, flush=True)
             line = await asyncio.to_thread(stdin.readline)
@@ -81,9 +79,9 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
             else:
                 event = Incoming(TERMINAL_USER, Kind.TEXT, text=text, client_lang=lang.value)
             replies = await engine.handle(event)
-            number_step = await wants_number()
-            show(replies, await chosen_lang())
-        print(engine.knowledge.kb.text("goodbye", await chosen_lang()), file=out)
+            shown_in, number_step = await where_now()
+            show(replies, shown_in)
+        print(engine.knowledge.kb.text("goodbye", (await where_now())[0]), file=out)
     return 0
 
 

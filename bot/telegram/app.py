@@ -29,7 +29,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config
-from bot.core.i18n import Lang
+from bot.core.i18n import Lang, lang_from_telegram
 from bot.core.replies import Reply
 from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.errors import ConfigError, TransportError
@@ -202,9 +202,11 @@ class Transport:
         logger.error("handling update %s failed", update_id, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None and self.engine is not None:
             user = update.effective_user
-            lang = self.engine.knowledge.kb.text("error_apology", _lang_of(user.language_code if user else None))
+            apology = self.engine.knowledge.kb.text(
+                "error_apology", lang_from_telegram(user.language_code if user else None)
+            )
             with suppress(TelegramError):
-                await _retrying(lambda: context.bot.send_message(update.effective_chat.id, lang))  # type: ignore[union-attr]
+                await _retrying(lambda: context.bot.send_message(update.effective_chat.id, apology))  # type: ignore[union-attr]
 
     async def _admin(self, update: Update, command: str) -> None:
         message, user = update.effective_message, update.effective_user
@@ -298,13 +300,7 @@ class Transport:
         return replied is not None and replied.from_user is not None and replied.from_user.username == self.username
 
     def _group_hint(self, code: str | None) -> Reply:
-        return Reply(self._engine().knowledge.kb.text("group_hint", _lang_of(code)))
-
-
-def _lang_of(code: str | None) -> Lang:
-    from bot.core.i18n import lang_from_telegram
-
-    return lang_from_telegram(code)
+        return Reply(self._engine().knowledge.kb.text("group_hint", lang_from_telegram(code)))
 
 
 async def _call(bot: Bot, method: str, params: dict[str, object]) -> object:
