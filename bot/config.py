@@ -20,8 +20,8 @@ DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 class MatcherConfig:
     """Thresholds that turn match scores into answer / clarify / fallback (see config.example.yaml)."""
 
-    answer_threshold: float = 0.30  # when the matcher's two views agree on the best entry
-    lone_answer_threshold: float = 1.55  # when they disagree: answer only on overwhelming evidence
+    answer_threshold: float = 0.30  # when the matcher's views back the best entry (see Matcher._decide)
+    lone_answer_threshold: float = 1.55  # when they do not: answer only on overwhelming evidence
     margin: float = 0.0
     clarify_threshold: float = 0.20
     min_similarity: float = 0.15  # an answer also needs this share of some example's phrases in the question

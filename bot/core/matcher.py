@@ -5,6 +5,8 @@ Chinese is not space-separated, so scoring is character-level, over characters a
 * a multinomial naive-Bayes posterior over entries (each entry's examples and keywords are its training text), which
   weighs all of an entry's phrasings at once and turns into a probability that says how sure the match is;
 * a TF-IDF cosine to the closest example question, which rewards a near-identical phrasing;
+* a complement naive-Bayes vote (Rennie et al., 2003): each entry judged by how unlike the *other* entries' text the
+  question is. It errs where the other two do not (small entries, one misleading word), so it breaks their ties;
 * rapidfuzz's `fuzz.ratio` to the closest example (typos, word order), for the few best entries only;
 * keyword evidence an admin can add per entry.
 
@@ -83,6 +85,7 @@ class Weights:
     temperature: float = 1.0  # flattens the posterior: naive Bayes is over-confident on short texts
     background: float = 2.0  # log prior weight of the pooled "no entry in particular" class against one entry
     keyword_count: int = 2  # a keyword counts as this many example occurrences in the naive-Bayes counts
+    complement_smoothing: float = 0.3  # complement naive-Bayes additive smoothing (on TF-IDF weights)
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,8 @@ class Evidence:
     #: Naive Bayes and the closest example name the same best entry. They fail differently (one strong word
     #: misleads the first, one look-alike phrasing the second), so agreement makes a right answer far likelier.
     agreed: bool
+    #: Complement naive Bayes names the best entry too, and so does one of the other two: a majority of the three.
+    seconded: bool
     closest: float  # share of the best entry's closest example found in the question: is it like anything we know?
 
 
@@ -112,6 +117,8 @@ class _Index:
     bayes_gain: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # log P(f | e) - base
     entry_gain: list[dict[str, float]] = field(default_factory=list)  # the same, per entry
     bayes_pooled: dict[str, float] = field(default_factory=dict)  # log P(f | all entries pooled)
+    complement_gain: list[dict[str, float]] = field(default_factory=list)  # per entry: see `_build_complement`
+    complement_norm: list[float] = field(default_factory=list)  # per entry: log of its complement's total weight
 
 
 def _weighted(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
@@ -181,6 +188,7 @@ class Matcher:
                 if index.idf[f] >= _MIN_IDF:  # on (nearly) every entry: adds nothing but a long list to walk
                     example_postings[f].append((example_no, v))
         index.example_postings = dict(example_postings)
+        self._build_complement(index)
         generic = [self.normalize(word) for word in self.kb.generic]
         index.example_phrases = [
             {f: _phrase_weight(f, index.idf, generic) for f in counts if len(f) > 1} for counts in example_docs
@@ -221,6 +229,33 @@ class Matcher:
         pooled_total = sum(pooled.values()) + alpha * vocabulary
         index.bayes_pooled = {f: math.log((n + alpha) / pooled_total) for f, n in pooled.items()}
 
+    def _build_complement(self, index: _Index) -> None:
+        """Complement naive Bayes over TF-IDF weights: the entry whose complement explains the question worst.
+
+        The score of entry c for a question x is Σ_f x_f · (log W_c̄ − log w_c̄,f), where w_c̄,f is the smoothed weight
+        of feature f in every entry but c and W_c̄ their total. Split into a part shared by all entries (dropped) and
+        a sparse gain over c's own features, it is summed like the other views.
+        """
+        alpha = self.weights.complement_smoothing
+        per_entry: list[Counter[str]] = []
+        for entry_no, entry in enumerate(self._entries):
+            weights: Counter[str] = Counter()
+            for example_no in index.entry_examples[entry_no]:
+                weights.update(index.example_vectors[example_no])
+            extra = [*entry.keywords, entry.title.get("zh-hans", ""), entry.title.get("en", "")]
+            for text in extra:
+                weights.update(_weighted(Counter(features(self.normalize(text))), index.idf))
+            per_entry.append(weights)
+        total: Counter[str] = Counter()
+        for weights in per_entry:
+            total.update(weights)
+        grand = sum(total.values()) + alpha * len(total)
+        for weights in per_entry:
+            index.complement_norm.append(math.log(grand - sum(weights.values())))
+            index.complement_gain.append(
+                {f: math.log(alpha + total[f]) - math.log(alpha + total[f] - w) for f, w in weights.items()}
+            )
+
     def _fuzzy(self, question: str, examples: Sequence[str]) -> float:
         """Best rapidfuzz ratio of the question against some examples, 0..1 (the only rapidfuzz call)."""
         found = process.extractOne(question, examples, scorer=fuzz.ratio, processor=None)
@@ -242,7 +277,7 @@ class Matcher:
         query = _weighted(counts, index.idf)
         known = {f: n for f, n in counts.items() if f in index.bayes_gain}
         if not known:
-            return Evidence([], False, 0.0)
+            return Evidence([], False, False, 0.0)
 
         # Phase 1: rare features, through the inverted lists. A base of at most `_CANDIDATES` entries has every
         # entry promising anyway: there every feature goes through its list, which is cheaper than deferring.
@@ -315,13 +350,31 @@ class Matcher:
             for e, s in ranked
         ]
         final = sorted(rescored, key=lambda item: -item[1])
-        best = final[0][0] if final else None
-        agreed = (
-            best is not None
-            and (not bayes or max(bayes, key=bayes.__getitem__) == best)
-            and (not nearest or max(nearest, key=nearest.__getitem__) == best)
+        if not final:
+            return Evidence([], False, False, 0.0)
+        best = final[0][0]
+        by_bayes = not bayes or max(bayes, key=bayes.__getitem__) == best
+        by_nearest = not nearest or max(nearest, key=nearest.__getitem__) == best
+        by_complement = self._complement_best(query, candidates) == best
+        return Evidence(
+            final,
+            by_bayes and by_nearest,
+            by_complement and (by_bayes or by_nearest),
+            self._resemblance(counts, best),
         )
-        return Evidence(final, agreed, self._resemblance(counts, best) if best is not None else 0.0)
+
+    def _complement_best(self, query: dict[str, float], candidates: set[int]) -> int | None:
+        """The candidate complement naive Bayes rates highest (see `_build_complement`)."""
+        index = self._index
+        known = {f: x for f, x in query.items() if f in index.idf}
+        mass = sum(known.values())
+        best, best_score = None, -math.inf
+        for entry_no in candidates:
+            gains = index.complement_gain[entry_no]
+            score = mass * index.complement_norm[entry_no] + sum(x * gains.get(f, 0.0) for f, x in known.items())
+            if score > best_score:
+                best, best_score = entry_no, score
+        return best
 
     def _posterior(self, known: dict[str, int], evidence: dict[int, float], candidates: set[int]) -> dict[int, float]:
         """P(entry | question) for the candidates, from naive-Bayes log-evidence.
@@ -378,7 +431,11 @@ class Matcher:
         cfg = self.config
         best = ranked[0]
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        needed = cfg.answer_threshold if evidence.agreed else cfg.lone_answer_threshold
+        # Two of the three views are enough, unless the runner-up is a topic the guide does not cover: a question
+        # that close to one may well be about it.
+        runner_up_route = len(ranked) > 1 and ranked[1].entry.kind is EntryKind.ROUTE
+        backed = evidence.agreed or (evidence.seconded and not runner_up_route)
+        needed = cfg.answer_threshold if backed else cfg.lone_answer_threshold
         resembles = evidence.closest >= cfg.min_similarity
         if best.score >= needed and best.score - second >= cfg.margin and resembles:
             status = Status.FALLBACK if best.entry.kind is EntryKind.ROUTE else Status.ANSWER

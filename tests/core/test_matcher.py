@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import MatcherConfig
 from bot.core.knowledge import load_knowledge
-from bot.core.matcher import Matcher, Status
+from bot.core.matcher import Evidence, Matcher, Status
 from tests.kbfactory import write_kb
 
 
@@ -95,3 +95,44 @@ def test_every_shipped_example_lands_on_its_own_entry() -> None:
             if result.status is Status.CLARIFY or result.entry is None or result.entry.id != entry.id:
                 misplaced.append((entry.id, example, result.status.value))
     assert misplaced == []
+
+
+class _FixedEvidence(Matcher):
+    """The real decision over evidence the test chooses, to check the decision table itself."""
+
+    def __init__(self, matcher: Matcher, evidence: Evidence) -> None:
+        super().__init__(matcher.kb, matcher.config)
+        self.fixed = evidence
+
+    def evidence(self, normalized: str) -> Evidence:
+        return self.fixed
+
+
+CREDIT, LEGAL, NEGOTIATE, ROUTE = 0, 1, 2, 3  # entry numbers in kbfactory's default folder
+
+
+@pytest.mark.parametrize(
+    ("agreed", "seconded", "runner_up", "status"),
+    [
+        pytest.param(True, False, LEGAL, Status.ANSWER, id="naive-bayes-and-closest-example-agree"),
+        pytest.param(False, True, LEGAL, Status.ANSWER, id="two-of-three-views-agree"),
+        pytest.param(False, True, ROUTE, Status.CLARIFY, id="two-of-three-but-runner-up-is-a-route"),
+        pytest.param(False, False, LEGAL, Status.CLARIFY, id="views-disagree"),
+    ],
+)
+def test_how_many_views_must_agree_to_answer(
+    matcher: Matcher, agreed: bool, seconded: bool, runner_up: int, status: Status
+) -> None:
+    score = matcher.config.answer_threshold + 0.2  # enough when backed; below the lone threshold
+    assert score < matcher.config.lone_answer_threshold
+    evidence = Evidence([(CREDIT, score), (runner_up, matcher.config.clarify_threshold + 0.05)], agreed, seconded, 0.5)
+    result = _FixedEvidence(matcher, evidence).match("任意问题")
+    assert result.status is status
+    assert result.candidates[0].entry.id == "impact.credit"
+
+
+def test_a_clear_question_has_all_three_views_behind_it(matcher: Matcher) -> None:
+    evidence = matcher.evidence(matcher.normalize("花呗逾期会被告上法院吗"))
+    assert evidence.ranked[0][0] == LEGAL
+    assert evidence.agreed
+    assert evidence.seconded
