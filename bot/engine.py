@@ -163,7 +163,9 @@ class Engine:
         if decision.unanswered is not None:
             match = decision.unanswered
             best = match.candidates[0].entry.id if match.candidates else None
-            await self.storage.log_unmatched(event.user_id, event.text, lang.value, best, match.score)
+            await self.storage.log_unmatched(
+                event.user_id, event.text, lang.value, best, match.score, update_id=event.update_id
+            )
         return decision.replies
 
     async def _load(self, user_id: int) -> Session | None:

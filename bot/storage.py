@@ -61,6 +61,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX unmatched_by_user ON unmatched (user_id);
     CREATE INDEX unmatched_by_time ON unmatched (asked_at);
     """,
+    # v2: the Telegram update a question came in, so an update redelivered after a crash is not counted twice.
+    """
+    ALTER TABLE unmatched ADD COLUMN update_id INTEGER;  -- NULL for the terminal chat (no updates there)
+    CREATE UNIQUE INDEX unmatched_once ON unmatched (user_id, update_id);
+    """,
 )
 
 _UPSERT_SESSION = """
@@ -276,15 +281,27 @@ class Storage:
 
     # -- unmatched questions (for admins) ------------------------------------------------------------------------
 
-    async def log_unmatched(self, user_id: int, question: str, lang: str, best_entry: str | None, score: float) -> None:
+    async def log_unmatched(
+        self,
+        user_id: int,
+        question: str,
+        lang: str,
+        best_entry: str | None,
+        score: float,
+        *,
+        update_id: int | None = None,
+    ) -> None:
         """Keep a question the knowledge base could not answer (cut to `MAX_QUESTION_CHARS`).
+
+        The same `update_id` from the same user is kept once: Telegram redelivers an update whose offset was not
+        confirmed before a crash, and the admins' report should count the question once.
 
         Unlike a walkthrough step this confirms nothing to the user, so it is written in batches (at most
         `_UNMATCHED_BATCH` rows or `_UNMATCHED_DELAY` seconds later, and before any read, /forget or close):
         no disk write on the path of an unanswered question.
         """
         question = question[:MAX_QUESTION_CHARS]
-        row = (user_id, question, normalize_question(question), lang, best_entry, score, self._clock())
+        row = (user_id, question, normalize_question(question), lang, best_entry, score, self._clock(), update_id)
         self._unmatched.append(row)
         if len(self._unmatched) >= _UNMATCHED_BATCH:
             await self._write_unmatched()
@@ -310,8 +327,9 @@ class Storage:
             async with self._transaction("record unmatched questions") as connection:
                 await connection.executemany(
                     """
-                    INSERT INTO unmatched (user_id, question, normalized, lang, best_entry, score, asked_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR IGNORE INTO unmatched
+                        (user_id, question, normalized, lang, best_entry, score, asked_at, update_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     rows,
                 )

@@ -208,6 +208,17 @@ async def test_the_unmatched_report_counts_askings_and_users(tmp_path: Path, sto
     assert (row.question, row.count, row.users) == ("怎么做红烧肉", 3, 2)
 
 
+async def test_a_redelivered_unanswerable_question_is_answered_again_but_counted_once(
+    tmp_path: Path, storage: Storage
+) -> None:
+    user = Person(Engine(small_knowledge(tmp_path / "kb"), storage))
+    first = await user.say("怎么做红烧肉")
+    again = await user.redeliver()  # a crash before the update was confirmed: Telegram sends it again
+    assert again == first  # the user still gets a reply
+    (row,) = await storage.unmatched_report()
+    assert (row.question, row.count) == ("怎么做红烧肉", 1)
+
+
 async def test_an_overlong_message_is_answered_from_its_first_part_with_a_notice(
     engine: Engine, shipped: Knowledge
 ) -> None:

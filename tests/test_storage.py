@@ -277,6 +277,21 @@ async def test_forget_reports_whether_anything_was_stored(storage: Storage, stor
 # -- unmatched questions ---------------------------------------------------------------------------------------
 
 
+async def test_the_same_update_is_counted_once_but_questions_without_one_every_time(storage: Storage) -> None:
+    await storage.log_unmatched(1, "股票怎么买", "zh-hans", None, 0.1, update_id=41)
+    await storage.log_unmatched(1, "股票怎么买", "zh-hans", None, 0.1, update_id=41)  # redelivered, same batch
+    await storage.stats()  # writes the batch
+    await storage.log_unmatched(1, "股票怎么买", "zh-hans", None, 0.1, update_id=41)  # redelivered after a write
+    await storage.log_unmatched(2, "股票怎么买", "zh-hans", None, 0.1, update_id=41)  # another user's update 41
+    await storage.log_unmatched(1, "股票怎么买", "zh-hans", None, 0.1, update_id=42)  # asked again
+    for _ in range(2):  # the terminal chat has no update ids: each asking counts
+        await storage.log_unmatched(3, "股票怎么买", "zh-hans", None, 0.1)
+
+    (line,) = await storage.unmatched_report()
+
+    assert (line.count, line.users) == (5, 3)
+
+
 async def test_unmatched_report_groups_spellings_and_puts_the_most_asked_first(
     storage: Storage, clock: FakeClock
 ) -> None:
@@ -378,11 +393,11 @@ V2 = """
 
 async def test_a_new_database_gets_the_latest_schema_and_reopening_keeps_the_data(db_path: Path) -> None:
     async with await Storage.open(db_path) as storage:
-        assert await storage.schema_version() == len(MIGRATIONS) == 1
+        assert await storage.schema_version() == len(MIGRATIONS) == 2
         await storage.save_session(Session(user_id=1, state={"step": "plan"}))
 
     async with await Storage.open(db_path) as storage:
-        assert await storage.schema_version() == 1
+        assert await storage.schema_version() == 2
         loaded = await storage.load_session(1)
         assert loaded is not None
         assert loaded.state == {"step": "plan"}
@@ -399,6 +414,23 @@ async def test_opening_a_v1_database_with_a_v2_migration_upgrades_it(db_path: Pa
 
     assert "reminder_at" in {row[1] for row in peek(db_path, "PRAGMA table_info(sessions)")}
     assert peek(db_path, "SELECT user_id, note FROM audit") == [(1, "forgotten; gone")]
+
+
+async def test_a_v1_database_is_upgraded_and_keeps_its_unmatched_questions(db_path: Path) -> None:
+    async with await Storage.open(db_path, migrations=MIGRATIONS[:1]):
+        pass
+    peek(  # what the v1 advisor wrote
+        db_path,
+        "INSERT INTO unmatched (user_id, question, normalized, lang, best_entry, score, asked_at)"
+        " VALUES (1, 'asked before the upgrade', 'asked before the upgrade', 'en', NULL, 0.1, 0)",
+    )
+
+    async with await Storage.open(db_path) as storage:
+        assert await storage.schema_version() == len(MIGRATIONS)
+        await storage.log_unmatched(1, "asked after the upgrade", "en", None, 0.1, update_id=7)
+        report = await storage.unmatched_report()
+
+    assert sorted(line.question for line in report) == ["asked after the upgrade", "asked before the upgrade"]
 
 
 async def test_a_failing_migration_leaves_the_database_at_the_previous_version(db_path: Path) -> None:
@@ -419,7 +451,7 @@ async def test_a_database_from_a_newer_advisor_is_refused(db_path: Path) -> None
         pass
     peek(db_path, "PRAGMA user_version = 7")
 
-    with pytest.raises(StorageError, match=r"schema version 7.*only knows versions up to 1"):
+    with pytest.raises(StorageError, match=r"schema version 7.*only knows versions up to 2"):
         await Storage.open(db_path)
 
     assert peek(db_path, "PRAGMA user_version") == [(7,)]
