@@ -9,6 +9,7 @@ import os
 import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from bot.cli_render import render_plain
 from bot.config import Config, load_config
 from bot.core.advisor import Advisor, Conversation
 from bot.core.i18n import Lang
-from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.knowledge import EntryKind, KnowledgeBase, load_knowledge
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.walkthrough import load_walkthrough
 from bot.errors import AdvisorError, KnowledgeError, Problem
@@ -88,11 +89,12 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     config = _config(args)
     started = time.perf_counter()
     kb = load_knowledge(Path(args.path) if args.path else config.knowledge_dir, extra=_check_walkthrough)
-    topics = sum(1 for e in kb.entries if e.kind.value == "topic")
+    kinds = Counter(e.kind for e in kb.entries)
     examples = sum(len(e.examples) for e in kb.entries)
     elapsed = (time.perf_counter() - started) * 1000
     print(
-        f"ok: {topics} topics, {len(kb.entries) - topics} routes, {examples} example questions, "
+        f"ok: {kinds[EntryKind.TOPIC]} topics, {kinds[EntryKind.ROUTE]} routes, {kinds[EntryKind.OFFTOPIC]} off-topic, "
+        f"{examples} example questions, "
         f"{len(kb.aliases)} aliases, {len(kb.texts)} texts (version {kb.version}, {elapsed:.0f} ms)",
         file=out,
     )

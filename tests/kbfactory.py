@@ -43,15 +43,20 @@ REUSE = [
 ]  # fmt: skip
 
 
+def default_entries() -> list[dict[str, Any]]:
+    """Three topics and one route: what `write_kb` writes unless told otherwise."""
+    return [
+        entry("impact.credit", CREDIT, keywords=["征信", "信用"], related=["respond.negotiate"]),
+        entry("impact.legal", LEGAL, keywords=["起诉", "法院"]),
+        entry("respond.negotiate", NEGOTIATE, keywords=["协商", "延期"]),
+        entry("route.usage", REUSE, kind="route", keywords=["恢复", "额度"]),
+    ]
+
+
 def write_kb(root: Path, entries: list[dict[str, Any]] | None = None, **files: str) -> Path:
     """A knowledge folder with three topics and one route; `files` overrides any file by relative path."""
     if entries is None:
-        entries = [
-            entry("impact.credit", CREDIT, keywords=["征信", "信用"], related=["respond.negotiate"]),
-            entry("impact.legal", LEGAL, keywords=["起诉", "法院"]),
-            entry("respond.negotiate", NEGOTIATE, keywords=["协商", "延期"]),
-            entry("route.usage", REUSE, kind="route", keywords=["恢复", "额度"]),
-        ]
+        entries = default_entries()
     (root / "entries").mkdir(parents=True, exist_ok=True)
     (root / "entries" / "main.yaml").write_text(
         yaml.safe_dump({"entries": entries}, allow_unicode=True, sort_keys=False), encoding="utf-8"

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -148,8 +149,12 @@ def test_validate_the_shipped_knowledge_prints_one_summary_line() -> None:
     assert code == 0
     (line,) = output.splitlines()
     kb = load_knowledge(SHIPPED)
-    topics = sum(1 for entry in kb.entries if entry.kind.value == "topic")
-    assert line.startswith(f"ok: {topics} topics, {len(kb.entries) - topics} routes, {total_examples(SHIPPED)} ")
+    kinds = Counter(entry.kind.value for entry in kb.entries)
+    assert kinds["offtopic"] >= 1
+    assert line.startswith(
+        f"ok: {kinds['topic']} topics, {kinds['route']} routes, {kinds['offtopic']} off-topic, "
+        f"{total_examples(SHIPPED)} example questions, "
+    )
     assert re.search(rf"\(version {kb.version}, \d+ ms\)$", line)
 
 

@@ -157,6 +157,19 @@ async def test_a_topic_the_guide_does_not_cover_is_routed_honestly(engine: Engin
     assert reply.text.endswith(shipped.kb.text("route_footer", ZH))
 
 
+@pytest.mark.parametrize("message", ["讲个笑话吧", "你会写诗吗", "tell me something funny"])
+async def test_chit_chat_gets_what_the_bot_is_for_and_is_not_logged_as_unanswered(
+    engine: Engine, shipped: Knowledge, storage: Storage, message: str
+) -> None:
+    user = Person(engine)
+    (reply,) = await user.say(message)
+    chat = shipped.kb.entry("offtopic.chat")
+    assert chat is not None
+    assert reply.text == chat.answer_in(ZH)  # no "the guide does not cover this, ask Alipay" footer
+    assert "g:start" in user.actions
+    assert await storage.unmatched_report() == []
+
+
 async def test_a_question_between_two_topics_offers_both_and_none_of_these(tmp_path: Path, storage: Storage) -> None:
     knowledge = small_knowledge(tmp_path / "kb", UNDECIDED)
     user = Person(Engine(knowledge, storage))

@@ -2,7 +2,8 @@
 
 Layout of a knowledge folder (see knowledge/README.md):
 
-    entries/*.yaml   `entries:` — one item per topic (or `kind: route` for topics the guide does not cover)
+    entries/*.yaml   `entries:` — one item per topic (`kind: route` for topics the guide does not cover,
+                     `kind: offtopic` for chit-chat that is not about overdue loans at all)
     aliases.yaml     `aliases:` canonical → variants users type; `fillers:` words with no topic;
                      `generic:` question words ("怎么样") that alone do not make a question about loans
     texts.yaml       `texts:` the bot's own sentences, per language
@@ -54,6 +55,12 @@ _ENTRY_FIELDS = {"id", "kind", "section", "title", "answer", "examples", "keywor
 class EntryKind(StrEnum):
     TOPIC = "topic"  # answered from the guide
     ROUTE = "route"  # the guide does not cover it: say so and route the user to official channels
+    OFFTOPIC = "offtopic"  # not about overdue loans at all (thanks, jokes, weather): say what the bot is for
+
+    @property
+    def answered(self) -> bool:
+        """Whether a match on this kind is an answer from the guide (else: recognised, but honestly declined)."""
+        return self is EntryKind.TOPIC
 
 
 @dataclass(frozen=True)
@@ -180,7 +187,7 @@ def _parse_entry(raw: Any, line: int, out: _Collector) -> Entry | None:
         ok = False
     kind_value = raw.get("kind", EntryKind.TOPIC.value)
     if kind_value not in {k.value for k in EntryKind}:
-        out.add(_line(raw, "kind"), f"{label}: kind must be 'topic' or 'route', got {kind_value!r}")
+        out.add(_line(raw, "kind"), f"{label}: kind must be 'topic', 'route' or 'offtopic', got {kind_value!r}")
         ok = False
     section = raw.get("section", "")
     if not isinstance(section, (str, int, float)):

@@ -66,8 +66,8 @@ class MatchResult:
 
     @property
     def route(self) -> Entry | None:
-        """The recognised topic the guide does not cover, when that is what the user asked about."""
-        if self.status is Status.FALLBACK and self.entry is not None and self.entry.kind is EntryKind.ROUTE:
+        """The recognised topic the guide does not cover (or chit-chat), when that is what the user asked about."""
+        if self.status is Status.FALLBACK and self.entry is not None and not self.entry.kind.answered:
             return self.entry
         return None
 
@@ -431,22 +431,23 @@ class Matcher:
         cfg = self.config
         best = ranked[0]
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        # Two of the three views are enough, unless the runner-up is a topic the guide does not cover: a question
-        # that close to one may well be about it.
-        runner_up_route = len(ranked) > 1 and ranked[1].entry.kind is EntryKind.ROUTE
+        # Two of the three views are enough, unless the runner-up is a topic the guide does not cover (or
+        # chit-chat): a question that close to one may well be about it.
+        runner_up_route = len(ranked) > 1 and not ranked[1].entry.kind.answered
         backed = evidence.agreed or (evidence.seconded and not runner_up_route)
         needed = cfg.answer_threshold if backed else cfg.lone_answer_threshold
         resembles = evidence.closest >= cfg.min_similarity
         if best.score >= needed and best.score - second >= cfg.margin and resembles:
-            status = Status.FALLBACK if best.entry.kind is EntryKind.ROUTE else Status.ANSWER
+            status = Status.ANSWER if best.entry.kind.answered else Status.FALLBACK
             return MatchResult(status, best.entry, tuple(ranked[: cfg.max_candidates]), best.score, normalized)
         if best.score >= cfg.clarify_threshold and evidence.closest >= cfg.min_similarity / 3:
             close = tuple(c for c in ranked[: cfg.max_candidates] if c.score >= cfg.clarify_threshold)
             # A "menu" of one: when it would be answered had the views agreed, and the question resembles the
             # entry's examples, answering is kinder than asking the user to press the only button.
             if len(close) == 1 and best.score >= cfg.answer_threshold and evidence.closest >= cfg.min_similarity:
-                status = Status.FALLBACK if best.entry.kind is EntryKind.ROUTE else Status.ANSWER
+                status = Status.ANSWER if best.entry.kind.answered else Status.FALLBACK
                 return MatchResult(status, best.entry, close, best.score, normalized)
-            if len(close) > 1 or evidence.closest >= cfg.min_similarity:
-                return MatchResult(Status.CLARIFY, None, close, best.score, normalized)
+            offered = tuple(c for c in close if c.entry.kind is not EntryKind.OFFTOPIC)  # "chit-chat" is no choice
+            if offered and (len(close) > 1 or evidence.closest >= cfg.min_similarity):
+                return MatchResult(Status.CLARIFY, None, offered, best.score, normalized)
         return MatchResult(Status.FALLBACK, None, tuple(ranked[: cfg.max_candidates]), best.score, normalized)

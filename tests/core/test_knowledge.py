@@ -113,7 +113,7 @@ def test_traditional_chinese_is_derived_from_simplified(tmp_path: Path) -> None:
         ),
         pytest.param(
             GOOD_ENTRY + "    kind: faq\n",
-            "entries/main.yaml:6: entry 'impact.credit': kind must be 'topic' or 'route'",
+            "entries/main.yaml:6: entry 'impact.credit': kind must be 'topic', 'route' or 'offtopic'",
             id="unknown-kind",
         ),
         pytest.param(

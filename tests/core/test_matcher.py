@@ -9,7 +9,8 @@ import pytest
 from bot.config import MatcherConfig
 from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Evidence, Matcher, Status
-from tests.kbfactory import write_kb
+from tests import kbfactory
+from tests.kbfactory import default_entries, write_kb
 
 
 @pytest.fixture
@@ -136,3 +137,35 @@ def test_a_clear_question_has_all_three_views_behind_it(matcher: Matcher) -> Non
     assert evidence.ranked[0][0] == LEGAL
     assert evidence.agreed
     assert evidence.seconded
+
+
+CHIT_CHAT = [
+    "讲个笑话", "今天天气好吗", "你是机器人吗", "陪我聊聊天", "推荐一首歌", "早上好", "tell me a joke", "帮我写首诗",
+]  # fmt: skip
+
+
+def _with_chit_chat(tmp_path: Path) -> Matcher:
+    chat = kbfactory.entry(
+        "offtopic.chat",
+        CHIT_CHAT,
+        kind="offtopic",
+    )
+    credit, legal, negotiate, route = default_entries()
+    return Matcher(load_knowledge(write_kb(tmp_path, [credit, legal, negotiate, route, chat]), required_ids=()))
+
+
+def test_chit_chat_is_recognised_and_declined_not_answered(tmp_path: Path) -> None:
+    result = _with_chit_chat(tmp_path).match("给我讲个笑话")
+    assert result.status is Status.FALLBACK
+    assert result.route is not None
+    assert result.route.id == "offtopic.chat"
+
+
+def test_chit_chat_is_never_offered_as_a_choice(tmp_path: Path) -> None:
+    matcher = _with_chit_chat(tmp_path)
+    undecided = Matcher(matcher.kb, MatcherConfig(answer_threshold=5.0, lone_answer_threshold=5.0))
+    result = undecided.match("机器人会不会起诉我")  # shares words with chit-chat and with the legal topic
+    assert result.status is Status.CLARIFY
+    ids = [c.entry.id for c in result.candidates]
+    assert "impact.legal" in ids
+    assert "offtopic.chat" not in ids
