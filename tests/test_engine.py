@@ -157,6 +157,17 @@ async def test_a_topic_the_guide_does_not_cover_is_routed_honestly(engine: Engin
     assert reply.text.endswith(shipped.kb.text("route_footer", ZH))
 
 
+@pytest.mark.parametrize("message", ["谢谢", "你好！", "在吗？", "ok", "Thank you"])
+async def test_a_greeting_or_thanks_gets_a_kind_word_back_not_i_dont_know(
+    engine: Engine, shipped: Knowledge, storage: Storage, message: str
+) -> None:
+    user = Person(engine)
+    (reply,) = await user.say(message)
+    assert reply.text == shipped.kb.text("courtesy", ZH)
+    assert user.actions == ["g:start"]
+    assert await storage.unmatched_report() == []
+
+
 @pytest.mark.parametrize("message", ["讲个笑话吧", "你会写诗吗", "tell me something funny"])
 async def test_chit_chat_gets_what_the_bot_is_for_and_is_not_logged_as_unanswered(
     engine: Engine, shipped: Knowledge, storage: Storage, message: str

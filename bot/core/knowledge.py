@@ -40,7 +40,7 @@ REQUIRED_ENTRY_IDS: tuple[str, ...] = (
 REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "greeting", "help", "fallback", "clarify_prompt", "route_footer", "related_label", "guide_button",
     "continue_guide_button", "chat_quit_hint", "chat_number_hint", "goodbye", "empty_message", "too_long_notice",
-    "none_of_these",
+    "none_of_these", "courtesy",
     "non_text", "group_hint", "privacy", "forget_button", "forget_confirm", "forget_yes", "forget_no", "forgotten",
     "forget_cancelled", "error_apology", "menu_expired", "language_prompt", "language_set", "unknown_command",
     "nothing_to_cancel", "command_start", "command_guide", "command_resume", "command_cancel",

@@ -55,6 +55,13 @@ class Normalizer:
         self._aliases = _alternation(self._canonical)
         self._fillers = _alternation(basic_form(f) for f in fillers)
 
+    def only_fillers(self, text: str) -> bool:
+        """A message of nothing but greetings, thanks and the like ("你好", "谢谢", "在吗"), but not empty."""
+        text = basic_form(text)
+        if self._aliases is not None:
+            text = self._aliases.sub(lambda m: self._canonical[m.group(0)], text)
+        return bool(text.strip()) and self._fillers is not None and not self._fillers.sub("", text).strip()
+
     def __call__(self, text: str) -> str:
         text = basic_form(text)
         if self._aliases is not None:

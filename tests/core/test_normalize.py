@@ -42,3 +42,18 @@ def test_aliases_and_fillers(raw: str, expected: str) -> None:
 def test_features_are_characters_bigrams_and_words() -> None:
     found = features("征信 overdue")
     assert {"征", "信", "征信", "w:overdue", "s:overd"} <= set(found)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("请问", True, id="one-filler"),
+        pytest.param("请问 ， 请问！", True, id="fillers-and-punctuation"),
+        pytest.param("請問", True, id="traditional-filler"),
+        pytest.param("请问花呗逾期", False, id="a-question-after-a-filler"),
+        pytest.param("", False, id="empty"),
+        pytest.param("！！", False, id="only-punctuation"),
+    ],
+)
+def test_only_fillers(raw: str, expected: bool) -> None:
+    assert NORMALIZE.only_fillers(raw) is expected
