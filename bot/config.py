@@ -23,6 +23,7 @@ class MatcherConfig:
     answer_threshold: float = 0.30  # when the matcher's views back the best entry (see Matcher._decide)
     lone_answer_threshold: float = 1.55  # when they do not: answer only on overwhelming evidence
     margin: float = 0.0
+    majority_margin: float = 0.20  # the lead over the runner-up an answer backed by two of three views needs
     clarify_threshold: float = 0.20
     min_similarity: float = 0.15  # an answer also needs this share of some example's phrases in the question
     max_candidates: int = 3
@@ -151,6 +152,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             "answer_threshold",
             "lone_answer_threshold",
             "margin",
+            "majority_margin",
             "clarify_threshold",
             "min_similarity",
             "max_candidates",
@@ -163,12 +165,20 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         answer_threshold=_take(m, "answer_threshold", float, defaults.answer_threshold, where),
         lone_answer_threshold=_take(m, "lone_answer_threshold", float, defaults.lone_answer_threshold, where),
         margin=_take(m, "margin", float, defaults.margin, where),
+        majority_margin=_take(m, "majority_margin", float, defaults.majority_margin, where),
         clarify_threshold=_take(m, "clarify_threshold", float, defaults.clarify_threshold, where),
         min_similarity=_take(m, "min_similarity", float, defaults.min_similarity, where),
         max_candidates=_take(m, "max_candidates", int, defaults.max_candidates, where),
         cache_size=_take(m, "cache_size", int, defaults.cache_size, where),
     )
-    for key in ("answer_threshold", "lone_answer_threshold", "margin", "clarify_threshold", "min_similarity"):
+    for key in (
+        "answer_threshold",
+        "lone_answer_threshold",
+        "margin",
+        "majority_margin",
+        "clarify_threshold",
+        "min_similarity",
+    ):
         if not 0.0 <= getattr(matcher, key) <= 2.0:
             raise ConfigError(f"{where}.{key}: must be between 0 and 2 (scores blend several signals)")
     if matcher.clarify_threshold > matcher.answer_threshold:

@@ -431,10 +431,11 @@ class Matcher:
         cfg = self.config
         best = ranked[0]
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        # Two of the three views are enough, unless the runner-up is a topic the guide does not cover (or
-        # chit-chat): a question that close to one may well be about it.
-        runner_up_route = len(ranked) > 1 and not ranked[1].entry.kind.answered
-        backed = evidence.agreed or (evidence.seconded and not runner_up_route)
+        # Two of the three views are enough when the best entry is also clearly ahead, and the runner-up is not a
+        # topic the guide does not cover (or chit-chat): a question that close to one may well be about it.
+        runner_up_uncovered = len(ranked) > 1 and not ranked[1].entry.kind.answered
+        majority = evidence.seconded and best.score - second >= cfg.majority_margin and not runner_up_uncovered
+        backed = evidence.agreed or majority
         needed = cfg.answer_threshold if backed else cfg.lone_answer_threshold
         resembles = evidence.closest >= cfg.min_similarity
         if best.score >= needed and best.score - second >= cfg.margin and resembles:

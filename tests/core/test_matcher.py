@@ -113,20 +113,22 @@ CREDIT, LEGAL, NEGOTIATE, ROUTE = 0, 1, 2, 3  # entry numbers in kbfactory's def
 
 
 @pytest.mark.parametrize(
-    ("agreed", "seconded", "runner_up", "status"),
+    ("agreed", "seconded", "runner_up", "lead", "status"),
     [
-        pytest.param(True, False, LEGAL, Status.ANSWER, id="naive-bayes-and-closest-example-agree"),
-        pytest.param(False, True, LEGAL, Status.ANSWER, id="two-of-three-views-agree"),
-        pytest.param(False, True, ROUTE, Status.CLARIFY, id="two-of-three-but-runner-up-is-a-route"),
-        pytest.param(False, False, LEGAL, Status.CLARIFY, id="views-disagree"),
+        pytest.param(True, False, LEGAL, 0.05, Status.ANSWER, id="naive-bayes-and-closest-example-agree"),
+        pytest.param(False, True, LEGAL, 0.25, Status.ANSWER, id="two-of-three-views-agree-and-clearly-ahead"),
+        pytest.param(False, True, LEGAL, 0.15, Status.CLARIFY, id="two-of-three-but-runner-up-close"),
+        pytest.param(False, True, ROUTE, 0.25, Status.CLARIFY, id="two-of-three-but-runner-up-is-a-route"),
+        pytest.param(False, False, LEGAL, 0.25, Status.CLARIFY, id="views-disagree"),
     ],
 )
 def test_how_many_views_must_agree_to_answer(
-    matcher: Matcher, agreed: bool, seconded: bool, runner_up: int, status: Status
+    matcher: Matcher, agreed: bool, seconded: bool, runner_up: int, lead: float, status: Status
 ) -> None:
-    score = matcher.config.answer_threshold + 0.2  # enough when backed; below the lone threshold
+    assert matcher.config.majority_margin == 0.20
+    score = matcher.config.answer_threshold + 0.3  # enough when backed; below the lone threshold
     assert score < matcher.config.lone_answer_threshold
-    evidence = Evidence([(CREDIT, score), (runner_up, matcher.config.clarify_threshold + 0.05)], agreed, seconded, 0.5)
+    evidence = Evidence([(CREDIT, score), (runner_up, score - lead)], agreed, seconded, 0.5)
     result = _FixedEvidence(matcher, evidence).match("任意问题")
     assert result.status is status
     assert result.candidates[0].entry.id == "impact.credit"
