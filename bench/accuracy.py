@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETS = [
     ROOT / "bench" / "questions.tsv",
     ROOT / "bench" / "holdout.tsv",
+    ROOT / "bench" / "holdout2.tsv",
     ROOT / "bench" / "offtopic.tsv",
     ROOT.parent / "shared" / "eval" / "dev-atec.tsv",
 ]
