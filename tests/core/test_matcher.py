@@ -171,3 +171,32 @@ def test_chit_chat_is_never_offered_as_a_choice(tmp_path: Path) -> None:
     ids = [c.entry.id for c in result.candidates]
     assert "impact.legal" in ids
     assert "offtopic.chat" not in ids
+
+
+@pytest.fixture(scope="module")
+def shipped_matcher() -> Matcher:
+    from bot.config import DEFAULT_KNOWLEDGE_DIR
+
+    return Matcher(load_knowledge(DEFAULT_KNOWLEDGE_DIR))
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        pytest.param("借呗逾期了怎么跟支付宝鞋商", "借呗逾期了怎么跟支付宝协商", id="鞋商-is-协商"),
+        pytest.param("逾期对正信有影响吗", "逾期对征信有影响吗", id="正信-is-征信"),
+        pytest.param("逾期了还能补救吗", "逾期了还能补救吗", id="a-known-word-is-left-alone"),
+        pytest.param("我在工厂上班工资不高", "我在工厂上班工资不高", id="words-the-guide-lacks-are-left-alone"),
+    ],
+)
+def test_typos_that_sound_like_a_word_of_the_guide_are_put_right(
+    shipped_matcher: Matcher, typed: str, meant: str
+) -> None:
+    assert shipped_matcher.respell(shipped_matcher.normalize(typed)) == meant
+
+
+def test_a_question_with_a_sound_alike_typo_is_answered(shipped_matcher: Matcher) -> None:
+    result = shipped_matcher.match("逾期对正信有影响吗")
+    assert result.status is Status.ANSWER
+    assert result.entry is not None
+    assert result.entry.id == "impact.credit"
