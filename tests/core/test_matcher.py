@@ -200,3 +200,18 @@ def test_a_question_with_a_sound_alike_typo_is_answered(shipped_matcher: Matcher
     assert result.status is Status.ANSWER
     assert result.entry is not None
     assert result.entry.id == "impact.credit"
+
+
+def test_the_questions_the_bot_suggests_are_answered(shipped_matcher: Matcher) -> None:
+    """The chit-chat reply suggests questions to ask; each must get an answer, in both languages."""
+    chat = shipped_matcher.kb.entry("offtopic.chat")
+    assert chat is not None
+    suggested = [
+        line.removeprefix("- ").strip()
+        for lang in ("zh-hans", "en")
+        for line in chat.answer[lang].splitlines()
+        if line.startswith("- ")
+    ]
+    assert len(suggested) >= 4
+    unanswered = [q for q in suggested if shipped_matcher.match(q).status is not Status.ANSWER]
+    assert unanswered == []
