@@ -168,7 +168,7 @@ async def test_a_greeting_or_thanks_gets_a_kind_word_back_not_i_dont_know(
     assert await storage.unmatched_report() == []
 
 
-@pytest.mark.parametrize("message", ["讲个笑话吧", "你会写诗吗", "tell me something funny"])
+@pytest.mark.parametrize("message", ["讲个笑话吧", "给我讲个故事吧", "你喜欢什么音乐", "tell me something funny"])
 async def test_chit_chat_gets_what_the_bot_is_for_and_is_not_logged_as_unanswered(
     engine: Engine, shipped: Knowledge, storage: Storage, message: str
 ) -> None:
