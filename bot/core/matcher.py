@@ -34,7 +34,7 @@ from bot.core.normalize import Normalizer, cjk_runs, features, syllable
 #: Messages longer than this are matched on their first part (a user may paste a whole story).
 MAX_QUESTION_CHARS = 600
 #: Inverted lists longer than this are "common" features, summed only for the promising entries.
-_COMMON = 256
+_COMMON = 128
 #: Least weight of a phrase the knowledge base uses, in the resemblance check (see `_phrase_weight`).
 _DOMAIN_FLOOR = 0.5
 #: A message with more distinct features than this (a long story) is matched on its most telling ones.
