@@ -29,7 +29,8 @@ from rapidfuzz import fuzz, process
 
 from bot.config import MatcherConfig
 from bot.core.knowledge import Entry, EntryKind, KnowledgeBase
-from bot.core.normalize import Normalizer, cjk_runs, features, syllable
+from bot.core.normalize import Normalizer, features
+from bot.core.respell import Respeller
 
 #: Messages longer than this are matched on their first part (a user may paste a whole story).
 MAX_QUESTION_CHARS = 600
@@ -124,8 +125,7 @@ class _Index:
     bayes_pooled: dict[str, float] = field(default_factory=dict)  # log P(f | all entries pooled)
     complement_gain: list[dict[str, float]] = field(default_factory=list)  # per entry: see `_build_complement`
     complement_norm: list[float] = field(default_factory=list)  # per entry: log of its complement's total weight
-    #: The knowledge base's bigrams by sound, most used first: how a typo typed by pinyin is put right.
-    homophones: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    respeller: Respeller | None = None  # puts right typos toward this knowledge base's words
 
 
 def _weighted(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
@@ -196,7 +196,7 @@ class Matcher:
                     example_postings[f].append((example_no, v))
         index.example_postings = dict(example_postings)
         self._build_complement(index)
-        self._build_homophones(index, entry_docs)
+        index.respeller = self._build_respeller(index, entry_docs)
         generic = [self.normalize(word) for word in self.kb.generic]
         index.example_phrases = [
             {f: _phrase_weight(f, index.idf, generic) for f in counts if len(f) > 1} for counts in example_docs
@@ -264,9 +264,12 @@ class Matcher:
                 {f: math.log(alpha + total[f]) - math.log(alpha + total[f] - w) for f, w in weights.items()}
             )
 
-    def _build_homophones(self, index: _Index, entry_docs: list[Counter[str]]) -> None:
-        """The words a typo may be put right to: pairs of characters in the admins' terms (keywords, aliases' words,
-        titles) that the examples also use often, by sound."""
+    def respell(self, normalized: str) -> str:
+        """Normalised text with typos that sound like a word of the knowledge base put right (see `Respeller`)."""
+        respeller = self._index.respeller
+        return respeller(normalized) if respeller is not None else normalized
+
+    def _build_respeller(self, index: _Index, entry_docs: list[Counter[str]]) -> Respeller:
         uses: Counter[str] = Counter()
         for doc in entry_docs:
             uses.update({f: n for f, n in doc.items() if len(f) == 2 and not f.isascii()})
@@ -274,62 +277,7 @@ class Matcher:
         for entry in self._entries:
             terms.extend(entry.keywords)
             terms.extend(entry.title.values())
-        words: set[str] = set()
-        for term in terms:
-            for run in cjk_runs(self.normalize(term)):
-                text = run.group()
-                words.update(text[k : k + 2] for k in range(len(text) - 1))
-        by_sound: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
-        for bigram, n in uses.most_common():
-            if n < _RESPELL_MIN_USES:
-                break
-            if bigram in words:
-                by_sound[syllable(bigram[0]), syllable(bigram[1])].append(bigram)
-        index.homophones = dict(by_sound)
-
-    def respell(self, normalized: str) -> str:
-        """Put right typos that sound like a word of the knowledge base: 写商 → 协商, 证信 → 征信, 起素 → 起诉.
-
-        Chinese is typed by pinyin, so a wrong character usually sounds like the right one. In a pair of characters
-        the knowledge base never uses, one character may be swapped for a same-sounding one when that makes a pair
-        the knowledge base uses often, and the pairs around it are no less known than before (so the boundary
-        between two real words, "能|补救", is not "corrected" into "能不|救").
-        """
-        index = self._index
-        chars = list(normalized)
-        changed = False
-
-        def known(start: int, stop: int) -> int:  # known pairs that touch chars[start:stop]
-            lo, hi = max(start - 1, 0), min(stop + 1, len(chars))
-            return sum("".join(chars[k : k + 2]) in index.idf for k in range(lo, hi - 1))
-
-        for run in cjk_runs(normalized):
-            for i in range(run.start(), run.end() - 1):
-                pair = "".join(chars[i : i + 2])
-                if pair in index.idf:
-                    continue
-                for word in index.homophones.get((syllable(pair[0]), syllable(pair[1])), ()):
-                    if (word[0] == pair[0]) == (word[1] == pair[1]):
-                        continue  # exactly one character may differ
-                    before = known(i, i + 2)
-                    chars[i : i + 2] = word
-                    if known(i, i + 2) > before and self._neighbours_kept(chars, i, pair):
-                        changed = True
-                        break
-                    chars[i : i + 2] = pair
-        return "".join(chars) if changed else normalized
-
-    def _neighbours_kept(self, chars: list[str], i: int, pair: str) -> bool:
-        """No pair next to the swapped character that the knowledge base knew is lost by the swap."""
-        idf = self._index.idf
-        old = list(chars)
-        old[i : i + 2] = pair
-        for k in (i - 1, i + 1):
-            if 0 <= k < len(chars) - 1:
-                was, now = "".join(old[k : k + 2]), "".join(chars[k : k + 2])
-                if was != now and was in idf and now not in idf:
-                    return False
-        return True
+        return Respeller((self.normalize(t) for t in terms), uses, index.idf, _RESPELL_MIN_USES)
 
     def _fuzzy(self, question: str, examples: Sequence[str]) -> float:
         """Best rapidfuzz ratio of the question against some examples, 0..1 (the only rapidfuzz call)."""

@@ -6,20 +6,16 @@ admin-defined aliases (typos and variants → one canonical word) applied, fille
 
 from __future__ import annotations
 
-import functools
-import importlib.util
-import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 
 from bot.core.i18n import to_simplified
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _NOT_KEPT = re.compile(rf"[^{_CJK}a-z0-9]+")
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
-_CJK_RUN = re.compile(rf"[{_CJK}]+")
+CJK_RUN = re.compile(rf"[{_CJK}]+")  # a run of Chinese characters
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -78,42 +74,10 @@ class Normalizer:
         return text
 
 
-@functools.cache
-def _readings() -> dict[str, str]:
-    """pypinyin's table of each character's readings ("12295": "líng,yuán,xīng"), loaded on first use.
-
-    Read from the package's JSON directly: importing `pypinyin` would also load its phrase tables, which the
-    advisor does not need and which take longer than everything else it does at start-up.
-    """
-    spec = importlib.util.find_spec("pypinyin")  # finds the package without running it
-    locations = spec.submodule_search_locations if spec is not None else None
-    table = Path(next(iter(locations), "")) / "pinyin_dict.json" if locations else None
-    if table is not None and table.is_file():
-        loaded: dict[str, str] = json.loads(table.read_text(encoding="utf-8"))
-        return loaded
-    from pypinyin.pinyin_dict import pinyin_dict  # another layout: the slower, supported way
-
-    return {str(k): v for k, v in pinyin_dict.items()}
-
-
-@functools.cache
-def syllable(char: str) -> str:
-    """The character's first reading in pinyin, without tone ("协" and "写" → "xie"); the character itself if none."""
-    readings = _readings().get(str(ord(char)))
-    if not readings:
-        return char
-    return "".join(c for c in unicodedata.normalize("NFKD", readings.split(",")[0]) if c.isascii())
-
-
-def cjk_runs(normalized: str) -> Iterator[re.Match[str]]:
-    """The runs of CJK characters in normalised text."""
-    return _CJK_RUN.finditer(normalized)
-
-
 def features(normalized: str) -> list[str]:
     """Matching features of normalised text: CJK characters and character bigrams, Latin words and stems."""
     result: list[str] = []
-    for run in _CJK_RUN.findall(normalized):
+    for run in CJK_RUN.findall(normalized):
         result.extend(run)
         result.extend(run[i : i + 2] for i in range(len(run) - 1))
     for word in _WORD.findall(normalized):

@@ -1,0 +1,106 @@
+"""Puts right typos that sound like a word of the knowledge base: Chinese is typed by pinyin, so 写商 is 协商.
+
+`Respeller` is built from the knowledge base's own words and used by the matcher before scoring. pypinyin supplies
+each character's reading; its table is loaded on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import unicodedata
+from collections import Counter
+from collections.abc import Container, Iterable
+from pathlib import Path
+
+from bot.core.normalize import CJK_RUN
+
+
+@functools.cache
+def _readings() -> dict[str, str]:
+    """pypinyin's table of each character's readings ("12295": "líng,yuán,xīng"), loaded on first use.
+
+    Read from the package's JSON directly: importing `pypinyin` would also load its phrase tables, which the
+    advisor does not need and which take longer than everything else it does at start-up.
+    """
+    spec = importlib.util.find_spec("pypinyin")  # finds the package without running it
+    locations = spec.submodule_search_locations if spec is not None else None
+    table = Path(next(iter(locations), "")) / "pinyin_dict.json" if locations else None
+    if table is not None and table.is_file():
+        loaded: dict[str, str] = json.loads(table.read_text(encoding="utf-8"))
+        return loaded
+    from pypinyin.pinyin_dict import pinyin_dict  # another layout: the slower, supported way
+
+    return {str(k): v for k, v in pinyin_dict.items()}
+
+
+@functools.cache
+def syllable(char: str) -> str:
+    """The character's first reading in pinyin, without tone ("协" and "写" → "xie"); the character itself if none."""
+    readings = _readings().get(str(ord(char)))
+    if not readings:
+        return char
+    return "".join(c for c in unicodedata.normalize("NFKD", readings.split(",")[0]) if c.isascii())
+
+
+class Respeller:
+    """Respells normalised text toward the words of one knowledge base; build once, call many times."""
+
+    def __init__(self, words: Iterable[str], uses: Counter[str], known: Container[str], min_uses: int) -> None:
+        """`words`: the admins' terms (keywords, aliases' words, titles), normalised; `uses`: how often each pair
+        of characters occurs in the knowledge base; `known`: every feature the matcher knows. A typo is only put
+        right to a pair of characters from `words` used at least `min_uses` times."""
+        pairs: set[str] = set()
+        for word in words:
+            for run in CJK_RUN.findall(word):
+                pairs.update(run[k : k + 2] for k in range(len(run) - 1))
+        by_sound: dict[tuple[str, str], list[str]] = {}
+        for pair, n in uses.most_common():
+            if n < min_uses:
+                break
+            if pair in pairs:
+                by_sound.setdefault((syllable(pair[0]), syllable(pair[1])), []).append(pair)
+        self._by_sound = by_sound  # most used first
+        self._known = known
+
+    def __call__(self, normalized: str) -> str:
+        """Put right typos that sound like a word of the knowledge base: 写商 → 协商, 证信 → 征信, 起素 → 起诉.
+
+        In a pair of characters the knowledge base never uses, one character may be swapped for a same-sounding
+        one when that makes a pair of its words, more pairs around it become known, and none that was known is
+        lost (so the boundary between two real words, "能|补救", is not "corrected" into "能不|救").
+        """
+        chars = list(normalized)
+        changed = False
+        for run in CJK_RUN.finditer(normalized):
+            for i in range(run.start(), run.end() - 1):
+                pair = "".join(chars[i : i + 2])
+                if pair in self._known:
+                    continue
+                for word in self._by_sound.get((syllable(pair[0]), syllable(pair[1])), ()):
+                    if (word[0] == pair[0]) == (word[1] == pair[1]):
+                        continue  # exactly one character may differ
+                    before = self._known_around(chars, i)
+                    chars[i : i + 2] = word
+                    if self._known_around(chars, i) > before and self._kept(chars, i, pair):
+                        changed = True
+                        break
+                    chars[i : i + 2] = pair
+        return "".join(chars) if changed else normalized
+
+    def _known_around(self, chars: list[str], i: int) -> int:
+        """Known pairs among the three that touch chars[i:i + 2]."""
+        lo, hi = max(i - 1, 0), min(i + 3, len(chars))
+        return sum("".join(chars[k : k + 2]) in self._known for k in range(lo, hi - 1))
+
+    def _kept(self, chars: list[str], i: int, pair: str) -> bool:
+        """No pair next to the swapped character that the knowledge base knew is lost by the swap."""
+        old = list(chars)
+        old[i : i + 2] = pair
+        for k in (i - 1, i + 1):
+            if 0 <= k < len(chars) - 1:
+                was, now = "".join(old[k : k + 2]), "".join(chars[k : k + 2])
+                if was != now and was in self._known and now not in self._known:
+                    return False
+        return True
