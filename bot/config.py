@@ -30,6 +30,17 @@ class MatcherConfig:
     cache_size: int = 1024  # recent questions whose match is remembered (0: none)
 
 
+#: The matcher settings that are score thresholds (each between 0 and 2).
+_SCORE_KEYS = (
+    "answer_threshold",
+    "lone_answer_threshold",
+    "margin",
+    "majority_margin",
+    "clarify_threshold",
+    "min_similarity",
+)
+
+
 @dataclass(frozen=True)
 class WebhookConfig:
     url: str = ""
@@ -146,41 +157,17 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
 
     m = _section(data, "matcher", name)
     where = f"{name}: matcher"
-    _check_unknown(
-        m,
-        {
-            "answer_threshold",
-            "lone_answer_threshold",
-            "margin",
-            "majority_margin",
-            "clarify_threshold",
-            "min_similarity",
-            "max_candidates",
-            "cache_size",
-        },
-        where,
-    )
+    _check_unknown(m, {*_SCORE_KEYS, "max_candidates", "cache_size"}, where)
     defaults = MatcherConfig()
+    scores = {key: _take(m, key, float, getattr(defaults, key), where) for key in _SCORE_KEYS}
+    for key, value in scores.items():
+        if not 0.0 <= value <= 2.0:
+            raise ConfigError(f"{where}.{key}: must be between 0 and 2 (scores blend several signals)")
     matcher = MatcherConfig(
-        answer_threshold=_take(m, "answer_threshold", float, defaults.answer_threshold, where),
-        lone_answer_threshold=_take(m, "lone_answer_threshold", float, defaults.lone_answer_threshold, where),
-        margin=_take(m, "margin", float, defaults.margin, where),
-        majority_margin=_take(m, "majority_margin", float, defaults.majority_margin, where),
-        clarify_threshold=_take(m, "clarify_threshold", float, defaults.clarify_threshold, where),
-        min_similarity=_take(m, "min_similarity", float, defaults.min_similarity, where),
+        **scores,
         max_candidates=_take(m, "max_candidates", int, defaults.max_candidates, where),
         cache_size=_take(m, "cache_size", int, defaults.cache_size, where),
     )
-    for key in (
-        "answer_threshold",
-        "lone_answer_threshold",
-        "margin",
-        "majority_margin",
-        "clarify_threshold",
-        "min_similarity",
-    ):
-        if not 0.0 <= getattr(matcher, key) <= 2.0:
-            raise ConfigError(f"{where}.{key}: must be between 0 and 2 (scores blend several signals)")
     if matcher.clarify_threshold > matcher.answer_threshold:
         raise ConfigError(f"{where}.clarify_threshold: must not be above answer_threshold")
     if matcher.cache_size < 0:

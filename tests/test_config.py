@@ -48,7 +48,7 @@ def test_settings_from_the_file_with_paths_relative_to_it(tmp_path: Path) -> Non
         tmp_path,
         "knowledge: {path: kb}\n"
         "storage: {path: data/bot.sqlite3, unmatched_retention_days: 30}\n"
-        "matcher: {answer_threshold: 1, clarify_threshold: 0.5, max_candidates: 4}\n"
+        "matcher: {answer_threshold: 1, clarify_threshold: 0.5, majority_margin: 0.4, max_candidates: 4}\n"
         "telegram: {admin_ids: [42, 7], poll_timeout: 10, webhook: {url: 'https://example.org/hook', "
         "secret_token: s3cret-value}}\n"
         "logging: {level: debug}\n",
@@ -60,6 +60,7 @@ def test_settings_from_the_file_with_paths_relative_to_it(tmp_path: Path) -> Non
     assert config.matcher.answer_threshold == 1.0
     assert isinstance(config.matcher.answer_threshold, float)  # a whole number in YAML is still a threshold
     assert (config.matcher.clarify_threshold, config.matcher.max_candidates) == (0.5, 4)
+    assert config.matcher.majority_margin == 0.4
     assert config.telegram.admin_ids == (42, 7)
     assert config.telegram.poll_timeout == 10
     assert config.telegram.webhook.enabled
@@ -137,6 +138,7 @@ def test_an_unknown_key_is_named(tmp_path: Path, text: str, named: str) -> None:
         pytest.param("knowledge: {path: 5}\n", "knowledge.path", id="number-for-a-path"),
         pytest.param("logging: {level: loud}\n", "logging.level", id="unknown-log-level"),
         pytest.param("matcher: {answer_threshold: 3}\n", "matcher.answer_threshold", id="threshold-out-of-range"),
+        pytest.param("matcher: {majority_margin: -0.1}\n", "matcher.majority_margin", id="negative-margin"),
         pytest.param(
             "matcher: {answer_threshold: 0.3, clarify_threshold: 0.5}\n", "matcher.clarify_threshold", id="inverted"
         ),
