@@ -157,7 +157,7 @@ async def test_a_topic_the_guide_does_not_cover_is_routed_honestly(engine: Engin
     assert reply.text.endswith(shipped.kb.text("route_footer", ZH))
 
 
-@pytest.mark.parametrize("message", ["谢谢", "你好！", "在吗？", "ok", "Thank you"])
+@pytest.mark.parametrize("message", ["谢谢", "你好！", "在吗？", "早上好", "ok", "Thank you", "hi there"])
 async def test_a_greeting_or_thanks_gets_a_kind_word_back_not_i_dont_know(
     engine: Engine, shipped: Knowledge, storage: Storage, message: str
 ) -> None:
