@@ -455,9 +455,9 @@ class Matcher:
         best = ranked[0]
         second = ranked[1].score if len(ranked) > 1 else 0.0
         # Two of the three views are enough when the best entry is also clearly ahead, and the runner-up is not a
-        # topic the guide does not cover (or chit-chat): a question that close to one may well be about it.
-        runner_up_uncovered = len(ranked) > 1 and not ranked[1].entry.kind.answered
-        majority = evidence.seconded and best.score - second >= cfg.majority_margin and not runner_up_uncovered
+        # topic the guide does not cover: a question that ranks one of those second may well be about it.
+        runner_up_route = len(ranked) > 1 and ranked[1].entry.kind is EntryKind.ROUTE
+        majority = evidence.seconded and best.score - second >= cfg.majority_margin and not runner_up_route
         backed = evidence.agreed or majority
         needed = cfg.answer_threshold if backed else cfg.lone_answer_threshold
         resembles = evidence.closest >= cfg.min_similarity
@@ -465,13 +465,22 @@ class Matcher:
             status = Status.ANSWER if best.entry.kind.answered else Status.FALLBACK
             return MatchResult(status, best.entry, tuple(ranked[: cfg.max_candidates]), best.score, normalized)
         if best.score >= cfg.clarify_threshold and evidence.closest >= cfg.min_similarity / 3:
-            close = tuple(c for c in ranked[: cfg.max_candidates] if c.score >= cfg.clarify_threshold)
+            # "Chit-chat" is no choice to offer: the menu is made of the close entries without it.
+            close = tuple(
+                c for c in ranked if c.score >= cfg.clarify_threshold and c.entry.kind is not EntryKind.OFFTOPIC
+            )[: cfg.max_candidates]
+            chit_chat_first = best.entry.kind is EntryKind.OFFTOPIC
             # A "menu" of one: when it would be answered had the views agreed, and the question resembles the
             # entry's examples, answering is kinder than asking the user to press the only button.
-            if len(close) == 1 and best.score >= cfg.answer_threshold and evidence.closest >= cfg.min_similarity:
+            if (
+                len(close) == 1
+                and not chit_chat_first
+                and best.score >= cfg.answer_threshold
+                and evidence.closest >= cfg.min_similarity
+            ):
                 status = Status.ANSWER if best.entry.kind.answered else Status.FALLBACK
                 return MatchResult(status, best.entry, close, best.score, normalized)
-            offered = tuple(c for c in close if c.entry.kind is not EntryKind.OFFTOPIC)  # "chit-chat" is no choice
-            if offered and (len(close) > 1 or evidence.closest >= cfg.min_similarity):
-                return MatchResult(Status.CLARIFY, None, offered, best.score, normalized)
+            # When chit-chat leads, a menu only if several loan topics are close too ("你是真人吗我想协商还款").
+            if len(close) > 1 or (close and not chit_chat_first and evidence.closest >= cfg.min_similarity):
+                return MatchResult(Status.CLARIFY, None, close, close[0].score, normalized)
         return MatchResult(Status.FALLBACK, None, tuple(ranked[: cfg.max_candidates]), best.score, normalized)

@@ -163,14 +163,36 @@ def test_chit_chat_is_recognised_and_declined_not_answered(tmp_path: Path) -> No
     assert result.route.id == "offtopic.chat"
 
 
-def test_chit_chat_is_never_offered_as_a_choice(tmp_path: Path) -> None:
+CHAT = 4  # entry number of the chit-chat entry in `_with_chit_chat`
+
+
+@pytest.mark.parametrize(
+    ("ranked", "status", "offered"),
+    [
+        pytest.param(
+            [(CHAT, 0.6), (CREDIT, 0.3), (LEGAL, 0.25)],
+            Status.CLARIFY,
+            ["impact.credit", "impact.legal"],
+            id="chit-chat-first-but-two-topics-close-menu-without-it",
+        ),
+        pytest.param([(CHAT, 0.6), (CREDIT, 0.25)], Status.FALLBACK, [], id="chit-chat-first-one-weak-topic-no-menu"),
+        pytest.param(
+            [(CREDIT, 0.28), (CHAT, 0.27), (LEGAL, 0.26), (NEGOTIATE, 0.25)],
+            Status.CLARIFY,
+            ["impact.credit", "impact.legal", "respond.negotiate"],
+            id="chit-chat-takes-no-place-in-the-menu",
+        ),
+    ],
+)
+def test_chit_chat_is_never_offered_as_a_choice(
+    tmp_path: Path, ranked: list[tuple[int, float]], status: Status, offered: list[str]
+) -> None:
     matcher = _with_chit_chat(tmp_path)
-    undecided = Matcher(matcher.kb, MatcherConfig(answer_threshold=5.0, lone_answer_threshold=5.0))
-    result = undecided.match("机器人会不会起诉我")  # shares words with chit-chat and with the legal topic
-    assert result.status is Status.CLARIFY
-    ids = [c.entry.id for c in result.candidates]
-    assert "impact.legal" in ids
-    assert "offtopic.chat" not in ids
+    assert matcher.kb.entries[CHAT].id == "offtopic.chat"
+    result = _FixedEvidence(matcher, Evidence(ranked, False, False, 0.5)).match("任意问题")
+    assert result.status is status
+    if status is Status.CLARIFY:
+        assert [c.entry.id for c in result.candidates] == offered
 
 
 @pytest.fixture(scope="module")
