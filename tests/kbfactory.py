@@ -66,6 +66,8 @@ def write_kb(root: Path, entries: list[dict[str, Any]] | None = None, **files: s
     aliases = {
         "aliases": {"花呗": ["花贝", "花吧"], "逾期": ["预期"]},
         "fillers": ["请问"],
+        "greetings": ["你好", "谢谢"],
+        "respell": ["协商", "征信"],
         "generic": ["怎么样", "怎么办", "怎么做", "什么", "今天"],
     }
     (root / "aliases.yaml").write_text(yaml.safe_dump(aliases, allow_unicode=True), encoding="utf-8")

@@ -59,7 +59,7 @@ class Advisor:
         lang = conversation.lang
         if not text.strip():
             return Outcome([Reply(self.kb.text("empty_message", lang))], conversation)
-        if self.matcher.normalize.only_fillers(text):  # "你好", "谢谢", "在吗": a kind word back, not "I don't know"
+        if self.matcher.normalize.only_greetings(text):  # "你好", "谢谢", "在吗": a kind word back, not "I don't know"
             return Outcome([Reply(self.kb.text("courtesy", lang), (self._guide_choice(conversation),))], conversation)
         result = self.matcher.match(text)
         if not result.normalized:

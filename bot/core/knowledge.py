@@ -5,7 +5,9 @@ Layout of a knowledge folder (see knowledge/README.md):
     entries/*.yaml   `entries:` — one item per topic (`kind: route` for topics the guide does not cover,
                      `kind: offtopic` for chit-chat that is not about overdue loans at all)
     aliases.yaml     `aliases:` canonical → variants users type; `fillers:` words with no topic;
-                     `generic:` question words ("怎么样") that alone do not make a question about loans
+                     `greetings:` hello / thanks words (fillers too; a message of only these gets a kind word);
+                     `generic:` question words ("怎么样") that alone do not make a question about loans;
+                     `respell:` words a typo that sounds like them is put right to (写商 → 协商)
     texts.yaml       `texts:` the bot's own sentences, per language
 
 Every problem is collected (not just the first) and reported as `file:line: sentence`.
@@ -90,6 +92,8 @@ class KnowledgeBase:
     generic: tuple[str, ...]
     texts: Mapping[str, Mapping[str, str]]
     version: str  # short content hash: buttons from an older version are recognised as stale
+    greetings: tuple[str, ...] = ()
+    respell: tuple[str, ...] = ()
     _by_id: Mapping[str, Entry] = field(repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -264,19 +268,32 @@ def _check_cross_references(
             problems.append(Problem("entries/", 1, f"the entry '{required}' is missing; the bot needs it"))
 
 
-def _load_aliases(
-    path: Path, shown_as: str, problems: list[Problem]
-) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]]:
+@dataclass(frozen=True)
+class _Vocabulary:
+    """What aliases.yaml holds (see the module docstring)."""
+
+    aliases: tuple[tuple[str, str], ...] = ()  # (variant, canonical)
+    fillers: tuple[str, ...] = ()
+    greetings: tuple[str, ...] = ()
+    generic: tuple[str, ...] = ()
+    respell: tuple[str, ...] = ()
+
+
+_WORD_LISTS = ("fillers", "greetings", "generic", "respell")
+
+
+def _load_aliases(path: Path, shown_as: str, problems: list[Problem]) -> _Vocabulary:
     out = _Collector(shown_as, problems)
     data = load_located(path, shown_as)
+    sections = ", ".join(("aliases", *_WORD_LISTS))
     if data is None:
-        return (), (), ()
+        return _Vocabulary()
     if not isinstance(data, Mapping):
-        out.add(1, "expected 'aliases:', 'fillers:' and 'generic:' at the top level")
-        return (), (), ()
+        out.add(1, f"expected sections at the top level ({sections})")
+        return _Vocabulary()
     for key in data:
-        if key not in {"aliases", "fillers", "generic"}:
-            out.add(_line(data, key), f"unknown section '{key}' (allowed: aliases, fillers, generic)")
+        if key not in {"aliases", *_WORD_LISTS}:
+            out.add(_line(data, key), f"unknown section '{key}' (allowed: {sections})")
     aliases: list[tuple[str, str]] = []
     owner: dict[str, str] = {}
     table = data.get("aliases") or {}
@@ -298,9 +315,8 @@ def _load_aliases(
             else:
                 owner[variant] = canonical
                 aliases.append((variant, canonical))
-    fillers = _strings(data.get("fillers"), "fillers", _line(data, "fillers"), out, required=False) or ()
-    generic = _strings(data.get("generic"), "generic", _line(data, "generic"), out, required=False) or ()
-    return tuple(aliases), fillers, generic
+    lists = {key: _strings(data.get(key), key, _line(data, key), out, required=False) or () for key in _WORD_LISTS}
+    return _Vocabulary(tuple(aliases), **lists)
 
 
 def _load_texts(
@@ -367,14 +383,12 @@ def load_knowledge(
                 parsed.append((entry, out, raw))
     _check_cross_references(parsed, required_ids, problems)
 
-    aliases: tuple[tuple[str, str], ...] = ()
-    fillers: tuple[str, ...] = ()
-    generic: tuple[str, ...] = ()
+    vocabulary = _Vocabulary()
     alias_path = directory / "aliases.yaml"
     if alias_path.is_file():
         digest.update(alias_path.read_bytes())
         try:
-            aliases, fillers, generic = _load_aliases(alias_path, shown(alias_path), problems)
+            vocabulary = _load_aliases(alias_path, shown(alias_path), problems)
         except KnowledgeError as error:
             problems.extend(error.problems)
     texts: dict[str, dict[str, str]] = {}
@@ -393,9 +407,11 @@ def load_knowledge(
         raise KnowledgeError(problems)
     return KnowledgeBase(
         entries=tuple(entry for entry, _, _ in parsed),
-        aliases=aliases,
-        fillers=fillers,
-        generic=generic,
+        aliases=vocabulary.aliases,
+        fillers=vocabulary.fillers,
+        generic=vocabulary.generic,
         texts=texts,
         version=digest.hexdigest()[:8],
+        greetings=vocabulary.greetings,
+        respell=vocabulary.respell,
     )

@@ -153,7 +153,7 @@ class Matcher:
         self.kb = kb
         self.config = config or MatcherConfig()
         self.weights = weights or Weights()
-        self.normalize = Normalizer(kb.aliases, kb.fillers)
+        self.normalize = Normalizer(kb.aliases, kb.fillers, kb.greetings)
         self._entries = kb.entries
         self._index = self._build()
         # Many users ask the same few things ("花呗逾期了怎么办"): recent results by question text.
@@ -273,11 +273,8 @@ class Matcher:
         uses: Counter[str] = Counter()
         for doc in entry_docs:
             uses.update({f: n for f, n in doc.items() if len(f) == 2 and not f.isascii()})
-        terms = [canonical for _, canonical in self.kb.aliases]
-        for entry in self._entries:
-            terms.extend(entry.keywords)
-            terms.extend(entry.title.values())
-        return Respeller((self.normalize(t) for t in terms), uses, index.idf, _RESPELL_MIN_USES)
+        words = (self.normalize(word) for word in self.kb.respell)
+        return Respeller(words, uses, index.idf, _RESPELL_MIN_USES)
 
     def _fuzzy(self, question: str, examples: Sequence[str]) -> float:
         """Best rapidfuzz ratio of the question against some examples, 0..1 (the only rapidfuzz call)."""

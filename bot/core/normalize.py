@@ -46,21 +46,27 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
 class Normalizer:
     """Turns raw text into the matching form; built once per knowledge base (aliases are compiled)."""
 
-    def __init__(self, aliases: Sequence[tuple[str, str]] = (), fillers: Sequence[str] = ()) -> None:
+    def __init__(
+        self, aliases: Sequence[tuple[str, str]] = (), fillers: Sequence[str] = (), greetings: Sequence[str] = ()
+    ) -> None:
         self._canonical: dict[str, str] = {}
         for variant, canonical in aliases:
             key = basic_form(variant)
             if key:
                 self._canonical[key] = basic_form(canonical)
         self._aliases = _alternation(self._canonical)
-        self._fillers = _alternation(basic_form(f) for f in fillers)
+        # Greetings and thanks say nothing about the topic either: both are dropped before matching.
+        self._fillers = _alternation(basic_form(f) for f in [*fillers, *greetings])
+        self._greetings = _alternation(basic_form(g) for g in greetings)
 
-    def only_fillers(self, text: str) -> bool:
-        """A message of nothing but greetings, thanks and the like ("你好", "谢谢", "在吗"), but not empty."""
+    def only_greetings(self, text: str) -> bool:
+        """A message of greetings and thanks ("你好", "谢谢", "在吗"), with perhaps fillers, and nothing else."""
         text = basic_form(text)
         if self._aliases is not None:
             text = self._aliases.sub(lambda m: self._canonical[m.group(0)], text)
-        return bool(text.strip()) and self._fillers is not None and not self._fillers.sub("", text).strip()
+        if self._greetings is None or self._fillers is None or not self._greetings.search(text):
+            return False
+        return not self._fillers.sub("", text).strip()
 
     def __call__(self, text: str) -> str:
         text = basic_form(text)

@@ -36,12 +36,23 @@ def _readings() -> dict[str, str]:
 
 
 @functools.cache
+def syllables(char: str) -> tuple[str, ...]:
+    """The character's readings in pinyin without tone ("还" → hai, huan); the character itself if it has none."""
+    found = _readings().get(str(ord(char)))
+    if not found:
+        return (char,)
+    toneless = ("".join(c for c in unicodedata.normalize("NFKD", r) if c.isascii()) for r in found.split(","))
+    return tuple(dict.fromkeys(toneless))  # in the table's order, without repeats
+
+
 def syllable(char: str) -> str:
-    """The character's first reading in pinyin, without tone ("协" and "写" → "xie"); the character itself if none."""
-    readings = _readings().get(str(ord(char)))
-    if not readings:
-        return char
-    return "".join(c for c in unicodedata.normalize("NFKD", readings.split(",")[0]) if c.isascii())
+    """The character's most common reading in pinyin, without tone ("协" and "写" → "xie")."""
+    return syllables(char)[0]
+
+
+def _sounds(pair: str) -> list[tuple[str, str]]:
+    """Every way a pair of characters can be read: a typo typed by pinyin may come from any of them."""
+    return [(a, b) for a in syllables(pair[0]) for b in syllables(pair[1])]
 
 
 class Respeller:
@@ -60,7 +71,8 @@ class Respeller:
             if n < min_uses:
                 break
             if pair in pairs:
-                by_sound.setdefault((syllable(pair[0]), syllable(pair[1])), []).append(pair)
+                for sound in _sounds(pair):
+                    by_sound.setdefault(sound, []).append(pair)
         self._by_sound = by_sound  # most used first
         self._known = known
 
@@ -78,7 +90,7 @@ class Respeller:
                 pair = "".join(chars[i : i + 2])
                 if pair in self._known:
                     continue
-                for word in self._by_sound.get((syllable(pair[0]), syllable(pair[1])), ()):
+                for word in dict.fromkeys(w for sound in _sounds(pair) for w in self._by_sound.get(sound, ())):
                     if (word[0] == pair[0]) == (word[1] == pair[1]):
                         continue  # exactly one character may differ
                     before = self._known_around(chars, i)

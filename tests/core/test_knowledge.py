@@ -42,6 +42,8 @@ def test_a_valid_folder_loads_with_every_part(tmp_path: Path) -> None:
     assert kb.entry("route.usage").kind is EntryKind.ROUTE
     assert ("花贝", "花呗") in kb.aliases
     assert kb.fillers == ("请问",)
+    assert kb.greetings == ("你好", "谢谢")
+    assert kb.respell == ("协商", "征信")
     assert kb.text("greeting", Lang.EN) == "greeting text"
     assert len(kb.version) == 8
 
@@ -201,3 +203,10 @@ def test_the_shipped_knowledge_base_never_carries_contact_details() -> None:
     assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text), "a mobile phone number"
     assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", text), "an e-mail address"
     assert not re.search(r"(?i)\bqq\b|频道|頻道|本站|小编", text), "the hosting site's furniture"
+
+
+def test_a_misspelt_section_of_the_aliases_file_is_named_with_the_ones_allowed(tmp_path: Path) -> None:
+    root = write_kb(tmp_path, **{"aliases.yaml": "fillers: [请问]\ngreeting: [你好]\n"})
+    assert problems_of(root) == [
+        "aliases.yaml:2: unknown section 'greeting' (allowed: aliases, fillers, greetings, generic, respell)"
+    ]

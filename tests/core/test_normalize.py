@@ -44,16 +44,25 @@ def test_features_are_characters_bigrams_and_words() -> None:
     assert {"征", "信", "征信", "w:overdue", "s:overd"} <= set(found)
 
 
+GREETED = Normalizer(fillers=["请问", "me"], greetings=["你好", "谢谢", "hi"])
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        pytest.param("请问", True, id="one-filler"),
-        pytest.param("请问 ， 请问！", True, id="fillers-and-punctuation"),
-        pytest.param("請問", True, id="traditional-filler"),
-        pytest.param("请问花呗逾期", False, id="a-question-after-a-filler"),
+        pytest.param("你好", True, id="a-greeting"),
+        pytest.param("謝謝！请问", True, id="thanks-in-traditional-and-a-filler"),
+        pytest.param("Hi", True, id="english-greeting"),
+        pytest.param("你好，花呗逾期了", False, id="a-greeting-before-a-question"),
+        pytest.param("请问", False, id="only-a-filler-is-no-greeting"),
+        pytest.param("me", False, id="an-english-filler-is-no-greeting"),
         pytest.param("", False, id="empty"),
         pytest.param("！！", False, id="only-punctuation"),
     ],
 )
-def test_only_fillers(raw: str, expected: bool) -> None:
-    assert NORMALIZE.only_fillers(raw) is expected
+def test_only_greetings(raw: str, expected: bool) -> None:
+    assert GREETED.only_greetings(raw) is expected
+
+
+def test_greetings_are_dropped_before_matching_like_fillers() -> None:
+    assert GREETED("你好，请问花呗逾期了，谢谢") == "花呗逾期了"
