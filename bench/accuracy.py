@@ -1,6 +1,7 @@
 """Accuracy of the matcher on labelled question sets, through the real `advisor ask --json` batch mode.
 
-    python -m bench.accuracy                       # bench/questions.tsv, and ../shared/eval/dev-atec.tsv if present
+    python -m bench.accuracy                       # the project's sets (questions, holdout, holdout2, offtopic),
+                                                   # and ../shared/eval/dev-atec.tsv if present
     python -m bench.accuracy --set path.tsv --misses
 
 A set is a TSV with a header naming `question` and `accept` columns; `accept` is comma-separated entry ids

@@ -47,19 +47,21 @@ def main() -> int:
                 result.append((found.status.value, found.candidates[0].entry.id if found.candidates else None))
             return result
 
-        exact = decisions(math.inf)
-        exact_first = sum(d[1] == want for d, (_, want) in zip(exact, own, strict=False))
-        print(f"exact:  own entry first {exact_first:>3} of {len(own)}")
-        for cutoff in args.cutoffs:
-            got = decisions(cutoff)
-            first = sum(d[1] == want for d, (_, want) in zip(got, own, strict=False))
-            same = sum(a == b for a, b in zip(exact, got, strict=True))
-            mark = "  (configured)" if cutoff == configured else ""
-            print(
-                f"{cutoff:>5}:  own entry first {first:>3} of {len(own)}; "
-                f"same decision as exact {same} of {len(got)}{mark}"
-            )
-        matching._COMMON = configured
+        try:
+            exact = decisions(math.inf)
+            exact_first = sum(d[1] == want for d, (_, want) in zip(exact, own, strict=False))
+            print(f"exact:  own entry first {exact_first:>3} of {len(own)}")
+            for cutoff in args.cutoffs:
+                got = decisions(cutoff)
+                first = sum(d[1] == want for d, (_, want) in zip(got, own, strict=False))
+                same = sum(a == b for a, b in zip(exact, got, strict=True))
+                mark = "  (configured)" if cutoff == configured else ""
+                print(
+                    f"{cutoff:>5}:  own entry first {first:>3} of {len(own)}; "
+                    f"same decision as exact {same} of {len(got)}{mark}"
+                )
+        finally:
+            matching._COMMON = configured
     return 0
 
 

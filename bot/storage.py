@@ -3,8 +3,8 @@
 One file, opened once at start-up with `Storage.open(path)`. What is stored is the minimum the advisor needs to
 continue a conversation — the numeric Telegram user id, an optional language override, the walkthrough state the
 dialogue produced (as JSON) and the Telegram update that produced it — never a name, username or phone number.
-Questions the knowledge base could not answer are kept, with the asker's id so /forget can find them, until
-`prune_unmatched` ages them out.
+Questions the knowledge base could not answer are kept, with the asker's id so /forget can find them and the
+Telegram update they came in (so a redelivered update is counted once), until `prune_unmatched` ages them out.
 
 Durability: the database runs in WAL mode with ``synchronous=FULL``, and every write is committed before its
 method returns, so a step the bot confirmed after `save_session` survives ``kill -9`` and power loss alike.
@@ -327,9 +327,10 @@ class Storage:
             async with self._transaction("record unmatched questions") as connection:
                 await connection.executemany(
                     """
-                    INSERT OR IGNORE INTO unmatched
+                    INSERT INTO unmatched
                         (user_id, question, normalized, lang, best_entry, score, asked_at, update_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (user_id, update_id) DO NOTHING
                     """,
                     rows,
                 )
