@@ -206,7 +206,8 @@ def test_the_shipped_knowledge_base_never_carries_contact_details() -> None:
 
 
 def test_a_misspelt_section_of_the_aliases_file_is_named_with_the_ones_allowed(tmp_path: Path) -> None:
-    root = write_kb(tmp_path, **{"aliases.yaml": "fillers: [请问]\ngreeting: [你好]\n"})
+    root = write_kb(tmp_path)
+    (root / "aliases.yaml").write_text("fillers: [请问]\ngreeting: [你好]\n", encoding="utf-8")
     assert problems_of(root) == [
         "aliases.yaml:2: unknown section 'greeting' (allowed: aliases, fillers, greetings, generic, respell)"
     ]
