@@ -329,6 +329,38 @@ async def test_cancel_clears_the_saved_walkthrough(engine: Engine, db_path: Path
     assert user.actions == ["w:start"]
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        pytest.param("我不想活了", id="plain"),
+        pytest.param("花呗借呗都还不上，真想一死了之", id="with-the-debt"),
+        pytest.param("I just want to end it all", id="english"),
+    ],
+)
+async def test_someone_who_speaks_of_ending_their_life_gets_the_crisis_reply_first(
+    engine: Engine, shipped: Knowledge, storage: Storage, message: str
+) -> None:
+    user = Person(engine)
+    (reply,) = await user.say(message)
+    assert reply.text == shipped.kb.text("crisis", ZH)
+    assert user.actions == ["g:start"]
+    assert await storage.unmatched_report() == []  # the message is not kept
+
+
+async def test_the_crisis_reply_comes_even_where_any_text_would_be_recorded_as_agreement_terms(
+    engine: Engine, shipped: Knowledge, db_path: Path
+) -> None:
+    user = Person(engine)
+    await user.press("w:goto:agreement")
+    await user.press("w:o:agreement:yes")
+    (reply,) = await user.say("协商不成我就去死")
+    assert reply.text == shipped.kb.text("crisis", ZH)
+    assert user.actions[0] == "w:resume"  # the walkthrough waits where it was
+    state = await saved_guide(db_path)
+    assert state is not None
+    assert (state.step, state.terms) == (Step.TERMS, None)
+
+
 async def test_terms_text_is_recorded_but_a_question_at_that_step_goes_to_the_knowledge_base(
     engine: Engine, db_path: Path
 ) -> None:

@@ -59,6 +59,8 @@ class Advisor:
         lang = conversation.lang
         if not text.strip():
             return Outcome([Reply(self.kb.text("empty_message", lang))], conversation)
+        if self.in_crisis(text):
+            return Outcome(self.crisis(conversation), conversation)
         if self.matcher.normalize.only_greetings(text):  # "你好", "谢谢", "在吗": a kind word back, not "I don't know"
             return Outcome([Reply(self.kb.text("courtesy", lang), (self._guide_choice(conversation),))], conversation)
         result = self.matcher.match(text)
@@ -75,6 +77,13 @@ class Advisor:
         else:
             replies = self.fallback(conversation)
         return Outcome(replies, conversation, result)
+
+    def in_crisis(self, text: str) -> bool:
+        """The message speaks of ending one's life: it gets `crisis`, before any topic or walkthrough step."""
+        return self.matcher.normalize.speaks_of_ending_life(text)
+
+    def crisis(self, conversation: Conversation) -> list[Reply]:
+        return [Reply(self.kb.text("crisis", conversation.lang), (self._guide_choice(conversation),))]
 
     def fallback(self, conversation: Conversation) -> list[Reply]:
         return [Reply(self.kb.text("fallback", conversation.lang), (self._guide_choice(conversation),))]
