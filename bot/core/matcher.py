@@ -125,6 +125,7 @@ class _Index:
     bayes_pooled: dict[str, float] = field(default_factory=dict)  # log P(f | all entries pooled)
     complement_gain: list[dict[str, float]] = field(default_factory=list)  # per entry: see `_build_complement`
     complement_norm: list[float] = field(default_factory=list)  # per entry: log of its complement's total weight
+    complement_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # the gains by feature
     respeller: Respeller | None = None  # puts right typos toward this knowledge base's words
 
 
@@ -258,11 +259,14 @@ class Matcher:
         for weights in per_entry:
             total.update(weights)
         grand = sum(total.values()) + alpha * len(total)
-        for weights in per_entry:
+        postings: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
+        for entry_no, weights in enumerate(per_entry):
             index.complement_norm.append(math.log(grand - sum(weights.values())))
-            index.complement_gain.append(
-                {f: math.log(alpha + total[f]) - math.log(alpha + total[f] - w) for f, w in weights.items()}
-            )
+            gains = {f: math.log(alpha + total[f]) - math.log(alpha + total[f] - w) for f, w in weights.items()}
+            index.complement_gain.append(gains)
+            for f, g in gains.items():
+                postings[f].append((entry_no, g))
+        index.complement_postings = dict(postings)
 
     def respell(self, normalized: str) -> str:
         """Normalised text with typos that sound like a word of the knowledge base put right (see `Respeller`)."""
@@ -384,17 +388,25 @@ class Matcher:
         )
 
     def _complement_best(self, query: dict[str, float], candidates: set[int]) -> int | None:
-        """The candidate complement naive Bayes rates highest (see `_build_complement`)."""
+        """The candidate complement naive Bayes rates highest (see `_build_complement`).
+
+        Summed through the features' lists like the other views; a feature on very many entries only for the
+        candidates.
+        """
         index = self._index
-        known = {f: x for f, x in query.items() if f in index.idf}
+        known = {f: x for f, x in query.items() if f in index.complement_postings}
         mass = sum(known.values())
-        best, best_score = None, -math.inf
-        for entry_no in candidates:
-            gains = index.complement_gain[entry_no]
-            score = mass * index.complement_norm[entry_no] + sum(x * gains.get(f, 0.0) for f, x in known.items())
-            if score > best_score:
-                best, best_score = entry_no, score
-        return best
+        scores = {entry_no: mass * index.complement_norm[entry_no] for entry_no in candidates}
+        for f, x in known.items():
+            postings = index.complement_postings[f]
+            if len(postings) > _COMMON:
+                for entry_no in candidates:
+                    scores[entry_no] += x * index.complement_gain[entry_no].get(f, 0.0)
+                continue
+            for entry_no, gain in postings:
+                if entry_no in scores:
+                    scores[entry_no] += x * gain
+        return max(scores, key=scores.__getitem__) if scores else None
 
     def _posterior(self, known: dict[str, int], evidence: dict[int, float], candidates: set[int]) -> dict[int, float]:
         """P(entry | question) for the candidates, from naive-Bayes log-evidence.

@@ -6,6 +6,7 @@ admin-defined aliases (typos and variants → one canonical word) applied, fille
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,7 @@ CJK_RUN = re.compile(rf"[{_CJK}]+")  # a run of Chinese characters
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=4096)  # a message is checked several times (crisis, greetings, matching)
 def basic_form(text: str) -> str:
     """Normalise everything but aliases and fillers: the form aliases themselves are written in."""
     text = unicodedata.normalize("NFKC", text)
@@ -74,9 +76,7 @@ class Normalizer:
 
     def only_greetings(self, text: str) -> bool:
         """A message of greetings and thanks ("你好", "谢谢", "在吗"), with perhaps fillers, and nothing else."""
-        text = basic_form(text)
-        if self._aliases is not None:
-            text = self._aliases.sub(lambda m: self._canonical[m.group(0)], text)
+        text = basic_form(text)  # no alias turns anything into a greeting or a filler: none needed here
         if self._greetings is None or self._fillers is None or not self._greetings.search(text):
             return False
         return not self._fillers.sub("", text).strip()
