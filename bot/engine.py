@@ -252,9 +252,11 @@ class Engine:
     def _text(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
         text = event.text
-        if k.advisor.in_crisis(text):  # first: not recorded as a walkthrough answer, not matched to a topic
-            return _Decision(self._with_continue(k.advisor.crisis(conversation), state, k, lang), state)
-        if dialogue.reads_as_answer(state.guide, text) and not self._reads_as_question(text, state.guide):
+        if (
+            dialogue.reads_as_answer(state.guide, text)
+            and not self._reads_as_question(text, state.guide)
+            and not k.advisor.in_crisis(text)  # never recorded as an answer: the advisor replies with care
+        ):
             return self._guide(state, dialogue.TypedText(text), k, lang)
         notice: list[Reply] = []
         if len(text) > LONG_MESSAGE:
