@@ -80,39 +80,30 @@ class Respeller:
         """Put right typos that sound like a word of the knowledge base: 写商 → 协商, 证信 → 征信, 起素 → 起诉.
 
         In a pair of characters the knowledge base never uses, one character may be swapped for a same-sounding
-        one when that makes a pair of its words, more pairs around it become known, and none that was known is
-        lost (so the boundary between two real words, "能|补救", is not "corrected" into "能不|救").
+        one when that makes a pair of its words and no pair beside it that the knowledge base knew is lost (so the
+        boundary between two real words, "能|补救", is not "corrected" into "能不|救").
         """
         chars = list(normalized)
         changed = False
         for run in CJK_RUN.finditer(normalized):
             for i in range(run.start(), run.end() - 1):
-                pair = "".join(chars[i : i + 2])
+                pair = chars[i] + chars[i + 1]
                 if pair in self._known:
                     continue
                 for word in dict.fromkeys(w for sound in _sounds(pair) for w in self._by_sound.get(sound, ())):
                     if (word[0] == pair[0]) == (word[1] == pair[1]):
                         continue  # exactly one character may differ
-                    before = self._known_around(chars, i)
-                    chars[i : i + 2] = word
-                    if self._known_around(chars, i) > before and self._kept(chars, i, pair):
+                    if self._keeps_neighbours(chars, i, word):
+                        chars[i : i + 2] = word
                         changed = True
                         break
-                    chars[i : i + 2] = pair
         return "".join(chars) if changed else normalized
 
-    def _known_around(self, chars: list[str], i: int) -> int:
-        """Known pairs among the three that touch chars[i:i + 2]."""
-        lo, hi = max(i - 1, 0), min(i + 3, len(chars))
-        return sum("".join(chars[k : k + 2]) in self._known for k in range(lo, hi - 1))
-
-    def _kept(self, chars: list[str], i: int, pair: str) -> bool:
-        """No pair next to the swapped character that the knowledge base knew is lost by the swap."""
-        old = list(chars)
-        old[i : i + 2] = pair
-        for k in (i - 1, i + 1):
-            if 0 <= k < len(chars) - 1:
-                was, now = "".join(old[k : k + 2]), "".join(chars[k : k + 2])
-                if was != now and was in self._known and now not in self._known:
-                    return False
-        return True
+    def _keeps_neighbours(self, chars: list[str], i: int, word: str) -> bool:
+        """Whether putting `word` at chars[i:i + 2] loses no known pair on either side of it."""
+        known = self._known
+        before = chars[i - 1] if i > 0 else ""
+        after = chars[i + 2] if i + 2 < len(chars) else ""
+        if before and before + chars[i] in known and before + word[0] not in known:
+            return False
+        return not (after and chars[i + 1] + after in known and word[1] + after not in known)
