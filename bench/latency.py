@@ -62,6 +62,14 @@ def timed(matcher: Matcher, questions: list[str]) -> list[float]:
     return samples
 
 
+def measure(kb: KnowledgeBase, questions: list[str]) -> tuple[float, tuple[float, float, float]]:
+    """Milliseconds to build a matcher (cache off) for `kb`, and its p50, p99 and worst match time on `questions`."""
+    started = time.perf_counter()
+    matcher = Matcher(kb, NO_CACHE)
+    build = (time.perf_counter() - started) * 1000
+    return build, percentiles(timed(matcher, questions))
+
+
 def synthetic(kb: KnowledgeBase, entries: int, folder: Path, rng: random.Random) -> Path:
     examples = [e for entry in kb.entries for e in entry.examples if not e.isascii()]
     pieces = [e[i : i + rng.randint(2, 4)] for e in examples for i in range(0, len(e), 3)]
@@ -114,10 +122,7 @@ def main() -> int:
     rng = random.Random(20261129)
 
     kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
-    started = time.perf_counter()
-    matcher = Matcher(kb, NO_CACHE)
-    build = (time.perf_counter() - started) * 1000
-    p50, p99, worst = percentiles(timed(matcher, queries(kb, args.queries, rng)))
+    build, (p50, p99, worst) = measure(kb, queries(kb, args.queries, rng))
     print(
         f"shipped   ({len(kb.entries)} entries): build {build:.0f} ms; match p50 {p50:.3f} ms, p99 {p99:.3f} ms, "
         f"max {worst:.3f} ms over {args.queries} questions"
@@ -128,10 +133,7 @@ def main() -> int:
         started = time.perf_counter()
         big = load_knowledge(folder, required_ids=())
         load_ms = (time.perf_counter() - started) * 1000
-        started = time.perf_counter()
-        big_matcher = Matcher(big, NO_CACHE)
-        build = (time.perf_counter() - started) * 1000
-        p50, p99, worst = percentiles(timed(big_matcher, queries(kb, args.queries, rng)))
+        build, (p50, p99, worst) = measure(big, queries(kb, args.queries, rng))
         print(
             f"synthetic ({len(big.entries)} entries): load {load_ms:.0f} ms, build {build:.0f} ms; "
             f"match p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {worst:.3f} ms"

@@ -146,10 +146,7 @@ class Transport:
         if self._in_group(update) and command not in ("start", "help"):
             await self._send(message.chat_id, [self._group_hint(user.language_code)])
             return
-        replies = await self._decide(message.chat_id, event)
-        if self._in_group(update):
-            replies = [*replies, self._group_hint(user.language_code)]
-        await self._send(message.chat_id, replies)
+        await self._reply(update, message.chat_id, event)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
@@ -161,10 +158,14 @@ class Transport:
                 return  # in groups the bot speaks only when spoken to
             text = text.replace(f"@{self.username}", " ").strip()
         event = Incoming(user.id, Kind.TEXT, text=text, update_id=update.update_id, client_lang=user.language_code)
-        replies = await self._decide(message.chat_id, event)
+        await self._reply(update, message.chat_id, event)
+
+    async def _reply(self, update: Update, chat_id: int, event: Incoming) -> None:
+        """The engine's replies to one event; in a group, followed by the hint that the bot works in private."""
+        replies = await self._decide(chat_id, event)
         if self._in_group(update):
-            replies = [*replies, self._group_hint(user.language_code)]
-        await self._send(message.chat_id, replies)
+            replies = [*replies, self._group_hint(event.client_lang)]
+        await self._send(chat_id, replies)
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
