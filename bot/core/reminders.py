@@ -1,0 +1,218 @@
+"""Reminder arithmetic: when an instalment or credit-check reminder next fires, in the user's own time zone.
+
+Pure: the clock is an argument (unix seconds in, unix seconds out), so restarts and missed firings are tested with
+any time a test likes. Rules are plain frozen values stored as JSON by `bot.storage`; the Telegram transport arms
+PTB's JobQueue with what `next_fire` says, the terminal chat only lists and edits them.
+
+Three rules:
+
+* `Rule.monthly(day)` — an instalment due on this day of every month; a month without that day (the 31st in
+  April, the 30th in February) falls on its last day;
+* `Rule.once(date)` — an instalment due on one date;
+* `Rule.credit(every, start)` — the "check your credit record" nudge (guide 6.3) every `every` months from `start`.
+
+Every reminder fires at `REMIND_AT` local time on its day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+#: The time zone of a user who has not chosen one (the bot's users are mostly in mainland China).
+DEFAULT_TZ: Final = "Asia/Shanghai"
+#: Local time of day every reminder fires at.
+REMIND_AT: Final = time(9, 0)
+#: A reminder delivered more than this many seconds after its time is marked as late (the bot was down).
+LATE_AFTER: Final = 15 * 60
+#: Months between credit-record nudges a user can choose.
+CREDIT_PERIODS: Final = (1, 3, 6)
+#: At most this many reminders per user (a typed list of dates cannot fill the database).
+MAX_PER_USER: Final = 24
+#: Time zones offered as buttons; any IANA name can be typed too.
+COMMON_ZONES: Final = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Europe/London",
+                       "America/New_York")  # fmt: skip
+
+
+class Kind(StrEnum):
+    MONTHLY = "monthly"
+    ONCE = "once"
+    CREDIT = "credit"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When a reminder fires; build with `monthly`, `once` or `credit`."""
+
+    kind: Kind
+    day: int = 0  # MONTHLY: day of the month, 1..31
+    on: date | None = None  # ONCE: the date; CREDIT: the first nudge
+    every: int = 0  # CREDIT: months between nudges
+
+    @classmethod
+    def monthly(cls, day: int) -> Rule:
+        if not 1 <= day <= 31:
+            raise ValueError(f"a day of the month is 1..31, not {day}")
+        return cls(Kind.MONTHLY, day=day)
+
+    @classmethod
+    def once(cls, on: date) -> Rule:
+        return cls(Kind.ONCE, on=on)
+
+    @classmethod
+    def credit(cls, every: int, start: date) -> Rule:
+        if every < 1:
+            raise ValueError(f"a credit nudge repeats every 1 month or more, not {every}")
+        return cls(Kind.CREDIT, on=start, every=every)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind.value}
+        if self.kind is Kind.MONTHLY:
+            data["day"] = self.day
+        else:
+            assert self.on is not None
+            data["on"] = self.on.isoformat()
+        if self.kind is Kind.CREDIT:
+            data["every"] = self.every
+        return data
+
+    @classmethod
+    def from_dict(cls, data: object) -> Rule | None:
+        """A stored rule; None for anything garbled (a hand-edited row is skipped, never fatal)."""
+        if not isinstance(data, Mapping):
+            return None
+        try:
+            kind = Kind(str(data.get("kind")))
+            if kind is Kind.MONTHLY:
+                return cls.monthly(int(data["day"]))
+            on = date.fromisoformat(str(data["on"]))
+            return cls.once(on) if kind is Kind.ONCE else cls.credit(int(data["every"]), on)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The named time zone, or the default one for None or a name this machine does not know."""
+    try:
+        return ZoneInfo(name or DEFAULT_TZ)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TZ)
+
+
+def known_zone(name: str) -> str | None:
+    """The IANA name if `name` is one ("asia/shanghai" → "Asia/Shanghai"), else None."""
+    wanted = name.strip().replace(" ", "_")
+    if not re.fullmatch(r"[A-Za-z_]+(?:/[A-Za-z_+-]+){1,2}|UTC", wanted):
+        return None
+    for candidate in (wanted, "/".join(part.capitalize() if part.islower() else part for part in wanted.split("/"))):
+        try:
+            ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        return candidate
+    return None
+
+
+def clamp_day(year: int, month: int, day: int) -> date:
+    """`day` of the month, or the month's last day when it is shorter (31 → 30 April, 28/29 February)."""
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + months
+    return index // 12, index % 12 + 1
+
+
+def _at(day: date, tz: ZoneInfo) -> float:
+    return datetime.combine(day, REMIND_AT, tzinfo=tz).timestamp()
+
+
+def local_date(moment: float, tz_name: str | None) -> date:
+    return datetime.fromtimestamp(moment, zone(tz_name)).date()
+
+
+def next_fire(rule: Rule, after: float, tz_name: str | None) -> float | None:
+    """The first firing time strictly after `after` (unix seconds); None when a one-off date has passed."""
+    tz = zone(tz_name)
+    today = datetime.fromtimestamp(after, tz).date()
+    if rule.kind is Kind.ONCE:
+        assert rule.on is not None
+        moment = _at(rule.on, tz)
+        return moment if moment > after else None
+    if rule.kind is Kind.MONTHLY:
+        for months in range(0, 3):
+            year, month = _add_months(today.year, today.month, months)
+            moment = _at(clamp_day(year, month, rule.day), tz)
+            if moment > after:
+                return moment
+        raise AssertionError("a monthly day comes within two months")
+    assert rule.on is not None
+    start = rule.on
+    gone = max(0, (today.year - start.year) * 12 + today.month - start.month)
+    k = gone // rule.every
+    while True:
+        year, month = _add_months(start.year, start.month, k * rule.every)
+        moment = _at(clamp_day(year, month, start.day), tz)
+        if moment > after:
+            return moment
+        k += 1
+
+
+def is_late(due: float, now: float) -> bool:
+    """Whether a reminder sent at `now` for `due` should say it comes late (the bot was not running)."""
+    return now - due > LATE_AFTER
+
+
+# --- reading what users type -------------------------------------------------------------------------------------
+
+_SEPARATORS: Final = re.compile(r"[,，、;；\s]+|和|及|and")
+_MONTHLY: Final = re.compile(r"(?:每月|每个月|monthly|every month|day|月)?(\d{1,2})(?:号|日|th|st|nd|rd)?")
+_ISO: Final = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?")
+_MONTH_DAY: Final = re.compile(r"(\d{1,2})月(\d{1,2})[日号]?")
+
+
+def parse_due_days(text: str, today: date) -> list[Rule] | None:
+    """Instalment days as typed: "15", "15号", "每月15日" (monthly) or "2026-01-15", "1月15日" (once; the next such
+    date from `today` when no year is given), several separated by commas, spaces or 和. None if any part is not one.
+    """
+    cleaned = unicodedata.normalize("NFKC", text).strip().lower().rstrip("。.!！")
+    cleaned = re.sub(r"(每月|每个月)\s+", r"\1", cleaned)
+    rules: list[Rule] = []
+    for part in filter(None, _SEPARATORS.split(cleaned)):
+        rule = _one_day(part, today)
+        if rule is None:
+            return None
+        if rule not in rules:
+            rules.append(rule)
+    return rules or None
+
+
+def _one_day(part: str, today: date) -> Rule | None:
+    try:
+        if match := _ISO.fullmatch(part):
+            return Rule.once(date(int(match[1]), int(match[2]), int(match[3])))
+        if match := _MONTH_DAY.fullmatch(part):
+            month, day = int(match[1]), int(match[2])
+            on = date(today.year, month, day)
+            return Rule.once(on if on >= today else date(today.year + 1, month, day))
+        if match := _MONTHLY.fullmatch(part):
+            return Rule.monthly(int(match[1]))
+    except ValueError:  # 2月30日, 13月1日, day 32
+        return None
+    return None
+
+
+def fire_in(moment: float, now: float) -> timedelta:
+    """How long from `now` until `moment` (never negative), for the JobQueue."""
+    return timedelta(seconds=max(0.0, moment - now))
+
+
+def utc_iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).isoformat()

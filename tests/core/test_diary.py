@@ -1,0 +1,92 @@
+"""The diary's guided input: date, channel, who, what — as a pure function of the draft and one move."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.core.diary import (
+    MAX_SAID,
+    MAX_WHO,
+    Contact,
+    Draft,
+    Field,
+    Move,
+    PickChannel,
+    PickDay,
+    Problem,
+    Skip,
+    Typed,
+    parse_day,
+    step,
+)
+
+TODAY = date(2026, 3, 10)
+
+
+def test_a_contact_recorded_from_buttons_and_typing() -> None:
+    draft = Draft()
+    moves: list[Move] = [PickDay(1), PickChannel("phone"), Typed(" 客服 8842 "), Typed("答应分 12 期，免罚息")]
+    for move in moves[:-1]:
+        outcome = step(draft, move, TODAY)
+        assert outcome.problem is None
+        assert outcome.contact is None
+        draft = outcome.draft
+    assert draft == Draft(Field.SAID, date(2026, 3, 9), "phone", "客服 8842")
+    done = step(draft, moves[-1], TODAY)
+    assert done.contact == Contact(date(2026, 3, 9), "phone", "客服 8842", "答应分 12 期，免罚息")
+
+
+def test_who_can_be_skipped() -> None:
+    at_who = Draft(Field.WHO, TODAY, "app")
+    assert step(at_who, Skip(), TODAY).draft == Draft(Field.SAID, TODAY, "app", None)
+
+
+@pytest.mark.parametrize(
+    ("draft", "move", "problem"),
+    [
+        pytest.param(Draft(), Typed("下周"), Problem.BAD_DAY, id="not-a-date"),
+        pytest.param(Draft(), Typed("2026-03-11"), Problem.FUTURE_DAY, id="tomorrow"),
+        pytest.param(Draft(Field.CHANNEL, TODAY), Typed("电话"), Problem.USE_BUTTONS, id="channel-typed"),
+        pytest.param(Draft(Field.CHANNEL, TODAY), PickChannel("pigeon"), Problem.USE_BUTTONS, id="forged-channel"),
+        pytest.param(Draft(Field.WHO, TODAY, "sms"), Typed("x" * (MAX_WHO + 1)), Problem.TOO_LONG, id="long-who"),
+        pytest.param(Draft(Field.SAID, TODAY, "sms"), Typed("x" * (MAX_SAID + 1)), Problem.TOO_LONG, id="long-said"),
+        pytest.param(Draft(Field.SAID, TODAY, "sms"), Typed("   "), Problem.USE_BUTTONS, id="blank-said"),
+        pytest.param(Draft(Field.SAID, TODAY, "sms"), PickDay(0), Problem.USE_BUTTONS, id="old-day-button"),
+    ],
+)
+def test_what_is_not_taken_leaves_the_draft_as_it_was(draft: Draft, move: Move, problem: Problem) -> None:
+    outcome = step(draft, move, TODAY)
+    assert outcome.problem is problem
+    assert outcome.draft == draft
+    assert outcome.contact is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("今天", TODAY),
+        ("昨天", date(2026, 3, 9)),
+        ("前天", date(2026, 3, 8)),
+        ("yesterday", date(2026, 3, 9)),
+        ("2026-01-15", date(2026, 1, 15)),
+        ("2026年1月15日", date(2026, 1, 15)),
+        ("1月15日", date(2026, 1, 15)),
+        ("12月20号", date(2025, 12, 20)),  # later in the year than today: last year's
+        ("3/10", TODAY),
+        ("２月１日", date(2026, 2, 1)),
+        ("2月30日", None),
+        ("上周三", None),
+    ],
+)
+def test_days_as_people_type_them(typed: str, day: date | None) -> None:
+    assert parse_day(typed, TODAY) == day
+
+
+def test_a_draft_survives_a_round_trip_and_garbage_is_refused() -> None:
+    draft = Draft(Field.SAID, TODAY, "letter", "张女士")
+    assert Draft.from_dict(draft.to_dict()) == draft
+    assert Draft.from_dict({"at": "elsewhere"}) is None
+    assert Draft.from_dict({"at": "who", "channel": "pigeon"}) is None
+    assert Draft.from_dict({"at": "who", "day": "yesterday"}) is None

@@ -1,0 +1,121 @@
+"""Reminder arithmetic: when each rule fires next, in the user's time zone, with the clock as an argument."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core.reminders import (
+    DEFAULT_TZ,
+    LATE_AFTER,
+    Kind,
+    Rule,
+    is_late,
+    known_zone,
+    local_date,
+    next_fire,
+    parse_due_days,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(text: str, tz: str = DEFAULT_TZ) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz)).timestamp()
+
+
+def shown(moment: float | None, tz: str = DEFAULT_TZ) -> str | None:
+    return None if moment is None else datetime.fromtimestamp(moment, ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.mark.parametrize(
+    ("day", "now", "expected"),
+    [
+        pytest.param(15, "2026-01-10 12:00", "2026-01-15 09:00", id="later-this-month"),
+        pytest.param(15, "2026-01-15 08:59", "2026-01-15 09:00", id="today-before-nine"),
+        pytest.param(15, "2026-01-15 09:00", "2026-02-15 09:00", id="today-at-nine-is-gone"),
+        pytest.param(31, "2026-04-01 00:00", "2026-04-30 09:00", id="no-31st-in-april-falls-on-the-30th"),
+        pytest.param(31, "2026-02-01 00:00", "2026-02-28 09:00", id="february-last-day"),
+        pytest.param(30, "2028-02-01 00:00", "2028-02-29 09:00", id="leap-february"),
+        pytest.param(31, "2026-04-30 10:00", "2026-05-31 09:00", id="after-the-short-month-back-to-the-31st"),
+        pytest.param(5, "2026-12-20 00:00", "2027-01-05 09:00", id="over-the-new-year"),
+    ],
+)
+def test_a_monthly_due_day(day: int, now: str, expected: str) -> None:
+    assert shown(next_fire(Rule.monthly(day), at(now), DEFAULT_TZ)) == expected
+
+
+def test_the_time_of_day_is_the_users_own() -> None:
+    rule = Rule.monthly(15)
+    in_london = next_fire(rule, at("2026-01-01 00:00", "Europe/London"), "Europe/London")
+    in_shanghai = next_fire(rule, at("2026-01-01 00:00"), DEFAULT_TZ)
+    assert shown(in_london, "Europe/London") == "2026-01-15 09:00"
+    assert in_london is not None
+    assert in_shanghai is not None
+    assert in_london - in_shanghai == 8 * 3600  # 9:00 in London is eight hours after 9:00 in Shanghai (winter)
+
+
+def test_a_one_off_date_fires_once_then_never() -> None:
+    rule = Rule.once(date(2026, 3, 1))
+    assert shown(next_fire(rule, at("2026-02-01 00:00"), DEFAULT_TZ)) == "2026-03-01 09:00"
+    assert next_fire(rule, at("2026-03-01 09:00"), DEFAULT_TZ) is None
+
+
+def test_a_credit_nudge_every_three_months_keeps_its_day() -> None:
+    rule = Rule.credit(3, date(2026, 1, 31))
+    moment = at("2026-01-01 00:00")
+    fired = []
+    for _ in range(4):
+        nxt = next_fire(rule, moment, DEFAULT_TZ)
+        fired.append(shown(nxt))
+        assert nxt is not None
+        moment = nxt
+    assert fired == ["2026-01-31 09:00", "2026-04-30 09:00", "2026-07-31 09:00", "2026-10-31 09:00"]
+
+
+def test_a_firing_long_missed_moves_to_the_next_one_to_come() -> None:
+    rule = Rule.credit(1, date(2025, 1, 10))
+    assert shown(next_fire(rule, at("2026-06-20 00:00"), DEFAULT_TZ)) == "2026-07-10 09:00"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        pytest.param("15", [Rule.monthly(15)], id="a-bare-day"),
+        pytest.param("每月15号", [Rule.monthly(15)], id="every-month-chinese"),
+        pytest.param("15日, 28日", [Rule.monthly(15), Rule.monthly(28)], id="two-days"),
+        pytest.param("2026-03-01", [Rule.once(date(2026, 3, 1))], id="iso-date"),
+        pytest.param("2026年3月1日", [Rule.once(date(2026, 3, 1))], id="chinese-date"),
+        pytest.param("3月1日、4月1日", [Rule.once(date(2026, 3, 1)), Rule.once(date(2026, 4, 1))], id="dates"),
+        pytest.param("1月5日", [Rule.once(date(2027, 1, 5))], id="a-date-passed-this-year-is-next-year"),
+        pytest.param("１５", [Rule.monthly(15)], id="full-width-digits"),
+        pytest.param("32", None, id="no-32nd"),
+        pytest.param("2月30日", None, id="no-february-30"),
+        pytest.param("明天吧", None, id="words"),
+        pytest.param("15, 明天", None, id="one-bad-part-refuses-all"),
+        pytest.param("", None, id="empty"),
+    ],
+)
+def test_due_days_as_users_type_them(typed: str, expected: list[Rule] | None) -> None:
+    assert parse_due_days(typed, date(2026, 2, 1)) == expected
+
+
+def test_rules_survive_a_round_trip_and_garbage_is_refused() -> None:
+    for rule in (Rule.monthly(31), Rule.once(date(2026, 5, 1)), Rule.credit(6, date(2026, 1, 1))):
+        assert Rule.from_dict(rule.to_dict()) == rule
+    for garbage in (None, {}, {"kind": "monthly", "day": 40}, {"kind": "weekly"}, {"kind": "once", "on": "x"}):
+        assert Rule.from_dict(garbage) is None
+    assert Rule.credit(3, date(2026, 1, 1)).kind is Kind.CREDIT
+
+
+def test_time_zones_and_lateness() -> None:
+    assert known_zone("asia/shanghai") == "Asia/Shanghai"
+    assert known_zone("Europe/Berlin") == "Europe/Berlin"
+    assert known_zone("Mars/Olympus") is None
+    assert known_zone("../etc/passwd") is None
+    assert local_date(at("2026-01-01 23:30"), "Asia/Shanghai") == date(2026, 1, 1)
+    assert local_date(at("2026-01-01 23:30"), "Europe/London") == date(2026, 1, 1)
+    assert not is_late(1000.0, 1000.0 + LATE_AFTER)
+    assert is_late(1000.0, 1000.0 + LATE_AFTER + 1)
