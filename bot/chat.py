@@ -7,21 +7,30 @@ picked with `#N` instead, so "7" means seven days, not the seventh button.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import TextIO
 
 from bot.cli_render import render_plain
 from bot.config import Config
 from bot.core import dialogue
 from bot.core.i18n import Lang
-from bot.core.replies import Choice, Reply
+from bot.core.replies import Attachment, Choice, Reply
 from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.storage import Storage
+from bot.tools import Form
 
 #: The terminal user's id in the database (Telegram ids are positive, so this never collides).
 TERMINAL_USER = 0
 
 
-async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
+def save_attachment(attachment: Attachment, directory: Path) -> Path:
+    """Write a reply's file into `directory` under its own name (a second export the same day replaces the first)."""
+    path = directory / Path(attachment.filename).name
+    path.write_bytes(attachment.data)
+    return path
+
+
+async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO, directory: Path) -> int:
     knowledge = Knowledge.load(config.knowledge_dir, config.matcher)
     async with await Storage.open(config.database) as storage:
         engine = Engine(knowledge, storage, directory=config.knowledge_dir)
@@ -29,13 +38,16 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
 
         async def where_now() -> tuple[Lang, bool]:
             """The language to show (picked with /language, else the one the chat started in), and whether the
-            walkthrough waits for a typed number (days, amount): there buttons are picked with #N instead."""
+            walkthrough waits for a typed number (days, amount) or a tool for typed text (due days, a diary entry):
+            there buttons are picked with #N instead."""
             session = await storage.load_session(TERMINAL_USER)
             if session is None:
                 return lang, False
             guide = session.state.get("guide") if session.state else None
             state = dialogue.GuideState.from_dict(guide, engine.knowledge.guide)
             wants_number = state is not None and dialogue.wants_text(state) and state.step is not dialogue.Step.TERMS
+            form = Form.from_dict(session.state.get("form")) if session.state else None
+            wants_number = wants_number or (form is not None and form.takes_numbers)  # a tool waits for a number
             return Lang(session.lang) if session.lang else lang, wants_number
 
         number_step = False
@@ -51,6 +63,10 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
                     number += 1
                     numbered.append(Choice(choice.label, str(number)))
                 blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title)))
+            for reply in replies:
+                if reply.attachment is not None:  # the terminal keeps files where the chat was started
+                    saved = save_attachment(reply.attachment, directory)
+                    blocks.append(f"[{saved}]")
             print("\n\n".join(blocks), file=out)
             print(f"\n({engine.knowledge.kb.text('chat_quit_hint', shown_in)})", file=out)
             if number_step:
@@ -85,5 +101,6 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
     return 0
 
 
-def run_chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
-    return asyncio.run(_chat(config, lang, stdin, out))
+def run_chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO, *, directory: Path | None = None) -> int:
+    """Chat until /quit or end of input; files the bot sends (the /export PDF) are saved in `directory` (cwd)."""
+    return asyncio.run(_chat(config, lang, stdin, out, directory or Path.cwd()))

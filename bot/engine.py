@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from bot import tools
 from bot.config import MatcherConfig
 from bot.core import dialogue
 from bot.core.advisor import Advisor, Conversation
@@ -26,6 +29,7 @@ from bot.core.replies import Choice, Reply
 from bot.core.walkthrough import Walkthrough, load_walkthrough
 from bot.locks import KeyedLocks
 from bot.storage import Session, Storage
+from bot.tools import Form, Tools
 
 logger = logging.getLogger(__name__)
 
@@ -78,18 +82,27 @@ class Knowledge:
 
 @dataclass(frozen=True)
 class _State:
-    """What is persisted for a user besides the language: the walkthrough and a pending /forget."""
+    """What is persisted for a user besides the language: the walkthrough and typed input a tool waits for."""
 
     guide: dialogue.GuideState | None = None
+    form: Form | None = None
 
     def to_dict(self) -> dict[str, Any] | None:
-        return {"guide": self.guide.to_dict()} if self.guide is not None else None
+        data: dict[str, Any] = {}
+        if self.guide is not None:
+            data["guide"] = self.guide.to_dict()
+        if self.form is not None:
+            data["form"] = self.form.to_dict()
+        return data or None
 
     @classmethod
     def from_session(cls, session: Session | None, guide: Walkthrough) -> _State:
         if session is None or not session.state:
             return cls()
-        return cls(guide=dialogue.GuideState.from_dict(session.state.get("guide"), guide))
+        return cls(
+            guide=dialogue.GuideState.from_dict(session.state.get("guide"), guide),
+            form=Form.from_dict(session.state.get("form")),
+        )
 
 
 @dataclass(frozen=True)
@@ -107,10 +120,18 @@ class _Decision:
 class Engine:
     """Handles events for every user; `knowledge` can be swapped at run time (`reload`)."""
 
-    def __init__(self, knowledge: Knowledge, storage: Storage, *, directory: Path | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        storage: Storage,
+        *,
+        directory: Path | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.knowledge = knowledge
         self.storage = storage
         self.directory = directory
+        self.tools = Tools(storage, clock)
         self._locks = KeyedLocks()  # one user's events in order; different users in parallel
         # The engine is the only writer of sessions, so what it last read or wrote is what is on disk; keeping
         # recent users in memory saves a database round trip per message. Writes still go to disk first.
@@ -187,11 +208,23 @@ class Engine:
         if event.kind is Kind.UNSUPPORTED:
             return _Decision([Reply(k.kb.text("non_text", lang))], state)
         if event.kind is Kind.COMMAND:
+            if state.form is not None:  # a command leaves whatever a tool waited for
+                decision = await self._decide(event, replace(state, form=None), k, conversation)
+                return replace(decision, save=True)
+            if event.command in tools.COMMANDS:
+                result = await self.tools.command(self._context(event, state, k, lang), event.command)
+                return _Decision(result.replies, replace(state, form=result.form), save=result.changed)
             return self._command(event, state, k, conversation)
         if event.kind is Kind.PRESS:
             if event.stale:
                 return _Decision([Reply(k.kb.text("menu_expired", lang)), *self._where_am_i(state, k, lang)], state)
+            if event.action.partition(":")[0] in tools.PREFIXES:
+                result = await self.tools.press(self._context(event, state, k, lang), event.action, state.form)
+                return _Decision(result.replies, replace(state, form=result.form), save=result.changed)
             return self._press(event, state, k, conversation)
+        if state.form is not None and event.text.strip() and not k.advisor.in_crisis(event.text):
+            result = await self.tools.typed(self._context(event, state, k, lang), event.text, state.form)
+            return _Decision(result.replies, replace(state, form=result.form), save=result.changed)
         return self._text(event, state, k, conversation)
 
     def _command(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
@@ -268,6 +301,10 @@ class Engine:
         if match is not None and match.status is Status.ANSWER and match.entry is not None:
             replies = self._with_jump(replies, match.entry.id, state, k, lang)
         return _Decision(replies, state, unanswered=match if outcome.unanswered else None)
+
+    @staticmethod
+    def _context(event: Incoming, state: _State, k: Knowledge, lang: Lang) -> tools.Context:
+        return tools.Context(event.user_id, k.kb, lang, state.guide)
 
     @staticmethod
     def _reads_as_question(text: str, guide: dialogue.GuideState | None) -> bool:

@@ -66,6 +66,36 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE unmatched ADD COLUMN update_id INTEGER;  -- NULL for the terminal chat (no updates there)
     CREATE UNIQUE INDEX unmatched_once ON unmatched (user_id, update_id);
     """,
+    # v3: reminders (instalment due days, credit-record nudges) and each user's time zone for them.
+    """
+    CREATE TABLE reminders (
+        id         INTEGER PRIMARY KEY,
+        user_id    INTEGER NOT NULL,
+        rule       TEXT NOT NULL,            -- JSON, shaped by bot.core.reminders.Rule
+        next_at    REAL NOT NULL,            -- unix seconds of the next firing
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX reminders_by_time ON reminders (next_at);
+    CREATE INDEX reminders_by_user ON reminders (user_id);
+    CREATE TABLE prefs (
+        user_id INTEGER PRIMARY KEY,
+        tz      TEXT,                        -- IANA time zone the user's reminders fire in; NULL: the default
+        lang    TEXT                         -- the language reminders are written in (the user's when set)
+    );
+    """,
+    # v4: the negotiation diary: one row per contact with Alipay the user recorded with /log.
+    """
+    CREATE TABLE diary (
+        id         INTEGER PRIMARY KEY,
+        user_id    INTEGER NOT NULL,
+        day        TEXT NOT NULL,            -- ISO date of the contact
+        channel    TEXT NOT NULL,            -- an id of bot.core.diary.CHANNELS
+        who        TEXT,                     -- whom they spoke to, as typed (optional)
+        said       TEXT NOT NULL,            -- what was said or promised, as typed
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX diary_by_user ON diary (user_id, day);
+    """,
 )
 
 _UPSERT_SESSION = """
@@ -124,6 +154,28 @@ class StorageStats:
     #: Users with a walkthrough state saved (the dialogue clears it when a walkthrough is over).
     active_walkthroughs: int
     unmatched: int
+
+
+@dataclass(frozen=True)
+class StoredReminder:
+    """One reminder row: the rule as JSON (parsed by bot.core.reminders) and when it fires next."""
+
+    id: int
+    user_id: int
+    rule: Mapping[str, Any]
+    next_at: float
+    created_at: float
+
+
+@dataclass(frozen=True)
+class DiaryRow:
+    """One contact in a user's negotiation diary, as stored."""
+
+    id: int
+    day: str  # ISO date
+    channel: str
+    who: str | None
+    said: str
 
 
 def normalize_question(text: str) -> str:
@@ -275,9 +327,143 @@ class Storage:
         async with self._transaction("forget a user") as connection:
             sessions = await connection.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
             questions = await connection.execute("DELETE FROM unmatched WHERE user_id = ?", (user_id,))
+            others = 0
+            tables = await connection.execute_fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+            present = {row[0] for row in tables}  # a database opened with fewer migrations (tests) lacks some
+            for table in (table for table in _USER_TABLES if table in present):
+                cursor = await connection.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+                others += cursor.rowcount
         # No user id here: the log should not remember whom it forgot.
-        logger.info("forgot a user: %d session(s), %d unmatched question(s)", sessions.rowcount, questions.rowcount)
-        return sessions.rowcount + questions.rowcount > 0
+        logger.info(
+            "forgot a user: %d session(s), %d unmatched question(s), %d other row(s)",
+            sessions.rowcount, questions.rowcount, others,
+        )  # fmt: skip
+        return sessions.rowcount + questions.rowcount + others > 0
+
+    # -- the negotiation diary -----------------------------------------------------------------------------------
+
+    async def add_contact(
+        self, user_id: int, day: str, channel: str, who: str | None, said: str, *, limit: int
+    ) -> bool:
+        """Record one contact; False (nothing stored) when the user already has `limit` entries."""
+        async with self._transaction("record a diary entry") as connection:
+            rows = list(await connection.execute_fetchall("SELECT count(*) FROM diary WHERE user_id = ?", (user_id,)))
+            if rows[0][0] >= limit:
+                return False
+            await connection.execute(
+                "INSERT INTO diary (user_id, day, channel, who, said, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (user_id, day, channel, who, said, self._clock()),
+            )
+        return True
+
+    async def diary(self, user_id: int) -> list[DiaryRow]:
+        """A user's diary, oldest contact first."""
+        async with self._using("read the diary") as connection:
+            rows = await connection.execute_fetchall(
+                "SELECT id, day, channel, who, said FROM diary WHERE user_id = ? ORDER BY day, id", (user_id,)
+            )
+        return [DiaryRow(*row) for row in rows]
+
+    async def delete_contact(self, user_id: int, entry_id: int) -> bool:
+        async with self._using("delete a diary entry") as connection:
+            cursor = await connection.execute("DELETE FROM diary WHERE id = ? AND user_id = ?", (entry_id, user_id))
+        return cursor.rowcount > 0
+
+    # -- reminders -----------------------------------------------------------------------------------------------
+
+    async def add_reminders(
+        self, user_id: int, rules: Sequence[tuple[Mapping[str, Any], float]], *, limit: int
+    ) -> list[StoredReminder] | None:
+        """Store (rule, next firing) pairs for a user, all or none; None when that would exceed `limit` in all."""
+        now = self._clock()
+        async with self._transaction("add reminders") as connection:
+            rows = list(await connection.execute_fetchall(
+                "SELECT count(*) FROM reminders WHERE user_id = ?", (user_id,)
+            ))  # fmt: skip
+            if rows[0][0] + len(rules) > limit:
+                return None
+            added = []
+            for rule, next_at in rules:
+                cursor = await connection.execute(
+                    "INSERT INTO reminders (user_id, rule, next_at, created_at) VALUES (?, ?, ?, ?)",
+                    (user_id, _encode_json(rule, "a reminder"), next_at, now),
+                )
+                assert cursor.lastrowid is not None
+                added.append(StoredReminder(cursor.lastrowid, user_id, rule, next_at, now))
+        return added
+
+    async def reminders_of(self, user_id: int) -> list[StoredReminder]:
+        """A user's reminders, soonest first."""
+        async with self._using("list reminders") as connection:
+            rows = await connection.execute_fetchall(
+                "SELECT id, user_id, rule, next_at, created_at FROM reminders WHERE user_id = ? ORDER BY next_at, id",
+                (user_id,),
+            )
+        return [reminder for row in rows if (reminder := _reminder(row)) is not None]
+
+    async def cancel_reminder(self, user_id: int, reminder_id: int) -> bool:
+        async with self._using("cancel a reminder") as connection:
+            cursor = await connection.execute(
+                "DELETE FROM reminders WHERE id = ? AND user_id = ?", (reminder_id, user_id)
+            )
+        return cursor.rowcount > 0
+
+    async def due_reminders(self, now: float, *, limit: int = 100) -> list[StoredReminder]:
+        """Reminders whose time has come (on start-up: also every one missed while the bot was down)."""
+        async with self._using("find due reminders") as connection:
+            rows = await connection.execute_fetchall(
+                "SELECT id, user_id, rule, next_at, created_at FROM reminders WHERE next_at <= ? "
+                "ORDER BY next_at, id LIMIT ?",
+                (now, limit),
+            )
+        return [reminder for row in rows if (reminder := _reminder(row)) is not None]
+
+    async def next_reminder_at(self) -> float | None:
+        async with self._using("find the next reminder") as connection:
+            rows = list(await connection.execute_fetchall("SELECT min(next_at) FROM reminders"))
+        value: float | None = rows[0][0]
+        return value
+
+    async def claim_reminder(self, reminder: StoredReminder, following: float | None) -> bool:
+        """Move a due reminder on to `following` (delete it when None) before it is sent; False if another
+        delivery already did. Claiming first means a crash between claim and send loses that one message rather
+        than sending it twice: a reminder is delivered at most once per firing."""
+        async with self._using("claim a reminder") as connection:
+            if following is None:
+                cursor = await connection.execute(
+                    "DELETE FROM reminders WHERE id = ? AND next_at = ?", (reminder.id, reminder.next_at)
+                )
+            else:
+                cursor = await connection.execute(
+                    "UPDATE reminders SET next_at = ? WHERE id = ? AND next_at = ?",
+                    (following, reminder.id, reminder.next_at),
+                )
+        return cursor.rowcount == 1
+
+    async def reschedule_reminder(self, reminder_id: int, next_at: float | None) -> None:
+        """Set when a reminder fires next (its user changed time zone); None deletes it."""
+        async with self._using("reschedule a reminder") as connection:
+            if next_at is None:
+                await connection.execute("DELETE FROM reminders WHERE id = ?", (reminder_id,))
+            else:
+                await connection.execute("UPDATE reminders SET next_at = ? WHERE id = ?", (next_at, reminder_id))
+
+    async def prefs(self, user_id: int) -> tuple[str | None, str | None]:
+        """The user's (time zone, language) for reminders; None where not set."""
+        async with self._using("read preferences") as connection:
+            rows = list(await connection.execute_fetchall("SELECT tz, lang FROM prefs WHERE user_id = ?", (user_id,)))
+        return (rows[0][0], rows[0][1]) if rows else (None, None)
+
+    async def set_prefs(self, user_id: int, *, tz: str | None = None, lang: str | None = None) -> None:
+        """Set the time zone and/or language; None leaves that one as it was."""
+        async with self._using("set preferences") as connection:
+            await connection.execute(
+                """
+                INSERT INTO prefs (user_id, tz, lang) VALUES (?, ?, ?)
+                ON CONFLICT (user_id) DO UPDATE SET tz = coalesce(excluded.tz, tz), lang = coalesce(excluded.lang, lang)
+                """,
+                (user_id, tz, lang),
+            )
 
     # -- unmatched questions (for admins) ------------------------------------------------------------------------
 
@@ -516,6 +702,29 @@ async def _rollback(connection: aiosqlite.Connection) -> None:
     # by itself (disk full, I/O error).
     with suppress(sqlite3.OperationalError):
         await connection.execute("ROLLBACK")
+
+
+#: Tables with one user's rows (besides sessions and unmatched): /forget empties them of that user.
+_USER_TABLES: tuple[str, ...] = ("reminders", "prefs", "diary")
+
+
+def _encode_json(value: Mapping[str, Any], what: str) -> str:
+    try:
+        return json.dumps(dict(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise StorageError(f"Cannot save {what}: it is not JSON ({error}).") from error
+
+
+def _reminder(row: Any) -> StoredReminder | None:
+    reminder_id, user_id, rule_json, next_at, created_at = row
+    try:
+        rule = json.loads(rule_json)
+    except ValueError:
+        rule = None
+    if not isinstance(rule, dict):
+        logger.warning("reminder %d has an unreadable rule; skipping it", reminder_id)
+        return None
+    return StoredReminder(reminder_id, user_id, rule, next_at, created_at)
 
 
 def _encode_state(state: Mapping[str, Any] | None) -> str | None:

@@ -843,6 +843,10 @@ class FakeBotAPI:
         chat = self._chats.get(chat_id)
         return list(chat.sent) if chat else []
 
+    def file_content(self, file_id: str) -> bytes:
+        """The bytes of a file the bot uploaded (or a test injected), by its file_id."""
+        return self._files[file_id][1]
+
     def last_message(self, chat_id: int) -> JSON | None:
         chat = self._chats.get(chat_id)
         return chat.sent[-1] if chat and chat.sent else None
@@ -1235,7 +1239,7 @@ class FakeBotAPI:
         caption, entities = self._parse_text(params, "caption", MAX_CAPTION_LENGTH, required=False)
         if isinstance(upload, dict):
             name, size = upload.get("filename") or kind, upload.get("size", 0)
-            file_id, unique_id = self._new_file(f"uploads/{name}", b"")
+            file_id, unique_id = self._new_file(f"uploads/{name}", upload.get("content", b""))
         else:
             name, size, file_id, unique_id = kind, 0, str(upload), f"U{upload}"
         file_info = {"file_id": file_id, "file_unique_id": unique_id, "file_size": size}
@@ -1466,6 +1470,7 @@ async def _read_params(request: web.Request) -> JSON:
                         "filename": value.filename,
                         "content_type": value.content_type,
                         "size": len(content),
+                        "content": content,  # kept, so a test can read what the bot uploaded
                     }
                 else:
                     raw[name] = value

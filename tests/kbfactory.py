@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.knowledge import REQUIRED_TEXT_KEYS
+from bot.core.knowledge import REQUIRED_TEXT_KEYS, TOOL_TEXTS
 
 #: Every text the code asks for; a kbfactory folder has them all, so tests can break one at a time.
 TEXT_KEYS = REQUIRED_TEXT_KEYS
@@ -53,6 +53,12 @@ def default_entries() -> list[dict[str, Any]]:
     ]
 
 
+def tool_text(key: str) -> dict[str, str]:
+    """A tools.yaml text naming its key and showing every placeholder it may use, so tests can read the values."""
+    filled = " ".join(f"{name}=[{{{name}}}]" for name in TOOL_TEXTS[key])
+    return {"zh-hans": f"{key} 文本 {filled}".strip(), "en": f"{key} text {filled}".strip()}
+
+
 def write_kb(root: Path, entries: list[dict[str, Any]] | None = None, **files: str) -> Path:
     """A knowledge folder with three topics and one route; `files` overrides any file by relative path."""
     if entries is None:
@@ -63,6 +69,8 @@ def write_kb(root: Path, entries: list[dict[str, Any]] | None = None, **files: s
     )
     texts = {key: {"zh-hans": f"{key} 文本", "en": f"{key} text"} for key in TEXT_KEYS}
     (root / "texts.yaml").write_text(yaml.safe_dump({"texts": texts}, allow_unicode=True), encoding="utf-8")
+    tools = {key: tool_text(key) for key in TOOL_TEXTS}
+    (root / "tools.yaml").write_text(yaml.safe_dump({"texts": tools}, allow_unicode=True), encoding="utf-8")
     aliases = {
         "aliases": {"花呗": ["花贝", "花吧"], "逾期": ["预期"]},
         "fillers": ["请问"],

@@ -10,6 +10,8 @@ Layout of a knowledge folder (see knowledge/README.md):
                      `respell:` words a typo that sounds like them is put right to (写商 → 协商);
                      `crisis:` words of someone thinking of ending their life (answered before anything else)
     texts.yaml       `texts:` the bot's own sentences, per language
+    tools.yaml       `texts:` the sentences of the tools (reminders, diary, export, feedback), with the
+                     {placeholders} each may use declared in `TOOL_TEXTS`
 
 Every problem is collected (not just the first) and reported as `file:line: sentence`.
 """
@@ -49,6 +51,32 @@ REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "nothing_to_cancel", "command_start", "command_guide", "command_resume", "command_cancel",
     "command_help", "command_language", "command_privacy", "command_forget",
 )  # fmt: skip
+
+#: The tools' texts (tools.yaml) and the {placeholders} each may use; every one is required.
+TOOL_TEXTS: Mapping[str, tuple[str, ...]] = {
+    "command_reminders": (), "reminder_none": ("tz",), "reminder_list": ("reminders", "tz"),
+    "reminder_line": ("what", "next"), "reminder_monthly": ("day",), "reminder_once": ("date",),
+    "reminder_credit": ("months",), "reminder_every": ("months",), "reminder_cancel_button": ("n",),
+    "reminder_add_button": (), "reminder_credit_button": (), "reminder_tz_button": (), "reminder_list_button": (),
+    "reminder_stop_button": (), "reminder_due_prompt": (), "reminder_due_unclear": (), "reminder_past": (),
+    "reminder_credit_prompt": (), "reminder_set": ("reminders",), "reminder_too_many": ("max",),
+    "reminder_cancelled": (), "reminder_gone": (), "reminder_stopped": (), "reminder_tz_prompt": ("tz",),
+    "reminder_tz_other": (), "reminder_tz_type": (), "reminder_tz_unknown": (), "reminder_tz_set": ("tz",),
+    "reminder_fire_due": ("date",), "reminder_fire_credit": ("date",), "reminder_late": ("when",),
+    "reminder_offer": (),
+    "command_log": (), "command_export": (),
+    "diary_ask_day": (), "diary_ask_channel": (), "diary_ask_who": (), "diary_ask_said": (), "diary_today": (),
+    "diary_yesterday": (), "diary_channel_phone": (), "diary_channel_app": (), "diary_channel_sms": (),
+    "diary_channel_letter": (), "diary_channel_visit": (), "diary_channel_other": (), "diary_skip": (),
+    "diary_stop_button": (), "diary_list_button": (), "diary_bad_day": ("max",), "diary_future_day": ("max",),
+    "diary_use_buttons": ("max",), "diary_too_long": ("max",), "diary_saved": (), "diary_full": ("max",),
+    "diary_deleted": (), "diary_gone": (), "diary_stopped": (), "diary_terms_line": ("terms",),
+    "diary_delete_button": ("n",), "diary_new_button": (), "diary_export_button": (), "diary_empty": (),
+    "diary_list": ("entries", "count"),
+    "export_sent": ("count",), "export_title": (), "export_generated": ("date",), "export_terms_heading": (),
+    "export_terms_none": (), "export_terms_blank": (), "export_plan_heading": (), "export_diary_heading": ("count",),
+    "export_diary_none": (), "export_footer": (),
+}  # fmt: skip
 
 MIN_EXAMPLES = 8
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
@@ -342,11 +370,45 @@ def _load_texts(
     return texts
 
 
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _load_tool_texts(
+    path: Path, shown_as: str, required: Mapping[str, tuple[str, ...]], taken: set[str], problems: list[Problem]
+) -> dict[str, dict[str, str]]:
+    """tools.yaml: like texts.yaml, but each text may use only the placeholders `required` declares for it."""
+    if not path.is_file():
+        problems.append(
+            Problem(shown_as, 1, "tools.yaml is missing; the reminders', diary's and feedback's texts live there")
+        )
+        return {}
+    out = _Collector(shown_as, problems)
+    texts = _load_texts(path, shown_as, required, problems)
+    table = load_located(path, shown_as).get("texts", {})
+    for key, languages in texts.items():
+        line = _line(table, key)
+        if key in taken:
+            out.add(line, f"text '{key}' is also in texts.yaml; keep it in one file")
+        allowed = required.get(key)
+        if allowed is None:
+            out.add(line, f"unknown text '{key}'; the tools use: {', '.join(sorted(required))}")
+            continue
+        for lang, text in languages.items():
+            for name in _PLACEHOLDER.findall(text):
+                if name not in allowed:
+                    usable = ", ".join(f"{{{n}}}" for n in allowed) or "none"
+                    out.add(
+                        line, f"text '{key}' ({lang}) uses {{{name}}}, which is not filled in here (usable: {usable})"
+                    )
+    return texts
+
+
 def load_knowledge(
     directory: Path,
     *,
     required_ids: Iterable[str] = REQUIRED_ENTRY_IDS,
     required_texts: Iterable[str] = REQUIRED_TEXT_KEYS,
+    required_tools: Mapping[str, tuple[str, ...]] = TOOL_TEXTS,
     extra: Callable[[Path, list[Problem]], None] | None = None,
 ) -> KnowledgeBase:
     """Load every knowledge file under `directory`; raise KnowledgeError listing every problem found."""
@@ -404,6 +466,14 @@ def load_knowledge(
             problems.extend(error.problems)
     elif list(required_texts):
         problems.append(Problem("texts.yaml", 1, "texts.yaml is missing; the bot's own sentences live there"))
+    tools_path = directory / "tools.yaml"
+    if tools_path.is_file() or required_tools:
+        if tools_path.is_file():
+            digest.update(tools_path.read_bytes())
+        try:
+            texts |= _load_tool_texts(tools_path, shown(tools_path), required_tools, set(texts), problems)
+        except KnowledgeError as error:
+            problems.extend(error.problems)
     if extra is not None:
         extra(directory, problems)
     if problems:

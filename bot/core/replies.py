@@ -18,12 +18,22 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a reply (the diary export): Telegram sends it as a document, the terminal saves it."""
+
+    filename: str
+    data: bytes = field(repr=False)
+    mime: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message to the user: plain text (transports escape it) and optional choices, one per row.
 
-    `title`, when set, is shown above the text as a heading (bold in Telegram).
+    `title`, when set, is shown above the text as a heading (bold in Telegram); `attachment`, a file sent after it.
     """
 
     text: str
     choices: tuple[Choice, ...] = field(default=())
     title: str = ""
+    attachment: Attachment | None = None

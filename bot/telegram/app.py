@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
 from typing import Any, TypeVar
 
-from telegram import Bot, BotCommand, BotCommandScopeDefault, Message, Update
+from telegram import Bot, BotCommand, BotCommandScopeDefault, InputFile, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -30,7 +31,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config
 from bot.core.i18n import Lang, lang_from_telegram
-from bot.core.replies import Reply
+from bot.core.replies import Attachment, Reply
 from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.errors import ConfigError, TransportError
 from bot.locks import KeyedLocks
@@ -41,7 +42,8 @@ from bot.telegram.request import LeanRequest
 logger = logging.getLogger(__name__)
 
 #: User commands, registered with setMyCommands; descriptions come from texts.yaml (`command_<name>`).
-USER_COMMANDS = ("start", "guide", "resume", "cancel", "help", "language", "privacy", "forget")
+USER_COMMANDS = ("start", "guide", "resume", "cancel", "help", "log", "export", "reminders", "language", "privacy",
+                 "forget")  # fmt: skip
 #: Admin commands: answered only for `telegram.admin_ids`, never advertised.
 ADMIN_COMMANDS = ("reload", "unmatched", "stats")
 #: The only updates the bot asks Telegram for.
@@ -49,6 +51,8 @@ ALLOWED_UPDATES = ("message", "callback_query")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _TYPING_AFTER = 0.4  # seconds; a reply slower than this shows "typing…"
 _SEND_ATTEMPTS = 4
+#: How often the JobQueue looks for reminders whose time has come (they fire at 9:00 local: a minute is plenty).
+REMINDER_POLL = 60.0
 #: Walkthrough buttons that open it from another message (an answer, the summary, the resume offer): that message
 #: stays readable and the step comes as a new one. Every other walkthrough button changes its own step message.
 _ENTRY_ACTIONS = ("w:start", "w:resume", "w:restart", "w:goto:")
@@ -65,8 +69,12 @@ T = TypeVar("T")
 class Transport:
     """Owns the engine for one Application; every handler is a method here."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(
+        self, config: Config, *, clock: Callable[[], float] = time.time, reminder_poll: float = REMINDER_POLL
+    ) -> None:
         self.config = config
+        self.clock = clock
+        self.reminder_poll = reminder_poll
         self.engine: Engine | None = None
         self.storage: Storage | None = None
         self.username = ""
@@ -81,10 +89,16 @@ class Transport:
         pruned = await self.storage.prune_unmatched(self.config.unmatched_retention_days)
         if pruned:
             logger.info("pruned %d unmatched questions past retention", pruned)
-        self.engine = Engine(knowledge, self.storage, directory=self.config.knowledge_dir)
+        self.engine = Engine(knowledge, self.storage, directory=self.config.knowledge_dir, clock=self.clock)
         self.bot = app.bot
         self.username = app.bot.username or ""
         await self._register_commands(app, knowledge)
+        if app.job_queue is None:
+            raise TransportError("PTB was installed without its job queue; install python-telegram-bot[job-queue]")
+        app.job_queue.run_repeating(self._deliver_reminders, interval=self.reminder_poll, first=self.reminder_poll,
+                                    name="reminders")  # fmt: skip
+        # Reminders missed while the bot was down go out now (once, marked late), before any update is handled.
+        await self._deliver_due()
         logger.info("advisor ready as @%s (knowledge %s)", self.username, knowledge.kb.version)
 
     async def post_shutdown(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -101,6 +115,25 @@ class Transport:
                 return done
 
             await _retrying(register)
+
+    # --- reminders -------------------------------------------------------------------------------------------
+
+    async def _deliver_reminders(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._deliver_due()
+
+    async def _deliver_due(self) -> None:
+        """Send every reminder whose time has come; each is moved on to its next firing before it is sent."""
+        engine = self._engine()
+        now = self.clock()
+        for reminder in await engine.tools.due(now):
+            if not await engine.tools.claim(reminder, now):
+                continue  # another delivery took it
+            reply = await engine.tools.message(reminder, now, engine.knowledge.kb)
+            try:
+                async with self._turns.hold(reminder.user_id):  # not in the middle of a conversation's replies
+                    await self._send(reminder.user_id, [reply])
+            except TelegramError as error:
+                logger.warning("reminder %d could not be sent (%s)", reminder.id, error)
 
     # --- handlers --------------------------------------------------------------------------------------------
 
@@ -268,12 +301,24 @@ class Transport:
         bot = self._bot()
         version = self._engine().knowledge.kb.version
         for reply in replies:
-            for out in render(reply, version):
-                try:
+            try:
+                for out in render(reply, version):
                     await _retrying(lambda o=out: _call(bot, "sendMessage", o.api_kwargs(chat_id)))  # type: ignore[misc]
-                except Forbidden:
-                    logger.info("chat %s blocked the bot; nothing sent", chat_id)
-                    return
+                if reply.attachment is not None:
+                    await self._send_file(chat_id, reply.attachment)
+            except Forbidden:
+                logger.info("chat %s blocked the bot; nothing sent", chat_id)
+                return
+
+    async def _send_file(self, chat_id: int, attachment: Attachment) -> None:
+        """A document after its message (the diary export); PTB's own method, which uploads it as multipart."""
+        bot = self._bot()
+
+        async def send() -> object:
+            document = InputFile(attachment.data, filename=attachment.filename, attach=True)
+            return await bot.send_document(chat_id, document, filename=attachment.filename)
+
+        await _retrying(send)
 
     async def _edit(self, message: Message, reply: Reply) -> bool:
         """Show a walkthrough step in place of the message whose button was pressed; False to send it instead."""
@@ -343,15 +388,20 @@ def _request(kind: str, pool_size: int) -> BaseRequest:
     return LeanRequest(pool_size)
 
 
-def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The PTB Application, wired but not started; nothing touches the network or disk until it initialises."""
+def build_application(
+    config: Config, *, clock: Callable[[], float] = time.time, reminder_poll: float = REMINDER_POLL
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The PTB Application, wired but not started; nothing touches the network or disk until it initialises.
+
+    `clock` is what reminders take as now (tests move it); `reminder_poll` how often, in seconds, they are looked for.
+    """
     token = config.telegram.token
     if not token:
         raise ConfigError("no Telegram token: set TELEGRAM_BOT_TOKEN (or telegram.token in config.yaml)")
     if not _TOKEN.match(token):
         raise ConfigError("the Telegram token does not look like '123456:ABC…'; copy it again from @BotFather")
     _quiet_libraries()
-    transport = Transport(config)
+    transport = Transport(config, clock=clock, reminder_poll=reminder_poll)
     tg = config.telegram
     builder = (
         ApplicationBuilder()
@@ -387,13 +437,15 @@ def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, An
 
 
 @asynccontextmanager
-async def running(config: Config) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+async def running(
+    config: Config, *, clock: Callable[[], float] = time.time, reminder_poll: float = REMINDER_POLL
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     """The bot long-polling until the block ends, for callers that own the event loop (tests, embedding programs).
 
     Starts and stops in the order of `run_polling` — initialise, post_init (storage, knowledge, commands), start,
     poll; then stop polling, stop, shut down, post_shutdown — so the storage is open exactly while updates flow.
     """
-    app = build_application(config)
+    app = build_application(config, clock=clock, reminder_poll=reminder_poll)
     updater = app.updater
     if updater is None:
         raise TransportError("the application was built without an updater")
@@ -479,9 +531,9 @@ async def _until_reachable(bot: Bot) -> None:
             return
 
 
-def run_bot(config: Config) -> int:
+def run_bot(config: Config, *, clock: Callable[[], float] = time.time) -> int:
     """`advisor run`: long polling by default, a webhook when configured. Blocks until stopped."""
-    app = build_application(config)  # first: it refuses a missing or malformed token
+    app = build_application(config, clock=clock)  # first: it refuses a missing or malformed token
     root = logging.getLogger()
     root.setLevel(config.log_level)
     for handler in root.handlers:

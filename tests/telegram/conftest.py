@@ -229,9 +229,10 @@ def start_bot(setup: Setup) -> StartBot:
     """`async with start_bot() as bot:` the advisor runs until the block ends (and may be started again)."""
 
     @asynccontextmanager
-    async def start(*, expect_errors: bool = False) -> AsyncIterator[AdvisorBot]:
+    async def start(*, expect_errors: bool = False, **options: Any) -> AsyncIterator[AdvisorBot]:
+        """`options` go to `running` (a `clock` and `reminder_poll` for reminder tests)."""
         config = setup.config()
-        async with running(config) as app:
+        async with running(config, **options) as app:
             advisor = AdvisorBot(setup.fake, app, config)
             yield advisor
         if not expect_errors:

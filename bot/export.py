@@ -1,0 +1,121 @@
+"""`/export`: the user's agreement terms and negotiation diary as a PDF they can keep as evidence.
+
+Why a PDF: it opens on every phone (Telegram previews it, iOS and Android both have viewers built in), it is one
+file that does not change when forwarded or printed, and with the font embedded Chinese renders the same
+everywhere — unlike a text or HTML file, whose look depends on the phone, or a PDF relying on the viewer's own CJK
+fonts, which many phone viewers lack. fpdf2 writes it (pure Python, subsets the font, so a file is tens of KB);
+the font is Noto Sans SC (SIL OFL 1.1) from the `pylopdf-fonts-zh-cn` wheel, which covers Simplified and
+Traditional Chinese and Latin text. Rendering takes a few hundred milliseconds, so callers run it in a thread.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib.resources import as_file, files
+from pathlib import Path
+
+from fpdf import FPDF
+
+from bot.core.i18n import Lang
+from bot.core.knowledge import KnowledgeBase
+from bot.storage import DiaryRow
+
+#: The MIME type and file name the export is sent under (ASCII, so every client shows it).
+MIME = "application/pdf"
+_FONT_PACKAGE = "pylopdf_fonts_zh_cn"
+_FONT_FILE = "NotoSansSC-Regular.otf"
+_FONT = "noto"
+
+
+@dataclass(frozen=True)
+class Record:
+    """What goes into one export, already in the user's language where the bot wrote it."""
+
+    lang: Lang
+    today: date
+    terms: str | None  # the agreement terms typed in the walkthrough
+    agreement: bool | None  # whether the walkthrough recorded a written agreement
+    diary: Sequence[DiaryRow]
+    channels: dict[str, str]  # channel id → label in the user's language
+    plan: str | None = None  # the repayment plan as text, when the user made one
+
+
+def filename(today: date) -> str:
+    return f"negotiation-record-{today.isoformat()}.pdf"
+
+
+@cache
+def _font_path() -> Path:
+    # The wheel installs the font as a plain file; as_file gives its path (a zip install would get a temporary copy).
+    with as_file(files(_FONT_PACKAGE) / _FONT_FILE) as path:
+        return Path(path)
+
+
+def render_pdf(record: Record, kb: KnowledgeBase) -> bytes:
+    """The export as PDF bytes."""
+    with warnings.catch_warnings():
+        # fpdf2 warns about characters the font lacks (emoji); they are left out and the rest still renders.
+        warnings.simplefilter("ignore")
+        return _render(record, kb)
+
+
+def _render(record: Record, kb: KnowledgeBase) -> bytes:
+    lang = record.lang
+
+    def say(key: str, **values: str) -> str:
+        return kb.text(key, lang, **values)
+
+    pdf = FPDF(format="A4")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.add_font(_FONT, "", str(_font_path()))
+    pdf.set_title(say("export_title"))
+    pdf.set_creator("overdue-advisor")
+    pdf.add_page()
+
+    def heading(text: str) -> None:
+        pdf.ln(4)
+        pdf.set_font(_FONT, size=13)
+        pdf.set_text_color(20, 60, 120)
+        pdf.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
+
+    def body(text: str, *, size: float = 11, grey: bool = False, indent: float = 0) -> None:
+        pdf.set_font(_FONT, size=size)
+        if grey:
+            pdf.set_text_color(100, 100, 100)
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(0, size * 0.6, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
+
+    pdf.set_font(_FONT, size=18)
+    pdf.multi_cell(0, 10, say("export_title"), new_x="LMARGIN", new_y="NEXT")
+    body(say("export_generated", date=record.today.isoformat()), size=9, grey=True)
+
+    heading(say("export_terms_heading"))
+    if record.terms:
+        body(record.terms)
+    else:
+        body(say("export_terms_none" if record.agreement is not True else "export_terms_blank"), grey=True)
+
+    if record.plan:
+        heading(say("export_plan_heading"))
+        body(record.plan)
+
+    heading(say("export_diary_heading", count=str(len(record.diary))))
+    if not record.diary:
+        body(say("export_diary_none"), grey=True)
+    for number, row in enumerate(record.diary, 1):
+        channel = record.channels.get(row.channel, row.channel)
+        parts = [row.day, channel] + ([row.who] if row.who else [])
+        pdf.ln(2)
+        body(f"{number}.  " + "  ·  ".join(parts), size=10, grey=True)
+        body(row.said, indent=4)
+
+    pdf.ln(6)
+    body(say("export_footer"), size=8, grey=True)
+    return bytes(pdf.output())

@@ -1,0 +1,373 @@
+"""The advisor's tools beyond questions and the walkthrough: reminders (/reminders), the negotiation diary (/log)
+and its export (/export), for any transport.
+
+The engine hands this module the events that belong to a tool — its commands, its buttons (`r:`), and text typed
+while a tool waits for it (a `Form`) — and gets back replies and the form to keep. Arithmetic and parsing live in
+the pure core (`bot.core.reminders`); this module reads and writes storage and picks texts from the knowledge.
+
+Button actions:
+
+    r:list                 the user's reminders, each with a cancel button
+    r:add                  type instalment due days (a day of the month, or dates)
+    r:credit | r:credit:N  choose / set the "check your credit record" nudge every N months
+    r:x:<id>               cancel one reminder
+    r:tz | r:tz:<zone> | r:tzt   time-zone menu / choose one / type one
+    r:stop                 stop waiting for typed input
+    d:new | d:list         record a contact / the diary, each entry with a delete button
+    d:day:0 | d:day:1      the contact was today / yesterday
+    d:ch:<channel>         the channel of the contact
+    d:skip                 leave "who" empty
+    d:x:<id>               delete one entry
+    d:export               the diary and agreement terms as a PDF
+    d:stop                 stop recording
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot import export
+from bot.core import diary, reminders
+from bot.core.dialogue import GuideState
+from bot.core.i18n import Lang
+from bot.core.knowledge import KnowledgeBase
+from bot.core.reminders import Rule
+from bot.core.replies import Attachment, Choice, Reply
+from bot.storage import Storage, StoredReminder
+
+logger = logging.getLogger(__name__)
+
+#: Commands handled here (besides the engine's own).
+COMMANDS = ("reminders", "log", "export")
+#: Button prefixes handled here.
+PREFIXES = ("r", "d")
+
+
+@dataclass(frozen=True)
+class Form:
+    """Typed input a tool waits for: `kind` names it; `data` holds what was gathered so far (JSON-able)."""
+
+    kind: str
+    data: Mapping[str, Any]
+
+    @property
+    def takes_numbers(self) -> bool:
+        """Whether a typed number is an answer here (a due day), so the terminal picks buttons with #N instead."""
+        return self.kind == "due"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, **self.data}
+
+    @classmethod
+    def from_dict(cls, value: object) -> Form | None:
+        if not isinstance(value, Mapping) or value.get("kind") not in _FORMS:
+            return None
+        return cls(str(value["kind"]), {k: v for k, v in value.items() if k != "kind"})
+
+
+_FORMS = ("due", "tz", "diary")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who an event is from and what the engine knows of them: the tools' view of one event."""
+
+    user_id: int
+    kb: KnowledgeBase
+    lang: Lang
+    guide: GuideState | None = None  # the walkthrough state, for the agreement terms
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a tool decided: replies, the form to keep (None: none pending), and whether the form changed."""
+
+    replies: list[Reply]
+    form: Form | None = None
+    changed: bool = True  # the form differs from before (the engine saves the session)
+
+
+class Tools:
+    """The tools over one storage; each call gets the `Context` of the event being handled."""
+
+    def __init__(self, storage: Storage, clock: Callable[[], float]) -> None:
+        self.storage = storage
+        self.clock = clock
+
+    # -- dispatch ----------------------------------------------------------------------------------------------
+
+    async def command(self, ctx: Context, command: str) -> Result:
+        if command == "log":
+            return await self._diary_start(ctx)
+        if command == "export":
+            return Result([await self._export(ctx)], changed=False)
+        return Result([await self._list(ctx.user_id, ctx.kb, ctx.lang)])
+
+    async def press(self, ctx: Context, action: str, form: Form | None) -> Result:
+        if action.startswith("d:"):
+            return await self._diary_press(ctx, action, form)
+        return await self._reminder_press(ctx.user_id, action, form, ctx.kb, ctx.lang)
+
+    async def typed(self, ctx: Context, text: str, form: Form) -> Result:
+        """Text typed while `form` waits for it."""
+        if form.kind == "diary":
+            return await self._diary_move(ctx, form, diary.Typed(text))
+        return await self._reminder_typed(ctx.user_id, text, form, ctx.kb, ctx.lang)
+
+    # -- reminders -----------------------------------------------------------------------------------------------
+
+    async def _reminder_press(
+        self, user_id: int, action: str, form: Form | None, kb: KnowledgeBase, lang: Lang
+    ) -> Result:
+        match action.split(":"):
+            case ["r", "list"]:
+                return Result([await self._list(user_id, kb, lang)])
+            case ["r", "add"]:
+                return Result([Reply(kb.text("reminder_due_prompt", lang), (self._stop(kb, lang),))], Form("due", {}))
+            case ["r", "credit"]:
+                choices = [Choice(kb.text("reminder_every", lang, months=str(n)), f"r:credit:{n}")
+                           for n in reminders.CREDIT_PERIODS]  # fmt: skip
+                return Result([Reply(kb.text("reminder_credit_prompt", lang), tuple(choices))], form, changed=False)
+            case ["r", "credit", months] if months.isdigit() and int(months) in reminders.CREDIT_PERIODS:
+                return await self._add_credit(user_id, int(months), kb, lang, form)
+            case ["r", "x", number] if number.isdigit():
+                cancelled = await self.storage.cancel_reminder(user_id, int(number))
+                key = "reminder_cancelled" if cancelled else "reminder_gone"
+                return Result([Reply(kb.text(key, lang)), await self._list(user_id, kb, lang)], form, changed=False)
+            case ["r", "tz"]:
+                choices = [Choice(name, f"r:tz:{name}") for name in reminders.COMMON_ZONES]
+                choices.append(Choice(kb.text("reminder_tz_other", lang), "r:tzt"))
+                tz = await self._tz(user_id)
+                return Result([Reply(kb.text("reminder_tz_prompt", lang, tz=tz), tuple(choices))], form, changed=False)
+            case ["r", "tz", *name] if (chosen := reminders.known_zone(":".join(name))) is not None:
+                return await self._set_tz(user_id, chosen, kb, lang)
+            case ["r", "tzt"]:
+                return Result([Reply(kb.text("reminder_tz_type", lang), (self._stop(kb, lang),))], Form("tz", {}))
+            case ["r", "stop"]:
+                return Result([Reply(kb.text("reminder_stopped", lang))], None, changed=form is not None)
+        return Result([Reply(kb.text("menu_expired", lang)), await self._list(user_id, kb, lang)], form, changed=False)
+
+    async def _reminder_typed(self, user_id: int, text: str, form: Form, kb: KnowledgeBase, lang: Lang) -> Result:
+        if form.kind == "tz":
+            chosen = reminders.known_zone(text)
+            if chosen is None:
+                return Result([Reply(kb.text("reminder_tz_unknown", lang), (self._stop(kb, lang),))], form, False)
+            return await self._set_tz(user_id, chosen, kb, lang)
+        await self.storage.set_prefs(user_id, lang=lang.value)
+        tz = await self._tz(user_id)
+        now = self.clock()
+        rules = reminders.parse_due_days(text, reminders.local_date(now, tz))
+        if rules is None:
+            return Result([Reply(kb.text("reminder_due_unclear", lang), (self._stop(kb, lang),))], form, False)
+        return await self._add(user_id, rules, kb, lang)
+
+    async def _add_credit(self, user_id: int, months: int, kb: KnowledgeBase, lang: Lang, form: Form | None) -> Result:
+        await self.storage.set_prefs(user_id, lang=lang.value)
+        tz = await self._tz(user_id)
+        today = reminders.local_date(self.clock(), tz)
+        year, month = divmod(today.year * 12 + today.month - 1 + months, 12)
+        rule = Rule.credit(months, reminders.clamp_day(year, month + 1, today.day))
+        result = await self._add(user_id, [rule], kb, lang)
+        return Result(result.replies, form if form is not None and form.kind != "due" else None)
+
+    async def _add(self, user_id: int, rules: list[Rule], kb: KnowledgeBase, lang: Lang) -> Result:
+        tz = await self._tz(user_id)
+        now = self.clock()
+        timed = [(rule, reminders.next_fire(rule, now, tz)) for rule in rules]
+        future = [(rule.to_dict(), moment) for rule, moment in timed if moment is not None]
+        if not future:
+            return Result([Reply(kb.text("reminder_past", lang), (self._stop(kb, lang),))], Form("due", {}), False)
+        added = await self.storage.add_reminders(user_id, future, limit=reminders.MAX_PER_USER)
+        if added is None:
+            limit = str(reminders.MAX_PER_USER)
+            return Result([Reply(kb.text("reminder_too_many", lang, max=limit)), await self._list(user_id, kb, lang)])
+        lines = [self._line(r, tz, kb, lang) for r in added]
+        set_text = kb.text("reminder_set", lang, reminders="\n".join(lines))
+        return Result([Reply(set_text), await self._list(user_id, kb, lang)])
+
+    async def _set_tz(self, user_id: int, tz: str, kb: KnowledgeBase, lang: Lang) -> Result:
+        await self.storage.set_prefs(user_id, tz=tz, lang=lang.value)
+        now = self.clock()
+        for stored in await self.storage.reminders_of(user_id):
+            rule = Rule.from_dict(stored.rule)
+            await self.storage.reschedule_reminder(stored.id, reminders.next_fire(rule, now, tz) if rule else None)
+        return Result([Reply(kb.text("reminder_tz_set", lang, tz=tz)), await self._list(user_id, kb, lang)])
+
+    async def _list(self, user_id: int, kb: KnowledgeBase, lang: Lang) -> Reply:
+        tz = await self._tz(user_id)
+        stored = await self.storage.reminders_of(user_id)
+        choices: list[Choice] = []
+        lines: list[str] = []
+        for number, reminder in enumerate(stored, 1):
+            lines.append(f"{number}. {self._line(reminder, tz, kb, lang)}")
+            choices.append(Choice(kb.text("reminder_cancel_button", lang, n=str(number)), f"r:x:{reminder.id}"))
+        choices += [
+            Choice(kb.text("reminder_add_button", lang), "r:add"),
+            Choice(kb.text("reminder_credit_button", lang), "r:credit"),
+            Choice(kb.text("reminder_tz_button", lang), "r:tz"),
+        ]
+        if lines:
+            text = kb.text("reminder_list", lang, reminders="\n".join(lines), tz=tz)
+        else:
+            text = kb.text("reminder_none", lang, tz=tz)
+        return Reply(text, tuple(choices))
+
+    def _line(self, reminder: StoredReminder, tz: str, kb: KnowledgeBase, lang: Lang) -> str:
+        rule = Rule.from_dict(reminder.rule)
+        when = datetime.fromtimestamp(reminder.next_at, reminders.zone(tz)).strftime("%Y-%m-%d %H:%M")
+        return kb.text("reminder_line", lang, what=describe(rule, kb, lang) if rule else "?", next=when)
+
+    async def _tz(self, user_id: int) -> str:
+        return (await self.storage.prefs(user_id))[0] or reminders.DEFAULT_TZ
+
+    def _stop(self, kb: KnowledgeBase, lang: Lang) -> Choice:
+        return Choice(kb.text("reminder_stop_button", lang), "r:stop")
+
+    # -- the negotiation diary -----------------------------------------------------------------------------------
+
+    async def _diary_start(self, ctx: Context) -> Result:
+        form = Form("diary", diary.Draft().to_dict())
+        return Result([self._diary_prompt(ctx, diary.Draft(), with_list=True)], form)
+
+    async def _diary_press(self, ctx: Context, action: str, form: Form | None) -> Result:
+        kb, lang = ctx.kb, ctx.lang
+        match action.split(":"):
+            case ["d", "new"]:
+                return await self._diary_start(ctx)
+            case ["d", "list"]:
+                return Result([await self._diary_list(ctx)], form, changed=False)
+            case ["d", "export"]:
+                return Result([await self._export(ctx)], form, changed=False)
+            case ["d", "x", number] if number.isdigit():
+                deleted = await self.storage.delete_contact(ctx.user_id, int(number))
+                said = Reply(kb.text("diary_deleted" if deleted else "diary_gone", lang))
+                return Result([said, await self._diary_list(ctx)], form, changed=False)
+            case ["d", "stop"]:
+                return Result([Reply(kb.text("diary_stopped", lang))], None, changed=form is not None)
+            case ["d", "day", ago] if ago in ("0", "1") and _is_diary(form):
+                return await self._diary_move(ctx, form, diary.PickDay(int(ago)))
+            case ["d", "ch", channel] if _is_diary(form):
+                return await self._diary_move(ctx, form, diary.PickChannel(channel))
+            case ["d", "skip"] if _is_diary(form):
+                return await self._diary_move(ctx, form, diary.Skip())
+        return Result([Reply(kb.text("menu_expired", lang)), await self._diary_list(ctx)], form, changed=False)
+
+    async def _diary_move(self, ctx: Context, form: Form | None, move: diary.Move) -> Result:
+        assert form is not None
+        draft = diary.Draft.from_dict(form.data) or diary.Draft()
+        tz = await self._tz(ctx.user_id)
+        outcome = diary.step(draft, move, reminders.local_date(self.clock(), tz))
+        kb, lang = ctx.kb, ctx.lang
+        if outcome.problem is not None:
+            problem = kb.text(f"diary_{outcome.problem.value}", lang, max=str(diary.limit(draft)))
+            return Result([Reply(problem), self._diary_prompt(ctx, draft)], form, changed=False)
+        contact = outcome.contact
+        if contact is None:
+            return Result([self._diary_prompt(ctx, outcome.draft)], Form("diary", outcome.draft.to_dict()))
+        stored = await self.storage.add_contact(ctx.user_id, contact.day.isoformat(), contact.channel, contact.who,
+                                                contact.said, limit=diary.MAX_ENTRIES)  # fmt: skip
+        if not stored:
+            return Result([Reply(kb.text("diary_full", lang, max=str(diary.MAX_ENTRIES)))], None)
+        return Result([Reply(kb.text("diary_saved", lang)), await self._diary_list(ctx)], None)
+
+    def _diary_prompt(self, ctx: Context, draft: diary.Draft, *, with_list: bool = False) -> Reply:
+        kb, lang = ctx.kb, ctx.lang
+        stop = Choice(kb.text("diary_stop_button", lang), "d:stop")
+        choices: list[Choice] = []
+        if draft.at is diary.Field.DAY:
+            choices = [
+                Choice(kb.text("diary_today", lang), "d:day:0"),
+                Choice(kb.text("diary_yesterday", lang), "d:day:1"),
+            ]
+        elif draft.at is diary.Field.CHANNEL:
+            choices = [Choice(kb.text(f"diary_channel_{c}", lang), f"d:ch:{c}") for c in diary.CHANNELS]
+        elif draft.at is diary.Field.WHO:
+            choices = [Choice(kb.text("diary_skip", lang), "d:skip")]
+        choices.append(stop)
+        if with_list:
+            choices.append(Choice(kb.text("diary_list_button", lang), "d:list"))
+        return Reply(kb.text(f"diary_ask_{draft.at.value}", lang), tuple(choices))
+
+    async def _diary_list(self, ctx: Context) -> Reply:
+        kb, lang = ctx.kb, ctx.lang
+        rows = await self.storage.diary(ctx.user_id)
+        lines: list[str] = []
+        terms = ctx.guide.terms if ctx.guide is not None else None
+        if terms:
+            lines.append(kb.text("diary_terms_line", lang, terms=terms))
+        choices: list[Choice] = []
+        for number, row in enumerate(rows, 1):
+            channel = kb.text(f"diary_channel_{row.channel}", lang) if row.channel in diary.CHANNELS else row.channel
+            who = f" · {row.who}" if row.who else ""
+            lines.append(f"{number}. {row.day} · {channel}{who}\n    {row.said}")
+            choices.append(Choice(kb.text("diary_delete_button", lang, n=str(number)), f"d:x:{row.id}"))
+        choices += [
+            Choice(kb.text("diary_new_button", lang), "d:new"),
+            Choice(kb.text("diary_export_button", lang), "d:export"),
+        ]
+        if not rows and not terms:
+            return Reply(kb.text("diary_empty", lang), tuple(choices))
+        return Reply(kb.text("diary_list", lang, entries="\n".join(lines), count=str(len(rows))), tuple(choices))
+
+    async def _export(self, ctx: Context) -> Reply:
+        kb, lang = ctx.kb, ctx.lang
+        tz = await self._tz(ctx.user_id)
+        today = reminders.local_date(self.clock(), tz)
+        guide = ctx.guide
+        record = export.Record(
+            lang=lang,
+            today=today,
+            terms=guide.terms if guide is not None else None,
+            agreement=guide.agreement if guide is not None else None,
+            diary=await self.storage.diary(ctx.user_id),
+            channels={c: kb.text(f"diary_channel_{c}", lang) for c in diary.CHANNELS},
+        )
+        data = await asyncio.to_thread(export.render_pdf, record, kb)
+        attachment = Attachment(export.filename(today), data, export.MIME)
+        return Reply(kb.text("export_sent", lang, count=str(len(record.diary))), attachment=attachment)
+
+    # -- delivery (the Telegram transport calls these from its JobQueue) -----------------------------------------
+
+    async def due(self, now: float) -> list[StoredReminder]:
+        return await self.storage.due_reminders(now)
+
+    async def claim(self, reminder: StoredReminder, now: float) -> bool:
+        """Move a due reminder on to its next firing before it is sent (at most once per firing)."""
+        rule = Rule.from_dict(reminder.rule)
+        tz = await self._tz(reminder.user_id)
+        following = reminders.next_fire(rule, max(now, reminder.next_at), tz) if rule is not None else None
+        return await self.storage.claim_reminder(reminder, following)
+
+    async def message(self, reminder: StoredReminder, now: float, kb: KnowledgeBase) -> Reply:
+        """What the user reads when `reminder` fires at `now` (saying so when it comes late), in their language."""
+        rule = Rule.from_dict(reminder.rule)
+        tz_name, lang_name = await self.storage.prefs(reminder.user_id)
+        session = await self.storage.load_session(reminder.user_id)
+        lang_name = session.lang if session is not None and session.lang else lang_name  # /language wins
+        tz = tz_name or reminders.DEFAULT_TZ
+        lang = Lang(lang_name) if lang_name in {lang.value for lang in Lang} else Lang.ZH_HANS
+        day = datetime.fromtimestamp(reminder.next_at, reminders.zone(tz))
+        key = "reminder_fire_credit" if rule is not None and rule.kind is reminders.Kind.CREDIT else "reminder_fire_due"
+        text = kb.text(key, lang, date=day.strftime("%Y-%m-%d"))
+        if reminders.is_late(reminder.next_at, now):
+            text += "\n\n" + kb.text("reminder_late", lang, when=day.strftime("%Y-%m-%d %H:%M"))
+        return Reply(text, (Choice(kb.text("reminder_list_button", lang), "r:list"),))
+
+
+def _is_diary(form: Form | None) -> bool:
+    return form is not None and form.kind == "diary"
+
+
+def describe(rule: Rule, kb: KnowledgeBase, lang: Lang) -> str:
+    """A rule as the user reads it ("每月 15 日", "2026-01-15", "每 3 个月查一次征信")."""
+    if rule.kind is reminders.Kind.MONTHLY:
+        return kb.text("reminder_monthly", lang, day=str(rule.day))
+    if rule.kind is reminders.Kind.ONCE:
+        assert rule.on is not None
+        return kb.text("reminder_once", lang, date=rule.on.isoformat())
+    return kb.text("reminder_credit", lang, months=str(rule.every))

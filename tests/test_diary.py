@@ -1,0 +1,189 @@
+"""The negotiation diary and its export through the engine and `advisor chat`; the export read back with pypdf."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from pypdf import PdfReader
+
+from bot.chat import run_chat
+from bot.config import Config, load_config
+from bot.core.advisor import Advisor
+from bot.core.dialogue import GuideState, Step
+from bot.core.i18n import Lang
+from bot.core.knowledge import load_knowledge
+from bot.core.matcher import Matcher
+from bot.core.replies import Reply
+from bot.core.walkthrough import load_walkthrough
+from bot.engine import Engine, Incoming, Kind, Knowledge
+from bot.storage import Session, Storage
+from tests.kbfactory import write_kb
+from tests.transcript import Seen
+
+SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
+ZH = Lang.ZH_HANS
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
+
+
+def pdf_text(data: bytes) -> str:
+    """Everything a PDF reader extracts, whitespace squeezed out (lines may break anywhere in Chinese)."""
+    reader = PdfReader(io.BytesIO(data))
+    text = "".join(page.extract_text() for page in reader.pages)
+    # pypdf decodes fpdf2's two-byte glyph codes with a NUL before each character (poppler's pdftotext does not)
+    return re.sub(r"\s+", "", text.replace("\x00", ""))
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Knowledge:
+    kb = load_knowledge(write_kb(tmp_path / "kb"), required_ids=())
+    matcher = Matcher(kb)
+    return Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(SHIPPED / "walkthrough.yaml"))
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    async with await Storage.open(tmp_path / "advisor.sqlite3") as storage:
+        yield storage
+
+
+class Person(Seen):
+    def __init__(self, engine: Engine, user_id: int = 9) -> None:
+        self.engine, self.user_id, self.replies = engine, user_id, []
+
+    async def says(self, text: str) -> list[Reply]:
+        if text.startswith("/"):
+            event = Incoming(self.user_id, Kind.COMMAND, command=text[1:])
+        else:
+            event = Incoming(self.user_id, Kind.TEXT, text=text)
+        self.replies = await self.engine.handle(event)
+        return self.replies
+
+    async def presses(self, action: str) -> list[Reply]:
+        assert action in self.actions, f"{action} not among {self.actions}"
+        self.replies = await self.engine.handle(Incoming(self.user_id, Kind.PRESS, action=action))
+        return self.replies
+
+
+async def log(user: Person, day: str, channel: str, who: str | None, said: str) -> None:
+    await user.says("/log")
+    assert user.text == "diary_ask_day 文本"
+    if day in ("d:day:0", "d:day:1"):
+        await user.presses(day)
+    else:
+        await user.says(day)
+    assert user.text == "diary_ask_channel 文本"
+    await user.presses(f"d:ch:{channel}")
+    assert user.text == "diary_ask_who 文本"
+    if who is None:
+        await user.presses("d:skip")
+    else:
+        await user.says(who)
+    assert user.text == "diary_ask_said 文本"
+    await user.says(said)
+    assert user.replies[0].text == "diary_saved 文本"
+
+
+async def test_contacts_are_recorded_listed_and_deleted(knowledge: Knowledge, storage: Storage) -> None:
+    user = Person(Engine(knowledge, storage, clock=lambda: NOW))
+    await log(user, "d:day:1", "phone", "客服 8842", "答应分 12 期还款")
+    await log(user, "1月5日", "letter", None, "寄出协商申请")
+    listing = user.replies[-1]
+    assert listing.text.startswith("diary_list 文本 entries=[")
+    assert "1. 2026-01-05 · diary_channel_letter 文本\n    寄出协商申请" in listing.text  # oldest first
+    assert "2. 2026-03-09 · diary_channel_phone 文本 · 客服 8842\n    答应分 12 期还款" in listing.text
+    rows = await storage.diary(user.user_id)
+    assert [(r.day, r.channel, r.who, r.said) for r in rows] == [
+        ("2026-01-05", "letter", None, "寄出协商申请"),
+        ("2026-03-09", "phone", "客服 8842", "答应分 12 期还款"),
+    ]
+    assert user.actions[:2] == [f"d:x:{rows[0].id}", f"d:x:{rows[1].id}"]
+
+    await user.presses(f"d:x:{rows[0].id}")
+    assert user.replies[0].text == "diary_deleted 文本"
+    assert [r.said for r in await storage.diary(user.user_id)] == ["答应分 12 期还款"]
+
+
+async def test_a_wrong_answer_is_asked_again_and_a_command_abandons_the_entry(
+    knowledge: Knowledge, storage: Storage
+) -> None:
+    user = Person(Engine(knowledge, storage, clock=lambda: NOW))
+    await user.says("/log")
+    await user.says("下周三")
+    assert user.text == "diary_bad_day 文本 max=[1000]\ndiary_ask_day 文本"
+    await user.says("2026-04-01")
+    assert user.replies[0].text == "diary_future_day 文本 max=[1000]"
+    await user.presses("d:day:0")
+    await user.says("电话")  # the channel is chosen from buttons
+    assert user.replies[0].text.startswith("diary_use_buttons")
+    await user.says("/help")
+    await user.says("电话里答应了分期")  # a question now: nothing recorded
+    assert await storage.diary(user.user_id) == []
+
+
+async def test_the_export_holds_the_terms_and_every_entry(knowledge: Knowledge, storage: Storage) -> None:
+    engine = Engine(knowledge, storage, clock=lambda: NOW)
+    user = Person(engine)
+    terms = "分12期，每期1250元，每月15日还款；免除罚息"
+    await storage.save_session(
+        Session(user.user_id, state={"guide": GuideState(step=Step.REPAY, agreement=True, terms=terms).to_dict()})
+    )
+    await log(user, "d:day:0", "app", "在线客服", "同意停催 30 天")
+    await log(user, "2026-02-01", "visit", "張先生", "Promised a written confirmation 書面確認")
+
+    [sent] = await user.says("/export")
+    assert sent.text == "export_sent 文本 count=[2]"
+    assert sent.attachment is not None
+    assert sent.attachment.filename == "negotiation-record-2026-03-10.pdf"
+    assert sent.attachment.mime == "application/pdf"
+    text = pdf_text(sent.attachment.data)
+    for expected in (terms, "同意停催30天", "在线客服", "張先生", "Promisedawrittenconfirmation書面確認", "2026-02-01"):
+        assert re.sub(r"\s+", "", expected) in text
+    assert text.index("張先生") < text.index("在线客服")  # oldest contact first
+
+
+async def test_an_export_with_nothing_recorded_says_so(knowledge: Knowledge, storage: Storage) -> None:
+    user = Person(Engine(knowledge, storage, clock=lambda: NOW))
+    [sent] = await user.says("/export")
+    assert sent.attachment is not None
+    text = pdf_text(sent.attachment.data)
+    assert "export_terms_none" in text
+    assert "export_diary_none" in text
+
+
+async def test_forget_erases_the_diary(knowledge: Knowledge, storage: Storage) -> None:
+    user = Person(Engine(knowledge, storage, clock=lambda: NOW))
+    await log(user, "d:day:0", "sms", None, "收到协商短信")
+    await user.says("/forget")
+    await user.presses("f:yes")
+    assert await storage.diary(user.user_id) == []
+
+
+# -- the terminal chat ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return load_config(None, env={"ADVISOR_DB": str(tmp_path / "chat.sqlite3")})
+
+
+def test_the_terminal_chat_records_a_contact_and_saves_the_export(config: Config, tmp_path: Path) -> None:
+    kb = Knowledge.load(SHIPPED).kb
+    out = io.StringIO()
+    lines = ["/log", "1", "1", "客服 8842", "答应分 12 期还款，免除罚息", "/export", "/quit"]
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    assert run_chat(config, ZH, io.StringIO("".join(f"{line}\n" for line in lines)), out, directory=folder) == 0
+    turns = re.split(r"(?m)^> ", out.getvalue())
+    assert kb.text("diary_ask_channel", ZH) in turns[2]  # "1" pressed 今天
+    assert kb.text("diary_saved", ZH) in turns[5]
+    [pdf] = folder.glob("negotiation-record-*.pdf")
+    assert f"[{pdf}]" in turns[6]
+    text = pdf_text(pdf.read_bytes())
+    assert "答应分12期还款，免除罚息" in text
+    assert kb.text("diary_channel_phone", ZH) in text

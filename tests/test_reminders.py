@@ -1,0 +1,195 @@
+"""Reminders through the engine and `advisor chat`: set, list, cancel, time zones, /forget; the clock injected.
+
+The terminal chat lists, sets and cancels reminders but does not fire them (only `advisor run` has a JobQueue).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.chat import run_chat
+from bot.config import Config, load_config
+from bot.core.advisor import Advisor
+from bot.core.i18n import Lang
+from bot.core.knowledge import load_knowledge
+from bot.core.matcher import Matcher
+from bot.core.replies import Reply
+from bot.core.walkthrough import load_walkthrough
+from bot.engine import Engine, Incoming, Kind, Knowledge
+from bot.storage import Storage
+from tests.kbfactory import write_kb
+from tests.transcript import Seen
+
+SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
+ZH = Lang.ZH_HANS
+
+
+def at(text: str, tz: str = "Asia/Shanghai") -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz)).timestamp()
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Knowledge:
+    kb = load_knowledge(write_kb(tmp_path / "kb"), required_ids=())
+    matcher = Matcher(kb)
+    return Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(SHIPPED / "walkthrough.yaml"))
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    async with await Storage.open(tmp_path / "advisor.sqlite3") as storage:
+        yield storage
+
+
+class Person(Seen):
+    def __init__(self, engine: Engine, user_id: int = 7) -> None:
+        self.engine, self.user_id, self.replies = engine, user_id, []
+
+    async def says(self, text: str) -> list[Reply]:
+        if text.startswith("/"):
+            event = Incoming(self.user_id, Kind.COMMAND, command=text[1:])
+        else:
+            event = Incoming(self.user_id, Kind.TEXT, text=text)
+        self.replies = await self.engine.handle(event)
+        return self.replies
+
+    async def presses(self, action: str) -> list[Reply]:
+        assert action in self.actions, f"{action} not among {self.actions}"
+        self.replies = await self.engine.handle(Incoming(self.user_id, Kind.PRESS, action=action))
+        return self.replies
+
+    def action_for(self, key_start: str) -> str:
+        [action] = [c.action for c in self.choices if c.label.startswith(key_start)]
+        return action
+
+
+async def test_due_days_are_set_listed_and_cancelled(knowledge: Knowledge, storage: Storage) -> None:
+    clock = Clock(at("2026-01-10 12:00"))
+    user = Person(Engine(knowledge, storage, clock=clock))
+    await user.says("/reminders")
+    assert user.text.startswith("reminder_none 文本 tz=[Asia/Shanghai]")
+    assert user.actions == ["r:add", "r:credit", "r:tz"]
+
+    await user.presses("r:add")
+    assert user.text == "reminder_due_prompt 文本"
+    await user.says("明天")  # not a date: asked again, still waiting
+    assert user.text == "reminder_due_unclear 文本"
+    await user.says("31, 2026-03-01")
+    assert "what=[reminder_monthly 文本 day=[31]] next=[2026-01-31 09:00]" in user.text
+    assert "what=[reminder_once 文本 date=[2026-03-01]] next=[2026-03-01 09:00]" in user.text
+    assert [a for a in user.actions if a.startswith("r:x:")] == [
+        f"r:x:{r.id}" for r in await storage.reminders_of(user.user_id)
+    ]
+
+    await user.says("15")  # no longer waiting: a question now, not a due day
+    assert len(await storage.reminders_of(user.user_id)) == 2
+
+    await user.says("/reminders")
+    first = user.actions[0]
+    await user.presses(first)
+    assert user.replies[0].text == "reminder_cancelled 文本"
+    assert len(await storage.reminders_of(user.user_id)) == 1
+    await user.presses(user.actions[0])
+    await user.says("/reminders")
+    await user.presses("r:add")
+    stale = await user.engine.handle(Incoming(user.user_id, Kind.PRESS, action=first))
+    assert stale[0].text == "reminder_gone 文本"
+
+
+async def test_a_credit_nudge_and_a_time_zone(knowledge: Knowledge, storage: Storage) -> None:
+    clock = Clock(at("2026-01-10 12:00"))
+    user = Person(Engine(knowledge, storage, clock=clock))
+    await user.says("/reminders")
+    await user.presses("r:credit")
+    assert user.actions == ["r:credit:1", "r:credit:3", "r:credit:6"]
+    await user.presses("r:credit:3")
+    assert "reminder_credit 文本 months=[3]] next=[2026-04-10 09:00]" in user.text
+
+    await user.presses("r:tz")
+    await user.presses("r:tzt")
+    await user.says("Mars/Base")
+    assert user.text == "reminder_tz_unknown 文本"
+    await user.says("europe/berlin")
+    assert user.replies[0].text == "reminder_tz_set 文本 tz=[Europe/Berlin]"
+    assert "next=[2026-04-10 09:00]" in user.text  # 9:00 in Berlin now
+    [reminder] = await storage.reminders_of(user.user_id)
+    assert reminder.next_at == at("2026-04-10 09:00", "Europe/Berlin")
+
+
+async def test_a_reminder_that_fires_moves_on_and_says_when_it_is_late(knowledge: Knowledge, storage: Storage) -> None:
+    clock = Clock(at("2026-01-10 12:00"))
+    engine = Engine(knowledge, storage, clock=clock)
+    user = Person(engine)
+    await user.says("/reminders")
+    await user.presses("r:add")
+    await user.says("15")
+
+    assert await engine.tools.due(clock()) == []
+    clock.now = at("2026-03-01 08:00")  # the bot was down over two due days
+    [due] = await engine.tools.due(clock())
+    assert await engine.tools.claim(due, clock())
+    assert not await engine.tools.claim(due, clock())  # a second delivery of the same firing is refused
+    message = await engine.tools.message(due, clock(), knowledge.kb)
+    assert message.text.startswith("reminder_fire_due 文本 date=[2026-01-15]")
+    assert "reminder_late 文本 when=[2026-01-15 09:00]" in message.text
+    [moved] = await storage.reminders_of(user.user_id)
+    assert moved.next_at == at("2026-03-15 09:00")  # once, not once per missed month
+
+
+async def test_a_command_leaves_a_waiting_tool_and_forget_erases_reminders(
+    knowledge: Knowledge, storage: Storage
+) -> None:
+    user = Person(Engine(knowledge, storage, clock=Clock(at("2026-01-10 12:00"))))
+    await user.says("/reminders")
+    await user.presses("r:add")
+    await user.says("/help")
+    await user.says("20")
+    assert await storage.reminders_of(user.user_id) == []  # "20" was a message, not a due day
+    await user.says("/reminders")
+    await user.presses("r:add")
+    await user.says("20")
+    assert len(await storage.reminders_of(user.user_id)) == 1
+    await user.says("/forget")
+    await user.presses("f:yes")
+    assert await storage.reminders_of(user.user_id) == []
+    assert await storage.prefs(user.user_id) == (None, None)
+
+
+# -- the terminal chat ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return load_config(None, env={"ADVISOR_DB": str(tmp_path / "chat.sqlite3")})
+
+
+def chat(config: Config, *lines: str) -> list[str]:
+    out = io.StringIO()
+    assert run_chat(config, ZH, io.StringIO("".join(f"{line}\n" for line in lines)), out) == 0
+    return re.split(r"(?m)^> ", out.getvalue())
+
+
+def test_the_terminal_chat_sets_lists_and_cancels_reminders(config: Config) -> None:
+    kb = Knowledge.load(SHIPPED).kb
+    # "1" at the due-day prompt is the 1st of the month, not the first button ("never mind")
+    _, listing, prompt, added, cancelled, _bye = chat(config, "/reminders", "1", "1", "1", "/quit")
+    assert kb.text("reminder_none", ZH, tz="Asia/Shanghai") in listing
+    assert kb.text("reminder_due_prompt", ZH) in prompt
+    assert kb.text("reminder_monthly", ZH, day="1") in added
+    assert kb.text("reminder_cancelled", ZH) in cancelled
+    assert kb.text("reminder_none", ZH, tz="Asia/Shanghai") in cancelled
