@@ -707,3 +707,29 @@ async def test_reload_with_a_broken_folder_keeps_the_old_knowledge(tmp_path: Pat
 async def test_reload_without_a_folder_keeps_what_it_has(shipped: Knowledge, storage: Storage) -> None:
     engine = Engine(shipped, storage)
     assert engine.reload() is shipped
+
+
+# -- sessions saved by the first walkthrough -------------------------------------------------------------------
+
+
+async def test_a_session_saved_before_the_contact_and_result_steps_still_loads(
+    engine: Engine, shipped: Knowledge, storage: Storage, db_path: Path
+) -> None:
+    old = {
+        "version": 1, "step": "demands", "product": "huabei", "days": "d8_30", "days_typed": 15, "amount": None,
+        "amount_typed": None, "cause": "income_drop", "ticked": ["id_card"], "channel": "online",
+        "demands": ["longer_term"], "agreement": None, "terms": None, "paused": True,
+    }  # fmt: skip
+    await storage.save_session(Session(user_id=1, state={"guide": old}))
+    user = Person(engine)
+    (resumed,) = await user.command("resume")
+    upgraded = Progress(
+        step=Step.REQUESTS, product="huabei", days="d8_30", days_typed=15, cause="income_drop",
+        materials=("id_card",), channel="online", requests=("longer_term",),
+    )  # fmt: skip
+    assert resumed == dialogue.current_prompt(upgraded, shipped.walkthrough, ZH)[0]
+    assert await saved_guide(db_path) == upgraded  # written back in the current version
+    session = await saved(db_path)
+    assert session is not None
+    assert session.state is not None
+    assert session.state["guide"]["version"] == 2
