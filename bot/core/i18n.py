@@ -10,7 +10,7 @@ phrases it lists are written as reviewed, OpenCC converts the text around them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -101,14 +101,42 @@ class Traditional:
         parts.append(to_traditional(simplified[done:], lang))
         return "".join(parts)
 
-    def derive(self, texts: Mapping[str, str]) -> dict[str, str]:
-        """An authored {zh-hans, en} mapping with its Traditional texts added, so `pick` only looks them up."""
-        result = dict(texts)
-        simplified = texts.get(Lang.ZH_HANS.value)
-        if simplified is not None:
-            for lang in _OPENCC_PROFILE:
-                result[lang.value] = self.convert(simplified, lang)
-        return result
+    def derive(self, texts: Mapping[str, str]) -> Mapping[str, str]:
+        """An authored {zh-hans, en} mapping that also has its Traditional texts (made on first use: a process that
+        never shows Traditional never loads OpenCC's Taiwan tables, which take 40 MB)."""
+        return _WithTraditional(texts, self)
+
+
+class _WithTraditional(Mapping[str, str]):
+    """Authored texts plus zh-hant / zh-hk, each converted from zh-hans when first asked for and then kept."""
+
+    def __init__(self, authored: Mapping[str, str], traditional: Traditional) -> None:
+        self._texts = dict(authored)
+        self._traditional = traditional
+
+    def __getitem__(self, key: str) -> str:
+        text = self._texts.get(key)
+        if text is not None:
+            return text
+        simplified = self._texts.get(Lang.ZH_HANS.value)
+        if simplified is None or key not in _DERIVED_KEYS:
+            raise KeyError(key)
+        text = self._texts[key] = self._traditional.convert(simplified, Lang(key))
+        return text
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._texts
+        if Lang.ZH_HANS.value in self._texts:
+            yield from (key for key in _DERIVED_KEYS if key not in self._texts)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return repr({key: self._texts[key] for key in self._texts})
+
+
+_DERIVED_KEYS = frozenset(lang.value for lang in _OPENCC_PROFILE)
 
 
 def lang_from_telegram(code: str | None) -> Lang:

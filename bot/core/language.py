@@ -45,6 +45,8 @@ _LINK = re.compile(r"https?://\S+|www\.\S+|@\w+|/\w+")
 _CANTONESE = re.compile(r"[嘅唔咗冇啲喺嘢佢哋乜咩嚟噉諗睇俾攞揾搵嗰]")
 #: Latin "words" that say nothing about the language: laughter, hesitation, and the bare "ok" and "hi".
 _NOISE = re.compile(r"(?:h+|(?:ha)+h?|(?:he)+|(?:hi)+|x+d*|l+o+l+|e*m+|u+m+|a+h*|o+h*|ok+|okay|hi+|hey|yo|nb|ps)")
+#: The shape every pinyin word has (consonants, vowels, perhaps n, ng or r, repeated): a quick first test.
+_PINYIN_SHAPE = re.compile(r"(?:[bcdfghjklmnpqrstwxyz]{0,2}[aeiouv]{1,4}(?:ng|n|r)?)+")
 #: Latin letters a message needs before it is taken as English (so "ok", "no", "hi" tell nothing).
 MIN_ENGLISH_LETTERS = 3
 #: Chinese characters a message needs to be taken as Chinese when none of them tells the script ("好的" does not).
@@ -113,6 +115,8 @@ def _differences(text: str, config: str) -> set[int]:
 
 def _is_pinyin(words: list[str]) -> bool:
     """Whether every word is one or more pinyin syllables ("yuqi", "zenme"), with three syllables at least."""
+    if not all(_PINYIN_SHAPE.fullmatch(word) for word in words):
+        return False  # most English fails here, before pypinyin's table is read
     syllables = _pinyin_syllables()
     count = 0
     for word in words:

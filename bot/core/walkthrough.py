@@ -28,11 +28,12 @@ class Text:
 
     zh_hans: str
     en: str
-    derived: Mapping[str, str] = field(default_factory=dict, compare=False)  # zh-hant, zh-hk
+    derived: Mapping[str, str] = field(default_factory=dict, compare=False)  # zh-hant, zh-hk, with reviewed phrases
 
     def render(self, lang: Lang, **values: object) -> str:
         """The text in `lang`, with `{placeholders}` filled from `values` (user input is never re-formatted)."""
-        template = pick({Lang.ZH_HANS.value: self.zh_hans, Lang.EN.value: self.en, **self.derived}, lang)
+        template = self.derived.get(lang.value) if lang.traditional else None
+        template = template or pick({Lang.ZH_HANS.value: self.zh_hans, Lang.EN.value: self.en}, lang)
         return template.format_map(values) if values else template
 
 
@@ -286,9 +287,7 @@ class _Checker:
         zh_hans, en = found[Lang.ZH_HANS.value], found[Lang.EN.value]
         if self.traditional is None:
             return Text(zh_hans=zh_hans, en=en)
-        derived = self.traditional.derive({Lang.ZH_HANS.value: zh_hans})
-        del derived[Lang.ZH_HANS.value]
-        return Text(zh_hans=zh_hans, en=en, derived=derived)
+        return Text(zh_hans=zh_hans, en=en, derived=self.traditional.derive({Lang.ZH_HANS.value: zh_hans}))
 
     def _placeholders_ok(self, value: str, line: int, where: str, placeholders: tuple[str, ...]) -> bool:
         if not placeholders:
