@@ -1,8 +1,8 @@
 """Which language a typed message is written in, and so which language the conversation is answered in.
 
 `detect(text)` tells Simplified Chinese, Traditional Chinese (Hong Kong when it has Cantonese words), English, or
-Chinese whose characters are the same in both scripts ("我不想活了"); None when the message cannot tell ("ok",
-"?", "5000", an emoji, "好的": too short to be sure of anything but that it is not English). OpenCC decides which
+Chinese whose characters are the same in both scripts ("好的", "我不想活了"); None when the message cannot tell
+("ok", "hi", "?", "5000", an emoji: words anyone types, or no words at all). OpenCC decides which
 characters belong to one script only: a character that OpenCC's Traditional → Simplified conversion changes is
 Traditional, one that both its Simplified → Taiwan and Simplified → Hong Kong conversions change is Simplified (so
 台 and 着, which one Traditional standard keeps, are no sign of Simplified). Whole phrases are converted, so 皇后
@@ -45,12 +45,13 @@ _LINK = re.compile(r"https?://\S+|www\.\S+|@\w+|/\w+")
 _CANTONESE = re.compile(r"[嘅唔咗冇啲喺嘢佢哋乜咩嚟噉諗睇俾攞揾搵嗰]")
 #: Latin "words" that say nothing about the language: laughter, hesitation, and the bare "ok" and "hi".
 _NOISE = re.compile(r"(?:h+|(?:ha)+h?|(?:he)+|(?:hi)+|x+d*|l+o+l+|e*m+|u+m+|a+h*|o+h*|ok+|okay|hi+|hey|yo|nb|ps)")
+#: What English words never have and pinyin often does (x, q, zh, and vowel pairs such as ao, ie, ua): "time",
+#: "sure" and "make" are pinyin syllables too, but no reason to answer in Chinese.
+_PINYIN_ONLY = re.compile(r"x|q|zh|ao|uo|iu|ui|ua|ia|ie|ve|ue")
 #: The shape every pinyin word has (consonants, vowels, perhaps n, ng or r, repeated): a quick first test.
 _PINYIN_SHAPE = re.compile(r"(?:[bcdfghjklmnpqrstwxyz]{0,2}[aeiouv]{1,4}(?:ng|n|r)?)+")
 #: Latin letters a message needs before it is taken as English (so "ok", "no", "hi" tell nothing).
 MIN_ENGLISH_LETTERS = 3
-#: Chinese characters a message needs to be taken as Chinese when none of them tells the script ("好的" does not).
-MIN_CHINESE_CHARS = 4
 #: One Chinese word is about this many characters: the weight of Chinese characters against English words.
 _CHARS_PER_WORD = 1.5
 
@@ -94,15 +95,18 @@ def detect(text: str) -> Written | None:
     return Written.ENGLISH
 
 
-def _script(han: str) -> Written | None:
+def _script(han: str) -> Written:
     traditional = _differences(han, "tw2s")  # the conversion the matcher has loaded already
     simplified = _differences(han, "s2tw") & _differences(han, "s2hk")
     traditional -= simplified  # changed both ways: a character of neither script alone
-    if len(traditional) > len(simplified):
-        return Written.HONG_KONG if _CANTONESE.search(han) else Written.TRADITIONAL
+    cantonese = _CANTONESE.search(han) is not None
     if len(simplified) > len(traditional):
         return Written.SIMPLIFIED
-    return Written.CHINESE if len(han) >= MIN_CHINESE_CHARS else None
+    if cantonese:  # written Cantonese is Hong Kong's, where the script does not say otherwise ("唔該晒")
+        return Written.HONG_KONG
+    if len(traditional) > len(simplified):
+        return Written.TRADITIONAL
+    return Written.CHINESE
 
 
 def _differences(text: str, config: str) -> set[int]:
@@ -114,8 +118,9 @@ def _differences(text: str, config: str) -> set[int]:
 
 
 def _is_pinyin(words: list[str]) -> bool:
-    """Whether every word is one or more pinyin syllables ("yuqi", "zenme"), with three syllables at least."""
-    if not all(_PINYIN_SHAPE.fullmatch(word) for word in words):
+    """Whether every word is one or more pinyin syllables ("xiexie", "hao de"), with two syllables at least and
+    something in them that English words do not have."""
+    if not all(_PINYIN_SHAPE.fullmatch(word) for word in words) or not any(map(_PINYIN_ONLY.search, words)):
         return False  # most English fails here, before pypinyin's table is read
     syllables = _pinyin_syllables()
     count = 0
@@ -124,7 +129,7 @@ def _is_pinyin(words: list[str]) -> bool:
         if parts is None:
             return False
         count += parts
-    return count >= 3
+    return count >= 2
 
 
 def _split_syllables(word: str, syllables: frozenset[str]) -> int | None:

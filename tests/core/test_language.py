@@ -33,11 +33,15 @@ def test_the_development_set(text: str, expected: str) -> None:
         pytest.param("我张卡还唔到钱，点算好", Written.SIMPLIFIED, id="cantonese-in-simplified-stays-simplified"),
         pytest.param("我在台灣，可以用嗎", Written.TRADITIONAL, id="taiwan-writes-台"),
         pytest.param("我不想活了", Written.CHINESE, id="no-character-tells-the-script"),
+        pytest.param("好", Written.CHINESE, id="one-character-is-chinese-too"),
+        pytest.param("唔該晒", Written.HONG_KONG, id="cantonese-where-the-script-does-not-say"),
         pytest.param("我的huabei overdue了怎么办", Written.SIMPLIFIED, id="chinese-with-english-words"),
         pytest.param("How do I negotiate with 借呗 about my overdue loan?", Written.ENGLISH, id="english-naming-借呗"),
         pytest.param("ＨＥＬＰ ｍｅ ｐｌｅａｓｅ", Written.ENGLISH, id="full-width-latin"),
         pytest.param("huabei yuqi le zenme ban", Written.CHINESE, id="pinyin"),
+        pytest.param("xiexie", Written.CHINESE, id="one-pinyin-word"),
         pytest.param("can he pay", Written.ENGLISH, id="english-with-pinyin-looking-words"),
+        pytest.param("make sure", Written.ENGLISH, id="english-that-is-all-pinyin-syllables"),
         pytest.param("thanks", Written.ENGLISH, id="one-english-word"),
     ],
 )
@@ -47,8 +51,8 @@ def test_what_a_message_is_written_in(text: str, written: Written) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["好", "好的", "ok", "OK!", "hi", "?", "？？", "5000", "3000元", "👍", "🙏🙏", "haha", "hhhh", "emmm", "", "   ",
-     "ありがとう", "감사합니다", "https://example.com"],
+    ["ok", "OK!", "okay", "hi", "no", "?", "？？", "5000", "👍", "🙏🙏", "haha", "hhhh", "emmm", "", "   ",
+     "ありがとう", "감사합니다", "https://example.com", "k"],
 )  # fmt: skip
 def test_a_message_that_cannot_tell_decides_nothing(text: str) -> None:
     assert detect(text) is None
