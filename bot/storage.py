@@ -1,8 +1,9 @@
 """The advisor's SQLite database: each user's walkthrough session and, for admins, the questions nobody answered.
 
 One file, opened once at start-up with `Storage.open(path)`. What is stored is the minimum the advisor needs to
-continue a conversation — the numeric Telegram user id, an optional language override, the walkthrough state the
-dialogue produced (as JSON) and the Telegram update that produced it — never a name, username or phone number.
+continue a conversation — the numeric Telegram user id, an optional language override, the language of the latest
+message that told one (not the message), the walkthrough state the dialogue produced (as JSON) and the Telegram
+update that produced it — never a name, username or phone number.
 Questions the knowledge base could not answer are kept, with the asker's id so /forget can find them and the
 Telegram update they came in (so a redelivered update is counted once), until `prune_unmatched` ages them out.
 
