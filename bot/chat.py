@@ -1,7 +1,8 @@
 """`advisor chat`: the same engine as the Telegram bot, in a terminal — choices by number, /quit to leave.
 
-Where the walkthrough asks for a number (days overdue, amount), a typed number is that answer and buttons are
-picked with `#N` instead, so "7" means seven days, not the seventh button.
+Where the walkthrough asks for a number (days overdue, amounts), a typed number is that answer and the buttons are
+shown and picked as `#N` instead, so "7" means seven days, not the seventh button (and an implausibly small amount
+such as "3" is asked about before it is recorded).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from bot.config import Config
 from bot.core import dialogue
 from bot.core.i18n import Lang
 from bot.core.replies import Choice, Reply
-from bot.engine import Engine, Incoming, Kind, Knowledge
+from bot.engine import PROGRESS_KEY, Engine, Incoming, Kind, Knowledge
 from bot.storage import Storage
 
 #: The terminal user's id in the database (Telegram ids are positive, so this never collides).
@@ -33,9 +34,9 @@ async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO) -
             session = await storage.load_session(TERMINAL_USER)
             if session is None:
                 return False
-            guide = session.state.get("guide") if session.state else None
-            state = dialogue.GuideState.from_dict(guide, engine.knowledge.guide)
-            return state is not None and dialogue.wants_text(state) and state.step is not dialogue.Step.TERMS
+            saved = session.state.get(PROGRESS_KEY) if session.state else None
+            walk = dialogue.from_saved(saved, engine.knowledge.walkthrough)
+            return dialogue.wants_number(walk)
 
         number_step = False
 
@@ -49,7 +50,8 @@ async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO) -
                 for choice in reply.choices:
                     number += 1
                     numbered.append(Choice(choice.label, str(number)))
-                blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title)))
+                marker = "#" if number_step else ""
+                blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title), marker=marker))
             print("\n\n".join(blocks), file=out)
             print(f"\n({engine.knowledge.kb.text('chat_quit_hint', shown_in)})", file=out)
             if number_step:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import MatcherConfig
-from bot.core import dialogue
+from bot.core import dialogue, progress
 from bot.core.advisor import Advisor, Conversation
 from bot.core.i18n import Lang
 from bot.core.knowledge import KnowledgeBase, load_knowledge
@@ -77,29 +77,34 @@ class Knowledge:
     kb: KnowledgeBase
     matcher: Matcher
     advisor: Advisor
-    guide: Walkthrough
+    walkthrough: Walkthrough
 
     @classmethod
     def load(cls, directory: Path, config: MatcherConfig | None = None) -> Knowledge:
         kb = load_knowledge(directory)
         matcher = Matcher(kb, config)
-        return cls(kb, matcher, Advisor(kb, matcher), load_walkthrough(directory / "walkthrough.yaml", kb.traditional))
+        walkthrough = load_walkthrough(directory / "walkthrough.yaml", kb.traditional)
+        return cls(kb, matcher, Advisor(kb, matcher), walkthrough)
+
+
+#: The key of the walkthrough progress in a saved session (kept from the first schema, so old sessions still load).
+PROGRESS_KEY = "guide"
 
 
 @dataclass(frozen=True)
 class _State:
-    """What is persisted for a user besides the language: the walkthrough and a pending /forget."""
+    """What is persisted for a user besides the language: their progress through the walkthrough."""
 
-    guide: dialogue.GuideState | None = None
+    progress: progress.Progress | None = None
 
     def to_dict(self) -> dict[str, Any] | None:
-        return {"guide": self.guide.to_dict()} if self.guide is not None else None
+        return {PROGRESS_KEY: self.progress.to_saved()} if self.progress is not None else None
 
     @classmethod
-    def from_session(cls, session: Session | None, guide: Walkthrough) -> _State:
+    def from_session(cls, session: Session | None, walkthrough: Walkthrough) -> _State:
         if session is None or not session.state:
             return cls()
-        return cls(guide=dialogue.GuideState.from_dict(session.state.get("guide"), guide))
+        return cls(progress=progress.from_saved(session.state.get(PROGRESS_KEY), walkthrough))
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,7 @@ class Engine:
     async def _handle(self, event: Incoming) -> Response:
         k = self.knowledge  # one generation for the whole event, even if a reload happens meanwhile
         session = await self._load(event.user_id)
-        state = _State.from_session(session, k.guide)
+        state = _State.from_session(session, k.walkthrough)
         typed_before = _stored_lang(session.typed_lang if session else None)
         typed = typed_before
         if event.kind is Kind.TEXT:
@@ -221,20 +226,20 @@ class Engine:
         match event.command:
             case "start":
                 replies = k.advisor.greet(conversation)
-                resume = dialogue.continue_choice(state.guide, k.guide, lang)
+                resume = dialogue.continue_choice(state.progress, k.walkthrough, lang)
                 if resume is not None:
                     replies = [*replies[:-1], replace(replies[-1], choices=(resume, *replies[-1].choices))]
                 return _Decision(replies, state)
             case "help":
                 return _Decision(k.advisor.help(conversation), state)
             case "guide":
-                return self._guide(state, dialogue.Start(), k, lang)
+                return self._walk(state, dialogue.Start(), k, lang)
             case "resume":
-                return self._guide(state, dialogue.Resume(), k, lang)
+                return self._walk(state, dialogue.Resume(), k, lang)
             case "cancel":
-                if state.guide is None:
+                if state.progress is None:
                     return _Decision([Reply(k.kb.text("nothing_to_cancel", lang))], state)
-                return self._guide(state, dialogue.Cancel(), k, lang)
+                return self._walk(state, dialogue.Cancel(), k, lang)
             case "privacy":
                 forget = Choice(k.kb.text("forget_button", lang), "f:ask")
                 return _Decision([Reply(k.kb.text("privacy", lang), (forget,))], state)
@@ -251,9 +256,9 @@ class Engine:
         lang = conversation.lang
         kind, _, value = event.action.partition(":")
         if kind == "g" and value == "start":
-            return self._guide(state, dialogue.Start(), k, lang)
+            return self._walk(state, dialogue.Start(), k, lang)
         if kind == "w":
-            return self._guide(state, dialogue.Press(event.action), k, lang)
+            return self._walk(state, dialogue.Press(event.action), k, lang)
         if kind == "l" and (chosen := _parse_lang(value)) is not None:
             return self._language_set(event, state, k, chosen)
         if kind == "f":
@@ -275,11 +280,11 @@ class Engine:
         lang = conversation.lang
         text = event.text
         if (
-            dialogue.reads_as_answer(state.guide, text)
-            and not self._reads_as_question(text, state.guide)
+            dialogue.reads_as_answer(state.progress, text)
+            and not self._reads_as_question(text, state.progress)
             and not k.advisor.in_crisis(text)  # never recorded as an answer: the advisor replies with care
         ):
-            return self._guide(state, dialogue.TypedText(text), k, lang)
+            return self._walk(state, dialogue.TypedText(text), k, lang)
         notice: list[Reply] = []
         if len(text) > LONG_MESSAGE:
             notice = [Reply(k.kb.text("too_long_notice", lang))]
@@ -292,21 +297,19 @@ class Engine:
         return _Decision(replies, state, unanswered=match if outcome.unanswered else None)
 
     @staticmethod
-    def _reads_as_question(text: str, guide: dialogue.GuideState | None) -> bool:
+    def _reads_as_question(text: str, walk: progress.Progress | None) -> bool:
         """At the agreement-terms step any text could be terms; a question mark or word makes it a side question."""
-        return (
-            guide is not None and guide.step is dialogue.Step.TERMS and bool(_QUESTION_MARKERS.search(text.casefold()))
-        )
+        return walk is not None and walk.step is dialogue.Step.TERMS and bool(_QUESTION_MARKERS.search(text.casefold()))
 
     @staticmethod
-    def _guide(state: _State, event: dialogue.Event, k: Knowledge, lang: Lang) -> _Decision:
-        replies, new_guide = dialogue.step(state.guide, event, k.guide, lang)
-        return _Decision(replies, replace(state, guide=new_guide), save=True)
+    def _walk(state: _State, event: dialogue.Event, k: Knowledge, lang: Lang) -> _Decision:
+        replies, new_progress = dialogue.handle(state.progress, event, k.walkthrough, lang)
+        return _Decision(replies, replace(state, progress=new_progress), save=True)
 
     @staticmethod
     def _with_continue(replies: list[Reply], state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
         """Under a side answer mid-walkthrough, a button back to where the user was."""
-        choice = dialogue.continue_choice(state.guide, k.guide, lang)
+        choice = dialogue.continue_choice(state.progress, k.walkthrough, lang)
         if choice is None or not replies:
             return replies
         last = replies[-1]
@@ -317,16 +320,16 @@ class Engine:
     def _with_jump(replies: list[Reply], entry_id: str, state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
         """An answer about a walkthrough step offers to go to that step."""
         target = dialogue.step_for_entry(entry_id)
-        if target is None or not replies or (state.guide is not None and state.guide.step is target):
+        if target is None or not replies or (state.progress is not None and state.progress.step is target):
             return replies
         last = replies[-1]
-        jump = dialogue.goto_choice(target, k.guide, lang)
+        jump = dialogue.goto_choice(target, k.walkthrough, lang)
         return [*replies[:-1], replace(last, choices=(*last.choices, jump))]
 
     @staticmethod
     def _where_am_i(state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
-        if state.guide is not None:
-            return dialogue.current_prompt(state.guide, k.guide, lang)
+        if state.progress is not None:
+            return dialogue.current_prompt(state.progress, k.walkthrough, lang)
         return k.advisor.help(Conversation(lang=lang))
 
     @staticmethod
