@@ -33,9 +33,10 @@ from typing import Any
 
 from bot import export
 from bot.core import diary, reminders
-from bot.core.dialogue import GuideState
+from bot.core.flow import AGREED
 from bot.core.i18n import Lang
 from bot.core.knowledge import KnowledgeBase
+from bot.core.progress import Progress
 from bot.core.reminders import Rule
 from bot.core.replies import Attachment, Choice, Reply
 from bot.storage import Storage, StoredReminder
@@ -80,7 +81,7 @@ class Context:
     user_id: int
     kb: KnowledgeBase
     lang: Lang
-    guide: GuideState | None = None  # the walkthrough state, for the agreement terms
+    walk: Progress | None = None  # the walkthrough progress, for the agreement terms
 
 
 @dataclass(frozen=True)
@@ -297,7 +298,7 @@ class Tools:
         kb, lang = ctx.kb, ctx.lang
         rows = await self.storage.diary(ctx.user_id)
         lines: list[str] = []
-        terms = ctx.guide.terms if ctx.guide is not None else None
+        terms = ctx.walk.terms if ctx.walk is not None else None
         if terms:
             lines.append(kb.text("diary_terms_line", lang, terms=terms))
         choices: list[Choice] = []
@@ -318,12 +319,12 @@ class Tools:
         kb, lang = ctx.kb, ctx.lang
         tz = await self._tz(ctx.user_id)
         today = reminders.local_date(self.clock(), tz)
-        guide = ctx.guide
+        walk = ctx.walk
         record = export.Record(
             lang=lang,
             today=today,
-            terms=guide.terms if guide is not None else None,
-            agreement=guide.agreement if guide is not None else None,
+            terms=walk.terms if walk is not None else None,
+            agreement=walk.result == AGREED if walk is not None and walk.result is not None else None,
             diary=await self.storage.diary(ctx.user_id),
             channels={c: kb.text(f"diary_channel_{c}", lang) for c in diary.CHANNELS},
         )

@@ -15,10 +15,11 @@ from pypdf import PdfReader
 from bot.chat import run_chat
 from bot.config import Config, load_config
 from bot.core.advisor import Advisor
-from bot.core.dialogue import GuideState, Step
+from bot.core.flow import AGREED, Step
 from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Matcher
+from bot.core.progress import Progress
 from bot.core.replies import Reply
 from bot.core.walkthrough import load_walkthrough
 from bot.engine import Engine, Incoming, Kind, Knowledge
@@ -58,15 +59,15 @@ class Person(Seen):
 
     async def says(self, text: str) -> list[Reply]:
         if text.startswith("/"):
-            event = Incoming(self.user_id, Kind.COMMAND, command=text[1:])
-        else:
-            event = Incoming(self.user_id, Kind.TEXT, text=text)
+            event = Incoming(self.user_id, Kind.COMMAND, command=text[1:], lang=ZH)
+        else:  # the language is fixed, so the kbfactory texts read the same whatever the message is written in
+            event = Incoming(self.user_id, Kind.TEXT, text=text, lang=ZH)
         self.replies = await self.engine.handle(event)
         return self.replies
 
     async def presses(self, action: str) -> list[Reply]:
         assert action in self.actions, f"{action} not among {self.actions}"
-        self.replies = await self.engine.handle(Incoming(self.user_id, Kind.PRESS, action=action))
+        self.replies = await self.engine.handle(Incoming(self.user_id, Kind.PRESS, action=action, lang=ZH))
         return self.replies
 
 
@@ -131,7 +132,7 @@ async def test_the_export_holds_the_terms_and_every_entry(knowledge: Knowledge, 
     user = Person(engine)
     terms = "分12期，每期1250元，每月15日还款；免除罚息"
     await storage.save_session(
-        Session(user.user_id, state={"guide": GuideState(step=Step.REPAY, agreement=True, terms=terms).to_dict()})
+        Session(user.user_id, state={"guide": Progress(step=Step.REPAY, result=AGREED, terms=terms).to_saved()})
     )
     await log(user, "d:day:0", "app", "在线客服", "同意停催 30 天")
     await log(user, "2026-02-01", "visit", "張先生", "Promised a written confirmation 書面確認")

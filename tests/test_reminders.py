@@ -62,15 +62,15 @@ class Person(Seen):
 
     async def says(self, text: str) -> list[Reply]:
         if text.startswith("/"):
-            event = Incoming(self.user_id, Kind.COMMAND, command=text[1:])
-        else:
-            event = Incoming(self.user_id, Kind.TEXT, text=text)
+            event = Incoming(self.user_id, Kind.COMMAND, command=text[1:], lang=ZH)
+        else:  # the language is fixed, so the kbfactory texts read the same whatever the message is written in
+            event = Incoming(self.user_id, Kind.TEXT, text=text, lang=ZH)
         self.replies = await self.engine.handle(event)
         return self.replies
 
     async def presses(self, action: str) -> list[Reply]:
         assert action in self.actions, f"{action} not among {self.actions}"
-        self.replies = await self.engine.handle(Incoming(self.user_id, Kind.PRESS, action=action))
+        self.replies = await self.engine.handle(Incoming(self.user_id, Kind.PRESS, action=action, lang=ZH))
         return self.replies
 
     def action_for(self, key_start: str) -> str:
@@ -107,7 +107,7 @@ async def test_due_days_are_set_listed_and_cancelled(knowledge: Knowledge, stora
     await user.presses(user.actions[0])
     await user.says("/reminders")
     await user.presses("r:add")
-    stale = await user.engine.handle(Incoming(user.user_id, Kind.PRESS, action=first))
+    stale = await user.engine.handle(Incoming(user.user_id, Kind.PRESS, action=first, lang=ZH))
     assert stale[0].text == "reminder_gone 文本"
 
 
