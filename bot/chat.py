@@ -5,6 +5,9 @@ shown and picked as `#N` instead, so "7" means seven days, not the seventh butto
 such as "3" is asked about before it is recorded). The same holds where a tool waits for due days. Files the bot
 sends (the /export PDF) are saved in the folder the chat runs in; reminders are listed, set and cancelled here but
 only `advisor run` fires them.
+
+Replies follow the language typed, as in Telegram (Simplified Chinese until something typed tells), unless
+`--lang` fixes one; /language then chooses again. The chat's own lines are in the language of the last reply.
 """
 
 from __future__ import annotations
