@@ -199,25 +199,35 @@ def cmd_default(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_unmatched(args: argparse.Namespace, out: TextIO) -> int:
-    """What users asked that the bot could not answer, most frequent first: where the knowledge needs work."""
+    """The admins' inbox: unanswered questions and 👎'd answers, alike ones grouped, most asked first (--csv FILE)."""
     import asyncio
     import time as clock
 
+    from bot.admin import Admin
+    from bot.core import inbox
+    from bot.core.matcher import Matcher
     from bot.storage import Storage
 
     config = _config(args)
+    normalize = Matcher(load_knowledge(config.knowledge_dir)).normalize
 
-    async def report() -> list[str]:
+    async def report() -> list[inbox.Group]:
         async with await Storage.open(config.database) as storage:
-            rows = await storage.unmatched_report(limit=args.limit, since_days=args.days)
-        lines = []
-        for row in rows:
-            seen = clock.strftime("%Y-%m-%d", clock.localtime(row.last_seen))
-            closest = f"closest {row.best_entry} ({row.best_score:.2f})" if row.best_entry else "nothing close"
-            lines.append(f"{row.count:>4}× {row.users:>3} users  last {seen}  {closest}  {row.question}")
-        return lines
+            return await Admin(storage).groups(normalize, since_days=args.days)
 
-    lines = asyncio.run(report())
+    groups = asyncio.run(report())
+    if args.csv:
+        Path(args.csv).write_text(inbox.to_csv(groups), encoding="utf-8-sig")
+    lines = []
+    for group in groups[: args.limit]:
+        seen = clock.strftime("%Y-%m-%d", clock.localtime(group.last_seen))
+        closest = f"closest {group.entry} ({group.best_score:.2f})" if group.entry else "nothing close"
+        disliked = f"  👎 {group.disliked}" if group.disliked else ""
+        wordings = f"  +{len(group.questions) - 1} wordings" if len(group.questions) > 1 else ""
+        notes = f"  notes: {' | '.join(group.notes[: inbox.NOTES_SHOWN])}" if group.notes else ""
+        question = group.question or f"[{group.entry}]"
+        lines.append(f"{group.count:>4}× {len(group.users):>3} users  last {seen}  {closest}{disliked}{wordings}"
+                     f"{notes}  {question}")  # fmt: skip
     print("\n".join(lines) if lines else "No unanswered questions recorded.", file=out)
     return 0
 
@@ -257,9 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--repair", action="store_true", help="repair a damaged copy (pinyin, lost characters, spam)")
     imp.add_argument("--repairs", help="repair table (default: import_repairs.yaml in the knowledge folder)")
     imp.set_defaults(func=cmd_import)
-    unmatched = kb_sub.add_parser("unmatched", help="questions users asked that the bot could not answer")
+    unmatched = kb_sub.add_parser("unmatched", help="unanswered and 👎 questions, grouped")
     unmatched.add_argument("--limit", type=int, default=50, help="how many lines (default 50)")
     unmatched.add_argument("--days", type=int, help="only questions asked in the last DAYS days")
+    unmatched.add_argument("--csv", metavar="FILE", help="also write every group to FILE as CSV (for editing the YAML)")
     unmatched.set_defaults(func=cmd_unmatched)
     return parser
 

@@ -22,8 +22,9 @@ from bot import tools
 from bot.config import MatcherConfig
 from bot.core import dialogue, progress
 from bot.core.advisor import Advisor, Conversation
+from bot.core.flow import AGREED
 from bot.core.i18n import Lang
-from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.knowledge import Entry, EntryKind, KnowledgeBase, load_knowledge
 from bot.core.language import conversation_lang, detect, reply_lang
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.replies import Choice, Reply
@@ -93,6 +94,8 @@ class Knowledge:
 
 #: The key of the walkthrough progress in a saved session (kept from the first schema, so old sessions still load).
 PROGRESS_KEY = "guide"
+#: How a matched question counts in /stats (a route — recognised, not covered — counts as a fallback).
+_OUTCOMES = {Status.ANSWER: "answered", Status.CLARIFY: "clarified", Status.FALLBACK: "fallback"}
 #: The key of the typed input a tool waits for (a diary entry, due days) in the saved state.
 FORM_KEY = "form"
 
@@ -150,6 +153,9 @@ class Engine:
         self.storage = storage
         self.directory = directory
         self.tools = Tools(storage, clock)
+        # The question each recent user's last answer was for, so a 👎 can file it; memory only, never stored
+        # unless the user presses 👎.
+        self._asked: OrderedDict[int, tuple[str, str]] = OrderedDict()
         self._locks = KeyedLocks()  # one user's events in order; different users in parallel
         # The engine is the only writer of sessions, so what it last read or wrote is what is on disk; keeping
         # recent users in memory saves a database round trip per message. Writes still go to disk first.
@@ -211,6 +217,9 @@ class Engine:
                 )
             )
             self._remember(event.user_id, saved)
+        after = decision.state.progress
+        if after is not None and (state.progress is None or after.step is not state.progress.step):
+            self.storage.note_reached(event.user_id, after.step.value)  # the funnel in /stats
         if decision.unanswered is not None:
             match = decision.unanswered
             best = match.candidates[0].entry.id if match.candidates else None
@@ -309,6 +318,7 @@ class Engine:
             replies = self._with_continue(outcome.replies, state, k, lang)
             if kind == "e":  # a topic opened from a clarify or related-topic button, same as a typed question
                 replies = self._with_jump(replies, value, state, k, lang)
+                replies = self._with_votes(replies, k.kb.entry(value), k, lang)
             return _Decision(replies, state)
         return _Decision([Reply(k.kb.text("menu_expired", lang)), *self._where_am_i(state, k, lang)], state)
 
@@ -330,11 +340,28 @@ class Engine:
         match = outcome.match
         if match is not None and match.status is Status.ANSWER and match.entry is not None:
             replies = self._with_jump(replies, match.entry.id, state, k, lang)
+        if match is not None and match.normalized:
+            self.storage.count_outcome(_OUTCOMES[match.status])
+            shown = match.entry if match.status is Status.ANSWER else match.route
+            if shown is not None and shown.kind is not EntryKind.OFFTOPIC:
+                replies = self._with_votes(replies, shown, k, lang)
+                self._asked[event.user_id] = (shown.id, text)  # for a 👎: the question it answered
+                self._asked.move_to_end(event.user_id)
+                while len(self._asked) > RECENT_USERS:
+                    self._asked.popitem(last=False)
         return _Decision(replies, state, unanswered=match if outcome.unanswered else None)
 
     @staticmethod
-    def _context(event: Incoming, state: _State, k: Knowledge, lang: Lang) -> tools.Context:
-        return tools.Context(event.user_id, k.kb, lang, state.progress)
+    def _with_votes(replies: list[Reply], entry: Entry | None, k: Knowledge, lang: Lang) -> list[Reply]:
+        """👍 / 👎 under an answer (the reply with the entry's title)."""
+        if entry is None or entry.kind is EntryKind.OFFTOPIC:
+            return replies
+        votes = (Choice(k.kb.text("feedback_up", lang), f"v:+:{entry.id}"),
+                 Choice(k.kb.text("feedback_down", lang), f"v:-:{entry.id}"))  # fmt: skip
+        return [replace(r, choices=(*r.choices, *votes)) if r.title else r for r in replies]
+
+    def _context(self, event: Incoming, state: _State, k: Knowledge, lang: Lang) -> tools.Context:
+        return tools.Context(event.user_id, k.kb, lang, state.progress, self._asked.get(event.user_id))
 
     @staticmethod
     def _reads_as_question(text: str, walk: progress.Progress | None) -> bool:
@@ -344,6 +371,17 @@ class Engine:
     @staticmethod
     def _walk(state: _State, event: dialogue.Event, k: Knowledge, lang: Lang) -> _Decision:
         replies, new_progress = dialogue.handle(state.progress, event, k.walkthrough, lang)
+        before = state.progress
+        if (
+            before is not None
+            and before.step is dialogue.Step.TERMS
+            and new_progress is not None
+            and new_progress.step is not dialogue.Step.TERMS
+            and new_progress.result == AGREED
+        ):  # the terms are in: offer reminders for the due days, and the diary
+            offer = (Choice(k.kb.text("reminder_add_button", lang), "r:add"),
+                     Choice(k.kb.text("diary_new_button", lang), "d:new"))  # fmt: skip
+            replies = [*replies, Reply(k.kb.text("reminder_offer", lang), offer)]
         return _Decision(replies, replace(state, progress=new_progress), save=True)
 
     @staticmethod

@@ -25,6 +25,7 @@ import json
 import logging
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, replace
@@ -34,6 +35,7 @@ from typing import Any, Self
 
 import aiosqlite
 
+from bot.core import inbox
 from bot.errors import StorageError
 
 logger = logging.getLogger(__name__)
@@ -100,6 +102,36 @@ MIGRATIONS: tuple[str, ...] = (
         created_at REAL NOT NULL
     );
     CREATE INDEX diary_by_user ON diary (user_id, day);
+    """,
+    # v6: feedback and what admins read: 👍/👎 per entry, 👎'd answers in the inbox beside unanswered questions
+    # (with the user's note), inbox groups marked resolved or ignored, answer outcomes per hour, the walkthrough funnel.
+    """
+    CREATE TABLE votes (
+        user_id  INTEGER NOT NULL,
+        entry_id TEXT NOT NULL,
+        vote     INTEGER NOT NULL,          -- +1 or -1; a user's later vote on the same entry replaces the earlier
+        at       REAL NOT NULL,
+        PRIMARY KEY (user_id, entry_id)
+    );
+    ALTER TABLE unmatched ADD COLUMN source TEXT NOT NULL DEFAULT 'unanswered';  -- or 'disliked' (a 👎'd answer)
+    ALTER TABLE unmatched ADD COLUMN note TEXT;  -- what a 👎 user said they were looking for
+    CREATE TABLE inbox_marks (
+        normalized TEXT PRIMARY KEY,        -- a question as the inbox groups it
+        mark       TEXT NOT NULL,           -- resolved / ignored: hides what was asked before `at`
+        at         REAL NOT NULL
+    );
+    CREATE TABLE outcomes (
+        hour   INTEGER NOT NULL,            -- unix hour
+        status TEXT NOT NULL,               -- answered / clarified / fallback
+        n      INTEGER NOT NULL,
+        PRIMARY KEY (hour, status)
+    );
+    CREATE TABLE reached (
+        user_id INTEGER NOT NULL,
+        step    TEXT NOT NULL,              -- a walkthrough step the user reached
+        at      REAL NOT NULL,
+        PRIMARY KEY (user_id, step)
+    );
     """,
 )
 
@@ -201,6 +233,8 @@ class Storage:
         self._lock = asyncio.Lock()
         self._pending: list[tuple[tuple[Any, ...], asyncio.Future[None]]] = []
         self._unmatched: list[tuple[Any, ...]] = []
+        self._outcomes: Counter[tuple[int, str]] = Counter()  # (unix hour, status) → answers not yet written
+        self._reached: list[tuple[int, str, float]] = []  # (user, step, at) not yet written
         self._unmatched_timer: asyncio.TimerHandle | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._flusher: asyncio.Task[None] | None = None
@@ -519,10 +553,26 @@ class Storage:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
+    def count_outcome(self, status: str) -> None:
+        """Count one answer's outcome (answered / clarified / fallback) for /stats; written with the next batch."""
+        self._outcomes[(int(self._clock() // 3600), status)] += 1
+        self._write_soon()
+
+    def note_reached(self, user_id: int, step: str) -> None:
+        """Remember that a user reached a walkthrough step (the funnel in /stats); written with the next batch."""
+        self._reached.append((user_id, step, self._clock()))
+        self._write_soon()
+
+    def _write_soon(self) -> None:
+        if self._unmatched_timer is None and self._connection is not None:
+            loop = asyncio.get_running_loop()
+            self._unmatched_timer = loop.call_later(_UNMATCHED_DELAY, self._write_unmatched_later)
+
     async def _write_unmatched(self) -> None:
         if self._unmatched_timer is not None:
             self._unmatched_timer.cancel()
             self._unmatched_timer = None
+        await self._write_counts()
         rows, self._unmatched = self._unmatched, []
         if not rows:
             return
@@ -539,6 +589,125 @@ class Storage:
                 )
         except StorageError:
             logger.exception("%d unmatched questions could not be recorded", len(rows))
+
+    async def _write_counts(self) -> None:
+        outcomes, self._outcomes = self._outcomes, Counter()
+        reached, self._reached = self._reached, []
+        if not outcomes and not reached:
+            return
+        try:
+            async with self._transaction("record statistics") as connection:
+                await connection.executemany(
+                    "INSERT INTO outcomes (hour, status, n) VALUES (?, ?, ?) "
+                    "ON CONFLICT (hour, status) DO UPDATE SET n = n + excluded.n",
+                    [(hour, status, n) for (hour, status), n in outcomes.items()],
+                )
+                await connection.executemany(
+                    "INSERT INTO reached (user_id, step, at) VALUES (?, ?, ?) ON CONFLICT (user_id, step) DO NOTHING",
+                    reached,
+                )
+        except StorageError:
+            logger.exception("statistics (%d outcomes, %d steps) could not be recorded", len(outcomes), len(reached))
+
+    # -- feedback and the admins' inbox --------------------------------------------------------------------------
+
+    async def vote(self, user_id: int, entry_id: str, vote: int) -> None:
+        """A user's 👍 (+1) or 👎 (-1) on an entry's answer; a later vote on the same entry replaces it."""
+        async with self._using("record a vote") as connection:
+            await connection.execute(
+                "INSERT INTO votes (user_id, entry_id, vote, at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user_id, entry_id) DO UPDATE SET vote = excluded.vote, at = excluded.at",
+                (user_id, entry_id, vote, self._clock()),
+            )
+
+    async def file_disliked(self, user_id: int, question: str, lang: str, entry_id: str) -> int:
+        """Put a 👎'd answer in the admins' inbox (with the question, when known); returns its row for the note."""
+        await self._write_unmatched()
+        question = question[:MAX_QUESTION_CHARS]
+        normalized = normalize_question(question) if question else f"[{entry_id}]"
+        async with self._using("file a disliked answer") as connection:
+            cursor = await connection.execute(
+                "INSERT INTO unmatched (user_id, question, normalized, lang, best_entry, score, asked_at, source) "
+                "VALUES (?, ?, ?, ?, ?, 0, ?, 'disliked')",
+                (user_id, question, normalized, lang, entry_id, self._clock()),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def add_note(self, user_id: int, row_id: int, note: str) -> bool:
+        """What a 👎 user said they were looking for, on the inbox row they filed."""
+        async with self._using("add a note") as connection:
+            cursor = await connection.execute(
+                "UPDATE unmatched SET note = ? WHERE id = ? AND user_id = ?",
+                (note[:MAX_QUESTION_CHARS], row_id, user_id),
+            )
+        return cursor.rowcount > 0
+
+    async def inbox_rows(self, *, since_days: int | None = None) -> list[inbox.Row]:
+        """Unanswered questions and 👎'd answers, except those asked before their group was marked."""
+        await self._write_unmatched()
+        since = float("-inf") if since_days is None else self._clock() - since_days * _SECONDS_PER_DAY
+        async with self._using("read the inbox") as connection:
+            rows = await connection.execute_fetchall(
+                """
+                SELECT u.question, u.normalized, u.source, u.user_id, u.asked_at, u.best_entry, u.note, u.score
+                FROM unmatched u
+                WHERE u.asked_at >= ?
+                  AND NOT EXISTS (SELECT 1 FROM inbox_marks m WHERE m.normalized = u.normalized AND m.at >= u.asked_at)
+                ORDER BY u.asked_at
+                """,
+                (since,),
+            )
+        return [
+            inbox.Row(question, normalized, inbox.Source(source), user, asked, entry, note, score)
+            for question, normalized, source, user, asked, entry, note, score in rows
+        ]
+
+    async def mark_inbox(self, normalized: Sequence[str], mark: str) -> None:
+        """Mark questions (as the inbox groups them) resolved or ignored: what was asked until now is hidden."""
+        now = self._clock()
+        async with self._transaction("mark inbox questions") as connection:
+            await connection.executemany(
+                "INSERT INTO inbox_marks (normalized, mark, at) VALUES (?, ?, ?) "
+                "ON CONFLICT (normalized) DO UPDATE SET mark = excluded.mark, at = excluded.at",
+                [(question, mark, now) for question in normalized],
+            )
+
+    async def vote_counts(self) -> dict[str, tuple[int, int]]:
+        """entry id → (👍, 👎) over all users."""
+        async with self._using("count votes") as connection:
+            rows = await connection.execute_fetchall(
+                "SELECT entry_id, sum(vote > 0), sum(vote < 0) FROM votes GROUP BY entry_id"
+            )
+        return {entry: (up, down) for entry, up, down in rows}
+
+    async def outcome_counts(self, *, since: float) -> dict[str, int]:
+        """status → answers since `since` (unix seconds, counted by the hour)."""
+        await self._write_unmatched()
+        async with self._using("count outcomes") as connection:
+            rows = await connection.execute_fetchall(
+                "SELECT status, sum(n) FROM outcomes WHERE hour >= ? GROUP BY status", (int(since // 3600),)
+            )
+        return {status: n for status, n in rows}
+
+    async def reached_counts(self) -> dict[str, int]:
+        """step → how many users reached it."""
+        await self._write_unmatched()
+        async with self._using("count the funnel") as connection:
+            rows = await connection.execute_fetchall("SELECT step, count(*) FROM reached GROUP BY step")
+        return {step: n for step, n in rows}
+
+    async def furthest_steps(self, order: Sequence[str]) -> dict[str, int]:
+        """step → how many users got no further than it (steps compared in `order`)."""
+        await self._write_unmatched()
+        rank = {step: index for index, step in enumerate(order)}
+        async with self._using("find where users stopped") as connection:
+            rows = await connection.execute_fetchall("SELECT user_id, step FROM reached")
+        furthest: dict[int, str] = {}
+        for user, step in rows:
+            if step in rank and (user not in furthest or rank[step] > rank[furthest[user]]):
+                furthest[user] = step
+        return dict(Counter(furthest.values()))
 
     async def unmatched_report(self, *, limit: int = 50, since_days: int | None = None) -> list[UnmatchedSummary]:
         """Unmatched questions grouped by normalised text, most often asked first (then most recently)."""
@@ -722,7 +891,7 @@ async def _rollback(connection: aiosqlite.Connection) -> None:
 
 
 #: Tables with one user's rows (besides sessions and unmatched): /forget empties them of that user.
-_USER_TABLES: tuple[str, ...] = ("reminders", "prefs", "diary")
+_USER_TABLES: tuple[str, ...] = ("reminders", "prefs", "diary", "votes", "reached")
 
 
 def _encode_json(value: Mapping[str, Any], what: str) -> str:

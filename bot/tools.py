@@ -1,5 +1,5 @@
 """The advisor's tools beyond questions and the walkthrough: reminders (/reminders), the negotiation diary (/log)
-and its export (/export), for any transport.
+and its export (/export), and 👍 / 👎 on answers, for any transport.
 
 The engine hands this module the events that belong to a tool — its commands, its buttons (`r:`), and text typed
 while a tool waits for it (a `Form`) — and gets back replies and the form to keep. Arithmetic and parsing live in
@@ -20,6 +20,9 @@ Button actions:
     d:x:<id>               delete one entry
     d:export               the diary and agreement terms as a PDF
     d:stop                 stop recording
+    v:+:<entry> | v:-:<entry>   👍 / 👎 on an entry's answer; a 👎 files the question in the admins' inbox and asks,
+                           optionally, what the user was looking for
+    v:skip                 no note
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ logger = logging.getLogger(__name__)
 #: Commands handled here (besides the engine's own).
 COMMANDS = ("reminders", "log", "export")
 #: Button prefixes handled here.
-PREFIXES = ("r", "d")
+PREFIXES = ("r", "d", "v")
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ class Form:
         return cls(str(value["kind"]), {k: v for k, v in value.items() if k != "kind"})
 
 
-_FORMS = ("due", "tz", "diary")
+_FORMS = ("due", "tz", "diary", "note")
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class Context:
     kb: KnowledgeBase
     lang: Lang
     walk: Progress | None = None  # the walkthrough progress, for the agreement terms
+    asked: tuple[str, str] | None = None  # (entry id, question) of the user's last answer, kept in memory only
 
 
 @dataclass(frozen=True)
@@ -112,12 +116,19 @@ class Tools:
     async def press(self, ctx: Context, action: str, form: Form | None) -> Result:
         if action.startswith("d:"):
             return await self._diary_press(ctx, action, form)
+        if action.startswith("v:"):
+            return await self._vote(ctx, action, form)
         return await self._reminder_press(ctx.user_id, action, form, ctx.kb, ctx.lang)
 
     async def typed(self, ctx: Context, text: str, form: Form) -> Result:
         """Text typed while `form` waits for it."""
         if form.kind == "diary":
             return await self._diary_move(ctx, form, diary.Typed(text))
+        if form.kind == "note":
+            row = form.data.get("row")
+            if isinstance(row, int):
+                await self.storage.add_note(ctx.user_id, row, text.strip())
+            return Result([Reply(ctx.kb.text("feedback_noted", ctx.lang))], None)
         return await self._reminder_typed(ctx.user_id, text, form, ctx.kb, ctx.lang)
 
     # -- reminders -----------------------------------------------------------------------------------------------
@@ -331,6 +342,24 @@ class Tools:
         data = await asyncio.to_thread(export.render_pdf, record, kb)
         attachment = Attachment(export.filename(today), data, export.MIME)
         return Reply(kb.text("export_sent", lang, count=str(len(record.diary))), attachment=attachment)
+
+    # -- feedback ------------------------------------------------------------------------------------------------
+
+    async def _vote(self, ctx: Context, action: str, form: Form | None) -> Result:
+        kb, lang = ctx.kb, ctx.lang
+        match action.split(":"):
+            case ["v", "+", entry] if kb.entry(entry) is not None:
+                await self.storage.vote(ctx.user_id, entry, +1)
+                return Result([Reply(kb.text("feedback_thanks", lang))], form, changed=False)
+            case ["v", "-", entry] if kb.entry(entry) is not None:
+                await self.storage.vote(ctx.user_id, entry, -1)
+                question = ctx.asked[1] if ctx.asked is not None and ctx.asked[0] == entry else ""
+                row = await self.storage.file_disliked(ctx.user_id, question, lang.value, entry)
+                skip = Choice(kb.text("feedback_skip_button", lang), "v:skip")
+                return Result([Reply(kb.text("feedback_ask_note", lang), (skip,))], Form("note", {"row": row}))
+            case ["v", "skip"]:
+                return Result([Reply(kb.text("feedback_skipped", lang))], None, changed=form is not None)
+        return Result([Reply(kb.text("menu_expired", lang))], form, changed=False)
 
     # -- delivery (the Telegram transport calls these from its JobQueue) -----------------------------------------
 

@@ -145,7 +145,8 @@ async def test_a_clear_question_gets_its_entry_with_a_guide_button(
     assert reply.title == entry.title_in(lang)
     assert reply.text == entry.answer_in(lang)
     assert "g:start" in user.actions
-    assert all(action.startswith(("e:", "g:", "w:")) for action in user.actions)
+    assert user.actions[-2:] == [f"v:+:{entry_id}", f"v:-:{entry_id}"]  # 👍 / 👎 last
+    assert all(action.startswith(("e:", "g:", "w:", "v:")) for action in user.actions)
 
 
 async def test_a_topic_the_guide_does_not_cover_is_routed_honestly(engine: Engine, shipped: Knowledge) -> None:
@@ -429,7 +430,7 @@ async def test_an_answer_about_a_step_offers_to_open_it_in_the_walkthrough(
     user = Person(engine)
     (answer,) = await user.say("要准备哪些材料去协商")
     assert answer.title == shipped.kb.entry("steps.materials").title_in(ZH)  # type: ignore[union-attr]
-    assert user.actions[-1] == "w:goto:materials"
+    assert [action for action in user.actions if not action.startswith("v:")][-1] == "w:goto:materials"
 
     await user.press("w:goto:materials")
     assert (await saved_guide(db_path)).step is Step.MATERIALS  # type: ignore[union-attr]

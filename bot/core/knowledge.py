@@ -79,6 +79,17 @@ TOOL_TEXTS: Mapping[str, tuple[str, ...]] = {
     "export_sent": ("count",), "export_title": (), "export_generated": ("date",), "export_terms_heading": (),
     "export_terms_none": (), "export_terms_blank": (), "export_plan_heading": (), "export_diary_heading": ("count",),
     "export_diary_none": (), "export_footer": (),
+    "feedback_up": (), "feedback_down": (), "feedback_thanks": (), "feedback_ask_note": (),
+    "feedback_skip_button": (), "feedback_noted": (), "feedback_skipped": (),
+    "admin_inbox_empty": (), "admin_inbox": ("groups", "total"),
+    "admin_inbox_line": ("n", "times", "users", "disliked", "question", "wordings", "entry", "notes"),
+    "admin_inbox_no_question": (), "admin_resolve_button": ("n",), "admin_ignore_button": ("n",),
+    "admin_csv_button": (), "admin_csv_sent": ("groups",), "admin_group_gone": (),
+    "admin_marked_resolved": ("question",), "admin_marked_ignored": ("question",),
+    "admin_stats_head": ("users", "active", "unanswered", "version"), "admin_funnel_title": (),
+    "admin_funnel_line": ("step", "reached", "stopped"), "admin_period_day": (), "admin_period_week": (),
+    "admin_shares": ("period", "answered", "clarified", "fallback", "total"), "admin_votes_title": (),
+    "admin_votes_line": ("entry", "up", "down"), "admin_none": (),
 }  # fmt: skip
 
 MIN_EXAMPLES = 8

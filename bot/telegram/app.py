@@ -29,6 +29,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.admin import Admin
 from bot.config import Config
 from bot.core.i18n import Lang, lang_from_telegram
 from bot.core.replies import Attachment, Reply
@@ -76,6 +77,7 @@ class Transport:
         self.clock = clock
         self.reminder_poll = reminder_poll
         self.engine: Engine | None = None
+        self.admin: Admin | None = None
         self.storage: Storage | None = None
         self.username = ""
         self.bot: Bot | None = None
@@ -90,6 +92,7 @@ class Transport:
         if pruned:
             logger.info("pruned %d unmatched questions past retention", pruned)
         self.engine = Engine(knowledge, self.storage, directory=self.config.knowledge_dir, clock=self.clock)
+        self.admin = Admin(self.storage, self.clock)
         self.bot = app.bot
         self.username = app.bot.username or ""
         await self._register_commands(app, knowledge)
@@ -218,6 +221,11 @@ class Transport:
             await _retrying(lambda: _call(self._bot(), "answerCallbackQuery", {"callback_query_id": query.id}))
         message = query.message
         chat_id = message.chat.id if message is not None else user.id
+        if action.startswith("i:") and not stale and user.id in self.config.telegram.admin_ids:
+            k = engine.knowledge
+            lang = lang_from_telegram(user.language_code)
+            await self._send(chat_id, await self._admin_tool().press(action, k.kb, lang, k.matcher.normalize))
+            return  # anyone else pressing an admin button (forged) gets what any unknown button gets
         event = Incoming(user.id, Kind.PRESS, action=action, update_id=update.update_id,
                          client_lang=user.language_code, stale=stale)  # fmt: skip
         replies = await self._decide(chat_id, event)
@@ -260,14 +268,20 @@ class Transport:
                 text = f"Reload refused; the bot keeps version {engine.knowledge.kb.version}.\n{error}"
             else:
                 text = f"Knowledge reloaded: version {fresh.kb.version}, {len(fresh.kb.entries)} entries."
-        elif command == "unmatched":
-            rows = await engine.storage.unmatched_report(limit=20)
-            text = "\n".join(f"{r.count}× ({r.users} users) {r.question}" for r in rows) or "No unanswered questions."
         else:
-            stats = await engine.storage.stats()
-            text = (f"users {stats.users}, walkthroughs in progress {stats.active_walkthroughs}, "
-                    f"unanswered questions {stats.unmatched}; knowledge {engine.knowledge.kb.version}")  # fmt: skip
+            k, lang = engine.knowledge, lang_from_telegram(user.language_code)
+            if command == "unmatched":
+                reply = await self._admin_tool().unmatched(k.kb, lang, k.matcher.normalize)
+            else:
+                reply = await self._admin_tool().stats(k.kb, lang, k.kb.version)
+            await self._send(message.chat_id, [reply])
+            return
         await self._send(message.chat_id, [Reply(text)])
+
+    def _admin_tool(self) -> Admin:
+        if self.admin is None:
+            raise TransportError("the admin tools are not ready (post_init has not run)")
+        return self.admin
 
     # --- helpers ---------------------------------------------------------------------------------------------
 
