@@ -1,0 +1,110 @@
+"""Loads knowledge/plan.yaml — every sentence, button and chart label of the /plan calculator — into `PlanTexts`.
+
+The file's shape is declared once in `_SECTIONS` (each key with the placeholders it may use); validation reports every
+problem at once as `file:line: where: what to do`, through the walkthrough's checker so both files read alike. Chart
+texts must also be drawable: a character the chart font lacks (in zh-hans, the derived zh-hant, or en) is refused by
+name, since it would show as an empty box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Final
+
+from bot.core.i18n import Lang
+from bot.core.walkthrough import Text, _Checker  # one checker for every YAML text file with placeholders
+from bot.core.yamlsrc import load_located
+from bot.errors import KnowledgeError
+from bot.fonts import missing_glyphs
+
+_SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
+    "messages": {"intro": (), "stopped": (), "stale": (), "not_started": (), "zero_proposal": ()},
+    "questions": {
+        "owed": (),
+        "owed_known": ("amount",),
+        "income": (),
+        "spending": (),
+        "other": (),
+        "proposal": (),
+    },
+    "problems": {"empty": (), "not_a_number": (), "range": (), "negative": (), "too_large": ()},
+    "buttons": {"skip": (), "keep": ("amount",), "stop": (), "again": ()},
+    "result": {
+        "title": (),
+        "given": ("owed", "income", "spending", "other", "proposal"),
+        "amount": ("amount",),
+        "skipped": (),
+        "surplus": ("amount",),
+        "counted_as_zero": ("items",),
+        "item_spending": (),
+        "item_other": (),
+        "list_separator": (),
+        "schedule_even": ("months", "amount"),
+        "schedule_last": ("months", "amount", "last", "last_month", "total_months"),
+        "schedule_once": ("amount",),
+        "long": ("months", "years"),
+        "no_interest": (),
+        "chart_caption": (),
+        "chart_file": ("path",),
+    },
+    "verdicts": {
+        "no_debt": (),
+        "need_owed": (),
+        "need_income": (),
+        "no_surplus": ("amount",),
+        "fits": ("months",),
+        "too_high": ("proposal", "surplus"),
+        "instead": ("amount", "months"),
+        "no_room": (),
+        "unchecked": ("proposal",),
+    },
+    "chart": {"title": (), "month_axis": (), "paid_axis": (), "left_axis": (), "paid": (), "left": ()},
+}
+
+
+@dataclass(frozen=True)
+class PlanTexts:
+    """Every text of plan.yaml, keyed by its dotted path ("questions.income")."""
+
+    texts: Mapping[str, Text]
+
+    def say(self, key: str, lang: Lang, **values: object) -> str:
+        """The text at `key` in `lang`, placeholders filled; a wrong key is a programming error (KeyError)."""
+        return self.texts[key].render(lang, **values).strip()
+
+
+def load_plan_texts(path: Path) -> PlanTexts:
+    """Read and validate plan.yaml; raises KnowledgeError listing every problem found."""
+    name = str(path)
+    check = _Checker(name)
+    root = check.mapping(load_located(path, name), 1, "the file")
+    if root is None:
+        raise KnowledgeError(check.problems)
+    check.keys(root, 1, "the file", list(_SECTIONS))
+    texts: dict[str, Text] = {}
+    for section, keys in _SECTIONS.items():
+        node = check.mapping(root[section], root.line_of(section), section) if section in root else None
+        if node is None:
+            continue
+        check.keys(node, root.line_of(section), section, keys)
+        for key, placeholders in keys.items():
+            text = check.text(node, key, section, placeholders)
+            if text is None:
+                continue
+            texts[f"{section}.{key}"] = text
+            if section == "chart":
+                for lang in Lang:
+                    missing = missing_glyphs(text.render(lang))
+                    if missing:
+                        check.report(
+                            node.line_of(key),
+                            f"chart.{key}",
+                            f"the chart font cannot draw {' '.join(missing)} ({lang.value}); use other words, "
+                            "or add the characters to the font (bot/fonts/README.md)",
+                        )
+    if check.problems:
+        raise KnowledgeError(sorted(check.problems, key=lambda problem: problem.line))
+    return PlanTexts(MappingProxyType(texts))
