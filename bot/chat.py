@@ -1,24 +1,37 @@
 """`advisor chat`: the same engine as the Telegram bot, in a terminal — choices by number, /quit to leave.
 
-Where the walkthrough asks for a number (days overdue, amount), a typed number is that answer and buttons are
-picked with `#N` instead, so "7" means seven days, not the seventh button.
+Where the walkthrough or /plan asks for a number (days overdue, an amount), a typed number is that answer and buttons
+are picked with `#N` instead, so "7" means seven days, not the seventh button. A chart (/plan) is saved as a PNG file
+and its path shown.
 """
 
 from __future__ import annotations
 
 import asyncio
+import tempfile
+from pathlib import Path
 from typing import TextIO
 
 from bot.cli_render import render_plain
 from bot.config import Config
-from bot.core import dialogue
+from bot.core import dialogue, planchat
 from bot.core.i18n import Lang
-from bot.core.replies import Choice, Reply
+from bot.core.replies import Chart, Choice, Reply
 from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.storage import Storage
 
 #: The terminal user's id in the database (Telegram ids are positive, so this never collides).
 TERMINAL_USER = 0
+
+
+def _save_chart(chart: Chart) -> Path:
+    """Draw the chart into a new PNG file in the temporary folder; its path is shown to the user."""
+    from bot.chart import render_png  # deferred: matplotlib only when a chart is drawn
+
+    handle, name = tempfile.mkstemp(prefix="advisor-plan-", suffix=".png")
+    with open(handle, "wb") as file:
+        file.write(render_png(chart))
+    return Path(name)
 
 
 async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
@@ -36,11 +49,13 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
             guide = session.state.get("guide") if session.state else None
             state = dialogue.GuideState.from_dict(guide, engine.knowledge.guide)
             wants_number = state is not None and dialogue.wants_text(state) and state.step is not dialogue.Step.TERMS
+            plan = planchat.PlanState.from_dict(session.state.get("plan")) if session.state else None
+            wants_number = wants_number or planchat.asking(plan)
             return Lang(session.lang) if session.lang else lang, wants_number
 
         number_step = False
 
-        def show(replies: list[Reply], shown_in: Lang) -> None:
+        async def show(replies: list[Reply], shown_in: Lang) -> None:
             nonlocal choices
             choices = [c for r in replies for c in r.choices]
             number = 0
@@ -51,6 +66,9 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
                     number += 1
                     numbered.append(Choice(choice.label, str(number)))
                 blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title)))
+                if reply.chart is not None and engine.knowledge.plan is not None:
+                    path = await asyncio.to_thread(_save_chart, reply.chart)
+                    blocks.append(engine.knowledge.plan.say("result.chart_file", shown_in, path=path))
             print("\n\n".join(blocks), file=out)
             print(f"\n({engine.knowledge.kb.text('chat_quit_hint', shown_in)})", file=out)
             if number_step:
@@ -59,7 +77,7 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
 
         replies = await engine.handle(Incoming(TERMINAL_USER, Kind.COMMAND, command="start", client_lang=lang.value))
         shown_in, number_step = await where_now()
-        show(replies, shown_in)
+        await show(replies, shown_in)
         while True:
             print("> ", end="", file=out, flush=True)
             line = await asyncio.to_thread(stdin.readline)
@@ -80,7 +98,7 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
                 event = Incoming(TERMINAL_USER, Kind.TEXT, text=text, client_lang=lang.value)
             replies = await engine.handle(event)
             shown_in, number_step = await where_now()
-            show(replies, shown_in)
+            await show(replies, shown_in)
         print(engine.knowledge.kb.text("goodbye", (await where_now())[0]), file=out)
     return 0
 

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import MatcherConfig
-from bot.core import dialogue
+from bot.core import dialogue, planchat
 from bot.core.advisor import Advisor, Conversation
 from bot.core.i18n import Lang, lang_from_telegram
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.matcher import Matcher, MatchResult, Status
+from bot.core.plantexts import PlanTexts, load_plan_texts
 from bot.core.replies import Choice, Reply
 from bot.core.walkthrough import Walkthrough, load_walkthrough
 from bot.locks import KeyedLocks
@@ -68,28 +69,40 @@ class Knowledge:
     matcher: Matcher
     advisor: Advisor
     guide: Walkthrough
+    #: The /plan calculator's texts; None where a test builds knowledge without them (then /plan is unknown).
+    plan: PlanTexts | None = None
 
     @classmethod
     def load(cls, directory: Path, config: MatcherConfig | None = None) -> Knowledge:
         kb = load_knowledge(directory)
         matcher = Matcher(kb, config)
-        return cls(kb, matcher, Advisor(kb, matcher), load_walkthrough(directory / "walkthrough.yaml"))
+        guide = load_walkthrough(directory / "walkthrough.yaml")
+        return cls(kb, matcher, Advisor(kb, matcher), guide, load_plan_texts(directory / "plan.yaml"))
 
 
 @dataclass(frozen=True)
 class _State:
-    """What is persisted for a user besides the language: the walkthrough and a pending /forget."""
+    """What is persisted for a user besides the language: the walkthrough and the /plan calculation."""
 
     guide: dialogue.GuideState | None = None
+    plan: planchat.PlanState | None = None
 
     def to_dict(self) -> dict[str, Any] | None:
-        return {"guide": self.guide.to_dict()} if self.guide is not None else None
+        state: dict[str, Any] = {}
+        if self.guide is not None:
+            state["guide"] = self.guide.to_dict()
+        if self.plan is not None:
+            state["plan"] = self.plan.to_dict()
+        return state or None
 
     @classmethod
     def from_session(cls, session: Session | None, guide: Walkthrough) -> _State:
         if session is None or not session.state:
             return cls()
-        return cls(guide=dialogue.GuideState.from_dict(session.state.get("guide"), guide))
+        return cls(
+            guide=dialogue.GuideState.from_dict(session.state.get("guide"), guide),
+            plan=planchat.PlanState.from_dict(session.state.get("plan")),
+        )
 
 
 @dataclass(frozen=True)
@@ -209,7 +222,16 @@ class Engine:
                 return self._guide(state, dialogue.Start(), k, lang)
             case "resume":
                 return self._guide(state, dialogue.Resume(), k, lang)
+            case "plan" if k.plan is not None:
+                # Prefilled from what the user typed in the walkthrough (a tiny read of its saved answers), else
+                # from the last calculation.
+                owed = state.guide.amount_typed if state.guide is not None else None
+                if owed is None and state.plan is not None:
+                    owed = state.plan.inputs.owed
+                return self._plan(state, planchat.Start(owed), k.plan, lang)
             case "cancel":
+                if planchat.asking(state.plan) and k.plan is not None:
+                    return self._plan(state, planchat.Stop(), k.plan, lang)
                 if state.guide is None:
                     return _Decision([Reply(k.kb.text("nothing_to_cancel", lang))], state)
                 return self._guide(state, dialogue.Cancel(), k, lang)
@@ -232,6 +254,8 @@ class Engine:
             return self._guide(state, dialogue.Start(), k, lang)
         if kind == "w":
             return self._guide(state, dialogue.Press(event.action), k, lang)
+        if kind == "p" and k.plan is not None:
+            return self._plan(state, planchat.Press(event.action), k.plan, lang)
         if kind == "l" and (chosen := _parse_lang(value)) is not None:
             return _Decision([Reply(k.kb.text("language_set", chosen))], state, lang=chosen.value, save=True)
         if kind == "f":
@@ -252,6 +276,8 @@ class Engine:
     def _text(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
         text = event.text
+        if k.plan is not None and planchat.reads_as_answer(state.plan, text) and not k.advisor.in_crisis(text):
+            return self._plan(state, planchat.Typed(text), k.plan, lang)
         if (
             dialogue.reads_as_answer(state.guide, text)
             and not self._reads_as_question(text, state.guide)
@@ -282,9 +308,18 @@ class Engine:
         return _Decision(replies, replace(state, guide=new_guide), save=True)
 
     @staticmethod
+    def _plan(state: _State, event: planchat.Event, texts: PlanTexts, lang: Lang) -> _Decision:
+        replies, new_plan = planchat.step(state.plan, event, texts, lang)
+        return _Decision(replies, replace(state, plan=new_plan), save=True)
+
+    @staticmethod
     def _with_continue(replies: list[Reply], state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
-        """Under a side answer mid-walkthrough, a button back to where the user was."""
-        choice = dialogue.continue_choice(state.guide, k.guide, lang)
+        """Under a side answer mid-calculation or mid-walkthrough, a button back to where the user was."""
+        choice = None
+        if k.plan is not None:
+            choice = planchat.continue_choice(state.plan, k.plan, lang)
+        if choice is None:
+            choice = dialogue.continue_choice(state.guide, k.guide, lang)
         if choice is None or not replies:
             return replies
         last = replies[-1]
@@ -303,6 +338,8 @@ class Engine:
 
     @staticmethod
     def _where_am_i(state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
+        if state.plan is not None and planchat.asking(state.plan) and k.plan is not None:
+            return planchat.current_prompt(state.plan, k.plan, lang)
         if state.guide is not None:
             return dialogue.current_prompt(state.guide, k.guide, lang)
         return k.advisor.help(Conversation(lang=lang))

@@ -31,7 +31,7 @@ _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "proposal": (),
     },
     "problems": {"empty": (), "not_a_number": (), "range": (), "negative": (), "too_large": ()},
-    "buttons": {"skip": (), "keep": ("amount",), "stop": (), "again": ()},
+    "buttons": {"skip": (), "keep": ("amount",), "stop": (), "again": (), "continue": ()},
     "result": {
         "title": (),
         "given": ("owed", "income", "spending", "other", "proposal"),
