@@ -99,8 +99,9 @@ def load_plan_texts(path: Path) -> PlanTexts:
                 for lang in Lang:
                     missing = missing_glyphs(text.render(lang))
                     if missing:
+                        written = Lang.EN if lang is Lang.EN else Lang.ZH_HANS  # zh-hant is made from zh-hans
                         check.report(
-                            node.line_of(key),
+                            node[key].line_of(written.value),
                             f"chart.{key}",
                             f"the chart font cannot draw {' '.join(missing)} ({lang.value}); use other words, "
                             "or add the characters to the font (bot/fonts/README.md)",
