@@ -59,3 +59,17 @@ def test_the_traditional_form_of_a_chart_label_is_checked_too(tmp_path: Path) ->
     path = write_plan_texts(tmp_path, data)
     texts = load_plan_texts(path)
     assert texts.say("chart.paid", Lang.ZH_HANT) == "每月還款"  # derived, and drawable: it loaded
+
+
+def test_kb_validate_checks_plan_yaml_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_cli import advisor, copy_of_shipped
+
+    folder = copy_of_shipped(tmp_path)
+    path = folder / "plan.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  paid_axis:", "  paid_axs:"), encoding="utf-8")
+
+    code, _output = advisor("kb", "validate", str(folder))
+
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"plan.yaml:{line_of(path, 'paid_axs:')}: chart: unknown key 'paid_axs'" in err
