@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -79,7 +80,8 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
 
 def _check_walkthrough(directory: Path, problems: list[Problem]) -> None:
     """walkthrough.yaml and plan.yaml belong to the folder too: the bot will not start without valid ones."""
-    for name, load in (("walkthrough.yaml", load_walkthrough), ("plan.yaml", load_plan_texts)):
+    checks = (("walkthrough.yaml", load_walkthrough), ("plan.yaml", partial(load_plan_texts, traditional=True)))
+    for name, load in checks:
         path = directory / name
         try:
             load(path)

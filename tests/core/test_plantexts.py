@@ -19,13 +19,17 @@ def line_of(path: Path, fragment: str) -> int:
 
 
 def problems(path: Path) -> str:
+    return problems_of(path)
+
+
+def problems_of(path: Path, *, traditional: bool = False) -> str:
     with pytest.raises(KnowledgeError) as caught:
-        load_plan_texts(path)
+        load_plan_texts(path, traditional=traditional)
     return str(caught.value)
 
 
 def test_the_shipped_plan_texts_load_in_every_language() -> None:
-    texts = load_plan_texts(SHIPPED)
+    texts = load_plan_texts(SHIPPED, traditional=True)
     for lang in Lang:
         assert texts.say("verdicts.instead", lang, amount="2,500", months=12)
         assert texts.say("chart.title", lang)
@@ -51,14 +55,22 @@ def test_a_chart_label_the_font_cannot_draw_is_refused_by_name(tmp_path: Path) -
     found = problems(path)
 
     assert f"plan.yaml:{line_of(path, '还款计划𪚥')}: chart.title: the chart font cannot draw 𪚥 (zh-hans)" in found
+    assert "(zh-hant)" not in found  # the derived text is checked by `kb validate` (traditional=True) only
+    line = line_of(path, "还款计划𪚥")
+    traditional = problems_of(path, traditional=True)
+    assert f"plan.yaml:{line}: chart.title: the chart font cannot draw 𪚥 (zh-hant)" in traditional
 
 
-def test_the_traditional_form_of_a_chart_label_is_checked_too(tmp_path: Path) -> None:
+def test_the_traditional_form_of_a_chart_label_is_checked_on_request(tmp_path: Path) -> None:
     data = plan_yaml()
     data["chart"]["paid"]["zh-hans"] = "每月还款"
+    data["chart"]["left"]["en"] = "Still owed 𪚥"
     path = write_plan_texts(tmp_path, data)
-    texts = load_plan_texts(path)
-    assert texts.say("chart.paid", Lang.ZH_HANT) == "每月還款"  # derived, and drawable: it loaded
+
+    found = problems_of(path, traditional=True)
+
+    assert "chart.left: the chart font cannot draw 𪚥 (en)" in found
+    assert "chart.paid" not in found  # 每月還款, derived, is drawable too
 
 
 def test_kb_validate_checks_plan_yaml_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
