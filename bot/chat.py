@@ -1,8 +1,9 @@
 """`advisor chat`: the same engine as the Telegram bot, in a terminal — choices by number, /quit to leave.
 
-Where the walkthrough or /plan asks for a number (days overdue, an amount), a typed number is that answer and buttons
-are picked with `#N` instead, so "7" means seven days, not the seventh button. A chart (/plan) is saved as a PNG file
-and its path shown.
+Where the walkthrough or /plan asks for a number (days overdue, amounts), a typed number is that answer and the
+buttons are shown and picked as `#N` instead, so "7" means seven days, not the seventh button (and an implausibly
+small amount such as "3" is asked about before it is recorded). A /plan chart is saved as a PNG file and its path
+shown.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.config import Config
 from bot.core import dialogue, planchat
 from bot.core.i18n import Lang
 from bot.core.replies import Chart, Choice, Reply
-from bot.engine import Engine, Incoming, Kind, Knowledge
+from bot.engine import PLAN_KEY, PROGRESS_KEY, Engine, Incoming, Kind, Knowledge
 from bot.storage import Storage
 
 #: The terminal user's id in the database (Telegram ids are positive, so this never collides).
@@ -42,15 +43,14 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
 
         async def where_now() -> tuple[Lang, bool]:
             """The language to show (picked with /language, else the one the chat started in), and whether the
-            walkthrough waits for a typed number (days, amount): there buttons are picked with #N instead."""
+            walkthrough or /plan waits for a typed number (days, amount): there buttons are picked with #N instead."""
             session = await storage.load_session(TERMINAL_USER)
             if session is None:
                 return lang, False
-            guide = session.state.get("guide") if session.state else None
-            state = dialogue.GuideState.from_dict(guide, engine.knowledge.guide)
-            wants_number = state is not None and dialogue.wants_text(state) and state.step is not dialogue.Step.TERMS
-            plan = planchat.PlanState.from_dict(session.state.get("plan")) if session.state else None
-            wants_number = wants_number or planchat.asking(plan)
+            saved = session.state.get(PROGRESS_KEY) if session.state else None
+            walk = dialogue.from_saved(saved, engine.knowledge.walkthrough)
+            plan = planchat.PlanState.from_dict(session.state.get(PLAN_KEY)) if session.state else None
+            wants_number = dialogue.wants_number(walk) or planchat.asking(plan)
             return Lang(session.lang) if session.lang else lang, wants_number
 
         number_step = False
@@ -65,7 +65,8 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
                 for choice in reply.choices:
                     number += 1
                     numbered.append(Choice(choice.label, str(number)))
-                blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title)))
+                marker = "#" if number_step else ""
+                blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title), marker=marker))
                 if reply.chart is not None and engine.knowledge.plan is not None:
                     path = await asyncio.to_thread(_save_chart, reply.chart)
                     blocks.append(engine.knowledge.plan.say("result.chart_file", shown_in, path=path))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import MatcherConfig
-from bot.core import dialogue, planchat
+from bot.core import dialogue, planchat, progress
 from bot.core.advisor import Advisor, Conversation
 from bot.core.i18n import Lang, lang_from_telegram
 from bot.core.knowledge import KnowledgeBase, load_knowledge
@@ -68,7 +68,7 @@ class Knowledge:
     kb: KnowledgeBase
     matcher: Matcher
     advisor: Advisor
-    guide: Walkthrough
+    walkthrough: Walkthrough
     #: The /plan calculator's texts; None where a test builds knowledge without them (then /plan is unknown).
     plan: PlanTexts | None = None
 
@@ -76,32 +76,38 @@ class Knowledge:
     def load(cls, directory: Path, config: MatcherConfig | None = None) -> Knowledge:
         kb = load_knowledge(directory)
         matcher = Matcher(kb, config)
-        guide = load_walkthrough(directory / "walkthrough.yaml")
-        return cls(kb, matcher, Advisor(kb, matcher), guide, load_plan_texts(directory / "plan.yaml"))
+        walkthrough = load_walkthrough(directory / "walkthrough.yaml")
+        return cls(kb, matcher, Advisor(kb, matcher), walkthrough, load_plan_texts(directory / "plan.yaml"))
+
+
+#: The key of the walkthrough progress in a saved session (kept from the first schema, so old sessions still load).
+PROGRESS_KEY = "guide"
+#: The key of the /plan calculation in a saved session.
+PLAN_KEY = "plan"
 
 
 @dataclass(frozen=True)
 class _State:
-    """What is persisted for a user besides the language: the walkthrough and the /plan calculation."""
+    """What is persisted for a user besides the language: their progress through the walkthrough and /plan."""
 
-    guide: dialogue.GuideState | None = None
+    progress: progress.Progress | None = None
     plan: planchat.PlanState | None = None
 
     def to_dict(self) -> dict[str, Any] | None:
         state: dict[str, Any] = {}
-        if self.guide is not None:
-            state["guide"] = self.guide.to_dict()
+        if self.progress is not None:
+            state[PROGRESS_KEY] = self.progress.to_saved()
         if self.plan is not None:
-            state["plan"] = self.plan.to_dict()
+            state[PLAN_KEY] = self.plan.to_dict()
         return state or None
 
     @classmethod
-    def from_session(cls, session: Session | None, guide: Walkthrough) -> _State:
+    def from_session(cls, session: Session | None, walkthrough: Walkthrough) -> _State:
         if session is None or not session.state:
             return cls()
         return cls(
-            guide=dialogue.GuideState.from_dict(session.state.get("guide"), guide),
-            plan=planchat.PlanState.from_dict(session.state.get("plan")),
+            progress=progress.from_saved(session.state.get(PROGRESS_KEY), walkthrough),
+            plan=planchat.PlanState.from_dict(session.state.get(PLAN_KEY)),
         )
 
 
@@ -145,7 +151,7 @@ class Engine:
     async def _handle(self, event: Incoming) -> list[Reply]:
         k = self.knowledge  # one generation for the whole event, even if a reload happens meanwhile
         session = await self._load(event.user_id)
-        state = _State.from_session(session, k.guide)
+        state = _State.from_session(session, k.walkthrough)
         lang = Lang(session.lang) if session and session.lang else lang_from_telegram(event.client_lang)
         redelivered = (
             event.update_id is not None
@@ -212,29 +218,24 @@ class Engine:
         match event.command:
             case "start":
                 replies = k.advisor.greet(conversation)
-                resume = dialogue.continue_choice(state.guide, k.guide, lang)
+                resume = dialogue.continue_choice(state.progress, k.walkthrough, lang)
                 if resume is not None:
                     replies = [*replies[:-1], replace(replies[-1], choices=(resume, *replies[-1].choices))]
                 return _Decision(replies, state)
             case "help":
                 return _Decision(k.advisor.help(conversation), state)
             case "guide":
-                return self._guide(state, dialogue.Start(), k, lang)
+                return self._walk(state, dialogue.Start(), k, lang)
             case "resume":
-                return self._guide(state, dialogue.Resume(), k, lang)
+                return self._walk(state, dialogue.Resume(), k, lang)
             case "plan" if k.plan is not None:
-                # Prefilled from what the user typed in the walkthrough (a tiny read of its saved answers), else
-                # from the last calculation.
-                owed = state.guide.amount_typed if state.guide is not None else None
-                if owed is None and state.plan is not None:
-                    owed = state.plan.inputs.owed
-                return self._plan(state, planchat.Start(owed), k.plan, lang)
+                return self._plan(state, planchat.Start(*_plan_prefill(state)), k.plan, lang)
             case "cancel":
                 if planchat.asking(state.plan) and k.plan is not None:
                     return self._plan(state, planchat.Stop(), k.plan, lang)
-                if state.guide is None:
+                if state.progress is None:
                     return _Decision([Reply(k.kb.text("nothing_to_cancel", lang))], state)
-                return self._guide(state, dialogue.Cancel(), k, lang)
+                return self._walk(state, dialogue.Cancel(), k, lang)
             case "privacy":
                 forget = Choice(k.kb.text("forget_button", lang), "f:ask")
                 return _Decision([Reply(k.kb.text("privacy", lang), (forget,))], state)
@@ -251,9 +252,9 @@ class Engine:
         lang = conversation.lang
         kind, _, value = event.action.partition(":")
         if kind == "g" and value == "start":
-            return self._guide(state, dialogue.Start(), k, lang)
+            return self._walk(state, dialogue.Start(), k, lang)
         if kind == "w":
-            return self._guide(state, dialogue.Press(event.action), k, lang)
+            return self._walk(state, dialogue.Press(event.action), k, lang)
         if kind == "p" and k.plan is not None:
             return self._plan(state, planchat.Press(event.action), k.plan, lang)
         if kind == "l" and (chosen := _parse_lang(value)) is not None:
@@ -279,11 +280,11 @@ class Engine:
         if k.plan is not None and planchat.reads_as_answer(state.plan, text) and not k.advisor.in_crisis(text):
             return self._plan(state, planchat.Typed(text), k.plan, lang)
         if (
-            dialogue.reads_as_answer(state.guide, text)
-            and not self._reads_as_question(text, state.guide)
+            dialogue.reads_as_answer(state.progress, text)
+            and not self._reads_as_question(text, state.progress)
             and not k.advisor.in_crisis(text)  # never recorded as an answer: the advisor replies with care
         ):
-            return self._guide(state, dialogue.TypedText(text), k, lang)
+            return self._walk(state, dialogue.TypedText(text), k, lang)
         notice: list[Reply] = []
         if len(text) > LONG_MESSAGE:
             notice = [Reply(k.kb.text("too_long_notice", lang))]
@@ -296,16 +297,14 @@ class Engine:
         return _Decision(replies, state, unanswered=match if outcome.unanswered else None)
 
     @staticmethod
-    def _reads_as_question(text: str, guide: dialogue.GuideState | None) -> bool:
+    def _reads_as_question(text: str, walk: progress.Progress | None) -> bool:
         """At the agreement-terms step any text could be terms; a question mark or word makes it a side question."""
-        return (
-            guide is not None and guide.step is dialogue.Step.TERMS and bool(_QUESTION_MARKERS.search(text.casefold()))
-        )
+        return walk is not None and walk.step is dialogue.Step.TERMS and bool(_QUESTION_MARKERS.search(text.casefold()))
 
     @staticmethod
-    def _guide(state: _State, event: dialogue.Event, k: Knowledge, lang: Lang) -> _Decision:
-        replies, new_guide = dialogue.step(state.guide, event, k.guide, lang)
-        return _Decision(replies, replace(state, guide=new_guide), save=True)
+    def _walk(state: _State, event: dialogue.Event, k: Knowledge, lang: Lang) -> _Decision:
+        replies, new_progress = dialogue.handle(state.progress, event, k.walkthrough, lang)
+        return _Decision(replies, replace(state, progress=new_progress), save=True)
 
     @staticmethod
     def _plan(state: _State, event: planchat.Event, texts: PlanTexts, lang: Lang) -> _Decision:
@@ -315,11 +314,9 @@ class Engine:
     @staticmethod
     def _with_continue(replies: list[Reply], state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
         """Under a side answer mid-calculation or mid-walkthrough, a button back to where the user was."""
-        choice = None
-        if k.plan is not None:
-            choice = planchat.continue_choice(state.plan, k.plan, lang)
+        choice = planchat.continue_choice(state.plan, k.plan, lang) if k.plan is not None else None
         if choice is None:
-            choice = dialogue.continue_choice(state.guide, k.guide, lang)
+            choice = dialogue.continue_choice(state.progress, k.walkthrough, lang)
         if choice is None or not replies:
             return replies
         last = replies[-1]
@@ -330,18 +327,18 @@ class Engine:
     def _with_jump(replies: list[Reply], entry_id: str, state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
         """An answer about a walkthrough step offers to go to that step."""
         target = dialogue.step_for_entry(entry_id)
-        if target is None or not replies or (state.guide is not None and state.guide.step is target):
+        if target is None or not replies or (state.progress is not None and state.progress.step is target):
             return replies
         last = replies[-1]
-        jump = dialogue.goto_choice(target, k.guide, lang)
+        jump = dialogue.goto_choice(target, k.walkthrough, lang)
         return [*replies[:-1], replace(last, choices=(*last.choices, jump))]
 
     @staticmethod
     def _where_am_i(state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
         if state.plan is not None and planchat.asking(state.plan) and k.plan is not None:
             return planchat.current_prompt(state.plan, k.plan, lang)
-        if state.guide is not None:
-            return dialogue.current_prompt(state.guide, k.guide, lang)
+        if state.progress is not None:
+            return dialogue.current_prompt(state.progress, k.walkthrough, lang)
         return k.advisor.help(Conversation(lang=lang))
 
     @staticmethod
@@ -357,6 +354,18 @@ class Engine:
             k.kb.text("language_prompt", lang),
             (Choice("简体中文", "l:zh-hans"), Choice("繁體中文", "l:zh-hant"), Choice("English", "l:en")),
         )
+
+
+def _plan_prefill(state: _State) -> tuple[int | None, int | None]:
+    """What /plan starts from: the amount owed and monthly instalment the user typed in the walkthrough (a read of
+    its saved answers, nothing more), else those of their last calculation."""
+    walk, last = state.progress, state.plan.inputs if state.plan is not None else None
+    owed = walk.amount_typed if walk is not None and walk.amount_typed is not None else None
+    monthly = walk.monthly_typed if walk is not None and walk.monthly_typed is not None else None
+    if last is not None:
+        owed = owed if owed is not None else last.owed
+        monthly = monthly if monthly is not None else last.proposal
+    return owed, monthly
 
 
 def _parse_lang(text: str) -> Lang | None:
