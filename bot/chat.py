@@ -35,23 +35,22 @@ def _save_chart(chart: Chart) -> Path:
     return Path(name)
 
 
-async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
+async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO) -> int:
     knowledge = Knowledge.load(config.knowledge_dir, config.matcher)
     async with await Storage.open(config.database) as storage:
         engine = Engine(knowledge, storage, directory=config.knowledge_dir)
         choices: list[Choice] = []
+        fixed = lang  # --lang: every reply in that language, until the user picks one with /language
 
-        async def where_now() -> tuple[Lang, bool]:
-            """The language to show (picked with /language, else the one the chat started in), and whether the
-            walkthrough or /plan waits for a typed number (days, amount): there buttons are picked with #N instead."""
+        async def wants_number() -> bool:
+            """Whether the walkthrough or /plan waits for a typed number (days, amount): buttons are then #N."""
             session = await storage.load_session(TERMINAL_USER)
             if session is None:
-                return lang, False
+                return False
             saved = session.state.get(PROGRESS_KEY) if session.state else None
             walk = dialogue.from_saved(saved, engine.knowledge.walkthrough)
             plan = planchat.PlanState.from_dict(session.state.get(PLAN_KEY)) if session.state else None
-            wants_number = dialogue.wants_number(walk) or planchat.asking(plan)
-            return Lang(session.lang) if session.lang else lang, wants_number
+            return dialogue.wants_number(walk) or planchat.asking(plan)
 
         number_step = False
 
@@ -76,9 +75,9 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
                 print(f"({engine.knowledge.kb.text('chat_number_hint', shown_in)})", file=out)
             out.flush()
 
-        replies = await engine.handle(Incoming(TERMINAL_USER, Kind.COMMAND, command="start", client_lang=lang.value))
-        shown_in, number_step = await where_now()
-        await show(replies, shown_in)
+        response = await engine.respond(Incoming(TERMINAL_USER, Kind.COMMAND, command="start", lang=fixed))
+        number_step = await wants_number()
+        await show(response.replies, response.lang)
         while True:
             print("> ", end="", file=out, flush=True)
             line = await asyncio.to_thread(stdin.readline)
@@ -89,20 +88,20 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
                 break
             picked = text[1:] if number_step and text.startswith("#") else (None if number_step else text)
             if picked is not None and picked.isdigit() and 1 <= int(picked) <= len(choices):
-                event = Incoming(TERMINAL_USER, Kind.PRESS, action=choices[int(picked) - 1].action,
-                                 client_lang=lang.value)  # fmt: skip
+                event = Incoming(TERMINAL_USER, Kind.PRESS, action=choices[int(picked) - 1].action, lang=fixed)
             elif text.startswith("/"):  # as in Telegram, unknown commands get the engine's "unknown command"
                 name, _, argument = text[1:].partition(" ")
-                event = Incoming(TERMINAL_USER, Kind.COMMAND, command=name.lower(), text=argument,
-                                 client_lang=lang.value)  # fmt: skip
+                if name.lower() == "language":
+                    fixed = None  # the user chooses here: their choice is kept, as in Telegram
+                event = Incoming(TERMINAL_USER, Kind.COMMAND, command=name.lower(), text=argument, lang=fixed)
             else:
-                event = Incoming(TERMINAL_USER, Kind.TEXT, text=text, client_lang=lang.value)
-            replies = await engine.handle(event)
-            shown_in, number_step = await where_now()
-            await show(replies, shown_in)
-        print(engine.knowledge.kb.text("goodbye", (await where_now())[0]), file=out)
+                event = Incoming(TERMINAL_USER, Kind.TEXT, text=text, lang=fixed)
+            response = await engine.respond(event)
+            number_step = await wants_number()
+            await show(response.replies, response.lang)
+        print(engine.knowledge.kb.text("goodbye", response.lang), file=out)
     return 0
 
 
-def run_chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
+def run_chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO) -> int:
     return asyncio.run(_chat(config, lang, stdin, out))

@@ -19,8 +19,9 @@ from typing import Any
 from bot.config import MatcherConfig
 from bot.core import dialogue, planchat, progress
 from bot.core.advisor import Advisor, Conversation
-from bot.core.i18n import Lang, lang_from_telegram
+from bot.core.i18n import Lang
 from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.language import conversation_lang, detect, reply_lang
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.plantexts import PlanTexts, load_plan_texts
 from bot.core.replies import Choice, Reply
@@ -58,7 +59,16 @@ class Incoming:
     action: str = ""  # a button's action token
     update_id: int | None = None  # the transport's id of this event, to recognise a redelivery after a crash
     client_lang: str | None = None  # the user's interface language as the transport reports it
+    lang: Lang | None = None  # a language the transport fixes (`advisor chat --lang`): above all but nothing
     stale: bool = False  # the transport saw a button from an older knowledge version
+
+
+@dataclass(frozen=True)
+class Response:
+    """What one event gets: the replies, and the language they are written in (for the transport's own lines)."""
+
+    replies: list[Reply]
+    lang: Lang
 
 
 @dataclass(frozen=True)
@@ -76,8 +86,9 @@ class Knowledge:
     def load(cls, directory: Path, config: MatcherConfig | None = None) -> Knowledge:
         kb = load_knowledge(directory)
         matcher = Matcher(kb, config)
-        walkthrough = load_walkthrough(directory / "walkthrough.yaml")
-        return cls(kb, matcher, Advisor(kb, matcher), walkthrough, load_plan_texts(directory / "plan.yaml"))
+        walkthrough = load_walkthrough(directory / "walkthrough.yaml", kb.traditional)
+        plan = load_plan_texts(directory / "plan.yaml", kb.traditional)
+        return cls(kb, matcher, Advisor(kb, matcher), walkthrough, plan)
 
 
 #: The key of the walkthrough progress in a saved session (kept from the first schema, so old sessions still load).
@@ -145,14 +156,22 @@ class Engine:
         return fresh
 
     async def handle(self, event: Incoming) -> list[Reply]:
+        return (await self.respond(event)).replies
+
+    async def respond(self, event: Incoming) -> Response:
         async with self._locks.hold(event.user_id):
             return await self._handle(event)
 
-    async def _handle(self, event: Incoming) -> list[Reply]:
+    async def _handle(self, event: Incoming) -> Response:
         k = self.knowledge  # one generation for the whole event, even if a reload happens meanwhile
         session = await self._load(event.user_id)
         state = _State.from_session(session, k.walkthrough)
-        lang = Lang(session.lang) if session and session.lang else lang_from_telegram(event.client_lang)
+        typed_before = _stored_lang(session.typed_lang if session else None)
+        typed = typed_before
+        if event.kind is Kind.TEXT:
+            typed = conversation_lang(typed_before, detect(event.text), event.client_lang)
+        chosen = event.lang or _stored_lang(session.lang if session else None)
+        lang = reply_lang(chosen, typed, event.client_lang)
         redelivered = (
             event.update_id is not None
             and session is not None
@@ -162,20 +181,24 @@ class Engine:
         if redelivered:
             # Already applied before a crash: show where the user is instead of applying it twice.
             logger.info("redelivered update %s: showing the current step again", event.update_id)
-            return self._where_am_i(state, k, lang)
+            return Response(self._where_am_i(state, k, lang), lang)
 
         decision = await self._decide(event, state, k, Conversation(lang=lang))
         if decision.forgotten:
             await self.storage.forget_user(event.user_id)
             self._remember(event.user_id, None)
-            return decision.replies
-        if decision.save:
+            return Response(decision.replies, lang)
+        if decision.lang is not None:
+            lang = reply_lang(event.lang or Lang(decision.lang), typed, event.client_lang)
+        if decision.save or typed != typed_before:
             saved = await self.storage.save_session(
                 Session(
                     user_id=event.user_id,
                     lang=decision.lang or (session.lang if session else None),
                     state=decision.state.to_dict(),
-                    last_update_id=event.update_id,
+                    # Only a state change marks the update applied: a question re-sent after a crash is answered again.
+                    last_update_id=event.update_id if decision.save else (session.last_update_id if session else None),
+                    typed_lang=typed.value if typed is not None else None,
                 )
             )
             self._remember(event.user_id, saved)
@@ -185,7 +208,7 @@ class Engine:
             await self.storage.log_unmatched(
                 event.user_id, event.text, lang.value, best, match.score, update_id=event.update_id
             )
-        return decision.replies
+        return Response(decision.replies, lang)
 
     async def _load(self, user_id: int) -> Session | None:
         if user_id in self._recent:
@@ -245,7 +268,7 @@ class Engine:
                 chosen = _parse_lang(event.text)
                 if chosen is None:
                     return _Decision([self._language_menu(k, lang)], state)
-                return _Decision([Reply(k.kb.text("language_set", chosen))], state, lang=chosen.value, save=True)
+                return self._language_set(event, state, k, chosen)
         return _Decision([Reply(k.kb.text("unknown_command", lang)), *k.advisor.help(conversation)], state)
 
     def _press(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
@@ -258,7 +281,7 @@ class Engine:
         if kind == "p" and k.plan is not None:
             return self._plan(state, planchat.Press(event.action), k.plan, lang)
         if kind == "l" and (chosen := _parse_lang(value)) is not None:
-            return _Decision([Reply(k.kb.text("language_set", chosen))], state, lang=chosen.value, save=True)
+            return self._language_set(event, state, k, chosen)
         if kind == "f":
             if value == "ask":
                 return _Decision([self._forget_confirm(k, lang)], state)
@@ -349,6 +372,12 @@ class Engine:
         )
 
     @staticmethod
+    def _language_set(event: Incoming, state: _State, k: Knowledge, chosen: Lang) -> _Decision:
+        """The user's choice is kept; 繁體 gets Hong Kong wording when Telegram's language_code is from there."""
+        text = k.kb.text("language_set", reply_lang(chosen, None, event.client_lang))
+        return _Decision([Reply(text)], state, lang=chosen.value, save=True)
+
+    @staticmethod
     def _language_menu(k: Knowledge, lang: Lang) -> Reply:
         return Reply(
             k.kb.text("language_prompt", lang),
@@ -368,9 +397,17 @@ def _plan_prefill(state: _State) -> tuple[int | None, int | None]:
     return owed, monthly
 
 
+def _stored_lang(value: str | None) -> Lang | None:
+    """A language read back from storage; one this version does not know is as good as none."""
+    try:
+        return Lang(value) if value else None
+    except ValueError:
+        return None
+
+
 def _parse_lang(text: str) -> Lang | None:
     tag = text.strip().lower().replace("_", "-")
-    aliases = {"zh": Lang.ZH_HANS, "cn": Lang.ZH_HANS, "简体": Lang.ZH_HANS, "tw": Lang.ZH_HANT, "hk": Lang.ZH_HANT,
+    aliases = {"zh": Lang.ZH_HANS, "cn": Lang.ZH_HANS, "简体": Lang.ZH_HANS, "tw": Lang.ZH_HANT, "hk": Lang.ZH_HK,
                "繁體": Lang.ZH_HANT, "繁体": Lang.ZH_HANT, "english": Lang.EN}  # fmt: skip
     if tag in {lang.value for lang in Lang}:
         return Lang(tag)

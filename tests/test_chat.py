@@ -33,7 +33,7 @@ def config(tmp_path: Path) -> Config:
     return load_config(None, env={"ADVISOR_DB": str(tmp_path / "chat.sqlite3")})
 
 
-def chat(config: Config, *lines: str, lang: Lang = ZH) -> list[str]:
+def chat(config: Config, *lines: str, lang: Lang | None = ZH) -> list[str]:
     """Run a chat on `lines`; returns what was shown before the first prompt, then after each line typed."""
     out = io.StringIO()
     code = run_chat(config, lang, io.StringIO("".join(f"{line}\n" for line in lines)), out)
@@ -121,6 +121,61 @@ def test_a_language_chosen_in_the_chat_is_used_for_its_own_lines_too(config: Con
     assert switched.startswith(shipped.kb.text("language_set", Lang.EN))
     assert f"({shipped.kb.text('chat_quit_hint', Lang.EN)})" in switched
     assert goodbye.strip() == shipped.kb.text("goodbye", Lang.EN)
+
+
+def test_an_english_question_in_the_terminal_is_answered_in_english(config: Config, shipped: Knowledge) -> None:
+    greeting, answer, goodbye = chat(config, "Will being overdue affect my credit record?", "/quit", lang=None)
+
+    assert greeting.startswith(shipped.kb.text("greeting", ZH))  # nothing typed yet: Simplified Chinese
+    assert not re.search(r"[\u4e00-\u9fff]", answer)  # the answer, its options and the chat's own lines
+    assert f"({shipped.kb.text('chat_quit_hint', Lang.EN)})" in answer
+    assert goodbye.strip() == shipped.kb.text("goodbye", Lang.EN)
+
+
+def test_a_traditional_question_in_the_terminal_is_answered_in_traditional(config: Config, shipped: Knowledge) -> None:
+    credit = shipped.kb.entry("impact.credit")
+    assert credit is not None
+    _greeting, answer, welcome, _goodbye = chat(config, "逾期會影響徵信嗎", "/guide", "/quit", lang=None)
+
+    assert f"【{credit.title_in(Lang.ZH_HANT)}】" in answer
+    assert shipped.walkthrough.say("messages.welcome", Lang.ZH_HANT) in welcome
+
+
+def test_lang_fixes_the_chat_language_whatever_is_typed(config: Config, shipped: Knowledge) -> None:
+    credit = shipped.kb.entry("impact.credit")
+    assert credit is not None
+    greeting, answer, _goodbye = chat(config, "逾期会影响征信吗", "/quit", lang=Lang.EN)
+
+    assert greeting.startswith(shipped.kb.text("greeting", Lang.EN))
+    assert f"【{credit.title_in(Lang.EN)}】" in answer
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["chat", "--lang", "en"], id="after-the-subcommand"),
+        pytest.param(["--lang", "en", "chat"], id="before-it-as-older-versions-took-it"),
+    ],
+)
+def test_advisor_chat_takes_lang(tmp_path: Path, shipped: Knowledge, argv: list[str]) -> None:
+    env = {key: value for key, value in os.environ.items() if key not in {"ADVISOR_CONFIG", "TELEGRAM_BOT_TOKEN"}}
+    env |= {"ADVISOR_DB": str(tmp_path / "chat.sqlite3"), "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *argv],
+        input="逾期会影响征信吗\n/quit\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    credit = shipped.kb.entry("impact.credit")
+    assert credit is not None
+    assert f"【{credit.title_in(Lang.EN)}】" in done.stdout
+    assert done.stdout.rstrip().endswith(shipped.kb.text("goodbye", Lang.EN))
 
 
 def test_python_dash_m_bot_chat_reads_stdin(tmp_path: Path, shipped: Knowledge) -> None:
@@ -222,3 +277,32 @@ def test_the_terminal_walkthrough_in_the_order_of_a_real_negotiation(config: Con
     # days later, a new terminal session: /resume comes back to the same screen, nothing lost
     _greeting, resumed, _ = chat(config, "/resume", "/quit")
     assert walk.say("steps.retry.prompt", ZH) in resumed
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        pytest.param("逾期的钱在哪里还", "route.where_to_repay", id="where-to-repay"),
+        pytest.param("逾期了坐高铁坐飞机受影响吗", "impact.credit", id="travel"),
+        pytest.param("逾期会不会影响我找工作", "impact.credit", id="job-applications"),
+        pytest.param("花呗逾期会影响我老公贷款吗", "impact.credit", id="a-family-members-loan"),
+    ],
+)
+def test_questions_users_need_are_answered_in_the_terminal(
+    config: Config, shipped: Knowledge, question: str, entry_id: str
+) -> None:
+    entry = shipped.kb.entry(entry_id)
+    assert entry is not None
+    _greeting, answer, _goodbye = chat(config, question, "/quit")
+    assert f"【{entry.title_in(ZH)}】" in answer
+    assert entry.answer_in(ZH).strip() in answer
+    if entry_id == "impact.credit":  # the credit entry now says what the guide does and does not say on these
+        assert all(topic in answer for topic in ("火车", "找工作", "家人贷款", "征信中心"))
+
+
+def test_the_official_hotline_is_named_where_the_channels_are_explained(config: Config, shipped: Knowledge) -> None:
+    _greeting, answer, _goodbye = chat(config, "支付宝客服电话是多少", "/quit")
+    channel = shipped.kb.entry("steps.channel")
+    assert channel is not None
+    assert f"【{channel.title_in(ZH)}】" in answer
+    assert "95188" in answer

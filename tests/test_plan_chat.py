@@ -51,7 +51,7 @@ def test_a_plan_in_the_terminal_ends_with_the_chart_saved_as_a_file(
     for chunk, question in ((owed, "owed"), (income, "income"), (spending, "spending"), (other, "other"),
                             (proposal, "proposal")):  # fmt: skip
         assert texts.say(f"questions.{question}", ZH) in chunk
-    assert "  1. " + texts.say("buttons.skip", ZH) in proposal  # what "#1" pressed
+    assert "  #1. " + texts.say("buttons.skip", ZH) in proposal  # what "#1" pressed
     assert texts.say("result.title", ZH) in result
     assert texts.say("verdicts.fits", ZH, months=13) in result
     before, after = (re.escape(part) for part in texts.say("result.chart_file", ZH, path="\0").split("\0"))

@@ -12,17 +12,18 @@ from pathlib import Path
 import pytest
 
 from bot.core.advisor import Advisor
-from bot.core.dialogue import GuideState, Step
+from bot.core.flow import Step
 from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.plan import Field, Inputs
 from bot.core.planchat import PlanState
 from bot.core.plantexts import load_plan_texts
+from bot.core.progress import Progress, from_saved
 from bot.core.walkthrough import load_walkthrough
-from bot.engine import Engine, Knowledge
+from bot.engine import PLAN_KEY, PROGRESS_KEY, Engine, Knowledge
 from bot.storage import Session, Storage
-from tests.kbfactory import write_kb, write_plan_texts
+from tests.kbfactory import write_kb, write_plan_texts, write_walkthrough
 from tests.test_engine import Person
 
 SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
@@ -30,11 +31,12 @@ SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
 
 @pytest.fixture
 def knowledge(tmp_path: Path) -> Knowledge:
-    """kbfactory's four entries, the shipped walkthrough, and fixture plan texts."""
+    """kbfactory's four entries, walkthrough and plan texts."""
     kb = load_knowledge(write_kb(tmp_path / "kb"), required_ids=())
     matcher = Matcher(kb)
+    walkthrough = load_walkthrough(write_walkthrough(tmp_path / "kb"))
     plan = load_plan_texts(write_plan_texts(tmp_path / "kb"))
-    return Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(SHIPPED / "walkthrough.yaml"), plan)
+    return Knowledge(kb, matcher, Advisor(kb, matcher), walkthrough, plan)
 
 
 @pytest.fixture
@@ -58,7 +60,7 @@ async def saved_plan(db_path: Path, user_id: int = 1) -> PlanState | None:
         session = await other.load_session(user_id)
     if session is None or session.state is None:
         return None
-    return PlanState.from_dict(session.state.get("plan"))
+    return PlanState.from_dict(session.state.get(PLAN_KEY))
 
 
 async def test_a_whole_plan_in_five_answers(user: Person, db_path: Path) -> None:
@@ -98,25 +100,33 @@ async def test_a_bad_amount_is_asked_again_and_loses_nothing(user: Person, db_pa
     assert await saved_plan(db_path) == PlanState(Field.INCOME, Inputs(owed=30_000))
 
 
-async def test_the_amount_typed_in_the_walkthrough_is_offered(
+async def test_the_amounts_typed_in_the_walkthrough_are_offered(
     knowledge: Knowledge, storage: Storage, db_path: Path
 ) -> None:
-    guide = GuideState(step=Step.CAUSE, product="huabei", amount_typed=30_000)
-    await storage.save_session(Session(user_id=1, state={"guide": guide.to_dict()}))
+    walk = Progress(step=Step.CONTACT, product="huabei", amount_typed=30_000, monthly_typed=2_000)
+    await storage.save_session(Session(user_id=1, state={PROGRESS_KEY: walk.to_saved()}))
     user = Person(Engine(knowledge, storage))
 
     await user.command("plan")
     assert user.replies[-1].text == "questions.owed_known amount=30,000"
     await user.tap("buttons.keep")
     assert user.text == "questions.income"
-    assert await saved_plan(db_path) == PlanState(Field.INCOME, Inputs(owed=30_000))
+    for typed in ("8000", "5000", "0"):
+        await user.say(typed)
+    assert user.text == "questions.proposal_known amount=2,000"
+    assert await saved_plan(db_path) == PlanState(
+        Field.PROPOSAL, Inputs(owed=30_000, income=8_000, spending=5_000, other=0, proposal=2_000)
+    )
+    await user.tap("buttons.keep")
+    assert "verdicts.fits months=15" in user.text
+
     async with await Storage.open(db_path) as other:
         session = await other.load_session(1)
     assert session is not None
     assert session.state is not None
-    kept = GuideState.from_dict(session.state["guide"])  # the walkthrough is left as it was
+    kept = from_saved(session.state[PROGRESS_KEY])  # the walkthrough is left as it was
     assert kept is not None
-    assert (kept.step, kept.product, kept.amount_typed) == (Step.CAUSE, "huabei", 30_000)
+    assert (kept.step, kept.product, kept.amount_typed, kept.monthly_typed) == (Step.CONTACT, "huabei", 30_000, 2_000)
 
 
 async def test_a_side_question_is_answered_with_a_way_back(user: Person, db_path: Path) -> None:
@@ -134,8 +144,8 @@ async def test_a_side_question_is_answered_with_a_way_back(user: Person, db_path
 async def test_cancel_stops_the_plan_and_leaves_the_walkthrough(
     knowledge: Knowledge, storage: Storage, db_path: Path
 ) -> None:
-    guide = GuideState(step=Step.CAUSE)
-    await storage.save_session(Session(user_id=1, state={"guide": guide.to_dict()}))
+    walk = Progress(step=Step.CAUSE)
+    await storage.save_session(Session(user_id=1, state={PROGRESS_KEY: walk.to_saved()}))
     user = Person(Engine(knowledge, storage))
     await user.command("plan")
     await user.say("3万")
@@ -147,7 +157,7 @@ async def test_cancel_stops_the_plan_and_leaves_the_walkthrough(
     async with await Storage.open(db_path) as other:
         session = await other.load_session(1)
     assert session is not None
-    assert session.state == {"guide": guide.to_dict()}
+    assert session.state == {PROGRESS_KEY: walk.to_saved()}
 
 
 async def test_forget_erases_the_plan(user: Person, db_path: Path) -> None:
@@ -177,7 +187,7 @@ async def test_a_plan_does_not_record_words_of_crisis(storage: Storage, db_path:
 
 
 async def test_without_plan_texts_plan_is_an_unknown_command(knowledge: Knowledge, storage: Storage) -> None:
-    bare = Knowledge(knowledge.kb, knowledge.matcher, knowledge.advisor, knowledge.guide)
+    bare = Knowledge(knowledge.kb, knowledge.matcher, knowledge.advisor, knowledge.walkthrough)
     user = Person(Engine(bare, storage))
     await user.command("plan")
     assert user.replies[0].text == "unknown_command 文本"

@@ -9,7 +9,7 @@ loses nothing, and is JSON-able for the engine to store. `planchat.mmd` beside t
 Button actions all start with ``p:`` and name the question they belong to, so a button from an old message is
 recognised as stale:
 
-    p:skip:<field> | p:keep:<field>      skip the question / keep the amount already there (owed, from the walkthrough)
+    p:skip:<field> | p:keep:<field>      skip the question / keep the amount already there (from the walkthrough)
     p:stop | p:again | p:resume          stop the calculation / start it again / show the current question
 """
 
@@ -27,6 +27,8 @@ from bot.core.plantexts import PlanTexts
 from bot.core.replies import Chart, Choice, Reply
 
 STATE_VERSION: Final = 1
+#: Questions whose answer may already be known (from the walkthrough or the last plan), offered with a "keep" button.
+_KEEPABLE: Final = frozenset({Field.OWED, Field.PROPOSAL})
 #: A typed text longer than this, or with a question word, is a side question, not an amount.
 _ANSWER_CHARS: Final = 40
 _QUESTION: Final = re.compile(
@@ -68,9 +70,10 @@ def _is_amount(value: object) -> bool:
 
 @dataclass(frozen=True)
 class Start:
-    """/plan; `owed` is the amount the user typed in the walkthrough, if any."""
+    """/plan; `owed` and `proposal` are amounts the user already gave (in the walkthrough), offered to keep."""
 
     owed: int | None = None
+    proposal: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,8 @@ Outcome = tuple[list[Reply], PlanState | None]
 def step(state: PlanState | None, event: Event, texts: PlanTexts, lang: Lang) -> Outcome:
     """The replies to `event` and the state to store (None: nothing to keep)."""
     match event:
-        case Start(owed=owed):
-            fresh = PlanState(Field.OWED, Inputs(owed=owed))
+        case Start(owed=owed, proposal=proposal):
+            fresh = PlanState(Field.OWED, Inputs(owed=owed, proposal=proposal or None))
             return [Reply(texts.say("messages.intro", lang)), _question(fresh, texts, lang)], fresh
         case Stop():
             return [Reply(texts.say("messages.stopped", lang))], None
@@ -121,7 +124,8 @@ def _typed(state: PlanState | None, text: str, texts: PlanTexts, lang: Lang) -> 
 def _press(state: PlanState | None, action: str, texts: PlanTexts, lang: Lang) -> Outcome:
     kind, _, target = action.removeprefix("p:").partition(":")
     if kind == "again":
-        return step(state, Start(state.inputs.owed if state else None), texts, lang)
+        last = state.inputs if state is not None else Inputs()
+        return step(state, Start(last.owed, last.proposal), texts, lang)
     if kind == "stop":
         return step(state, Stop(), texts, lang)
     if state is None or state.asking is None:
@@ -150,8 +154,8 @@ def _question(state: PlanState, texts: PlanTexts, lang: Lang, *, lead: str = "")
     asking = state.asking
     known = state.inputs.get(asking)
     choices: list[Choice] = []
-    if asking is Field.OWED and known is not None:
-        text = texts.say("questions.owed_known", lang, amount=_money(known))
+    if asking in _KEEPABLE and known is not None:
+        text = texts.say(f"questions.{asking.value}_known", lang, amount=_money(known))
         choices.append(Choice(texts.say("buttons.keep", lang, amount=_money(known)), f"p:keep:{asking.value}"))
     else:
         text = texts.say(f"questions.{asking.value}", lang)

@@ -2,8 +2,8 @@
 
 The file's shape is declared once in `_SECTIONS` (each key with the placeholders it may use); validation reports every
 problem at once as `file:line: where: what to do`, through the walkthrough's checker so both files read alike. Chart
-texts must also be drawable: a character the chart font lacks (in zh-hans or en, and with `traditional=True` in the
-derived zh-hant too) is refused by name, since it would show as an empty box.
+texts must also be drawable: a character the chart font lacks (in zh-hans or en, and with `check_traditional` in the
+derived Traditional texts too) is refused by name, since it would show as an empty box.
 
 The zh-hant check is left to `advisor kb validate` and the tests: it needs OpenCC's Simplified→Traditional tables
 (about 40 MB), which the bot otherwise loads only when a Traditional Chinese reader turns up. The font keeps the
@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
-from bot.core.i18n import Lang
+from bot.core.i18n import Lang, Traditional
 from bot.core.walkthrough import Text, _Checker  # one checker for every YAML text file with placeholders
 from bot.core.yamlsrc import load_located
 from bot.errors import KnowledgeError
@@ -33,6 +33,7 @@ _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "spending": (),
         "other": (),
         "proposal": (),
+        "proposal_known": ("amount",),
     },
     "problems": {"empty": (), "not_a_number": (), "range": (), "negative": (), "too_large": ()},
     "buttons": {"skip": (), "keep": ("amount",), "stop": (), "again": (), "continue": ()},
@@ -80,14 +81,18 @@ class PlanTexts:
         return self.texts[key].render(lang, **values).strip()
 
 
-def load_plan_texts(path: Path, *, traditional: bool = False) -> PlanTexts:
+def load_plan_texts(
+    path: Path, wording: Traditional | None = None, *, check_traditional: bool = False
+) -> PlanTexts:
     """Read and validate plan.yaml; raises KnowledgeError listing every problem found.
 
-    `traditional`: also check that the chart font draws the derived zh-hant labels (see the module docstring).
+    `wording` (the knowledge base's reviewed Traditional phrases) makes the Traditional texts, as for the walkthrough.
+    `check_traditional`: also check that the chart font draws the derived Traditional labels (see the module
+    docstring).
     """
-    checked = tuple(Lang) if traditional else (Lang.ZH_HANS, Lang.EN)
+    checked = tuple(Lang) if check_traditional else (Lang.ZH_HANS, Lang.EN)
     name = str(path)
-    check = _Checker(name)
+    check = _Checker(name, wording)
     root = check.mapping(load_located(path, name), 1, "the file")
     if root is None:
         raise KnowledgeError(check.problems)
@@ -107,7 +112,7 @@ def load_plan_texts(path: Path, *, traditional: bool = False) -> PlanTexts:
                 for lang in checked:
                     missing = missing_glyphs(text.render(lang))
                     if missing:
-                        written = Lang.EN if lang is Lang.EN else Lang.ZH_HANS  # zh-hant is made from zh-hans
+                        written = Lang.EN if lang is Lang.EN else Lang.ZH_HANS  # Traditional is made from zh-hans
                         check.report(
                             node[key].line_of(written.value),
                             f"chart.{key}",

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
 from bot.core.flow import AGREED, REFUSED, STILL_WAITING
-from bot.core.i18n import AUTHORED_LANGS, Lang, pick
+from bot.core.i18n import AUTHORED_LANGS, Lang, Traditional, pick
 from bot.core.yamlsrc import LocatedDict, LocatedList, load_located
 from bot.errors import KnowledgeError, Problem
 
@@ -27,14 +27,16 @@ UNKNOWN_MONTHLY: Final = "unknown"
 
 @dataclass(frozen=True)
 class Text:
-    """One text in each authored language; zh-hant is derived from zh-hans when rendered."""
+    """One text in each authored language; Traditional is derived from zh-hans (at load, or by OpenCC alone)."""
 
     zh_hans: str
     en: str
+    derived: Mapping[str, str] = field(default_factory=dict, compare=False)  # zh-hant, zh-hk, with reviewed phrases
 
     def render(self, lang: Lang, **values: object) -> str:
         """The text in `lang`, with `{placeholders}` filled from `values` (user input is never re-formatted)."""
-        template = pick({Lang.ZH_HANS.value: self.zh_hans, Lang.EN.value: self.en}, lang)
+        template = self.derived.get(lang.value) if lang.traditional else None
+        template = template or pick({Lang.ZH_HANS.value: self.zh_hans, Lang.EN.value: self.en}, lang)
         return template.format_map(values) if values else template
 
 
@@ -245,7 +247,8 @@ def _listed(names: Any) -> str:
 class _Checker:
     """Collects every problem of one file while building its values; a builder returns None where it failed."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, traditional: Traditional | None = None) -> None:
+        self.traditional = traditional
         self.path = path
         self.problems: list[Problem] = []
 
@@ -310,7 +313,10 @@ class _Checker:
                 self.report(line, where, f"the {lang_key} text is missing; every text needs zh-hans and en")
         if set(found) != set(authored):
             return None
-        return Text(zh_hans=found[Lang.ZH_HANS.value], en=found[Lang.EN.value])
+        zh_hans, en = found[Lang.ZH_HANS.value], found[Lang.EN.value]
+        if self.traditional is None:
+            return Text(zh_hans=zh_hans, en=en)
+        return Text(zh_hans=zh_hans, en=en, derived=self.traditional.derive({Lang.ZH_HANS.value: zh_hans}))
 
     def _placeholders_ok(self, value: str, line: int, where: str, placeholders: tuple[str, ...]) -> bool:
         if not placeholders:
@@ -480,10 +486,14 @@ def _cause_ids_declared(steps: LocatedDict | None) -> frozenset[str]:
     return frozenset(o["id"] for o in options if isinstance(o, dict) and isinstance(o.get("id"), str))
 
 
-def load_walkthrough(path: Path) -> Walkthrough:
-    """Read and validate walkthrough.yaml; raises KnowledgeError listing every problem found."""
+def load_walkthrough(path: Path, traditional: Traditional | None = None) -> Walkthrough:
+    """Read and validate walkthrough.yaml; raises KnowledgeError listing every problem found.
+
+    `traditional` (the knowledge base's, with its reviewed phrases) makes the Traditional texts; without it they
+    are OpenCC's alone.
+    """
     name = str(path)
-    check = _Checker(name)
+    check = _Checker(name, traditional)
     root = check.mapping(load_located(path, name), 1, "the file")
     if root is None:
         raise KnowledgeError(check.problems)

@@ -22,14 +22,14 @@ def problems(path: Path) -> str:
     return problems_of(path)
 
 
-def problems_of(path: Path, *, traditional: bool = False) -> str:
+def problems_of(path: Path, *, check_traditional: bool = False) -> str:
     with pytest.raises(KnowledgeError) as caught:
-        load_plan_texts(path, traditional=traditional)
+        load_plan_texts(path, check_traditional=check_traditional)
     return str(caught.value)
 
 
 def test_the_shipped_plan_texts_load_in_every_language() -> None:
-    texts = load_plan_texts(SHIPPED, traditional=True)
+    texts = load_plan_texts(SHIPPED, check_traditional=True)
     for lang in Lang:
         assert texts.say("verdicts.instead", lang, amount="2,500", months=12)
         assert texts.say("chart.title", lang)
@@ -55,9 +55,9 @@ def test_a_chart_label_the_font_cannot_draw_is_refused_by_name(tmp_path: Path) -
     found = problems(path)
 
     assert f"plan.yaml:{line_of(path, '还款计划𪚥')}: chart.title: the chart font cannot draw 𪚥 (zh-hans)" in found
-    assert "(zh-hant)" not in found  # the derived text is checked by `kb validate` (traditional=True) only
+    assert "(zh-hant)" not in found  # the derived text is checked by `kb validate` (check_traditional=True) only
     line = line_of(path, "还款计划𪚥")
-    traditional = problems_of(path, traditional=True)
+    traditional = problems_of(path, check_traditional=True)
     assert f"plan.yaml:{line}: chart.title: the chart font cannot draw 𪚥 (zh-hant)" in traditional
 
 
@@ -67,7 +67,7 @@ def test_the_traditional_form_of_a_chart_label_is_checked_on_request(tmp_path: P
     data["chart"]["left"]["en"] = "Still owed 𪚥"
     path = write_plan_texts(tmp_path, data)
 
-    found = problems_of(path, traditional=True)
+    found = problems_of(path, check_traditional=True)
 
     assert "chart.left: the chart font cannot draw 𪚥 (en)" in found
     assert "chart.paid" not in found  # 每月還款, derived, is drawable too

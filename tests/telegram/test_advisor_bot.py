@@ -644,8 +644,12 @@ async def test_in_a_group_personal_commands_get_the_hint_instead(group_member: P
 # -- languages ------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", ["zh-hant", "zh-tw", "zh-hk"])
-async def test_a_traditional_chinese_user_reads_traditional_chinese(advisor: AdvisorBot, code: str) -> None:
+@pytest.mark.parametrize(
+    ("code", "wording"), [("zh-hant", Lang.ZH_HANT), ("zh-tw", Lang.ZH_HANT), ("zh-hk", Lang.ZH_HK)]
+)
+async def test_a_traditional_chinese_user_reads_traditional_chinese(
+    advisor: AdvisorBot, code: str, wording: Lang
+) -> None:
     user = Person(advisor, 4206, language_code=code)
 
     [greeting] = await user.says("/start")
@@ -654,7 +658,47 @@ async def test_a_traditional_chinese_user_reads_traditional_chinese(advisor: Adv
     for text in (greeting.text, answer.text):
         assert "還" in text
         assert "还" not in text
+    assert greeting.text == say("greeting", wording)
+    assert answer.bold() == [shipped().kb.entry("impact.credit").title_in(wording)]  # type: ignore[union-attr]
+
+
+async def test_a_chinese_message_from_an_english_telegram_is_answered_in_chinese(advisor: AdvisorBot) -> None:
+    user = Person(advisor, 4209, language_code="en")  # Telegram has no Chinese interface: many use it in English
+
+    [greeting] = await user.says("/start")
+    [answer] = await user.says("逾期会影响征信吗")
+    [still] = await user.says("ok")  # tells no language: the conversation keeps its own
+    welcome, _step = await user.says("/guide")
+
+    assert greeting.text == say("greeting", Lang.EN)  # before anything typed: Telegram's language
+    assert answer.bold() == [shipped().kb.entry("impact.credit").title_in(ZH)]  # type: ignore[union-attr]
+    assert say("guide_button") in answer.labels  # the buttons too
+    assert still.text == say("courtesy")
+    assert welcome.text == guide("messages.welcome")  # and the walkthrough
+
+    [english] = await user.says("Will being overdue hurt my credit?")  # and back to English
+    assert not re.search(r"[\u4e00-\u9fff]", "\n".join([english.text, *english.labels]))
+
+
+async def test_a_traditional_message_is_answered_in_traditional_and_the_walkthrough_follows(
+    advisor: AdvisorBot,
+) -> None:
+    user = Person(advisor, 4210, language_code="zh-hans")
+
+    [answer] = await user.says("逾期會影響徵信嗎")
+    welcome, _step = await user.says("/guide")
+
     assert answer.bold() == [shipped().kb.entry("impact.credit").title_in(Lang.ZH_HANT)]  # type: ignore[union-attr]
+    assert welcome.text == guide("messages.welcome", Lang.ZH_HANT)
+
+
+async def test_the_language_chosen_wins_over_what_is_typed(advisor: AdvisorBot) -> None:
+    user = Person(advisor, 4211, language_code="zh-hans")
+
+    await user.says("/language en")
+    [answer] = await user.says("逾期会影响征信吗")
+
+    assert answer.bold() == [shipped().kb.entry("impact.credit").title_in(Lang.EN)]  # type: ignore[union-attr]
 
 
 async def test_an_english_user_reads_english(advisor: AdvisorBot) -> None:
@@ -902,3 +946,20 @@ async def test_run_with_a_token_telegram_rejects_exits_with_a_clear_message(
     assert code != 0
     assert output.strip().splitlines()[-1] == "error: Telegram rejected the token; check TELEGRAM_BOT_TOKEN"
     assert "RevokedToken" not in output, "the token is never printed, not even in PTB's traceback"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id", "must_say"),
+    [
+        pytest.param("逾期的钱在哪里还", "route.where_to_repay", "95188", id="where-to-repay"),
+        pytest.param("支付宝客服电话是多少", "steps.channel", "95188", id="the-official-hotline"),
+        pytest.param("逾期了坐高铁坐飞机受影响吗", "impact.credit", "火车", id="travel"),
+        pytest.param("花呗逾期会影响我老公贷款吗", "impact.credit", "家人贷款", id="a-family-members-loan"),
+    ],
+)
+async def test_answers_users_need(user: Person, question: str, entry_id: str, must_say: str) -> None:
+    entry = shipped().kb.entry(entry_id)
+    assert entry is not None
+    [answer] = await user.says(question)
+    assert answer.bold() == [entry.title_in(ZH)]
+    assert must_say in answer.text
