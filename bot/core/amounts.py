@@ -81,6 +81,8 @@ def parse_amount(text: str) -> int | Unreadable:
         return Unreadable.NOT_A_NUMBER
     if negative and value > 0:
         return Unreadable.NEGATIVE
+    if value > MAX_YUAN:  # before rounding: a 29-digit number is beyond Decimal's default precision
+        return Unreadable.TOO_LARGE
     yuan = int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return Unreadable.TOO_LARGE if yuan > MAX_YUAN else yuan
 

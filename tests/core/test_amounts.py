@@ -49,6 +49,8 @@ def test_amounts_people_type(text: str, yuan: int) -> None:
         pytest.param("三到五万", Unreadable.RANGE, id="range-in-words"),
         pytest.param("-500", Unreadable.NEGATIVE, id="negative"),
         pytest.param("一百亿", Unreadable.TOO_LARGE, id="too-large"),
+        pytest.param("1" + "0" * 28, Unreadable.TOO_LARGE, id="more-digits-than-decimal-precision"),
+        pytest.param("9" * 40 + ".5", Unreadable.NOT_A_NUMBER, id="longer-than-any-answer"),
         pytest.param("不知道", Unreadable.NOT_A_NUMBER, id="words"),
         pytest.param("万", Unreadable.NOT_A_NUMBER, id="a-unit-alone"),
         pytest.param("1e5", Unreadable.NOT_A_NUMBER, id="scientific"),
@@ -86,3 +88,10 @@ def test_a_number_written_out_reads_back(yuan: int) -> None:
 @given(st.integers(min_value=1, max_value=99_999))
 def test_wan_multiplies_by_ten_thousand(count: int) -> None:
     assert parse_amount(f"{count}万") == count * 10_000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"\A-?[0-9]{1,40}(\.[0-9]{1,6})?[万千kw亿]?[元块]?\Z"))
+def test_long_and_decimal_numbers_parse_or_get_a_reason(text: str) -> None:
+    result = parse_amount(text)
+    assert isinstance(result, Unreadable) or (isinstance(result, int) and 0 <= result <= MAX_YUAN)
