@@ -188,3 +188,20 @@ def test_the_terminal_chat_records_a_contact_and_saves_the_export(config: Config
     text = pdf_text(pdf.read_bytes())
     assert "答应分12期还款，免除罚息" in text
     assert kb.text("diary_channel_phone", ZH) in text
+
+
+async def test_the_export_holds_the_plan_worked_out_with_slash_plan(storage: Storage) -> None:
+    from bot.core.plan import Inputs
+    from bot.core.planchat import PlanState, result_reply
+
+    shipped = Knowledge.load(SHIPPED)
+    assert shipped.plan is not None
+    user = Person(Engine(shipped, storage, clock=lambda: NOW))
+    inputs = Inputs(owed=30_000, income=8_000, spending=5_000, other=500, proposal=2_000)
+    await storage.save_session(Session(user.user_id, state={"plan": PlanState(None, inputs).to_dict()}))
+    [sent] = await user.says("/export")
+    assert sent.attachment is not None
+    text = pdf_text(sent.attachment.data)
+    assert re.sub(r"\s+", "", shipped.kb.text("export_plan_heading", ZH)) in text
+    for line in result_reply(inputs, shipped.plan, ZH).text.splitlines()[:3]:
+        assert re.sub(r"\s+", "", line) in text

@@ -32,7 +32,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.admin import Admin
 from bot.config import Config
 from bot.core.i18n import Lang, lang_from_telegram
-from bot.core.replies import Attachment, Reply
+from bot.core.replies import Attachment, Chart, Reply
 from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.errors import ConfigError, TransportError
 from bot.locks import KeyedLocks
@@ -43,8 +43,8 @@ from bot.telegram.request import LeanRequest
 logger = logging.getLogger(__name__)
 
 #: User commands, registered with setMyCommands; descriptions come from texts.yaml (`command_<name>`).
-USER_COMMANDS = ("start", "guide", "resume", "cancel", "help", "log", "export", "reminders", "language", "privacy",
-                 "forget")  # fmt: skip
+USER_COMMANDS = ("start", "guide", "plan", "resume", "cancel", "help", "log", "export", "reminders", "language",
+                 "privacy", "forget")  # fmt: skip
 #: Admin commands: answered only for `telegram.admin_ids`, never advertised.
 ADMIN_COMMANDS = ("reload", "unmatched", "stats")
 #: The only updates the bot asks Telegram for.
@@ -315,24 +315,49 @@ class Transport:
         bot = self._bot()
         version = self._engine().knowledge.kb.version
         for reply in replies:
-            try:
-                for out in render(reply, version):
+            for out in render(reply, version):
+                try:
                     await _retrying(lambda o=out: _call(bot, "sendMessage", o.api_kwargs(chat_id)))  # type: ignore[misc]
-                if reply.attachment is not None:
-                    await self._send_file(chat_id, reply.attachment)
-            except Forbidden:
-                logger.info("chat %s blocked the bot; nothing sent", chat_id)
+                except Forbidden:
+                    logger.info("chat %s blocked the bot; nothing sent", chat_id)
+                    return
+            if reply.chart is not None and not await self._send_chart(bot, chat_id, reply.chart):
+                return
+            if reply.attachment is not None and not await self._send_file(bot, chat_id, reply.attachment):
                 return
 
-    async def _send_file(self, chat_id: int, attachment: Attachment) -> None:
-        """A document after its message (the diary export); PTB's own method, which uploads it as multipart."""
-        bot = self._bot()
+    async def _send_file(self, bot: Bot, chat_id: int, attachment: Attachment) -> bool:
+        """A document after its message (the diary export, an admin's CSV); False if the chat blocked the bot."""
+        document = InputFile(attachment.data, filename=attachment.filename, attach=True)
+        try:
+            await _retrying(lambda: bot.send_document(chat_id, document, filename=attachment.filename))
+        except Forbidden:
+            logger.info("chat %s blocked the bot; no document sent", chat_id)
+            return False
+        return True
 
-        async def send() -> object:
-            document = InputFile(attachment.data, filename=attachment.filename, attach=True)
-            return await bot.send_document(chat_id, document, filename=attachment.filename)
+    async def _send_chart(self, bot: Bot, chat_id: int, chart: Chart) -> bool:
+        """The chart as a photo under its message; False if the chat blocked the bot.
 
-        await _retrying(send)
+        Drawn in a worker thread (matplotlib, imported on the first chart only) so other chats are not held up.
+        A chart that cannot be drawn or sent is logged and left out: the text already said everything.
+        """
+        from bot.chart import render_png
+
+        try:
+            png = await asyncio.to_thread(render_png, chart)
+        except Exception:
+            logger.exception("the plan chart could not be drawn; the text was sent without it")
+            return True
+        photo = InputFile(png, filename="plan.png")
+        try:
+            await _retrying(lambda: bot.send_photo(chat_id, photo, caption=chart.caption))
+        except Forbidden:
+            logger.info("chat %s blocked the bot; no chart sent", chat_id)
+            return False
+        except TelegramError:
+            logger.exception("the plan chart could not be sent")
+        return True
 
     async def _edit(self, message: Message, reply: Reply) -> bool:
         """Show a walkthrough step in place of the message whose button was pressed; False to send it instead."""

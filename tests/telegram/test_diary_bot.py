@@ -47,7 +47,7 @@ async def test_a_contact_logged_from_buttons_is_listed_and_exported_as_a_pdf(use
     file = record["message"]["document"]
     assert file["file_name"].startswith("negotiation-record-")
     assert file["file_name"].endswith(".pdf")
-    data = user.fake.file_content(file["file_id"])
+    data = user.fake.uploaded(file["file_id"])
     reader = PdfReader(io.BytesIO(data))
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages).replace("\x00", ""))
     assert "答应分12期还款<免除罚息>&短信确认" in text

@@ -53,7 +53,7 @@ async def test_a_thumbs_down_asks_what_was_missing_and_the_admin_sees_it(setup: 
         [csv_sent, _document] = await admin.presses(say("admin_csv_button"), exact=True)
         assert csv_sent.text == say("admin_csv_sent", groups="1")
         [record] = [r for r in bot.fake.sent_messages(ADMIN) if r["method"] == "sendDocument"]
-        data = bot.fake.file_content(record["message"]["document"]["file_id"])
+        data = bot.fake.uploaded(record["message"]["document"]["file_id"])
         [row] = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
         assert (row["question"], row["disliked"], row["notes"]) == (question, "1", "我想知道逾期记录多久消除")
 
