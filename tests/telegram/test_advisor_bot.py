@@ -99,7 +99,8 @@ async def test_a_question_is_answered_with_a_bold_title_related_topics_and_a_gui
     expected = [shipped().kb.text("related_label", ZH, title=title) for title in related]
     assert answer.labels[: len(related)] == expected
     assert say("guide_button") in answer.labels
-    assert answer.buttons[-1][1].endswith("|g:start")
+    assert answer.buttons[-3][1].endswith("|g:start")
+    assert [data.split("|")[1] for _, data in answer.buttons[-2:]] == [f"v:+:{entry.id}", f"v:-:{entry.id}"]  # 👍 👎
     assert_callback_data_fits([answer])
 
     [related_answer] = await user.presses(answer.labels[0])
@@ -197,8 +198,10 @@ async def test_the_whole_walkthrough_in_the_order_of_a_real_negotiation(user: Pe
     terms = await press_first_option(result)  # we agreed
     seen_steps += [result, terms]
 
-    noted, repay = await user.says("每月还 300 元，分 12 期，免除罚息")
+    noted, repay, offer = await user.says("每月还 300 元，分 12 期，免除罚息")
     assert noted.text == guide("messages.terms_noted")
+    assert offer.text == say("reminder_offer")  # the terms are in: reminders for the due days, and the diary
+    assert offer.labels == [say("reminder_add_button"), say("diary_new_button")]
     records = await press(guide("buttons.next"), repay)
     credit = await press(guide("buttons.next"), records)
     summary = await press(guide("buttons.next"), credit)
@@ -212,7 +215,8 @@ async def test_the_whole_walkthrough_in_the_order_of_a_real_negotiation(user: Pe
         assert answer in summary.text
     assert summary.text.endswith(guide("summary.next_agreed")), "the summary ends with the next concrete action"
     assert guide("script.monthly", n=800) in summary.text, "… after the script"
-    assert user.fake.sent_messages(user.chat_id)[-1]["edits"], "the summary replaced the last step's message"
+    [step_message] = [m for m in user.fake.sent_messages(user.chat_id) if m["message_id"] == repay.message_id]
+    assert step_message["edits"], "the summary replaced the last step's message"
     assert_callback_data_fits(seen_steps)
 
 
@@ -496,7 +500,7 @@ async def test_logs_never_contain_what_users_wrote(user: Person, caplog: pytest.
         await user.presses(guide("buttons.skip"), exact=True)
     await user.presses(guide("buttons.contacted"), exact=True)
     await user.presses(shipped().walkthrough.results[0].label.render(ZH), exact=True)
-    [noted, _] = await user.says(terms)
+    [noted, *_] = await user.says(terms)
     assert noted.text == guide("messages.terms_noted"), "the terms went into the walkthrough (and the database)"
     assert caplog.records, "nothing was logged at all: the check below would prove nothing"
 
@@ -894,7 +898,7 @@ async def test_a_very_long_answer_is_split_into_messages_within_telegrams_limit(
     assert all(utf16_len(piece.text) <= MAX_MESSAGE for piece in pieces)
     assert pieces[0].bold() == ["很长的回答"]
     assert all(not piece.buttons for piece in pieces[:-1])
-    assert pieces[-1].labels == [say("guide_button")]
+    assert pieces[-1].labels == [say("guide_button"), say("feedback_up"), say("feedback_down")]
     shown = "".join(piece.text for piece in pieces).removeprefix("很长的回答")
     assert re.sub(r"\s", "", shown) == re.sub(r"\s", "", answer), "nothing lost or doubled at the cuts"
 
