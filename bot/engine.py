@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 #: How many recently active users' sessions are kept in memory.
 RECENT_USERS = 4096
+#: The /start argument of the deep link a group sends someone to, to go on in private with the walkthrough.
+START_GUIDE = "guide"
 #: Messages longer than this are answered from their first part, and the user is told so.
 LONG_MESSAGE = 1500
 #: What a typed text needs to be taken as a question rather than the agreement terms being recorded.
@@ -58,6 +60,7 @@ class Incoming:
     update_id: int | None = None  # the transport's id of this event, to recognise a redelivery after a crash
     client_lang: str | None = None  # the user's interface language as the transport reports it
     stale: bool = False  # the transport saw a button from an older knowledge version
+    public: bool = False  # said where others read along (a group): the walkthrough is neither shown nor changed
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,7 @@ class Engine:
     async def _handle(self, event: Incoming) -> list[Reply]:
         k = self.knowledge  # one generation for the whole event, even if a reload happens meanwhile
         session = await self._load(event.user_id)
-        state = _State.from_session(session, k.guide)
+        state = _State() if event.public else _State.from_session(session, k.guide)
         lang = Lang(session.lang) if session and session.lang else lang_from_telegram(event.client_lang)
         redelivered = (
             event.update_id is not None
@@ -150,7 +153,7 @@ class Engine:
             await self.storage.forget_user(event.user_id)
             self._remember(event.user_id, None)
             return decision.replies
-        if decision.save:
+        if decision.save and not event.public:
             saved = await self.storage.save_session(
                 Session(
                     user_id=event.user_id,
@@ -198,6 +201,8 @@ class Engine:
         lang = conversation.lang
         match event.command:
             case "start":
+                if event.text == START_GUIDE:  # a deep link from a group: straight into the walkthrough
+                    return self._guide(state, dialogue.Start(), k, lang)
                 replies = k.advisor.greet(conversation)
                 resume = dialogue.continue_choice(state.guide, k.guide, lang)
                 if resume is not None:
