@@ -8,6 +8,8 @@ neither knows about the other.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 import re
 from collections import OrderedDict
@@ -115,16 +117,35 @@ class Engine:
         self.storage = storage
         self.directory = directory
         self._locks = KeyedLocks()  # one user's events in order; different users in parallel
+        self._reloading = asyncio.Lock()
         # The engine is the only writer of sessions, so what it last read or wrote is what is on disk; keeping
         # recent users in memory saves a database round trip per message. Writes still go to disk first.
         self._recent: OrderedDict[int, Session | None] = OrderedDict()
 
-    def reload(self, config: MatcherConfig | None = None) -> Knowledge:
-        """Load the knowledge folder again; on a problem the old knowledge stays and KnowledgeError is raised."""
+    async def reload(self, config: MatcherConfig | None = None) -> Knowledge:
+        """Load the knowledge folder again; on a problem the old knowledge stays and KnowledgeError is raised.
+
+        Reading, validating and indexing a large base takes seconds of CPU: it runs in a worker thread, so other
+        users are answered meanwhile (from the old knowledge), and the new generation is swapped in whole.
+        Reloads asked for at the same time run one after another.
+        """
         if self.directory is None:
             return self.knowledge
-        fresh = Knowledge.load(self.directory, config or self.knowledge.matcher.config)
-        self.knowledge = fresh
+        async with self._reloading:
+            directory, matcher_config = self.directory, config or self.knowledge.matcher.config
+            # The build makes millions of objects, each allocation counting towards a garbage collection; a full
+            # collection walks every object while holding the GIL (a quarter second and more that nobody is
+            # answered). So the collector rests during the build, and what was built is frozen out of its sight:
+            # knowledge lives until the next reload and is freed by reference counting then.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                fresh = await asyncio.to_thread(Knowledge.load, directory, matcher_config)
+            finally:
+                gc.freeze()
+                if collecting:
+                    gc.enable()
+            self.knowledge = fresh
         logger.info("knowledge reloaded (version %s, %d entries)", fresh.kb.version, len(fresh.kb.entries))
         return fresh
 

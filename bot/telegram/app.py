@@ -34,7 +34,7 @@ from bot.core.normalize import valid_unicode
 from bot.core.redact import has_personal_data
 from bot.core.replies import Reply
 from bot.engine import START_GUIDE, Engine, Incoming, Kind, Knowledge
-from bot.errors import ConfigError, TransportError
+from bot.errors import ConfigError, KnowledgeError, TransportError
 from bot.locks import KeyedLocks
 from bot.storage import Storage
 from bot.telegram.render import parse_callback, render
@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 USER_COMMANDS = ("start", "guide", "resume", "cancel", "help", "language", "privacy", "forget")
 #: Admin commands: answered only for `telegram.admin_ids`, never advertised.
 ADMIN_COMMANDS = ("reload", "unmatched", "stats")
+#: Problems listed in a refused /reload's answer; the rest are counted (`advisor kb validate` lists them all).
+RELOAD_PROBLEMS_SHOWN = 10
 #: The only updates the bot asks Telegram for.
 ALLOWED_UPDATES = ("message", "callback_query")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
@@ -244,12 +246,10 @@ class Transport:
             return
         engine = self._engine()
         if command == "reload":
-            from bot.errors import KnowledgeError
-
             try:
-                fresh = engine.reload(self.config.matcher)
+                fresh = await engine.reload(self.config.matcher)
             except KnowledgeError as error:
-                text = f"Reload refused; the bot keeps version {engine.knowledge.kb.version}.\n{error}"
+                text = f"Reload refused; the bot keeps version {engine.knowledge.kb.version}.\n{_report(error)}"
             else:
                 text = f"Knowledge reloaded: version {fresh.kb.version}, {len(fresh.kb.entries)} entries."
         elif command == "unmatched":
@@ -336,6 +336,15 @@ class Transport:
         """In a group: this is personal, go on in private (a deep link that opens the walkthrough there)."""
         link = f"https://t.me/{self.username}?start={START_GUIDE}"
         return Reply(self._engine().knowledge.kb.text("group_private", lang_from_telegram(code), link=link))
+
+
+def _report(error: KnowledgeError) -> str:
+    """The first problems of a refused reload, one per line, and how many more `advisor kb validate` would list."""
+    lines = [str(problem)[:300] for problem in error.problems[:RELOAD_PROBLEMS_SHOWN]]
+    hidden = len(error.problems) - len(lines)
+    if hidden > 0:
+        lines.append(f"… and {hidden} more; `advisor kb validate` lists them all.")
+    return "\n".join(lines)
 
 
 def _asked(message: object) -> tuple[int, int] | None:
