@@ -277,3 +277,32 @@ def test_the_terminal_walkthrough_in_the_order_of_a_real_negotiation(config: Con
     # days later, a new terminal session: /resume comes back to the same screen, nothing lost
     _greeting, resumed, _ = chat(config, "/resume", "/quit")
     assert walk.say("steps.retry.prompt", ZH) in resumed
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        pytest.param("逾期的钱在哪里还", "route.where_to_repay", id="where-to-repay"),
+        pytest.param("逾期了坐高铁坐飞机受影响吗", "impact.credit", id="travel"),
+        pytest.param("逾期会不会影响我找工作", "impact.credit", id="job-applications"),
+        pytest.param("花呗逾期会影响我老公贷款吗", "impact.credit", id="a-family-members-loan"),
+    ],
+)
+def test_questions_users_need_are_answered_in_the_terminal(
+    config: Config, shipped: Knowledge, question: str, entry_id: str
+) -> None:
+    entry = shipped.kb.entry(entry_id)
+    assert entry is not None
+    _greeting, answer, _goodbye = chat(config, question, "/quit")
+    assert f"【{entry.title_in(ZH)}】" in answer
+    assert entry.answer_in(ZH).strip() in answer
+    if entry_id == "impact.credit":  # the credit entry now says what the guide does and does not say on these
+        assert all(topic in answer for topic in ("火车", "找工作", "家人贷款", "征信中心"))
+
+
+def test_the_official_hotline_is_named_where_the_channels_are_explained(config: Config, shipped: Knowledge) -> None:
+    _greeting, answer, _goodbye = chat(config, "支付宝客服电话是多少", "/quit")
+    channel = shipped.kb.entry("steps.channel")
+    assert channel is not None
+    assert f"【{channel.title_in(ZH)}】" in answer
+    assert "95188" in answer

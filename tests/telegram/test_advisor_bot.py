@@ -939,3 +939,20 @@ async def test_run_with_a_token_telegram_rejects_exits_with_a_clear_message(
     assert code != 0
     assert output.strip().splitlines()[-1] == "error: Telegram rejected the token; check TELEGRAM_BOT_TOKEN"
     assert "RevokedToken" not in output, "the token is never printed, not even in PTB's traceback"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id", "must_say"),
+    [
+        pytest.param("逾期的钱在哪里还", "route.where_to_repay", "95188", id="where-to-repay"),
+        pytest.param("支付宝客服电话是多少", "steps.channel", "95188", id="the-official-hotline"),
+        pytest.param("逾期了坐高铁坐飞机受影响吗", "impact.credit", "火车", id="travel"),
+        pytest.param("花呗逾期会影响我老公贷款吗", "impact.credit", "家人贷款", id="a-family-members-loan"),
+    ],
+)
+async def test_answers_users_need(user: Person, question: str, entry_id: str, must_say: str) -> None:
+    entry = shipped().kb.entry(entry_id)
+    assert entry is not None
+    [answer] = await user.says(question)
+    assert answer.bold() == [entry.title_in(ZH)]
+    assert must_say in answer.text
