@@ -182,3 +182,16 @@ async def test_kb_unmatched_groups_the_inbox_and_writes_csv(
     assert second.endswith("逾期会影响征信吗")
     rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
     assert [r["times"] for r in rows] == ["3", "1"]
+
+
+async def test_a_phone_number_in_a_turned_down_question_or_note_never_reaches_the_inbox(
+    knowledge: Knowledge, storage: Storage
+) -> None:
+    user = Person(Engine(knowledge, storage))
+    await user.says("逾期会影响征信吗 我电话13812345678")
+    await user.presses(user.actions[-1])  # 👎
+    await user.says("请打 13912345678 联系我")
+    [row] = await storage.inbox_rows()
+    assert "13812345678" not in row.question
+    assert row.note is not None
+    assert "13912345678" not in row.note
