@@ -20,6 +20,7 @@ from bot.core.advisor import Advisor
 from bot.core.dialogue import Progress, Step, from_saved
 from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
+from bot.core.language import Written, detect
 from bot.core.matcher import Matcher
 from bot.core.replies import Reply
 from bot.core.walkthrough import load_walkthrough
@@ -596,6 +597,30 @@ async def test_choosing_a_language_keeps_the_walkthrough(engine: Engine, db_path
     state = await saved_guide(db_path)
     assert state is not None
     assert (state.step, state.product) == (Step.DAYS, "huabei")
+
+
+async def test_the_language_typed_is_remembered_after_a_restart(
+    engine: Engine, shipped: Knowledge, db_path: Path
+) -> None:
+    user = Person(engine, client_lang="en")  # Telegram in English
+    await user.say("逾期会影响征信吗")
+    await user.say("5000")  # tells nothing: kept
+    session = await saved(db_path)
+    assert session is not None
+    assert (session.lang, session.typed_lang) == (None, "zh-hans")  # a language typed, not chosen
+
+    restarted = Person(Engine(shipped, engine.storage), client_lang="en", first_update=100)
+    (help_text,) = await restarted.command("help")
+    assert help_text.text == shipped.kb.text("help", ZH)
+
+
+async def test_a_language_typed_never_overrides_the_one_chosen(engine: Engine, shipped: Knowledge) -> None:
+    user = Person(engine, client_lang="zh-hans")
+    await user.command("language", "zh-hant")
+    (answer,) = await user.say("Will being overdue affect my credit?")
+    (help_text,) = await user.command("help")
+    assert help_text.text == shipped.kb.text("help", Lang.ZH_HANT)
+    assert detect(answer.text) is Written.TRADITIONAL  # the English question is answered in Traditional Chinese
 
 
 # -- ordering and parallelism ----------------------------------------------------------------------------------
