@@ -8,6 +8,8 @@ neither knows about the other.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 import re
 from collections import OrderedDict
@@ -17,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import MatcherConfig
-from bot.core import dialogue, progress
+from bot.core import dialogue, planchat, progress
 from bot.core.advisor import Advisor, Conversation
 from bot.core.i18n import Lang
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.language import conversation_lang, detect, reply_lang
 from bot.core.matcher import Matcher, MatchResult, Status
+from bot.core.plantexts import PlanTexts, load_plan_texts
 from bot.core.replies import Choice, Reply
 from bot.core.walkthrough import Walkthrough, load_walkthrough
 from bot.locks import KeyedLocks
@@ -32,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 #: How many recently active users' sessions are kept in memory.
 RECENT_USERS = 4096
+#: The /start argument of the deep link a group sends someone to, to go on in private with the walkthrough.
+START_GUIDE = "guide"
 #: Messages longer than this are answered from their first part, and the user is told so.
 LONG_MESSAGE = 1500
 #: What a typed text needs to be taken as a question rather than the agreement terms being recorded.
@@ -60,6 +65,7 @@ class Incoming:
     client_lang: str | None = None  # the user's interface language as the transport reports it
     lang: Lang | None = None  # a language the transport fixes (`advisor chat --lang`): wins over any other
     stale: bool = False  # the transport saw a button from an older knowledge version
+    public: bool = False  # said where others read along (a group): the walkthrough is neither shown nor changed
 
 
 @dataclass(frozen=True)
@@ -78,33 +84,47 @@ class Knowledge:
     matcher: Matcher
     advisor: Advisor
     walkthrough: Walkthrough
+    #: The /plan calculator's texts; None where a test builds knowledge without them (then /plan is unknown).
+    plan: PlanTexts | None = None
 
     @classmethod
     def load(cls, directory: Path, config: MatcherConfig | None = None) -> Knowledge:
         kb = load_knowledge(directory)
         matcher = Matcher(kb, config)
         walkthrough = load_walkthrough(directory / "walkthrough.yaml", kb.traditional)
-        return cls(kb, matcher, Advisor(kb, matcher), walkthrough)
+        plan = load_plan_texts(directory / "plan.yaml", kb.traditional)
+        return cls(kb, matcher, Advisor(kb, matcher), walkthrough, plan)
 
 
 #: The key of the walkthrough progress in a saved session (kept from the first schema, so old sessions still load).
 PROGRESS_KEY = "guide"
+#: The key of the /plan calculation in a saved session.
+PLAN_KEY = "plan"
 
 
 @dataclass(frozen=True)
 class _State:
-    """What is persisted for a user besides the language: their progress through the walkthrough."""
+    """What is persisted for a user besides the language: their progress through the walkthrough and /plan."""
 
     progress: progress.Progress | None = None
+    plan: planchat.PlanState | None = None
 
     def to_dict(self) -> dict[str, Any] | None:
-        return {PROGRESS_KEY: self.progress.to_saved()} if self.progress is not None else None
+        state: dict[str, Any] = {}
+        if self.progress is not None:
+            state[PROGRESS_KEY] = self.progress.to_saved()
+        if self.plan is not None:
+            state[PLAN_KEY] = self.plan.to_dict()
+        return state or None
 
     @classmethod
     def from_session(cls, session: Session | None, walkthrough: Walkthrough) -> _State:
         if session is None or not session.state:
             return cls()
-        return cls(progress=progress.from_saved(session.state.get(PROGRESS_KEY), walkthrough))
+        return cls(
+            progress=progress.from_saved(session.state.get(PROGRESS_KEY), walkthrough),
+            plan=planchat.PlanState.from_dict(session.state.get(PLAN_KEY)),
+        )
 
 
 @dataclass(frozen=True)
@@ -127,16 +147,35 @@ class Engine:
         self.storage = storage
         self.directory = directory
         self._locks = KeyedLocks()  # one user's events in order; different users in parallel
+        self._reloading = asyncio.Lock()
         # The engine is the only writer of sessions, so what it last read or wrote is what is on disk; keeping
         # recent users in memory saves a database round trip per message. Writes still go to disk first.
         self._recent: OrderedDict[int, Session | None] = OrderedDict()
 
-    def reload(self, config: MatcherConfig | None = None) -> Knowledge:
-        """Load the knowledge folder again; on a problem the old knowledge stays and KnowledgeError is raised."""
+    async def reload(self, config: MatcherConfig | None = None) -> Knowledge:
+        """Load the knowledge folder again; on a problem the old knowledge stays and KnowledgeError is raised.
+
+        Reading, validating and indexing a large base takes seconds of CPU: it runs in a worker thread, so other
+        users are answered meanwhile (from the old knowledge), and the new generation is swapped in whole.
+        Reloads asked for at the same time run one after another.
+        """
         if self.directory is None:
             return self.knowledge
-        fresh = Knowledge.load(self.directory, config or self.knowledge.matcher.config)
-        self.knowledge = fresh
+        async with self._reloading:
+            directory, matcher_config = self.directory, config or self.knowledge.matcher.config
+            # The build makes millions of objects, each allocation counting towards a garbage collection; a full
+            # collection walks every object while holding the GIL (a quarter second and more that nobody is
+            # answered). So the collector rests during the build, and what was built is frozen out of its sight:
+            # knowledge lives until the next reload and is freed by reference counting then.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                fresh = await asyncio.to_thread(Knowledge.load, directory, matcher_config)
+            finally:
+                gc.freeze()
+                if collecting:
+                    gc.enable()
+            self.knowledge = fresh
         logger.info("knowledge reloaded (version %s, %d entries)", fresh.kb.version, len(fresh.kb.entries))
         return fresh
 
@@ -150,7 +189,7 @@ class Engine:
     async def _handle(self, event: Incoming) -> Response:
         k = self.knowledge  # one generation for the whole event, even if a reload happens meanwhile
         session = await self._load(event.user_id)
-        state = _State.from_session(session, k.walkthrough)
+        state = _State() if event.public else _State.from_session(session, k.walkthrough)
         typed_before = _stored_lang(session.typed_lang if session else None)
         typed = typed_before
         if event.kind is Kind.TEXT:
@@ -175,7 +214,7 @@ class Engine:
             return Response(decision.replies, lang)
         if decision.lang is not None:
             lang = reply_lang(event.lang or Lang(decision.lang), typed, event.client_lang)
-        if decision.save or typed != typed_before:
+        if (decision.save or typed != typed_before) and not event.public:  # public: the private state stays
             saved = await self.storage.save_session(
                 Session(
                     user_id=event.user_id,
@@ -225,6 +264,8 @@ class Engine:
         lang = conversation.lang
         match event.command:
             case "start":
+                if event.text == START_GUIDE:  # a deep link from a group: straight into the walkthrough
+                    return self._walk(state, dialogue.Start(), k, lang)
                 replies = k.advisor.greet(conversation)
                 resume = dialogue.continue_choice(state.progress, k.walkthrough, lang)
                 if resume is not None:
@@ -236,7 +277,11 @@ class Engine:
                 return self._walk(state, dialogue.Start(), k, lang)
             case "resume":
                 return self._walk(state, dialogue.Resume(), k, lang)
+            case "plan" if k.plan is not None:
+                return self._plan(state, planchat.Start(*_plan_prefill(state)), k.plan, lang)
             case "cancel":
+                if planchat.asking(state.plan) and k.plan is not None:
+                    return self._plan(state, planchat.Stop(), k.plan, lang)
                 if state.progress is None:
                     return _Decision([Reply(k.kb.text("nothing_to_cancel", lang))], state)
                 return self._walk(state, dialogue.Cancel(), k, lang)
@@ -259,6 +304,8 @@ class Engine:
             return self._walk(state, dialogue.Start(), k, lang)
         if kind == "w":
             return self._walk(state, dialogue.Press(event.action), k, lang)
+        if kind == "p" and k.plan is not None:
+            return self._plan(state, planchat.Press(event.action), k.plan, lang)
         if kind == "l" and (chosen := _parse_lang(value)) is not None:
             return self._language_set(event, state, k, chosen)
         if kind == "f":
@@ -279,6 +326,8 @@ class Engine:
     def _text(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
         text = event.text
+        if k.plan is not None and planchat.reads_as_answer(state.plan, text) and not k.advisor.in_crisis(text):
+            return self._plan(state, planchat.Typed(text), k.plan, lang)
         if (
             dialogue.reads_as_answer(state.progress, text)
             and not self._reads_as_question(text, state.progress)
@@ -307,9 +356,16 @@ class Engine:
         return _Decision(replies, replace(state, progress=new_progress), save=True)
 
     @staticmethod
+    def _plan(state: _State, event: planchat.Event, texts: PlanTexts, lang: Lang) -> _Decision:
+        replies, new_plan = planchat.step(state.plan, event, texts, lang)
+        return _Decision(replies, replace(state, plan=new_plan), save=True)
+
+    @staticmethod
     def _with_continue(replies: list[Reply], state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
-        """Under a side answer mid-walkthrough, a button back to where the user was."""
-        choice = dialogue.continue_choice(state.progress, k.walkthrough, lang)
+        """Under a side answer mid-calculation or mid-walkthrough, a button back to where the user was."""
+        choice = planchat.continue_choice(state.plan, k.plan, lang) if k.plan is not None else None
+        if choice is None:
+            choice = dialogue.continue_choice(state.progress, k.walkthrough, lang)
         if choice is None or not replies:
             return replies
         last = replies[-1]
@@ -328,6 +384,8 @@ class Engine:
 
     @staticmethod
     def _where_am_i(state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
+        if state.plan is not None and planchat.asking(state.plan) and k.plan is not None:
+            return planchat.current_prompt(state.plan, k.plan, lang)
         if state.progress is not None:
             return dialogue.current_prompt(state.progress, k.walkthrough, lang)
         return k.advisor.help(Conversation(lang=lang))
@@ -351,6 +409,18 @@ class Engine:
             k.kb.text("language_prompt", lang),
             (Choice("简体中文", "l:zh-hans"), Choice("繁體中文", "l:zh-hant"), Choice("English", "l:en")),
         )
+
+
+def _plan_prefill(state: _State) -> tuple[int | None, int | None]:
+    """What /plan starts from: the amount owed and monthly instalment the user typed in the walkthrough (a read of
+    its saved answers, nothing more), else those of their last calculation."""
+    walk, last = state.progress, state.plan.inputs if state.plan is not None else None
+    owed = walk.amount_typed if walk is not None and walk.amount_typed is not None else None
+    monthly = walk.monthly_typed if walk is not None and walk.monthly_typed is not None else None
+    if last is not None:
+        owed = owed if owed is not None else last.owed
+        monthly = monthly if monthly is not None else last.proposal
+    return owed, monthly
 
 
 def _stored_lang(value: str | None) -> Lang | None:
