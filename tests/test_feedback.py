@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.admin import Admin
+from bot.chat import run_chat
+from bot.cli import main
+from bot.config import load_config
 from bot.core.advisor import Advisor
 from bot.core.i18n import Lang
+from bot.core.inbox import Row
 from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.replies import Reply
@@ -163,10 +169,6 @@ async def test_forget_erases_votes_the_funnel_and_filed_questions(knowledge: Kno
 async def test_kb_unmatched_groups_the_inbox_and_writes_csv(
     tmp_path: Path, storage: Storage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import asyncio
-
-    from bot.cli import main
-
     for user_id, question in enumerate(["股票怎么买", "股票怎么买呢", "股票该怎么买"], 1):
         await storage.log_unmatched(user_id, question, "zh-hans", None, 0.0)
     await storage.file_disliked(9, "逾期会影响征信吗", "zh-hans", "impact.credit")
@@ -195,3 +197,31 @@ async def test_a_phone_number_in_a_turned_down_question_or_note_never_reaches_th
     assert "13812345678" not in row.question
     assert row.note is not None
     assert "13912345678" not in row.note
+
+
+def test_the_terminal_chat_shows_the_thumbs_and_takes_a_note(tmp_path: Path) -> None:
+    shipped = Knowledge.load(SHIPPED)
+    question = next(q for q in ("逾期会影响征信吗", "不还钱会被起诉吗") if shipped.matcher.match(q).entry is not None)
+    config = load_config(None, env={"ADVISOR_DB": str(tmp_path / "chat.sqlite3")})
+    out = io.StringIO()
+    answer_turn = io.StringIO()
+    assert run_chat(config, ZH, io.StringIO(f"{question}\n"), answer_turn) == 0
+    down = next(
+        line.split(".")[0].strip()
+        for line in answer_turn.getvalue().splitlines()
+        if line.strip().endswith(shipped.kb.text("feedback_down", ZH))
+    )
+    lines = [question, down, "想知道逾期记录保留多久", "/quit"]
+    assert run_chat(config, ZH, io.StringIO("".join(f"{line}\n" for line in lines)), out) == 0
+    turns = re.split(r"(?m)^> ", out.getvalue())
+    assert shipped.kb.text("feedback_up", ZH) in turns[1]
+    assert shipped.kb.text("feedback_ask_note", ZH) in turns[2]
+    assert shipped.kb.text("feedback_noted", ZH) in turns[3]
+
+    async def inbox() -> list[Row]:
+        async with await Storage.open(config.database) as storage:
+            return await storage.inbox_rows()
+
+    [row] = asyncio.run(inbox())
+    assert row.note == "想知道逾期记录保留多久"
+    assert row.question == question

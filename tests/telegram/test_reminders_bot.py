@@ -105,11 +105,13 @@ async def test_a_time_zone_chosen_from_the_buttons_moves_the_reminders(start_bot
         assert "2026-01-31 09:00" in listing.text
 
 
-async def test_a_non_admin_sending_a_tool_command_in_a_group_is_pointed_to_private_chat(start_bot: StartBot) -> None:
+async def test_a_tool_command_in_a_group_gets_what_any_personal_command_gets_there(start_bot: StartBot) -> None:
     async with start_bot() as bot:
         member = Person(bot, 4303, chat_type="group")
-        [hint] = await member.says("/reminders")
-        assert hint.text == shipped().kb.text("group_hint", ZH)
+        [pointer] = await member.says("/guide")
+        for command in ("/reminders", "/log", "/export"):
+            [hint] = await member.says(command)
+            assert hint.text == pointer.text  # a link to a private chat: reminders and the diary are personal
 
 
 # -- a real process, killed -----------------------------------------------------------------------------------------
