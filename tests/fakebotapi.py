@@ -423,8 +423,10 @@ class FakeBotAPI:
         bot_username: str = "fake_advisor_bot",
         bot_first_name: str = "逾期协商助手",
         strict_html: bool = True,
+        port: int = 0,
     ) -> None:
         self.token = token
+        self._requested_port = port  # 0: any free port
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456789
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
@@ -460,6 +462,7 @@ class FakeBotAPI:
         self._received: dict[str, int] = {}
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, float] = {}
+        self._answer_delays: dict[str, float] = {}
 
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.descriptions: dict[tuple[str, str], str] = {}
@@ -503,7 +506,7 @@ class FakeBotAPI:
             app, handle_signals=False, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
         )
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", self._requested_port).start()
         self._port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
@@ -964,12 +967,17 @@ class FakeBotAPI:
         """
         self._add_fault(method, _Fault("drop_after" if after_processing else "drop", count))
 
-    def delay(self, method: str, seconds: float) -> None:
-        """Every later call of ``method`` waits ``seconds`` before it is handled; 0 turns the delay off."""
+    def delay(self, method: str, seconds: float, *, after_processing: bool = False) -> None:
+        """Every later call of ``method`` waits ``seconds`` before it is handled; 0 turns the delay off.
+
+        With ``after_processing`` the call takes effect at once and only its answer is late, as when the network is
+        slow on the way back: a client that gives up waiting has still had its message sent.
+        """
+        delays = self._answer_delays if after_processing else self._delays
         if seconds > 0:
-            self._delays[method.lower()] = seconds
+            delays[method.lower()] = seconds
         else:
-            self._delays.pop(method.lower(), None)
+            delays.pop(method.lower(), None)
 
     def _add_fault(self, method: str, fault: _Fault) -> None:
         if fault.remaining < 1:
@@ -1016,6 +1024,9 @@ class FakeBotAPI:
             return self._respond(method, params, error)
         if fault is not None:  # drop_after: the work is done, the answer is lost
             return self._drop(request, method, params)
+        late = self._answer_delays.get(key)
+        if late:
+            await asyncio.sleep(late)
         return self._respond(method, params, result)
 
     def _respond(self, method: str, params: JSON, outcome: object) -> web.Response:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
-from typing import Any, TypeVar
+from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeDefault, Message, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -26,9 +27,8 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.config import Config
+from bot.config import Config, TelegramConfig
 from bot.core.i18n import Lang, lang_from_telegram
 from bot.core.replies import Reply
 from bot.engine import Engine, Incoming, Kind, Knowledge
@@ -36,7 +36,8 @@ from bot.errors import ConfigError, TransportError
 from bot.locks import KeyedLocks
 from bot.storage import Storage
 from bot.telegram.render import parse_callback, render
-from bot.telegram.request import LeanRequest
+from bot.telegram.request import AiohttpRequest, Unanswered, redact
+from bot.telegram.retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -48,18 +49,38 @@ ADMIN_COMMANDS = ("reload", "unmatched", "stats")
 ALLOWED_UPDATES = ("message", "callback_query")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _TYPING_AFTER = 0.4  # seconds; a reply slower than this shows "typing…"
-_SEND_ATTEMPTS = 4
+#: How many update ids of replies that could not be sent /stats lists (the newest).
+_UNSENT_SHOWN = 10
 #: Walkthrough buttons that open it from another message (an answer, the summary, the resume offer): that message
 #: stays readable and the step comes as a new one. Every other walkthrough button changes its own step message.
 _ENTRY_ACTIONS = ("w:start", "w:resume", "w:restart", "w:goto:")
 #: Libraries that would log users' words (update contents, request parameters, SQL arguments) or the token (in
 #: request URLs) below these levels; they are held there whatever level the root logger has.
 _QUIET_LIBRARIES = {"telegram": logging.INFO, "aiosqlite": logging.INFO, "httpx": logging.WARNING,
-                    "httpcore": logging.WARNING}  # fmt: skip
+                    "httpcore": logging.WARNING, "aiohttp": logging.WARNING}  # fmt: skip
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
-T = TypeVar("T")
+
+class Undelivered:
+    """Replies that did not surely reach their user since start-up, by update id only (never their text)."""
+
+    def __init__(self) -> None:
+        self.failed = 0  # surely not sent: refused, unreachable, flood wait too long, after the retries
+        self.uncertain = 0  # sent, but no answer came: they may have arrived
+        self.recent: deque[int] = deque(maxlen=_UNSENT_SHOWN)  # update ids of the newest surely-failed ones
+
+    def not_sent(self, update_id: int | None) -> None:
+        self.failed += 1
+        if update_id is not None:
+            self.recent.append(update_id)
+
+    def unconfirmed(self, update_id: int | None) -> None:
+        self.uncertain += 1
+
+    def summary(self) -> str:
+        updates = f" (updates {', '.join(map(str, self.recent))})" if self.recent else ""
+        return f"replies not sent {self.failed}{updates}, sent without confirmation {self.uncertain}"
 
 
 class Transport:
@@ -72,6 +93,7 @@ class Transport:
         self.username = ""
         self.bot: Bot | None = None
         self._turns = KeyedLocks()  # see in_order
+        self.undelivered = Undelivered()
 
     # --- lifecycle -------------------------------------------------------------------------------------------
 
@@ -100,7 +122,7 @@ class Transport:
                 done: bool = await app.bot.set_my_commands(commands, BotCommandScopeDefault(), code)
                 return done
 
-            await _retrying(register)
+            await register()
 
     # --- handlers --------------------------------------------------------------------------------------------
 
@@ -144,7 +166,7 @@ class Transport:
         event = Incoming(user.id, Kind.COMMAND, text=argument, command=command, update_id=update.update_id,
                          client_lang=user.language_code)  # fmt: skip
         if self._in_group(update) and command not in ("start", "help"):
-            await self._send(message.chat_id, [self._group_hint(user.language_code)])
+            await self._send(message.chat_id, [self._group_hint(user.language_code)], update.update_id)
             return
         await self._reply(update, message.chat_id, event)
 
@@ -165,14 +187,14 @@ class Transport:
         replies = await self._decide(chat_id, event)
         if self._in_group(update):
             replies = [*replies, self._group_hint(event.client_lang)]
-        await self._send(chat_id, replies)
+        await self._send(chat_id, replies, event.update_id)
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or (self._in_group(update) and not self._addressed_to_me(message)):
             return
         event = Incoming(user.id, Kind.UNSUPPORTED, update_id=update.update_id, client_lang=user.language_code)
-        await self._send(message.chat_id, await self._decide(message.chat_id, event))
+        await self._send(message.chat_id, await self._decide(message.chat_id, event), update.update_id)
 
     async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, user = update.callback_query, update.effective_user
@@ -182,7 +204,7 @@ class Transport:
         parsed = parse_callback(query.data, engine.knowledge.kb.version)
         action, stale = parsed if parsed is not None else ("?:", True)  # forged data: treated as an expired menu
         with suppress(TelegramError):  # an old query can no longer be answered; the reply below still goes out
-            await _retrying(lambda: _call(self._bot(), "answerCallbackQuery", {"callback_query_id": query.id}))
+            await _call(self._bot(), "answerCallbackQuery", {"callback_query_id": query.id})
         message = query.message
         chat_id = message.chat.id if message is not None else user.id
         event = Incoming(user.id, Kind.PRESS, action=action, update_id=update.update_id,
@@ -193,7 +215,7 @@ class Transport:
             first, *rest = replies
             if await self._edit(message, first):
                 replies = rest
-        await self._send(chat_id, replies)
+        await self._send(chat_id, replies, update.update_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update is None:  # getUpdates failed; the updater tries again by itself
@@ -207,7 +229,7 @@ class Transport:
                 "error_apology", lang_from_telegram(user.language_code if user else None)
             )
             with suppress(TelegramError):
-                await _retrying(lambda: context.bot.send_message(update.effective_chat.id, apology))  # type: ignore[union-attr]
+                await context.bot.send_message(update.effective_chat.id, apology)
 
     async def _admin(self, update: Update, command: str) -> None:
         message, user = update.effective_message, update.effective_user
@@ -215,7 +237,7 @@ class Transport:
             return
         if user.id not in self.config.telegram.admin_ids:
             event = Incoming(user.id, Kind.COMMAND, command=command, client_lang=user.language_code)
-            await self._send(message.chat_id, await self._decide(message.chat_id, event))  # "unknown command"
+            await self._send(message.chat_id, await self._decide(message.chat_id, event), update.update_id)  # unknown
             return
         engine = self._engine()
         if command == "reload":
@@ -233,8 +255,9 @@ class Transport:
         else:
             stats = await engine.storage.stats()
             text = (f"users {stats.users}, walkthroughs in progress {stats.active_walkthroughs}, "
-                    f"unanswered questions {stats.unmatched}; knowledge {engine.knowledge.kb.version}")  # fmt: skip
-        await self._send(message.chat_id, [Reply(text)])
+                    f"unanswered questions {stats.unmatched}; knowledge {engine.knowledge.kb.version}; "
+                    f"{self.undelivered.summary()}")  # fmt: skip
+        await self._send(message.chat_id, [Reply(text)], update.update_id)
 
     # --- helpers ---------------------------------------------------------------------------------------------
 
@@ -263,16 +286,29 @@ class Transport:
         finally:
             timer.cancel()
 
-    async def _send(self, chat_id: int, replies: list[Reply]) -> None:
-        # Raw Bot API calls: the answer is not turned into PTB objects, which the bot never reads.
+    async def _send(self, chat_id: int, replies: list[Reply], update_id: int | None = None) -> None:
+        """Send the replies in order; one that cannot be sent is counted for /stats (by update id), not raised.
+
+        Failed sends were already tried again as far as that is safe (bot.telegram.retry); a send whose answer was
+        lost may have arrived, so the next replies still go out, while one that surely failed ends the turn.
+        """
         bot = self._bot()
         version = self._engine().knowledge.kb.version
         for reply in replies:
             for out in render(reply, version):
                 try:
-                    await _retrying(lambda o=out: _call(bot, "sendMessage", o.api_kwargs(chat_id)))  # type: ignore[misc]
+                    await _call(bot, "sendMessage", out.api_kwargs(chat_id))
                 except Forbidden:
                     logger.info("chat %s blocked the bot; nothing sent", chat_id)
+                    return
+                except Unanswered as error:
+                    self.undelivered.unconfirmed(update_id)
+                    logger.warning("a reply to update %s may not have arrived: %s", update_id, error)
+                except (BadRequest, InvalidToken):
+                    raise  # the bot's own mistake: the error handler logs it and apologises
+                except TelegramError as error:  # 5xx, flood waits and unreachable servers, after the retries
+                    self.undelivered.not_sent(update_id)
+                    logger.warning("a reply to update %s could not be sent: %s", update_id, error)
                     return
 
     async def _edit(self, message: Message, reply: Reply) -> bool:
@@ -284,9 +320,12 @@ class Transport:
         kwargs["message_id"] = message.message_id
         bot = self._bot()
         try:
-            await _retrying(lambda: _call(bot, "editMessageText", kwargs))
+            await _call(bot, "editMessageText", kwargs)
         except BadRequest as error:
             return "not modified" in str(error).lower()
+        except TelegramError as error:  # after the retries: the step is sent as a new message instead
+            logger.warning("editing a step message failed (%s); sending it instead", error)
+            return False
         return True
 
     def _in_group(self, update: Update) -> bool:
@@ -315,32 +354,15 @@ async def _call(bot: Bot, method: str, params: dict[str, object]) -> object:
     return await bot._post(method, params)
 
 
-async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
-    """Retry a Bot API call on network errors, 5xx and flood waits; a 4xx is the caller's business."""
-    delay = 0.5
-    for attempt in range(1, _SEND_ATTEMPTS + 1):
-        try:
-            return await call()
-        except RetryAfter as error:
-            if attempt == _SEND_ATTEMPTS:
-                raise
-            wait = error.retry_after
-            await asyncio.sleep(wait if isinstance(wait, (int, float)) else wait.total_seconds())
-        except (BadRequest, Forbidden, InvalidToken):
-            raise
-        except NetworkError:  # includes TimedOut and the 5xx PTB reports as NetworkError
-            if attempt == _SEND_ATTEMPTS:
-                raise
-            await asyncio.sleep(delay)
-            delay *= 2
-    raise AssertionError("unreachable")
-
-
-def _request(kind: str, pool_size: int) -> BaseRequest:
-    """The Bot API client: the lean one (see bot.telegram.request) unless config asks for PTB's httpx one."""
-    if kind == "httpx":
-        return HTTPXRequest(connection_pool_size=pool_size)
-    return LeanRequest(pool_size)
+def _requests(config: TelegramConfig) -> tuple[AiohttpRequest, AiohttpRequest]:
+    """The Bot API clients (bot.telegram.request): a pool for sending, one connection for long polling."""
+    policy = RetryPolicy(attempts=config.retry.attempts, max_wait=config.retry.max_wait)
+    if config.proxy:
+        logger.info("Bot API calls go through the proxy %s", redact(config.proxy))
+    return (
+        AiohttpRequest(config.connection_pool_size, proxy=config.proxy, policy=policy),
+        AiohttpRequest(1, proxy=config.proxy, policy=policy),
+    )
 
 
 def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -353,12 +375,13 @@ def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, An
     _quiet_libraries()
     transport = Transport(config)
     tg = config.telegram
+    sending, polling = _requests(tg)
     builder = (
         ApplicationBuilder()
         .token(token)
         .concurrent_updates(tg.concurrent_updates)
-        .request(_request(tg.http_client, tg.connection_pool_size))
-        .get_updates_request(_request(tg.http_client, 1))
+        .request(sending)
+        .get_updates_request(polling)
         .post_init(transport.post_init)
         .post_shutdown(transport.post_shutdown)
     )
@@ -370,10 +393,10 @@ def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, An
         limiter = AIORateLimiter(
             overall_max_rate=limits.overall_per_second,
             group_max_rate=limits.group_per_minute,
-            max_retries=limits.max_retries,
+            max_retries=0,  # 429s are waited out by the one retry policy, in the request (bot.telegram.retry)
         )
         app = builder.rate_limiter(limiter).build()
-    else:  # nothing to throttle; a 429 "retry after" is still waited out by `_retrying`
+    else:  # nothing to throttle; a 429 "retry after" is still waited out by the request's retry policy
         app = builder.build()
     commands = (*USER_COMMANDS, *ADMIN_COMMANDS)
     in_order = transport.in_order
@@ -465,18 +488,21 @@ async def _until_reachable(bot: Bot) -> None:
     see why the bot is not answering.
     """
     delay = 1.0
-    while True:
-        try:
-            await bot.initialize()
-        except InvalidToken:
-            raise
-        except NetworkError as error:
-            logger.warning("cannot reach the Telegram Bot API (%s); trying again in %.0f s", error, delay)
-            await asyncio.sleep(delay)
-            delay = min(30.0, delay * 2)
-        else:
-            await bot.shutdown()  # the application initialises it again, on its own event loop
-            return
+    try:
+        while True:
+            try:
+                await bot.initialize()
+            except InvalidToken:
+                raise
+            except NetworkError as error:
+                logger.warning("cannot reach the Telegram Bot API (%s); trying again in %.0f s", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(30.0, delay * 2)
+            else:
+                await bot.shutdown()  # the application initialises it again, on its own event loop
+                return
+    finally:
+        await bot.request.shutdown()  # a failed initialize leaves the client open; its loop ends here
 
 
 def run_bot(config: Config) -> int:
