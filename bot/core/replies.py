@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -27,3 +29,27 @@ class Reply:
     text: str
     choices: tuple[Choice, ...] = field(default=())
     title: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able form, kept to answer an update again after a crash (`from_json` reads it back)."""
+        shape: dict[str, Any] = {"text": self.text}
+        if self.title:
+            shape["title"] = self.title
+        if self.choices:
+            shape["choices"] = [[choice.label, choice.action] for choice in self.choices]
+        return shape
+
+    @classmethod
+    def from_json(cls, shape: Mapping[str, Any]) -> Reply:
+        """The reply `to_json` described; ValueError when the shape is not one it makes."""
+        text, title, choices = shape.get("text"), shape.get("title", ""), shape.get("choices", [])
+        if not isinstance(text, str) or not isinstance(title, str) or not isinstance(choices, list):
+            raise ValueError("not a stored reply")
+        pairs = [
+            pair
+            for pair in choices
+            if isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+        ]
+        if len(pairs) != len(choices):
+            raise ValueError("not a stored reply")
+        return cls(text, tuple(Choice(label, action) for label, action in pairs), title)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import signal
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
@@ -35,6 +36,7 @@ from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.errors import ConfigError, TransportError
 from bot.locks import KeyedLocks
 from bot.storage import Storage
+from bot.telegram.poller import Poller
 from bot.telegram.render import parse_callback, render
 from bot.telegram.request import AiohttpRequest, Unanswered, redact
 from bot.telegram.retry import RetryPolicy
@@ -49,6 +51,8 @@ ADMIN_COMMANDS = ("reload", "unmatched", "stats")
 ALLOWED_UPDATES = ("message", "callback_query")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _TYPING_AFTER = 0.4  # seconds; a reply slower than this shows "typing…"
+#: Seconds updates in flight get to finish when the bot stops; those still running come again after a restart.
+_STOP_GRACE = 1.5
 #: How many update ids of replies that could not be sent /stats lists (the newest).
 _UNSENT_SHOWN = 10
 #: Walkthrough buttons that open it from another message (an answer, the summary, the resume offer): that message
@@ -365,8 +369,16 @@ def _requests(config: TelegramConfig) -> tuple[AiohttpRequest, AiohttpRequest]:
     )
 
 
-def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, Any]:
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(config: Config) -> AnyApplication:
     """The PTB Application, wired but not started; nothing touches the network or disk until it initialises."""
+    return _build(config)[0]
+
+
+def _build(config: Config) -> tuple[AnyApplication, AiohttpRequest]:
+    """The Application and the client its long polling uses (for `Poller`)."""
     token = config.telegram.token
     if not token:
         raise ConfigError("no Telegram token: set TELEGRAM_BOT_TOKEN (or telegram.token in config.yaml)")
@@ -406,44 +418,69 @@ def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, An
     app.add_handler(CallbackQueryHandler(in_order(transport.on_press)))
     app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, in_order(transport.on_other)))
     app.add_error_handler(transport.on_error)
-    return app
+    return app, polling
 
 
 @asynccontextmanager
-async def running(config: Config) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """The bot long-polling until the block ends, for callers that own the event loop (tests, embedding programs).
+async def running(config: Config) -> AsyncIterator[AnyApplication]:
+    """The bot long-polling until the block ends, for callers that own the event loop (tests, embedding programs)."""
+    async with _polling(*_build(config), config) as (app, _):
+        yield app
 
-    Starts and stops in the order of `run_polling` — initialise, post_init (storage, knowledge, commands), start,
-    poll; then stop polling, stop, shut down, post_shutdown — so the storage is open exactly while updates flow.
+
+@asynccontextmanager
+async def _polling(
+    app: AnyApplication, request: AiohttpRequest, config: Config
+) -> AsyncIterator[tuple[AnyApplication, asyncio.Task[None]]]:
+    """Start the application and poll with `Poller` (updates confirmed once handled); yield it and the poll task.
+
+    Starts and stops in the order of PTB's `run_polling` — initialise, post_init (storage, knowledge, commands),
+    start, poll; then stop polling, let updates in flight finish (and confirm them), stop, shut down,
+    post_shutdown — so the storage is open exactly while updates flow.
     """
-    app = build_application(config)
-    updater = app.updater
-    if updater is None:
-        raise TransportError("the application was built without an updater")
 
     def polling_failed(error: TelegramError) -> None:  # as run_polling does: the error handler decides
         app.create_task(app.process_error(update=None, error=error))
 
+    async def handle(update: Update) -> None:  # PTB's own processor: at most concurrent_updates at once
+        await app.update_processor.process_update(update, app.process_update(update))
+
+    poller = Poller(app.bot, request, handle, timeout=config.telegram.poll_timeout, allowed_updates=ALLOWED_UPDATES,
+                    on_error=polling_failed)  # fmt: skip
     await app.initialize()
     try:
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
-        await updater.start_polling(
-            poll_interval=0.0,
-            timeout=config.telegram.poll_timeout,
-            allowed_updates=ALLOWED_UPDATES,
-            error_callback=polling_failed,
-        )
-        yield app
+        await app.bot.delete_webhook()  # getUpdates is refused while a webhook is set
+        task = asyncio.create_task(poller.run())
+        try:
+            yield app, task
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await poller.drain(_STOP_GRACE)
     finally:
-        if updater.running:
-            await updater.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+async def _poll_until_stopped(app: AnyApplication, request: AiohttpRequest, config: Config) -> None:
+    """`advisor run` in polling mode: until SIGINT or SIGTERM, or until Telegram refuses the token."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):  # no signal handlers on Windows' event loop: Ctrl+C still ends it
+            loop.add_signal_handler(signum, stop.set)
+    async with _polling(app, request, config) as (_, polling):
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait([polling, stopping], return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if polling.done() and not polling.cancelled() and polling.exception() is not None:
+            raise polling.exception()  # type: ignore[misc]
 
 
 def _quiet_libraries() -> None:
@@ -507,7 +544,7 @@ async def _until_reachable(bot: Bot) -> None:
 
 def run_bot(config: Config) -> int:
     """`advisor run`: long polling by default, a webhook when configured. Blocks until stopped."""
-    app = build_application(config)  # first: it refuses a missing or malformed token
+    app, polling_request = _build(config)  # first: it refuses a missing or malformed token
     root = logging.getLogger()
     root.setLevel(config.log_level)
     for handler in root.handlers:
@@ -526,8 +563,7 @@ def run_bot(config: Config) -> int:
                 allowed_updates=ALLOWED_UPDATES,
             )
         else:
-            app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=tg.poll_timeout,
-                            bootstrap_retries=-1)  # fmt: skip
+            asyncio.run(_poll_until_stopped(app, polling_request, config))
     except InvalidToken as error:
         raise TransportError("Telegram rejected the token; check TELEGRAM_BOT_TOKEN") from error
     return 0
