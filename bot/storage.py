@@ -1,8 +1,9 @@
 """The advisor's SQLite database: each user's walkthrough session and, for admins, the questions nobody answered.
 
 One file, opened once at start-up with `Storage.open(path)`. What is stored is the minimum the advisor needs to
-continue a conversation — the numeric Telegram user id, an optional language override, the walkthrough state the
-dialogue produced (as JSON) and the Telegram update that produced it — never a name, username or phone number.
+continue a conversation — the numeric Telegram user id, an optional language override, the language of the latest
+message that told one (not the message), the walkthrough state the dialogue produced (as JSON) and the Telegram
+update that produced it — never a name, username or phone number.
 Questions the knowledge base could not answer are kept, with the asker's id so /forget can find them and the
 Telegram update they came in (so a redelivered update is counted once), until `prune_unmatched` ages them out.
 
@@ -66,7 +67,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE unmatched ADD COLUMN update_id INTEGER;  -- NULL for the terminal chat (no updates there)
     CREATE UNIQUE INDEX unmatched_once ON unmatched (user_id, update_id);
     """,
-    # v3: the replies to last_update_id, so an update Telegram delivers again after a crash is answered again
+    # v3: the language of the user's latest typed message that told one, which replies follow until /language.
+    """
+    ALTER TABLE sessions ADD COLUMN typed_lang TEXT;  -- NULL until a typed message tells (then Telegram's is used)
+    """,
+    # v4: the replies to last_update_id, so an update Telegram delivers again after a crash is answered again
     # (with what the user would have seen) rather than applied twice.
     """
     ALTER TABLE sessions ADD COLUMN last_replies TEXT;  -- JSON list of replies; replaced by every save
@@ -74,9 +79,11 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 _UPSERT_SESSION = """
-    INSERT INTO sessions (user_id, lang, state, last_update_id, last_replies, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+    INSERT INTO sessions (user_id, lang, state, last_update_id, last_replies, updated_at, typed_lang)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (user_id) DO UPDATE SET
         lang = excluded.lang,
+        typed_lang = excluded.typed_lang,
         state = excluded.state,
         last_update_id = excluded.last_update_id,
         last_replies = excluded.last_replies,
@@ -105,11 +112,13 @@ class Session:
     state: Mapping[str, Any] | None = None
     #: The Telegram update that produced this state, so a redelivered update is not applied twice.
     last_update_id: int | None = None
+    #: Unix seconds of the last save; set by `Storage.save_session`.
+    updated_at: float = 0.0
+    #: Language of the latest typed message that told one (bot.core.language); None before any.
+    typed_lang: str | None = None
     #: What the bot answered to `last_update_id` (JSON-able, shaped by the engine), to answer it again if Telegram
     #: delivers that update again after a crash; None when not kept.
     last_replies: Sequence[Mapping[str, Any]] | None = None
-    #: Unix seconds of the last save; set by `Storage.save_session`.
-    updated_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -223,13 +232,14 @@ class Storage:
         async with self._using("read a session") as connection:
             rows = list(
                 await connection.execute_fetchall(
-                    "SELECT lang, state, last_update_id, last_replies, updated_at FROM sessions WHERE user_id = ?",
+                    "SELECT lang, state, last_update_id, last_replies, updated_at, typed_lang FROM sessions "
+                    "WHERE user_id = ?",
                     (user_id,),
                 )
             )
         if not rows:
             return None
-        lang, state_json, last_update_id, replies_json, updated_at = rows[0]
+        lang, state_json, last_update_id, replies_json, updated_at, typed_lang = rows[0]
         return Session(
             user_id=user_id,
             lang=lang,
@@ -237,6 +247,7 @@ class Storage:
             last_update_id=last_update_id,
             last_replies=_decode_replies(replies_json),
             updated_at=updated_at,
+            typed_lang=typed_lang,
         )
 
     async def save_session(self, session: Session) -> Session:
@@ -246,7 +257,15 @@ class Storage:
         """
         updated_at = self._clock()
         replies = None if session.last_replies is None else _encode_json(list(session.last_replies), "its replies")
-        row = (session.user_id, session.lang, _encode_state(session.state), session.last_update_id, replies, updated_at)
+        row = (
+            session.user_id,
+            session.lang,
+            _encode_state(session.state),
+            session.last_update_id,
+            replies,
+            updated_at,
+            session.typed_lang,
+        )
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append((row, done))
         if self._flusher is None or self._flusher.done():

@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,7 @@ async def test_saving_again_replaces_the_whole_session(storage: Storage, clock: 
 async def test_only_the_numeric_id_identifies_a_user(storage: Storage, db_path: Path) -> None:
     columns = {row[1] for row in peek(db_path, "PRAGMA table_info(sessions)")}
 
-    assert columns == {"user_id", "lang", "state", "last_update_id", "last_replies", "updated_at"}
+    assert columns == {"user_id", "lang", "state", "last_update_id", "last_replies", "updated_at", "typed_lang"}
 
 
 async def test_the_replies_to_the_last_update_are_kept_with_it_and_replaced(storage: Storage, db_path: Path) -> None:
@@ -427,13 +428,13 @@ async def test_a_new_database_gets_the_latest_schema_and_reopening_keeps_the_dat
         assert loaded.state == {"step": "plan"}
 
 
-async def test_opening_a_database_with_one_more_migration_upgrades_it(db_path: Path) -> None:
-    async with await Storage.open(db_path) as storage:
-        await storage.save_session(Session(user_id=1, state={"step": "plan"}))
+async def test_opening_a_v1_database_with_a_v2_migration_upgrades_it(db_path: Path) -> None:
+    async with await Storage.open(db_path, migrations=MIGRATIONS[:1]):
+        pass
+    peek(db_path, """INSERT INTO sessions (user_id, state, updated_at) VALUES (1, '{"step": "plan"}', 0)""")
 
-    async with await Storage.open(db_path, migrations=(*MIGRATIONS, V2)) as storage:
-        assert await storage.schema_version() == len(MIGRATIONS) + 1
-        assert await storage.load_session(1) is not None
+    async with await Storage.open(db_path, migrations=(*MIGRATIONS[:1], V2)) as storage:
+        assert await storage.schema_version() == 2
         await storage.forget_user(1)
 
     assert "reminder_at" in {row[1] for row in peek(db_path, "PRAGMA table_info(sessions)")}
@@ -455,6 +456,25 @@ async def test_a_v1_database_is_upgraded_and_keeps_its_unmatched_questions(db_pa
         report = await storage.unmatched_report()
 
     assert sorted(line.question for line in report) == ["asked after the upgrade", "asked before the upgrade"]
+
+
+async def test_a_session_saved_before_typed_languages_were_kept_still_loads(db_path: Path) -> None:
+    async with await Storage.open(db_path, migrations=MIGRATIONS[:2]):
+        pass
+    peek(  # what the v2 advisor wrote: a /language choice and a walkthrough
+        db_path,
+        """INSERT INTO sessions (user_id, lang, state, last_update_id, updated_at)"""
+        """ VALUES (1, 'zh-hant', '{"guide": {"step": "days"}}', 9, 0)""",
+    )
+
+    async with await Storage.open(db_path) as storage:
+        loaded = await storage.load_session(1)
+        assert loaded == Session(1, "zh-hant", {"guide": {"step": "days"}}, 9, 0.0, typed_lang=None)
+        await storage.save_session(replace(loaded, typed_lang="en"))
+        again = await storage.load_session(1)
+
+    assert again is not None
+    assert (again.lang, again.typed_lang) == ("zh-hant", "en")
 
 
 async def test_a_failing_migration_leaves_the_database_at_the_previous_version(db_path: Path) -> None:

@@ -44,7 +44,7 @@ async def test_a_reply_lost_when_the_bot_stopped_is_sent_after_the_restart_and_t
     setup: Setup, start_bot: StartBot
 ) -> None:
     fake, chat = setup.fake, 4302
-    days_prompt = Knowledge.load(DEFAULT_KNOWLEDGE_DIR).guide.say("steps.days.prompt", Lang.ZH_HANS).strip()
+    days_prompt = Knowledge.load(DEFAULT_KNOWLEDGE_DIR).walkthrough.say("steps.days.prompt", Lang.ZH_HANS).strip()
     async with start_bot() as bot:
         await Person(bot, chat).says("/guide")
         data, message_id = first_button(fake, chat)
