@@ -3,6 +3,9 @@
 Where the walkthrough asks for a number (days overdue, amounts), a typed number is that answer and the buttons are
 shown and picked as `#N` instead, so "7" means seven days, not the seventh button (and an implausibly small amount
 such as "3" is asked about before it is recorded).
+
+Replies follow the language typed, as in Telegram (Simplified Chinese until something typed tells), unless
+`--lang` fixes one; /language then chooses again. The chat's own lines are in the language of the last reply.
 """
 
 from __future__ import annotations

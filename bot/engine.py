@@ -58,7 +58,7 @@ class Incoming:
     action: str = ""  # a button's action token
     update_id: int | None = None  # the transport's id of this event, to recognise a redelivery after a crash
     client_lang: str | None = None  # the user's interface language as the transport reports it
-    lang: Lang | None = None  # a language the transport fixes (`advisor chat --lang`): above all but nothing
+    lang: Lang | None = None  # a language the transport fixes (`advisor chat --lang`): wins over any other
     stale: bool = False  # the transport saw a button from an older knowledge version
 
 

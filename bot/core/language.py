@@ -65,19 +65,6 @@ class Written(StrEnum):
     CHINESE = "zh"  # Chinese characters common to both scripts: Chinese, but which script is not known
     ENGLISH = "en"
 
-    @property
-    def lang(self) -> Lang | None:
-        """The reply language a message in this script asks for, Taiwan wording for Traditional; None for CHINESE."""
-        return _WRITTEN_LANG.get(self)
-
-
-_WRITTEN_LANG = {
-    Written.SIMPLIFIED: Lang.ZH_HANS,
-    Written.TRADITIONAL: Lang.ZH_HANT,
-    Written.HONG_KONG: Lang.ZH_HK,
-    Written.ENGLISH: Lang.EN,
-}
-
 
 def detect(text: str) -> Written | None:
     """The language `text` is written in; None when it cannot tell (too short, digits, symbols, another script)."""
@@ -96,6 +83,7 @@ def detect(text: str) -> Written | None:
 
 
 def _script(han: str) -> Written:
+    """Which script a run of Chinese characters is in: the one with more characters of its own wins."""
     traditional = _differences(han, "tw2s")  # the conversion the matcher has loaded already
     simplified = _differences(han, "s2tw") & _differences(han, "s2hk")
     traditional -= simplified  # changed both ways: a character of neither script alone
