@@ -31,7 +31,7 @@ def prompt(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> Reply:
 
 
 def progress_line(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> str:
-    """ "第 2 步 / 共 5 步 · 准备协商（3/4）": the stage, and the part of it when the stage has several screens."""
+    """The line above each screen, e.g. 第 2 步 / 共 5 步 · 准备协商（3/4）: its stage, and the part of a long stage."""
     stage = SCREEN[progress.step].stage
     if stage is None:
         return ""
@@ -56,9 +56,11 @@ def stage_title(step: Step, walkthrough: Walkthrough, lang: Lang) -> str:
 def number_answer(progress: Progress, at: Step, walkthrough: Walkthrough, lang: Lang) -> str | None:
     """A number step's answer as the user reads it: the typed number ("15 天") or the option's label."""
     number = answers.typed(progress, at)
-    if number is not None:
+    choices = answers.options(progress, at, walkthrough)
+    exact = _find(answers.chosen(progress, at), choices)
+    if number is not None and not (isinstance(exact, Bucket) and exact.low == exact.high == number):
         return walkthrough.say(f"steps.{at.value}.typed", lang, n=number)
-    return _label_of(answers.chosen(progress, at), answers.options(progress, at, walkthrough), lang)
+    return _label_of(answers.chosen(progress, at), choices, lang)
 
 
 def _choices(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> tuple[Choice, ...]:
@@ -95,7 +97,7 @@ def _choices(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> tuple[
 
 
 def number_question(progress: Progress, number: int, walkthrough: Walkthrough, lang: Lang) -> Reply:
-    """ "You typed 3 yuan — is that right?" with a button that confirms it above the step's own buttons."""
+    """The question asked about a bare small amount, with a button confirming it above the step's own buttons."""
     here = progress.step
     value = walkthrough.say(f"steps.{here.value}.typed", lang, n=number)
     confirm = Choice(walkthrough.say("buttons.confirm_number", lang, value=value), f"w:n:{here}:{number}")
@@ -207,10 +209,12 @@ def script(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> str:
 
 
 def joined(ids: tuple[str, ...], choices: tuple[Option, ...], walkthrough: Walkthrough, lang: Lang) -> str:
-    """Labels as a list a person writes: "a, b and c"."""
+    """Labels as a list a person writes: "a and b", "a, b, and c"."""
     labels = [option.label.render(lang) for option in choices if option.id in ids]
     if len(labels) <= 1:
         return "".join(labels)
+    if len(labels) == 2:
+        return walkthrough.say("messages.list_pair", lang).join(labels)
     head = walkthrough.say("messages.list_separator", lang).join(labels[:-1])
     return head + walkthrough.say("messages.list_last", lang) + labels[-1]
 

@@ -127,6 +127,7 @@ SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "terms_noted": (),
         "restarted": (),
         "list_separator": (),
+        "list_pair": (),
         "list_last": (),
     },
     "buttons": {

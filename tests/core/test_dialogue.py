@@ -118,7 +118,7 @@ def test_prepare_then_contact_now_then_agreed_then_terms_and_after_care(walk):
     assert "‹script.monthly n=800›" in said  # … with the monthly amount in it
     assert "‹script.overdue product=«huabei» days=‹steps.days.typed n=15››" in said
     assert "‹income_drop.reason›" in said
-    assert "‹script.requests requests=«longer_term»‹messages.list_last›«instalments»›" in said
+    assert "‹script.requests requests=«longer_term»‹messages.list_pair›«instalments»›" in said
     assert chat.labels[0] == "‹buttons.contacted›"
 
     said = chat.tap("‹buttons.contacted›")
@@ -273,6 +273,15 @@ def test_requests_read_as_a_list_a_person_writes(walk):
     three = contact_screen(walk, prepared(requests=("longer_term", "reduce_interest", "instalments")), Lang.EN)
     expected = "«en longer_term»‹en messages.list_separator›«en reduce_interest»‹en messages.list_last›«en instalments»"
     assert expected in three
+    two = contact_screen(walk, prepared(requests=("longer_term", "instalments")), Lang.EN)
+    assert "«en longer_term»‹en messages.list_pair›«en instalments»" in two
+
+
+def test_a_typed_number_that_is_exactly_a_range_reads_as_that_range(walk):
+    (summary,) = current_prompt(Progress(step=Step.DONE, days="not_yet", days_typed=0), walk, Lang.ZH_HANS)
+    assert "‹summary.days value=«not_yet»›" in summary.text
+    (summary,) = current_prompt(Progress(step=Step.DONE, days="d1_30", days_typed=1), walk, Lang.ZH_HANS)
+    assert "‹summary.days value=‹steps.days.typed n=1››" in summary.text
 
 
 # --- choosing versus typing a number ---------------------------------------------------------------------------
