@@ -39,6 +39,7 @@ import contextlib
 import itertools
 import json
 import logging
+import random
 import re
 import time
 from collections import deque
@@ -463,6 +464,8 @@ class FakeBotAPI:
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, float] = {}
         self._answer_delays: dict[str, float] = {}
+        self._rates: dict[str, tuple[float, float, float, random.Random]] = {}
+        self._confirmed_below = 0
 
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.descriptions: dict[tuple[str, str], str] = {}
@@ -979,6 +982,23 @@ class FakeBotAPI:
         else:
             delays.pop(method.lower(), None)
 
+    def fault_rates(
+        self, method: str, *, error: float = 0.0, flood: float = 0.0, drop_after: float = 0.0, seed: int = 0
+    ) -> None:
+        """Every later call of ``method`` fails at random: HTTP 500 with probability ``error``, a 429 (retry after 1 s)
+        with ``flood``, or its connection dropped after it took effect with ``drop_after``; 0 for all turns it off.
+
+        Queued faults (``fail_next`` …) come first. ``seed`` makes a run repeatable.
+        """
+        if error + flood + drop_after <= 0:
+            self._rates.pop(method.lower(), None)
+            return
+        self._rates[method.lower()] = (error, flood, drop_after, random.Random(seed))
+
+    def confirmed(self, update_id: int) -> bool:
+        """Whether the bot has confirmed ``update_id`` (asked getUpdates for a later offset)."""
+        return update_id < self._confirmed_below
+
     def _add_fault(self, method: str, fault: _Fault) -> None:
         if fault.remaining < 1:
             raise ValueError("count must be at least 1")
@@ -987,12 +1007,26 @@ class FakeBotAPI:
     def _take_fault(self, method: str) -> _Fault | None:
         queue = self._faults.get(method)
         if not queue:
-            return None
+            return self._random_fault(method)
         fault = queue[0]
         fault.remaining -= 1
         if fault.remaining == 0:
             queue.popleft()
         return fault
+
+    def _random_fault(self, method: str) -> _Fault | None:
+        rates = self._rates.get(method)
+        if rates is None:
+            return None
+        error, flood, drop_after, rng = rates
+        roll = rng.random()
+        if roll < error:
+            return _Fault("error", 1)
+        if roll < error + flood:
+            return _Fault("error", 1, 429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        if roll < error + flood + drop_after:
+            return _Fault("drop_after", 1)
+        return None
 
     # -- HTTP -----------------------------------------------------------------------------------------------------
 
@@ -1107,6 +1141,7 @@ class FakeBotAPI:
                 raise ApiError(409, CONFLICT_POLL)
 
     def _confirm(self, offset: int) -> None:
+        self._confirmed_below = max(self._confirmed_below, offset)
         pending = self._pending
         if offset < 0:
             while len(pending) > -offset:
