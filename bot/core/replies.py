@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -48,7 +48,7 @@ class Reply:
     text: str
     choices: tuple[Choice, ...] = field(default=())
     title: str = ""
-<<<<<<< HEAD
+    chart: Chart | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able form, kept to answer an update again after a crash (`from_json` reads it back)."""
@@ -57,6 +57,8 @@ class Reply:
             shape["title"] = self.title
         if self.choices:
             shape["choices"] = [[choice.label, choice.action] for choice in self.choices]
+        if self.chart is not None:
+            shape["chart"] = {**asdict(self.chart), "instalments": list(self.chart.instalments)}
         return shape
 
     @classmethod
@@ -72,7 +74,9 @@ class Reply:
         ]
         if len(pairs) != len(choices):
             raise ValueError("not a stored reply")
-        return cls(text, tuple(Choice(label, action) for label, action in pairs), title)
-=======
-    chart: Chart | None = None
->>>>>>> main
+        chart = shape.get("chart")
+        try:
+            drawn = None if chart is None else Chart(**{**chart, "instalments": tuple(chart["instalments"])})
+        except (TypeError, KeyError) as error:
+            raise ValueError("not a stored reply") from error
+        return cls(text, tuple(Choice(label, action) for label, action in pairs), title, drawn)

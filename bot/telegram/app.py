@@ -305,7 +305,6 @@ class Transport:
                 except Forbidden:
                     logger.info("chat %s blocked the bot; nothing sent", chat_id)
                     return
-<<<<<<< HEAD
                 except Unanswered as error:
                     self.undelivered.unconfirmed(update_id)
                     logger.warning("a reply to update %s may not have arrived: %s", update_id, error)
@@ -315,7 +314,6 @@ class Transport:
                     self.undelivered.not_sent(update_id)
                     logger.warning("a reply to update %s could not be sent: %s", update_id, error)
                     return
-=======
             if reply.chart is not None and not await self._send_chart(bot, chat_id, reply.chart):
                 return
 
@@ -334,14 +332,13 @@ class Transport:
             return True
         photo = InputFile(png, filename="plan.png")
         try:
-            await _retrying(lambda: bot.send_photo(chat_id, photo, caption=chart.caption))
+            await bot.send_photo(chat_id, photo, caption=chart.caption)  # multipart, through the same client
         except Forbidden:
             logger.info("chat %s blocked the bot; no chart sent", chat_id)
             return False
         except TelegramError:
             logger.exception("the plan chart could not be sent")
         return True
->>>>>>> main
 
     async def _edit(self, message: Message, reply: Reply) -> bool:
         """Show a walkthrough step in place of the message whose button was pressed; False to send it instead."""
