@@ -74,7 +74,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE sessions ADD COLUMN typed_lang TEXT;  -- NULL until a typed message tells (then Telegram's is used)
     """,
-    # v4: reminders (instalment due days, credit-record nudges) and each user's time zone for them.
+    # v4: the replies to last_update_id, so an update Telegram delivers again after a crash is answered again
+    # (with what the user would have seen) rather than applied twice.
+    """
+    ALTER TABLE sessions ADD COLUMN last_replies TEXT;  -- JSON list of replies; replaced by every save
+    """,
+    # v5: reminders (instalment due days, credit-record nudges) and each user's time zone for them.
     """
     CREATE TABLE reminders (
         id         INTEGER PRIMARY KEY,
@@ -91,7 +96,7 @@ MIGRATIONS: tuple[str, ...] = (
         lang    TEXT                         -- the language reminders are written in (the user's when set)
     );
     """,
-    # v5: the negotiation diary: one row per contact with Alipay the user recorded with /log.
+    # v6: the negotiation diary: one row per contact with Alipay the user recorded with /log.
     """
     CREATE TABLE diary (
         id         INTEGER PRIMARY KEY,
@@ -104,7 +109,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX diary_by_user ON diary (user_id, day);
     """,
-    # v6: feedback and what admins read: 👍/👎 per entry, 👎'd answers in the inbox beside unanswered questions
+    # v7: feedback and what admins read: 👍/👎 per entry, 👎'd answers in the inbox beside unanswered questions
     # (with the user's note), inbox groups marked resolved or ignored, answer outcomes per hour, the walkthrough funnel.
     """
     CREATE TABLE votes (
@@ -137,12 +142,14 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 _UPSERT_SESSION = """
-    INSERT INTO sessions (user_id, lang, state, last_update_id, updated_at, typed_lang) VALUES (?, ?, ?, ?, ?, ?)
+    INSERT INTO sessions (user_id, lang, state, last_update_id, last_replies, updated_at, typed_lang)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (user_id) DO UPDATE SET
         lang = excluded.lang,
         typed_lang = excluded.typed_lang,
         state = excluded.state,
         last_update_id = excluded.last_update_id,
+        last_replies = excluded.last_replies,
         updated_at = excluded.updated_at
 """
 
@@ -172,6 +179,9 @@ class Session:
     updated_at: float = 0.0
     #: Language of the latest typed message that told one (bot.core.language); None before any.
     typed_lang: str | None = None
+    #: What the bot answered to `last_update_id` (JSON-able, shaped by the engine), to answer it again if Telegram
+    #: delivers that update again after a crash; None when not kept.
+    last_replies: Sequence[Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -309,18 +319,20 @@ class Storage:
         async with self._using("read a session") as connection:
             rows = list(
                 await connection.execute_fetchall(
-                    "SELECT lang, state, last_update_id, updated_at, typed_lang FROM sessions WHERE user_id = ?",
+                    "SELECT lang, state, last_update_id, last_replies, updated_at, typed_lang FROM sessions "
+                    "WHERE user_id = ?",
                     (user_id,),
                 )
             )
         if not rows:
             return None
-        lang, state_json, last_update_id, updated_at, typed_lang = rows[0]
+        lang, state_json, last_update_id, replies_json, updated_at, typed_lang = rows[0]
         return Session(
             user_id=user_id,
             lang=lang,
             state=_decode_state(user_id, state_json),
             last_update_id=last_update_id,
+            last_replies=_decode_replies(replies_json),
             updated_at=updated_at,
             typed_lang=typed_lang,
         )
@@ -331,11 +343,13 @@ class Storage:
         Returns the session as stored, with `updated_at` set.
         """
         updated_at = self._clock()
+        replies = None if session.last_replies is None else _encode_json(list(session.last_replies), "its replies")
         row = (
             session.user_id,
             session.lang,
             _encode_state(session.state),
             session.last_update_id,
+            replies,
             updated_at,
             session.typed_lang,
         )
@@ -438,7 +452,7 @@ class Storage:
             for rule, next_at in rules:
                 cursor = await connection.execute(
                     "INSERT INTO reminders (user_id, rule, next_at, created_at) VALUES (?, ?, ?, ?)",
-                    (user_id, _encode_json(rule, "a reminder"), next_at, now),
+                    (user_id, _encode_json(dict(rule), "its reminder rule"), next_at, now),
                 )
                 assert cursor.lastrowid is not None
                 added.append(StoredReminder(cursor.lastrowid, user_id, rule, next_at, now))
@@ -897,13 +911,6 @@ async def _rollback(connection: aiosqlite.Connection) -> None:
 _USER_TABLES: tuple[str, ...] = ("reminders", "prefs", "diary", "votes", "reached")
 
 
-def _encode_json(value: Mapping[str, Any], what: str) -> str:
-    try:
-        return json.dumps(dict(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError) as error:
-        raise StorageError(f"Cannot save {what}: it is not JSON ({error}).") from error
-
-
 def _reminder(row: Any) -> StoredReminder | None:
     reminder_id, user_id, rule_json, next_at, created_at = row
     try:
@@ -917,13 +924,28 @@ def _reminder(row: Any) -> StoredReminder | None:
 
 
 def _encode_state(state: Mapping[str, Any] | None) -> str | None:
-    if state is None:
-        return None
+    return None if state is None else _encode_json(dict(state), "its walkthrough state")
+
+
+def _encode_json(value: object, what: str) -> str:
     try:
-        return json.dumps(dict(state), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as error:
         # The message names the offending type, never the content.
-        raise StorageError(f"Cannot save a session: its walkthrough state is not JSON ({error}).") from error
+        raise StorageError(f"Cannot save a session: {what} is not JSON ({error}).") from error
+
+
+def _decode_replies(replies_json: str | None) -> list[Mapping[str, Any]] | None:
+    """Stored replies, or None (not kept, or unreadable: the redelivery then shows where the user is)."""
+    if replies_json is None:
+        return None
+    try:
+        replies = json.loads(replies_json)
+    except ValueError:
+        return None
+    if not isinstance(replies, list) or not all(isinstance(reply, dict) for reply in replies):
+        return None
+    return replies
 
 
 def _decode_state(user_id: int, state_json: str | None) -> Mapping[str, Any] | None:
