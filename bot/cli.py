@@ -21,6 +21,7 @@ from bot.core.advisor import Advisor, Conversation
 from bot.core.i18n import Lang
 from bot.core.knowledge import EntryKind, KnowledgeBase, load_knowledge
 from bot.core.matcher import Matcher, MatchResult, Status
+from bot.core.safety import Concern
 from bot.core.walkthrough import load_walkthrough
 from bot.errors import AdvisorError, KnowledgeError, Problem
 
@@ -40,16 +41,20 @@ def _knowledge(args: argparse.Namespace, config: Config) -> KnowledgeBase:
     return load_knowledge(directory)
 
 
-def _result_json(question: str, result: MatchResult) -> dict[str, object]:
+def _result_json(question: str, result: MatchResult, safety: Concern | None = None) -> dict[str, object]:
+    """What the user gets, as data: the match, and `safety` ("crisis" for the crisis reply, "scam" for the scam card,
+    else null). A crisis reply is not an answer from the knowledge: no entry, no route, no candidates."""
+    crisis = safety is Concern.CRISIS
     data: dict[str, object] = {
         "question": question,
-        "status": result.status.value,
-        "entry": result.entry.id if result.status is Status.ANSWER and result.entry else None,
-        "candidates": [c.entry.id for c in result.candidates],
-        "score": result.score,
+        "status": Status.FALLBACK.value if crisis else result.status.value,
+        "entry": result.entry.id if result.status is Status.ANSWER and result.entry and not crisis else None,
+        "candidates": [] if crisis else [c.entry.id for c in result.candidates],
+        "score": 0.0 if crisis else result.score,
     }
-    if result.route is not None:
+    if result.route is not None and not crisis:
         data["route"] = result.route.id
+    data["safety"] = safety.value if safety is not None else None
     return data
 
 
@@ -61,9 +66,11 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     conversation = Conversation(lang=Lang(args.lang))
 
     def answer(question: str) -> str:
+        outcome = advisor.ask(conversation, question)
         if args.json:
-            return json.dumps(_result_json(question, matcher.match(question)), ensure_ascii=False)
-        return "\n\n".join(render_plain(r) for r in advisor.ask(conversation, question).replies)
+            result = outcome.match or matcher.match(question)  # a greeting or the crisis reply matches nothing
+            return json.dumps(_result_json(question, result, outcome.safety), ensure_ascii=False)
+        return "\n\n".join(render_plain(r) for r in outcome.replies)
 
     if args.question:
         print(answer(" ".join(args.question)), file=out)

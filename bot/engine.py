@@ -23,6 +23,7 @@ from bot.core.i18n import Lang, lang_from_telegram
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.replies import Choice, Reply
+from bot.core.safety import Concern
 from bot.core.walkthrough import Walkthrough, load_walkthrough
 from bot.locks import KeyedLocks
 from bot.storage import Session, Storage
@@ -252,17 +253,21 @@ class Engine:
     def _text(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
         text = event.text
+        screening = k.advisor.screen(text)  # the whole message, before anything else (even past LONG_MESSAGE)
         if (
-            dialogue.reads_as_answer(state.guide, text)
+            screening.concern in {None, Concern.DISTRESS}  # crisis or scam text is never recorded as an answer
+            and dialogue.reads_as_answer(state.guide, text)
             and not self._reads_as_question(text, state.guide)
-            and not k.advisor.in_crisis(text)  # never recorded as an answer: the advisor replies with care
         ):
-            return self._guide(state, dialogue.TypedText(text), k, lang)
+            decision = self._guide(state, dialogue.TypedText(text), k, lang)
+            if screening.concern is Concern.DISTRESS:
+                return replace(decision, replies=[k.advisor.reassurance(conversation), *decision.replies])
+            return decision
         notice: list[Reply] = []
-        if len(text) > LONG_MESSAGE:
+        if len(text) > LONG_MESSAGE and screening.concern is not Concern.CRISIS:
             notice = [Reply(k.kb.text("too_long_notice", lang))]
             text = text[:LONG_MESSAGE]
-        outcome = k.advisor.ask(conversation, text)
+        outcome = k.advisor.ask(conversation, text, screening)
         replies = [*notice, *self._with_continue(outcome.replies, state, k, lang)]
         match = outcome.match
         if match is not None and match.status is Status.ANSWER and match.entry is not None:

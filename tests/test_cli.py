@@ -20,7 +20,7 @@ from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
 
 SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
-JSON_KEYS = {"question", "status", "entry", "candidates", "score"}
+JSON_KEYS = {"question", "status", "entry", "candidates", "score", "safety"}
 
 
 @pytest.fixture(autouse=True)

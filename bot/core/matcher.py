@@ -154,7 +154,7 @@ class Matcher:
         self.kb = kb
         self.config = config or MatcherConfig()
         self.weights = weights or Weights()
-        self.normalize = Normalizer(kb.aliases, kb.fillers, kb.greetings, kb.crisis)
+        self.normalize = Normalizer(kb.aliases, kb.fillers, kb.greetings)
         self._entries = kb.entries
         self._index = self._build()
         # Many users ask the same few things ("花呗逾期了怎么办"): recent results by question text.
