@@ -25,7 +25,7 @@ import functools
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
@@ -33,19 +33,22 @@ from typing import Any
 
 from bot.core.i18n import to_simplified
 
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"  # incl. Cantonese 𠝹 (extension B)
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _NOT_KEPT = re.compile(rf"[^{_CJK}a-z0-9]+")
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
-_SCRIPT_CHANGE = re.compile(rf"(?<=[{_CJK}])(?=[a-z0-9])|(?<=[a-z0-9])(?=[{_CJK}])")
+_SCRIPT_CHANGE = re.compile(rf"(?<=[{_CJK}])(?=[a-z])|(?<=[a-z])(?=[{_CJK}])")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _LATIN_WORD = re.compile(r"[a-z]+")
+_UNIT = re.compile(rf"[{_CJK}]|[a-z]+")
 
 #: English key words a typing slip is put right to ("suicde" → "suicide"); only long, distinctive words, so that an
 #: everyday word is never "corrected" into one of them.
 _KEY_WORDS = ("suicide", "suicidal", "myself", "overdose", "hopeless", "unalive", "verification", "password")
+#: From how many characters on a phrase heard by sound may use any reading of a character, not only its usual one.
+_ANY_READING = 4
 #: How many characters either side of a hit an `unless` pattern may look at.
-_VETO_REACH = 12
+_VETO_REACH = 30
 
 
 class Concern(StrEnum):
@@ -67,7 +70,7 @@ def normal_form(text: str) -> str:
     """The form phrases are written in: see safety_phrases.yaml's header."""
     text = unicodedata.normalize("NFKC", text)
     text = _APOSTROPHES.sub("", text)
-    text = to_simplified(text).casefold()
+    text = to_simplified(text).casefold().replace("帐", "账")  # 停息挂帐 is 停息挂账
     text = _NOT_KEPT.sub(" ", text).strip()
     text = _SPACE_BETWEEN_CJK.sub("", text)
     return _SCRIPT_CHANGE.sub(" ", text)
@@ -83,10 +86,15 @@ def _builtin() -> dict[str, Any]:
     return data
 
 
-def _syllable(char: str) -> str:
-    from bot.core.respell import syllable  # deferred: the respeller's pinyin table is loaded on first use
+def _readings(char: str) -> tuple[str, ...]:
+    from bot.core.respell import syllables  # deferred: the respeller's pinyin table is loaded on first use
 
-    return syllable(char)
+    return syllables(char)
+
+
+def _bounded(pattern: str) -> str:
+    """A pattern matches whole Latin words: "he" is not found inside "the"."""
+    return rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"
 
 
 def _either(patterns: Iterable[str]) -> re.Pattern[str] | None:
@@ -94,35 +102,57 @@ def _either(patterns: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in unique)) if unique else None
 
 
-class _Rules:
-    """One concern's phrases, patterns and vetoes, compiled."""
+@dataclass(frozen=True)
+class _Unit:
+    """One character of Chinese, or one Latin word, with its readings and where it lies in the normal form."""
 
-    def __init__(
-        self, phrases: Iterable[str], patterns: Iterable[str], unless: Iterable[str], by_sound: Iterable[str] = ()
-    ) -> None:
-        words = sorted({normal_form(p) for p in phrases} - {""}, key=lambda w: (-len(w), w))
+    readings: tuple[str, ...]
+    start: int
+    end: int
+
+
+def _units(form: str) -> list[_Unit]:
+    """The text as the screen hears it: each Chinese character with its readings (似 → shi, si), each Latin word as
+    itself (不想huo → bu, xiang, huo)."""
+    units: list[_Unit] = []
+    for match in _UNIT.finditer(form):
+        token = match.group(0)
+        readings = _readings(token) if _CJK_CHAR.fullmatch(token) else (token,)
+        units.append(_Unit(readings, match.start(), match.end()))
+    return units
+
+
+class _Rules:
+    """One concern's phrases, patterns, co-occurrences and vetoes, compiled."""
+
+    def __init__(self, section: Mapping[str, Any], extra: Iterable[str] = ()) -> None:
+        phrases = {normal_form(p) for p in [*section.get("phrases", ()), *extra]} - {""}
+        words = sorted(phrases, key=lambda w: (-len(w), w))
         # Words are looked up with `in` (Latin ones padded with spaces: whole words) and patterns one by one: both
         # far faster in CPython than one alternation of hundreds of branches.
         self._words = [(w, f" {w} " if w[0].isascii() or w[-1].isascii() else w) for w in words]
-        self._patterns = [re.compile(p) for p in dict.fromkeys(patterns)]
-        self._unless = _either(unless)
-        # Chinese phrases by sound, indexed by their first syllable: 不想活 under "bu" as (bu, xiang, huo).
-        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        sound_alike = {normal_form(w) for w in by_sound}
+        self._patterns = [re.compile(_bounded(p)) for p in dict.fromkeys(section.get("patterns", ()))]
+        self._together = [tuple(re.compile(_bounded(p)) for p in group) for group in section.get("together", ())]
+        self._unless = _either(_bounded(p) for p in section.get("unless", ()))
+        # Chinese phrases by sound, indexed by each reading of their first character.
+        self._by_first: dict[str, list[tuple[tuple[tuple[str, ...], ...], str]]] = {}
+        sound_alike = {normal_form(w) for w in section.get("by_sound", ())}
         typed: dict[str, str] = {}
         for word in words:
             if len(word) >= 2 and all(_CJK_CHAR.fullmatch(c) for c in word):
-                sound = tuple(_syllable(c) for c in word)
+                sound = tuple(_readings(c) for c in word)
                 if len(word) >= 3 or word in sound_alike:
-                    self._by_first.setdefault(sound[0], []).append((sound, word))
-                if len("".join(sound)) >= 5:  # "zisha": shorter pinyin is too easily part of something else
-                    typed.setdefault("".join(sound), word)
+                    for reading in sound[0]:
+                        self._by_first.setdefault(reading, []).append((sound, word))
+                joined = "".join(r[0] for r in sound)
+                if len(joined) >= 5:  # "zisha": shorter pinyin is too easily part of something else
+                    typed.setdefault(joined, word)
         self._typed = typed
         self._pinyin = _either(re.escape(t) for t in typed)
 
-    def find(self, text: str, sounds: Sequence[str], latin: str, starts: set[int], ends: set[int]) -> str | None:
-        """The first phrase or pattern that counts in `text` (normal form; `sounds` is each character's syllable,
-        `latin` its Latin words run together), or None."""
+    def find(self, text: str, units: Sequence[_Unit], latin: str, starts: set[int], ends: set[int]) -> str | None:
+        """The first phrase or pattern that counts in `text` (normal form; `units` how it sounds, `latin` its Latin
+        words run together), or None."""
         padded = f" {text} "
         for word, needle in self._words:
             at = padded.find(needle)
@@ -136,14 +166,34 @@ class _Rules:
             for hit in pattern.finditer(text):
                 if not self._vetoed(text, hit.start(), hit.end()):
                     return hit.group(0)
-        for first, sound in enumerate(sounds):
-            for phrase, word in self._by_first.get(sound, ()):
-                end = first + len(phrase)
-                if tuple(sounds[first:end]) != phrase:
-                    continue
-                same = sum(a == b for a, b in zip(word, text[first:end], strict=True))
-                if same >= math.ceil(len(word) / 2) and not self._vetoed(text, first, end):
-                    return word
+        for group in self._together:
+            hits = [pattern.search(text) for pattern in group]
+            if all(hit is not None and not self._vetoed(text, hit.start(), hit.end()) for hit in hits):
+                return " + ".join(hit.group(0) for hit in hits if hit is not None)
+        return self._by_sound(text, units) or self._in_pinyin(latin, starts, ends)
+
+    def _by_sound(self, text: str, units: Sequence[_Unit]) -> str | None:
+        for first, unit in enumerate(units):
+            for reading in unit.readings:
+                for sound, word in self._by_first.get(reading, ()):  # (several readings may find the same phrase)
+                    typed = units[first : first + len(sound)]
+                    if len(typed) < len(sound):
+                        continue
+                    # a short phrase must sound so in the characters' usual readings (以 can be read si, but
+                    # 想以后 is not 想死; 合 can be ge, but 符合自己 is not 割自己); a longer one may use any
+                    # reading (活着没意似)
+                    short = len(sound) < _ANY_READING
+                    heard = [t.readings[:1] if short else t.readings for t in typed]
+                    meant = [r[:1] if short else r for r in sound]
+                    if not all(set(h) & set(m) for h, m in zip(heard, meant, strict=True)):
+                        continue
+                    same = sum(text[t.start : t.end] == c for t, c in zip(typed, word, strict=True))
+                    start, end = typed[0].start, typed[-1].end
+                    if same >= math.ceil(len(word) / 2) and not self._vetoed(text, start, end):
+                        return word
+        return None
+
+    def _in_pinyin(self, latin: str, starts: set[int], ends: set[int]) -> str | None:
         if self._pinyin is not None and latin:
             for hit in self._pinyin.finditer(latin):
                 if hit.start() in starts and hit.end() in ends:
@@ -166,37 +216,19 @@ class Screen:
     def __init__(self, extra_crisis: Sequence[str] = (), extra_scams: Sequence[str] = ()) -> None:
         data = _builtin()
         extra = {Concern.CRISIS: extra_crisis, Concern.SCAM: extra_scams}
-        self._rules: list[tuple[Concern, _Rules]] = []
-        for concern in Concern:  # declared in order of precedence
-            section = data.get(concern.value) or {}
-            self._rules.append(
-                (
-                    concern,
-                    _Rules(
-                        [*section.get("phrases", ()), *extra.get(concern, ())],
-                        section.get("patterns", ()),
-                        section.get("unless", ()),
-                        section.get("by_sound", ()),
-                    ),
-                )
-            )
+        self._rules = [(concern, _Rules(data.get(concern.value) or {}, extra.get(concern, ()))) for concern in Concern]
 
     def __call__(self, text: str) -> Screening:
         form = _corrected(normal_form(text))
         if not form:
             return Screening()
-        sounds = _sounds_of(form)
+        units = _units(form)
         latin, starts, ends = _latin_of(form)
-        for concern, rules in self._rules:
-            rule = rules.find(form, sounds, latin, starts, ends)
+        for concern, rules in self._rules:  # in order of precedence
+            rule = rules.find(form, units, latin, starts, ends)
             if rule is not None:
                 return Screening(concern, rule)
         return Screening()
-
-
-def _sounds_of(form: str) -> list[str]:
-    """Each character's syllable ("不想" → bu, xiang); other characters stand for themselves (no phrase sounds so)."""
-    return [_syllable(char) if _CJK_CHAR.fullmatch(char) else char for char in form]
 
 
 def _latin_of(form: str) -> tuple[str, set[int], set[int]]:
