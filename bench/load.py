@@ -108,7 +108,30 @@ def advisor_script(user_id: int, step: int, fake: FakeBotAPI, rng: random.Random
     return Step("text", text=rng.choice(questions()))
 
 
-SCRIPTS: dict[str, Script] = {"text": text_script, "advisor": advisor_script}
+#: Questions in Hong Kong Cantonese, for the `languages` script.
+CANTONESE_QUESTIONS = ["我張借唄還唔到，點算好", "花唄逾期咗三個月，會唔會俾人告", "佢哋成日打電話嚟催數，我好驚"]
+
+
+def languages_script(user_id: int, step: int, fake: FakeBotAPI, rng: random.Random) -> Step:
+    """The advisor script, each user writing in one language the advisor answers in (Simplified, Traditional,
+    Cantonese, English), so every conversion table is loaded, as real traffic would load them."""
+    step_taken = advisor_script(user_id, step, fake, rng)
+    if step_taken.kind != "text" or step_taken.text.startswith("/"):
+        return step_taken
+    from bot.core.i18n import to_traditional
+
+    match user_id % 4:
+        case 1:
+            return Step("text", text=to_traditional(step_taken.text))
+        case 2:
+            return Step("text", text=rng.choice(CANTONESE_QUESTIONS))
+        case 3:
+            english = [q for q in questions() if q.isascii()]
+            return Step("text", text=rng.choice(english))
+    return step_taken
+
+
+SCRIPTS: dict[str, Script] = {"text": text_script, "advisor": advisor_script, "languages": languages_script}
 
 
 # -- the bot process -----------------------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
 """`advisor chat`: the same engine as the Telegram bot, in a terminal — choices by number, /quit to leave.
 
-Where the walkthrough asks for a number (days overdue, amount), a typed number is that answer and buttons are
-picked with `#N` instead, so "7" means seven days, not the seventh button.
+Where the walkthrough asks for a number (days overdue, amounts), a typed number is that answer and the buttons are
+shown and picked as `#N` instead, so "7" means seven days, not the seventh button (and an implausibly small amount
+such as "3" is asked about before it is recorded).
+
+Replies follow the language typed, as in Telegram (Simplified Chinese until something typed tells), unless
+`--lang` fixes one; /language then chooses again. The chat's own lines are in the language of the last reply.
 """
 
 from __future__ import annotations
@@ -14,29 +18,28 @@ from bot.config import Config
 from bot.core import dialogue
 from bot.core.i18n import Lang
 from bot.core.replies import Choice, Reply
-from bot.engine import Engine, Incoming, Kind, Knowledge
+from bot.engine import PROGRESS_KEY, Engine, Incoming, Kind, Knowledge
 from bot.storage import Storage
 
 #: The terminal user's id in the database (Telegram ids are positive, so this never collides).
 TERMINAL_USER = 0
 
 
-async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
+async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO) -> int:
     knowledge = Knowledge.load(config.knowledge_dir, config.matcher)
     async with await Storage.open(config.database) as storage:
         engine = Engine(knowledge, storage, directory=config.knowledge_dir)
         choices: list[Choice] = []
+        fixed = lang  # --lang: every reply in that language, until the user picks one with /language
 
-        async def where_now() -> tuple[Lang, bool]:
-            """The language to show (picked with /language, else the one the chat started in), and whether the
-            walkthrough waits for a typed number (days, amount): there buttons are picked with #N instead."""
+        async def wants_number() -> bool:
+            """Whether the walkthrough waits for a typed number (days, amount): there buttons are picked with #N."""
             session = await storage.load_session(TERMINAL_USER)
             if session is None:
-                return lang, False
-            guide = session.state.get("guide") if session.state else None
-            state = dialogue.GuideState.from_dict(guide, engine.knowledge.guide)
-            wants_number = state is not None and dialogue.wants_text(state) and state.step is not dialogue.Step.TERMS
-            return Lang(session.lang) if session.lang else lang, wants_number
+                return False
+            saved = session.state.get(PROGRESS_KEY) if session.state else None
+            walk = dialogue.from_saved(saved, engine.knowledge.walkthrough)
+            return dialogue.wants_number(walk)
 
         number_step = False
 
@@ -50,16 +53,17 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
                 for choice in reply.choices:
                     number += 1
                     numbered.append(Choice(choice.label, str(number)))
-                blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title)))
+                marker = "#" if number_step else ""
+                blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title), marker=marker))
             print("\n\n".join(blocks), file=out)
             print(f"\n({engine.knowledge.kb.text('chat_quit_hint', shown_in)})", file=out)
             if number_step:
                 print(f"({engine.knowledge.kb.text('chat_number_hint', shown_in)})", file=out)
             out.flush()
 
-        replies = await engine.handle(Incoming(TERMINAL_USER, Kind.COMMAND, command="start", client_lang=lang.value))
-        shown_in, number_step = await where_now()
-        show(replies, shown_in)
+        response = await engine.respond(Incoming(TERMINAL_USER, Kind.COMMAND, command="start", lang=fixed))
+        number_step = await wants_number()
+        show(response.replies, response.lang)
         while True:
             print("> ", end="", file=out, flush=True)
             line = await asyncio.to_thread(stdin.readline)
@@ -70,20 +74,20 @@ async def _chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
                 break
             picked = text[1:] if number_step and text.startswith("#") else (None if number_step else text)
             if picked is not None and picked.isdigit() and 1 <= int(picked) <= len(choices):
-                event = Incoming(TERMINAL_USER, Kind.PRESS, action=choices[int(picked) - 1].action,
-                                 client_lang=lang.value)  # fmt: skip
+                event = Incoming(TERMINAL_USER, Kind.PRESS, action=choices[int(picked) - 1].action, lang=fixed)
             elif text.startswith("/"):  # as in Telegram, unknown commands get the engine's "unknown command"
                 name, _, argument = text[1:].partition(" ")
-                event = Incoming(TERMINAL_USER, Kind.COMMAND, command=name.lower(), text=argument,
-                                 client_lang=lang.value)  # fmt: skip
+                if name.lower() == "language":
+                    fixed = None  # the user chooses here: their choice is kept, as in Telegram
+                event = Incoming(TERMINAL_USER, Kind.COMMAND, command=name.lower(), text=argument, lang=fixed)
             else:
-                event = Incoming(TERMINAL_USER, Kind.TEXT, text=text, client_lang=lang.value)
-            replies = await engine.handle(event)
-            shown_in, number_step = await where_now()
-            show(replies, shown_in)
-        print(engine.knowledge.kb.text("goodbye", (await where_now())[0]), file=out)
+                event = Incoming(TERMINAL_USER, Kind.TEXT, text=text, lang=fixed)
+            response = await engine.respond(event)
+            number_step = await wants_number()
+            show(response.replies, response.lang)
+        print(engine.knowledge.kb.text("goodbye", response.lang), file=out)
     return 0
 
 
-def run_chat(config: Config, lang: Lang, stdin: TextIO, out: TextIO) -> int:
+def run_chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO) -> int:
     return asyncio.run(_chat(config, lang, stdin, out))

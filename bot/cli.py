@@ -20,12 +20,16 @@ from bot.config import Config, load_config
 from bot.core.advisor import Advisor, Conversation
 from bot.core.i18n import Lang
 from bot.core.knowledge import EntryKind, KnowledgeBase, load_knowledge
+from bot.core.language import conversation_lang, detect, reply_lang
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.safety import Concern
 from bot.core.walkthrough import load_walkthrough
 from bot.errors import AdvisorError, KnowledgeError, Problem
 
 logger = logging.getLogger(__name__)
+
+#: `--lang auto`: follow the language of what the user types.
+AUTO = "auto"
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -41,9 +45,16 @@ def _knowledge(args: argparse.Namespace, config: Config) -> KnowledgeBase:
     return load_knowledge(directory)
 
 
-def _result_json(question: str, result: MatchResult, safety: Concern | None = None) -> dict[str, object]:
-    """What the user gets, as data: the match, and `safety` ("crisis" for the crisis reply, "scam" for the scam card,
-    else null). A crisis reply is not an answer from the knowledge: no entry, no route, no candidates."""
+def _lang(args: argparse.Namespace) -> Lang | None:
+    """The language --lang fixes (after the subcommand, or before it as older versions took it); None for auto."""
+    value = getattr(args, "lang", None) or args.global_lang or AUTO
+    return None if value == AUTO else Lang(value)
+
+
+def _result_json(question: str, result: MatchResult, lang: Lang, safety: Concern | None = None) -> dict[str, object]:
+    """What the user gets, as data: the match, the reply's language, and `safety` ("crisis" for the crisis reply,
+    "scam" for the scam card, else null). A crisis reply is not an answer from the knowledge: no entry, no route,
+    no candidates."""
     crisis = safety is Concern.CRISIS
     data: dict[str, object] = {
         "question": question,
@@ -54,6 +65,7 @@ def _result_json(question: str, result: MatchResult, safety: Concern | None = No
     }
     if result.route is not None and not crisis:
         data["route"] = result.route.id
+    data["lang"] = lang.value
     data["safety"] = safety.value if safety is not None else None
     return data
 
@@ -63,13 +75,15 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     kb = _knowledge(args, config)
     matcher = Matcher(kb, config.matcher)
     advisor = Advisor(kb, matcher)
-    conversation = Conversation(lang=Lang(args.lang))
+    fixed = _lang(args)
 
     def answer(question: str) -> str:
-        outcome = advisor.ask(conversation, question)
+        # Each question is a conversation of its own: its language, or Simplified Chinese when it does not tell.
+        lang = fixed or reply_lang(None, conversation_lang(None, detect(question), None), None)
+        outcome = advisor.ask(Conversation(lang=lang), question)
         if args.json:
             result = outcome.match or matcher.match(question)  # a greeting or the crisis reply matches nothing
-            return json.dumps(_result_json(question, result, outcome.safety), ensure_ascii=False)
+            return json.dumps(_result_json(question, result, lang, outcome.safety), ensure_ascii=False)
         return "\n\n".join(render_plain(r) for r in outcome.replies)
 
     if args.question:
@@ -171,7 +185,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     from bot.chat import run_chat
 
     config = _config(args)
-    code: int = run_chat(config, Lang(args.lang), sys.stdin, out)
+    code: int = run_chat(config, _lang(args), sys.stdin, out)
     return code
 
 
@@ -219,18 +233,22 @@ def cmd_unmatched(args: argparse.Namespace, out: TextIO) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advisor", description="逾期协商助手 — overdue-loan negotiation advisor")
     parser.add_argument("--config", help="config.yaml (default: ./config.yaml if present, or $ADVISOR_CONFIG)")
-    parser.add_argument("--lang", choices=[lang.value for lang in Lang], default=Lang.ZH_HANS.value)
+    languages = [AUTO, *(lang.value for lang in Lang)]
+    lang_help = "reply language; auto (the default) follows the language of what is typed"
+    parser.add_argument("--lang", dest="global_lang", choices=languages, help=argparse.SUPPRESS)  # the old place
     parser.set_defaults(func=cmd_default)
     sub = parser.add_subparsers(dest="command")
 
     run = sub.add_parser("run", help="start the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     run.set_defaults(func=cmd_run)
     chat = sub.add_parser("chat", help="talk to the advisor in this terminal")
+    chat.add_argument("--lang", choices=languages, help=lang_help)
     chat.set_defaults(func=cmd_chat)
     ask = sub.add_parser("ask", help="answer one question, or one per stdin line")
     ask.add_argument("question", nargs="*", help="the question (omit to read one per line from stdin)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--path", help="knowledge folder (default: from config)")
+    ask.add_argument("--lang", choices=languages, help=lang_help)
     ask.set_defaults(func=cmd_ask)
 
     kb = sub.add_parser("kb", help="knowledge-base tools for admins")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from bot.core.replies import Reply
 
 
-def render_plain(reply: Reply) -> str:
-    """A reply as terminal text: heading, text, numbered choices."""
+def render_plain(reply: Reply, marker: str = "") -> str:
+    """A reply as terminal text: heading, text, numbered choices (`marker` before each number, e.g. "#")."""
     lines = []
     if reply.title:
         lines.append(f"【{reply.title}】")
     lines.append(reply.text)
     for number, choice in enumerate(reply.choices, start=1):
-        lines.append(f"  {number}. {choice.label}")
+        lines.append(f"  {marker}{number}. {choice.label}")
     return "\n".join(lines)

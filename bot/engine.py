@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import MatcherConfig
-from bot.core import dialogue
+from bot.core import dialogue, progress
 from bot.core.advisor import Advisor, Conversation
-from bot.core.i18n import Lang, lang_from_telegram
+from bot.core.i18n import Lang
 from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.language import conversation_lang, detect, reply_lang
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.replies import Choice, Reply
 from bot.core.safety import Concern
@@ -58,7 +59,16 @@ class Incoming:
     action: str = ""  # a button's action token
     update_id: int | None = None  # the transport's id of this event, to recognise a redelivery after a crash
     client_lang: str | None = None  # the user's interface language as the transport reports it
+    lang: Lang | None = None  # a language the transport fixes (`advisor chat --lang`): wins over any other
     stale: bool = False  # the transport saw a button from an older knowledge version
+
+
+@dataclass(frozen=True)
+class Response:
+    """What one event gets: the replies, and the language they are written in (for the transport's own lines)."""
+
+    replies: list[Reply]
+    lang: Lang
 
 
 @dataclass(frozen=True)
@@ -68,29 +78,34 @@ class Knowledge:
     kb: KnowledgeBase
     matcher: Matcher
     advisor: Advisor
-    guide: Walkthrough
+    walkthrough: Walkthrough
 
     @classmethod
     def load(cls, directory: Path, config: MatcherConfig | None = None) -> Knowledge:
         kb = load_knowledge(directory)
         matcher = Matcher(kb, config)
-        return cls(kb, matcher, Advisor(kb, matcher), load_walkthrough(directory / "walkthrough.yaml"))
+        walkthrough = load_walkthrough(directory / "walkthrough.yaml", kb.traditional)
+        return cls(kb, matcher, Advisor(kb, matcher), walkthrough)
+
+
+#: The key of the walkthrough progress in a saved session (kept from the first schema, so old sessions still load).
+PROGRESS_KEY = "guide"
 
 
 @dataclass(frozen=True)
 class _State:
-    """What is persisted for a user besides the language: the walkthrough and a pending /forget."""
+    """What is persisted for a user besides the language: their progress through the walkthrough."""
 
-    guide: dialogue.GuideState | None = None
+    progress: progress.Progress | None = None
 
     def to_dict(self) -> dict[str, Any] | None:
-        return {"guide": self.guide.to_dict()} if self.guide is not None else None
+        return {PROGRESS_KEY: self.progress.to_saved()} if self.progress is not None else None
 
     @classmethod
-    def from_session(cls, session: Session | None, guide: Walkthrough) -> _State:
+    def from_session(cls, session: Session | None, walkthrough: Walkthrough) -> _State:
         if session is None or not session.state:
             return cls()
-        return cls(guide=dialogue.GuideState.from_dict(session.state.get("guide"), guide))
+        return cls(progress=progress.from_saved(session.state.get(PROGRESS_KEY), walkthrough))
 
 
 @dataclass(frozen=True)
@@ -127,14 +142,22 @@ class Engine:
         return fresh
 
     async def handle(self, event: Incoming) -> list[Reply]:
+        return (await self.respond(event)).replies
+
+    async def respond(self, event: Incoming) -> Response:
         async with self._locks.hold(event.user_id):
             return await self._handle(event)
 
-    async def _handle(self, event: Incoming) -> list[Reply]:
+    async def _handle(self, event: Incoming) -> Response:
         k = self.knowledge  # one generation for the whole event, even if a reload happens meanwhile
         session = await self._load(event.user_id)
-        state = _State.from_session(session, k.guide)
-        lang = Lang(session.lang) if session and session.lang else lang_from_telegram(event.client_lang)
+        state = _State.from_session(session, k.walkthrough)
+        typed_before = _stored_lang(session.typed_lang if session else None)
+        typed = typed_before
+        if event.kind is Kind.TEXT:
+            typed = conversation_lang(typed_before, detect(event.text), event.client_lang)
+        chosen = event.lang or _stored_lang(session.lang if session else None)
+        lang = reply_lang(chosen, typed, event.client_lang)
         redelivered = (
             event.update_id is not None
             and session is not None
@@ -144,20 +167,24 @@ class Engine:
         if redelivered:
             # Already applied before a crash: show where the user is instead of applying it twice.
             logger.info("redelivered update %s: showing the current step again", event.update_id)
-            return self._where_am_i(state, k, lang)
+            return Response(self._where_am_i(state, k, lang), lang)
 
         decision = await self._decide(event, state, k, Conversation(lang=lang))
         if decision.forgotten:
             await self.storage.forget_user(event.user_id)
             self._remember(event.user_id, None)
-            return decision.replies
-        if decision.save:
+            return Response(decision.replies, lang)
+        if decision.lang is not None:
+            lang = reply_lang(event.lang or Lang(decision.lang), typed, event.client_lang)
+        if decision.save or typed != typed_before:
             saved = await self.storage.save_session(
                 Session(
                     user_id=event.user_id,
                     lang=decision.lang or (session.lang if session else None),
                     state=decision.state.to_dict(),
-                    last_update_id=event.update_id,
+                    # Only a state change marks the update applied: a question re-sent after a crash is answered again.
+                    last_update_id=event.update_id if decision.save else (session.last_update_id if session else None),
+                    typed_lang=typed.value if typed is not None else None,
                 )
             )
             self._remember(event.user_id, saved)
@@ -167,7 +194,7 @@ class Engine:
             await self.storage.log_unmatched(
                 event.user_id, event.text, lang.value, best, match.score, update_id=event.update_id
             )
-        return decision.replies
+        return Response(decision.replies, lang)
 
     async def _load(self, user_id: int) -> Session | None:
         if user_id in self._recent:
@@ -200,20 +227,20 @@ class Engine:
         match event.command:
             case "start":
                 replies = k.advisor.greet(conversation)
-                resume = dialogue.continue_choice(state.guide, k.guide, lang)
+                resume = dialogue.continue_choice(state.progress, k.walkthrough, lang)
                 if resume is not None:
                     replies = [*replies[:-1], replace(replies[-1], choices=(resume, *replies[-1].choices))]
                 return _Decision(replies, state)
             case "help":
                 return _Decision(k.advisor.help(conversation), state)
             case "guide":
-                return self._guide(state, dialogue.Start(), k, lang)
+                return self._walk(state, dialogue.Start(), k, lang)
             case "resume":
-                return self._guide(state, dialogue.Resume(), k, lang)
+                return self._walk(state, dialogue.Resume(), k, lang)
             case "cancel":
-                if state.guide is None:
+                if state.progress is None:
                     return _Decision([Reply(k.kb.text("nothing_to_cancel", lang))], state)
-                return self._guide(state, dialogue.Cancel(), k, lang)
+                return self._walk(state, dialogue.Cancel(), k, lang)
             case "privacy":
                 forget = Choice(k.kb.text("forget_button", lang), "f:ask")
                 return _Decision([Reply(k.kb.text("privacy", lang), (forget,))], state)
@@ -223,18 +250,18 @@ class Engine:
                 chosen = _parse_lang(event.text)
                 if chosen is None:
                     return _Decision([self._language_menu(k, lang)], state)
-                return _Decision([Reply(k.kb.text("language_set", chosen))], state, lang=chosen.value, save=True)
+                return self._language_set(event, state, k, chosen)
         return _Decision([Reply(k.kb.text("unknown_command", lang)), *k.advisor.help(conversation)], state)
 
     def _press(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
         kind, _, value = event.action.partition(":")
         if kind == "g" and value == "start":
-            return self._guide(state, dialogue.Start(), k, lang)
+            return self._walk(state, dialogue.Start(), k, lang)
         if kind == "w":
-            return self._guide(state, dialogue.Press(event.action), k, lang)
+            return self._walk(state, dialogue.Press(event.action), k, lang)
         if kind == "l" and (chosen := _parse_lang(value)) is not None:
-            return _Decision([Reply(k.kb.text("language_set", chosen))], state, lang=chosen.value, save=True)
+            return self._language_set(event, state, k, chosen)
         if kind == "f":
             if value == "ask":
                 return _Decision([self._forget_confirm(k, lang)], state)
@@ -256,10 +283,10 @@ class Engine:
         screening = k.advisor.screen(text)  # the whole message, before anything else (even past LONG_MESSAGE)
         if (
             screening.concern in {None, Concern.DISTRESS}  # crisis or scam text is never recorded as an answer
-            and dialogue.reads_as_answer(state.guide, text)
-            and not self._reads_as_question(text, state.guide)
+            and dialogue.reads_as_answer(state.progress, text)
+            and not self._reads_as_question(text, state.progress)
         ):
-            decision = self._guide(state, dialogue.TypedText(text), k, lang)
+            decision = self._walk(state, dialogue.TypedText(text), k, lang)
             if screening.concern is Concern.DISTRESS:
                 return replace(decision, replies=[k.advisor.reassurance(conversation), *decision.replies])
             return decision
@@ -275,21 +302,19 @@ class Engine:
         return _Decision(replies, state, unanswered=match if outcome.unanswered else None)
 
     @staticmethod
-    def _reads_as_question(text: str, guide: dialogue.GuideState | None) -> bool:
+    def _reads_as_question(text: str, walk: progress.Progress | None) -> bool:
         """At the agreement-terms step any text could be terms; a question mark or word makes it a side question."""
-        return (
-            guide is not None and guide.step is dialogue.Step.TERMS and bool(_QUESTION_MARKERS.search(text.casefold()))
-        )
+        return walk is not None and walk.step is dialogue.Step.TERMS and bool(_QUESTION_MARKERS.search(text.casefold()))
 
     @staticmethod
-    def _guide(state: _State, event: dialogue.Event, k: Knowledge, lang: Lang) -> _Decision:
-        replies, new_guide = dialogue.step(state.guide, event, k.guide, lang)
-        return _Decision(replies, replace(state, guide=new_guide), save=True)
+    def _walk(state: _State, event: dialogue.Event, k: Knowledge, lang: Lang) -> _Decision:
+        replies, new_progress = dialogue.handle(state.progress, event, k.walkthrough, lang)
+        return _Decision(replies, replace(state, progress=new_progress), save=True)
 
     @staticmethod
     def _with_continue(replies: list[Reply], state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
         """Under a side answer mid-walkthrough, a button back to where the user was."""
-        choice = dialogue.continue_choice(state.guide, k.guide, lang)
+        choice = dialogue.continue_choice(state.progress, k.walkthrough, lang)
         if choice is None or not replies:
             return replies
         last = replies[-1]
@@ -300,16 +325,16 @@ class Engine:
     def _with_jump(replies: list[Reply], entry_id: str, state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
         """An answer about a walkthrough step offers to go to that step."""
         target = dialogue.step_for_entry(entry_id)
-        if target is None or not replies or (state.guide is not None and state.guide.step is target):
+        if target is None or not replies or (state.progress is not None and state.progress.step is target):
             return replies
         last = replies[-1]
-        jump = dialogue.goto_choice(target, k.guide, lang)
+        jump = dialogue.goto_choice(target, k.walkthrough, lang)
         return [*replies[:-1], replace(last, choices=(*last.choices, jump))]
 
     @staticmethod
     def _where_am_i(state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
-        if state.guide is not None:
-            return dialogue.current_prompt(state.guide, k.guide, lang)
+        if state.progress is not None:
+            return dialogue.current_prompt(state.progress, k.walkthrough, lang)
         return k.advisor.help(Conversation(lang=lang))
 
     @staticmethod
@@ -320,6 +345,12 @@ class Engine:
         )
 
     @staticmethod
+    def _language_set(event: Incoming, state: _State, k: Knowledge, chosen: Lang) -> _Decision:
+        """The user's choice is kept; 繁體 gets Hong Kong wording when Telegram's language_code is from there."""
+        text = k.kb.text("language_set", reply_lang(chosen, None, event.client_lang))
+        return _Decision([Reply(text)], state, lang=chosen.value, save=True)
+
+    @staticmethod
     def _language_menu(k: Knowledge, lang: Lang) -> Reply:
         return Reply(
             k.kb.text("language_prompt", lang),
@@ -327,9 +358,17 @@ class Engine:
         )
 
 
+def _stored_lang(value: str | None) -> Lang | None:
+    """A language read back from storage; one this version does not know is as good as none."""
+    try:
+        return Lang(value) if value else None
+    except ValueError:
+        return None
+
+
 def _parse_lang(text: str) -> Lang | None:
     tag = text.strip().lower().replace("_", "-")
-    aliases = {"zh": Lang.ZH_HANS, "cn": Lang.ZH_HANS, "简体": Lang.ZH_HANS, "tw": Lang.ZH_HANT, "hk": Lang.ZH_HANT,
+    aliases = {"zh": Lang.ZH_HANS, "cn": Lang.ZH_HANS, "简体": Lang.ZH_HANS, "tw": Lang.ZH_HANT, "hk": Lang.ZH_HK,
                "繁體": Lang.ZH_HANT, "繁体": Lang.ZH_HANT, "english": Lang.EN}  # fmt: skip
     if tag in {lang.value for lang in Lang}:
         return Lang(tag)

@@ -1,8 +1,9 @@
 """The advisor's SQLite database: each user's walkthrough session and, for admins, the questions nobody answered.
 
 One file, opened once at start-up with `Storage.open(path)`. What is stored is the minimum the advisor needs to
-continue a conversation — the numeric Telegram user id, an optional language override, the walkthrough state the
-dialogue produced (as JSON) and the Telegram update that produced it — never a name, username or phone number.
+continue a conversation — the numeric Telegram user id, an optional language override, the language of the latest
+message that told one (not the message), the walkthrough state the dialogue produced (as JSON) and the Telegram
+update that produced it — never a name, username or phone number.
 Questions the knowledge base could not answer are kept, with the asker's id so /forget can find them and the
 Telegram update they came in (so a redelivered update is counted once), until `prune_unmatched` ages them out.
 
@@ -66,12 +67,17 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE unmatched ADD COLUMN update_id INTEGER;  -- NULL for the terminal chat (no updates there)
     CREATE UNIQUE INDEX unmatched_once ON unmatched (user_id, update_id);
     """,
+    # v3: the language of the user's latest typed message that told one, which replies follow until /language.
+    """
+    ALTER TABLE sessions ADD COLUMN typed_lang TEXT;  -- NULL until a typed message tells (then Telegram's is used)
+    """,
 )
 
 _UPSERT_SESSION = """
-    INSERT INTO sessions (user_id, lang, state, last_update_id, updated_at) VALUES (?, ?, ?, ?, ?)
+    INSERT INTO sessions (user_id, lang, state, last_update_id, updated_at, typed_lang) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (user_id) DO UPDATE SET
         lang = excluded.lang,
+        typed_lang = excluded.typed_lang,
         state = excluded.state,
         last_update_id = excluded.last_update_id,
         updated_at = excluded.updated_at
@@ -101,6 +107,8 @@ class Session:
     last_update_id: int | None = None
     #: Unix seconds of the last save; set by `Storage.save_session`.
     updated_at: float = 0.0
+    #: Language of the latest typed message that told one (bot.core.language); None before any.
+    typed_lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -214,18 +222,20 @@ class Storage:
         async with self._using("read a session") as connection:
             rows = list(
                 await connection.execute_fetchall(
-                    "SELECT lang, state, last_update_id, updated_at FROM sessions WHERE user_id = ?", (user_id,)
+                    "SELECT lang, state, last_update_id, updated_at, typed_lang FROM sessions WHERE user_id = ?",
+                    (user_id,),
                 )
             )
         if not rows:
             return None
-        lang, state_json, last_update_id, updated_at = rows[0]
+        lang, state_json, last_update_id, updated_at, typed_lang = rows[0]
         return Session(
             user_id=user_id,
             lang=lang,
             state=_decode_state(user_id, state_json),
             last_update_id=last_update_id,
             updated_at=updated_at,
+            typed_lang=typed_lang,
         )
 
     async def save_session(self, session: Session) -> Session:
@@ -234,7 +244,14 @@ class Storage:
         Returns the session as stored, with `updated_at` set.
         """
         updated_at = self._clock()
-        row = (session.user_id, session.lang, _encode_state(session.state), session.last_update_id, updated_at)
+        row = (
+            session.user_id,
+            session.lang,
+            _encode_state(session.state),
+            session.last_update_id,
+            updated_at,
+            session.typed_lang,
+        )
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append((row, done))
         if self._flusher is None or self._flusher.done():

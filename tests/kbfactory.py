@@ -76,3 +76,85 @@ def write_kb(root: Path, entries: list[dict[str, Any]] | None = None, **files: s
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
     return root
+
+
+# --- A small walkthrough.yaml, generated from the shape bot/core/walkthrough.py declares --------------------------
+
+
+def fixture_text(key: str, placeholders: tuple[str, ...] = ()) -> dict[str, str]:
+    """A text whose words are its own key, so tests assert which text was shown, not how it is worded.
+
+    zh-hans "‹steps.days.typed n={n}›", en "‹en steps.days.typed n={n}›": what a test sees names the text and the
+    values filled in.
+    """
+    filled = "".join(f" {name}={{{name}}}" for name in placeholders)
+    return {"zh-hans": f"‹{key}{filled}›", "en": f"‹en {key}{filled}›"}
+
+
+def _option(option_id: str, **extra: Any) -> dict[str, Any]:
+    return {"id": option_id, "label": {"zh-hans": f"«{option_id}»", "en": f"«en {option_id}»"}, **extra}
+
+
+def _texted(option_id: str, *texts: str, **extra: Any) -> dict[str, Any]:
+    return _option(option_id, **{name: fixture_text(f"{option_id}.{name}") for name in texts}, **extra)
+
+
+#: The options of the fixture walkthrough: the shipped ids the engine tests press, fewer of them, labelled «id».
+FIXTURE_OPTIONS: dict[str, tuple[str, list[dict[str, Any]]]] = {
+    "product": ("options", [_option("huabei"), _option("jiebei")]),
+    "days": (
+        "options",
+        [_option("not_yet", min=0, max=0), _option("d1_30", min=1, max=30), _option("d31_plus", min=31)],
+    ),
+    "amount": ("options", [_option("under_1k", min=0, max=999), _option("k1_plus", min=1000)]),
+    "cause": (
+        "options",
+        [
+            _texted("income_drop", "reason"),
+            _texted("budgeting", "reason"),
+            _texted("missed_notice", "reason", "before_due"),
+        ],
+    ),
+    "materials": (
+        "items",
+        [
+            _option("id_card"),
+            _option("bank_statements"),
+            _option("income_drop_proof", causes=["income_drop"]),
+            _texted("repayment_plan", "script", causes=["budgeting"]),
+        ],
+    ),
+    "channel": ("options", [_texted("app", "how", "greeting"), _texted("hotline", "how", "greeting")]),
+    "requests": ("options", [_option("longer_term"), _option("reduce_interest"), _option("instalments")]),
+    "monthly": ("options", [_option("unknown")]),
+    "result": ("options", [_option("agreed"), _option("refused"), _option("waiting")]),
+}
+
+
+def walkthrough_data() -> dict[str, Any]:
+    """Every text the code asks for, named by its key, and the FIXTURE_OPTIONS."""
+    from bot.core.walkthrough import SECTIONS, STEPS
+
+    data: dict[str, Any] = {
+        section: {key: fixture_text(f"{section}.{key}", names) for key, names in keys.items()}
+        for section, keys in SECTIONS.items()
+    }
+    data["marks"] = {"checked": "[x]", "unchecked": "[ ]", "chosen": "*"}
+    data["steps"] = {}
+    for step, (keys, option_list) in STEPS.items():
+        node: dict[str, Any] = {key: fixture_text(f"steps.{step}.{key}", names) for key, names in keys.items()}
+        if option_list is not None:
+            list_key, items = FIXTURE_OPTIONS[step]
+            node[list_key] = items
+        data["steps"][step] = node
+    return data
+
+
+def write_walkthrough(root: Path, data: dict[str, Any] | None = None) -> Path:
+    """walkthrough.yaml in `root` (the fixture one unless `data` is given); returns its path."""
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / "walkthrough.yaml"
+    path.write_text(
+        yaml.safe_dump(data or walkthrough_data(), allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8"
+    )
+    return path

@@ -14,7 +14,7 @@ import pytest
 
 from bot.chat import TERMINAL_USER, run_chat
 from bot.config import Config, load_config
-from bot.core.dialogue import GuideState, Step, continue_choice
+from bot.core.dialogue import Progress, Step, continue_choice, from_saved
 from bot.core.i18n import Lang
 from bot.engine import Knowledge
 from bot.storage import Storage
@@ -33,7 +33,7 @@ def config(tmp_path: Path) -> Config:
     return load_config(None, env={"ADVISOR_DB": str(tmp_path / "chat.sqlite3")})
 
 
-def chat(config: Config, *lines: str, lang: Lang = ZH) -> list[str]:
+def chat(config: Config, *lines: str, lang: Lang | None = ZH) -> list[str]:
     """Run a chat on `lines`; returns what was shown before the first prompt, then after each line typed."""
     out = io.StringIO()
     code = run_chat(config, lang, io.StringIO("".join(f"{line}\n" for line in lines)), out)
@@ -41,12 +41,12 @@ def chat(config: Config, *lines: str, lang: Lang = ZH) -> list[str]:
     return re.split(r"(?m)^> ", out.getvalue())
 
 
-async def saved_guide(config: Config) -> GuideState | None:
+async def saved_guide(config: Config) -> Progress | None:
     async with await Storage.open(config.database) as storage:
         session = await storage.load_session(TERMINAL_USER)
     if session is None or session.state is None:
         return None
-    return GuideState.from_dict(session.state.get("guide"))
+    return from_saved(session.state.get("guide"))
 
 
 def test_a_conversation_with_a_question_and_the_walkthrough(config: Config, shipped: Knowledge) -> None:
@@ -61,24 +61,24 @@ def test_a_conversation_with_a_question_and_the_walkthrough(config: Config, ship
     assert f"【{credit.title_in(ZH)}】" in answer
     assert credit.answer_in(ZH).strip() in answer
 
-    assert shipped.guide.say("steps.product.prompt", ZH) in welcome
+    assert shipped.walkthrough.say("steps.product.prompt", ZH) in welcome
     assert "  1. 花呗" in welcome
-    assert shipped.guide.say("steps.days.prompt", ZH) in days  # "1" pressed the first button: 花呗
+    assert shipped.walkthrough.say("steps.days.prompt", ZH) in days  # "1" pressed the first button: 花呗
     assert "15" in amount  # more than the 8 buttons: typed as the number of days
-    assert shipped.guide.say("steps.amount.prompt", ZH) in amount
+    assert shipped.walkthrough.say("steps.amount.prompt", ZH) in amount
     assert goodbye.strip() == shipped.kb.text("goodbye", ZH)
 
 
 def test_the_walkthrough_typed_in_a_terminal_is_saved(config: Config, shipped: Knowledge) -> None:
     chat(config, "/guide", "1", "15", "/quit")
     state = asyncio.run(saved_guide(config))
-    assert state == GuideState(step=Step.AMOUNT, product="huabei", days="d8_30", days_typed=15)
+    assert state == Progress(step=Step.AMOUNT, product="huabei", days="d8_30", days_typed=15)
 
     # the next chat offers, as its first option, to continue where the last one stopped
-    resume = continue_choice(state, shipped.guide, ZH)
+    resume = continue_choice(state, shipped.walkthrough, ZH)
     assert resume is not None
     greeting, _goodbye = chat(config, "/quit")
-    assert f"  1. {resume.label}" in greeting
+    assert f"  #1. {resume.label}" in greeting  # a typed number still answers the amount, so buttons are #N
 
 
 def test_a_clarify_menu_is_answered_by_number(tmp_path: Path, shipped: Knowledge) -> None:
@@ -123,6 +123,61 @@ def test_a_language_chosen_in_the_chat_is_used_for_its_own_lines_too(config: Con
     assert goodbye.strip() == shipped.kb.text("goodbye", Lang.EN)
 
 
+def test_an_english_question_in_the_terminal_is_answered_in_english(config: Config, shipped: Knowledge) -> None:
+    greeting, answer, goodbye = chat(config, "Will being overdue affect my credit record?", "/quit", lang=None)
+
+    assert greeting.startswith(shipped.kb.text("greeting", ZH))  # nothing typed yet: Simplified Chinese
+    assert not re.search(r"[\u4e00-\u9fff]", answer)  # the answer, its options and the chat's own lines
+    assert f"({shipped.kb.text('chat_quit_hint', Lang.EN)})" in answer
+    assert goodbye.strip() == shipped.kb.text("goodbye", Lang.EN)
+
+
+def test_a_traditional_question_in_the_terminal_is_answered_in_traditional(config: Config, shipped: Knowledge) -> None:
+    credit = shipped.kb.entry("impact.credit")
+    assert credit is not None
+    _greeting, answer, welcome, _goodbye = chat(config, "逾期會影響徵信嗎", "/guide", "/quit", lang=None)
+
+    assert f"【{credit.title_in(Lang.ZH_HANT)}】" in answer
+    assert shipped.walkthrough.say("messages.welcome", Lang.ZH_HANT) in welcome
+
+
+def test_lang_fixes_the_chat_language_whatever_is_typed(config: Config, shipped: Knowledge) -> None:
+    credit = shipped.kb.entry("impact.credit")
+    assert credit is not None
+    greeting, answer, _goodbye = chat(config, "逾期会影响征信吗", "/quit", lang=Lang.EN)
+
+    assert greeting.startswith(shipped.kb.text("greeting", Lang.EN))
+    assert f"【{credit.title_in(Lang.EN)}】" in answer
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["chat", "--lang", "en"], id="after-the-subcommand"),
+        pytest.param(["--lang", "en", "chat"], id="before-it-as-older-versions-took-it"),
+    ],
+)
+def test_advisor_chat_takes_lang(tmp_path: Path, shipped: Knowledge, argv: list[str]) -> None:
+    env = {key: value for key, value in os.environ.items() if key not in {"ADVISOR_CONFIG", "TELEGRAM_BOT_TOKEN"}}
+    env |= {"ADVISOR_DB": str(tmp_path / "chat.sqlite3"), "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *argv],
+        input="逾期会影响征信吗\n/quit\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    credit = shipped.kb.entry("impact.credit")
+    assert credit is not None
+    assert f"【{credit.title_in(Lang.EN)}】" in done.stdout
+    assert done.stdout.rstrip().endswith(shipped.kb.text("goodbye", Lang.EN))
+
+
 def test_python_dash_m_bot_chat_reads_stdin(tmp_path: Path, shipped: Knowledge) -> None:
     env = {key: value for key, value in os.environ.items() if key not in {"ADVISOR_CONFIG", "TELEGRAM_BOT_TOKEN"}}
     env |= {"ADVISOR_DB": str(tmp_path / "chat.sqlite3"), "PYTHONIOENCODING": "utf-8"}
@@ -165,19 +220,107 @@ def test_at_a_number_step_typed_numbers_are_answers(
     assert state.days is not None
 
 
+def test_at_a_number_step_the_buttons_are_shown_as_hash_numbers(config: Config) -> None:
+    *_, at_product, at_days, _ = chat(config, "/guide", "1", "/quit")
+    assert "  1. 花呗" in at_product
+    assert re.search(r"(?m)^  #1\. ", at_days)
+    assert not re.search(r"(?m)^  1\. ", at_days)
+
+
+def test_a_bare_small_amount_is_asked_about_and_hash_one_confirms_it(config: Config, shipped: Knowledge) -> None:
+    *_, asked, confirmed, _ = chat(config, "/guide", "1", "15", "3", "#1", "/quit")
+    assert shipped.walkthrough.say("messages.small_amount", ZH, n=3) in asked
+    typed = shipped.walkthrough.say("steps.amount.typed", ZH, n=3)
+    assert f"#1. {shipped.walkthrough.say('buttons.confirm_number', ZH, value=typed)}" in asked
+    assert shipped.walkthrough.say("steps.cause.prompt", ZH) in confirmed
+    state = asyncio.run(saved_guide(config))
+    assert state is not None
+    assert (state.step, state.amount_typed) == (Step.CAUSE, 3)
+
+
+def test_a_bare_small_amount_then_a_range_button_picks_the_range(config: Config) -> None:
+    chat(config, "/guide", "1", "15", "3", "#3", "/quit")  # #1 confirms 3 yuan, #2 is the first range
+    state = asyncio.run(saved_guide(config))
+    assert state is not None
+    assert (state.step, state.amount, state.amount_typed) == (Step.CAUSE, "k1_5", None)
+
+
+def test_the_terminal_walkthrough_in_the_order_of_a_real_negotiation(config: Config, shipped: Knowledge) -> None:
+    walk = shipped.walkthrough
+    turns = chat(
+        config,
+        "/guide",
+        "1",  # 花呗
+        "20",  # days
+        "3000元",  # amount
+        "1",  # income dropped
+        "1", "#", "/resume",  # tick identity proof; "#" is not a choice here; back to the screen
+        "5",  # next (after the 3 items ticked or not and the 1 proof of the cause)
+        "2",  # hotline
+        "3",  # instalments I can afford
+        "4",  # next
+        "600",  # a month
+        "1",  # I've contacted them
+        "2",  # refused
+        "/quit",
+    )  # fmt: skip
+    contact, result, retry = turns[-4], turns[-3], turns[-2]
+    assert walk.say("steps.contact.prompt", ZH, how=walk.channels[1].how.render(ZH)) in contact
+    assert walk.say("script.monthly", ZH, n=600) in contact
+    assert "95188" in contact
+    assert walk.say("steps.result.prompt", ZH) in result
+    assert walk.say("steps.retry.prompt", ZH) in retry
+    state = asyncio.run(saved_guide(config))
+    assert state is not None
+    assert (state.step, state.result, state.monthly_typed, state.channel) == (Step.RETRY, "refused", 600, "hotline")
+
+    # days later, a new terminal session: /resume comes back to the same screen, nothing lost
+    _greeting, resumed, _ = chat(config, "/resume", "/quit")
+    assert walk.say("steps.retry.prompt", ZH) in resumed
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        pytest.param("逾期的钱在哪里还", "route.where_to_repay", id="where-to-repay"),
+        pytest.param("逾期了坐高铁坐飞机受影响吗", "impact.credit", id="travel"),
+        pytest.param("逾期会不会影响我找工作", "impact.credit", id="job-applications"),
+        pytest.param("花呗逾期会影响我老公贷款吗", "impact.credit", id="a-family-members-loan"),
+    ],
+)
+def test_questions_users_need_are_answered_in_the_terminal(
+    config: Config, shipped: Knowledge, question: str, entry_id: str
+) -> None:
+    entry = shipped.kb.entry(entry_id)
+    assert entry is not None
+    _greeting, answer, _goodbye = chat(config, question, "/quit")
+    assert f"【{entry.title_in(ZH)}】" in answer
+    assert entry.answer_in(ZH).strip() in answer
+    if entry_id == "impact.credit":  # the credit entry now says what the guide does and does not say on these
+        assert all(topic in answer for topic in ("火车", "找工作", "家人贷款", "征信中心"))
+
+
+def test_the_official_hotline_is_named_where_the_channels_are_explained(config: Config, shipped: Knowledge) -> None:
+    _greeting, answer, _goodbye = chat(config, "支付宝客服电话是多少", "/quit")
+    channel = shipped.kb.entry("steps.channel")
+    assert channel is not None
+    assert f"【{channel.title_in(ZH)}】" in answer
+    assert "95188" in answer
+
+
 def test_a_crisis_mid_walkthrough_gets_the_crisis_reply_and_the_walkthrough_resumes(
     config: Config, shipped: Knowledge
 ) -> None:
     _greeting, _welcome, days, crisis, resumed, amount, _goodbye = chat(
         config, "/guide", "1", "我不想活了", "/resume", "15", "/quit"
     )
-    assert shipped.guide.say("steps.days.prompt", ZH) in days
+    assert shipped.walkthrough.say("steps.days.prompt", ZH) in days
     assert shipped.kb.text("crisis", ZH) in crisis
-    assert shipped.guide.say("steps.days.prompt", ZH) not in crisis  # the crisis reply alone, with a way back
-    assert shipped.guide.say("steps.days.prompt", ZH) in resumed
-    assert shipped.guide.say("steps.amount.prompt", ZH) in amount
+    assert shipped.walkthrough.say("steps.days.prompt", ZH) not in crisis  # the crisis reply alone, with a way back
+    assert shipped.walkthrough.say("steps.days.prompt", ZH) in resumed
+    assert shipped.walkthrough.say("steps.amount.prompt", ZH) in amount
     state = asyncio.run(saved_guide(config))
-    assert state == GuideState(step=Step.AMOUNT, product="huabei", days="d8_30", days_typed=15)
+    assert state == Progress(step=Step.AMOUNT, product="huabei", days="d8_30", days_typed=15)
 
 
 @pytest.mark.parametrize(

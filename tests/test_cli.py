@@ -20,7 +20,7 @@ from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
 
 SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
-JSON_KEYS = {"question", "status", "entry", "candidates", "score", "safety"}
+JSON_KEYS = {"question", "status", "entry", "candidates", "score", "lang", "safety"}
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +53,44 @@ def total_examples(folder: Path) -> int:
 
 
 # -- ask -----------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        pytest.param("逾期会影响征信吗", "zh-hans", id="simplified"),
+        pytest.param("逾期會影響徵信嗎", "zh-hant", id="traditional"),
+        pytest.param("Will being overdue affect my credit?", "en", id="english"),
+        pytest.param("5000", "zh-hans", id="a-message-that-tells-nothing-gets-simplified"),
+    ],
+)
+def test_ask_json_says_which_language_the_reply_is_in(question: str, lang: str) -> None:
+    code, output = advisor("ask", "--json", question)
+    assert code == 0
+    assert json.loads(output)["lang"] == lang
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["ask", "--lang", "en", "逾期会影响征信吗"], id="after-the-subcommand"),
+        pytest.param(["ask", "逾期会影响征信吗", "--lang", "en"], id="after-the-question"),
+        pytest.param(["--lang", "en", "ask", "逾期会影响征信吗"], id="before-it-as-older-versions-took-it"),
+    ],
+)
+def test_ask_lang_fixes_the_reply_language(argv: list[str]) -> None:
+    credit = load_knowledge(SHIPPED).entry("impact.credit")
+    assert credit is not None
+    code, output = advisor(*argv)
+    assert code == 0
+    assert output.startswith(f"【{credit.title_in(Lang.EN)}】")
+    code, output = advisor(*argv, "--json")
+    assert (code, json.loads(output)["lang"]) == (0, "en")
+
+
+def test_ask_lang_auto_follows_the_question() -> None:
+    code, output = advisor("ask", "--lang", "auto", "--json", "逾期會影響徵信嗎")
+    assert (code, json.loads(output)["lang"]) == (0, "zh-hant")
 
 
 @pytest.mark.parametrize(

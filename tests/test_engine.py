@@ -17,9 +17,10 @@ import pytest
 from bot.config import MatcherConfig
 from bot.core import dialogue
 from bot.core.advisor import Advisor
-from bot.core.dialogue import GuideState, Step
-from bot.core.i18n import Lang, to_traditional
+from bot.core.dialogue import Progress, Step, from_saved
+from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
+from bot.core.language import Written, detect
 from bot.core.matcher import Matcher
 from bot.core.replies import Reply
 from bot.core.walkthrough import load_walkthrough
@@ -71,11 +72,11 @@ async def saved(db_path: Path, user_id: int = 1) -> Session | None:
         return await other.load_session(user_id)
 
 
-async def saved_guide(db_path: Path, user_id: int = 1) -> GuideState | None:
+async def saved_guide(db_path: Path, user_id: int = 1) -> Progress | None:
     session = await saved(db_path, user_id)
     if session is None or session.state is None:
         return None
-    return GuideState.from_dict(session.state.get("guide"))
+    return from_saved(session.state.get("guide"))
 
 
 class Person(Seen):
@@ -157,26 +158,33 @@ async def test_a_topic_the_guide_does_not_cover_is_routed_honestly(engine: Engin
     assert reply.text.endswith(shipped.kb.text("route_footer", ZH))
 
 
-@pytest.mark.parametrize("message", ["谢谢", "你好！", "在吗？", "早上好", "ok", "Thank you", "hi there"])
+@pytest.mark.parametrize(
+    ("message", "lang"),
+    [("谢谢", ZH), ("你好！", ZH), ("在吗？", ZH), ("早上好", ZH), ("ok", ZH),
+     ("Thank you", Lang.EN), ("hi there", Lang.EN)],
+)  # fmt: skip
 async def test_a_greeting_or_thanks_gets_a_kind_word_back_not_i_dont_know(
-    engine: Engine, shipped: Knowledge, storage: Storage, message: str
+    engine: Engine, shipped: Knowledge, storage: Storage, message: str, lang: Lang
 ) -> None:
-    user = Person(engine)
+    user = Person(engine)  # Telegram in Simplified Chinese: "ok" tells no language, "Thank you" is English
     (reply,) = await user.say(message)
-    assert reply.text == shipped.kb.text("courtesy", ZH)
+    assert reply.text == shipped.kb.text("courtesy", lang)
     assert user.actions == ["g:start"]
     assert await storage.unmatched_report() == []
 
 
-@pytest.mark.parametrize("message", ["讲个笑话吧", "给我讲个故事吧", "你喜欢什么音乐", "tell me something funny"])
+@pytest.mark.parametrize(
+    ("message", "lang"),
+    [("讲个笑话吧", ZH), ("给我讲个故事吧", ZH), ("你喜欢什么音乐", ZH), ("tell me something funny", Lang.EN)],
+)
 async def test_chit_chat_gets_what_the_bot_is_for_and_is_not_logged_as_unanswered(
-    engine: Engine, shipped: Knowledge, storage: Storage, message: str
+    engine: Engine, shipped: Knowledge, storage: Storage, message: str, lang: Lang
 ) -> None:
     user = Person(engine)
     (reply,) = await user.say(message)
     chat = shipped.kb.entry("offtopic.chat")
     assert chat is not None
-    assert reply.text == chat.answer_in(ZH)  # no "the guide does not cover this, ask Alipay" footer
+    assert reply.text == chat.answer_in(lang)  # no "the guide does not cover this, ask Alipay" footer
     assert "g:start" in user.actions
     assert await storage.unmatched_report() == []
 
@@ -296,10 +304,10 @@ async def test_start_mid_walkthrough_offers_to_continue_first(engine: Engine) ->
 async def test_each_confirmed_step_is_on_disk_before_the_reply_is_returned(engine: Engine, db_path: Path) -> None:
     user = Person(engine)
     await user.command("guide")
-    assert await saved_guide(db_path) == GuideState(step=Step.PRODUCT)
+    assert await saved_guide(db_path) == Progress(step=Step.PRODUCT)
 
     await user.tap("借呗")
-    assert await saved_guide(db_path) == GuideState(step=Step.DAYS, product="jiebei")
+    assert await saved_guide(db_path) == Progress(step=Step.DAYS, product="jiebei")
 
     await user.say("45天")
     assert "45" in user.text
@@ -309,10 +317,10 @@ async def test_each_confirmed_step_is_on_disk_before_the_reply_is_returned(engin
 
     await user.press("w:o:amount:k5_20")
     await user.press("w:o:cause:income_drop")
-    await user.press("w:t:income_drop_proof")
+    await user.press("w:t:materials:income_drop_proof")
     state = await saved_guide(db_path)
     assert state is not None
-    assert (state.step, state.cause, state.ticked) == (Step.MATERIALS, "income_drop", ("income_drop_proof",))
+    assert (state.step, state.cause, state.materials) == (Step.MATERIALS, "income_drop", ("income_drop_proof",))
 
     session = await saved(db_path)
     assert session is not None
@@ -330,19 +338,19 @@ async def test_cancel_clears_the_saved_walkthrough(engine: Engine, db_path: Path
 
 
 @pytest.mark.parametrize(
-    "message",
+    ("message", "lang"),
     [
-        pytest.param("我不想活了", id="plain"),
-        pytest.param("花呗借呗都还不上，真想一死了之", id="with-the-debt"),
-        pytest.param("I just want to end it all", id="english"),
+        pytest.param("我不想活了", ZH, id="plain"),
+        pytest.param("花呗借呗都还不上，真想一死了之", ZH, id="with-the-debt"),
+        pytest.param("I just want to end it all", Lang.EN, id="english"),
     ],
 )
 async def test_someone_who_speaks_of_ending_their_life_gets_the_crisis_reply_first(
-    engine: Engine, shipped: Knowledge, storage: Storage, message: str
+    engine: Engine, shipped: Knowledge, storage: Storage, message: str, lang: Lang
 ) -> None:
     user = Person(engine)
     (reply,) = await user.say(message)
-    assert reply.text == shipped.kb.text("crisis", ZH)
+    assert reply.text == shipped.kb.text("crisis", lang)
     assert user.actions == ["g:start"]
     assert await storage.unmatched_report() == []  # the message is not kept
 
@@ -351,8 +359,8 @@ async def test_the_crisis_reply_comes_even_where_any_text_would_be_recorded_as_a
     engine: Engine, shipped: Knowledge, db_path: Path
 ) -> None:
     user = Person(engine)
-    await user.press("w:goto:agreement")
-    await user.press("w:o:agreement:yes")
+    await user.press("w:goto:result")
+    await user.press("w:o:result:agreed")
     (reply,) = await user.say("协商不成我就去死")
     assert reply.text == shipped.kb.text("crisis", ZH)
     assert user.actions[0] == "w:resume"  # the walkthrough waits where it was
@@ -366,7 +374,7 @@ async def test_the_crisis_reply_comes_even_where_any_text_would_be_recorded_as_a
     [
         pytest.param("zh-hans", Lang.ZH_HANS, "我真的撑不下去了", id="simplified"),
         pytest.param("zh-hant", Lang.ZH_HANT, "活著好累，不如死了算了", id="traditional"),
-        pytest.param("zh-hk", Lang.ZH_HANT, "做人好攰，真係唔想活", id="cantonese"),
+        pytest.param("zh-hk", Lang.ZH_HK, "做人好攰，真係唔想活", id="cantonese"),
         pytest.param("en", Lang.EN, "I don't want to be alive anymore", id="english"),
     ],
 )
@@ -385,7 +393,7 @@ async def test_a_crisis_mid_walkthrough_is_not_recorded_and_the_walkthrough_resu
     await user.command("guide")
     await user.tap("借呗")
     before = await saved_guide(db_path)
-    assert before == GuideState(step=Step.DAYS, product="jiebei")
+    assert before == Progress(step=Step.DAYS, product="jiebei")
 
     (reply,) = await user.say("逾期90天了，我真的不想活了")  # a number of days, but said in crisis
 
@@ -394,7 +402,7 @@ async def test_a_crisis_mid_walkthrough_is_not_recorded_and_the_walkthrough_resu
     assert await saved_guide(db_path) == before  # nothing recorded, nothing lost
 
     await user.press("w:resume")
-    assert shipped.guide.say("steps.days.prompt", ZH) in user.text
+    assert shipped.walkthrough.say("steps.days.prompt", ZH) in user.text
     await user.say("45天")
     state = await saved_guide(db_path)
     assert state is not None
@@ -412,8 +420,8 @@ async def test_a_scam_mid_walkthrough_gets_the_card_and_the_walkthrough_waits(
     engine: Engine, shipped: Knowledge, db_path: Path
 ) -> None:
     user = Person(engine)
-    await user.press("w:goto:agreement")
-    await user.press("w:o:agreement:yes")
+    await user.press("w:goto:result")
+    await user.press("w:o:result:agreed")
 
     replies = await user.say("有人说交两千就能帮我撤诉，然后再签协议")  # would otherwise be taken as the terms
 
@@ -430,8 +438,8 @@ async def test_despair_typed_as_a_walkthrough_answer_is_recorded_with_a_kind_wor
     engine: Engine, shipped: Knowledge, db_path: Path
 ) -> None:
     user = Person(engine)
-    await user.press("w:goto:agreement")
-    await user.press("w:o:agreement:yes")
+    await user.press("w:goto:result")
+    await user.press("w:o:result:agreed")
 
     first, *rest = await user.say("压力好大，不过谈好了：每月还500，分24期")
 
@@ -446,8 +454,8 @@ async def test_terms_text_is_recorded_but_a_question_at_that_step_goes_to_the_kn
     engine: Engine, db_path: Path
 ) -> None:
     user = Person(engine)
-    await user.press("w:goto:agreement")
-    await user.press("w:o:agreement:yes")
+    await user.press("w:goto:result")
+    await user.press("w:o:result:agreed")
     assert (await saved_guide(db_path)).step is Step.TERMS  # type: ignore[union-attr]
 
     (answer,) = await user.say("书面协议里要写清楚什么？")
@@ -483,7 +491,7 @@ async def test_a_side_question_mid_walkthrough_keeps_the_place_and_offers_to_con
     assert await saved_guide(db_path) == before
 
     (prompt,) = await user.press("w:resume")
-    assert prompt == dialogue.current_prompt(before, shipped.guide, ZH)[0]
+    assert prompt == dialogue.current_prompt(before, shipped.walkthrough, ZH)[0]
 
 
 async def test_a_number_at_the_days_step_is_an_answer_not_a_question(engine: Engine, db_path: Path) -> None:
@@ -506,7 +514,7 @@ async def test_an_answer_about_a_step_offers_to_open_it_in_the_walkthrough(
 
     await user.press("w:goto:materials")
     assert (await saved_guide(db_path)).step is Step.MATERIALS  # type: ignore[union-attr]
-    assert "w:t:id_card" in user.actions
+    assert "w:t:materials:id_card" in user.actions
 
     await user.say("要准备哪些材料去协商")  # already there: no button to go where the user is
     assert "w:goto:materials" not in user.actions
@@ -531,11 +539,11 @@ async def test_an_answer_about_no_step_has_no_jump(engine: Engine) -> None:
 async def test_a_redelivered_tick_is_not_applied_twice(engine: Engine, db_path: Path) -> None:
     user = Person(engine)
     await user.press("w:goto:materials")
-    first = await user.press("w:t:id_card")
-    assert (await saved_guide(db_path)).ticked == ("id_card",)  # type: ignore[union-attr]
+    first = await user.press("w:t:materials:id_card")
+    assert (await saved_guide(db_path)).materials == ("id_card",)  # type: ignore[union-attr]
 
     again = await user.redeliver()
-    assert (await saved_guide(db_path)).ticked == ("id_card",)  # type: ignore[union-attr]  # not unticked
+    assert (await saved_guide(db_path)).materials == ("id_card",)  # type: ignore[union-attr]  # not unticked
     assert again == first  # the current step, shown again
 
 
@@ -581,7 +589,7 @@ async def test_a_stale_press_says_so_and_shows_where_the_user_is(
 
     expired, where = await user.press(action, stale=stale)
     assert expired.text == shipped.kb.text("menu_expired", ZH)
-    assert [where] == dialogue.current_prompt(before, shipped.guide, ZH)
+    assert [where] == dialogue.current_prompt(before, shipped.walkthrough, ZH)
     assert await saved_guide(db_path) == before
 
 
@@ -659,7 +667,7 @@ async def test_language_without_an_argument_shows_a_menu(engine: Engine, shipped
     assert user.actions == ["l:zh-hans", "l:zh-hant", "l:en"]
     await user.press("l:zh-hant")
     (greeting,) = await user.command("start")
-    assert greeting.text == to_traditional(shipped.kb.text("greeting", ZH))
+    assert greeting.text == shipped.kb.text("greeting", Lang.ZH_HANT)
 
 
 async def test_choosing_a_language_keeps_the_walkthrough(engine: Engine, db_path: Path) -> None:
@@ -670,6 +678,30 @@ async def test_choosing_a_language_keeps_the_walkthrough(engine: Engine, db_path
     state = await saved_guide(db_path)
     assert state is not None
     assert (state.step, state.product) == (Step.DAYS, "huabei")
+
+
+async def test_the_language_typed_is_remembered_after_a_restart(
+    engine: Engine, shipped: Knowledge, db_path: Path
+) -> None:
+    user = Person(engine, client_lang="en")  # Telegram in English
+    await user.say("逾期会影响征信吗")
+    await user.say("5000")  # tells nothing: kept
+    session = await saved(db_path)
+    assert session is not None
+    assert (session.lang, session.typed_lang) == (None, "zh-hans")  # a language typed, not chosen
+
+    restarted = Person(Engine(shipped, engine.storage), client_lang="en", first_update=100)
+    (help_text,) = await restarted.command("help")
+    assert help_text.text == shipped.kb.text("help", ZH)
+
+
+async def test_a_language_typed_never_overrides_the_one_chosen(engine: Engine, shipped: Knowledge) -> None:
+    user = Person(engine, client_lang="zh-hans")
+    await user.command("language", "zh-hant")
+    (answer,) = await user.say("Will being overdue affect my credit?")
+    (help_text,) = await user.command("help")
+    assert help_text.text == shipped.kb.text("help", Lang.ZH_HANT)
+    assert detect(answer.text) is Written.TRADITIONAL  # the English question is answered in Traditional Chinese
 
 
 # -- ordering and parallelism ----------------------------------------------------------------------------------
@@ -683,15 +715,17 @@ async def test_events_of_one_user_arriving_together_are_applied_in_order(engine:
         user.event(Kind.TEXT, text="45天"),
         user.event(Kind.PRESS, action="w:o:amount:k5_20"),
         user.event(Kind.PRESS, action="w:o:cause:emergency"),
-        user.event(Kind.PRESS, action="w:t:id_card"),
-        user.event(Kind.PRESS, action="w:t:expense_bills"),
-        user.event(Kind.PRESS, action="w:t:id_card"),  # unticked again
+        user.event(Kind.PRESS, action="w:t:materials:id_card"),
+        user.event(Kind.PRESS, action="w:t:materials:expense_bills"),
+        user.event(Kind.PRESS, action="w:t:materials:id_card"),  # unticked again
         user.event(Kind.PRESS, action="w:next:materials"),
         user.event(Kind.PRESS, action="w:o:channel:online"),
-        user.event(Kind.PRESS, action="w:d:instalments"),
-        user.event(Kind.PRESS, action="w:d:longer_term"),
-        user.event(Kind.PRESS, action="w:next:demands"),
-        user.event(Kind.PRESS, action="w:o:agreement:yes"),
+        user.event(Kind.PRESS, action="w:t:requests:instalments"),
+        user.event(Kind.PRESS, action="w:t:requests:longer_term"),
+        user.event(Kind.PRESS, action="w:next:requests"),
+        user.event(Kind.TEXT, text="每月600元"),
+        user.event(Kind.PRESS, action="w:next:contact"),
+        user.event(Kind.PRESS, action="w:o:result:agreed"),
         user.event(Kind.TEXT, text="分12期，免违约金"),
         user.event(Kind.PRESS, action="w:next:repay"),
         user.event(Kind.PRESS, action="w:next:records"),
@@ -699,22 +733,23 @@ async def test_events_of_one_user_arriving_together_are_applied_in_order(engine:
         user.event(Kind.PRESS, action="w:next:records"),
         user.event(Kind.PRESS, action="w:next:credit"),
     ]
-    assert len(events) == 20
+    assert len(events) == 22
     results = await asyncio.gather(*(engine.handle(event) for event in events))
 
-    stale = engine.knowledge.guide.say("messages.stale", ZH)
+    stale = engine.knowledge.walkthrough.say("messages.stale", ZH)
     assert not [i for i, replies in enumerate(results) if any(stale in reply.text for reply in replies)]
-    assert await saved_guide(db_path) == GuideState(
+    assert await saved_guide(db_path) == Progress(
         step=Step.DONE,
         product="jiebei",
         days="d31_90",
         days_typed=45,
         amount="k5_20",
         cause="emergency",
-        ticked=("expense_bills",),
+        materials=("expense_bills",),
         channel="online",
-        demands=("longer_term", "instalments"),
-        agreement=True,
+        requests=("longer_term", "instalments"),
+        monthly_typed=600,
+        result="agreed",
         terms="分12期，免违约金",
     )
     assert (await saved(db_path)).last_update_id == events[-1].update_id  # type: ignore[union-attr]
@@ -785,3 +820,29 @@ async def test_reload_with_a_broken_folder_keeps_the_old_knowledge(tmp_path: Pat
 async def test_reload_without_a_folder_keeps_what_it_has(shipped: Knowledge, storage: Storage) -> None:
     engine = Engine(shipped, storage)
     assert engine.reload() is shipped
+
+
+# -- sessions saved by the first walkthrough -------------------------------------------------------------------
+
+
+async def test_a_session_saved_before_the_contact_and_result_steps_still_loads(
+    engine: Engine, shipped: Knowledge, storage: Storage, db_path: Path
+) -> None:
+    old = {
+        "version": 1, "step": "demands", "product": "huabei", "days": "d8_30", "days_typed": 15, "amount": None,
+        "amount_typed": None, "cause": "income_drop", "ticked": ["id_card"], "channel": "online",
+        "demands": ["longer_term"], "agreement": None, "terms": None, "paused": True,
+    }  # fmt: skip
+    await storage.save_session(Session(user_id=1, state={"guide": old}))
+    user = Person(engine)
+    (resumed,) = await user.command("resume")
+    upgraded = Progress(
+        step=Step.REQUESTS, product="huabei", days="d8_30", days_typed=15, cause="income_drop",
+        materials=("id_card",), channel="online", requests=("longer_term",),
+    )  # fmt: skip
+    assert resumed == dialogue.current_prompt(upgraded, shipped.walkthrough, ZH)[0]
+    assert await saved_guide(db_path) == upgraded  # written back in the current version
+    session = await saved(db_path)
+    assert session is not None
+    assert session.state is not None
+    assert session.state["guide"]["version"] == 2

@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,7 @@ async def test_saving_again_replaces_the_whole_session(storage: Storage, clock: 
 async def test_only_the_numeric_id_identifies_a_user(storage: Storage, db_path: Path) -> None:
     columns = {row[1] for row in peek(db_path, "PRAGMA table_info(sessions)")}
 
-    assert columns == {"user_id", "lang", "state", "last_update_id", "updated_at"}
+    assert columns == {"user_id", "lang", "state", "last_update_id", "updated_at", "typed_lang"}
 
 
 async def test_a_state_that_is_not_json_is_refused_without_breaking_the_storage(storage: Storage) -> None:
@@ -393,23 +394,23 @@ V2 = """
 
 async def test_a_new_database_gets_the_latest_schema_and_reopening_keeps_the_data(db_path: Path) -> None:
     async with await Storage.open(db_path) as storage:
-        assert await storage.schema_version() == len(MIGRATIONS) == 2
+        assert await storage.schema_version() == len(MIGRATIONS) == 3
         await storage.save_session(Session(user_id=1, state={"step": "plan"}))
 
     async with await Storage.open(db_path) as storage:
-        assert await storage.schema_version() == 2
+        assert await storage.schema_version() == len(MIGRATIONS)
         loaded = await storage.load_session(1)
         assert loaded is not None
         assert loaded.state == {"step": "plan"}
 
 
 async def test_opening_a_v1_database_with_a_v2_migration_upgrades_it(db_path: Path) -> None:
-    async with await Storage.open(db_path, migrations=MIGRATIONS[:1]) as storage:
-        await storage.save_session(Session(user_id=1, state={"step": "plan"}))
+    async with await Storage.open(db_path, migrations=MIGRATIONS[:1]):
+        pass
+    peek(db_path, """INSERT INTO sessions (user_id, state, updated_at) VALUES (1, '{"step": "plan"}', 0)""")
 
     async with await Storage.open(db_path, migrations=(*MIGRATIONS[:1], V2)) as storage:
         assert await storage.schema_version() == 2
-        assert await storage.load_session(1) is not None
         await storage.forget_user(1)
 
     assert "reminder_at" in {row[1] for row in peek(db_path, "PRAGMA table_info(sessions)")}
@@ -433,6 +434,25 @@ async def test_a_v1_database_is_upgraded_and_keeps_its_unmatched_questions(db_pa
     assert sorted(line.question for line in report) == ["asked after the upgrade", "asked before the upgrade"]
 
 
+async def test_a_session_saved_before_typed_languages_were_kept_still_loads(db_path: Path) -> None:
+    async with await Storage.open(db_path, migrations=MIGRATIONS[:2]):
+        pass
+    peek(  # what the v2 advisor wrote: a /language choice and a walkthrough
+        db_path,
+        """INSERT INTO sessions (user_id, lang, state, last_update_id, updated_at)"""
+        """ VALUES (1, 'zh-hant', '{"guide": {"step": "days"}}', 9, 0)""",
+    )
+
+    async with await Storage.open(db_path) as storage:
+        loaded = await storage.load_session(1)
+        assert loaded == Session(1, "zh-hant", {"guide": {"step": "days"}}, 9, 0.0, typed_lang=None)
+        await storage.save_session(replace(loaded, typed_lang="en"))
+        again = await storage.load_session(1)
+
+    assert again is not None
+    assert (again.lang, again.typed_lang) == ("zh-hant", "en")
+
+
 async def test_a_failing_migration_leaves_the_database_at_the_previous_version(db_path: Path) -> None:
     async with await Storage.open(db_path, migrations=MIGRATIONS[:1]):
         pass
@@ -451,7 +471,7 @@ async def test_a_database_from_a_newer_advisor_is_refused(db_path: Path) -> None
         pass
     peek(db_path, "PRAGMA user_version = 7")
 
-    with pytest.raises(StorageError, match=r"schema version 7.*only knows versions up to 2"):
+    with pytest.raises(StorageError, match=rf"schema version 7.*only knows versions up to {len(MIGRATIONS)}"):
         await Storage.open(db_path)
 
     assert peek(db_path, "PRAGMA user_version") == [(7,)]

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from bot.core.i18n import to_simplified
+from bot.core.numbers import chinese_number
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 # A pinyin reading in brackets right after a Chinese character: 協(xié)商 → 協商.
@@ -30,7 +31,6 @@ _CHAPTER = re.compile(r"^((?:[二三四五六七八九]?十)?[一二三四五六
 _SECTION = re.compile(r"^(\d+\.\d+)(?![\d.])(\s*)(.+)$")
 _NUMBERED = re.compile(r"^(\d+)[.．](?!\d)\s*(.+)$")
 _MARKDOWN = re.compile(r"^(#{1,6})\s+(.+)$")
-_CHINESE_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,9 @@ def repair(text: str, repairs: Repairs) -> str:
 
 def _chapter_number(numeral: str) -> int:
     """一 → 1, 十 → 10, 十一 → 11, 二十三 → 23 (chapter numbers as written in headings like 十一、)."""
-    tens, ten, ones = numeral.rpartition("十")
-    if not ten:
-        return _CHINESE_DIGITS[ones]
-    return _CHINESE_DIGITS.get(tens, 1) * 10 + _CHINESE_DIGITS.get(ones, 0)
+    value = chinese_number(numeral)
+    assert value is not None, numeral  # _CHAPTER only matches numerals
+    return int(value)
 
 
 def _looks_like_heading(title: str) -> bool:

@@ -11,6 +11,8 @@ Layout of a knowledge folder (see knowledge/README.md):
                      `crisis:`, `scams:` phrases the safety screen (bot/core/safety.py) looks for besides its
                      built-in ones; they can only add (an empty list switches nothing off)
     texts.yaml       `texts:` the bot's own sentences, per language
+    traditional.yaml `phrases:` reviewed Traditional wording for Simplified phrases OpenCC converts wrongly
+                     (注销 → 註銷, not 登出); optional
 
 Every problem is collected (not just the first) and reported as `file:line: sentence`.
 """
@@ -20,12 +22,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from bot.core.i18n import AUTHORED_LANGS, Lang, pick
+from bot.core.i18n import AUTHORED_LANGS, Lang, Phrase, Traditional, pick, to_simplified
+from bot.core.language import Written, detect
 from bot.core.yamlsrc import LocatedDict, LocatedList, load_located
 from bot.errors import KnowledgeError, Problem
 
@@ -98,6 +101,7 @@ class KnowledgeBase:
     respell: tuple[str, ...] = ()
     crisis: tuple[str, ...] = ()  # added to the safety screen's built-in crisis phrases
     scams: tuple[str, ...] = ()  # added to its built-in scam phrases
+    traditional: Traditional = field(default_factory=Traditional)  # how zh-hans texts become zh-hant / zh-hk
     _by_id: Mapping[str, Entry] = field(repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -345,6 +349,63 @@ def _load_texts(
     return texts
 
 
+_PHRASE_WORDINGS = ("tw", "hk")
+
+
+def _load_traditional(path: Path, shown_as: str, problems: list[Problem]) -> Traditional:
+    """traditional.yaml: `phrases:` mapping a Simplified phrase to its Traditional wording, one text for both
+    Taiwan and Hong Kong or `{tw: …, hk: …}` (either may be left to OpenCC)."""
+    out = _Collector(shown_as, problems)
+    data = load_located(path, shown_as)
+    if data is None:
+        return Traditional()
+    table = data.get("phrases") if isinstance(data, Mapping) else None
+    if not isinstance(table, Mapping):
+        out.add(_line(data, "phrases"), "expected 'phrases:' at the top level, mapping Simplified to Traditional")
+        return Traditional()
+    for key in data:
+        if key != "phrases":
+            out.add(_line(data, key), f"unknown top-level key '{key}'; only 'phrases' belongs here")
+    phrases: list[Phrase] = []
+    for simplified, value in table.items():
+        line = _line(table, simplified)
+        if not isinstance(simplified, str) or not simplified.strip():
+            out.add(line, f"phrase {simplified!r} must be non-empty Simplified Chinese text")
+            continue
+        if to_simplified(simplified) != simplified:
+            out.add(line, f"phrase '{simplified}' is not Simplified Chinese; write it as the zh-hans texts do")
+            continue
+        wordings: dict[str, Any] = {}
+        ok = True
+        if isinstance(value, str):
+            wordings = dict.fromkeys(_PHRASE_WORDINGS, value)
+        elif isinstance(value, Mapping) and value:
+            for region, text in value.items():
+                if region not in _PHRASE_WORDINGS:
+                    out.add(_line(value, region), f"phrase '{simplified}': unknown wording '{region}'; use tw or hk")
+                    ok = False
+                else:
+                    wordings[str(region)] = text
+        else:
+            out.add(line, f"phrase '{simplified}' needs its Traditional text, or {{tw: …, hk: …}}")
+            continue
+        for region, text in wordings.items():
+            where = _line(value, region) if isinstance(value, Mapping) else line
+            if not isinstance(text, str) or not text.strip():
+                out.add(where, f"phrase '{simplified}': the {region} text must be non-empty text, got {text!r}")
+                ok = False
+            elif detect(text) is Written.SIMPLIFIED:
+                out.add(where, f"phrase '{simplified}': '{text}' reads as Simplified; write the Traditional text")
+                ok = False
+        if ok:
+            phrases.append(Phrase(simplified, wordings.get("tw"), wordings.get("hk"), source=f"{shown_as}:{line}"))
+    return Traditional(phrases)
+
+
+def _with_traditional(entry: Entry, traditional: Traditional) -> Entry:
+    return replace(entry, title=traditional.derive(entry.title), answer=traditional.derive(entry.answer))
+
+
 def load_knowledge(
     directory: Path,
     *,
@@ -407,19 +468,28 @@ def load_knowledge(
             problems.extend(error.problems)
     elif list(required_texts):
         problems.append(Problem("texts.yaml", 1, "texts.yaml is missing; the bot's own sentences live there"))
+    traditional = Traditional()
+    traditional_path = directory / "traditional.yaml"
+    if traditional_path.is_file():
+        digest.update(traditional_path.read_bytes())
+        try:
+            traditional = _load_traditional(traditional_path, shown(traditional_path), problems)
+        except KnowledgeError as error:
+            problems.extend(error.problems)
     if extra is not None:
         extra(directory, problems)
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(
-        entries=tuple(entry for entry, _, _ in parsed),
+        entries=tuple(_with_traditional(entry, traditional) for entry, _, _ in parsed),
         aliases=vocabulary.aliases,
         fillers=vocabulary.fillers,
         generic=vocabulary.generic,
-        texts=texts,
+        texts={key: traditional.derive(value) for key, value in texts.items()},
         version=digest.hexdigest()[:8],
         greetings=vocabulary.greetings,
         respell=vocabulary.respell,
         crisis=vocabulary.crisis,
         scams=vocabulary.scams,
+        traditional=traditional,
     )

@@ -1,7 +1,7 @@
 """Loads knowledge/walkthrough.yaml — every text and option of the negotiation walkthrough — into an immutable value.
 
 Validation reports every problem at once, each as `file:line: where: what to do`, so an admin can fix the YAML from
-the message alone. The shape the file must have is declared once below (`_SECTIONS`, `_STEPS`, `_OPTION_FIELDS`).
+the message alone. The shape the file must have is declared once below (`SECTIONS`, `STEPS`, `OPTION_FIELDS`).
 """
 
 from __future__ import annotations
@@ -9,29 +9,34 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
-from bot.core.i18n import AUTHORED_LANGS, Lang, pick
+from bot.core.flow import AGREED, REFUSED, STILL_WAITING
+from bot.core.i18n import AUTHORED_LANGS, Lang, Traditional, pick
 from bot.core.yamlsrc import LocatedDict, LocatedList, load_located
 from bot.errors import KnowledgeError, Problem
 
 #: Option ids are stored in users' saved progress and in button actions (≤ 64 bytes), so they stay short ASCII.
 ID_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,23}")
+#: The monthly-amount option for "I don't know yet".
+UNKNOWN_MONTHLY: Final = "unknown"
 
 
 @dataclass(frozen=True)
 class Text:
-    """One text in each authored language; zh-hant is derived from zh-hans when rendered."""
+    """One text in each authored language; Traditional is derived from zh-hans (at load, or by OpenCC alone)."""
 
     zh_hans: str
     en: str
+    derived: Mapping[str, str] = field(default_factory=dict, compare=False)  # zh-hant, zh-hk, with reviewed phrases
 
     def render(self, lang: Lang, **values: object) -> str:
         """The text in `lang`, with `{placeholders}` filled from `values` (user input is never re-formatted)."""
-        template = pick({Lang.ZH_HANS.value: self.zh_hans, Lang.EN.value: self.en}, lang)
+        template = self.derived.get(lang.value) if lang.traditional else None
+        template = template or pick({Lang.ZH_HANS.value: self.zh_hans, Lang.EN.value: self.en}, lang)
         return template.format_map(values) if values else template
 
 
@@ -59,6 +64,7 @@ class Cause(Option):
     """A main cause of the overdue; `reason` is how the user can explain it when stating their demands."""
 
     reason: Text
+    before_due: Text | None = None  # the reason as said by someone not yet overdue, when it differs
 
 
 @dataclass(frozen=True)
@@ -66,13 +72,15 @@ class Material(Option):
     """A checklist item; shown for the listed causes only (all causes when empty, or when the cause is unknown)."""
 
     causes: frozenset[str]
+    script: Text | None = None  # what the opening words may say once the user has it ready
 
 
 @dataclass(frozen=True)
 class Channel(Option):
-    """A way to reach Alipay, with how to reach it."""
+    """A way to reach Alipay: how to reach it, and the first words of the opening script there."""
 
     how: Text
+    greeting: Text
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,9 @@ class Walkthrough:
     causes: tuple[Cause, ...]
     materials: tuple[Material, ...]
     channels: tuple[Channel, ...]
-    demands: tuple[Option, ...]
+    requests: tuple[Option, ...]
+    monthly: tuple[Option, ...]
+    results: tuple[Option, ...]
 
     def say(self, key: str, lang: Lang, **values: object) -> str:
         """Render the text at `key` (a dotted YAML path); a wrong key is a programming error (KeyError)."""
@@ -97,7 +107,7 @@ class Walkthrough:
 # --- The shape of walkthrough.yaml -----------------------------------------------------------------------------
 # Each text key maps to the {placeholders} it may use; () means a plain text.
 
-_SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
+SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
     "messages": {
         "welcome": (),
         "progress": ("n", "total", "stage"),
@@ -113,9 +123,12 @@ _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "not_a_number": (),
         "too_long": ("max", "length"),
         "noted": ("value",),
+        "small_amount": ("n",),
         "terms_noted": (),
         "restarted": (),
         "list_separator": (),
+        "list_pair": (),
+        "list_last": (),
     },
     "buttons": {
         "next": (),
@@ -127,14 +140,27 @@ _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "start": (),
         "continue": ("stage",),
         "goto": ("stage",),
+        "confirm_number": ("value",),
+        "contacted": (),
+        "new_result": (),
     },
     "stages": {
         "intake": (),
-        "materials": (),
-        "channel": (),
-        "demands": (),
-        "agreement": (),
+        "prepare": (),
+        "contact": (),
+        "result": (),
         "aftercare": (),
+    },
+    "script": {
+        "overdue": ("product", "days"),
+        "overdue_unknown": ("product",),
+        "due_soon": ("product",),
+        "product_unknown": (),
+        "amount": ("amount",),
+        "requests": ("requests",),
+        "requests_none": (),
+        "monthly": ("n",),
+        "agreement": (),
     },
     "summary": {
         "title": (),
@@ -144,50 +170,56 @@ _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "cause": ("value",),
         "materials": ("value",),
         "channel": ("value",),
-        "demands": ("value",),
-        "agreement": ("value",),
+        "requests": ("value",),
+        "monthly": ("value",),
+        "result": ("value",),
         "terms": ("value",),
         "not_answered": (),
         "nothing_ticked": (),
-        "agreement_yes": (),
-        "agreement_no": (),
-        "closing": (),
+        "script": ("script",),
+        "next_agreed": (),
+        "next_refused": (),
+        "next_waiting": (),
+        "next_not_contacted": (),
     },
 }
 
 # steps.<step>: its texts, and (key, kind) of its option list if it has one.
-_STEPS: Final[Mapping[str, tuple[Mapping[str, tuple[str, ...]], tuple[str, str] | None]]] = {
+STEPS: Final[Mapping[str, tuple[Mapping[str, tuple[str, ...]], tuple[str, str] | None]]] = {
     "product": ({"prompt": ()}, ("options", "plain")),
     "days": ({"prompt": (), "typed": ("n",)}, ("options", "bucket")),
     "amount": ({"prompt": (), "typed": ("n",)}, ("options", "bucket")),
     "cause": ({"prompt": ()}, ("options", "cause")),
     "materials": ({"prompt": (), "count": ("done", "total")}, ("items", "material")),
     "channel": ({"prompt": (), "line": ("label", "how")}, ("options", "channel")),
-    "demands": (
-        {
-            "prompt": (),
-            "situation": ("facts",),
-            "reason": ("cause", "reason"),
-            "reason_unknown": (),
-            "reason_blank": (),
-            "script": ("demands", "reason"),
-        },
+    "requests": (
+        {"prompt": (), "situation": ("facts",), "reason": ("cause", "reason"), "reason_unknown": ()},
         ("options", "plain"),
     ),
-    "agreement": ({"prompt": (), "yes": (), "no": (), "not_yet": ()}, None),
+    "monthly": ({"prompt": (), "typed": ("n",)}, ("options", "plain")),
+    "contact": ({"prompt": ("how",), "no_channel": (), "script": ("script",), "after": ()}, None),
+    "result": ({"prompt": ()}, ("options", "plain")),
     "terms": ({"prompt": ("max",)}, None),
+    "retry": ({"prompt": ()}, None),
+    "waiting": ({"prompt": ()}, None),
     "repay": ({"prompt": ()}, None),
     "records": ({"prompt": ()}, None),
     "credit": ({"prompt": ()}, None),
 }
 
+#: Option lists whose ids the code leads somewhere by (bot/core/flow.py): they must be exactly these.
+FIXED_IDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "result": (AGREED, REFUSED, STILL_WAITING),
+    "monthly": (UNKNOWN_MONTHLY,),
+}
+
 # Fields an option of each kind has besides `id` and `label`: "text" or "int" or "int?" (may be left out) or "ids".
-_OPTION_FIELDS: Final[Mapping[str, Mapping[str, str]]] = {
+OPTION_FIELDS: Final[Mapping[str, Mapping[str, str]]] = {
     "plain": {},
     "bucket": {"min": "int", "max": "int?"},
-    "cause": {"reason": "text"},
-    "material": {"causes": "ids?"},
-    "channel": {"how": "text"},
+    "cause": {"reason": "text", "before_due": "text?"},
+    "material": {"causes": "ids?", "script": "text?"},
+    "channel": {"how": "text", "greeting": "text"},
 }
 
 _MARKS: Final = ("checked", "unchecked", "chosen")
@@ -216,7 +248,8 @@ def _listed(names: Any) -> str:
 class _Checker:
     """Collects every problem of one file while building its values; a builder returns None where it failed."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, traditional: Traditional | None = None) -> None:
+        self.traditional = traditional
         self.path = path
         self.problems: list[Problem] = []
 
@@ -281,7 +314,10 @@ class _Checker:
                 self.report(line, where, f"the {lang_key} text is missing; every text needs zh-hans and en")
         if set(found) != set(authored):
             return None
-        return Text(zh_hans=found[Lang.ZH_HANS.value], en=found[Lang.EN.value])
+        zh_hans, en = found[Lang.ZH_HANS.value], found[Lang.EN.value]
+        if self.traditional is None:
+            return Text(zh_hans=zh_hans, en=en)
+        return Text(zh_hans=zh_hans, en=en, derived=self.traditional.derive({Lang.ZH_HANS.value: zh_hans}))
 
     def _placeholders_ok(self, value: str, line: int, where: str, placeholders: tuple[str, ...]) -> bool:
         if not placeholders:
@@ -318,7 +354,7 @@ class _Checker:
             return []
         built: list[Any] = []
         first_line: dict[str, int] = {}
-        fields = _OPTION_FIELDS[kind]
+        fields = OPTION_FIELDS[kind]
         required = ["id", "label", *(name for name, spec in fields.items() if not spec.endswith("?"))]
         optional = [name for name, spec in fields.items() if spec.endswith("?")]
         for index, item in enumerate(node):
@@ -375,7 +411,7 @@ class _Checker:
                 continue
             line = item.line_of(name)
             value = item[name]
-            if spec == "text":
+            if spec.startswith("text"):
                 values[name] = self.text(item, name, where, ())
                 ok = ok and values[name] is not None
             elif spec.startswith("int"):
@@ -433,11 +469,11 @@ def _build_option(kind: str, option_id: str, label: Text, extra: dict[str, Any])
     if kind == "bucket":
         return Bucket(option_id, label, low=extra["min"], high=extra["max"])
     if kind == "cause":
-        return Cause(option_id, label, reason=extra["reason"])
+        return Cause(option_id, label, reason=extra["reason"], before_due=extra["before_due"])
     if kind == "material":
-        return Material(option_id, label, causes=extra["causes"] or frozenset())
+        return Material(option_id, label, causes=extra["causes"] or frozenset(), script=extra["script"])
     if kind == "channel":
-        return Channel(option_id, label, how=extra["how"])
+        return Channel(option_id, label, how=extra["how"], greeting=extra["greeting"])
     return Option(option_id, label)
 
 
@@ -451,17 +487,21 @@ def _cause_ids_declared(steps: LocatedDict | None) -> frozenset[str]:
     return frozenset(o["id"] for o in options if isinstance(o, dict) and isinstance(o.get("id"), str))
 
 
-def load_walkthrough(path: Path) -> Walkthrough:
-    """Read and validate walkthrough.yaml; raises KnowledgeError listing every problem found."""
+def load_walkthrough(path: Path, traditional: Traditional | None = None) -> Walkthrough:
+    """Read and validate walkthrough.yaml; raises KnowledgeError listing every problem found.
+
+    `traditional` (the knowledge base's, with its reviewed phrases) makes the Traditional texts; without it they
+    are OpenCC's alone.
+    """
     name = str(path)
-    check = _Checker(name)
+    check = _Checker(name, traditional)
     root = check.mapping(load_located(path, name), 1, "the file")
     if root is None:
         raise KnowledgeError(check.problems)
-    check.keys(root, 1, "the file", [*_SECTIONS, "marks", "steps"])
+    check.keys(root, 1, "the file", [*SECTIONS, "marks", "steps"])
 
     texts: dict[str, Text] = {}
-    for section, keys in _SECTIONS.items():
+    for section, keys in SECTIONS.items():
         node = check.mapping(root[section], root.line_of(section), section) if section in root else None
         if node is None:
             continue
@@ -486,8 +526,8 @@ def load_walkthrough(path: Path) -> Walkthrough:
     causes = _cause_ids_declared(steps)
     options: dict[str, list[Any]] = {}
     if steps is not None:
-        check.keys(steps, root.line_of("steps"), "steps", _STEPS)
-        for step_id, (keys, option_list) in _STEPS.items():
+        check.keys(steps, root.line_of("steps"), "steps", STEPS)
+        for step_id, (keys, option_list) in STEPS.items():
             where = f"steps.{step_id}"
             node = check.mapping(steps[step_id], steps.line_of(step_id), where) if step_id in steps else None
             if node is None:
@@ -499,6 +539,15 @@ def load_walkthrough(path: Path) -> Walkthrough:
                     texts[f"{where}.{key}"] = text
             if option_list is not None:
                 options[step_id] = check.options(node, option_list[0], where, option_list[1], causes)
+                fixed = FIXED_IDS.get(step_id)
+                found = [option.id for option in options[step_id]]
+                if fixed is not None and option_list[0] in node and found and sorted(found) != sorted(fixed):
+                    check.report(
+                        node.line_of(option_list[0]),
+                        f"{where}.{option_list[0]}",
+                        f"the ids here must be exactly {_listed(fixed)} (each leads somewhere of its own); "
+                        f"found {_listed(found)}",
+                    )
 
     if check.problems:
         raise KnowledgeError(sorted(check.problems, key=lambda problem: problem.line))
@@ -511,5 +560,7 @@ def load_walkthrough(path: Path) -> Walkthrough:
         causes=tuple(options["cause"]),
         materials=tuple(options["materials"]),
         channels=tuple(options["channel"]),
-        demands=tuple(options["demands"]),
+        requests=tuple(options["requests"]),
+        monthly=tuple(options["monthly"]),
+        results=tuple(options["result"]),
     )

@@ -31,7 +31,7 @@ from tests.fakebotapi import FakeBotAPI, utf16_len
 from tests.telegram.conftest import AdvisorBot, Person, Seen, Setup, StartBot
 
 ZH = Lang.ZH_HANS
-PROGRESS = re.compile(r"第 (\d) 步 / 共 6 步")
+PROGRESS = re.compile(r"第 (\d) 步 / 共 5 步")
 
 
 @cache
@@ -46,7 +46,7 @@ def say(key: str, lang: Lang = ZH) -> str:
 
 def guide(key: str, lang: Lang = ZH, **values: object) -> str:
     """A sentence of walkthrough.yaml as the user reads it."""
-    return shipped().guide.say(key, lang, **values).strip()
+    return shipped().walkthrough.say(key, lang, **values).strip()
 
 
 #: Questions tried in turn: the matcher is tuned elsewhere, so each test picks at run time one that gets what it needs.
@@ -146,7 +146,7 @@ async def test_none_of_these_gets_the_honest_fallback(user: Person) -> None:
 # -- the walkthrough ------------------------------------------------------------------------------------------------
 
 
-async def test_the_whole_walkthrough_from_guide_to_the_summary(user: Person) -> None:
+async def test_the_whole_walkthrough_in_the_order_of_a_real_negotiation(user: Person) -> None:
     recorded: list[str] = []
 
     async def press_first_option(step_message: Seen) -> Seen:
@@ -156,8 +156,8 @@ async def test_the_whole_walkthrough_from_guide_to_the_summary(user: Person) -> 
         assert (edited.kind, edited.message_id) == ("edit", step_message.message_id), "the step changes in place"
         return edited
 
-    async def press_next(step_message: Seen) -> Seen:
-        [edited] = await user.presses(guide("buttons.next"), exact=True)
+    async def press(label: str, step_message: Seen) -> Seen:
+        [edited] = await user.presses(label, exact=True)
         assert (edited.kind, edited.message_id) == ("edit", step_message.message_id)
         return edited
 
@@ -180,35 +180,87 @@ async def test_the_whole_walkthrough_from_guide_to_the_summary(user: Person) -> 
     [ticked] = await user.presses(ticked_label, exact=True)
     assert ticked.labels[0] == "☑" + ticked_label[1:]
     assert (ticked.kind, ticked.message_id) == ("edit", materials.message_id)
-    channel = await press_next(ticked)
-    demands = await press_first_option(channel)
-    [chosen] = await user.presses(demands.labels[0], exact=True)
-    agreement = await press_next(chosen)
-    [terms] = await user.presses(guide("steps.agreement.yes"), exact=True)
-    seen_steps += [materials, channel, demands, agreement, terms]
+    channel = await press(guide("buttons.next"), ticked)
+    requests = await press_first_option(channel)  # the Alipay app
+    [chosen] = await user.presses(requests.labels[0], exact=True)
+    monthly = await press(guide("buttons.next"), chosen)
+    noted, contact = await user.says("800")
+    assert noted.text == guide("messages.noted", value=guide("steps.monthly.typed", n=800))
+    seen_steps += [materials, channel, requests, monthly, contact]
+
+    # contact now: the opening script for the chosen channel, with the monthly amount in it
+    app = shipped().walkthrough.channels[0]
+    assert app.greeting.render(ZH) in contact.text
+    assert guide("script.monthly", n=800) in contact.text
+    result = await press(guide("buttons.contacted"), contact)
+    assert guide("steps.result.prompt") in result.text
+    terms = await press_first_option(result)  # we agreed
+    seen_steps += [result, terms]
 
     noted, repay = await user.says("每月还 300 元，分 12 期，免除罚息")
     assert noted.text == guide("messages.terms_noted")
-    records = await press_next(repay)
-    credit = await press_next(records)
-    summary = await press_next(credit)
+    records = await press(guide("buttons.next"), repay)
+    credit = await press(guide("buttons.next"), records)
+    summary = await press(guide("buttons.next"), credit)
     seen_steps += [repay, records, credit]
 
-    assert [progress(step) for step in seen_steps] == [1, 1, 1, 1, 2, 3, 4, 5, 5, 6, 6, 6]
+    assert [progress(step) for step in seen_steps] == [1, 1, 1, 1, 2, 2, 2, 2, 3, 4, 4, 5, 5, 5]
     assert summary.text.startswith(guide("summary.title"))
-    answers = [
-        *recorded,
-        "15 天",
-        "约 2000 元",
-        ticked_label[2:],
-        demands.labels[0][2:],
-        guide("summary.agreement_yes"),
-        "每月还 300 元，分 12 期，免除罚息",
-    ]
+    terms_typed = "每月还 300 元，分 12 期，免除罚息"
+    answers = [*recorded, "15 天", "约 2000 元", ticked_label[2:], requests.labels[0][2:], terms_typed]
     for answer in answers:
         assert answer in summary.text
+    assert summary.text.endswith(guide("summary.next_agreed")), "the summary ends with the next concrete action"
+    assert guide("script.monthly", n=800) in summary.text, "… after the script"
     assert user.fake.sent_messages(user.chat_id)[-1]["edits"], "the summary replaced the last step's message"
     assert_callback_data_fits(seen_steps)
+
+
+async def test_refused_then_resume_days_later_after_a_restart(start_bot: StartBot) -> None:
+    async with start_bot() as first:
+        user = Person(first, 4203)
+        await user.says("/guide")
+        await user.presses(shipped().walkthrough.products[1].label.render(ZH), exact=True)  # 借呗
+        await user.says("40")
+        await user.says("2万")
+        for _ in ("cause", "materials", "channel", "requests"):
+            await user.presses(guide("buttons.skip"), exact=True)
+        [contact] = await user.presses(shipped().walkthrough.monthly[0].label.render(ZH), exact=True)
+        assert guide("script.requests_none") in contact.text
+        await user.presses(guide("buttons.contacted"), exact=True)
+        [retry] = await user.presses(shipped().walkthrough.results[1].label.render(ZH), exact=True)
+        assert retry.text.endswith(guide("steps.retry.prompt"))
+        [paused] = await user.presses(guide("buttons.pause"), exact=True)
+        assert paused.text == guide("messages.paused")
+
+    async with start_bot() as second:  # days later, another process
+        user = Person(second, 4203)
+        [resumed] = await user.says("/resume")
+        assert resumed.text == retry.text
+        [summary] = await user.presses(guide("buttons.next"), exact=True)
+        assert summary.text.endswith(guide("summary.next_refused"))
+        [result] = await user.presses(guide("buttons.new_result"), exact=True)
+        assert guide("steps.result.prompt") in result.text
+        [terms] = await user.presses(shipped().walkthrough.results[0].label.render(ZH), exact=True)
+        assert guide("steps.terms.prompt", max=500) in terms.text
+
+
+async def test_a_bare_small_amount_is_asked_about_not_recorded(user: Person, setup: Setup) -> None:
+    await walk_to_days(user)
+    await user.says("15")
+    [asked] = await user.says("3")
+    assert asked.text == guide("messages.small_amount", n=3)
+    typed = guide("steps.amount.typed", n=3)
+    assert asked.labels[0] == guide("buttons.confirm_number", value=typed)
+    async with await Storage.open(setup.database) as storage:
+        session = await storage.load_session(user.user_id)
+    assert session is not None
+    assert session.state is not None
+    assert (session.state["guide"]["step"], session.state["guide"]["amount_typed"]) == ("amount", None)
+
+    noted, cause = await user.presses(asked.labels[0], exact=True)
+    assert noted.text == guide("messages.noted", value=typed)
+    assert guide("steps.cause.prompt") in cause.text
 
 
 async def walk_to_days(user: Person) -> Seen:
@@ -319,7 +371,7 @@ async def test_a_crisis_mid_walkthrough_gets_the_crisis_reply_and_the_walkthroug
     ("code", "lang", "message"),
     [
         pytest.param("zh-hans", Lang.ZH_HANS, "活着好累不如死了", id="simplified"),
-        pytest.param("zh-hk", Lang.ZH_HANT, "做人好攰，捱唔落去", id="hong-kong"),
+        pytest.param("zh-hk", Lang.ZH_HK, "做人好攰，捱唔落去", id="hong-kong"),
         pytest.param("zh-tw", Lang.ZH_HANT, "我好想自殺", id="taiwan"),
         pytest.param("en", Lang.EN, "I just want to end it all", id="english"),
     ],
@@ -504,9 +556,10 @@ async def test_logs_never_contain_what_users_wrote(user: Person, caplog: pytest.
     await user.presses(guide("buttons.skip"), exact=True)  # product
     await user.says("15天")
     await user.says("2000元")
-    for _ in ("cause", "materials", "channel", "demands"):
+    for _ in ("cause", "materials", "channel", "requests", "monthly"):
         await user.presses(guide("buttons.skip"), exact=True)
-    await user.presses(guide("steps.agreement.yes"), exact=True)
+    await user.presses(guide("buttons.contacted"), exact=True)
+    await user.presses(shipped().walkthrough.results[0].label.render(ZH), exact=True)
     [noted, _] = await user.says(terms)
     assert noted.text == guide("messages.terms_noted"), "the terms went into the walkthrough (and the database)"
     assert caplog.records, "nothing was logged at all: the check below would prove nothing"
@@ -655,8 +708,12 @@ async def test_in_a_group_personal_commands_get_the_hint_instead(group_member: P
 # -- languages ------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", ["zh-hant", "zh-tw", "zh-hk"])
-async def test_a_traditional_chinese_user_reads_traditional_chinese(advisor: AdvisorBot, code: str) -> None:
+@pytest.mark.parametrize(
+    ("code", "wording"), [("zh-hant", Lang.ZH_HANT), ("zh-tw", Lang.ZH_HANT), ("zh-hk", Lang.ZH_HK)]
+)
+async def test_a_traditional_chinese_user_reads_traditional_chinese(
+    advisor: AdvisorBot, code: str, wording: Lang
+) -> None:
     user = Person(advisor, 4206, language_code=code)
 
     [greeting] = await user.says("/start")
@@ -665,7 +722,47 @@ async def test_a_traditional_chinese_user_reads_traditional_chinese(advisor: Adv
     for text in (greeting.text, answer.text):
         assert "還" in text
         assert "还" not in text
+    assert greeting.text == say("greeting", wording)
+    assert answer.bold() == [shipped().kb.entry("impact.credit").title_in(wording)]  # type: ignore[union-attr]
+
+
+async def test_a_chinese_message_from_an_english_telegram_is_answered_in_chinese(advisor: AdvisorBot) -> None:
+    user = Person(advisor, 4209, language_code="en")  # Telegram has no Chinese interface: many use it in English
+
+    [greeting] = await user.says("/start")
+    [answer] = await user.says("逾期会影响征信吗")
+    [still] = await user.says("ok")  # tells no language: the conversation keeps its own
+    welcome, _step = await user.says("/guide")
+
+    assert greeting.text == say("greeting", Lang.EN)  # before anything typed: Telegram's language
+    assert answer.bold() == [shipped().kb.entry("impact.credit").title_in(ZH)]  # type: ignore[union-attr]
+    assert say("guide_button") in answer.labels  # the buttons too
+    assert still.text == say("courtesy")
+    assert welcome.text == guide("messages.welcome")  # and the walkthrough
+
+    [english] = await user.says("Will being overdue hurt my credit?")  # and back to English
+    assert not re.search(r"[\u4e00-\u9fff]", "\n".join([english.text, *english.labels]))
+
+
+async def test_a_traditional_message_is_answered_in_traditional_and_the_walkthrough_follows(
+    advisor: AdvisorBot,
+) -> None:
+    user = Person(advisor, 4210, language_code="zh-hans")
+
+    [answer] = await user.says("逾期會影響徵信嗎")
+    welcome, _step = await user.says("/guide")
+
     assert answer.bold() == [shipped().kb.entry("impact.credit").title_in(Lang.ZH_HANT)]  # type: ignore[union-attr]
+    assert welcome.text == guide("messages.welcome", Lang.ZH_HANT)
+
+
+async def test_the_language_chosen_wins_over_what_is_typed(advisor: AdvisorBot) -> None:
+    user = Person(advisor, 4211, language_code="zh-hans")
+
+    await user.says("/language en")
+    [answer] = await user.says("逾期会影响征信吗")
+
+    assert answer.bold() == [shipped().kb.entry("impact.credit").title_in(Lang.EN)]  # type: ignore[union-attr]
 
 
 async def test_an_english_user_reads_english(advisor: AdvisorBot) -> None:
@@ -913,3 +1010,20 @@ async def test_run_with_a_token_telegram_rejects_exits_with_a_clear_message(
     assert code != 0
     assert output.strip().splitlines()[-1] == "error: Telegram rejected the token; check TELEGRAM_BOT_TOKEN"
     assert "RevokedToken" not in output, "the token is never printed, not even in PTB's traceback"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id", "must_say"),
+    [
+        pytest.param("逾期的钱在哪里还", "route.where_to_repay", "95188", id="where-to-repay"),
+        pytest.param("支付宝客服电话是多少", "steps.channel", "95188", id="the-official-hotline"),
+        pytest.param("逾期了坐高铁坐飞机受影响吗", "impact.credit", "火车", id="travel"),
+        pytest.param("花呗逾期会影响我老公贷款吗", "impact.credit", "家人贷款", id="a-family-members-loan"),
+    ],
+)
+async def test_answers_users_need(user: Person, question: str, entry_id: str, must_say: str) -> None:
+    entry = shipped().kb.entry(entry_id)
+    assert entry is not None
+    [answer] = await user.says(question)
+    assert answer.bold() == [entry.title_in(ZH)]
+    assert must_say in answer.text

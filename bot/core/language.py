@@ -1,0 +1,209 @@
+"""Which language a typed message is written in, and so which language the conversation is answered in.
+
+`detect(text)` tells Simplified Chinese, Traditional Chinese (Hong Kong when it has Cantonese words), English, or
+Chinese whose characters are the same in both scripts ("好的", "我不想活了"); None when the message cannot tell
+("ok", "hi", "?", "5000", an emoji: words anyone types, or no words at all). OpenCC decides which
+characters belong to one script only: a character that OpenCC's Traditional → Simplified conversion changes is
+Traditional, one that both its Simplified → Taiwan and Simplified → Hong Kong conversions change is Simplified (so
+台 and 着, which one Traditional standard keeps, are no sign of Simplified). Whole phrases are converted, so 皇后
+and 著名 keep their characters in both scripts. Mostly-Chinese text with English words in it is Chinese: a
+Chinese word is about one and a half characters, and the language with more words wins.
+
+Latin-script text is English for this bot, which answers in no other Latin-script language; a language-
+identification package would only tell French from English, which changes no reply. Two kinds of Latin text are
+not English, though: pinyin typed without a Chinese keyboard ("huabei yuqi zenme ban"), recognised from pypinyin's
+own syllables, and chat noise such as "haha", "hhh" or "emmm".
+
+`conversation_lang` and `reply_lang` turn detections into the language a reply is written in:
+
+    /language choice  >  the latest typed message that tells  >  Telegram's language_code (before any)
+
+Traditional Chinese comes in Taiwan (zh-hant) and Hong Kong (zh-hk) wording. The variant is taken from the
+region of Telegram's language_code when it has one (zh-hk, zh-mo → Hong Kong; zh-tw → Taiwan); otherwise a
+message with Cantonese words (嘅, 唔, 咗 …) means Hong Kong, a conversation already in Hong Kong wording stays so,
+and anything else gets Taiwan wording, the more widely read of the two.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import re
+import unicodedata
+from enum import StrEnum
+from pathlib import Path
+
+from bot.core.i18n import Lang, lang_from_telegram, opencc_convert
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff]")
+_LATIN_WORD = re.compile(r"[a-z]+")
+_LINK = re.compile(r"https?://\S+|www\.\S+|@\w+|/\w+")
+
+#: Written Cantonese: characters (all the same in both scripts) that standard written Chinese does not use.
+_CANTONESE = re.compile(r"[嘅唔咗冇啲喺嘢佢哋乜咩嚟噉諗睇俾攞揾搵嗰]")
+#: Latin "words" that say nothing about the language: laughter, hesitation, and the bare "ok" and "hi".
+_NOISE = re.compile(r"(?:h+|(?:ha)+h?|(?:he)+|(?:hi)+|x+d*|l+o+l+|e*m+|u+m+|a+h*|o+h*|ok+|okay|hi+|hey|yo|nb|ps)")
+#: What English words never have and pinyin often does (x, q, zh, and vowel pairs such as ao, ie, ua): "time",
+#: "sure" and "make" are pinyin syllables too, but no reason to answer in Chinese.
+_PINYIN_ONLY = re.compile(r"x|q|zh|ao|uo|iu|ui|ua|ia|ie|ve|ue")
+#: The shape every pinyin word has (consonants, vowels, perhaps n, ng or r, repeated): a quick first test.
+_PINYIN_SHAPE = re.compile(r"(?:[bcdfghjklmnpqrstwxyz]{0,2}[aeiouv]{1,4}(?:ng|n|r)?)+")
+#: Latin letters a message needs before it is taken as English (so "ok", "no", "hi" tell nothing).
+MIN_ENGLISH_LETTERS = 3
+#: One Chinese word is about this many characters: the weight of Chinese characters against English words.
+_CHARS_PER_WORD = 1.5
+
+
+class Written(StrEnum):
+    """What a message is written in."""
+
+    SIMPLIFIED = "zh-hans"
+    TRADITIONAL = "zh-hant"
+    HONG_KONG = "zh-hk"  # Traditional with Cantonese words
+    CHINESE = "zh"  # Chinese characters common to both scripts: Chinese, but which script is not known
+    ENGLISH = "en"
+
+
+def detect(text: str) -> Written | None:
+    """The language `text` is written in; None when it cannot tell (too short, digits, symbols, another script)."""
+    text = _LINK.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
+    han = "".join(_HAN.findall(text))
+    words = [w for w in _LATIN_WORD.findall(text) if not _NOISE.fullmatch(w)]
+    if len(_KANA_HANGUL.findall(text)) > len(han):
+        return None  # Japanese or Korean: no language of ours
+    if han and len(han) >= _CHARS_PER_WORD * len(words):  # mostly Chinese, perhaps with English words in it
+        return _script(han)
+    if not words or sum(map(len, words)) < MIN_ENGLISH_LETTERS:
+        return None
+    if _is_pinyin(words):
+        return Written.CHINESE
+    return Written.ENGLISH
+
+
+def _script(han: str) -> Written:
+    """Which script a run of Chinese characters is in: the one with more characters of its own wins."""
+    traditional = _differences(han, "tw2s")  # the conversion the matcher has loaded already
+    simplified = _differences(han, "s2tw") & _differences(han, "s2hk")
+    traditional -= simplified  # changed both ways: a character of neither script alone
+    cantonese = _CANTONESE.search(han) is not None
+    if len(simplified) > len(traditional):
+        return Written.SIMPLIFIED
+    if cantonese:  # written Cantonese is Hong Kong's, where the script does not say otherwise ("唔該晒")
+        return Written.HONG_KONG
+    if len(traditional) > len(simplified):
+        return Written.TRADITIONAL
+    return Written.CHINESE
+
+
+def _differences(text: str, config: str) -> set[int]:
+    """Positions whose character OpenCC's `config` changes (whole phrases; one by one if a phrase changed length)."""
+    converted = opencc_convert(config, text)
+    if len(converted) != len(text):
+        converted = "".join(opencc_convert(config, ch)[:1] for ch in text)
+    return {i for i, (a, b) in enumerate(zip(text, converted, strict=False)) if a != b}
+
+
+def _is_pinyin(words: list[str]) -> bool:
+    """Whether every word is one or more pinyin syllables ("xiexie", "hao de"), with two syllables at least and
+    something in them that English words do not have."""
+    if not all(_PINYIN_SHAPE.fullmatch(word) for word in words) or not any(map(_PINYIN_ONLY.search, words)):
+        return False  # most English fails here, before pypinyin's table is read
+    syllables = _pinyin_syllables()
+    count = 0
+    for word in words:
+        parts = _split_syllables(word, syllables)
+        if parts is None:
+            return False
+        count += parts
+    return count >= 2
+
+
+def _split_syllables(word: str, syllables: frozenset[str]) -> int | None:
+    """The fewest pinyin syllables `word` splits into, or None if it does not."""
+    best: list[int | None] = [0, *([None] * len(word))]
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 6), end):
+            before = best[start]
+            if before is not None and word[start:end] in syllables:
+                candidate = before + 1
+                current = best[end]
+                if current is None or candidate < current:
+                    best[end] = candidate
+    return best[len(word)]
+
+
+@functools.cache
+def _pinyin_syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable, from pypinyin's table of readings (read directly: importing pypinyin would
+    also load its phrase tables)."""
+    spec = importlib.util.find_spec("pypinyin")
+    table: dict[str, str] | None = None
+    if spec is not None and spec.origin is not None:
+        path = Path(spec.origin).with_name("pinyin_dict.json")
+        if path.is_file():
+            table = json.loads(path.read_text(encoding="utf-8"))
+    if table is None:
+        from pypinyin.pinyin_dict import pinyin_dict
+
+        table = {str(k): v for k, v in pinyin_dict.items()}
+    result: set[str] = set()
+    for readings in table.values():
+        for reading in readings.split(","):
+            plain = "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+            plain = plain.replace("ü", "v")
+            if plain.isascii() and plain.isalpha():
+                result.add(plain)
+    result.discard("m")  # interjections pypinyin lists as readings, not syllables anyone types as words
+    result.discard("n")
+    result.discard("ng")
+    result.discard("hm")
+    result.discard("hng")
+    return frozenset(result)
+
+
+def region(client_lang: str | None) -> Lang | None:
+    """The Traditional wording Telegram's language_code asks for by its region; None when it names none."""
+    tag = (client_lang or "").lower().replace("_", "-")
+    if not tag.startswith("zh"):
+        return None
+    if tag.endswith(("-hk", "-mo")):
+        return Lang.ZH_HK
+    if tag.endswith("-tw"):
+        return Lang.ZH_HANT
+    return None
+
+
+def _traditional(client_lang: str | None, hint: Lang | None) -> Lang:
+    """Taiwan or Hong Kong wording: the region of Telegram's language_code, else the hint, else Taiwan."""
+    return region(client_lang) or (Lang.ZH_HK if hint is Lang.ZH_HK else Lang.ZH_HANT)
+
+
+def conversation_lang(previous: Lang | None, written: Written | None, client_lang: str | None) -> Lang | None:
+    """The language of the conversation's typed messages after one more: `previous` unless this one tells."""
+    match written:
+        case None:
+            return previous
+        case Written.ENGLISH:
+            return Lang.EN
+        case Written.SIMPLIFIED:
+            return Lang.ZH_HANS
+        case Written.TRADITIONAL:
+            return _traditional(client_lang, previous)
+        case Written.HONG_KONG:
+            return _traditional(client_lang, Lang.ZH_HK)
+        case Written.CHINESE:
+            if previous is not None and previous is not Lang.EN:
+                return previous  # Chinese either way: the conversation keeps its script
+            default = lang_from_telegram(client_lang)
+            return default if default is not Lang.EN else Lang.ZH_HANS
+
+
+def reply_lang(chosen: Lang | None, typed: Lang | None, client_lang: str | None) -> Lang:
+    """The language replies are written in: the /language choice, else the typed messages', else Telegram's."""
+    if chosen is not None:
+        return _traditional(client_lang, typed) if chosen is Lang.ZH_HANT else chosen
+    if typed is not None:
+        return typed
+    return lang_from_telegram(client_lang)

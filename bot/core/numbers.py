@@ -1,0 +1,102 @@
+"""Reads the whole numbers people type as answers — "15", "15天", "两千五", "1.5万", "¥2,000" — and Chinese numerals.
+
+Written by hand because no maintained library reads colloquial amounts such as 两千五 (2,500) with a unit check; the
+importer uses `chinese_number` for chapter numerals (十一、) too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Final
+
+
+class Unit(StrEnum):
+    """What a typed number counts: it decides the unit words allowed after it and the largest sensible value."""
+
+    DAYS = "days"
+    YUAN = "yuan"
+
+
+_CHINESE_DIGITS: Final = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
+                          "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_CHINESE_UNITS: Final = {"十": 10, "百": 100, "千": 1000}
+_MULTIPLIERS: Final = {"万": 10_000, "萬": 10_000, "千": 1000, "k": 1000, "w": 10_000}
+_UNIT_WORDS: Final = {
+    Unit.DAYS: frozenset({"", "天", "日", "d", "day", "days"}),
+    Unit.YUAN: frozenset({"", "元", "块", "块钱", "塊", "塊錢", "rmb", "yuan", "cny", "¥"}),
+}
+_LARGEST: Final = {Unit.DAYS: 100_000, Unit.YUAN: 1_000_000_000}
+_NUMBER: Final = re.compile(
+    r"(?:大约|大概|约|差不多|一共|总共|共|已经|已|逾期了|逾期|欠了|欠|每月|每个月|月供|about|around|roughly|approximately"
+    r"|approx|≈)*"
+    r"(?P<currency>¥)?"
+    r"(?:(?P<arabic>\d+(?:\.\d+)?)(?P<multiplier>[万萬千kw])?|(?P<chinese>[零〇一二两兩三四五六七八九十百千万萬]+))"
+    r"(?:多|左右|余|来)?(?P<unit>.*?)(?:多|左右|了|吧|啦)?"
+)
+
+
+def _cleaned(text: str) -> str:
+    cleaned = unicodedata.normalize("NFKC", text).lower()
+    cleaned = re.sub(r"(?<=\d),(?=\d{3})", "", cleaned)
+    return re.sub(r"\s+", "", cleaned).rstrip("。.!！~～")
+
+
+def read_number(text: str, unit: Unit) -> int | None:
+    """A whole number typed as an answer counted in `unit` ("15", "15天", "两千", "2000元", "1.5万"), else None.
+
+    Only a bare number with the unit's words and a few filler words counts, so "逾期15天会怎样" is not an answer.
+    """
+    match = _NUMBER.fullmatch(_cleaned(text))
+    if match is None:
+        return None
+    words = _UNIT_WORDS[unit]
+    if match["unit"] not in words or (match["currency"] and "¥" not in words):
+        return None
+    if match["chinese"]:
+        value: Decimal | None = chinese_number(match["chinese"])
+    else:
+        try:
+            value = Decimal(match["arabic"]) * _MULTIPLIERS.get(match["multiplier"] or "", 1)
+        except InvalidOperation:
+            return None
+    if value is None or (unit is Unit.DAYS and value != value.to_integral_value()):
+        return None
+    number = int(value.to_integral_value())
+    return number if number <= _LARGEST[unit] else None
+
+
+def is_bare_digits(text: str) -> bool:
+    """Whether the text is only digits ("3"), with no unit: in the terminal it may mean the third button."""
+    return _cleaned(text).isdigit()
+
+
+def chinese_number(text: str) -> Decimal | None:
+    """Chinese numerals as people type them: 十五, 两千, 一千二百, 一百零五, and the short 两千五 / 一万五."""
+    total = section = 0
+    digit: int | None = None
+    last_unit = 1
+    zero = False  # a 零 since the last unit: the next digit counts as ones (一百零五 is 105)
+    for char in text:
+        if char in _CHINESE_DIGITS:
+            if _CHINESE_DIGITS[char] == 0:
+                zero = True
+            elif digit is not None:
+                return None  # 一二 is not a number
+            else:
+                digit = _CHINESE_DIGITS[char]
+        elif char in _CHINESE_UNITS:
+            unit = _CHINESE_UNITS[char]
+            section += (1 if digit is None else digit) * unit
+            digit, last_unit, zero = None, unit, False
+        elif char in ("万", "萬"):
+            total += (section + (digit or 0)) * 10_000
+            section, digit, last_unit, zero = 0, None, 10_000, False
+        else:
+            return None
+    if digit is not None:
+        # 两千五 is 2500: a last digit right after a unit counts in the next lower unit
+        section += digit if zero or last_unit == 1 else digit * (last_unit // 10)
+    return Decimal(total + section)

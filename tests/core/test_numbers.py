@@ -1,0 +1,67 @@
+"""Numbers typed as answers (days overdue, amounts) and the Chinese numerals the importer reads in headings."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.numbers import Unit, chinese_number, is_bare_digits, read_number
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit", "number"),
+    [
+        pytest.param("15", Unit.DAYS, 15, id="bare-number"),
+        pytest.param("15天", Unit.DAYS, 15, id="days-with-unit"),
+        pytest.param(" 15 天了 ", Unit.DAYS, 15, id="spaces-and-particle"),
+        pytest.param("逾期15天", Unit.DAYS, 15, id="with-overdue-prefix"),
+        pytest.param("十五天", Unit.DAYS, 15, id="chinese-numeral-days"),
+        pytest.param("１５", Unit.DAYS, 15, id="full-width-digits"),
+        pytest.param("15 days", Unit.DAYS, 15, id="english-days"),
+        pytest.param("0", Unit.DAYS, 0, id="zero-days"),
+        pytest.param("2000元", Unit.YUAN, 2000, id="amount-with-yuan"),
+        pytest.param("两千", Unit.YUAN, 2000, id="chinese-numeral-amount"),
+        pytest.param("兩千塊", Unit.YUAN, 2000, id="traditional-chinese-amount"),
+        pytest.param("两千五", Unit.YUAN, 2500, id="colloquial-two-thousand-five"),
+        pytest.param("一万五", Unit.YUAN, 15000, id="colloquial-fifteen-thousand"),
+        pytest.param("一百零五", Unit.YUAN, 105, id="numeral-with-zero"),
+        pytest.param("二十五万", Unit.YUAN, 250000, id="numeral-with-wan"),
+        pytest.param("1.5万", Unit.YUAN, 15000, id="decimal-with-wan"),
+        pytest.param("2k", Unit.YUAN, 2000, id="k-suffix"),
+        pytest.param("¥2,000", Unit.YUAN, 2000, id="currency-sign-and-comma"),
+        pytest.param("大概2000多块", Unit.YUAN, 2000, id="about-and-more"),
+        pytest.param("about 2000 yuan", Unit.YUAN, 2000, id="english-amount"),
+        pytest.param("每月800", Unit.YUAN, 800, id="a-monthly-amount"),
+    ],
+)
+def test_typed_numbers_are_read(typed, unit, number):
+    assert read_number(typed, unit) == number
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit"),
+    [
+        pytest.param("逾期15天会上征信吗", Unit.DAYS, id="a-question-containing-a-number"),
+        pytest.param("不知道", Unit.DAYS, id="no-number"),
+        pytest.param("", Unit.DAYS, id="empty"),
+        pytest.param("15元", Unit.DAYS, id="money-unit-for-days"),
+        pytest.param("15天", Unit.YUAN, id="day-unit-for-amount"),
+        pytest.param("2.5", Unit.DAYS, id="fraction-of-a-day"),
+        pytest.param("一二", Unit.DAYS, id="digits-without-units"),
+        pytest.param("9" * 40, Unit.YUAN, id="absurdly-large"),
+    ],
+)
+def test_text_that_is_not_a_number_answer_is_not_read_as_one(typed, unit):
+    assert read_number(typed, unit) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "bare"),
+    [("3", True), (" 3 ", True), ("３", True), ("3元", False), ("三", False), ("3k", False), ("", False)],
+)
+def test_bare_digits_are_what_the_terminal_could_mean_as_a_button(typed, bare):
+    assert is_bare_digits(typed) is bare
+
+
+@pytest.mark.parametrize(("numeral", "value"), [("一", 1), ("十", 10), ("十一", 11), ("二十三", 23), ("七", 7)])
+def test_chapter_numerals_read_as_the_importer_needs(numeral, value):
+    assert chinese_number(numeral) == value
