@@ -1,8 +1,9 @@
 """`advisor chat`: the same engine as the Telegram bot, in a terminal — choices by number, /quit to leave.
 
-Where the walkthrough asks for a number (days overdue, amounts), a typed number is that answer and the buttons are
-shown and picked as `#N` instead, so "7" means seven days, not the seventh button (and an implausibly small amount
-such as "3" is asked about before it is recorded).
+Where the walkthrough or /plan asks for a number (days overdue, amounts), a typed number is that answer and the
+buttons are shown and picked as `#N` instead, so "7" means seven days, not the seventh button (and an implausibly
+small amount such as "3" is asked about before it is recorded). A /plan chart is saved as a PNG file and its path
+shown.
 
 Replies follow the language typed, as in Telegram (Simplified Chinese until something typed tells), unless
 `--lang` fixes one; /language then chooses again. The chat's own lines are in the language of the last reply.
@@ -11,18 +12,30 @@ Replies follow the language typed, as in Telegram (Simplified Chinese until some
 from __future__ import annotations
 
 import asyncio
+import tempfile
+from pathlib import Path
 from typing import TextIO
 
 from bot.cli_render import render_plain
 from bot.config import Config
-from bot.core import dialogue
+from bot.core import dialogue, planchat
 from bot.core.i18n import Lang
-from bot.core.replies import Choice, Reply
-from bot.engine import PROGRESS_KEY, Engine, Incoming, Kind, Knowledge
+from bot.core.replies import Chart, Choice, Reply
+from bot.engine import PLAN_KEY, PROGRESS_KEY, Engine, Incoming, Kind, Knowledge
 from bot.storage import Storage
 
 #: The terminal user's id in the database (Telegram ids are positive, so this never collides).
 TERMINAL_USER = 0
+
+
+def _save_chart(chart: Chart) -> Path:
+    """Draw the chart into a new PNG file in the temporary folder; its path is shown to the user."""
+    from bot.chart import render_png  # deferred: matplotlib only when a chart is drawn
+
+    handle, name = tempfile.mkstemp(prefix="advisor-plan-", suffix=".png")
+    with open(handle, "wb") as file:
+        file.write(render_png(chart))
+    return Path(name)
 
 
 async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO) -> int:
@@ -33,17 +46,18 @@ async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO) -
         fixed = lang  # --lang: every reply in that language, until the user picks one with /language
 
         async def wants_number() -> bool:
-            """Whether the walkthrough waits for a typed number (days, amount): there buttons are picked with #N."""
+            """Whether the walkthrough or /plan waits for a typed number (days, amount): buttons are then #N."""
             session = await storage.load_session(TERMINAL_USER)
             if session is None:
                 return False
             saved = session.state.get(PROGRESS_KEY) if session.state else None
             walk = dialogue.from_saved(saved, engine.knowledge.walkthrough)
-            return dialogue.wants_number(walk)
+            plan = planchat.PlanState.from_dict(session.state.get(PLAN_KEY)) if session.state else None
+            return dialogue.wants_number(walk) or planchat.asking(plan)
 
         number_step = False
 
-        def show(replies: list[Reply], shown_in: Lang) -> None:
+        async def show(replies: list[Reply], shown_in: Lang) -> None:
             nonlocal choices
             choices = [c for r in replies for c in r.choices]
             number = 0
@@ -55,6 +69,9 @@ async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO) -
                     numbered.append(Choice(choice.label, str(number)))
                 marker = "#" if number_step else ""
                 blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title), marker=marker))
+                if reply.chart is not None and engine.knowledge.plan is not None:
+                    path = await asyncio.to_thread(_save_chart, reply.chart)
+                    blocks.append(engine.knowledge.plan.say("result.chart_file", shown_in, path=path))
             print("\n\n".join(blocks), file=out)
             print(f"\n({engine.knowledge.kb.text('chat_quit_hint', shown_in)})", file=out)
             if number_step:
@@ -63,7 +80,7 @@ async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO) -
 
         response = await engine.respond(Incoming(TERMINAL_USER, Kind.COMMAND, command="start", lang=fixed))
         number_step = await wants_number()
-        show(response.replies, response.lang)
+        await show(response.replies, response.lang)
         while True:
             print("> ", end="", file=out, flush=True)
             line = await asyncio.to_thread(stdin.readline)
@@ -84,7 +101,7 @@ async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO) -
                 event = Incoming(TERMINAL_USER, Kind.TEXT, text=text, lang=fixed)
             response = await engine.respond(event)
             number_step = await wants_number()
-            show(response.replies, response.lang)
+            await show(response.replies, response.lang)
         print(engine.knowledge.kb.text("goodbye", response.lang), file=out)
     return 0
 

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -22,6 +23,7 @@ from bot.core.i18n import Lang
 from bot.core.knowledge import EntryKind, KnowledgeBase, load_knowledge
 from bot.core.language import conversation_lang, detect, reply_lang
 from bot.core.matcher import Matcher, MatchResult, Status
+from bot.core.plantexts import load_plan_texts
 from bot.core.safety import Concern
 from bot.core.walkthrough import load_walkthrough
 from bot.errors import AdvisorError, KnowledgeError, Problem
@@ -98,12 +100,14 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _check_walkthrough(directory: Path, problems: list[Problem]) -> None:
-    """walkthrough.yaml belongs to the folder too: the bot will not start without a valid one."""
-    path = directory / "walkthrough.yaml"
-    try:
-        load_walkthrough(path)
-    except KnowledgeError as error:
-        problems.extend(replace(p, path=path.name) if p.path == str(path) else p for p in error.problems)
+    """walkthrough.yaml and plan.yaml belong to the folder too: the bot will not start without valid ones."""
+    checks = (("walkthrough.yaml", load_walkthrough), ("plan.yaml", partial(load_plan_texts, check_traditional=True)))
+    for name, load in checks:
+        path = directory / name
+        try:
+            load(path)
+        except KnowledgeError as error:
+            problems.extend(replace(p, path=path.name) if p.path == str(path) else p for p in error.problems)
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import MatcherConfig
-from bot.core import dialogue, progress
+from bot.core import dialogue, planchat, progress
 from bot.core.advisor import Advisor, Conversation
 from bot.core.i18n import Lang
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.language import conversation_lang, detect, reply_lang
 from bot.core.matcher import Matcher, MatchResult, Status
+from bot.core.plantexts import PlanTexts, load_plan_texts
 from bot.core.replies import Choice, Reply
 from bot.core.safety import Concern
 from bot.core.walkthrough import Walkthrough, load_walkthrough
@@ -79,33 +80,47 @@ class Knowledge:
     matcher: Matcher
     advisor: Advisor
     walkthrough: Walkthrough
+    #: The /plan calculator's texts; None where a test builds knowledge without them (then /plan is unknown).
+    plan: PlanTexts | None = None
 
     @classmethod
     def load(cls, directory: Path, config: MatcherConfig | None = None) -> Knowledge:
         kb = load_knowledge(directory)
         matcher = Matcher(kb, config)
         walkthrough = load_walkthrough(directory / "walkthrough.yaml", kb.traditional)
-        return cls(kb, matcher, Advisor(kb, matcher), walkthrough)
+        plan = load_plan_texts(directory / "plan.yaml", kb.traditional)
+        return cls(kb, matcher, Advisor(kb, matcher), walkthrough, plan)
 
 
 #: The key of the walkthrough progress in a saved session (kept from the first schema, so old sessions still load).
 PROGRESS_KEY = "guide"
+#: The key of the /plan calculation in a saved session.
+PLAN_KEY = "plan"
 
 
 @dataclass(frozen=True)
 class _State:
-    """What is persisted for a user besides the language: their progress through the walkthrough."""
+    """What is persisted for a user besides the language: their progress through the walkthrough and /plan."""
 
     progress: progress.Progress | None = None
+    plan: planchat.PlanState | None = None
 
     def to_dict(self) -> dict[str, Any] | None:
-        return {PROGRESS_KEY: self.progress.to_saved()} if self.progress is not None else None
+        state: dict[str, Any] = {}
+        if self.progress is not None:
+            state[PROGRESS_KEY] = self.progress.to_saved()
+        if self.plan is not None:
+            state[PLAN_KEY] = self.plan.to_dict()
+        return state or None
 
     @classmethod
     def from_session(cls, session: Session | None, walkthrough: Walkthrough) -> _State:
         if session is None or not session.state:
             return cls()
-        return cls(progress=progress.from_saved(session.state.get(PROGRESS_KEY), walkthrough))
+        return cls(
+            progress=progress.from_saved(session.state.get(PROGRESS_KEY), walkthrough),
+            plan=planchat.PlanState.from_dict(session.state.get(PLAN_KEY)),
+        )
 
 
 @dataclass(frozen=True)
@@ -237,7 +252,11 @@ class Engine:
                 return self._walk(state, dialogue.Start(), k, lang)
             case "resume":
                 return self._walk(state, dialogue.Resume(), k, lang)
+            case "plan" if k.plan is not None:
+                return self._plan(state, planchat.Start(*_plan_prefill(state)), k.plan, lang)
             case "cancel":
+                if planchat.asking(state.plan) and k.plan is not None:
+                    return self._plan(state, planchat.Stop(), k.plan, lang)
                 if state.progress is None:
                     return _Decision([Reply(k.kb.text("nothing_to_cancel", lang))], state)
                 return self._walk(state, dialogue.Cancel(), k, lang)
@@ -260,6 +279,8 @@ class Engine:
             return self._walk(state, dialogue.Start(), k, lang)
         if kind == "w":
             return self._walk(state, dialogue.Press(event.action), k, lang)
+        if kind == "p" and k.plan is not None:
+            return self._plan(state, planchat.Press(event.action), k.plan, lang)
         if kind == "l" and (chosen := _parse_lang(value)) is not None:
             return self._language_set(event, state, k, chosen)
         if kind == "f":
@@ -281,8 +302,11 @@ class Engine:
         lang = conversation.lang
         text = event.text
         screening = k.advisor.screen(text)  # the whole message, before anything else (even past LONG_MESSAGE)
+        answers_freely = screening.concern in {None, Concern.DISTRESS}  # crisis or scam text is never an answer
+        if k.plan is not None and answers_freely and planchat.reads_as_answer(state.plan, text):
+            return self._plan(state, planchat.Typed(text), k.plan, lang)
         if (
-            screening.concern in {None, Concern.DISTRESS}  # crisis or scam text is never recorded as an answer
+            answers_freely
             and dialogue.reads_as_answer(state.progress, text)
             and not self._reads_as_question(text, state.progress)
         ):
@@ -312,9 +336,16 @@ class Engine:
         return _Decision(replies, replace(state, progress=new_progress), save=True)
 
     @staticmethod
+    def _plan(state: _State, event: planchat.Event, texts: PlanTexts, lang: Lang) -> _Decision:
+        replies, new_plan = planchat.step(state.plan, event, texts, lang)
+        return _Decision(replies, replace(state, plan=new_plan), save=True)
+
+    @staticmethod
     def _with_continue(replies: list[Reply], state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
-        """Under a side answer mid-walkthrough, a button back to where the user was."""
-        choice = dialogue.continue_choice(state.progress, k.walkthrough, lang)
+        """Under a side answer mid-calculation or mid-walkthrough, a button back to where the user was."""
+        choice = planchat.continue_choice(state.plan, k.plan, lang) if k.plan is not None else None
+        if choice is None:
+            choice = dialogue.continue_choice(state.progress, k.walkthrough, lang)
         if choice is None or not replies:
             return replies
         last = replies[-1]
@@ -333,6 +364,8 @@ class Engine:
 
     @staticmethod
     def _where_am_i(state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
+        if state.plan is not None and planchat.asking(state.plan) and k.plan is not None:
+            return planchat.current_prompt(state.plan, k.plan, lang)
         if state.progress is not None:
             return dialogue.current_prompt(state.progress, k.walkthrough, lang)
         return k.advisor.help(Conversation(lang=lang))
@@ -356,6 +389,18 @@ class Engine:
             k.kb.text("language_prompt", lang),
             (Choice("简体中文", "l:zh-hans"), Choice("繁體中文", "l:zh-hant"), Choice("English", "l:en")),
         )
+
+
+def _plan_prefill(state: _State) -> tuple[int | None, int | None]:
+    """What /plan starts from: the amount owed and monthly instalment the user typed in the walkthrough (a read of
+    its saved answers, nothing more), else those of their last calculation."""
+    walk, last = state.progress, state.plan.inputs if state.plan is not None else None
+    owed = walk.amount_typed if walk is not None and walk.amount_typed is not None else None
+    monthly = walk.monthly_typed if walk is not None and walk.monthly_typed is not None else None
+    if last is not None:
+        owed = owed if owed is not None else last.owed
+        monthly = monthly if monthly is not None else last.proposal
+    return owed, monthly
 
 
 def _stored_lang(value: str | None) -> Lang | None:

@@ -101,7 +101,7 @@ class Session:
     user_id: int
     #: Language override set with /language; None follows the user's Telegram language.
     lang: str | None = None
-    #: Walkthrough state as a JSON-able mapping, owned by the dialogue module; None when there is none.
+    #: Walkthrough and /plan state as a JSON-able mapping, owned by the engine; None when there is none.
     state: Mapping[str, Any] | None = None
     #: The Telegram update that produced this state, so a redelivered update is not applied twice.
     last_update_id: int | None = None

@@ -20,7 +20,9 @@ What it models, with the live server's wording where the behaviour is known:
 * sending and editing text with Telegram's limits: 1..4096 UTF-16 code units after entity parsing and trimming, the
   HTML parse mode with only Telegram's tags, ``message is not modified`` on identical edits, inline keyboards with
   1..64 byte callback data;
-* callback queries that can be answered once; bot commands stored per scope and language; a user who blocked the bot.
+* callback queries that can be answered once; bot commands stored per scope and language; a user who blocked the bot;
+* ``sendPhoto`` and ``sendDocument`` with multipart uploads: the bytes are kept (``uploaded(file_id)``), a photo must
+  be a PNG or JPEG (else ``IMAGE_PROCESS_FAILED``) and reports a PNG's real width and height.
 
 Faults can be injected per method: HTTP errors, 429 flood waits, dropped connections and delays.
 
@@ -776,6 +778,10 @@ class FakeBotAPI:
         self._updates_signal.notify()
         return update_id
 
+    def uploaded(self, file_id: str) -> bytes:
+        """The bytes the bot uploaded as the file ``file_id`` (a photo or document it sent)."""
+        return self._files[file_id][1]
+
     def _new_file(self, path: str, content: bytes) -> tuple[str, str]:
         number = next(self._file_ids)
         file_id = f"FAKEFILE{number:06d}"
@@ -1233,14 +1239,17 @@ class FakeBotAPI:
         if not upload:
             raise _bad_request(f"there is no {kind} in the request")
         caption, entities = self._parse_text(params, "caption", MAX_CAPTION_LENGTH, required=False)
+        width, height = 800, 600
         if isinstance(upload, dict):
-            name, size = upload.get("filename") or kind, upload.get("size", 0)
-            file_id, unique_id = self._new_file(f"uploads/{name}", b"")
+            name, size, data = upload.get("filename") or kind, upload.get("size", 0), upload.get("content", b"")
+            if kind == "photo":
+                width, height = _photo_size(data)
+            file_id, unique_id = self._new_file(f"uploads/{name}", data)
         else:
             name, size, file_id, unique_id = kind, 0, str(upload), f"U{upload}"
         file_info = {"file_id": file_id, "file_unique_id": unique_id, "file_size": size}
         if kind == "photo":
-            content: JSON = {"photo": [{**file_info, "width": 800, "height": 600}]}
+            content: JSON = {"photo": [{**file_info, "width": width, "height": height}]}
         else:
             content = {"document": {**file_info, "file_name": name}}
         if caption:
@@ -1427,6 +1436,15 @@ class FakeBotAPI:
 # Request decoding and validation
 
 
+def _photo_size(data: bytes) -> tuple[int, int]:
+    """Width and height of an uploaded PNG or JPEG; anything else is refused as Telegram does."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data.startswith(b"\xff\xd8"):
+        return 800, 600  # JPEG: the size is not read here
+    raise _bad_request("IMAGE_PROCESS_FAILED")
+
+
 def _coerce(name: str, value: Any) -> Any:
     if not isinstance(value, str):
         return value
@@ -1466,6 +1484,7 @@ async def _read_params(request: web.Request) -> JSON:
                         "filename": value.filename,
                         "content_type": value.content_type,
                         "size": len(content),
+                        "content": content,
                     }
                 else:
                     raw[name] = value

@@ -158,3 +158,28 @@ def write_walkthrough(root: Path, data: dict[str, Any] | None = None) -> Path:
         yaml.safe_dump(data or walkthrough_data(), allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8"
     )
     return path
+
+
+def plan_yaml() -> dict[str, Any]:
+    """A valid plan.yaml whose every text is its own key, then `name=value` for each placeholder it may use.
+
+    So a test reads which texts were said, and with which values, without depending on the shipped sentences.
+    """
+    from bot.core.plantexts import _SECTIONS
+
+    def text(key: str, placeholders: tuple[str, ...]) -> dict[str, str]:
+        filled = " ".join(f"{name}={{{name}}}" for name in placeholders)
+        return {"zh-hans": f"{key} {filled}".strip(), "en": f"EN {key} {filled}".strip()}
+
+    return {
+        section: {key: text(f"{section}.{key}", placeholders) for key, placeholders in keys.items()}
+        for section, keys in _SECTIONS.items()
+    }
+
+
+def write_plan_texts(root: Path, data: dict[str, Any] | None = None) -> Path:
+    """plan.yaml (by default `plan_yaml()`) in `root`; returns its path."""
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / "plan.yaml"
+    path.write_text(yaml.safe_dump(data or plan_yaml(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path

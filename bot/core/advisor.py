@@ -101,6 +101,10 @@ class Advisor:
             replies = [self.reassurance(conversation), *replies]
         return Outcome(replies, conversation, result)
 
+    def in_crisis(self, text: str) -> bool:
+        """Whether the safety screen reads the message as a crisis (for callers that only need yes or no)."""
+        return self.screen(text).concern is Concern.CRISIS
+
     def crisis(self, conversation: Conversation) -> list[Reply]:
         """The crisis reply: warm, short, where to get help now; the conversation can go on afterwards."""
         return [Reply(self.kb.text("crisis", conversation.lang), (self._guide_choice(conversation),))]

@@ -50,7 +50,7 @@ REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "none_of_these", "courtesy", "crisis", "reassurance",
     "non_text", "group_hint", "privacy", "forget_button", "forget_confirm", "forget_yes", "forget_no", "forgotten",
     "forget_cancelled", "error_apology", "menu_expired", "language_prompt", "language_set", "unknown_command",
-    "nothing_to_cancel", "command_start", "command_guide", "command_resume", "command_cancel",
+    "nothing_to_cancel", "command_start", "command_guide", "command_plan", "command_resume", "command_cancel",
     "command_help", "command_language", "command_privacy", "command_forget",
 )  # fmt: skip
 

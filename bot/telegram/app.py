@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
 from typing import Any, TypeVar
 
-from telegram import Bot, BotCommand, BotCommandScopeDefault, Message, Update
+from telegram import Bot, BotCommand, BotCommandScopeDefault, InputFile, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -30,7 +30,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config
 from bot.core.i18n import Lang, lang_from_telegram
-from bot.core.replies import Reply
+from bot.core.replies import Chart, Reply
 from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.errors import ConfigError, TransportError
 from bot.locks import KeyedLocks
@@ -41,7 +41,7 @@ from bot.telegram.request import LeanRequest
 logger = logging.getLogger(__name__)
 
 #: User commands, registered with setMyCommands; descriptions come from texts.yaml (`command_<name>`).
-USER_COMMANDS = ("start", "guide", "resume", "cancel", "help", "language", "privacy", "forget")
+USER_COMMANDS = ("start", "guide", "plan", "resume", "cancel", "help", "language", "privacy", "forget")
 #: Admin commands: answered only for `telegram.admin_ids`, never advertised.
 ADMIN_COMMANDS = ("reload", "unmatched", "stats")
 #: The only updates the bot asks Telegram for.
@@ -274,6 +274,31 @@ class Transport:
                 except Forbidden:
                     logger.info("chat %s blocked the bot; nothing sent", chat_id)
                     return
+            if reply.chart is not None and not await self._send_chart(bot, chat_id, reply.chart):
+                return
+
+    async def _send_chart(self, bot: Bot, chat_id: int, chart: Chart) -> bool:
+        """The chart as a photo under its message; False if the chat blocked the bot.
+
+        Drawn in a worker thread (matplotlib, imported on the first chart only) so other chats are not held up.
+        A chart that cannot be drawn or sent is logged and left out: the text already said everything.
+        """
+        from bot.chart import render_png
+
+        try:
+            png = await asyncio.to_thread(render_png, chart)
+        except Exception:
+            logger.exception("the plan chart could not be drawn; the text was sent without it")
+            return True
+        photo = InputFile(png, filename="plan.png")
+        try:
+            await _retrying(lambda: bot.send_photo(chat_id, photo, caption=chart.caption))
+        except Forbidden:
+            logger.info("chat %s blocked the bot; no chart sent", chat_id)
+            return False
+        except TelegramError:
+            logger.exception("the plan chart could not be sent")
+        return True
 
     async def _edit(self, message: Message, reply: Reply) -> bool:
         """Show a walkthrough step in place of the message whose button was pressed; False to send it instead."""

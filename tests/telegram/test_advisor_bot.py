@@ -904,7 +904,7 @@ async def test_commands_are_registered_for_every_language(advisor: AdvisorBot) -
     for code, lang in (("", ZH), ("zh", ZH), ("en", Lang.EN)):
         commands = advisor.fake.commands[(default_scope, code)]
         assert [c["command"] for c in commands] == list(USER_COMMANDS)
-        assert len(commands) == 8
+        assert len(commands) == 9  # start, guide, plan, resume, cancel, help, language, privacy, forget
         assert [c["description"] for c in commands] == [say(f"command_{name}", lang) for name in USER_COMMANDS]
 
 

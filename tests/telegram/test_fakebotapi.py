@@ -155,6 +155,30 @@ async def test_an_injected_document_can_be_downloaded(bot: telegram.Bot, fake_ap
     assert bytes(await file.download_as_bytearray()) == b"%PDF-1.4 bill"
 
 
+def _png(width: int, height: int) -> bytes:
+    """The smallest PNG-shaped bytes the fake reads: signature and IHDR header."""
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
+    return b"\x89PNG\r\n\x1a\n" + len(header).to_bytes(4, "big") + b"IHDR" + header + b"\0\0\0\0"
+
+
+async def test_an_uploaded_photo_is_kept_with_its_size(bot: telegram.Bot, fake_api: FakeBotAPI) -> None:
+    fake_api.inject_message(USER, "hi")
+    picture = _png(1200, 675)
+
+    message = await bot.send_photo(USER, telegram.InputFile(picture, filename="plan.png"), caption="还款计划")
+
+    assert (message.photo[-1].width, message.photo[-1].height) == (1200, 675)
+    assert message.caption == "还款计划"
+    assert fake_api.uploaded(message.photo[-1].file_id) == picture
+    assert fake_api.last_message(USER)["method"] == "sendPhoto"  # type: ignore[index]
+
+
+async def test_an_upload_that_is_no_image_is_refused_as_a_photo(bot: telegram.Bot, fake_api: FakeBotAPI) -> None:
+    fake_api.inject_message(USER, "hi")
+    with pytest.raises(BadRequest, match="Image_process_failed"):
+        await bot.send_photo(USER, telegram.InputFile(b"not a picture", filename="plan.png"))
+
+
 async def test_commands_and_group_mentions_carry_their_entities(bot: telegram.Bot, fake_api: FakeBotAPI) -> None:
     fake_api.inject_message(USER, "/start")
     fake_api.inject_message(USER, f"@{fake_api.bot_username} 花呗能协商吗", chat_type="supergroup")

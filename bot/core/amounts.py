@@ -1,0 +1,111 @@
+"""Reads an amount of money as people type it — "3万", "5k", "一万二", "1万5", "12,000", "¥800", "3.5w" — in yuan.
+
+`parse_amount(text)` returns a whole number of yuan, or an `Unreadable` reason the caller turns into a kind question
+(the reasons' sentences live in knowledge/plan.yaml). It never raises, whatever the text.
+
+What is whose:
+
+* Chinese number words and mixed forms (一万二, 两千五, 1万5, 3.5千, 2万零500, 一萬二) are read by cn2an (its
+  "smart" mode), imported on first use only: it costs ~0.1 s to import and most messages never need it.
+* Written here, because no library does it for this domain: the clean-up around the number (full-width forms via
+  NFKC, the currency signs and units people add — ¥, 元, 块钱, rmb, yuan —, hedges such as 大约 / 左右 / about,
+  thousands separators), the Latin shorthands k and w (5k, 3.5w), rounding to whole yuan, words that mean
+  "nothing" (没有, none), and telling ranges ("3-5万") and negative numbers apart from text that is no number at all.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Final
+
+#: The largest amount accepted (one billion yuan): anything above is a typing slip, not a debt.
+MAX_YUAN: Final = 1_000_000_000
+#: Longer input is not a number someone typed as an answer.
+MAX_CHARS: Final = 40
+
+
+class Unreadable(StrEnum):
+    """Why a text is not an amount; each value is a key of `problems` in knowledge/plan.yaml."""
+
+    EMPTY = "empty"
+    NOT_A_NUMBER = "not_a_number"
+    RANGE = "range"
+    NEGATIVE = "negative"
+    TOO_LARGE = "too_large"
+
+
+_HEDGES: Final = re.compile(
+    r"^(?:大约|大概|约|差不多|一共|总共|共|欠了|欠|每月|每个月|一个月|月|about|around|roughly|approximately|approx"
+    r"|~|≈|约为)+"
+)
+_CURRENCY_BEFORE: Final = re.compile(r"^(?:¥|rmb|cny)")
+_UNITS_AFTER: Final = re.compile(
+    r"(?:元人民币|元钱|元|块钱|块|圆|塊錢|塊|rmb|cny|yuan|/月|每月|一个月|/month|amonth|permonth|多|左右|余|来|上下)+$"
+)
+_NOTHING: Final = frozenset({"0", "没有", "没", "无", "零", "没有了", "none", "no", "nothing", "zero", "nil"})
+_RANGE: Final = re.compile(r"\d\s*[-~～到至]\s*\d|[一二两三四五六七八九十][到至~～-][一二两三四五六七八九十]|\bto\b")
+_PLAIN: Final = re.compile(r"\d+(?:\.\d+)?")
+_THOUSANDS: Final = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
+_SHORTHAND: Final = {"k": "千", "w": "万", "萬": "万", "億": "亿"}
+_NUMBER_CHARS: Final = frozenset("0123456789.零〇一二两兩三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟")
+
+
+def parse_amount(text: str) -> int | Unreadable:
+    """A whole number of yuan (rounded half up), or why `text` is not one. Never raises."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().lower()
+    cleaned = re.sub(r"\s+", "", cleaned).rstrip("。.!！~～,，")
+    if not cleaned:
+        return Unreadable.EMPTY
+    if len(cleaned) > MAX_CHARS:
+        return Unreadable.NOT_A_NUMBER
+    if cleaned in _NOTHING:
+        return 0
+    if _RANGE.search(cleaned):
+        return Unreadable.RANGE
+    negative = cleaned.startswith(("-", "负", "负数"))
+    cleaned = cleaned.lstrip("-").removeprefix("负")
+    cleaned = _HEDGES.sub("", cleaned)
+    cleaned = _CURRENCY_BEFORE.sub("", cleaned)
+    cleaned = _UNITS_AFTER.sub("", cleaned)
+    cleaned = _THOUSANDS.sub("", cleaned)
+    # k and w only after a digit: "5k", "3.5w" (a stray letter elsewhere makes it no number).
+    cleaned = re.sub(r"(?<=\d)[kw]", lambda m: _SHORTHAND[m.group()], cleaned)
+    cleaned = "".join(_SHORTHAND.get(char, char) for char in cleaned)
+    if not cleaned or not set(cleaned) <= _NUMBER_CHARS or cleaned.count(".") > 1:
+        return Unreadable.NOT_A_NUMBER
+    value = _plain(cleaned) if _PLAIN.fullmatch(cleaned) else _words(cleaned)
+    if value is None:
+        return Unreadable.NOT_A_NUMBER
+    if negative and value > 0:
+        return Unreadable.NEGATIVE
+    if value > MAX_YUAN:  # before rounding: a 29-digit number is beyond Decimal's default precision
+        return Unreadable.TOO_LARGE
+    yuan = int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return Unreadable.TOO_LARGE if yuan > MAX_YUAN else yuan
+
+
+def _plain(digits: str) -> Decimal | None:
+    try:
+        return Decimal(digits)
+    except InvalidOperation:
+        return None
+
+
+def _words(text: str) -> Decimal | None:
+    """Chinese numerals, alone or mixed with digits, through cn2an."""
+    import cn2an  # deferred: slow to import, and only Chinese numerals need it
+
+    try:
+        value = cn2an.cn2an(text, "smart")
+    except Exception:  # cn2an signals unreadable text with ValueError, but a garbled input may raise others
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() and number >= 0 else None

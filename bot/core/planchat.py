@@ -1,0 +1,277 @@
+"""The /plan conversation as a pure state machine: `step(state, event, texts, lang) -> (replies, new_state)`.
+
+Five questions in the order of `plan.ORDER` (amount owed, income, essential spending, other debts' payments, the
+instalment the user means to offer), each skippable; a typed amount is read by `amounts.parse_amount`, and one it
+cannot read gets a kind question back with nothing lost. After the last question the result is shown, with a chart
+when the schedule has more than three instalments. The state keeps the answers only (whole yuan), so a restart
+loses nothing, and is JSON-able for the engine to store. `planchat.mmd` beside this file draws the graph.
+
+Button actions all start with ``p:`` and name the question they belong to, so a button from an old message is
+recognised as stale:
+
+    p:skip:<field> | p:keep:<field>      skip the question / keep the amount already there (from the walkthrough)
+    p:stop | p:again | p:resume          stop the calculation / start it again / show the current question
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+from bot.core.amounts import MAX_YUAN, Unreadable, parse_amount
+from bot.core.i18n import Lang
+from bot.core.plan import LONG_MONTHS, ORDER, Field, Inputs, Result, Schedule, Verdict, compute
+from bot.core.plantexts import PlanTexts
+from bot.core.replies import Chart, Choice, Reply
+
+STATE_VERSION: Final = 1
+#: Questions whose answer may already be known (from the walkthrough or the last plan), offered with a "keep" button.
+_KEEPABLE: Final = frozenset({Field.OWED, Field.PROPOSAL})
+#: A typed text longer than this, or with a question word, is a side question, not an amount.
+_ANSWER_CHARS: Final = 40
+_QUESTION: Final = re.compile(
+    r"[?？]|吗|嗎|怎么|怎麼|如何|什么|什麼|为什么|為什麼|能不能|可不可以|\b(how|what|why|can|should|will)\b"
+)
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """The answers so far; `asking` is the open question, None once the result has been shown."""
+
+    asking: Field | None = Field.OWED
+    inputs: Inputs = field(default_factory=Inputs)
+
+    def to_dict(self) -> dict[str, object]:
+        values = {question.value: self.inputs.get(question) for question in ORDER}
+        return {"version": STATE_VERSION, "asking": self.asking.value if self.asking else None, **values}
+
+    @classmethod
+    def from_dict(cls, data: object) -> PlanState | None:
+        """Read a stored state; anything garbled or from another version gives None, never an exception."""
+        if not isinstance(data, Mapping) or data.get("version") != STATE_VERSION:
+            return None
+        asking = data.get("asking")
+        if asking is not None and asking not in {question.value for question in ORDER}:
+            return None
+        values = {question.value: data.get(question.value) for question in ORDER}
+        if not all(_is_amount(value) for value in values.values()):
+            return None
+        return cls(Field(asking) if asking is not None else None, Inputs(**values))
+
+
+def _is_amount(value: object) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_YUAN)
+
+
+# --- events -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Start:
+    """/plan; `owed` and `proposal` are amounts the user already gave (in the walkthrough), offered to keep."""
+
+    owed: int | None = None
+    proposal: int | None = None
+
+
+@dataclass(frozen=True)
+class Typed:
+    text: str
+
+
+@dataclass(frozen=True)
+class Press:
+    action: str
+
+
+@dataclass(frozen=True)
+class Stop:
+    """/cancel during the calculation."""
+
+
+Event = Start | Typed | Press | Stop
+Outcome = tuple[list[Reply], PlanState | None]
+
+
+def step(state: PlanState | None, event: Event, texts: PlanTexts, lang: Lang) -> Outcome:
+    """The replies to `event` and the state to store (None: nothing to keep)."""
+    match event:
+        case Start(owed=owed, proposal=proposal):
+            fresh = PlanState(Field.OWED, Inputs(owed=owed, proposal=proposal or None))
+            return [Reply(texts.say("messages.intro", lang)), _question(fresh, texts, lang)], fresh
+        case Stop():
+            return [Reply(texts.say("messages.stopped", lang))], None
+        case Typed(text=text):
+            return _typed(state, text, texts, lang)
+        case Press(action=action):
+            return _press(state, action, texts, lang)
+    raise AssertionError(f"unknown event {event!r}")
+
+
+def _typed(state: PlanState | None, text: str, texts: PlanTexts, lang: Lang) -> Outcome:
+    if state is None or state.asking is None:
+        return [Reply(texts.say("messages.not_started", lang))], state
+    amount = parse_amount(text)
+    if isinstance(amount, Unreadable):
+        return [_question(state, texts, lang, lead=texts.say(f"problems.{amount.value}", lang))], state
+    if state.asking is Field.PROPOSAL and amount == 0:
+        return [_question(state, texts, lang, lead=texts.say("messages.zero_proposal", lang))], state
+    return _answer(state, replace(state.inputs, **{state.asking.value: amount}), texts, lang)
+
+
+def _press(state: PlanState | None, action: str, texts: PlanTexts, lang: Lang) -> Outcome:
+    kind, _, target = action.removeprefix("p:").partition(":")
+    if kind == "again":
+        last = state.inputs if state is not None else Inputs()
+        return step(state, Start(last.owed, last.proposal), texts, lang)
+    if kind == "stop":
+        return step(state, Stop(), texts, lang)
+    if state is None or state.asking is None:
+        return [Reply(texts.say("messages.not_started", lang))], state
+    if kind == "resume":
+        return [_question(state, texts, lang)], state
+    if target != state.asking.value or kind not in {"skip", "keep"}:
+        return [Reply(texts.say("messages.stale", lang)), _question(state, texts, lang)], state
+    inputs = state.inputs if kind == "keep" else replace(state.inputs, **{state.asking.value: None})
+    return _answer(state, inputs, texts, lang)
+
+
+def _answer(state: PlanState, inputs: Inputs, texts: PlanTexts, lang: Lang) -> Outcome:
+    """Record the answer to the open question and ask the next one, or show the result after the last."""
+    assert state.asking is not None
+    position = ORDER.index(state.asking)
+    if position + 1 < len(ORDER):
+        moved = PlanState(ORDER[position + 1], inputs)
+        return [_question(moved, texts, lang)], moved
+    done = PlanState(None, inputs)
+    return [result_reply(inputs, texts, lang)], done
+
+
+def _question(state: PlanState, texts: PlanTexts, lang: Lang, *, lead: str = "") -> Reply:
+    assert state.asking is not None
+    asking = state.asking
+    known = state.inputs.get(asking)
+    choices: list[Choice] = []
+    if asking in _KEEPABLE and known is not None:
+        text = texts.say(f"questions.{asking.value}_known", lang, amount=_money(known))
+        choices.append(Choice(texts.say("buttons.keep", lang, amount=_money(known)), f"p:keep:{asking.value}"))
+    else:
+        text = texts.say(f"questions.{asking.value}", lang)
+    choices += [
+        Choice(texts.say("buttons.skip", lang), f"p:skip:{asking.value}"),
+        Choice(texts.say("buttons.stop", lang), "p:stop"),
+    ]
+    return Reply(f"{lead}\n\n{text}" if lead else text, tuple(choices))
+
+
+def _money(yuan: int) -> str:
+    return f"{yuan:,}"
+
+
+def _schedule_line(plan: Schedule, texts: PlanTexts, lang: Lang) -> str:
+    if plan.months == 1:
+        return texts.say("result.schedule_once", lang, amount=_money(plan.total))
+    if plan.last == plan.monthly:
+        return texts.say("result.schedule_even", lang, months=plan.months, amount=_money(plan.monthly))
+    return texts.say(
+        "result.schedule_last", lang, months=plan.months - 1, amount=_money(plan.monthly), last=_money(plan.last),
+        last_month=plan.months, total_months=plan.months,
+    )  # fmt: skip
+
+
+def result_reply(inputs: Inputs, texts: PlanTexts, lang: Lang) -> Reply:
+    """The result of the calculation as one message, with the chart of the schedule it recommends."""
+    result = compute(inputs)
+
+    def shown(question: Field) -> str:
+        value = inputs.get(question)
+        if value is None:
+            return texts.say("result.skipped", lang)
+        return texts.say("result.amount", lang, amount=_money(value))
+
+    lines = [texts.say("result.given", lang, **{question.value: shown(question) for question in ORDER})]
+    if result.surplus is not None and result.surplus > 0:
+        lines.append(texts.say("result.surplus", lang, amount=_money(result.surplus)))
+    if result.counted_as_zero:
+        items = texts.say("result.list_separator", lang).join(
+            texts.say(f"result.item_{question.value}", lang) for question in result.counted_as_zero
+        )
+        lines.append(texts.say("result.counted_as_zero", lang, items=items))
+    lines += _verdict_lines(result, inputs, texts, lang)
+    recommended = result.instead if result.verdict is Verdict.TOO_HIGH else result.plan
+    if recommended is not None and recommended.months > LONG_MONTHS:
+        years = f"{recommended.months / 12:.1f}".removesuffix(".0")
+        lines.append(texts.say("result.long", lang, months=recommended.months, years=years))
+    lines.append(texts.say("result.no_interest", lang))
+    chart = _chart(recommended, texts, lang) if recommended is not None and recommended.drawable else None
+    again = Choice(texts.say("buttons.again", lang), "p:again")
+    return Reply("\n\n".join(lines), (again,), title=texts.say("result.title", lang), chart=chart)
+
+
+def _verdict_lines(result: Result, inputs: Inputs, texts: PlanTexts, lang: Lang) -> list[str]:
+    verdict, plan, surplus, proposal = result.verdict, result.plan, result.surplus or 0, inputs.proposal or 0
+    if verdict is Verdict.NO_SURPLUS:
+        return [texts.say("verdicts.no_surplus", lang, amount=_money(surplus))]
+    if verdict is Verdict.UNCHECKED and plan is not None:
+        return [
+            _schedule_line(plan, texts, lang),
+            texts.say("verdicts.unchecked", lang, proposal=_money(proposal)),
+        ]
+    if verdict is Verdict.FITS and plan is not None:
+        return [_schedule_line(plan, texts, lang), texts.say("verdicts.fits", lang, months=plan.months)]
+    if verdict is Verdict.TOO_HIGH:
+        warning = texts.say("verdicts.too_high", lang, proposal=_money(proposal), surplus=_money(surplus))
+        if result.instead is None:
+            return [warning, texts.say("verdicts.no_room", lang)]
+        instead = result.instead
+        return [
+            warning,
+            texts.say("verdicts.instead", lang, amount=_money(instead.monthly), months=instead.months),
+            _schedule_line(instead, texts, lang),
+        ]
+    return [texts.say(f"verdicts.{verdict.value}", lang)]
+
+
+def _chart(plan: Schedule, texts: PlanTexts, lang: Lang) -> Chart:
+    def say(key: str) -> str:
+        return texts.say(f"chart.{key}", lang)
+
+    return Chart(
+        instalments=plan.instalments,
+        title=say("title"),
+        month_axis=say("month_axis"),
+        paid_axis=say("paid_axis"),
+        left_axis=say("left_axis"),
+        paid=say("paid"),
+        left=say("left"),
+        caption=texts.say("result.chart_caption", lang),
+    )
+
+
+# --- for the engine and transports ---------------------------------------------------------------------------
+
+
+def asking(state: PlanState | None) -> bool:
+    """Whether the calculation waits for an amount (typed numbers are answers, not button numbers)."""
+    return state is not None and state.asking is not None
+
+
+def reads_as_answer(state: PlanState | None, text: str) -> bool:
+    """Whether typed text answers the open question; a longer text or a question is a side question instead."""
+    return asking(state) and len(text.strip()) <= _ANSWER_CHARS and not _QUESTION.search(text.casefold())
+
+
+def current_prompt(state: PlanState, texts: PlanTexts, lang: Lang) -> list[Reply]:
+    """The open question again (after a redelivered update, or when asked where the user is)."""
+    if state.asking is None:
+        return [Reply(texts.say("messages.not_started", lang))]
+    return [_question(state, texts, lang)]
+
+
+def continue_choice(state: PlanState | None, texts: PlanTexts, lang: Lang) -> Choice | None:
+    """Under a side answer mid-calculation, a button back to the open question."""
+    if not asking(state):
+        return None
+    return Choice(texts.say("buttons.continue", lang), "p:resume")

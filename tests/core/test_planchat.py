@@ -1,0 +1,256 @@
+"""The /plan conversation on fixture texts (each text is its own key): questions, skips, kind questions, results."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core import planchat
+from bot.core.i18n import Lang
+from bot.core.plan import Field, Inputs, schedule
+from bot.core.planchat import PlanState, Press, Start, Stop, Typed
+from bot.core.plantexts import PlanTexts, load_plan_texts
+from bot.core.replies import Reply
+from tests.kbfactory import write_plan_texts
+from tests.transcript import Seen
+
+ZH = Lang.ZH_HANS
+
+
+@pytest.fixture(scope="module")
+def texts(tmp_path_factory: pytest.TempPathFactory) -> PlanTexts:
+    return load_plan_texts(write_plan_texts(tmp_path_factory.mktemp("plan")))
+
+
+class Calculator(Seen):
+    """One user going through /plan; `state` is what the engine would store."""
+
+    def __init__(self, texts: PlanTexts, lang: Lang = ZH) -> None:
+        self.texts = texts
+        self.lang = lang
+        self.state: PlanState | None = None
+        self.replies: list[Reply] = []
+
+    def send(self, event: planchat.Event) -> Calculator:
+        self.replies, self.state = planchat.step(self.state, event, self.texts, self.lang)
+        if self.state is not None:  # what is stored reads back the same
+            assert PlanState.from_dict(self.state.to_dict()) == self.state
+        return self
+
+    def start(self, owed: int | None = None) -> Calculator:
+        return self.send(Start(owed))
+
+    def types(self, *texts: str) -> Calculator:
+        for text in texts:
+            self.send(Typed(text))
+        return self
+
+    def press(self, action: str) -> Calculator:
+        return self.send(Press(action))
+
+    @property
+    def asking(self) -> Field | None:
+        assert self.state is not None
+        return self.state.asking
+
+    @property
+    def inputs(self) -> Inputs:
+        assert self.state is not None
+        return self.state.inputs
+
+
+def test_plan_starts_with_the_first_question_and_its_buttons(texts: PlanTexts) -> None:
+    user = Calculator(texts).start()
+    assert [reply.text for reply in user.replies] == ["messages.intro", "questions.owed"]
+    assert user.actions == ["p:skip:owed", "p:stop"]
+    assert user.asking is Field.OWED
+
+
+def test_an_amount_from_the_walkthrough_is_offered_to_keep(texts: PlanTexts) -> None:
+    user = Calculator(texts).start(owed=30_000)
+    assert user.replies[-1].text == "questions.owed_known amount=30,000"
+    assert user.actions == ["p:keep:owed", "p:skip:owed", "p:stop"]
+    user.press("p:keep:owed")
+    assert user.asking is Field.INCOME
+    assert user.inputs.owed == 30_000
+
+
+def test_typing_over_the_walkthrough_amount_replaces_it(texts: PlanTexts) -> None:
+    user = Calculator(texts).start(owed=30_000).types("2万")
+    assert user.inputs.owed == 20_000
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        pytest.param("3-5万", "problems.range", id="range"),
+        pytest.param("不知道", "problems.not_a_number", id="words"),
+        pytest.param("-200", "problems.negative", id="negative"),
+        pytest.param("999亿", "problems.too_large", id="too-large"),
+    ],
+)
+def test_an_unreadable_amount_gets_a_kind_question_and_loses_nothing(texts: PlanTexts, typed: str, problem: str):
+    user = Calculator(texts).start().types("3万", "8000")
+    before = user.state
+    user.types(typed)
+    assert user.state == before
+    assert user.text == f"{problem}\n\nquestions.spending"
+    assert user.actions == ["p:skip:spending", "p:stop"]
+
+
+def test_five_answers_give_the_result_with_a_chart(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("3万1千", "8k", "五千", "500", "")
+    assert user.asking is Field.PROPOSAL  # an empty answer is asked again
+    user.press("p:skip:proposal")
+
+    assert user.asking is None
+    assert user.inputs == Inputs(owed=31_000, income=8_000, spending=5_000, other=500)
+    [result] = user.replies
+    assert result.title == "result.title"
+    assert "result.surplus amount=2,500" in result.text
+    assert "result.schedule_last months=12 amount=2,500 last=1,000 last_month=13 total_months=13" in result.text
+    assert "verdicts.fits months=13" in result.text
+    assert "result.no_interest" in result.text
+    assert user.actions == ["p:again"]
+    assert result.chart is not None
+    assert result.chart.instalments == schedule(31_000, 2_500).instalments
+    assert result.chart.title == "chart.title"
+
+
+def test_a_proposal_above_the_surplus_is_warned_about_with_what_to_ask_instead(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("30000", "8000", "5000", "500", "4000")
+    [result] = user.replies
+    assert "verdicts.too_high proposal=4,000 surplus=2,500" in result.text
+    assert "verdicts.instead amount=2,500 months=12" in result.text
+    assert "result.schedule_even months=12 amount=2,500" in result.text
+    assert result.chart is not None
+    assert result.chart.instalments == (2_500,) * 12  # the plan to ask for is the one drawn
+
+
+def test_no_surplus_is_met_kindly_with_no_schedule(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("30000", "5000", "4500", "1000").press("p:skip:proposal")
+    [result] = user.replies
+    assert "verdicts.no_surplus amount=-500" in result.text
+    assert "schedule" not in result.text
+    assert result.chart is None
+
+
+def test_three_instalments_or_fewer_need_no_chart(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("9000", "5000", "2000", "0").press("p:skip:proposal")
+    assert "result.schedule_even months=3 amount=3,000" in user.text
+    assert user.replies[-1].chart is None
+
+
+def test_skipping_everything_says_what_is_missing(texts: PlanTexts) -> None:
+    user = Calculator(texts).start()
+    for field in Field:
+        user.press(f"p:skip:{field.value}")
+    assert user.asking is None
+    assert "verdicts.need_owed" in user.text
+    assert "result.skipped" in user.text
+
+
+def test_skipped_expenses_are_counted_as_zero_and_said_so(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("20000", "6000").press("p:skip:spending").press("p:skip:other")
+    user.press("p:skip:proposal")
+    assert "result.counted_as_zero items=result.item_spendingresult.list_separatorresult.item_other" in user.text
+
+
+def test_a_long_plan_says_how_many_years(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("100000", "3000", "2800", "0").press("p:skip:proposal")
+    assert "result.long months=500 years=41.7" in user.text
+    assert user.replies[-1].chart is None  # 500 bars would be hairlines
+
+
+def test_a_proposal_of_nothing_is_asked_again(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("20000", "6000", "3000", "0", "0")
+    assert user.asking is Field.PROPOSAL
+    assert user.text.startswith("messages.zero_proposal")
+
+
+def test_a_button_of_another_question_is_stale_and_changes_nothing(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("20000")
+    before = user.state
+    user.press("p:skip:owed")
+    assert user.state == before
+    assert user.text == "messages.stale\nquestions.income"
+
+
+def test_stop_forgets_the_answers(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("20000").send(Stop())
+    assert user.state is None
+    assert user.text == "messages.stopped"
+
+
+def test_calculate_again_starts_with_the_last_amount_owed(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("20000", "6000", "3000", "0").press("p:skip:proposal")
+    user.press("p:again")
+    assert user.asking is Field.OWED
+    assert user.inputs == Inputs(owed=20_000)
+    assert "p:keep:owed" in user.actions
+
+
+def test_english_texts_are_used_in_english(texts: PlanTexts) -> None:
+    user = Calculator(texts, Lang.EN).start()
+    assert user.replies[-1].text == "EN questions.owed"
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        pytest.param("3万", True, id="amount"),
+        pytest.param("不知道", True, id="short-words-get-a-kind-question"),
+        pytest.param("逾期会影响征信吗", False, id="question-mark-word"),
+        pytest.param("how long will it take?", False, id="english-question"),
+        pytest.param("工资五千多但房租两千", True, id="short-story-gets-asked-for-one-number"),
+        pytest.param(
+            "我每个月工资到手大概五千多，但是房租就要两千，还有孩子上学的钱，家里老人看病也要花钱",
+            False,
+            id="long-story-is-a-side-question",
+        ),
+    ],
+)
+def test_what_reads_as_an_answer(text: str, answer: bool) -> None:
+    assert planchat.reads_as_answer(PlanState(Field.INCOME), text) is answer
+
+
+def test_nothing_reads_as_an_answer_when_no_question_is_open() -> None:
+    assert not planchat.reads_as_answer(None, "3万")
+    assert not planchat.reads_as_answer(PlanState(None, Inputs(owed=1)), "3万")
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        None,
+        [],
+        {"version": 99, "asking": "owed"},
+        {"version": 1, "asking": "salary"},
+        {"version": 1, "asking": "owed", "owed": -5},
+        {"version": 1, "asking": "owed", "owed": True},
+        {"version": 1, "asking": "owed", "income": "5000"},
+    ],
+)
+def test_a_garbled_stored_state_is_dropped(stored: object) -> None:
+    assert PlanState.from_dict(stored) is None
+
+
+actions = st.sampled_from(
+    ["p:stop", "p:again", "p:resume", "p:keep:owed", "p:bogus", "p:skip:x", *(f"p:skip:{f.value}" for f in Field)]
+)
+events = st.one_of(
+    st.builds(Start, st.none() | st.integers(0, 10**9)),
+    st.builds(Typed, st.text(max_size=20)),
+    st.builds(Press, actions | st.text(max_size=12)),
+    st.just(Stop()),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(events, max_size=12))
+def test_any_sequence_of_events_gets_replies_and_a_storable_state(texts: PlanTexts, sequence) -> None:
+    user = Calculator(texts)
+    for event in sequence:
+        user.send(event)
+        assert user.replies
