@@ -8,6 +8,8 @@ neither knows about the other.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 import re
 from collections import OrderedDict
@@ -34,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 #: How many recently active users' sessions are kept in memory.
 RECENT_USERS = 4096
+#: The /start argument of the deep link a group sends someone to, to go on in private with the walkthrough.
+START_GUIDE = "guide"
 #: Messages longer than this are answered from their first part, and the user is told so.
 LONG_MESSAGE = 1500
 #: What a typed text needs to be taken as a question rather than the agreement terms being recorded.
@@ -62,6 +66,7 @@ class Incoming:
     client_lang: str | None = None  # the user's interface language as the transport reports it
     lang: Lang | None = None  # a language the transport fixes (`advisor chat --lang`): wins over any other
     stale: bool = False  # the transport saw a button from an older knowledge version
+    public: bool = False  # said where others read along (a group): the walkthrough is neither shown nor changed
 
 
 @dataclass(frozen=True)
@@ -143,16 +148,35 @@ class Engine:
         self.storage = storage
         self.directory = directory
         self._locks = KeyedLocks()  # one user's events in order; different users in parallel
+        self._reloading = asyncio.Lock()
         # The engine is the only writer of sessions, so what it last read or wrote is what is on disk; keeping
         # recent users in memory saves a database round trip per message. Writes still go to disk first.
         self._recent: OrderedDict[int, Session | None] = OrderedDict()
 
-    def reload(self, config: MatcherConfig | None = None) -> Knowledge:
-        """Load the knowledge folder again; on a problem the old knowledge stays and KnowledgeError is raised."""
+    async def reload(self, config: MatcherConfig | None = None) -> Knowledge:
+        """Load the knowledge folder again; on a problem the old knowledge stays and KnowledgeError is raised.
+
+        Reading, validating and indexing a large base takes seconds of CPU: it runs in a worker thread, so other
+        users are answered meanwhile (from the old knowledge), and the new generation is swapped in whole.
+        Reloads asked for at the same time run one after another.
+        """
         if self.directory is None:
             return self.knowledge
-        fresh = Knowledge.load(self.directory, config or self.knowledge.matcher.config)
-        self.knowledge = fresh
+        async with self._reloading:
+            directory, matcher_config = self.directory, config or self.knowledge.matcher.config
+            # The build makes millions of objects, each allocation counting towards a garbage collection; a full
+            # collection walks every object while holding the GIL (a quarter second and more that nobody is
+            # answered). So the collector rests during the build, and what was built is frozen out of its sight:
+            # knowledge lives until the next reload and is freed by reference counting then.
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                fresh = await asyncio.to_thread(Knowledge.load, directory, matcher_config)
+            finally:
+                gc.freeze()
+                if collecting:
+                    gc.enable()
+            self.knowledge = fresh
         logger.info("knowledge reloaded (version %s, %d entries)", fresh.kb.version, len(fresh.kb.entries))
         return fresh
 
@@ -166,7 +190,7 @@ class Engine:
     async def _handle(self, event: Incoming) -> Response:
         k = self.knowledge  # one generation for the whole event, even if a reload happens meanwhile
         session = await self._load(event.user_id)
-        state = _State.from_session(session, k.walkthrough)
+        state = _State() if event.public else _State.from_session(session, k.walkthrough)
         typed_before = _stored_lang(session.typed_lang if session else None)
         typed = typed_before
         if event.kind is Kind.TEXT:
@@ -191,7 +215,7 @@ class Engine:
             return Response(decision.replies, lang)
         if decision.lang is not None:
             lang = reply_lang(event.lang or Lang(decision.lang), typed, event.client_lang)
-        if decision.save or typed != typed_before:
+        if (decision.save or typed != typed_before) and not event.public:  # public: the private state stays
             saved = await self.storage.save_session(
                 Session(
                     user_id=event.user_id,
@@ -241,6 +265,8 @@ class Engine:
         lang = conversation.lang
         match event.command:
             case "start":
+                if event.text == START_GUIDE:  # a deep link from a group: straight into the walkthrough
+                    return self._walk(state, dialogue.Start(), k, lang)
                 replies = k.advisor.greet(conversation)
                 resume = dialogue.continue_choice(state.progress, k.walkthrough, lang)
                 if resume is not None:

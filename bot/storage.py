@@ -34,6 +34,7 @@ from typing import Any, Self
 
 import aiosqlite
 
+from bot.core.redact import redact
 from bot.errors import StorageError
 
 logger = logging.getLogger(__name__)
@@ -308,7 +309,8 @@ class Storage:
         *,
         update_id: int | None = None,
     ) -> None:
-        """Keep a question the knowledge base could not answer (cut to `MAX_QUESTION_CHARS`).
+        """Keep a question the knowledge base could not answer, personal data blanked (`redact`), cut to
+        `MAX_QUESTION_CHARS`.
 
         The same `update_id` from the same user is kept once: Telegram redelivers an update whose offset was not
         confirmed before a crash, and the admins' report should count the question once.
@@ -317,7 +319,7 @@ class Storage:
         `_UNMATCHED_BATCH` rows or `_UNMATCHED_DELAY` seconds later, and before any read, /forget or close):
         no disk write on the path of an unanswered question.
         """
-        question = question[:MAX_QUESTION_CHARS]
+        question = redact(question)[:MAX_QUESTION_CHARS]
         row = (user_id, question, normalize_question(question), lang, best_entry, score, self._clock(), update_id)
         self._unmatched.append(row)
         if len(self._unmatched) >= _UNMATCHED_BATCH:
@@ -380,7 +382,8 @@ class Storage:
                 """,
                 (since, limit),
             )
-        return [UnmatchedSummary(*row) for row in rows]
+        # Rows stored before redaction existed are blanked on the way out too: admins never read personal data.
+        return [UnmatchedSummary(redact(row[0]), *row[1:]) for row in rows]
 
     async def prune_unmatched(self, older_than_days: int) -> int:
         """Delete unmatched questions asked more than `older_than_days` ago; returns how many went."""

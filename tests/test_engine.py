@@ -804,14 +804,14 @@ async def test_reload_with_a_broken_folder_keeps_the_old_knowledge(tmp_path: Pat
 
     impact.write_text("entries: [unclosed\n", encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"entries/impact\.yaml:\d+"):
-        engine.reload()
+        await engine.reload()
     assert engine.knowledge is old
     user = Person(engine)
     await user.say("逾期会影响征信吗")
     assert user.replies[0].title == old.kb.entry("impact.credit").title_in(ZH)  # type: ignore[union-attr]
 
     impact.write_text(original.replace("对个人信用的影响", "逾期对信用的影响"), encoding="utf-8")
-    fresh = engine.reload()
+    fresh = await engine.reload()
     assert engine.knowledge is fresh is not old
     await user.say("逾期会影响征信吗")
     assert user.replies[0].title == "逾期对信用的影响"
@@ -819,7 +819,29 @@ async def test_reload_with_a_broken_folder_keeps_the_old_knowledge(tmp_path: Pat
 
 async def test_reload_without_a_folder_keeps_what_it_has(shipped: Knowledge, storage: Storage) -> None:
     engine = Engine(shipped, storage)
-    assert engine.reload() is shipped
+    assert await engine.reload() is shipped
+
+
+async def test_reload_builds_off_the_event_loop(tmp_path: Path, storage: Storage) -> None:
+    folder = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED, folder)
+    engine = Engine(Knowledge.load(folder), storage, directory=folder)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    started = asyncio.get_running_loop().time()
+    await engine.reload()
+    took = asyncio.get_running_loop().time() - started
+    ticker.cancel()
+
+    # On the event loop the build would allow no tick at all until it ended; in a worker thread the loop goes on.
+    assert ticks >= min(10, took / 0.005 / 4), (ticks, took)
 
 
 # -- sessions saved by the first walkthrough -------------------------------------------------------------------

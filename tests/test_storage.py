@@ -293,6 +293,33 @@ async def test_the_same_update_is_counted_once_but_questions_without_one_every_t
     assert (line.count, line.users) == (5, 3)
 
 
+async def test_unmatched_questions_are_stored_and_reported_without_personal_data(
+    storage: Storage, db_path: Path
+) -> None:
+    await storage.log_unmatched(1, "王小明 13912345678 110101199003071234 欠13000", "zh-hans", None, 0.1)
+    await storage.log_unmatched(2, "王小明 13800001111 110101199003071234 欠13000", "zh-hans", None, 0.1)
+
+    (line,) = await storage.unmatched_report()
+
+    assert (line.question, line.count) == ("王小明 [phone] [id] 欠13000", 2)
+    stored = peek(db_path, "SELECT question FROM unmatched")
+    assert stored == [("王小明 [phone] [id] 欠13000",)] * 2
+
+
+async def test_a_question_stored_before_redaction_is_redacted_in_the_report(storage: Storage, db_path: Path) -> None:
+    await storage.stats()
+    with closing(sqlite3.connect(db_path)) as raw:  # as an older version of the bot wrote it
+        raw.execute(
+            "INSERT INTO unmatched (user_id, question, normalized, lang, best_entry, score, asked_at) "
+            "VALUES (1, 'mail me: a@b.cn', 'mail me: a@b.cn', 'en', NULL, 0.1, 1e12)"
+        )
+        raw.commit()
+
+    (line,) = await storage.unmatched_report()
+
+    assert line.question == "mail me: [email]"
+
+
 async def test_unmatched_report_groups_spellings_and_puts_the_most_asked_first(
     storage: Storage, clock: FakeClock
 ) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -48,11 +49,19 @@ REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "greeting", "help", "fallback", "clarify_prompt", "route_footer", "related_label", "guide_button",
     "continue_guide_button", "chat_quit_hint", "chat_number_hint", "goodbye", "empty_message", "too_long_notice",
     "none_of_these", "courtesy", "crisis", "reassurance",
-    "non_text", "group_hint", "privacy", "forget_button", "forget_confirm", "forget_yes", "forget_no", "forgotten",
+    "non_text", "group_hint", "group_private", "not_your_button", "slow_down", "privacy", "forget_button",
+    "forget_confirm", "forget_yes", "forget_no", "forgotten",
     "forget_cancelled", "error_apology", "menu_expired", "language_prompt", "language_set", "unknown_command",
     "nothing_to_cancel", "command_start", "command_guide", "command_plan", "command_resume", "command_cancel",
     "command_help", "command_language", "command_privacy", "command_forget",
 )  # fmt: skip
+
+#: Texts that are filled in, and the {placeholders} each may use; every other text is shown as written.
+TEXT_PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {"related_label": ("title",), "group_private": ("link",)}
+#: An entry id travels in button data (64 bytes with the version and action prefix): this leaves room for both.
+MAX_ID_CHARS = 48
+#: A title is a message's heading and a button's label; longer than this it is an answer, not a title.
+MAX_TITLE_CHARS = 120
 
 MIN_EXAMPLES = 8
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
@@ -197,6 +206,9 @@ def _parse_entry(raw: Any, line: int, out: _Collector) -> Entry | None:
     elif not isinstance(entry_id, str) or not _ID_PATTERN.match(entry_id):
         out.add(_line(raw, "id"), f"id {entry_id!r} must be lowercase words joined by dots, like 'impact.credit'")
         ok = False
+    elif len(entry_id) > MAX_ID_CHARS:
+        too_long = f"id '{entry_id[:20]}…' has {len(entry_id)} characters; shorten it to at most {MAX_ID_CHARS}"
+        out.add(_line(raw, "id"), f"{too_long} (it travels inside buttons)")  # kept, so links to it resolve
     kind_value = raw.get("kind", EntryKind.TOPIC.value)
     if kind_value not in {k.value for k in EntryKind}:
         out.add(_line(raw, "kind"), f"{label}: kind must be 'topic', 'route' or 'offtopic', got {kind_value!r}")
@@ -206,6 +218,10 @@ def _parse_entry(raw: Any, line: int, out: _Collector) -> Entry | None:
         out.add(_line(raw, "section"), f'{label}: section must be text like "3.1"')
         ok = False
     title = _languages(raw.get("title"), f"{label}: title", _line(raw, "title"), out)
+    for lang_key, text in (title or {}).items():
+        if len(text) > MAX_TITLE_CHARS:
+            too_long = f"{label}: title.{lang_key} has {len(text):,} characters; keep it to {MAX_TITLE_CHARS}"
+            out.add(_line(raw.get("title"), lang_key), f"{too_long} (it is a heading and a button label)")
     answer = _languages(raw.get("answer"), f"{label}: answer", _line(raw, "answer"), out)
     examples = _strings(raw.get("examples"), "examples", _line(raw, "examples"), out, required=True)
     if examples is not None and len(examples) < MIN_EXAMPLES:
@@ -270,7 +286,8 @@ def _check_cross_references(
             if other == entry.id:
                 out.add(_line(related_node, index), f"entry '{entry.id}' lists itself as related")
             elif other not in first_seen:
-                out.add(_line(related_node, index), f"entry '{entry.id}' is related to unknown id '{other}'")
+                shown = other if len(other) <= MAX_ID_CHARS else f"{other[:MAX_ID_CHARS]}…"
+                out.add(_line(related_node, index), f"entry '{entry.id}' is related to unknown id '{shown}'")
     for required in required_ids:
         if required not in first_seen:
             problems.append(Problem("entries/", 1, f"the entry '{required}' is missing; the bot needs it"))
@@ -292,11 +309,12 @@ class _Vocabulary:
 _WORD_LISTS = ("fillers", "greetings", "generic", "respell", "crisis", "scams")
 
 
-def _load_aliases(path: Path, shown_as: str, problems: list[Problem]) -> _Vocabulary:
+def _load_aliases(path: Path, shown_as: str, problems: list[Problem], seen: Callable[[bytes], object]) -> _Vocabulary:
     out = _Collector(shown_as, problems)
-    data = load_located(path, shown_as)
+    data = load_located(path, shown_as, seen)
     sections = ", ".join(("aliases", *_WORD_LISTS))
     if data is None:
+        out.add(1, f"the file is empty; it needs its sections ({sections}), or remove the file")
         return _Vocabulary()
     if not isinstance(data, Mapping):
         out.add(1, f"expected sections at the top level ({sections})")
@@ -330,10 +348,10 @@ def _load_aliases(path: Path, shown_as: str, problems: list[Problem]) -> _Vocabu
 
 
 def _load_texts(
-    path: Path, shown_as: str, required: Iterable[str], problems: list[Problem]
+    path: Path, shown_as: str, required: Iterable[str], problems: list[Problem], seen: Callable[[bytes], object]
 ) -> dict[str, dict[str, str]]:
     out = _Collector(shown_as, problems)
-    data = load_located(path, shown_as)
+    data = load_located(path, shown_as, seen)
     texts: dict[str, dict[str, str]] = {}
     table = data.get("texts") if isinstance(data, Mapping) else None
     if not isinstance(table, Mapping):
@@ -341,7 +359,7 @@ def _load_texts(
         return texts
     for key, value in table.items():
         parsed = _languages(value, f"text '{key}'", _line(table, key), out)
-        if parsed is not None:
+        if parsed is not None and _placeholders_ok(str(key), parsed, value, out):
             texts[str(key)] = parsed
     for key in required:
         if key not in table:
@@ -349,14 +367,48 @@ def _load_texts(
     return texts
 
 
+def _placeholders_ok(key: str, texts: Mapping[str, str], node: Any, out: _Collector) -> bool:
+    """A filled-in text may use only its own {placeholders}, each written plainly; a brace must be balanced."""
+    placeholders = TEXT_PLACEHOLDERS.get(key)
+    if placeholders is None:
+        return True  # shown as written, braces included
+    available = ", ".join(f"{{{name}}}" for name in placeholders)
+    ok = True
+    for lang_key, text in texts.items():
+        line = _line(node, lang_key)
+        try:
+            fields = list(string.Formatter().parse(text))
+        except ValueError:
+            out.add(line, f"text '{key}'.{lang_key}: a {{ or }} is unbalanced; write {{{{ or }}}} for a literal brace")
+            ok = False
+            continue
+        for _literal, name, spec, conversion in fields:
+            if name is None:
+                continue
+            if name not in placeholders:
+                out.add(line, f"text '{key}'.{lang_key}: {{{name}}} is not available here; you can use {available}")
+                ok = False
+            elif spec or conversion:
+                out.add(line, f"text '{key}'.{lang_key}: write {{{name}}} plainly, without ':' or '!'")
+                ok = False
+    return ok
+
+
+def _present(path: Path) -> bool:
+    """Whether something is at `path`, a broken or looping symbolic link included (reading it says what is wrong)."""
+    return path.is_symlink() or path.exists()
+
+
 _PHRASE_WORDINGS = ("tw", "hk")
 
 
-def _load_traditional(path: Path, shown_as: str, problems: list[Problem]) -> Traditional:
+def _load_traditional(
+    path: Path, shown_as: str, problems: list[Problem], seen: Callable[[bytes], object]
+) -> Traditional:
     """traditional.yaml: `phrases:` mapping a Simplified phrase to its Traditional wording, one text for both
     Taiwan and Hong Kong or `{tw: …, hk: …}` (either may be left to OpenCC)."""
     out = _Collector(shown_as, problems)
-    data = load_located(path, shown_as)
+    data = load_located(path, shown_as, seen)
     if data is None:
         return Traditional()
     table = data.get("phrases") if isinstance(data, Mapping) else None
@@ -427,10 +479,9 @@ def load_knowledge(
         problems.append(Problem("entries/", 1, "no entry files: put YAML files with 'entries:' in entries/"))
     parsed: list[tuple[Entry, _Collector, Any]] = []
     for path in entry_files:
-        digest.update(path.read_bytes())
         out = _Collector(shown(path), problems)
         try:
-            data = load_located(path, shown(path))
+            data = load_located(path, shown(path), digest.update)
         except KnowledgeError as error:
             problems.extend(error.problems)
             continue
@@ -452,28 +503,25 @@ def load_knowledge(
 
     vocabulary = _Vocabulary()
     alias_path = directory / "aliases.yaml"
-    if alias_path.is_file():
-        digest.update(alias_path.read_bytes())
+    if _present(alias_path):
         try:
-            vocabulary = _load_aliases(alias_path, shown(alias_path), problems)
+            vocabulary = _load_aliases(alias_path, shown(alias_path), problems, digest.update)
         except KnowledgeError as error:
             problems.extend(error.problems)
     texts: dict[str, dict[str, str]] = {}
     texts_path = directory / "texts.yaml"
-    if texts_path.is_file():
-        digest.update(texts_path.read_bytes())
+    if _present(texts_path):
         try:
-            texts = _load_texts(texts_path, shown(texts_path), required_texts, problems)
+            texts = _load_texts(texts_path, shown(texts_path), required_texts, problems, digest.update)
         except KnowledgeError as error:
             problems.extend(error.problems)
     elif list(required_texts):
         problems.append(Problem("texts.yaml", 1, "texts.yaml is missing; the bot's own sentences live there"))
     traditional = Traditional()
     traditional_path = directory / "traditional.yaml"
-    if traditional_path.is_file():
-        digest.update(traditional_path.read_bytes())
+    if _present(traditional_path):
         try:
-            traditional = _load_traditional(traditional_path, shown(traditional_path), problems)
+            traditional = _load_traditional(traditional_path, shown(traditional_path), problems, digest.update)
         except KnowledgeError as error:
             problems.extend(error.problems)
     if extra is not None:

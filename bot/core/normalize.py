@@ -18,6 +18,12 @@ _NOT_KEPT = re.compile(rf"[^{_CJK}a-z0-9]+")
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 CJK_RUN = re.compile(rf"[{_CJK}]+")  # a run of Chinese characters
 _WORD = re.compile(r"[a-z0-9]+")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """`text` with lone UTF-16 surrogates (no encoder accepts them; a forged update can carry one) made U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 @functools.lru_cache(maxsize=4096)  # a message is checked several times (greetings, matching)

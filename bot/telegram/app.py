@@ -30,9 +30,11 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config
 from bot.core.i18n import Lang, lang_from_telegram
+from bot.core.normalize import valid_unicode
+from bot.core.redact import has_personal_data
 from bot.core.replies import Chart, Reply
-from bot.engine import Engine, Incoming, Kind, Knowledge
-from bot.errors import ConfigError, TransportError
+from bot.engine import START_GUIDE, Engine, Incoming, Kind, Knowledge
+from bot.errors import ConfigError, KnowledgeError, TransportError
 from bot.locks import KeyedLocks
 from bot.storage import Storage
 from bot.telegram.render import parse_callback, render
@@ -44,6 +46,8 @@ logger = logging.getLogger(__name__)
 USER_COMMANDS = ("start", "guide", "plan", "resume", "cancel", "help", "language", "privacy", "forget")
 #: Admin commands: answered only for `telegram.admin_ids`, never advertised.
 ADMIN_COMMANDS = ("reload", "unmatched", "stats")
+#: Problems listed in a refused /reload's answer; the rest are counted (`advisor kb validate` lists them all).
+RELOAD_PROBLEMS_SHOWN = 10
 #: The only updates the bot asks Telegram for.
 ALLOWED_UPDATES = ("message", "callback_query")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
@@ -52,6 +56,8 @@ _SEND_ATTEMPTS = 4
 #: Walkthrough buttons that open it from another message (an answer, the summary, the resume offer): that message
 #: stays readable and the step comes as a new one. Every other walkthrough button changes its own step message.
 _ENTRY_ACTIONS = ("w:start", "w:resume", "w:restart", "w:goto:")
+#: Buttons about the user's own situation (walkthrough, forget, language): in a group they lead to a private chat.
+_PERSONAL_ACTIONS = ("w:", "g:", "f:", "l:")
 #: Libraries that would log users' words (update contents, request parameters, SQL arguments) or the token (in
 #: request URLs) below these levels; they are held there whatever level the root logger has.
 _QUIET_LIBRARIES = {"telegram": logging.INFO, "aiosqlite": logging.INFO, "httpx": logging.WARNING,
@@ -136,36 +142,46 @@ class Transport:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or not message.text:
             return
-        command = message.text.split()[0][1:].split("@")[0].lower()
-        argument = message.text.partition(" ")[2].strip()
+        text = valid_unicode(message.text)
+        command = text.split()[0][1:].split("@")[0].lower()
+        argument = text.partition(" ")[2].strip()
+        if self._in_group(update) and command not in ("start", "help"):
+            # Admin reports and a user's own walkthrough are for private chats only; the same link for every
+            # command, so a group learns nothing about who is an admin.
+            await self._send(message.chat_id, [self._go_private(user.language_code)], reply_to=message.message_id)
+            return
         if command in ADMIN_COMMANDS:
             await self._admin(update, command)
             return
         event = Incoming(user.id, Kind.COMMAND, text=argument, command=command, update_id=update.update_id,
-                         client_lang=user.language_code)  # fmt: skip
-        if self._in_group(update) and command not in ("start", "help"):
-            await self._send(message.chat_id, [self._group_hint(user.language_code)])
-            return
+                         client_lang=user.language_code, public=self._in_group(update))  # fmt: skip
         await self._reply(update, message.chat_id, event)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or message.text is None:
             return
-        text = message.text
-        if self._in_group(update):
+        text = valid_unicode(message.text)
+        public = self._in_group(update)
+        if public:
             if not self._addressed_to_me(message):
                 return  # in groups the bot speaks only when spoken to
             text = text.replace(f"@{self.username}", " ").strip()
-        event = Incoming(user.id, Kind.TEXT, text=text, update_id=update.update_id, client_lang=user.language_code)
+            if has_personal_data(text):  # not answered where others read it, nor kept
+                await self._send(message.chat_id, [self._go_private(user.language_code)], reply_to=message.message_id)
+                return
+        event = Incoming(user.id, Kind.TEXT, text=text, update_id=update.update_id, client_lang=user.language_code,
+                         public=public)  # fmt: skip
         await self._reply(update, message.chat_id, event)
 
     async def _reply(self, update: Update, chat_id: int, event: Incoming) -> None:
         """The engine's replies to one event; in a group, followed by the hint that the bot works in private."""
         replies = await self._decide(chat_id, event)
-        if self._in_group(update):
+        reply_to = None
+        if event.public:
             replies = [*replies, self._group_hint(event.client_lang)]
-        await self._send(chat_id, replies)
+            reply_to = update.effective_message.message_id if update.effective_message else None
+        await self._send(chat_id, replies, reply_to=reply_to)
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
@@ -179,21 +195,32 @@ class Transport:
         if query is None or user is None:
             return
         engine = self._engine()
-        parsed = parse_callback(query.data, engine.knowledge.kb.version)
+        parsed = parse_callback(valid_unicode(query.data or ""), engine.knowledge.kb.version)
         action, stale = parsed if parsed is not None else ("?:", True)  # forged data: treated as an expired menu
-        with suppress(TelegramError):  # an old query can no longer be answered; the reply below still goes out
-            await _retrying(lambda: _call(self._bot(), "answerCallbackQuery", {"callback_query_id": query.id}))
         message = query.message
         chat_id = message.chat.id if message is not None else user.id
+        public = self._in_group(update)
+        answer: dict[str, object] = {"callback_query_id": query.id}
+        asked = _asked(message)
+        if public and (asked is None or asked[0] != user.id):  # someone else's answer: theirs to press
+            answer["text"] = engine.knowledge.kb.text("not_your_button", lang_from_telegram(user.language_code))
+        with suppress(TelegramError):  # an old query can no longer be answered; the reply below still goes out
+            await _retrying(lambda: _call(self._bot(), "answerCallbackQuery", answer))
+        if "text" in answer:
+            return
+        reply_to = asked[1] if public and asked is not None else None
+        if public and action.startswith(_PERSONAL_ACTIONS):
+            await self._send(chat_id, [self._go_private(user.language_code)], reply_to=reply_to)
+            return
         event = Incoming(user.id, Kind.PRESS, action=action, update_id=update.update_id,
-                         client_lang=user.language_code, stale=stale)  # fmt: skip
+                         client_lang=user.language_code, stale=stale, public=public)  # fmt: skip
         replies = await self._decide(chat_id, event)
         editable = action.startswith("w:") and not action.startswith(_ENTRY_ACTIONS) and not stale
         if editable and replies and isinstance(message, Message):
             first, *rest = replies
             if await self._edit(message, first):
                 replies = rest
-        await self._send(chat_id, replies)
+        await self._send(chat_id, replies, reply_to=reply_to)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update is None:  # getUpdates failed; the updater tries again by itself
@@ -219,12 +246,10 @@ class Transport:
             return
         engine = self._engine()
         if command == "reload":
-            from bot.errors import KnowledgeError
-
             try:
-                fresh = engine.reload(self.config.matcher)
+                fresh = await engine.reload(self.config.matcher)
             except KnowledgeError as error:
-                text = f"Reload refused; the bot keeps version {engine.knowledge.kb.version}.\n{error}"
+                text = f"Reload refused; the bot keeps version {engine.knowledge.kb.version}.\n{_report(error)}"
             else:
                 text = f"Knowledge reloaded: version {fresh.kb.version}, {len(fresh.kb.entries)} entries."
         elif command == "unmatched":
@@ -263,14 +288,18 @@ class Transport:
         finally:
             timer.cancel()
 
-    async def _send(self, chat_id: int, replies: list[Reply]) -> None:
+    async def _send(self, chat_id: int, replies: list[Reply], *, reply_to: int | None = None) -> None:
+        """Send `replies` in order; `reply_to` (in groups) marks whose message they answer, and so whose buttons."""
         # Raw Bot API calls: the answer is not turned into PTB objects, which the bot never reads.
         bot = self._bot()
         version = self._engine().knowledge.kb.version
         for reply in replies:
             for out in render(reply, version):
+                params = out.api_kwargs(chat_id)
+                if reply_to is not None:
+                    params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
                 try:
-                    await _retrying(lambda o=out: _call(bot, "sendMessage", o.api_kwargs(chat_id)))  # type: ignore[misc]
+                    await _retrying(lambda p=params: _call(bot, "sendMessage", p))  # type: ignore[misc]
                 except Forbidden:
                     logger.info("chat %s blocked the bot; nothing sent", chat_id)
                     return
@@ -327,6 +356,30 @@ class Transport:
 
     def _group_hint(self, code: str | None) -> Reply:
         return Reply(self._engine().knowledge.kb.text("group_hint", lang_from_telegram(code)))
+
+    def _go_private(self, code: str | None) -> Reply:
+        """In a group: this is personal, go on in private (a deep link that opens the walkthrough there)."""
+        link = f"https://t.me/{self.username}?start={START_GUIDE}"
+        return Reply(self._engine().knowledge.kb.text("group_private", lang_from_telegram(code), link=link))
+
+
+def _report(error: KnowledgeError) -> str:
+    """The first problems of a refused reload, one per line, and how many more `advisor kb validate` would list."""
+    lines = [str(problem)[:300] for problem in error.problems[:RELOAD_PROBLEMS_SHOWN]]
+    hidden = len(error.problems) - len(lines)
+    if hidden > 0:
+        lines.append(f"… and {hidden} more; `advisor kb validate` lists them all.")
+    return "\n".join(lines)
+
+
+def _asked(message: object) -> tuple[int, int] | None:
+    """(user id, message id) of the message a bot message answers, in a group; None if it answers nobody."""
+    if not isinstance(message, Message):
+        return None
+    asked = message.reply_to_message
+    if asked is None or asked.from_user is None:
+        return None
+    return asked.from_user.id, asked.message_id
 
 
 async def _call(bot: Bot, method: str, params: dict[str, object]) -> object:

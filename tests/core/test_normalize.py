@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.normalize import Normalizer, basic_form, features
+from bot.core.normalize import Normalizer, basic_form, features, valid_unicode
 
 NORMALIZE = Normalizer(aliases=[("花贝", "花呗"), ("蚂蚁花呗", "花呗"), ("还不起", "还不上"), ("hua bei", "花呗")],
                        fillers=["请问", "一下"])  # fmt: skip
@@ -66,3 +66,9 @@ def test_only_greetings(raw: str, expected: bool) -> None:
 
 def test_greetings_are_dropped_before_matching_like_fillers() -> None:
     assert GREETED("你好，请问花呗逾期了，谢谢") == "花呗逾期了"
+
+
+def test_a_lone_surrogate_becomes_the_replacement_character_and_a_real_pair_stays() -> None:
+    assert valid_unicode("征信\ud800吗") == "征信\ufffd吗"
+    assert valid_unicode("征信\U0001f600吗") == "征信\U0001f600吗"
+    valid_unicode("\udfff").encode("utf-8")  # no longer raises

@@ -197,8 +197,8 @@ def test_despair_gets_a_kind_word_before_the_practical_answer(advisor: Advisor, 
 @pytest.mark.parametrize(
     "aliases",
     [
-        pytest.param("", id="empty-file"),
         pytest.param("crisis: []\nscams: []\n", id="empty-lists"),
+        pytest.param("crisis:\nscams:\n", id="lists-with-nothing-under-them"),
         pytest.param(yaml.safe_dump({"fillers": ["请问"]}, allow_unicode=True), id="no-safety-lists"),
     ],
 )

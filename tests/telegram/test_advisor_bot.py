@@ -698,13 +698,6 @@ async def test_in_a_group_a_mention_is_answered_with_a_hint_to_talk_privately(gr
     assert hint.text == say("group_hint")
 
 
-@pytest.mark.parametrize("command", ["/guide", "/guide@fake_advisor_bot", "/forget", "/language en"])
-async def test_in_a_group_personal_commands_get_the_hint_instead(group_member: Person, command: str) -> None:
-    [hint] = await group_member.says(command)
-
-    assert hint.text == say("group_hint")
-
-
 # -- languages ------------------------------------------------------------------------------------------------------
 
 
