@@ -359,7 +359,8 @@ class Engine:
     @staticmethod
     def _walk(state: _State, event: dialogue.Event, k: Knowledge, lang: Lang) -> _Decision:
         replies, new_progress = dialogue.handle(state.progress, event, k.walkthrough, lang)
-        return _Decision(replies, replace(state, progress=new_progress), save=True)
+        # The walkthrough takes typed answers now; an open /plan question waits for /plan or its buttons.
+        return _Decision(replies, replace(state, progress=new_progress, plan=planchat.paused(state.plan)), save=True)
 
     @staticmethod
     def _plan(state: _State, event: planchat.Event, texts: PlanTexts, lang: Lang) -> _Decision:

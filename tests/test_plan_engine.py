@@ -63,6 +63,14 @@ async def saved_plan(db_path: Path, user_id: int = 1) -> PlanState | None:
     return PlanState.from_dict(session.state.get(PLAN_KEY))
 
 
+async def saved_progress(db_path: Path, user_id: int = 1) -> Progress | None:
+    async with await Storage.open(db_path) as other:
+        session = await other.load_session(user_id)
+    if session is None or session.state is None:
+        return None
+    return from_saved(session.state.get(PROGRESS_KEY))
+
+
 async def test_a_whole_plan_in_five_answers(user: Person, db_path: Path) -> None:
     await user.command("plan")
     assert user.text == "messages.intro\nquestions.owed"
@@ -127,6 +135,24 @@ async def test_the_amounts_typed_in_the_walkthrough_are_offered(
     kept = from_saved(session.state[PROGRESS_KEY])  # the walkthrough is left as it was
     assert kept is not None
     assert (kept.step, kept.product, kept.amount_typed, kept.monthly_typed) == (Step.CONTACT, "huabei", 30_000, 2_000)
+
+
+async def test_the_walkthrough_meanwhile_takes_typed_numbers_and_the_plan_waits(user: Person, db_path: Path) -> None:
+    await user.command("plan")
+    await user.say("3万")
+    await user.command("guide")
+    await user.press("w:o:product:huabei")
+    await user.say("15")  # the days overdue, not the income
+
+    walk = await saved_progress(db_path)
+    assert walk is not None
+    assert walk.days_typed == 15
+    assert await saved_plan(db_path) == PlanState(Field.INCOME, Inputs(owed=30_000), paused=True)
+
+    await user.command("plan")  # back to the calculation, where it stopped
+    assert user.text == "messages.resumed\n\nquestions.income"
+    await user.say("8000")
+    assert await saved_plan(db_path) == PlanState(Field.SPENDING, Inputs(owed=30_000, income=8_000))
 
 
 async def test_a_side_question_is_answered_with_a_way_back(user: Person, db_path: Path) -> None:

@@ -38,14 +38,20 @@ _QUESTION: Final = re.compile(
 
 @dataclass(frozen=True)
 class PlanState:
-    """The answers so far; `asking` is the open question, None once the result has been shown."""
+    """The answers so far; `asking` is the open question, None once the result has been shown.
+
+    `paused`: the user went into the walkthrough meanwhile, so typed numbers are its answers; the open question
+    waits for /plan or a plan button.
+    """
 
     asking: Field | None = Field.OWED
     inputs: Inputs = field(default_factory=Inputs)
+    paused: bool = False
 
     def to_dict(self) -> dict[str, object]:
         values = {question.value: self.inputs.get(question) for question in ORDER}
-        return {"version": STATE_VERSION, "asking": self.asking.value if self.asking else None, **values}
+        asking = self.asking.value if self.asking else None
+        return {"version": STATE_VERSION, "asking": asking, "paused": self.paused, **values}
 
     @classmethod
     def from_dict(cls, data: object) -> PlanState | None:
@@ -56,9 +62,10 @@ class PlanState:
         if asking is not None and asking not in {question.value for question in ORDER}:
             return None
         values = {question.value: data.get(question.value) for question in ORDER}
-        if not all(_is_amount(value) for value in values.values()):
+        paused = data.get("paused", False)
+        if not all(_is_amount(value) for value in values.values()) or not isinstance(paused, bool):
             return None
-        return cls(Field(asking) if asking is not None else None, Inputs(**values))
+        return cls(Field(asking) if asking is not None else None, Inputs(**values), paused)
 
 
 def _is_amount(value: object) -> bool:
@@ -98,6 +105,9 @@ Outcome = tuple[list[Reply], PlanState | None]
 def step(state: PlanState | None, event: Event, texts: PlanTexts, lang: Lang) -> Outcome:
     """The replies to `event` and the state to store (None: nothing to keep)."""
     match event:
+        case Start() if state is not None and state.asking is not None:  # an unfinished calculation: go on with it
+            going_on = replace(state, paused=False)
+            return [_question(going_on, texts, lang, lead=texts.say("messages.resumed", lang))], going_on
         case Start(owed=owed, proposal=proposal):
             fresh = PlanState(Field.OWED, Inputs(owed=owed, proposal=proposal or None))
             return [Reply(texts.say("messages.intro", lang)), _question(fresh, texts, lang)], fresh
@@ -125,13 +135,14 @@ def _press(state: PlanState | None, action: str, texts: PlanTexts, lang: Lang) -
     kind, _, target = action.removeprefix("p:").partition(":")
     if kind == "again":
         last = state.inputs if state is not None else Inputs()
-        return step(state, Start(last.owed, last.proposal), texts, lang)
+        return step(None, Start(last.owed, last.proposal), texts, lang)
     if kind == "stop":
         return step(state, Stop(), texts, lang)
     if state is None or state.asking is None:
         return [Reply(texts.say("messages.not_started", lang))], state
     if kind == "resume":
-        return [_question(state, texts, lang)], state
+        going_on = replace(state, paused=False)
+        return [_question(going_on, texts, lang)], going_on
     if target != state.asking.value or kind not in {"skip", "keep"}:
         return [Reply(texts.say("messages.stale", lang)), _question(state, texts, lang)], state
     inputs = state.inputs if kind == "keep" else replace(state.inputs, **{state.asking.value: None})
@@ -255,7 +266,12 @@ def _chart(plan: Schedule, texts: PlanTexts, lang: Lang) -> Chart:
 
 def asking(state: PlanState | None) -> bool:
     """Whether the calculation waits for an amount (typed numbers are answers, not button numbers)."""
-    return state is not None and state.asking is not None
+    return state is not None and state.asking is not None and not state.paused
+
+
+def paused(state: PlanState | None) -> PlanState | None:
+    """The state once the walkthrough takes over: an open question waits, typed text goes to the walkthrough."""
+    return replace(state, paused=True) if asking(state) and state is not None else state
 
 
 def reads_as_answer(state: PlanState | None, text: str) -> bool:

@@ -25,7 +25,7 @@ from bot.errors import KnowledgeError
 from bot.fonts import missing_glyphs
 
 _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
-    "messages": {"intro": (), "stopped": (), "stale": (), "not_started": (), "zero_proposal": ()},
+    "messages": {"intro": (), "resumed": (), "stopped": (), "stale": (), "not_started": (), "zero_proposal": ()},
     "questions": {
         "owed": (),
         "owed_known": ("amount",),

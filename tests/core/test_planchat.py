@@ -254,3 +254,22 @@ def test_any_sequence_of_events_gets_replies_and_a_storable_state(texts: PlanTex
     for event in sequence:
         user.send(event)
         assert user.replies
+
+
+def test_plan_again_while_unfinished_goes_on_where_it_stopped(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("20000", "6000")
+    user.start(owed=50_000)
+    assert user.asking is Field.SPENDING
+    assert user.inputs == Inputs(owed=20_000, income=6_000)
+    assert user.text == "messages.resumed\n\nquestions.spending"
+
+
+def test_a_paused_plan_takes_no_typed_answers_until_resumed(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("20000")
+    user.state = planchat.paused(user.state)
+    assert not planchat.asking(user.state)
+    assert not planchat.reads_as_answer(user.state, "6000")
+    assert planchat.continue_choice(user.state, texts, ZH) is None
+    user.press("p:resume")
+    assert planchat.asking(user.state)
+    assert user.text == "questions.income"
