@@ -28,6 +28,7 @@ class MatcherConfig:
     min_similarity: float = 0.15  # an answer also needs this share of some example's phrases in the question
     max_candidates: int = 3
     cache_size: int = 1024  # recent questions whose match is remembered (0: none)
+    learned: bool = True  # let the learned judge (bot/core/learned.py) decide when its model fits the knowledge
 
 
 #: The matcher settings that are score thresholds (each between 0 and 2).
@@ -157,7 +158,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
 
     m = _section(data, "matcher", name)
     where = f"{name}: matcher"
-    _check_unknown(m, {*_SCORE_KEYS, "max_candidates", "cache_size"}, where)
+    _check_unknown(m, {*_SCORE_KEYS, "max_candidates", "cache_size", "learned"}, where)
     defaults = MatcherConfig()
     scores = {key: _take(m, key, float, getattr(defaults, key), where) for key in _SCORE_KEYS}
     for key, value in scores.items():
@@ -167,6 +168,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         **scores,
         max_candidates=_take(m, "max_candidates", int, defaults.max_candidates, where),
         cache_size=_take(m, "cache_size", int, defaults.cache_size, where),
+        learned=_take(m, "learned", bool, defaults.learned, where),
     )
     if matcher.clarify_threshold > matcher.answer_threshold:
         raise ConfigError(f"{where}.clarify_threshold: must not be above answer_threshold")

@@ -85,7 +85,7 @@ def test_a_clarify_menu_is_answered_by_number(tmp_path: Path, shipped: Knowledge
     settings = tmp_path / "config.yaml"
     settings.write_text(
         "storage: {path: chat.sqlite3}\n"
-        "matcher: {answer_threshold: 2.0, lone_answer_threshold: 2.0, clarify_threshold: 0.25}\n",
+        "matcher: {learned: false, answer_threshold: 2.0, lone_answer_threshold: 2.0, clarify_threshold: 0.25}\n",
         encoding="utf-8",
     )
     config = load_config(settings, env={})

@@ -151,7 +151,9 @@ def test_ask_prints_the_crisis_reply_a_user_would_read() -> None:
 
 def test_ask_json_reports_a_clarify_with_its_candidates(tmp_path: Path) -> None:
     settings = tmp_path / "undecided.yaml"
-    settings.write_text("matcher: {answer_threshold: 2.0, lone_answer_threshold: 2.0}\n", encoding="utf-8")
+    settings.write_text(
+        "matcher: {learned: false, answer_threshold: 2.0, lone_answer_threshold: 2.0}\n", encoding="utf-8"
+    )
     code, output = advisor("--config", str(settings), "ask", "--json", "逾期会影响征信吗")
     assert code == 0
     data = json.loads(output)

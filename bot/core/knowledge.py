@@ -119,6 +119,10 @@ class KnowledgeBase:
     def entry(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
 
+    @property
+    def by_id(self) -> Mapping[str, Entry]:
+        return self._by_id
+
     def text(self, key: str, lang: Lang, **values: str) -> str:
         """A UI text in `lang`, with `{placeholders}` filled; an unknown key is a programming error."""
         template = pick(self.texts[key], lang).strip()

@@ -13,7 +13,8 @@ Chinese is not space-separated, so scoring is character-level, over characters a
 Before scoring, a typo that sounds like a word of the knowledge base is put right (`respell`): Chinese is typed by
 pinyin, so 写商 is usually 协商.
 
-The one place that calls rapidfuzz is `_fuzzy`.
+rapidfuzz is called in two places: `_fuzzy` (typo-tolerant similarity) and `_near_copy` (the question is one of an
+entry's own examples or titles).
 """
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
 from bot.config import MatcherConfig
+from bot.core.judge import Signals, decide, judge
 from bot.core.knowledge import Entry, EntryKind, KnowledgeBase
+from bot.core.learned import LearnedModel, load_shipped
 from bot.core.normalize import Normalizer, features
 from bot.core.respell import Respeller
 
@@ -46,6 +49,8 @@ _LONG_QUERY = 80
 _MIN_IDF = 0.1
 #: A typo is only put right to a pair of characters the knowledge base uses at least this often (a word of it).
 _RESPELL_MIN_USES = 5
+#: fuzz.ratio (0..100) at which a question is one of an entry's own examples or titles, bar a character or two.
+_NEAR_COPY = 92
 #: How many promising entries the first phase hands to the second.
 _CANDIDATES = 48
 
@@ -115,6 +120,8 @@ class _Index:
     example_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     example_entry: list[int] = field(default_factory=list)
     example_text: list[str] = field(default_factory=list)
+    own_text: list[str] = field(default_factory=list)  # every example and title, normalised (for `_near_copy`)
+    own_entry: list[int] = field(default_factory=list)  # the entry each of those belongs to
     example_vectors: list[dict[str, float]] = field(default_factory=list)  # normalised TF-IDF per example
     example_phrases: list[dict[str, float]] = field(default_factory=list)  # multi-character features → idf
     entry_examples: list[list[int]] = field(default_factory=list)
@@ -150,10 +157,22 @@ def _phrase_weight(feature: str, idf: dict[str, float], generic: list[str]) -> f
 class Matcher:
     """Match questions against one knowledge base; build once, call `match` many times (it is read-only)."""
 
-    def __init__(self, kb: KnowledgeBase, config: MatcherConfig | None = None, weights: Weights | None = None) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        config: MatcherConfig | None = None,
+        weights: Weights | None = None,
+        learned: LearnedModel | None = None,
+    ) -> None:
         self.kb = kb
         self.config = config or MatcherConfig()
         self.weights = weights or Weights()
+        if learned is None and self.config.learned:
+            learned = load_shipped()
+        # The learned judge decides only for the knowledge base it was trained on: every entry it knows is still
+        # there (new entries are fine: the matcher ranks them). On any other base (a test fixture, renamed entries)
+        # the matcher's own rule decides, as before.
+        self.learned = learned if learned is not None and learned.fits({entry.id for entry in kb.entries}) else None
         self.normalize = Normalizer(kb.aliases, kb.fillers, kb.greetings)
         self._entries = kb.entries
         self._index = self._build()
@@ -172,6 +191,9 @@ class Matcher:
                 normalized = self.normalize(text)
                 counts = Counter(features(normalized))
                 whole.update(counts)
+                if normalized:
+                    index.own_text.append(normalized)
+                    index.own_entry.append(entry_no)
                 if text in entry.examples:
                     mine.append(len(example_docs))
                     example_docs.append(counts)
@@ -387,6 +409,53 @@ class Matcher:
             self._resemblance(counts, best),
         )
 
+    def signals(self, normalized: str, evidence: Evidence, probabilities: Mapping[str, float]) -> Signals | None:
+        """What the learned judge weighs for one question; None when the model knew none of its features."""
+        if not probabilities:
+            return None
+        counts = Counter(features(normalized))
+        entry_no = {entry.id: number for number, entry in enumerate(self._entries)}
+        return Signals(
+            learned=probabilities,
+            matcher=[(self._entries[e], s) for e, s in evidence.ranked],
+            agreed=evidence.agreed,
+            seconded=evidence.seconded,
+            resemblance=lambda entry: self._resemblance(counts, entry_no[entry.id]),
+        )
+
+    def _near_copy(self, normalized: str) -> int | None:
+        """The one entry the question is an example or title of, as the admin wrote it (bar a character or two)."""
+        index = self._index
+        found = process.extract(
+            normalized, index.own_text, scorer=fuzz.ratio, processor=None, score_cutoff=_NEAR_COPY, limit=4
+        )
+        owners = {index.own_entry[position] for _, _, position in found}
+        return owners.pop() if len(owners) == 1 else None
+
+    def _judge(self, normalized: str, evidence: Evidence, learned: LearnedModel) -> MatchResult | None:
+        copied = self._near_copy(normalized)
+        if copied is not None:
+            # The admin's own example or the guide's heading: it is that entry, whatever real traffic suggests.
+            entry = self._entries[copied]
+            status = Status.ANSWER if entry.kind.answered else Status.FALLBACK
+            ranked = [
+                Candidate(entry, 1.0),
+                *(Candidate(self._entries[e], round(s, 4)) for e, s in evidence.ranked if e != copied),
+            ]
+            return MatchResult(status, entry, tuple(ranked[: self.config.max_candidates]), 1.0, normalized)
+        signals = self.signals(normalized, evidence, learned.probabilities(normalized))
+        verdict = judge(signals, self.kb.by_id, learned.calibration) if signals is not None else None
+        if verdict is None:
+            return None
+        decision = decide(verdict, learned.calibration, self.config.max_candidates)
+        offered = tuple(Candidate(entry, round(score, 4)) for entry, score in decision.offered)
+        confidence = round(verdict.confidence, 4)
+        if decision.entry is not None:
+            status = Status.ANSWER if decision.entry.kind.answered else Status.FALLBACK
+            return MatchResult(status, decision.entry, offered, confidence, normalized)
+        status = Status.CLARIFY if decision.action == "clarify" else Status.FALLBACK
+        return MatchResult(status, None, offered, confidence, normalized)
+
     def _complement_best(self, query: dict[str, float], candidates: set[int]) -> int | None:
         """The candidate complement naive Bayes rates highest (see `_build_complement`).
 
@@ -457,6 +526,10 @@ class Matcher:
         if not normalized:
             return MatchResult(Status.FALLBACK, None, (), 0.0, normalized)
         evidence = self.evidence(normalized)
+        if self.learned is not None:
+            judged = self._judge(normalized, evidence, self.learned)
+            if judged is not None:
+                return judged
         ranked = [Candidate(self._entries[e], round(s, 4)) for e, s in evidence.ranked]
         if not ranked:
             return MatchResult(Status.FALLBACK, None, (), 0.0, normalized)

@@ -1,0 +1,279 @@
+"""Rebuild the learned model (`bot/core/data/learned.npz`) from ../shared/data/ — deterministic, fixed seeds.
+
+    pip install -e '.[train]'
+    python -m bench.train              # fit, cross-validate, write the model and print what it measured
+    python -m bench.train --cv-only    # the cross-validated figures only, nothing written
+
+What it learns from:
+* the knowledge base's own example questions, each labelled with its entry;
+* `bench/atec_tune.tsv`: real customer-service questions of ../shared/data/atec-pairs.tsv, named by `qid`
+  (`pair id:side`, the text is read from the data file at run time, never committed), labelled against the entries by
+  a helper who had not seen the knowledge examples (`accept` entry ids, or `none` plus the fitting `route` entry);
+* everyday questions of the same file without a word about being overdue, as the class "not covered by the guide".
+
+Never used: `bench/atec_blind.tsv` (the blind split) and everything in the same group of paraphrases as one of its
+questions (pairs labelled same-meaning, or equal once punctuation is dropped), and ../shared/eval/dev-atec.tsv.
+
+Then it calibrates the decision. Five-fold cross-validation over the labelled real questions gives, for each, the
+model's probabilities as if it had never seen the question; a small logistic model over those numbers and the matcher's
+own evidence learns how often the best entry is right, and two thresholds are chosen on those held-out predictions:
+answer, offer a menu, or say honestly that the guide does not cover it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from bot.config import MatcherConfig
+from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.learned import DEFAULT_PATH, FORMAT, NOT_COVERED, Calibration, LearnedModel
+from bot.core.matcher import MAX_QUESTION_CHARS, Matcher
+from bot.core.normalize import features
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+PAIRS = SHARED / "data" / "atec-pairs.tsv"
+DEV_ATEC = SHARED / "eval" / "dev-atec.tsv"
+TUNE = ROOT / "bench" / "atec_tune.tsv"
+BLIND = ROOT / "bench" / "atec_blind.tsv"
+SEED = 20261202
+#: How much one labelled real question weighs against one example written for the bot.
+REAL_WEIGHT = 2.0
+#: Words that put a question near being overdue; everyday negatives have none of them.
+OVERDUE_WORDS = re.compile(
+    "逾期|预期|协商|征信|催收|还不上|还不起|还不了|延期|延迟还|晚还|罚息|违约|起诉|信用|不良记录|黑名单|宽限|上门|律师|法院|"
+    "停息|减免|没钱|无力|困难|分期还"
+)
+
+
+@dataclass(frozen=True)
+class Labelled:
+    qid: str
+    text: str
+    accept: frozenset[str]  # entry ids, or {"none"}
+    route: str  # when accept is none: the route entry that fits, or "-"
+
+
+def read_pairs() -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
+    """qid → question, qid → its paraphrase group (same-meaning pairs and punctuation-equal texts), and qid → the
+    questions its authors labelled as meaning the same."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    text_of: dict[str, str] = {}
+    qid_of: dict[str, str] = {}
+    by_form: dict[str, str] = {}
+    partners: dict[str, set[str]] = {}
+    with PAIRS.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(rows)
+        for pair_id, q1, q2, same in rows:
+            ids = []
+            for side, text in (("1", q1.strip()), ("2", q2.strip())):
+                qid = qid_of.setdefault(text, f"{pair_id}:{side}")
+                text_of.setdefault(qid, text)
+                parent.setdefault(qid, qid)
+                form = re.sub(r"[\s\W_]+", "", text.replace("***", "#"))
+                if form in by_form:
+                    parent[find(qid)] = find(by_form[form])
+                else:
+                    by_form[form] = qid
+                ids.append(qid)
+            if same == "1":
+                parent[find(ids[0])] = find(ids[1])
+                partners.setdefault(ids[0], set()).add(ids[1])
+                partners.setdefault(ids[1], set()).add(ids[0])
+    # Every qid of a text (a text appears in many pairs) resolves to the first one's group.
+    return text_of, {qid: find(qid) for qid in text_of}, partners
+
+
+def with_paraphrases(
+    labelled: list[Labelled], text_of: dict[str, str], partners: dict[str, set[str]]
+) -> list[Labelled]:
+    """The labelled questions and, with the same label, every question the data's authors said means the same."""
+    out = list(labelled)
+    seen = {x.qid for x in labelled}
+    for item in labelled:
+        for other in sorted(partners.get(item.qid, ())):
+            if other not in seen:
+                seen.add(other)
+                out.append(Labelled(other, text_of[other], item.accept, item.route))
+    return out
+
+
+def read_labels(path: Path, text_of: dict[str, str]) -> list[Labelled]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    out = []
+    for row in rows:
+        qid = row["qid"]
+        if qid not in text_of:
+            raise SystemExit(f"{path}: {qid} is not a question of {PAIRS}")
+        out.append(Labelled(qid, text_of[qid], frozenset(row["accept"].split(",")), row.get("route") or "-"))
+    return out
+
+
+class Prepared:
+    """The knowledge base and matcher, and questions put in the matcher's normal form."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.matcher = Matcher(kb, MatcherConfig(cache_size=0, learned=False))
+
+    def form(self, text: str) -> str:
+        return self.matcher.respell(self.matcher.normalize(text[:MAX_QUESTION_CHARS]))
+
+
+def targets(item: Labelled) -> list[str]:
+    """The classes a labelled question trains: its entries, or the route it fits, or 'not covered'."""
+    if item.accept == {"none"}:
+        return [item.route if item.route != "-" else NOT_COVERED]
+    return sorted(item.accept)
+
+
+def fit(
+    prepared: Prepared,
+    labelled: list[Labelled],
+    negatives: list[str],
+    c: float,
+) -> tuple[TfidfVectorizer, LogisticRegression]:
+    texts: list[str] = []
+    labels: list[str] = []
+    weights: list[float] = []
+    for entry in prepared.kb.entries:
+        # The entry's examples, and its titles: a question phrased like the guide's own heading must find it.
+        for example in (*entry.examples, *entry.title.values()):
+            texts.append(prepared.form(example))
+            labels.append(entry.id)
+            weights.append(1.0)
+    for item in labelled:
+        classes = targets(item)
+        for cls in classes:
+            texts.append(prepared.form(item.text))
+            labels.append(cls)
+            weights.append(REAL_WEIGHT / len(classes))  # a real question weighs more than one written for the bot
+    for text in negatives:
+        texts.append(prepared.form(text))
+        labels.append(NOT_COVERED)
+        weights.append(0.5)
+    vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=2, dtype=np.float32)
+    matrix = vectorizer.fit_transform(texts)
+    model = LogisticRegression(C=c, max_iter=3000, random_state=SEED)
+    model.fit(matrix, labels, sample_weight=np.asarray(weights))
+    return vectorizer, model
+
+
+def to_learned(vectorizer: TfidfVectorizer, model: LogisticRegression, calibration: Calibration) -> LearnedModel:
+    names = vectorizer.get_feature_names_out()
+    return LearnedModel(
+        classes=tuple(str(c) for c in model.classes_),
+        vocabulary={str(f): i for i, f in enumerate(names)},
+        # Stored as float16 (a quarter of the size); the checks are computed on the same rounded numbers.
+        idf=vectorizer.idf_.astype(np.float16).astype(np.float32),
+        coef=model.coef_.T.astype(np.float16).astype(np.float32),
+        intercept=model.intercept_.astype(np.float32),
+        calibration=calibration,
+        checks=(),
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cv-only", action="store_true")
+    parser.add_argument("--c", type=float, default=8.0, help="inverse regularisation of the logistic regression")
+    parser.add_argument("--negatives", type=int, default=6000, help="everyday questions used as 'not covered'")
+    parser.add_argument("--out", type=Path, default=DEFAULT_PATH)
+    args = parser.parse_args()
+
+    from bench.decide import calibrate, evaluate, signals_of  # the decision rule shared with the bot's tests
+
+    text_of, group_of, partners = read_pairs()
+    blind_groups = {group_of[row] for row in _qids(BLIND)} if BLIND.exists() else set()
+    dev_texts = set()
+    if DEV_ATEC.exists():
+        with DEV_ATEC.open(encoding="utf-8", newline="") as handle:
+            dev_texts = {r["question"].strip() for r in csv.DictReader(handle, delimiter="\t")}
+    labelled = [x for x in read_labels(TUNE, text_of) if group_of[x.qid] not in blind_groups]
+    labelled_groups = {group_of[x.qid] for x in labelled}
+    rng = random.Random(SEED)
+    pool = sorted(
+        qid
+        for qid, text in text_of.items()
+        if not OVERDUE_WORDS.search(text)
+        and group_of[qid] not in blind_groups
+        and group_of[qid] not in labelled_groups
+        and text not in dev_texts
+    )
+    negatives = [text_of[q] for q in rng.sample(pool, min(args.negatives, len(pool)))]
+    kb = load_knowledge(ROOT / "knowledge")
+    prepared = Prepared(kb)
+    print(f"{len(labelled)} labelled real questions, {len(negatives)} everyday negatives, {len(kb.entries)} entries")
+
+    # Out-of-fold predictions: folds by paraphrase group, so no question is judged by a model trained on its twin.
+    groups = sorted({group_of[x.qid] for x in labelled})
+    rng.shuffle(groups)
+    fold_of = {g: i % 5 for i, g in enumerate(groups)}
+    held_out: list[tuple[Labelled, dict[str, float]]] = []
+    for fold in range(5):
+        train = with_paraphrases([x for x in labelled if fold_of[group_of[x.qid]] != fold], text_of, partners)
+        test = [x for x in labelled if fold_of[group_of[x.qid]] == fold]
+        vectorizer, model = fit(prepared, train, negatives, args.c)
+        learned = to_learned(vectorizer, model, Calibration((), 0.0, 1.0, 1.0))
+        held_out.extend((x, learned.probabilities(prepared.form(x.text))) for x in test)
+    signals = signals_of(prepared.matcher, prepared.form, held_out)
+    calibration = calibrate(prepared.matcher, signals)
+    print(f"calibration: {calibration}")
+    print("cross-validated on the labelled real questions:")
+    print("  " + evaluate(prepared.matcher, signals, calibration).row())
+    if args.cv_only:
+        return 0
+
+    vectorizer, model = fit(prepared, with_paraphrases(labelled, text_of, partners), negatives, args.c)
+    learned = to_learned(vectorizer, model, calibration)
+    probes = [prepared.form(e.examples[0]) for e in kb.entries] + [prepared.form(t) for t in negatives[:20]]
+    checks = []
+    for text in probes:
+        probs = learned.probabilities(text)
+        if probs:
+            best = max(probs, key=probs.__getitem__)
+            checks.append((text, best, probs[best]))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    order = sorted(learned.vocabulary, key=learned.vocabulary.__getitem__)
+    np.savez_compressed(
+        args.out,
+        format=np.int64(FORMAT),
+        classes=np.array(learned.classes),
+        features=np.array(order),
+        idf=learned.idf.astype(np.float16),
+        coef=learned.coef.astype(np.float16),
+        intercept=learned.intercept,
+        calibration=np.array([*calibration.weights, calibration.bias, calibration.answer_at, calibration.clarify_at]),
+        check_texts=np.array([t for t, _, _ in checks]),
+        check_classes=np.array([c for _, c, _ in checks]),
+        check_probs=np.array([p for _, _, p in checks]),
+    )
+    print(f"wrote {args.out.relative_to(ROOT)} ({args.out.stat().st_size / 1e6:.1f} MB, {len(order)} features)")
+    return 0
+
+
+def _qids(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row["qid"] for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
