@@ -427,7 +427,8 @@ class Engine:
             return replies
         votes = (Choice(k.kb.text("feedback_up", lang), f"v:+:{entry.id}"),
                  Choice(k.kb.text("feedback_down", lang), f"v:-:{entry.id}"))  # fmt: skip
-        return [replace(r, choices=(*r.choices, *votes)) if r.title else r for r in replies]
+        title = entry.title_in(lang)  # the answer itself, not a card shown before it (the scam warning)
+        return [replace(r, choices=(*r.choices, *votes)) if r.title == title else r for r in replies]
 
     def _context(self, event: Incoming, state: _State, k: Knowledge, lang: Lang) -> tools.Context:
         plan = None
