@@ -34,7 +34,7 @@ from bot.core.replies import Choice, Reply
 from bot.core.safety import Concern
 from bot.core.walkthrough import Walkthrough, load_walkthrough
 from bot.locks import KeyedLocks
-from bot.storage import Session, Storage
+from bot.storage import WALKTHROUGH_KEY, Session, Storage
 from bot.tools import Form, Tools
 
 logger = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class Knowledge:
 
 
 #: The key of the walkthrough progress in a saved session (kept from the first schema, so old sessions still load).
-PROGRESS_KEY = "guide"
+PROGRESS_KEY = WALKTHROUGH_KEY
 #: How a matched question counts in /stats (a route — recognised, not covered — counts as a fallback).
 _OUTCOMES = {Status.ANSWER: "answered", Status.CLARIFY: "clarified", Status.FALLBACK: "fallback"}
 #: The key of the typed input a tool waits for (a diary entry, due days) in the saved state.
