@@ -65,6 +65,14 @@ class RateLimitConfig:
 
 
 @dataclass(frozen=True)
+class FloodConfig:
+    """Each user's budget of incoming messages (bot.flood): `burst` at once, then `per_second`; 0 turns it off."""
+
+    burst: int = 10
+    per_second: float = 1.0
+
+
+@dataclass(frozen=True)
 class TelegramConfig:
     token: str = field(default="", repr=False)
     base_url: str = ""
@@ -75,6 +83,7 @@ class TelegramConfig:
     poll_timeout: int = 30
     http_client: str = "lean"  # "lean" (bot.telegram.request) or "httpx" (PTB's default, e.g. behind a proxy)
     rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
+    flood: FloodConfig = field(default_factory=FloodConfig)
 
 
 @dataclass(frozen=True)
@@ -190,6 +199,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             "connection_pool_size",
             "poll_timeout",
             "rate_limit",
+            "flood",
             "http_client",
         },
         where,
@@ -219,6 +229,12 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     )
     if rate_limit.overall_per_second < 0 or rate_limit.group_per_minute < 0 or rate_limit.max_retries < 0:
         raise ConfigError(f"{rwhere}: limits and retries must not be negative")
+    f = _section(t, "flood", where)
+    fwhere = f"{where}.flood"
+    _check_unknown(f, {"burst", "per_second"}, fwhere)
+    flood = FloodConfig(burst=_take(f, "burst", int, 10, fwhere), per_second=_take(f, "per_second", float, 1.0, fwhere))
+    if flood.burst < 0 or flood.per_second < 0:
+        raise ConfigError(f"{fwhere}: the budget must not be negative (0 turns it off)")
     telegram = TelegramConfig(
         token=env.get("TELEGRAM_BOT_TOKEN") or _take(t, "token", str, "", where, secret=True),
         base_url=env.get("TELEGRAM_API_BASE_URL") or _take(t, "base_url", str, "", where),
@@ -228,6 +244,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         connection_pool_size=_take(t, "connection_pool_size", int, 16, where),
         poll_timeout=_take(t, "poll_timeout", int, 30, where),
         rate_limit=rate_limit,
+        flood=flood,
         http_client=_take(t, "http_client", str, "lean", where),
     )
     if telegram.http_client not in {"lean", "httpx"}:

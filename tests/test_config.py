@@ -210,3 +210,14 @@ def test_a_yaml_mistake_points_at_its_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"not valid YAML") as error:
         load_config(path, env={})
     assert re.match(rf"{re.escape(str(path))}:[34]: ", str(error.value))
+
+
+def test_the_message_budget_defaults_to_a_burst_of_ten_then_one_a_second_and_can_be_switched_off(
+    tmp_path: Path,
+) -> None:
+    default = load_config(None, env={}).telegram.flood
+    assert (default.burst, default.per_second) == (10, 1.0)
+    off = load_config(write(tmp_path, "telegram:\n  flood: {burst: 0, per_second: 0}\n"), env={}).telegram.flood
+    assert (off.burst, off.per_second) == (0, 0.0)
+    with pytest.raises(ConfigError, match=r"telegram\.flood"):
+        load_config(write(tmp_path, "telegram:\n  flood: {burst: -1}\n"), env={})

@@ -35,6 +35,7 @@ from bot.core.redact import has_personal_data
 from bot.core.replies import Chart, Reply
 from bot.engine import START_GUIDE, Engine, Incoming, Kind, Knowledge
 from bot.errors import ConfigError, KnowledgeError, TransportError
+from bot.flood import Budget, Verdict
 from bot.locks import KeyedLocks
 from bot.storage import Storage
 from bot.telegram.render import parse_callback, render
@@ -51,6 +52,8 @@ RELOAD_PROBLEMS_SHOWN = 10
 #: The only updates the bot asks Telegram for.
 ALLOWED_UPDATES = ("message", "callback_query")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+#: Updates PTB lets in at once, most of them only waiting for their chat's turn (see Transport._working).
+_WAITING_UPDATES = 1024
 _TYPING_AFTER = 0.4  # seconds; a reply slower than this shows "typing…"
 _SEND_ATTEMPTS = 4
 #: Walkthrough buttons that open it from another message (an answer, the summary, the resume offer): that message
@@ -78,6 +81,10 @@ class Transport:
         self.username = ""
         self.bot: Bot | None = None
         self._turns = KeyedLocks()  # see in_order
+        self.budget = Budget(config.telegram.flood.burst, config.telegram.flood.per_second)
+        # Updates being worked on at once (telegram.concurrent_updates). PTB's own limit is set far higher: an update
+        # waiting for its chat's turn must not hold one of these, or one user's backlog would hold them all.
+        self._working = asyncio.Semaphore(config.telegram.concurrent_updates)
 
     # --- lifecycle -------------------------------------------------------------------------------------------
 
@@ -120,13 +127,28 @@ class Transport:
 
         async def in_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             chat = update.effective_chat
-            if chat is None:
-                await handler(update, context)
+            if not await self._within_budget(update):
                 return
-            async with self._turns.hold(chat.id):
+            if chat is None:
+                async with self._working:
+                    await handler(update, context)
+                return
+            async with self._turns.hold(chat.id), self._working:
                 await handler(update, context)
 
         return in_turn
+
+    async def _within_budget(self, update: Update) -> bool:
+        """Whether the sender has budget left (bot.flood); the first update past it gets one slow-down note."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None:
+            return True
+        verdict = self.budget.take(user.id)
+        if verdict is Verdict.WARN and chat is not None and self.engine is not None:
+            logger.info("user %s is over their message budget; dropping their messages for now", user.id)
+            note = self.engine.knowledge.kb.text("slow_down", lang_from_telegram(user.language_code))
+            await self._send(chat.id, [Reply(note)])
+        return verdict is Verdict.ALLOW
 
     def _bot(self) -> Bot:
         if self.bot is None:
@@ -258,7 +280,9 @@ class Transport:
         else:
             stats = await engine.storage.stats()
             text = (f"users {stats.users}, walkthroughs in progress {stats.active_walkthroughs}, "
-                    f"unanswered questions {stats.unmatched}; knowledge {engine.knowledge.kb.version}")  # fmt: skip
+                    f"unanswered questions {stats.unmatched}; knowledge {engine.knowledge.kb.version}; "
+                    f"over the message budget: {self.budget.dropped} messages dropped, "
+                    f"{self.budget.warned} slow-down notes")  # fmt: skip
         await self._send(message.chat_id, [Reply(text)])
 
     # --- helpers ---------------------------------------------------------------------------------------------
@@ -434,7 +458,7 @@ def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, An
     builder = (
         ApplicationBuilder()
         .token(token)
-        .concurrent_updates(tg.concurrent_updates)
+        .concurrent_updates(max(_WAITING_UPDATES, tg.concurrent_updates))  # see Transport._working
         .request(_request(tg.http_client, tg.connection_pool_size))
         .get_updates_request(_request(tg.http_client, 1))
         .post_init(transport.post_init)
