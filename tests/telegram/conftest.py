@@ -190,6 +190,8 @@ class Setup:
     knowledge: Path = DEFAULT_KNOWLEDGE_DIR
     admin_ids: tuple[int, ...] = ()
     throttle: bool = True  # False: both flood-control limits 0, so no AIORateLimiter at all
+    # Each user's message budget (bot.flood); off unless a test is about it, since tests type faster than people.
+    budget: bool = False
 
     def own_knowledge(self) -> Path:
         """A copy of the shipped knowledge this test may edit (and /reload)."""
@@ -202,6 +204,8 @@ class Setup:
         telegram: dict[str, Any] = {"poll_timeout": 1, "admin_ids": list(self.admin_ids)}
         if not self.throttle:
             telegram["rate_limit"] = {"overall_per_second": 0, "group_per_minute": 0}
+        if not self.budget:
+            telegram["flood"] = {"burst": 0, "per_second": 0}
         settings = {"knowledge": {"path": str(self.knowledge)}, "telegram": telegram}
         path = self.tmp_path / "config.yaml"
         path.write_text(yaml.safe_dump(settings), encoding="utf-8")

@@ -12,6 +12,7 @@ async def test_a_flooder_gets_the_burst_and_one_note_while_someone_else_is_answe
     setup: Setup, start_bot: StartBot
 ) -> None:
     setup.admin_ids = (4502,)
+    setup.budget = True  # as in production: a burst of 10, then one a second
     async with start_bot() as advisor:
         flooder, other, admin = Person(advisor, 4501), Person(advisor, 4503), Person(advisor, 4502)
         flood = [flooder.type("花呗逾期会影响征信吗") for _ in range(FLOOD)]
