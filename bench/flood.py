@@ -5,10 +5,11 @@
 Four runs of `advisor run` against a fake Bot API on loopback (each a fresh process and database): with the
 production outgoing limiter (AIORateLimiter, Telegram's documented limits) and without it, each once without and
 once with a flooder. `--users` users talk at a person's pace (each reads the reply to its previous message for a
-second or two before the next, `--messages` each); in the flood runs one more user injects `--flood` messages as fast as the fake accepts them,
-starting with the others. Reported per run: the others' p50 / p99 reply latency, the ratio of the flood run's p99 to
-the quiet run's in the same limiter setting (the goal: at most 2), and what the flooder got back (replies, the
-slow-down note). Run it when the machine is otherwise quiet: the ratios compare runs made one after another.
+second or two before the next, `--messages` each); in the flood runs one more user injects `--flood` messages as
+fast as the fake accepts them, starting with the others. Reported per run: the others' p50 / p99 reply latency,
+the ratio of the flood run's p99 to the quiet run's in the same limiter setting (the goal: at most 2), and what
+the flooder got back (replies, the slow-down note). Run it when the machine is otherwise quiet: the ratios
+compare runs made one after another.
 """
 
 from __future__ import annotations
