@@ -203,9 +203,7 @@ class Engine:
             and event.update_id <= session.last_update_id
         )
         if redelivered:
-            # Already applied before a crash: show where the user is instead of applying it twice.
-            logger.info("redelivered update %s: showing the current step again", event.update_id)
-            return Response(self._where_am_i(state, k, lang), lang)
+            return Response(self._again(event, session, state, k, lang), lang)
 
         decision = await self._decide(event, state, k, Conversation(lang=lang))
         if decision.forgotten:
@@ -222,6 +220,11 @@ class Engine:
                     state=decision.state.to_dict(),
                     # Only a state change marks the update applied: a question re-sent after a crash is answered again.
                     last_update_id=event.update_id if decision.save else (session.last_update_id if session else None),
+                    last_replies=(
+                        [reply.to_json() for reply in decision.replies]
+                        if decision.save and event.update_id is not None
+                        else (session.last_replies if session and not decision.save else None)
+                    ),
                     typed_lang=typed.value if typed is not None else None,
                 )
             )
@@ -233,6 +236,22 @@ class Engine:
                 event.user_id, event.text, lang.value, best, match.score, update_id=event.update_id
             )
         return Response(decision.replies, lang)
+
+    def _again(self, event: Incoming, session: Session | None, state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
+        """An update Telegram delivered again (the bot stopped before confirming it), whose state is already saved.
+
+        It is not applied twice: the latest one is answered again with the replies kept for it (the user may never
+        have seen them); an older one was answered before the user's next update was handled, so it gets nothing.
+        """
+        if session is None or event.update_id != session.last_update_id:
+            logger.info("redelivered update %s was answered before; nothing to send", event.update_id)
+            return []
+        try:
+            replies = [Reply.from_json(shape) for shape in session.last_replies or ()]
+        except ValueError:
+            replies = []
+        logger.info("redelivered update %s: its replies again", event.update_id)
+        return replies or self._where_am_i(state, k, lang)
 
     async def _load(self, user_id: int) -> Session | None:
         if user_id in self._recent:

@@ -192,6 +192,7 @@ class Setup:
     throttle: bool = True  # False: both flood-control limits 0, so no AIORateLimiter at all
     # Each user's message budget (bot.flood); off unless a test is about it, since tests type faster than people.
     budget: bool = False
+    telegram: dict[str, Any] = field(default_factory=dict)  # more telegram settings (retry, proxy, ...)
 
     def own_knowledge(self) -> Path:
         """A copy of the shipped knowledge this test may edit (and /reload)."""
@@ -206,7 +207,7 @@ class Setup:
             telegram["rate_limit"] = {"overall_per_second": 0, "group_per_minute": 0}
         if not self.budget:
             telegram["flood"] = {"burst": 0, "per_second": 0}
-        settings = {"knowledge": {"path": str(self.knowledge)}, "telegram": telegram}
+        settings = {"knowledge": {"path": str(self.knowledge)}, "telegram": {**telegram, **self.telegram}}
         path = self.tmp_path / "config.yaml"
         path.write_text(yaml.safe_dump(settings), encoding="utf-8")
         env = {
