@@ -27,6 +27,7 @@ from bot.core.language import conversation_lang, detect, reply_lang
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.plantexts import PlanTexts, load_plan_texts
 from bot.core.replies import Choice, Reply
+from bot.core.safety import Concern
 from bot.core.walkthrough import Walkthrough, load_walkthrough
 from bot.locks import KeyedLocks
 from bot.storage import Session, Storage
@@ -345,19 +346,24 @@ class Engine:
     def _text(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
         text = event.text
-        if k.plan is not None and planchat.reads_as_answer(state.plan, text) and not k.advisor.in_crisis(text):
+        screening = k.advisor.screen(text)  # the whole message, before anything else (even past LONG_MESSAGE)
+        answers_freely = screening.concern in {None, Concern.DISTRESS}  # crisis or scam text is never an answer
+        if k.plan is not None and answers_freely and planchat.reads_as_answer(state.plan, text):
             return self._plan(state, planchat.Typed(text), k.plan, lang)
         if (
-            dialogue.reads_as_answer(state.progress, text)
+            answers_freely
+            and dialogue.reads_as_answer(state.progress, text)
             and not self._reads_as_question(text, state.progress)
-            and not k.advisor.in_crisis(text)  # never recorded as an answer: the advisor replies with care
         ):
-            return self._walk(state, dialogue.TypedText(text), k, lang)
+            decision = self._walk(state, dialogue.TypedText(text), k, lang)
+            if screening.concern is Concern.DISTRESS:
+                return replace(decision, replies=[k.advisor.reassurance(conversation), *decision.replies])
+            return decision
         notice: list[Reply] = []
-        if len(text) > LONG_MESSAGE:
+        if len(text) > LONG_MESSAGE and screening.concern is not Concern.CRISIS:
             notice = [Reply(k.kb.text("too_long_notice", lang))]
             text = text[:LONG_MESSAGE]
-        outcome = k.advisor.ask(conversation, text)
+        outcome = k.advisor.ask(conversation, text, screening)
         replies = [*notice, *self._with_continue(outcome.replies, state, k, lang)]
         match = outcome.match
         if match is not None and match.status is Status.ANSWER and match.entry is not None:

@@ -346,6 +346,70 @@ async def test_guide_mid_walkthrough_offers_to_continue_or_start_again(user: Per
     assert step.text == days.text
 
 
+# -- safety ---------------------------------------------------------------------------------------------------------
+
+
+async def test_a_crisis_mid_walkthrough_gets_the_crisis_reply_and_the_walkthrough_is_kept(
+    user: Person, setup: Setup
+) -> None:
+    days = await walk_to_days(user)
+
+    [reply] = await user.says("欠了三万还不上，我真的不想活了")
+
+    assert reply.text == say("crisis")
+    continue_label = guide("buttons.continue", stage=guide("stages.intake"))
+    assert reply.labels == [continue_label]
+    async with await Storage.open(setup.database) as storage:
+        assert await storage.unmatched_report() == [], "the message is not kept"
+
+    [step] = await user.presses(continue_label, exact=True)
+    assert (step.text, step.labels) == (days.text, days.labels)
+
+
+@pytest.mark.parametrize(
+    ("code", "lang", "message"),
+    [
+        pytest.param("zh-hans", Lang.ZH_HANS, "活着好累不如死了", id="simplified"),
+        pytest.param("zh-hk", Lang.ZH_HK, "做人好攰，捱唔落去", id="hong-kong"),
+        pytest.param("zh-tw", Lang.ZH_HANT, "我好想自殺", id="taiwan"),
+        pytest.param("en", Lang.EN, "I just want to end it all", id="english"),
+    ],
+)
+async def test_the_crisis_reply_comes_in_the_users_language(
+    advisor: AdvisorBot, code: str, lang: Lang, message: str
+) -> None:
+    user = Person(advisor, 4301, language_code=code)
+
+    [reply] = await user.says(message)
+
+    assert reply.text == say("crisis", lang)
+
+
+async def test_a_scam_gets_the_warning_card_first_and_then_the_answer(user: Person) -> None:
+    question = "借呗逾期了会不会影响征信，有人要我的银行卡密码"
+    card = shipped().kb.entry("safety.scams")
+    answered = shipped().matcher.match(question).entry
+    assert card is not None
+    assert answered is not None
+    assert answered is not card, "pick a question about something else"
+
+    warning, answer = await user.says(question)
+
+    assert warning.bold() == [card.title_in(ZH)]
+    assert warning.labels == []
+    assert answer.bold() == [answered.title_in(ZH)]
+    assert say("guide_button") in answer.labels
+
+
+async def test_asking_how_to_negotiate_with_alipay_gets_no_scam_card(user: Person) -> None:
+    card = shipped().kb.entry("safety.scams")
+    assert card is not None
+
+    replies = await user.says("怎么跟支付宝协商还款")
+
+    assert all(card.title_in(ZH) not in reply.bold() for reply in replies)
+
+
 # -- surviving restarts ---------------------------------------------------------------------------------------------
 
 
