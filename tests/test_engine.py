@@ -563,10 +563,23 @@ async def test_an_older_update_id_is_a_redelivery_too(engine: Engine, db_path: P
     await user.command("guide")
     await user.press("w:o:product:huabei")
     old = Incoming(1, Kind.PRESS, action="w:o:days:d1_7", update_id=50)
-    await engine.handle(old)
+    assert await engine.handle(old) == []  # answered before the later update was handled: nothing to send again
     state = await saved_guide(db_path)
     assert state is not None
     assert (state.step, state.days) == (Step.DAYS, None)
+
+
+async def test_a_redelivered_update_gets_the_replies_it_was_given_even_after_a_restart(
+    engine: Engine, storage: Storage, db_path: Path
+) -> None:
+    user = Person(engine)
+    await user.command("guide")
+    first = await user.press("w:o:product:huabei")
+    session = await storage.load_session(user.user_id)
+    assert session is not None
+    assert session.last_replies == [reply.to_json() for reply in first]
+    restarted = Engine(engine.knowledge, storage)  # nothing remembered in memory: the replies come from the database
+    assert await restarted.handle(user.last_event) == first  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ counted — so after a crash Telegram delivers again every update that was not f
 ones whose state was already saved and sends their reply again instead of applying them twice.
 
 While an update is in flight every ``getUpdates`` returns it again (its offset is not confirmed); those are skipped
-by id, and when a fetch brings nothing new the poller waits for an update to finish before asking again, so a slow
-update costs one small request per finished update, not a busy loop. At most ``limit`` updates are in flight.
+by id. So that this costs little, after a batch the poller asks again once three quarters of what is in flight has
+finished (after a fetch with nothing new: once one more has), or after half a second: no busy loop behind a slow
+update, and few updates fetched twice under load. At most ``limit`` updates are in flight.
 
 The answer is read as JSON and each update parsed on its own, so one update the library cannot read is skipped
 (logged without its content) instead of failing the whole batch forever.
@@ -92,13 +93,19 @@ class Poller:
             fresh = [item for item in batch if self._is_new(item)]
             for item in fresh:
                 self._start(item)
-            if not fresh and self._in_flight:
-                self._progress.clear()
-                try:
-                    async with asyncio.timeout(_IDLE_WAIT):
-                        await self._progress.wait()
-                except TimeoutError:
-                    pass
+            # Every poll brings back what is still in flight, so ask again once most of it is done (or one update
+            # is, when nothing new came), or after _IDLE_WAIT: fewer, smaller answers under load, no busy loop.
+            await self._settle(len(self._in_flight) // 4 if fresh else len(self._in_flight) - 1)
+
+    async def _settle(self, low_water: int) -> None:
+        """Wait until at most `low_water` updates are in flight, or _IDLE_WAIT has passed."""
+        try:
+            async with asyncio.timeout(_IDLE_WAIT):
+                while self._in_flight and len(self._in_flight) > low_water:
+                    self._progress.clear()
+                    await self._progress.wait()
+        except TimeoutError:
+            pass
 
     async def drain(self, grace: float) -> None:
         """After `run` has stopped: let updates in flight finish for up to `grace` seconds, then confirm what did.
