@@ -30,7 +30,7 @@ from bot.core.replies import Choice, Reply
 from bot.core.safety import Concern
 from bot.core.walkthrough import Walkthrough, load_walkthrough
 from bot.locks import KeyedLocks
-from bot.storage import Session, Storage
+from bot.storage import WALKTHROUGH_KEY, Session, Storage
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class Knowledge:
 
 
 #: The key of the walkthrough progress in a saved session (kept from the first schema, so old sessions still load).
-PROGRESS_KEY = "guide"
+PROGRESS_KEY = WALKTHROUGH_KEY
 #: The key of the /plan calculation in a saved session.
 PLAN_KEY = "plan"
 

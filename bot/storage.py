@@ -98,6 +98,9 @@ _UNMATCHED_DELAY = 1.0
 #: Longest unmatched question kept; a user who pastes their whole situation should not have it all stored.
 MAX_QUESTION_CHARS = 500
 
+#: The key under which a session's state keeps the walkthrough progress (the engine writes it; /stats counts it).
+WALKTHROUGH_KEY = "guide"
+
 _BUSY_TIMEOUT_MS = 5_000
 _SECONDS_PER_DAY = 86_400.0
 
@@ -423,9 +426,10 @@ class Storage:
                 await connection.execute_fetchall(
                     """
                     SELECT (SELECT count(*) FROM sessions),
-                           (SELECT count(*) FROM sessions WHERE state IS NOT NULL),
+                           (SELECT count(*) FROM sessions WHERE json_extract(state, ?) IS NOT NULL),
                            (SELECT count(*) FROM unmatched)
-                    """
+                    """,
+                    (f"$.{WALKTHROUGH_KEY}",),  # a /plan calculation alone is no walkthrough
                 )
             )
         users, active, unmatched = rows[0]

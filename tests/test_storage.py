@@ -423,11 +423,12 @@ async def test_unanswered_questions_reach_the_disk_shortly_after_without_any_rea
 
 
 async def test_stats_count_users_walkthroughs_and_unmatched(storage: Storage) -> None:
-    await storage.save_session(Session(user_id=1, state={"step": "plan"}))
+    await storage.save_session(Session(user_id=1, state={"guide": {"step": "plan"}}))
     await storage.save_session(Session(user_id=2, lang="en"))
+    await storage.save_session(Session(user_id=3, state={"plan": {"asking": "income"}}))  # /plan alone
     await storage.log_unmatched(2, "q", "en", None, 0.0)
 
-    assert await storage.stats() == StorageStats(users=2, active_walkthroughs=1, unmatched=1)
+    assert await storage.stats() == StorageStats(users=3, active_walkthroughs=1, unmatched=1)
 
 
 # -- schema and opening ----------------------------------------------------------------------------------------
