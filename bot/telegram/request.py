@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import io
 import json
 import logging
@@ -160,19 +161,29 @@ class AiohttpRequest(BaseRequest):
         if session is None:
             raise RuntimeError("AiohttpRequest is shut down")
         read, write, connect, pool = (_seconds(limits[name]) for name in ("read", "write", "connect", "pool"))
-        timeout = aiohttp.ClientTimeout(
-            connect=None if connect is None or pool is None else connect + pool, sock_connect=connect, sock_read=read
-        )
+        timeout = _client_timeout(connect, pool, read)
         headers = {"Content-Type": content_type, "Content-Length": str(len(body))} if body else {}
         if self._http_proxy_headers and url.startswith("http:"):
             # A plain-HTTP API URL is forwarded by the proxy, not tunnelled: its credentials ride on the request
             # itself (never for https, where the request goes through the tunnel to the API server).
             headers.update(self._http_proxy_headers)
-        loop = asyncio.get_running_loop()
-        connecting = None if connect is None or pool is None else connect + pool
+        deadline: asyncio.Timeout | None = None
         try:
+            if len(body) <= _CHUNK:  # one write the socket takes at once: there is no writing to time
+                async with session.request(
+                    method,
+                    url,
+                    data=body or None,
+                    headers=headers,
+                    timeout=timeout,
+                    proxy=self._http_proxy,
+                    proxy_headers=self._http_proxy_headers,
+                ) as response:
+                    return response.status, await response.read()
             # Until the body is written: aiohttp's connect limit, then `write` for each piece handed to the socket.
-            async with asyncio.timeout(None if connecting is None else loop.time() + connecting + 1.0) as deadline:
+            loop = asyncio.get_running_loop()
+            connecting = None if connect is None or pool is None else loop.time() + connect + pool + 1.0
+            async with asyncio.timeout(connecting) as deadline:
 
                 async def pieces() -> AsyncIterator[bytes]:
                     for start in range(0, len(body), _CHUNK):
@@ -183,17 +194,15 @@ class AiohttpRequest(BaseRequest):
                 async with session.request(
                     method,
                     url,
-                    data=pieces() if body else None,
+                    data=pieces(),
                     headers=headers,
                     timeout=timeout,
                     proxy=self._http_proxy,
                     proxy_headers=self._http_proxy_headers,
                 ) as response:
-                    if not body:
-                        deadline.reschedule(None)
                     return response.status, await response.read()
         except TimeoutError as error:
-            if isinstance(error, aiohttp.ConnectionTimeoutError) or deadline.expired():
+            if isinstance(error, aiohttp.ConnectionTimeoutError) or (deadline is not None and deadline.expired()):
                 raise NotSent(f"Timed out before the request to the Bot API was written: {error!r}") from error
             raise Unanswered(f"Timed out waiting for the Bot API to answer: {error!r}") from error
         except (aiohttp.ClientConnectorError, aiohttp.ClientHttpProxyError, ProxyError, ProxyTimeoutError,
@@ -221,6 +230,13 @@ async def _encode(request_data: RequestData | None) -> tuple[bytes, str]:
         form.add_field(name, stream, filename=filename, content_type=mimetype)
     multipart = form()
     return await multipart.as_bytes(), multipart.content_type
+
+
+@functools.lru_cache(maxsize=64)
+def _client_timeout(connect: float | None, pool: float | None, read: float | None) -> aiohttp.ClientTimeout:
+    """aiohttp's timeouts for PTB's: the connect limit covers waiting for the pool too; reading starts once written."""
+    both = None if connect is None or pool is None else connect + pool
+    return aiohttp.ClientTimeout(connect=both, sock_connect=connect, sock_read=read)
 
 
 def _seconds(value: object) -> float | None:
