@@ -25,6 +25,7 @@ from bot.core.knowledge import EntryKind, KnowledgeBase, load_knowledge
 from bot.core.language import conversation_lang, detect, reply_lang
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.plantexts import load_plan_texts
+from bot.core.safety import Concern
 from bot.core.walkthrough import load_walkthrough
 from bot.errors import AdvisorError, KnowledgeError, Problem
 
@@ -53,17 +54,22 @@ def _lang(args: argparse.Namespace) -> Lang | None:
     return None if value == AUTO else Lang(value)
 
 
-def _result_json(question: str, result: MatchResult, lang: Lang) -> dict[str, object]:
+def _result_json(question: str, result: MatchResult, lang: Lang, safety: Concern | None = None) -> dict[str, object]:
+    """What the user gets, as data: the match, the reply's language, and `safety` ("crisis" for the crisis reply,
+    "scam" for the scam card, else null). A crisis reply is not an answer from the knowledge: no entry, no route,
+    no candidates."""
+    crisis = safety is Concern.CRISIS
     data: dict[str, object] = {
         "question": question,
-        "status": result.status.value,
-        "entry": result.entry.id if result.status is Status.ANSWER and result.entry else None,
-        "candidates": [c.entry.id for c in result.candidates],
-        "score": result.score,
+        "status": Status.FALLBACK.value if crisis else result.status.value,
+        "entry": result.entry.id if result.status is Status.ANSWER and result.entry and not crisis else None,
+        "candidates": [] if crisis else [c.entry.id for c in result.candidates],
+        "score": 0.0 if crisis else result.score,
     }
-    if result.route is not None:
+    if result.route is not None and not crisis:
         data["route"] = result.route.id
     data["lang"] = lang.value
+    data["safety"] = safety.value if safety is not None else None
     return data
 
 
@@ -77,9 +83,11 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     def answer(question: str) -> str:
         # Each question is a conversation of its own: its language, or Simplified Chinese when it does not tell.
         lang = fixed or reply_lang(None, conversation_lang(None, detect(question), None), None)
+        outcome = advisor.ask(Conversation(lang=lang), question)
         if args.json:
-            return json.dumps(_result_json(question, matcher.match(question), lang), ensure_ascii=False)
-        return "\n\n".join(render_plain(r) for r in advisor.ask(Conversation(lang=lang), question).replies)
+            result = outcome.match or matcher.match(question)  # a greeting or the crisis reply matches nothing
+            return json.dumps(_result_json(question, result, lang, outcome.safety), ensure_ascii=False)
+        return "\n\n".join(render_plain(r) for r in outcome.replies)
 
     if args.question:
         print(answer(" ".join(args.question)), file=out)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -61,7 +62,14 @@ class RateLimitConfig:
 
     overall_per_second: float = 30.0
     group_per_minute: float = 20.0
-    max_retries: int = 3  # how often a 429 "retry after" is waited out and the call repeated
+
+
+@dataclass(frozen=True)
+class RetryConfig:
+    """How Bot API calls are tried again (bot.telegram.retry): one policy for every call."""
+
+    attempts: int = 4  # tries in all, the first included
+    max_wait: float = 30.0  # the longest 429 "retry after" waited out, in seconds
 
 
 @dataclass(frozen=True)
@@ -73,8 +81,11 @@ class TelegramConfig:
     concurrent_updates: int = 64
     connection_pool_size: int = 16
     poll_timeout: int = 30
-    http_client: str = "lean"  # "lean" (bot.telegram.request) or "httpx" (PTB's default, e.g. behind a proxy)
+    #: Proxy for every Bot API call (http://, socks5://, socks5h://, socks4://), from telegram.proxy or the usual
+    #: environment variables; "" for none. Not in repr: it may carry a password.
+    proxy: str = field(default="", repr=False)
     rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
+    retry: RetryConfig = field(default_factory=RetryConfig)
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,54 @@ def _check_unknown(section: Mapping[str, Any], known: set[str], where: str) -> N
     unknown = sorted(set(section) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown setting(s) {', '.join(map(str, unknown))} (typo?)")
+
+
+#: Proxy schemes the Bot API client speaks (socks5h: the proxy resolves api.telegram.org, not the local DNS).
+PROXY_SCHEMES = ("http", "socks5", "socks5h", "socks4")
+#: Environment variables naming a proxy for the Bot API's scheme, most specific first (curl's convention).
+_PROXY_ENV = {
+    "https": ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"),
+    "http": ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"),
+}
+
+
+def _proxy(configured: str, base_url: str, env: Mapping[str, str], where: str) -> str:
+    """The proxy URL from the config, else from the environment (unless NO_PROXY names the host), checked.
+
+    "" for none. An error names the setting or variable and what is wrong, never the URL (it may hold a password).
+    """
+    source, url = where, configured.strip()
+    if not url:
+        api = urlsplit(base_url or "https://api.telegram.org")
+        names = _PROXY_ENV.get(api.scheme.lower(), ())
+        source, url = next(((name, env[name].strip()) for name in names if env.get(name, "").strip()), ("", ""))
+        no_proxy = env.get("NO_PROXY") or env.get("no_proxy") or ""
+        if url and _bypassed(api.hostname or "", no_proxy):
+            return ""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise ConfigError(f"{source}: not a proxy URL (expected e.g. socks5h://127.0.0.1:1080)") from error
+    if parts.scheme.lower() not in PROXY_SCHEMES:
+        shown = parts.scheme or "none"
+        raise ConfigError(f"{source}: proxy scheme {shown!r} is not supported; use one of {', '.join(PROXY_SCHEMES)}")
+    if not parts.hostname or port is None:
+        raise ConfigError(f"{source}: a proxy URL needs a host and a port (e.g. http://127.0.0.1:8080)")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ConfigError(f"{source}: a proxy URL is scheme://[user:password@]host:port and nothing more")
+    return url
+
+
+def _bypassed(host: str, no_proxy: str) -> bool:
+    """Whether NO_PROXY (comma-separated hosts or domain suffixes, or *) says to reach `host` directly."""
+    host = host.lower().rstrip(".")
+    for entry in (part.strip().lower().lstrip(".").rstrip(".") for part in no_proxy.split(",")):
+        if entry == "*" or (entry and (host == entry or host.endswith(f".{entry}"))):
+            return True
+    return False
 
 
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
@@ -190,7 +249,8 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             "connection_pool_size",
             "poll_timeout",
             "rate_limit",
-            "http_client",
+            "retry",
+            "proxy",
         },
         where,
     )
@@ -211,27 +271,39 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         raise ConfigError(f"{wwhere}.secret_token: webhook mode needs a secret token (or TELEGRAM_WEBHOOK_SECRET)")
     r = _section(t, "rate_limit", where)
     rwhere = f"{where}.rate_limit"
-    _check_unknown(r, {"overall_per_second", "group_per_minute", "max_retries"}, rwhere)
+    if "max_retries" in r:
+        raise ConfigError(f"{rwhere}.max_retries: retries are set in telegram.retry now (attempts, max_wait)")
+    _check_unknown(r, {"overall_per_second", "group_per_minute"}, rwhere)
     rate_limit = RateLimitConfig(
         overall_per_second=_take(r, "overall_per_second", float, 30.0, rwhere),
         group_per_minute=_take(r, "group_per_minute", float, 20.0, rwhere),
-        max_retries=_take(r, "max_retries", int, 3, rwhere),
     )
-    if rate_limit.overall_per_second < 0 or rate_limit.group_per_minute < 0 or rate_limit.max_retries < 0:
-        raise ConfigError(f"{rwhere}: limits and retries must not be negative")
+    if rate_limit.overall_per_second < 0 or rate_limit.group_per_minute < 0:
+        raise ConfigError(f"{rwhere}: limits must not be negative")
+    y = _section(t, "retry", where)
+    ywhere = f"{where}.retry"
+    _check_unknown(y, {"attempts", "max_wait"}, ywhere)
+    retry = RetryConfig(
+        attempts=_take(y, "attempts", int, RetryConfig.attempts, ywhere),
+        max_wait=_take(y, "max_wait", float, RetryConfig.max_wait, ywhere),
+    )
+    if not 1 <= retry.attempts <= 10:
+        raise ConfigError(f"{ywhere}.attempts: must be between 1 (no retry) and 10")
+    if retry.max_wait < 0:
+        raise ConfigError(f"{ywhere}.max_wait: must not be negative")
+    base_url = env.get("TELEGRAM_API_BASE_URL") or _take(t, "base_url", str, "", where)
     telegram = TelegramConfig(
         token=env.get("TELEGRAM_BOT_TOKEN") or _take(t, "token", str, "", where, secret=True),
-        base_url=env.get("TELEGRAM_API_BASE_URL") or _take(t, "base_url", str, "", where),
+        base_url=base_url,
         admin_ids=tuple(admin_ids),
         webhook=webhook,
         concurrent_updates=_take(t, "concurrent_updates", int, 64, where),
         connection_pool_size=_take(t, "connection_pool_size", int, 16, where),
         poll_timeout=_take(t, "poll_timeout", int, 30, where),
+        proxy=_proxy(_take(t, "proxy", str, "", where, secret=True), base_url, env, f"{where}.proxy"),
         rate_limit=rate_limit,
-        http_client=_take(t, "http_client", str, "lean", where),
+        retry=retry,
     )
-    if telegram.http_client not in {"lean", "httpx"}:
-        raise ConfigError(f"{where}.http_client: expected 'lean' or 'httpx', got {telegram.http_client!r}")
 
     logging_section = _section(data, "logging", name)
     _check_unknown(logging_section, {"level"}, f"{name}: logging")

@@ -27,9 +27,10 @@ from bot.core.language import conversation_lang, detect, reply_lang
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.plantexts import PlanTexts, load_plan_texts
 from bot.core.replies import Choice, Reply
+from bot.core.safety import Concern
 from bot.core.walkthrough import Walkthrough, load_walkthrough
 from bot.locks import KeyedLocks
-from bot.storage import Session, Storage
+from bot.storage import WALKTHROUGH_KEY, Session, Storage
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ class Knowledge:
 
 
 #: The key of the walkthrough progress in a saved session (kept from the first schema, so old sessions still load).
-PROGRESS_KEY = "guide"
+PROGRESS_KEY = WALKTHROUGH_KEY
 #: The key of the /plan calculation in a saved session.
 PLAN_KEY = "plan"
 
@@ -203,9 +204,7 @@ class Engine:
             and event.update_id <= session.last_update_id
         )
         if redelivered:
-            # Already applied before a crash: show where the user is instead of applying it twice.
-            logger.info("redelivered update %s: showing the current step again", event.update_id)
-            return Response(self._where_am_i(state, k, lang), lang)
+            return Response(self._again(event, session, state, k, lang), lang)
 
         decision = await self._decide(event, state, k, Conversation(lang=lang))
         if decision.forgotten:
@@ -222,6 +221,11 @@ class Engine:
                     state=decision.state.to_dict(),
                     # Only a state change marks the update applied: a question re-sent after a crash is answered again.
                     last_update_id=event.update_id if decision.save else (session.last_update_id if session else None),
+                    last_replies=(
+                        [reply.to_json() for reply in decision.replies]
+                        if decision.save and event.update_id is not None
+                        else (session.last_replies if session and not decision.save else None)
+                    ),
                     typed_lang=typed.value if typed is not None else None,
                 )
             )
@@ -233,6 +237,22 @@ class Engine:
                 event.user_id, event.text, lang.value, best, match.score, update_id=event.update_id
             )
         return Response(decision.replies, lang)
+
+    def _again(self, event: Incoming, session: Session | None, state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
+        """An update Telegram delivered again (the bot stopped before confirming it), whose state is already saved.
+
+        It is not applied twice: the latest one is answered again with the replies kept for it (the user may never
+        have seen them); an older one was answered before the user's next update was handled, so it gets nothing.
+        """
+        if session is None or event.update_id != session.last_update_id:
+            logger.info("redelivered update %s was answered before; nothing to send", event.update_id)
+            return []
+        try:
+            replies = [Reply.from_json(shape) for shape in session.last_replies or ()]
+        except ValueError:
+            replies = []
+        logger.info("redelivered update %s: its replies again", event.update_id)
+        return replies or self._where_am_i(state, k, lang)
 
     async def _load(self, user_id: int) -> Session | None:
         if user_id in self._recent:
@@ -326,19 +346,24 @@ class Engine:
     def _text(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
         text = event.text
-        if k.plan is not None and planchat.reads_as_answer(state.plan, text) and not k.advisor.in_crisis(text):
+        screening = k.advisor.screen(text)  # the whole message, before anything else (even past LONG_MESSAGE)
+        answers_freely = screening.concern in {None, Concern.DISTRESS}  # crisis or scam text is never an answer
+        if k.plan is not None and answers_freely and planchat.reads_as_answer(state.plan, text):
             return self._plan(state, planchat.Typed(text), k.plan, lang)
         if (
-            dialogue.reads_as_answer(state.progress, text)
+            answers_freely
+            and dialogue.reads_as_answer(state.progress, text)
             and not self._reads_as_question(text, state.progress)
-            and not k.advisor.in_crisis(text)  # never recorded as an answer: the advisor replies with care
         ):
-            return self._walk(state, dialogue.TypedText(text), k, lang)
+            decision = self._walk(state, dialogue.TypedText(text), k, lang)
+            if screening.concern is Concern.DISTRESS:
+                return replace(decision, replies=[k.advisor.reassurance(conversation), *decision.replies])
+            return decision
         notice: list[Reply] = []
-        if len(text) > LONG_MESSAGE:
+        if len(text) > LONG_MESSAGE and screening.concern is not Concern.CRISIS:
             notice = [Reply(k.kb.text("too_long_notice", lang))]
             text = text[:LONG_MESSAGE]
-        outcome = k.advisor.ask(conversation, text)
+        outcome = k.advisor.ask(conversation, text, screening)
         replies = [*notice, *self._with_continue(outcome.replies, state, k, lang)]
         match = outcome.match
         if match is not None and match.status is Status.ANSWER and match.entry is not None:

@@ -72,15 +72,22 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE sessions ADD COLUMN typed_lang TEXT;  -- NULL until a typed message tells (then Telegram's is used)
     """,
+    # v4: the replies to last_update_id, so an update Telegram delivers again after a crash is answered again
+    # (with what the user would have seen) rather than applied twice.
+    """
+    ALTER TABLE sessions ADD COLUMN last_replies TEXT;  -- JSON list of replies; replaced by every save
+    """,
 )
 
 _UPSERT_SESSION = """
-    INSERT INTO sessions (user_id, lang, state, last_update_id, updated_at, typed_lang) VALUES (?, ?, ?, ?, ?, ?)
+    INSERT INTO sessions (user_id, lang, state, last_update_id, last_replies, updated_at, typed_lang)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (user_id) DO UPDATE SET
         lang = excluded.lang,
         typed_lang = excluded.typed_lang,
         state = excluded.state,
         last_update_id = excluded.last_update_id,
+        last_replies = excluded.last_replies,
         updated_at = excluded.updated_at
 """
 
@@ -90,6 +97,9 @@ _UNMATCHED_DELAY = 1.0
 
 #: Longest unmatched question kept; a user who pastes their whole situation should not have it all stored.
 MAX_QUESTION_CHARS = 500
+
+#: The key under which a session's state keeps the walkthrough progress (the engine writes it; /stats counts it).
+WALKTHROUGH_KEY = "guide"
 
 _BUSY_TIMEOUT_MS = 5_000
 _SECONDS_PER_DAY = 86_400.0
@@ -110,6 +120,9 @@ class Session:
     updated_at: float = 0.0
     #: Language of the latest typed message that told one (bot.core.language); None before any.
     typed_lang: str | None = None
+    #: What the bot answered to `last_update_id` (JSON-able, shaped by the engine), to answer it again if Telegram
+    #: delivers that update again after a crash; None when not kept.
+    last_replies: Sequence[Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -223,18 +236,20 @@ class Storage:
         async with self._using("read a session") as connection:
             rows = list(
                 await connection.execute_fetchall(
-                    "SELECT lang, state, last_update_id, updated_at, typed_lang FROM sessions WHERE user_id = ?",
+                    "SELECT lang, state, last_update_id, last_replies, updated_at, typed_lang FROM sessions "
+                    "WHERE user_id = ?",
                     (user_id,),
                 )
             )
         if not rows:
             return None
-        lang, state_json, last_update_id, updated_at, typed_lang = rows[0]
+        lang, state_json, last_update_id, replies_json, updated_at, typed_lang = rows[0]
         return Session(
             user_id=user_id,
             lang=lang,
             state=_decode_state(user_id, state_json),
             last_update_id=last_update_id,
+            last_replies=_decode_replies(replies_json),
             updated_at=updated_at,
             typed_lang=typed_lang,
         )
@@ -245,11 +260,13 @@ class Storage:
         Returns the session as stored, with `updated_at` set.
         """
         updated_at = self._clock()
+        replies = None if session.last_replies is None else _encode_json(list(session.last_replies), "its replies")
         row = (
             session.user_id,
             session.lang,
             _encode_state(session.state),
             session.last_update_id,
+            replies,
             updated_at,
             session.typed_lang,
         )
@@ -409,9 +426,10 @@ class Storage:
                 await connection.execute_fetchall(
                     """
                     SELECT (SELECT count(*) FROM sessions),
-                           (SELECT count(*) FROM sessions WHERE state IS NOT NULL),
+                           (SELECT count(*) FROM sessions WHERE json_extract(state, ?) IS NOT NULL),
                            (SELECT count(*) FROM unmatched)
-                    """
+                    """,
+                    (f"$.{WALKTHROUGH_KEY}",),  # a /plan calculation alone is no walkthrough
                 )
             )
         users, active, unmatched = rows[0]
@@ -539,13 +557,28 @@ async def _rollback(connection: aiosqlite.Connection) -> None:
 
 
 def _encode_state(state: Mapping[str, Any] | None) -> str | None:
-    if state is None:
-        return None
+    return None if state is None else _encode_json(dict(state), "its walkthrough state")
+
+
+def _encode_json(value: object, what: str) -> str:
     try:
-        return json.dumps(dict(state), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as error:
         # The message names the offending type, never the content.
-        raise StorageError(f"Cannot save a session: its walkthrough state is not JSON ({error}).") from error
+        raise StorageError(f"Cannot save a session: {what} is not JSON ({error}).") from error
+
+
+def _decode_replies(replies_json: str | None) -> list[Mapping[str, Any]] | None:
+    """Stored replies, or None (not kept, or unreadable: the redelivery then shows where the user is)."""
+    if replies_json is None:
+        return None
+    try:
+        replies = json.loads(replies_json)
+    except ValueError:
+        return None
+    if not isinstance(replies, list) or not all(isinstance(reply, dict) for reply in replies):
+        return None
+    return replies
 
 
 def _decode_state(user_id: int, state_json: str | None) -> Mapping[str, Any] | None:

@@ -41,6 +41,7 @@ import contextlib
 import itertools
 import json
 import logging
+import random
 import re
 import time
 from collections import deque
@@ -425,8 +426,10 @@ class FakeBotAPI:
         bot_username: str = "fake_advisor_bot",
         bot_first_name: str = "逾期协商助手",
         strict_html: bool = True,
+        port: int = 0,
     ) -> None:
         self.token = token
+        self._requested_port = port  # 0: any free port
         self.bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456789
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
@@ -462,6 +465,9 @@ class FakeBotAPI:
         self._received: dict[str, int] = {}
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, float] = {}
+        self._answer_delays: dict[str, float] = {}
+        self._rates: dict[str, tuple[float, float, float, random.Random]] = {}
+        self._confirmed_below = 0
 
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.descriptions: dict[tuple[str, str], str] = {}
@@ -505,7 +511,7 @@ class FakeBotAPI:
             app, handle_signals=False, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
         )
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await web.TCPSite(self._runner, "127.0.0.1", self._requested_port).start()
         self._port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
@@ -970,12 +976,34 @@ class FakeBotAPI:
         """
         self._add_fault(method, _Fault("drop_after" if after_processing else "drop", count))
 
-    def delay(self, method: str, seconds: float) -> None:
-        """Every later call of ``method`` waits ``seconds`` before it is handled; 0 turns the delay off."""
+    def delay(self, method: str, seconds: float, *, after_processing: bool = False) -> None:
+        """Every later call of ``method`` waits ``seconds`` before it is handled; 0 turns the delay off.
+
+        With ``after_processing`` the call takes effect at once and only its answer is late, as when the network is
+        slow on the way back: a client that gives up waiting has still had its message sent.
+        """
+        delays = self._answer_delays if after_processing else self._delays
         if seconds > 0:
-            self._delays[method.lower()] = seconds
+            delays[method.lower()] = seconds
         else:
-            self._delays.pop(method.lower(), None)
+            delays.pop(method.lower(), None)
+
+    def fault_rates(
+        self, method: str, *, error: float = 0.0, flood: float = 0.0, drop_after: float = 0.0, seed: int = 0
+    ) -> None:
+        """Every later call of ``method`` fails at random: HTTP 500 with probability ``error``, a 429 (retry after 1 s)
+        with ``flood``, or its connection dropped after it took effect with ``drop_after``; 0 for all turns it off.
+
+        Queued faults (``fail_next`` …) come first. ``seed`` makes a run repeatable.
+        """
+        if error + flood + drop_after <= 0:
+            self._rates.pop(method.lower(), None)
+            return
+        self._rates[method.lower()] = (error, flood, drop_after, random.Random(seed))
+
+    def confirmed(self, update_id: int) -> bool:
+        """Whether the bot has confirmed ``update_id`` (asked getUpdates for a later offset)."""
+        return update_id < self._confirmed_below
 
     def _add_fault(self, method: str, fault: _Fault) -> None:
         if fault.remaining < 1:
@@ -985,12 +1013,26 @@ class FakeBotAPI:
     def _take_fault(self, method: str) -> _Fault | None:
         queue = self._faults.get(method)
         if not queue:
-            return None
+            return self._random_fault(method)
         fault = queue[0]
         fault.remaining -= 1
         if fault.remaining == 0:
             queue.popleft()
         return fault
+
+    def _random_fault(self, method: str) -> _Fault | None:
+        rates = self._rates.get(method)
+        if rates is None:
+            return None
+        error, flood, drop_after, rng = rates
+        roll = rng.random()
+        if roll < error:
+            return _Fault("error", 1)
+        if roll < error + flood:
+            return _Fault("error", 1, 429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        if roll < error + flood + drop_after:
+            return _Fault("drop_after", 1)
+        return None
 
     # -- HTTP -----------------------------------------------------------------------------------------------------
 
@@ -1022,6 +1064,9 @@ class FakeBotAPI:
             return self._respond(method, params, error)
         if fault is not None:  # drop_after: the work is done, the answer is lost
             return self._drop(request, method, params)
+        late = self._answer_delays.get(key)
+        if late:
+            await asyncio.sleep(late)
         return self._respond(method, params, result)
 
     def _respond(self, method: str, params: JSON, outcome: object) -> web.Response:
@@ -1102,6 +1147,7 @@ class FakeBotAPI:
                 raise ApiError(409, CONFLICT_POLL)
 
     def _confirm(self, offset: int) -> None:
+        self._confirmed_below = max(self._confirmed_below, offset)
         pending = self._pending
         if offset < 0:
             while len(pending) > -offset:

@@ -306,3 +306,50 @@ def test_the_official_hotline_is_named_where_the_channels_are_explained(config: 
     assert channel is not None
     assert f"【{channel.title_in(ZH)}】" in answer
     assert "95188" in answer
+
+
+def test_a_crisis_mid_walkthrough_gets_the_crisis_reply_and_the_walkthrough_resumes(
+    config: Config, shipped: Knowledge
+) -> None:
+    _greeting, _welcome, days, crisis, resumed, amount, _goodbye = chat(
+        config, "/guide", "1", "我不想活了", "/resume", "15", "/quit"
+    )
+    assert shipped.walkthrough.say("steps.days.prompt", ZH) in days
+    assert shipped.kb.text("crisis", ZH) in crisis
+    assert shipped.walkthrough.say("steps.days.prompt", ZH) not in crisis  # the crisis reply alone, with a way back
+    assert shipped.walkthrough.say("steps.days.prompt", ZH) in resumed
+    assert shipped.walkthrough.say("steps.amount.prompt", ZH) in amount
+    state = asyncio.run(saved_guide(config))
+    assert state == Progress(step=Step.AMOUNT, product="huabei", days="d8_30", days_typed=15)
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        pytest.param(Lang.ZH_HANT, "活著好累，不想活了", id="traditional"),
+        pytest.param(Lang.EN, "I can't go on anymore", id="english"),
+    ],
+)
+def test_the_crisis_reply_in_the_terminal_speaks_the_chats_language(
+    config: Config, shipped: Knowledge, lang: Lang, message: str
+) -> None:
+    _greeting, crisis, _goodbye = chat(config, message, "/quit", lang=lang)
+    assert shipped.kb.text("crisis", lang) in crisis
+
+
+def test_a_scam_gets_the_warning_card_and_then_the_answer_in_the_terminal(config: Config, shipped: Knowledge) -> None:
+    question = "借呗逾期了会不会影响征信，有人要我的银行卡密码"
+    card = shipped.kb.entry("safety.scams")
+    answered = shipped.matcher.match(question).entry
+    assert card is not None
+    assert answered is not None
+    assert answered is not card, "pick a question about something else"
+    _greeting, answer, _goodbye = chat(config, question, "/quit")
+    assert answer.index(f"【{card.title_in(ZH)}】") < answer.index(f"【{answered.title_in(ZH)}】")
+
+
+def test_asking_how_to_negotiate_with_alipay_gets_no_scam_card(config: Config, shipped: Knowledge) -> None:
+    card = shipped.kb.entry("safety.scams")
+    assert card is not None
+    _greeting, answer, _goodbye = chat(config, "怎么跟支付宝协商还款", "/quit")
+    assert card.title_in(ZH) not in answer

@@ -20,7 +20,7 @@ from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
 
 SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
-JSON_KEYS = {"question", "status", "entry", "candidates", "score", "lang"}
+JSON_KEYS = {"question", "status", "entry", "candidates", "score", "lang", "safety"}
 
 
 @pytest.fixture(autouse=True)
@@ -122,6 +122,31 @@ def test_ask_json_prints_one_object_describing_the_match(
     assert all(isinstance(candidate, str) for candidate in data["candidates"])
     if entry is not None:
         assert data["candidates"][0] == entry
+
+
+@pytest.mark.parametrize(
+    ("question", "safety"),
+    [
+        pytest.param("我不想活了", "crisis", id="crisis-in-chinese"),
+        pytest.param("I want to kill myself", "crisis", id="crisis-in-english"),
+        pytest.param("有人说交两千就能帮我停息挂账，靠谱吗", "scam", id="scam"),
+        pytest.param("怎么跟支付宝协商还款", None, id="negotiating-with-alipay-is-not-a-scam"),
+        pytest.param("好崩溃，逾期会影响征信吗", None, id="despair-is-not-reported"),
+    ],
+)
+def test_ask_json_says_what_safety_reply_the_user_gets(question: str, safety: str | None) -> None:
+    _code, output = advisor("ask", "--json", question)
+    data = json.loads(output)
+    assert set(data) - {"route"} == JSON_KEYS
+    assert data["safety"] == safety
+    if safety == "crisis":  # the crisis reply is all the user gets: no topic, no route
+        assert (data["status"], data["entry"], data["candidates"], data.get("route")) == ("fallback", None, [], None)
+
+
+def test_ask_prints_the_crisis_reply_a_user_would_read() -> None:
+    _code, output = advisor("ask", "我不想活了")
+    crisis = load_knowledge(SHIPPED).text("crisis", Lang.ZH_HANS)
+    assert output.startswith(crisis)
 
 
 def test_ask_json_reports_a_clarify_with_its_candidates(tmp_path: Path) -> None:

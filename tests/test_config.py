@@ -210,3 +210,70 @@ def test_a_yaml_mistake_points_at_its_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"not valid YAML") as error:
         load_config(path, env={})
     assert re.match(rf"{re.escape(str(path))}:[34]: ", str(error.value))
+
+
+# -- proxy and retries ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "expected"),
+    [
+        pytest.param("", {}, "", id="none-by-default"),
+        pytest.param("telegram: {proxy: 'socks5h://127.0.0.1:1080'}\n", {}, "socks5h://127.0.0.1:1080", id="config"),
+        pytest.param("", {"HTTPS_PROXY": "http://10.0.0.1:3128"}, "http://10.0.0.1:3128", id="https-proxy-env"),
+        pytest.param("", {"all_proxy": "socks5://127.0.0.1:7890"}, "socks5://127.0.0.1:7890", id="all-proxy-env"),
+        pytest.param(
+            "telegram: {proxy: 'http://127.0.0.1:8080'}\n",
+            {"HTTPS_PROXY": "http://10.0.0.1:3128"},
+            "http://127.0.0.1:8080",
+            id="config-wins-over-env",
+        ),
+        pytest.param(
+            "", {"HTTPS_PROXY": "http://10.0.0.1:3128", "NO_PROXY": "localhost,.telegram.org"}, "", id="no-proxy-host"
+        ),
+        pytest.param(
+            "telegram: {base_url: 'http://127.0.0.1:8081/bot'}\n",
+            {"HTTPS_PROXY": "http://10.0.0.1:3128"},
+            "",
+            id="https-proxy-not-for-a-plain-http-server",
+        ),
+    ],
+)
+def test_the_proxy_comes_from_the_config_or_the_usual_variables(
+    tmp_path: Path, text: str, env: dict[str, str], expected: str
+) -> None:
+    assert load_config(write(tmp_path, text), env=env).telegram.proxy == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        pytest.param("ftp://127.0.0.1:21", "not supported", id="unknown-scheme"),
+        pytest.param("127.0.0.1:1080", "not supported", id="no-scheme"),
+        pytest.param("socks5://127.0.0.1", "host and a port", id="no-port"),
+        pytest.param("http://:8080", "host and a port", id="no-host"),
+        pytest.param("http://127.0.0.1:99999", "not a proxy URL", id="port-out-of-range"),
+        pytest.param("http://127.0.0.1:8080/path", "nothing more", id="a-path"),
+    ],
+)
+def test_a_wrong_proxy_is_named_and_its_password_is_not_repeated(tmp_path: Path, url: str, says: str) -> None:
+    secret_url = url.replace("://", "://agent:Pa55word@", 1) if "://" in url else url
+    with pytest.raises(ConfigError, match=says) as error:
+        load_config(write(tmp_path, f"telegram: {{proxy: '{secret_url}'}}\n"), env={})
+    assert "telegram.proxy" in str(error.value)
+    assert "Pa55word" not in str(error.value)
+
+
+def test_a_proxy_password_never_appears_in_the_config_printed(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "telegram: {proxy: 'http://agent:Pa55word@127.0.0.1:8080'}\n"), env={})
+    assert config.telegram.proxy == "http://agent:Pa55word@127.0.0.1:8080"
+    assert "Pa55word" not in repr(config)
+
+
+def test_retries_are_set_in_one_place(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "telegram: {retry: {attempts: 2, max_wait: 5}}\n"), env={})
+    assert (config.telegram.retry.attempts, config.telegram.retry.max_wait) == (2, 5.0)
+    with pytest.raises(ConfigError, match=r"telegram.rate_limit.max_retries: retries are set in telegram.retry"):
+        load_config(write(tmp_path, "telegram: {rate_limit: {max_retries: 3}}\n"), env={})
+    with pytest.raises(ConfigError, match=r"telegram.retry.attempts: must be between 1"):
+        load_config(write(tmp_path, "telegram: {retry: {attempts: 0}}\n"), env={})

@@ -369,6 +369,87 @@ async def test_the_crisis_reply_comes_even_where_any_text_would_be_recorded_as_a
     assert (state.step, state.terms) == (Step.TERMS, None)
 
 
+@pytest.mark.parametrize(
+    ("client_lang", "lang", "message"),
+    [
+        pytest.param("zh-hans", Lang.ZH_HANS, "我真的撑不下去了", id="simplified"),
+        pytest.param("zh-hant", Lang.ZH_HANT, "活著好累，不如死了算了", id="traditional"),
+        pytest.param("zh-hk", Lang.ZH_HK, "做人好攰，真係唔想活", id="cantonese"),
+        pytest.param("en", Lang.EN, "I don't want to be alive anymore", id="english"),
+    ],
+)
+async def test_the_crisis_reply_comes_in_the_conversations_language(
+    engine: Engine, shipped: Knowledge, client_lang: str, lang: Lang, message: str
+) -> None:
+    user = Person(engine, client_lang=client_lang)
+    (reply,) = await user.say(message)
+    assert reply.text == shipped.kb.text("crisis", lang)
+
+
+async def test_a_crisis_mid_walkthrough_is_not_recorded_and_the_walkthrough_resumes_where_it_was(
+    engine: Engine, shipped: Knowledge, db_path: Path
+) -> None:
+    user = Person(engine)
+    await user.command("guide")
+    await user.tap("借呗")
+    before = await saved_guide(db_path)
+    assert before == Progress(step=Step.DAYS, product="jiebei")
+
+    (reply,) = await user.say("逾期90天了，我真的不想活了")  # a number of days, but said in crisis
+
+    assert reply.text == shipped.kb.text("crisis", ZH)
+    assert user.actions[0] == "w:resume"
+    assert await saved_guide(db_path) == before  # nothing recorded, nothing lost
+
+    await user.press("w:resume")
+    assert shipped.walkthrough.say("steps.days.prompt", ZH) in user.text
+    await user.say("45天")
+    state = await saved_guide(db_path)
+    assert state is not None
+    assert (state.step, state.days_typed) == (Step.AMOUNT, 45)
+
+
+async def test_a_crisis_at_the_end_of_a_very_long_message_is_still_seen(engine: Engine, shipped: Knowledge) -> None:
+    user = Person(engine)
+    story = "花呗逾期了，催收天天打电话。" * (LONG_MESSAGE // 10)
+    replies = await user.say(f"{story}我真的不想活了")
+    assert [r.text for r in replies] == [shipped.kb.text("crisis", ZH)]
+
+
+async def test_a_scam_mid_walkthrough_gets_the_card_and_the_walkthrough_waits(
+    engine: Engine, shipped: Knowledge, db_path: Path
+) -> None:
+    user = Person(engine)
+    await user.press("w:goto:result")
+    await user.press("w:o:result:agreed")
+
+    replies = await user.say("有人说交两千就能帮我撤诉，然后再签协议")  # would otherwise be taken as the terms
+
+    card = shipped.kb.entry("safety.scams")
+    assert card is not None
+    assert replies[0].title == card.title_in(ZH)
+    assert user.actions[0] == "w:resume"
+    state = await saved_guide(db_path)
+    assert state is not None
+    assert (state.step, state.terms) == (Step.TERMS, None)
+
+
+async def test_despair_typed_as_a_walkthrough_answer_is_recorded_with_a_kind_word_first(
+    engine: Engine, shipped: Knowledge, db_path: Path
+) -> None:
+    user = Person(engine)
+    await user.press("w:goto:result")
+    await user.press("w:o:result:agreed")
+
+    first, *rest = await user.say("压力好大，不过谈好了：每月还500，分24期")
+
+    assert first.text == shipped.kb.text("reassurance", ZH)
+    assert rest
+    state = await saved_guide(db_path)
+    assert state is not None
+    assert state.terms == "压力好大，不过谈好了：每月还500，分24期"
+
+
 async def test_terms_text_is_recorded_but_a_question_at_that_step_goes_to_the_knowledge_base(
     engine: Engine, db_path: Path
 ) -> None:
@@ -482,10 +563,23 @@ async def test_an_older_update_id_is_a_redelivery_too(engine: Engine, db_path: P
     await user.command("guide")
     await user.press("w:o:product:huabei")
     old = Incoming(1, Kind.PRESS, action="w:o:days:d1_7", update_id=50)
-    await engine.handle(old)
+    assert await engine.handle(old) == []  # answered before the later update was handled: nothing to send again
     state = await saved_guide(db_path)
     assert state is not None
     assert (state.step, state.days) == (Step.DAYS, None)
+
+
+async def test_a_redelivered_update_gets_the_replies_it_was_given_even_after_a_restart(
+    engine: Engine, storage: Storage, db_path: Path
+) -> None:
+    user = Person(engine)
+    await user.command("guide")
+    first = await user.press("w:o:product:huabei")
+    session = await storage.load_session(user.user_id)
+    assert session is not None
+    assert session.last_replies == [reply.to_json() for reply in first]
+    restarted = Engine(engine.knowledge, storage)  # nothing remembered in memory: the replies come from the database
+    assert await restarted.handle(user.last_event) == first  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -217,3 +217,11 @@ async def test_without_plan_texts_plan_is_an_unknown_command(knowledge: Knowledg
     user = Person(Engine(bare, storage))
     await user.command("plan")
     assert user.replies[0].text == "unknown_command 文本"
+
+
+async def test_a_plan_alone_is_not_counted_as_a_walkthrough_in_progress(user: Person, storage: Storage) -> None:
+    await user.command("plan")
+    await user.say("3万")
+    assert (await storage.stats()).active_walkthroughs == 0
+    await user.command("guide")
+    assert (await storage.stats()).active_walkthroughs == 1

@@ -108,7 +108,31 @@ async def test_saving_again_replaces_the_whole_session(storage: Storage, clock: 
 async def test_only_the_numeric_id_identifies_a_user(storage: Storage, db_path: Path) -> None:
     columns = {row[1] for row in peek(db_path, "PRAGMA table_info(sessions)")}
 
-    assert columns == {"user_id", "lang", "state", "last_update_id", "updated_at", "typed_lang"}
+    assert columns == {"user_id", "lang", "state", "last_update_id", "last_replies", "updated_at", "typed_lang"}
+
+
+async def test_the_replies_to_the_last_update_are_kept_with_it_and_replaced(storage: Storage, db_path: Path) -> None:
+    first = [{"text": "第一步", "choices": [["下一步", "w:next"]]}]
+    await storage.save_session(Session(user_id=1, state={"step": "intro"}, last_update_id=10, last_replies=first))
+    loaded = await storage.load_session(1)
+    assert loaded is not None
+    assert (loaded.last_update_id, loaded.last_replies) == (10, first)
+
+    await storage.save_session(Session(user_id=1, state={"step": "plan"}, last_update_id=11))
+    assert peek(db_path, "SELECT last_replies FROM sessions") == [(None,)]  # one update's replies at most
+
+
+async def test_unreadable_stored_replies_read_as_none(storage: Storage, db_path: Path) -> None:
+    await storage.save_session(Session(user_id=1, last_update_id=10, last_replies=[{"text": "x"}]))
+    with sqlite3.connect(db_path) as db:
+        db.execute("UPDATE sessions SET last_replies = '{broken'")
+    fresh = await Storage.open(db_path)
+    try:
+        loaded = await fresh.load_session(1)
+    finally:
+        await fresh.close()
+    assert loaded is not None
+    assert loaded.last_replies is None
 
 
 async def test_a_state_that_is_not_json_is_refused_without_breaking_the_storage(storage: Storage) -> None:
@@ -399,11 +423,12 @@ async def test_unanswered_questions_reach_the_disk_shortly_after_without_any_rea
 
 
 async def test_stats_count_users_walkthroughs_and_unmatched(storage: Storage) -> None:
-    await storage.save_session(Session(user_id=1, state={"step": "plan"}))
+    await storage.save_session(Session(user_id=1, state={"guide": {"step": "plan"}}))
     await storage.save_session(Session(user_id=2, lang="en"))
+    await storage.save_session(Session(user_id=3, state={"plan": {"asking": "income"}}))  # /plan alone
     await storage.log_unmatched(2, "q", "en", None, 0.0)
 
-    assert await storage.stats() == StorageStats(users=2, active_walkthroughs=1, unmatched=1)
+    assert await storage.stats() == StorageStats(users=3, active_walkthroughs=1, unmatched=1)
 
 
 # -- schema and opening ----------------------------------------------------------------------------------------
@@ -421,7 +446,7 @@ V2 = """
 
 async def test_a_new_database_gets_the_latest_schema_and_reopening_keeps_the_data(db_path: Path) -> None:
     async with await Storage.open(db_path) as storage:
-        assert await storage.schema_version() == len(MIGRATIONS) == 3
+        assert await storage.schema_version() == len(MIGRATIONS)
         await storage.save_session(Session(user_id=1, state={"step": "plan"}))
 
     async with await Storage.open(db_path) as storage:
@@ -496,12 +521,12 @@ async def test_a_failing_migration_leaves_the_database_at_the_previous_version(d
 async def test_a_database_from_a_newer_advisor_is_refused(db_path: Path) -> None:
     async with await Storage.open(db_path):
         pass
-    peek(db_path, "PRAGMA user_version = 7")
+    peek(db_path, "PRAGMA user_version = 70")
 
-    with pytest.raises(StorageError, match=rf"schema version 7.*only knows versions up to {len(MIGRATIONS)}"):
+    with pytest.raises(StorageError, match=rf"schema version 70.*only knows versions up to {len(MIGRATIONS)}\b"):
         await Storage.open(db_path)
 
-    assert peek(db_path, "PRAGMA user_version") == [(7,)]
+    assert peek(db_path, "PRAGMA user_version") == [(70,)]
 
 
 def _directory(path: Path) -> Path:

@@ -1,6 +1,8 @@
 """The advisor's conversation logic shared by every transport: questions in, transport-neutral replies out.
 
-It answers free text from the knowledge base (answer / clarify / honest fallback) and routes button actions.
+It answers free text from the knowledge base (answer / clarify / honest fallback) and routes button actions. Every
+text first passes the safety screen (bot/core/safety.py): a person in crisis gets the crisis reply and nothing else;
+a message about a scam gets the `safety.scams` card first and then its answer; despair gets a kind word first.
 Action tokens (kept short for Telegram's 64-byte callback data):
 
     e:<entry id>   show an entry (clarify choices, related topics)
@@ -17,9 +19,12 @@ from bot.core.i18n import Lang
 from bot.core.knowledge import Entry, EntryKind, KnowledgeBase
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.replies import Choice, Reply
+from bot.core.safety import Concern, Screen, Screening
 
 #: How many related topics are offered under an answer.
 MAX_RELATED = 3
+#: The entry shown as the scam card.
+SCAM_ENTRY = "safety.scams"
 
 
 @dataclass(frozen=True)
@@ -34,10 +39,17 @@ class Outcome:
     replies: list[Reply]
     conversation: Conversation
     match: MatchResult | None = None  # set when free text was matched (for admins' unmatched-question log)
+    safety: Concern | None = None  # CRISIS when the crisis reply was given, SCAM when the scam card was shown
 
     @property
     def unanswered(self) -> bool:
-        return self.match is not None and self.match.status is Status.FALLBACK and self.match.route is None
+        """A question nobody could answer, for the admins' report; never one the safety screen answered."""
+        return (
+            self.safety is None
+            and self.match is not None
+            and self.match.status is Status.FALLBACK
+            and self.match.route is None
+        )
 
 
 class Advisor:
@@ -46,6 +58,7 @@ class Advisor:
     def __init__(self, kb: KnowledgeBase, matcher: Matcher) -> None:
         self.kb = kb
         self.matcher = matcher
+        self.screen = Screen(kb.crisis, kb.scams)  # the built-in phrases plus the admin's additions
 
     def greet(self, conversation: Conversation) -> list[Reply]:
         lang = conversation.lang
@@ -54,14 +67,16 @@ class Advisor:
     def help(self, conversation: Conversation) -> list[Reply]:
         return [Reply(self.kb.text("help", conversation.lang), (self._guide_choice(conversation),))]
 
-    def ask(self, conversation: Conversation, text: str) -> Outcome:
-        """Answer a free-text question."""
+    def ask(self, conversation: Conversation, text: str, screening: Screening | None = None) -> Outcome:
+        """Answer a free-text question; `screening` is the safety screen's verdict when the caller already has it
+        (the engine screens the whole message, even past the part that is matched)."""
         lang = conversation.lang
         if not text.strip():
             return Outcome([Reply(self.kb.text("empty_message", lang))], conversation)
-        if self.in_crisis(text):
-            return Outcome(self.crisis(conversation), conversation)
-        if self.matcher.normalize.only_greetings(text):  # "你好", "谢谢", "在吗": a kind word back, not "I don't know"
+        concern = (screening or self.screen(text)).concern
+        if concern is Concern.CRISIS:  # nothing else: no topic, no legal consequences, no walkthrough step
+            return Outcome(self.crisis(conversation), conversation, safety=Concern.CRISIS)
+        if concern is None and self.matcher.normalize.only_greetings(text):  # "你好", "谢谢": a kind word back
             return Outcome([Reply(self.kb.text("courtesy", lang), (self._guide_choice(conversation),))], conversation)
         result = self.matcher.match(text)
         if not result.normalized:
@@ -76,14 +91,27 @@ class Advisor:
             replies = self.show_entry(conversation, result.route)
         else:
             replies = self.fallback(conversation)
+        if concern is Concern.SCAM and (card := self.kb.entry(SCAM_ENTRY)) is not None:
+            if result.status is Status.FALLBACK and result.route is None:
+                replies = self.show_entry(conversation, card)  # nothing else to say: the card is the answer
+            elif result.entry is not card or result.status is not Status.ANSWER:
+                replies = [Reply(card.answer_in(lang), title=card.title_in(lang)), *replies]  # the warning first
+            return Outcome(replies, conversation, result, safety=Concern.SCAM)
+        if concern is Concern.DISTRESS:
+            replies = [self.reassurance(conversation), *replies]
         return Outcome(replies, conversation, result)
 
     def in_crisis(self, text: str) -> bool:
-        """The message speaks of ending one's life: it gets `crisis`, before any topic or walkthrough step."""
-        return self.matcher.normalize.speaks_of_ending_life(text)
+        """Whether the safety screen reads the message as a crisis (for callers that only need yes or no)."""
+        return self.screen(text).concern is Concern.CRISIS
 
     def crisis(self, conversation: Conversation) -> list[Reply]:
+        """The crisis reply: warm, short, where to get help now; the conversation can go on afterwards."""
         return [Reply(self.kb.text("crisis", conversation.lang), (self._guide_choice(conversation),))]
+
+    def reassurance(self, conversation: Conversation) -> Reply:
+        """A kind sentence for despair that is not a crisis, shown before the practical answer."""
+        return Reply(self.kb.text("reassurance", conversation.lang))
 
     def fallback(self, conversation: Conversation) -> list[Reply]:
         return [Reply(self.kb.text("fallback", conversation.lang), (self._guide_choice(conversation),))]

@@ -8,7 +8,8 @@ Layout of a knowledge folder (see knowledge/README.md):
                      `greetings:` hello / thanks words (fillers too; a message of only these gets a kind word);
                      `generic:` question words ("怎么样") that alone do not make a question about loans;
                      `respell:` words a typo that sounds like them is put right to (写商 → 协商);
-                     `crisis:` words of someone thinking of ending their life (answered before anything else)
+                     `crisis:`, `scams:` phrases the safety screen (bot/core/safety.py) looks for besides its
+                     built-in ones; they can only add (an empty list switches nothing off)
     texts.yaml       `texts:` the bot's own sentences, per language
     traditional.yaml `phrases:` reviewed Traditional wording for Simplified phrases OpenCC converts wrongly
                      (注销 → 註銷, not 登出); optional
@@ -47,7 +48,7 @@ REQUIRED_ENTRY_IDS: tuple[str, ...] = (
 REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "greeting", "help", "fallback", "clarify_prompt", "route_footer", "related_label", "guide_button",
     "continue_guide_button", "chat_quit_hint", "chat_number_hint", "goodbye", "empty_message", "too_long_notice",
-    "none_of_these", "courtesy", "crisis",
+    "none_of_these", "courtesy", "crisis", "reassurance",
     "non_text", "group_hint", "group_private", "not_your_button", "slow_down", "privacy", "forget_button",
     "forget_confirm", "forget_yes", "forget_no", "forgotten",
     "forget_cancelled", "error_apology", "menu_expired", "language_prompt", "language_set", "unknown_command",
@@ -107,7 +108,8 @@ class KnowledgeBase:
     version: str  # short content hash: buttons from an older version are recognised as stale
     greetings: tuple[str, ...] = ()
     respell: tuple[str, ...] = ()
-    crisis: tuple[str, ...] = ()
+    crisis: tuple[str, ...] = ()  # added to the safety screen's built-in crisis phrases
+    scams: tuple[str, ...] = ()  # added to its built-in scam phrases
     traditional: Traditional = field(default_factory=Traditional)  # how zh-hans texts become zh-hant / zh-hk
     _by_id: Mapping[str, Entry] = field(repr=False, default_factory=dict)
 
@@ -305,9 +307,10 @@ class _Vocabulary:
     generic: tuple[str, ...] = ()
     respell: tuple[str, ...] = ()
     crisis: tuple[str, ...] = ()
+    scams: tuple[str, ...] = ()
 
 
-_WORD_LISTS = ("fillers", "greetings", "generic", "respell", "crisis")
+_WORD_LISTS = ("fillers", "greetings", "generic", "respell", "crisis", "scams")
 
 
 def _load_aliases(path: Path, shown_as: str, problems: list[Problem], seen: Callable[[bytes], object]) -> _Vocabulary:
@@ -539,5 +542,6 @@ def load_knowledge(
         greetings=vocabulary.greetings,
         respell=vocabulary.respell,
         crisis=vocabulary.crisis,
+        scams=vocabulary.scams,
         traditional=traditional,
     )

@@ -173,7 +173,7 @@ class Matcher:
         # there (new entries are fine: the matcher ranks them). On any other base (a test fixture, renamed entries)
         # the matcher's own rule decides, as before.
         self.learned = learned if learned is not None and learned.fits({entry.id for entry in kb.entries}) else None
-        self.normalize = Normalizer(kb.aliases, kb.fillers, kb.greetings, kb.crisis)
+        self.normalize = Normalizer(kb.aliases, kb.fillers, kb.greetings)
         self._entries = kb.entries
         self._index = self._build()
         # Many users ask the same few things ("花呗逾期了怎么办"): recent results by question text.

@@ -26,7 +26,7 @@ def valid_unicode(text: str) -> str:
     return _LONE_SURROGATE.sub("\ufffd", text)
 
 
-@functools.lru_cache(maxsize=4096)  # a message is checked several times (crisis, greetings, matching)
+@functools.lru_cache(maxsize=4096)  # a message is checked several times (greetings, matching)
 def basic_form(text: str) -> str:
     """Normalise everything but aliases and fillers: the form aliases themselves are written in."""
     text = unicodedata.normalize("NFKC", text)
@@ -55,11 +55,7 @@ class Normalizer:
     """Turns raw text into the matching form; built once per knowledge base (aliases are compiled)."""
 
     def __init__(
-        self,
-        aliases: Sequence[tuple[str, str]] = (),
-        fillers: Sequence[str] = (),
-        greetings: Sequence[str] = (),
-        crisis: Sequence[str] = (),
+        self, aliases: Sequence[tuple[str, str]] = (), fillers: Sequence[str] = (), greetings: Sequence[str] = ()
     ) -> None:
         self._canonical: dict[str, str] = {}
         for variant, canonical in aliases:
@@ -70,15 +66,6 @@ class Normalizer:
         # Greetings and thanks say nothing about the topic either: both are dropped before matching.
         self._fillers = _alternation(basic_form(f) for f in [*fillers, *greetings])
         self._greetings = _alternation(basic_form(g) for g in greetings)
-        self._crisis = _alternation(basic_form(c) for c in crisis)
-
-    def speaks_of_ending_life(self, text: str) -> bool:
-        """Whether the message has words of someone thinking of ending their life ("不想活了", "kill myself").
-
-        A plain word check, on purpose: it must not depend on how the matcher ranks topics, and a kind reply to
-        someone who did not mean it costs little.
-        """
-        return self._crisis is not None and self._crisis.search(basic_form(text)) is not None
 
     def only_greetings(self, text: str) -> bool:
         """A message of greetings and thanks ("你好", "谢谢", "在吗"), with perhaps fillers, and nothing else."""

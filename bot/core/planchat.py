@@ -215,7 +215,8 @@ def result_reply(inputs: Inputs, texts: PlanTexts, lang: Lang) -> Reply:
     if recommended is not None and recommended.months > LONG_MONTHS:
         years = f"{recommended.months / 12:.1f}".removesuffix(".0")
         lines.append(texts.say("result.long", lang, months=recommended.months, years=years))
-    lines.append(texts.say("result.no_interest", lang))
+    if recommended is not None or result.plan is not None:  # a schedule was shown: say what it leaves out
+        lines.append(texts.say("result.no_interest", lang))
     chart = _chart(recommended, texts, lang) if recommended is not None and recommended.drawable else None
     again = Choice(texts.say("buttons.again", lang), "p:again")
     return Reply("\n\n".join(lines), (again,), title=texts.say("result.title", lang), chart=chart)
@@ -231,6 +232,8 @@ def _verdict_lines(result: Result, inputs: Inputs, texts: PlanTexts, lang: Lang)
             texts.say("verdicts.unchecked", lang, proposal=_money(proposal)),
         ]
     if verdict is Verdict.FITS and plan is not None:
+        if plan.months > LONG_MONTHS:  # not to be proposed as it is: `result.long` says why and what to do
+            return [_schedule_line(plan, texts, lang)]
         return [_schedule_line(plan, texts, lang), texts.say("verdicts.fits", lang, months=plan.months)]
     if verdict is Verdict.TOO_HIGH:
         warning = texts.say("verdicts.too_high", lang, proposal=_money(proposal), surplus=_money(surplus))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -47,3 +49,34 @@ class Reply:
     choices: tuple[Choice, ...] = field(default=())
     title: str = ""
     chart: Chart | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able form, kept to answer an update again after a crash (`from_json` reads it back)."""
+        shape: dict[str, Any] = {"text": self.text}
+        if self.title:
+            shape["title"] = self.title
+        if self.choices:
+            shape["choices"] = [[choice.label, choice.action] for choice in self.choices]
+        if self.chart is not None:
+            shape["chart"] = {**asdict(self.chart), "instalments": list(self.chart.instalments)}
+        return shape
+
+    @classmethod
+    def from_json(cls, shape: Mapping[str, Any]) -> Reply:
+        """The reply `to_json` described; ValueError when the shape is not one it makes."""
+        text, title, choices = shape.get("text"), shape.get("title", ""), shape.get("choices", [])
+        if not isinstance(text, str) or not isinstance(title, str) or not isinstance(choices, list):
+            raise ValueError("not a stored reply")
+        pairs = [
+            pair
+            for pair in choices
+            if isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+        ]
+        if len(pairs) != len(choices):
+            raise ValueError("not a stored reply")
+        chart = shape.get("chart")
+        try:
+            drawn = None if chart is None else Chart(**{**chart, "instalments": tuple(chart["instalments"])})
+        except (TypeError, KeyError) as error:
+            raise ValueError("not a stored reply") from error
+        return cls(text, tuple(Choice(label, action) for label, action in pairs), title, drawn)

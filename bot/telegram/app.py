@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+import signal
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
-from typing import Any, TypeVar
+from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeDefault, InputFile, Message, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -26,9 +28,8 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.config import Config
+from bot.config import Config, TelegramConfig
 from bot.core.i18n import Lang, lang_from_telegram
 from bot.core.normalize import valid_unicode
 from bot.core.redact import has_personal_data
@@ -37,8 +38,10 @@ from bot.engine import START_GUIDE, Engine, Incoming, Kind, Knowledge
 from bot.errors import ConfigError, KnowledgeError, TransportError
 from bot.locks import KeyedLocks
 from bot.storage import Storage
+from bot.telegram.poller import Poller
 from bot.telegram.render import parse_callback, render
-from bot.telegram.request import LeanRequest
+from bot.telegram.request import AiohttpRequest, Unanswered, redact
+from bot.telegram.retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +55,10 @@ RELOAD_PROBLEMS_SHOWN = 10
 ALLOWED_UPDATES = ("message", "callback_query")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _TYPING_AFTER = 0.4  # seconds; a reply slower than this shows "typing…"
-_SEND_ATTEMPTS = 4
+#: Seconds updates in flight get to finish when the bot stops; those still running come again after a restart.
+_STOP_GRACE = 1.5
+#: How many update ids of replies that could not be sent /stats lists (the newest).
+_UNSENT_SHOWN = 10
 #: Walkthrough buttons that open it from another message (an answer, the summary, the resume offer): that message
 #: stays readable and the step comes as a new one. Every other walkthrough button changes its own step message.
 _ENTRY_ACTIONS = ("w:start", "w:resume", "w:restart", "w:goto:")
@@ -61,11 +67,30 @@ _PERSONAL_ACTIONS = ("w:", "g:", "f:", "l:")
 #: Libraries that would log users' words (update contents, request parameters, SQL arguments) or the token (in
 #: request URLs) below these levels; they are held there whatever level the root logger has.
 _QUIET_LIBRARIES = {"telegram": logging.INFO, "aiosqlite": logging.INFO, "httpx": logging.WARNING,
-                    "httpcore": logging.WARNING}  # fmt: skip
+                    "httpcore": logging.WARNING, "aiohttp": logging.WARNING}  # fmt: skip
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
-T = TypeVar("T")
+
+class Undelivered:
+    """Replies that did not surely reach their user since start-up, by update id only (never their text)."""
+
+    def __init__(self) -> None:
+        self.failed = 0  # surely not sent: refused, unreachable, flood wait too long, after the retries
+        self.uncertain = 0  # sent, but no answer came: they may have arrived
+        self.recent: deque[int] = deque(maxlen=_UNSENT_SHOWN)  # update ids of the newest surely-failed ones
+
+    def not_sent(self, update_id: int | None) -> None:
+        self.failed += 1
+        if update_id is not None:
+            self.recent.append(update_id)
+
+    def unconfirmed(self, update_id: int | None) -> None:
+        self.uncertain += 1
+
+    def summary(self) -> str:
+        updates = f" (updates {', '.join(map(str, self.recent))})" if self.recent else ""
+        return f"replies not sent {self.failed}{updates}, sent without confirmation {self.uncertain}"
 
 
 class Transport:
@@ -78,6 +103,7 @@ class Transport:
         self.username = ""
         self.bot: Bot | None = None
         self._turns = KeyedLocks()  # see in_order
+        self.undelivered = Undelivered()
 
     # --- lifecycle -------------------------------------------------------------------------------------------
 
@@ -106,7 +132,7 @@ class Transport:
                 done: bool = await app.bot.set_my_commands(commands, BotCommandScopeDefault(), code)
                 return done
 
-            await _retrying(register)
+            await register()
 
     # --- handlers --------------------------------------------------------------------------------------------
 
@@ -148,7 +174,9 @@ class Transport:
         if self._in_group(update) and command not in ("start", "help"):
             # Admin reports and a user's own walkthrough are for private chats only; the same link for every
             # command, so a group learns nothing about who is an admin.
-            await self._send(message.chat_id, [self._go_private(user.language_code)], reply_to=message.message_id)
+            await self._send(
+                message.chat_id, [self._go_private(user.language_code)], update.update_id, reply_to=message.message_id
+            )
             return
         if command in ADMIN_COMMANDS:
             await self._admin(update, command)
@@ -168,7 +196,12 @@ class Transport:
                 return  # in groups the bot speaks only when spoken to
             text = text.replace(f"@{self.username}", " ").strip()
             if has_personal_data(text):  # not answered where others read it, nor kept
-                await self._send(message.chat_id, [self._go_private(user.language_code)], reply_to=message.message_id)
+                await self._send(
+                    message.chat_id,
+                    [self._go_private(user.language_code)],
+                    update.update_id,
+                    reply_to=message.message_id,
+                )
                 return
         event = Incoming(user.id, Kind.TEXT, text=text, update_id=update.update_id, client_lang=user.language_code,
                          public=public)  # fmt: skip
@@ -181,14 +214,14 @@ class Transport:
         if event.public:
             replies = [*replies, self._group_hint(event.client_lang)]
             reply_to = update.effective_message.message_id if update.effective_message else None
-        await self._send(chat_id, replies, reply_to=reply_to)
+        await self._send(chat_id, replies, event.update_id, reply_to=reply_to)
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or (self._in_group(update) and not self._addressed_to_me(message)):
             return
         event = Incoming(user.id, Kind.UNSUPPORTED, update_id=update.update_id, client_lang=user.language_code)
-        await self._send(message.chat_id, await self._decide(message.chat_id, event))
+        await self._send(message.chat_id, await self._decide(message.chat_id, event), update.update_id)
 
     async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, user = update.callback_query, update.effective_user
@@ -200,17 +233,17 @@ class Transport:
         message = query.message
         chat_id = message.chat.id if message is not None else user.id
         public = self._in_group(update)
-        answer: dict[str, object] = {"callback_query_id": query.id}
         asked = _asked(message)
+        refusal = None
         if public and (asked is None or asked[0] != user.id):  # someone else's answer: theirs to press
-            answer["text"] = engine.knowledge.kb.text("not_your_button", lang_from_telegram(user.language_code))
+            refusal = engine.knowledge.kb.text("not_your_button", lang_from_telegram(user.language_code))
         with suppress(TelegramError):  # an old query can no longer be answered; the reply below still goes out
-            await _retrying(lambda: _call(self._bot(), "answerCallbackQuery", answer))
-        if "text" in answer:
+            await self._bot().answer_callback_query(query.id, text=refusal)  # its answer is True: nothing to parse
+        if refusal is not None:
             return
         reply_to = asked[1] if public and asked is not None else None
         if public and action.startswith(_PERSONAL_ACTIONS):
-            await self._send(chat_id, [self._go_private(user.language_code)], reply_to=reply_to)
+            await self._send(chat_id, [self._go_private(user.language_code)], update.update_id, reply_to=reply_to)
             return
         event = Incoming(user.id, Kind.PRESS, action=action, update_id=update.update_id,
                          client_lang=user.language_code, stale=stale, public=public)  # fmt: skip
@@ -220,7 +253,7 @@ class Transport:
             first, *rest = replies
             if await self._edit(message, first):
                 replies = rest
-        await self._send(chat_id, replies, reply_to=reply_to)
+        await self._send(chat_id, replies, update.update_id, reply_to=reply_to)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update is None:  # getUpdates failed; the updater tries again by itself
@@ -234,7 +267,7 @@ class Transport:
                 "error_apology", lang_from_telegram(user.language_code if user else None)
             )
             with suppress(TelegramError):
-                await _retrying(lambda: context.bot.send_message(update.effective_chat.id, apology))  # type: ignore[union-attr]
+                await context.bot.send_message(update.effective_chat.id, apology)
 
     async def _admin(self, update: Update, command: str) -> None:
         message, user = update.effective_message, update.effective_user
@@ -242,7 +275,7 @@ class Transport:
             return
         if user.id not in self.config.telegram.admin_ids:
             event = Incoming(user.id, Kind.COMMAND, command=command, client_lang=user.language_code)
-            await self._send(message.chat_id, await self._decide(message.chat_id, event))  # "unknown command"
+            await self._send(message.chat_id, await self._decide(message.chat_id, event), update.update_id)  # unknown
             return
         engine = self._engine()
         if command == "reload":
@@ -258,8 +291,9 @@ class Transport:
         else:
             stats = await engine.storage.stats()
             text = (f"users {stats.users}, walkthroughs in progress {stats.active_walkthroughs}, "
-                    f"unanswered questions {stats.unmatched}; knowledge {engine.knowledge.kb.version}")  # fmt: skip
-        await self._send(message.chat_id, [Reply(text)])
+                    f"unanswered questions {stats.unmatched}; knowledge {engine.knowledge.kb.version}; "
+                    f"{self.undelivered.summary()}")  # fmt: skip
+        await self._send(message.chat_id, [Reply(text)], update.update_id)
 
     # --- helpers ---------------------------------------------------------------------------------------------
 
@@ -288,8 +322,15 @@ class Transport:
         finally:
             timer.cancel()
 
-    async def _send(self, chat_id: int, replies: list[Reply], *, reply_to: int | None = None) -> None:
-        """Send `replies` in order; `reply_to` (in groups) marks whose message they answer, and so whose buttons."""
+    async def _send(
+        self, chat_id: int, replies: list[Reply], update_id: int | None = None, *, reply_to: int | None = None
+    ) -> None:
+        """Send `replies` in order; `reply_to` (in groups) marks whose message they answer, and so whose buttons.
+
+        One that cannot be sent is counted for /stats (by update id), not raised. Failed sends were already tried
+        again as far as that is safe (bot.telegram.retry); a send whose answer was lost may have arrived, so the next
+        replies still go out, while one that surely failed ends the turn.
+        """
         # Raw Bot API calls: the answer is not turned into PTB objects, which the bot never reads.
         bot = self._bot()
         version = self._engine().knowledge.kb.version
@@ -299,9 +340,18 @@ class Transport:
                 if reply_to is not None:
                     params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
                 try:
-                    await _retrying(lambda p=params: _call(bot, "sendMessage", p))  # type: ignore[misc]
+                    await _call(bot, "sendMessage", params)
                 except Forbidden:
                     logger.info("chat %s blocked the bot; nothing sent", chat_id)
+                    return
+                except Unanswered as error:
+                    self.undelivered.unconfirmed(update_id)
+                    logger.warning("a reply to update %s may not have arrived: %s", update_id, error)
+                except (BadRequest, InvalidToken):
+                    raise  # the bot's own mistake: the error handler logs it and apologises
+                except TelegramError as error:  # 5xx, flood waits and unreachable servers, after the retries
+                    self.undelivered.not_sent(update_id)
+                    logger.warning("a reply to update %s could not be sent: %s", update_id, error)
                     return
             if reply.chart is not None and not await self._send_chart(bot, chat_id, reply.chart):
                 return
@@ -321,7 +371,7 @@ class Transport:
             return True
         photo = InputFile(png, filename="plan.png")
         try:
-            await _retrying(lambda: bot.send_photo(chat_id, photo, caption=chart.caption))
+            await bot.send_photo(chat_id, photo, caption=chart.caption)  # multipart, through the same client
         except Forbidden:
             logger.info("chat %s blocked the bot; no chart sent", chat_id)
             return False
@@ -338,9 +388,12 @@ class Transport:
         kwargs["message_id"] = message.message_id
         bot = self._bot()
         try:
-            await _retrying(lambda: _call(bot, "editMessageText", kwargs))
+            await _call(bot, "editMessageText", kwargs)
         except BadRequest as error:
             return "not modified" in str(error).lower()
+        except TelegramError as error:  # after the retries: the step is sent as a new message instead
+            logger.warning("editing a step message failed (%s); sending it instead", error)
+            return False
         return True
 
     def _in_group(self, update: Update) -> bool:
@@ -383,46 +436,38 @@ def _asked(message: object) -> tuple[int, int] | None:
 
 
 async def _call(bot: Bot, method: str, params: dict[str, object]) -> object:
-    """One Bot API call whose answer stays JSON.
+    """One Bot API call whose answer stays JSON: sendMessage and editMessageText on the hot path.
 
-    The hot path sends, edits and answers presses but never reads what Telegram returns; PTB's typed methods
-    would build a Message object from every answer (the largest share of a bare bot's CPU after HTTP). `_post`
-    is PTB's own single entry to the API (defaults, rate limiter, error mapping); `do_api_request` would do the
-    same but warns for methods PTB already wraps.
+    The bot never reads the Message Telegram returns, and PTB's typed `send_message` / `edit_message_text` would
+    build one from every answer: measured at 111 µs per call for a typical answer with a keyboard, about a tenth of
+    the advisor's CPU per message, which the load bench's margin over a bare PTB bot cannot spare. `_post` is PTB's
+    own single entry to the API (defaults, rate limiter, error mapping); the public `do_api_request` does the same
+    but warns for methods PTB wraps. Calls whose answer is only True use PTB's public methods.
     """
     return await bot._post(method, params)
 
 
-async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
-    """Retry a Bot API call on network errors, 5xx and flood waits; a 4xx is the caller's business."""
-    delay = 0.5
-    for attempt in range(1, _SEND_ATTEMPTS + 1):
-        try:
-            return await call()
-        except RetryAfter as error:
-            if attempt == _SEND_ATTEMPTS:
-                raise
-            wait = error.retry_after
-            await asyncio.sleep(wait if isinstance(wait, (int, float)) else wait.total_seconds())
-        except (BadRequest, Forbidden, InvalidToken):
-            raise
-        except NetworkError:  # includes TimedOut and the 5xx PTB reports as NetworkError
-            if attempt == _SEND_ATTEMPTS:
-                raise
-            await asyncio.sleep(delay)
-            delay *= 2
-    raise AssertionError("unreachable")
+def _requests(config: TelegramConfig) -> tuple[AiohttpRequest, AiohttpRequest]:
+    """The Bot API clients (bot.telegram.request): a pool for sending, one connection for long polling."""
+    policy = RetryPolicy(attempts=config.retry.attempts, max_wait=config.retry.max_wait)
+    if config.proxy:
+        logger.info("Bot API calls go through the proxy %s", redact(config.proxy))
+    return (
+        AiohttpRequest(config.connection_pool_size, proxy=config.proxy, policy=policy),
+        AiohttpRequest(1, proxy=config.proxy, policy=policy),
+    )
 
 
-def _request(kind: str, pool_size: int) -> BaseRequest:
-    """The Bot API client: the lean one (see bot.telegram.request) unless config asks for PTB's httpx one."""
-    if kind == "httpx":
-        return HTTPXRequest(connection_pool_size=pool_size)
-    return LeanRequest(pool_size)
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
-def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, Any]:
+def build_application(config: Config) -> AnyApplication:
     """The PTB Application, wired but not started; nothing touches the network or disk until it initialises."""
+    return _build(config)[0]
+
+
+def _build(config: Config) -> tuple[AnyApplication, AiohttpRequest]:
+    """The Application and the client its long polling uses (for `Poller`)."""
     token = config.telegram.token
     if not token:
         raise ConfigError("no Telegram token: set TELEGRAM_BOT_TOKEN (or telegram.token in config.yaml)")
@@ -431,12 +476,13 @@ def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, An
     _quiet_libraries()
     transport = Transport(config)
     tg = config.telegram
+    sending, polling = _requests(tg)
     builder = (
         ApplicationBuilder()
         .token(token)
         .concurrent_updates(tg.concurrent_updates)
-        .request(_request(tg.http_client, tg.connection_pool_size))
-        .get_updates_request(_request(tg.http_client, 1))
+        .request(sending)
+        .get_updates_request(polling)
         .post_init(transport.post_init)
         .post_shutdown(transport.post_shutdown)
     )
@@ -448,10 +494,10 @@ def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, An
         limiter = AIORateLimiter(
             overall_max_rate=limits.overall_per_second,
             group_max_rate=limits.group_per_minute,
-            max_retries=limits.max_retries,
+            max_retries=0,  # 429s are waited out by the one retry policy, in the request (bot.telegram.retry)
         )
         app = builder.rate_limiter(limiter).build()
-    else:  # nothing to throttle; a 429 "retry after" is still waited out by `_retrying`
+    else:  # nothing to throttle; a 429 "retry after" is still waited out by the request's retry policy
         app = builder.build()
     commands = (*USER_COMMANDS, *ADMIN_COMMANDS)
     in_order = transport.in_order
@@ -461,44 +507,69 @@ def build_application(config: Config) -> Application[Any, Any, Any, Any, Any, An
     app.add_handler(CallbackQueryHandler(in_order(transport.on_press)))
     app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, in_order(transport.on_other)))
     app.add_error_handler(transport.on_error)
-    return app
+    return app, polling
 
 
 @asynccontextmanager
-async def running(config: Config) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """The bot long-polling until the block ends, for callers that own the event loop (tests, embedding programs).
+async def running(config: Config) -> AsyncIterator[AnyApplication]:
+    """The bot long-polling until the block ends, for callers that own the event loop (tests, embedding programs)."""
+    async with _polling(*_build(config), config) as (app, _):
+        yield app
 
-    Starts and stops in the order of `run_polling` — initialise, post_init (storage, knowledge, commands), start,
-    poll; then stop polling, stop, shut down, post_shutdown — so the storage is open exactly while updates flow.
+
+@asynccontextmanager
+async def _polling(
+    app: AnyApplication, request: AiohttpRequest, config: Config
+) -> AsyncIterator[tuple[AnyApplication, asyncio.Task[None]]]:
+    """Start the application and poll with `Poller` (updates confirmed once handled); yield it and the poll task.
+
+    Starts and stops in the order of PTB's `run_polling` — initialise, post_init (storage, knowledge, commands),
+    start, poll; then stop polling, let updates in flight finish (and confirm them), stop, shut down,
+    post_shutdown — so the storage is open exactly while updates flow.
     """
-    app = build_application(config)
-    updater = app.updater
-    if updater is None:
-        raise TransportError("the application was built without an updater")
 
     def polling_failed(error: TelegramError) -> None:  # as run_polling does: the error handler decides
         app.create_task(app.process_error(update=None, error=error))
 
+    async def handle(update: Update) -> None:  # PTB's own processor: at most concurrent_updates at once
+        await app.update_processor.process_update(update, app.process_update(update))
+
+    poller = Poller(app.bot, request, handle, timeout=config.telegram.poll_timeout, allowed_updates=ALLOWED_UPDATES,
+                    on_error=polling_failed)  # fmt: skip
     await app.initialize()
     try:
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
-        await updater.start_polling(
-            poll_interval=0.0,
-            timeout=config.telegram.poll_timeout,
-            allowed_updates=ALLOWED_UPDATES,
-            error_callback=polling_failed,
-        )
-        yield app
+        await app.bot.delete_webhook()  # getUpdates is refused while a webhook is set
+        task = asyncio.create_task(poller.run())
+        try:
+            yield app, task
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await poller.drain(_STOP_GRACE)
     finally:
-        if updater.running:
-            await updater.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+async def _poll_until_stopped(app: AnyApplication, request: AiohttpRequest, config: Config) -> None:
+    """`advisor run` in polling mode: until SIGINT or SIGTERM, or until Telegram refuses the token."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):  # no signal handlers on Windows' event loop: Ctrl+C still ends it
+            loop.add_signal_handler(signum, stop.set)
+    async with _polling(app, request, config) as (_, polling):
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait([polling, stopping], return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if polling.done() and not polling.cancelled() and polling.exception() is not None:
+            raise polling.exception()  # type: ignore[misc]
 
 
 def _quiet_libraries() -> None:
@@ -543,23 +614,26 @@ async def _until_reachable(bot: Bot) -> None:
     see why the bot is not answering.
     """
     delay = 1.0
-    while True:
-        try:
-            await bot.initialize()
-        except InvalidToken:
-            raise
-        except NetworkError as error:
-            logger.warning("cannot reach the Telegram Bot API (%s); trying again in %.0f s", error, delay)
-            await asyncio.sleep(delay)
-            delay = min(30.0, delay * 2)
-        else:
-            await bot.shutdown()  # the application initialises it again, on its own event loop
-            return
+    try:
+        while True:
+            try:
+                await bot.initialize()
+            except InvalidToken:
+                raise
+            except NetworkError as error:
+                logger.warning("cannot reach the Telegram Bot API (%s); trying again in %.0f s", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(30.0, delay * 2)
+            else:
+                await bot.shutdown()  # the application initialises it again, on its own event loop
+                return
+    finally:
+        await bot.request.shutdown()  # a failed initialize leaves the client open; its loop ends here
 
 
 def run_bot(config: Config) -> int:
     """`advisor run`: long polling by default, a webhook when configured. Blocks until stopped."""
-    app = build_application(config)  # first: it refuses a missing or malformed token
+    app, polling_request = _build(config)  # first: it refuses a missing or malformed token
     root = logging.getLogger()
     root.setLevel(config.log_level)
     for handler in root.handlers:
@@ -578,8 +652,7 @@ def run_bot(config: Config) -> int:
                 allowed_updates=ALLOWED_UPDATES,
             )
         else:
-            app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=tg.poll_timeout,
-                            bootstrap_retries=-1)  # fmt: skip
+            asyncio.run(_poll_until_stopped(app, polling_request, config))
     except InvalidToken as error:
         raise TransportError("Telegram rejected the token; check TELEGRAM_BOT_TOKEN") from error
     return 0

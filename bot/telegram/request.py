@@ -1,194 +1,123 @@
-"""A lean HTTP/1.1 client for the Bot API, plugged into PTB through its `BaseRequest` extension point.
+"""The Bot API client: PTB's `BaseRequest` over aiohttp, with the bot's one retry policy.
 
-Why: under load a bare PTB bot spends most of its CPU in httpx/httpcore's connection-pool bookkeeping, not in
-Telegram logic. The Bot API needs very little of HTTP — one host, POST with a JSON body, a JSON answer, keep-alive —
-so this client does exactly that over asyncio protocols: a small pool of persistent connections, a response
-parser for Content-Length and chunked bodies, and PTB's own error types (`TimedOut`, `NetworkError`).
-Requests that upload files are handed to PTB's standard `HTTPXRequest`, which this bot never needs in practice.
+aiohttp keeps a pool of keep-alive connections per host, checks TLS against certifi's CA bundle, goes through an
+HTTP proxy by itself or a SOCKS proxy with aiohttp-socks, and sends uploads (multipart) over the same pool. Every
+Bot API call — PTB's own (getMe, getUpdates, setMyCommands) and the transport's — comes through `do_request`, which
+asks `bot.telegram.retry.RetryPolicy` after each attempt whether to try again; nothing else in the bot retries.
+
+PTB's four timeouts are kept apart: ``pool`` (waiting for a free connection) and ``connect`` make aiohttp's connect
+limit, ``write`` bounds sending the request once connected, and ``read`` (aiohttp's ``sock_read``) starts only when
+the request has been written. A failure is raised as `NotSent` when the request cannot have reached the server whole
+(safe to send again) and as `Unanswered` when it was written and no answer came (it may have been carried out).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import functools
+import io
 import json
+import logging
 import ssl
-from collections import deque
-from typing import Final, cast
-from urllib.parse import urlsplit
+from collections.abc import AsyncIterator
+from typing import Any, Final
 
+import aiohttp
+import certifi
+from aiohttp_socks import ProxyConnector
+from python_socks import ProxyError, ProxyTimeoutError
 from telegram.error import NetworkError, TimedOut
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
-_HEADER_END: Final = b"\r\n\r\n"
-_MAX_HEADER: Final = 64 * 1024
+from bot.telegram.retry import Failure, RetryPolicy
 
+logger = logging.getLogger(__name__)
 
-class _Response:
-    """Incremental parse of one HTTP/1.1 response."""
-
-    __slots__ = ("body", "chunked", "close", "done", "header_end", "length", "status")
-
-    def __init__(self) -> None:
-        self.status = 0
-        self.header_end = -1
-        self.length = -1  # Content-Length, -1 when absent
-        self.chunked = False
-        self.close = False
-        self.done = False
-        self.body = b""
-
-    def feed(self, buffer: bytearray, eof: bool = False) -> bool:
-        """Try to complete the response from `buffer`; True when done (then `body`/`status` are set)."""
-        if self.header_end < 0:
-            end = buffer.find(_HEADER_END)
-            if end < 0:
-                if len(buffer) > _MAX_HEADER:
-                    raise NetworkError("Bot API answered with an oversized header")
-                return False
-            self._parse_head(bytes(buffer[:end]))
-            self.header_end = end + 4
-        start = self.header_end
-        if self.chunked:
-            return self._feed_chunked(buffer, start)
-        if self.length >= 0:
-            if len(buffer) - start < self.length:
-                return False
-            self.body = bytes(buffer[start : start + self.length])
-        elif eof:  # no length: the body runs to the end of the connection
-            self.body = bytes(buffer[start:])
-            self.close = True
-        else:
-            return False
-        self.done = True
-        return True
-
-    def _parse_head(self, head: bytes) -> None:
-        lines = head.split(b"\r\n")
-        parts = lines[0].split(b" ", 2)
-        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
-            raise NetworkError("Bot API answered with something that is not HTTP/1.1")
-        self.status = int(parts[1])
-        self.close = parts[0] == b"HTTP/1.0"
-        for line in lines[1:]:
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                self.length = int(value.strip())
-            elif name == b"transfer-encoding" and b"chunked" in value.lower():
-                self.chunked = True
-            elif name == b"connection":
-                self.close = value.strip().lower() == b"close"
-
-    def _feed_chunked(self, buffer: bytearray, start: int) -> bool:
-        pieces: list[bytes] = []
-        at = start
-        while True:
-            line_end = buffer.find(b"\r\n", at)
-            if line_end < 0:
-                return False
-            size = int(bytes(buffer[at:line_end]).split(b";", 1)[0], 16)
-            at = line_end + 2
-            if size == 0:
-                if buffer.find(b"\r\n", at) < 0:  # trailers end with an empty line
-                    return False
-                self.body = b"".join(pieces)
-                self.done = True
-                return True
-            if len(buffer) < at + size + 2:
-                return False
-            pieces.append(bytes(buffer[at : at + size]))
-            at += size + 2
+#: Bodies are handed to the socket in pieces of this size, so a write that stalls is noticed between pieces.
+_CHUNK: Final = 64 * 1024
+_SOCKS_SCHEMES: Final = frozenset({"socks4", "socks5", "socks5h"})
 
 
-class _Connection(asyncio.Protocol):
-    """One keep-alive connection; carries one request at a time."""
-
-    def __init__(self) -> None:
-        self.transport: asyncio.Transport | None = None
-        self.buffer = bytearray()
-        self.response: _Response | None = None
-        self.waiter: asyncio.Future[_Response] | None = None
-        self.closed = False
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # A stream transport; not necessarily an asyncio.Transport subclass (uvloop has its own classes).
-        self.transport = cast(asyncio.Transport, transport)
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        self._advance(eof=False)
-
-    def eof_received(self) -> bool | None:
-        self._advance(eof=True)
-        return None
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        self._advance(eof=True)
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_exception(NetworkError(f"Bot API connection lost: {exc or 'closed by the server'}"))
-
-    def _advance(self, *, eof: bool) -> None:
-        if self.waiter is None or self.waiter.done() or self.response is None:
-            return
-        try:
-            if self.response.feed(self.buffer, eof):
-                self.waiter.set_result(self.response)
-        except (NetworkError, ValueError) as error:
-            self.waiter.set_exception(error if isinstance(error, NetworkError) else NetworkError(str(error)))
-
-    async def exchange(self, request: bytes, read_timeout: float | None) -> _Response:
-        if self.transport is None or self.closed:
-            raise NetworkError("Bot API connection is closed")
-        self.buffer.clear()
-        self.response = _Response()
-        self.waiter = asyncio.get_running_loop().create_future()
-        self.transport.write(request)
-        try:
-            async with asyncio.timeout(read_timeout):
-                return await self.waiter
-        finally:
-            self.waiter = None
-
-    def close(self) -> None:
-        self.closed = True
-        if self.transport is not None:
-            self.transport.close()
+class NotSent(NetworkError):
+    """The request never reached the Bot API whole (refused, unreachable, timed out before it was written)."""
 
 
-class LeanRequest(BaseRequest):
-    """PTB request backend: persistent HTTP/1.1 connections to the Bot API host, JSON bodies."""
+class Unanswered(TimedOut):
+    """The request was written but no answer came (timed out, or the connection dropped): it may have been done."""
+
+
+def redact(url: str) -> str:
+    """`url` without its user name and password, for logs and error messages."""
+    try:
+        parsed = URL(url)
+    except (TypeError, ValueError):
+        return "<unreadable URL>"
+    return str(parsed.with_user(None)) if parsed.user or parsed.password else url
+
+
+class AiohttpRequest(BaseRequest):
+    """PTB request backend on one aiohttp session: pooled connections, an optional proxy, one retry policy."""
 
     def __init__(
         self,
         connection_pool_size: int = 8,
         *,
+        proxy: str = "",
+        policy: RetryPolicy | None = None,
         read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
     ) -> None:
-        self._read_timeout = read_timeout
-        self._connect_timeout = connect_timeout
-        self._pool_timeout = pool_timeout
-        self._idle: deque[_Connection] = deque()
-        self._slots = asyncio.BoundedSemaphore(connection_pool_size)
-        self._ssl: ssl.SSLContext | None = None
-        self._files: HTTPXRequest | None = None
-        self._closed = False
+        self._pool_size = connection_pool_size
+        self._proxy = URL(proxy) if proxy else None
+        self.policy = policy or RetryPolicy()
+        self._timeouts = {"read": read_timeout, "write": write_timeout, "connect": connect_timeout,
+                          "pool": pool_timeout}  # fmt: skip
+        self._session: aiohttp.ClientSession | None = None
+        self._http_proxy: URL | None = None
+        self._http_proxy_headers: dict[str, str] | None = None
 
     @property
     def read_timeout(self) -> float | None:
-        return self._read_timeout
+        return self._timeouts["read"]
 
     async def initialize(self) -> None:
-        self._closed = False
+        """Nothing to do: the session opens with the first request, so a client never used holds no socket."""
 
     async def shutdown(self) -> None:
-        self._closed = True
-        while self._idle:
-            self._idle.popleft().close()
-        if self._files is not None:
-            await self._files.shutdown()
+        session, self._session = self._session, None
+        if session is not None and not session.closed:
+            await session.close()
+
+    def _new_session(self) -> aiohttp.ClientSession:
+        context = ssl.create_default_context(cafile=certifi.where())
+        connector: aiohttp.BaseConnector
+        proxy = self._proxy
+        if proxy is not None and proxy.scheme in _SOCKS_SCHEMES:
+            connector = ProxyConnector.from_url(
+                str(proxy.with_scheme("socks5")) if proxy.scheme == "socks5h" else str(proxy),
+                rdns=True if proxy.scheme == "socks5h" else None,
+                limit=self._pool_size,
+                ssl=context,
+            )
+        else:
+            connector = aiohttp.TCPConnector(limit=self._pool_size, ssl=context)
+            if proxy is not None:
+                self._http_proxy = proxy.with_user(None)
+                if proxy.user is not None:
+                    credentials = base64.b64encode(f"{proxy.user}:{proxy.password or ''}".encode()).decode("ascii")
+                    self._http_proxy_headers = {"Proxy-Authorization": f"Basic {credentials}"}
+        # No cookies (the Bot API sets none), no environment proxies (config.py has already read them).
+        return aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            headers={"User-Agent": self.USER_AGENT},
+            trust_env=False,
+            skip_auto_headers=("Accept-Encoding",),
+        )
 
     async def do_request(
         self,
@@ -200,92 +129,124 @@ class LeanRequest(BaseRequest):
         connect_timeout: float | object | None = BaseRequest.DEFAULT_NONE,
         pool_timeout: float | object | None = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        if request_data is not None and request_data.contains_files:
-            return await self._upload(url, method, request_data, read_timeout, write_timeout, connect_timeout)
-        if self._closed:
-            raise RuntimeError("This LeanRequest is shut down")
-        read = self._read_timeout if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout
-        connect = self._connect_timeout if connect_timeout is BaseRequest.DEFAULT_NONE else connect_timeout
-        pool = self._pool_timeout if pool_timeout is BaseRequest.DEFAULT_NONE else pool_timeout
-        parts = urlsplit(url)
-        # One JSON document of the parameters as they are (PTB's json_payload would encode each value twice).
-        body = json.dumps(request_data.parameters).encode() if request_data is not None else b""
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        head = (
-            f"{method} {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUser-Agent: {self.USER_AGENT}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-        )
-        request = head.encode("ascii") + body
-        try:
-            async with asyncio.timeout(pool if isinstance(pool, (int, float)) else None):
-                await self._slots.acquire()
-        except TimeoutError as error:
-            raise TimedOut("Pool timeout: every Bot API connection is busy; the request was not sent") from error
-        try:
-            return await self._send(parts.scheme, parts.hostname or "", parts.port, request, read, connect)
-        finally:
-            self._slots.release()
+        if self._session is None or self._session.closed:
+            self._session = self._new_session()
+        body, content_type = await _encode(request_data)
+        given = {"read": read_timeout, "write": write_timeout, "connect": connect_timeout, "pool": pool_timeout}
+        limits = {name: self._timeouts[name] if value is BaseRequest.DEFAULT_NONE else value
+                  for name, value in given.items()}  # fmt: skip
+        api_method = url.rsplit("/", 1)[-1]
+        attempt = 1
+        while True:
+            try:
+                status, payload = await self._attempt(url, method, body, content_type, limits)
+            except (NotSent, Unanswered) as error:
+                failure = Failure.NOT_SENT if isinstance(error, NotSent) else Failure.UNANSWERED
+                wait = self.policy.after_failure(api_method, attempt, failure)
+                if wait is None:
+                    raise
+                logger.info("%s %s (attempt %d); trying again in %.1f s", api_method, failure.value, attempt, wait)
+            else:
+                wait = self.policy.after_answer(api_method, attempt, status, payload)
+                if wait is None:
+                    return status, payload
+                logger.info("%s answered %d (attempt %d); trying again in %.1f s", api_method, status, attempt, wait)
+            await asyncio.sleep(wait)
+            attempt += 1
 
-    async def _send(
-        self, scheme: str, host: str, port: int | None, request: bytes, read: object, connect: object
+    async def _attempt(
+        self, url: str, method: str, body: bytes, content_type: str, limits: dict[str, Any]
     ) -> tuple[int, bytes]:
-        while self._idle and self._idle[-1].closed:  # the server closed it while it was idle
-            self._idle.pop()
-        connection = self._idle.pop() if self._idle else await self._connect(scheme, host, port, connect)
+        session = self._session
+        if session is None:
+            raise RuntimeError("AiohttpRequest is shut down")
+        read, write, connect, pool = (_seconds(limits[name]) for name in ("read", "write", "connect", "pool"))
+        timeout = _client_timeout(connect, pool, read)
+        headers = {"Content-Type": content_type, "Content-Length": str(len(body))} if body else {}
+        if self._http_proxy_headers and url.startswith("http:"):
+            # A plain-HTTP API URL is forwarded by the proxy, not tunnelled: its credentials ride on the request
+            # itself (never for https, where the request goes through the tunnel to the API server).
+            headers.update(self._http_proxy_headers)
+        deadline: asyncio.Timeout | None = None
         try:
-            response = await connection.exchange(request, read if isinstance(read, (int, float)) else None)
-        except TimeoutError as error:
-            connection.close()
-            raise TimedOut("Timed out waiting for the Bot API") from error
-        except NetworkError:
-            # Not retried here: the request may have been carried out (a message sent twice is worse than a
-            # retry decided by the caller, who knows whether the call is safe to repeat).
-            connection.close()
-            raise
-        if response.close or connection.closed:
-            connection.close()
-        else:
-            self._idle.append(connection)
-        return response.status, response.body
+            if len(body) <= _CHUNK:  # one write the socket takes at once: there is no writing to time
+                async with session.request(
+                    method,
+                    url,
+                    data=body or None,
+                    headers=headers,
+                    timeout=timeout,
+                    proxy=self._http_proxy,
+                    proxy_headers=self._http_proxy_headers,
+                ) as response:
+                    return response.status, await response.read()
+            # Until the body is written: aiohttp's connect limit, then `write` for each piece handed to the socket.
+            loop = asyncio.get_running_loop()
+            connecting = None if connect is None or pool is None else loop.time() + connect + pool + 1.0
+            async with asyncio.timeout(connecting) as deadline:
 
-    async def _connect(self, scheme: str, host: str, port: int | None, connect_timeout: object) -> _Connection:
-        loop = asyncio.get_running_loop()
-        secure = scheme == "https"
-        if secure and self._ssl is None:
-            self._ssl = ssl.create_default_context()
-        try:
-            limit = connect_timeout if isinstance(connect_timeout, (int, float)) else None
-            async with asyncio.timeout(limit):
-                _, connection = await loop.create_connection(
-                    _Connection,
-                    host,
-                    port or (443 if secure else 80),
-                    ssl=self._ssl if secure else None,
-                    server_hostname=host if secure else None,
-                )
-        except TimeoutError as error:
-            raise TimedOut("Timed out connecting to the Bot API") from error
-        except OSError as error:
-            raise NetworkError(f"Cannot connect to the Bot API: {error}") from error
-        return connection
+                async def pieces() -> AsyncIterator[bytes]:
+                    for start in range(0, len(body), _CHUNK):
+                        deadline.reschedule(None if write is None else loop.time() + write)
+                        yield body[start : start + _CHUNK]
+                    deadline.reschedule(None)  # written: from here on only the read timeout counts
 
-    async def _upload(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData,
-        read_timeout: object,
-        write_timeout: object,
-        connect_timeout: object,
-    ) -> tuple[int, bytes]:
-        if self._files is None:
-            self._files = HTTPXRequest(connection_pool_size=1)
-            await self._files.initialize()
-        return await self._files.do_request(
-            url,
-            method,
-            request_data,
-            read_timeout=read_timeout,  # type: ignore[arg-type]
-            write_timeout=write_timeout,  # type: ignore[arg-type]
-            connect_timeout=connect_timeout,  # type: ignore[arg-type]
-        )
+                async with session.request(
+                    method,
+                    url,
+                    data=pieces(),
+                    headers=headers,
+                    timeout=timeout,
+                    proxy=self._http_proxy,
+                    proxy_headers=self._http_proxy_headers,
+                ) as response:
+                    return response.status, await response.read()
+        except TimeoutError as error:
+            if isinstance(error, aiohttp.ConnectionTimeoutError) or (deadline is not None and deadline.expired()):
+                raise NotSent(f"Timed out before the request to the Bot API was written: {error!r}") from error
+            raise Unanswered(f"Timed out waiting for the Bot API to answer: {error!r}") from error
+        except (aiohttp.ClientConnectorError, aiohttp.ClientHttpProxyError, ProxyError, ProxyTimeoutError,
+                OSError) as error:  # fmt: skip
+            raise NotSent(f"Cannot reach the Bot API{self._via()}: {_describe(error)}") from error
+        except aiohttp.ClientError as error:
+            raise Unanswered(f"The Bot API connection failed before an answer came: {_describe(error)}") from error
+
+    def _via(self) -> str:
+        return f" through the proxy {redact(str(self._proxy))}" if self._proxy is not None else ""
+
+
+async def _encode(request_data: RequestData | None) -> tuple[bytes, str]:
+    """The request body and its content type: JSON, or multipart when files are uploaded."""
+    if request_data is None:
+        return b"", ""
+    if not request_data.contains_files:
+        # One JSON document of the parameters as they are (PTB's json_parameters would encode each value twice).
+        return json.dumps(request_data.parameters).encode(), "application/json"
+    form = aiohttp.FormData(quote_fields=False)
+    for name, value in request_data.json_parameters.items():
+        form.add_field(name, value)
+    for name, (filename, content, mimetype) in request_data.multipart_data.items():
+        stream = io.BytesIO(content) if isinstance(content, bytes) else content  # bytes over 1 MiB would warn
+        form.add_field(name, stream, filename=filename, content_type=mimetype)
+    multipart = form()
+    return await multipart.as_bytes(), multipart.content_type
+
+
+@functools.lru_cache(maxsize=64)
+def _client_timeout(connect: float | None, pool: float | None, read: float | None) -> aiohttp.ClientTimeout:
+    """aiohttp's timeouts for PTB's: the connect limit covers waiting for the pool too; reading starts once written."""
+    both = None if connect is None or pool is None else connect + pool
+    return aiohttp.ClientTimeout(connect=both, sock_connect=connect, sock_read=read)
+
+
+def _seconds(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _describe(error: BaseException) -> str:
+    """What went wrong, without a URL (which could carry proxy credentials)."""
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return f"{type(error).__name__} ({error.os_error.strerror or type(error.os_error).__name__})"
+    if isinstance(error, aiohttp.ClientResponseError):
+        return f"{type(error).__name__} (HTTP {error.status})"
+    return type(error).__name__

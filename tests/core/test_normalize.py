@@ -68,23 +68,6 @@ def test_greetings_are_dropped_before_matching_like_fillers() -> None:
     assert GREETED("你好，请问花呗逾期了，谢谢") == "花呗逾期了"
 
 
-SCREEN = Normalizer(crisis=["不想活", "自杀", "kill myself"])
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        pytest.param("我真的不想活了", True, id="inside-a-sentence"),
-        pytest.param("想過自殺", True, id="traditional"),
-        pytest.param("I want to KILL MYSELF", True, id="english-any-case"),
-        pytest.param("花呗逾期会怎么样", False, id="an-ordinary-question"),
-        pytest.param("skill myself up", False, id="english-whole-words-only"),
-    ],
-)
-def test_words_of_ending_ones_life_are_recognised(raw: str, expected: bool) -> None:
-    assert SCREEN.speaks_of_ending_life(raw) is expected
-
-
 def test_a_lone_surrogate_becomes_the_replacement_character_and_a_real_pair_stays() -> None:
     assert valid_unicode("征信\ud800吗") == "征信\ufffd吗"
     assert valid_unicode("征信\U0001f600吗") == "征信\U0001f600吗"

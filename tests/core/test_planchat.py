@@ -132,6 +132,7 @@ def test_no_surplus_is_met_kindly_with_no_schedule(texts: PlanTexts) -> None:
     user = Calculator(texts).start().types("30000", "5000", "4500", "1000").press("p:skip:proposal")
     [result] = user.replies
     assert "verdicts.no_surplus amount=-500" in result.text
+    assert "result.no_interest" not in result.text
     assert "schedule" not in result.text
     assert result.chart is None
 
@@ -149,6 +150,7 @@ def test_skipping_everything_says_what_is_missing(texts: PlanTexts) -> None:
     assert user.asking is None
     assert "verdicts.need_owed" in user.text
     assert "result.skipped" in user.text
+    assert "result.no_interest" not in user.text  # no schedule, nothing computed without interest
 
 
 def test_skipped_expenses_are_counted_as_zero_and_said_so(texts: PlanTexts) -> None:
@@ -160,6 +162,7 @@ def test_skipped_expenses_are_counted_as_zero_and_said_so(texts: PlanTexts) -> N
 def test_a_long_plan_says_how_many_years(texts: PlanTexts) -> None:
     user = Calculator(texts).start().types("100000", "3000", "2800", "0").press("p:skip:proposal")
     assert "result.long months=500 years=41.7" in user.text
+    assert "verdicts.fits" not in user.text  # a 41-year plan is not one to propose as it is
     assert user.replies[-1].chart is None  # 500 bars would be hairlines
 
 

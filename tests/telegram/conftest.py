@@ -190,6 +190,7 @@ class Setup:
     knowledge: Path = DEFAULT_KNOWLEDGE_DIR
     admin_ids: tuple[int, ...] = ()
     throttle: bool = True  # False: both flood-control limits 0, so no AIORateLimiter at all
+    telegram: dict[str, Any] = field(default_factory=dict)  # more telegram settings (retry, proxy, ...)
 
     def own_knowledge(self) -> Path:
         """A copy of the shipped knowledge this test may edit (and /reload)."""
@@ -202,7 +203,7 @@ class Setup:
         telegram: dict[str, Any] = {"poll_timeout": 1, "admin_ids": list(self.admin_ids)}
         if not self.throttle:
             telegram["rate_limit"] = {"overall_per_second": 0, "group_per_minute": 0}
-        settings = {"knowledge": {"path": str(self.knowledge)}, "telegram": telegram}
+        settings = {"knowledge": {"path": str(self.knowledge)}, "telegram": {**telegram, **self.telegram}}
         path = self.tmp_path / "config.yaml"
         path.write_text(yaml.safe_dump(settings), encoding="utf-8")
         env = {

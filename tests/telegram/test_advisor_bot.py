@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from telegram.error import NetworkError
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core.i18n import Lang
@@ -345,6 +344,70 @@ async def test_guide_mid_walkthrough_offers_to_continue_or_start_again(user: Per
     assert offer.labels == [guide("buttons.resume"), guide("buttons.restart")]
     [step] = await user.presses(guide("buttons.resume"), exact=True)
     assert step.text == days.text
+
+
+# -- safety ---------------------------------------------------------------------------------------------------------
+
+
+async def test_a_crisis_mid_walkthrough_gets_the_crisis_reply_and_the_walkthrough_is_kept(
+    user: Person, setup: Setup
+) -> None:
+    days = await walk_to_days(user)
+
+    [reply] = await user.says("欠了三万还不上，我真的不想活了")
+
+    assert reply.text == say("crisis")
+    continue_label = guide("buttons.continue", stage=guide("stages.intake"))
+    assert reply.labels == [continue_label]
+    async with await Storage.open(setup.database) as storage:
+        assert await storage.unmatched_report() == [], "the message is not kept"
+
+    [step] = await user.presses(continue_label, exact=True)
+    assert (step.text, step.labels) == (days.text, days.labels)
+
+
+@pytest.mark.parametrize(
+    ("code", "lang", "message"),
+    [
+        pytest.param("zh-hans", Lang.ZH_HANS, "活着好累不如死了", id="simplified"),
+        pytest.param("zh-hk", Lang.ZH_HK, "做人好攰，捱唔落去", id="hong-kong"),
+        pytest.param("zh-tw", Lang.ZH_HANT, "我好想自殺", id="taiwan"),
+        pytest.param("en", Lang.EN, "I just want to end it all", id="english"),
+    ],
+)
+async def test_the_crisis_reply_comes_in_the_users_language(
+    advisor: AdvisorBot, code: str, lang: Lang, message: str
+) -> None:
+    user = Person(advisor, 4301, language_code=code)
+
+    [reply] = await user.says(message)
+
+    assert reply.text == say("crisis", lang)
+
+
+async def test_a_scam_gets_the_warning_card_first_and_then_the_answer(user: Person) -> None:
+    question = "借呗逾期了会不会影响征信，有人要我的银行卡密码"
+    card = shipped().kb.entry("safety.scams")
+    answered = shipped().matcher.match(question).entry
+    assert card is not None
+    assert answered is not None
+    assert answered is not card, "pick a question about something else"
+
+    warning, answer = await user.says(question)
+
+    assert warning.bold() == [card.title_in(ZH)]
+    assert warning.labels == []
+    assert answer.bold() == [answered.title_in(ZH)]
+    assert say("guide_button") in answer.labels
+
+
+async def test_asking_how_to_negotiate_with_alipay_gets_no_scam_card(user: Person) -> None:
+    card = shipped().kb.entry("safety.scams")
+    assert card is not None
+
+    replies = await user.says("怎么跟支付宝协商还款")
+
+    assert all(card.title_in(ZH) not in reply.bold() for reply in replies)
 
 
 # -- surviving restarts ---------------------------------------------------------------------------------------------
@@ -741,7 +804,6 @@ async def test_language_menu_switches_to_traditional_chinese(user: Person) -> No
             lambda fake: fake.fail_next("sendMessage", 1, status=502, description="Bad Gateway"), id="bad-gateway-once"
         ),
         pytest.param(lambda fake: fake.rate_limit_next("sendMessage", 1, retry_after=1), id="flood-wait-once"),
-        pytest.param(lambda fake: fake.drop_next("sendMessage", 1), id="connection-dropped-once"),
     ],
 )
 async def test_every_message_is_answered_despite_one_failed_send(
@@ -766,6 +828,34 @@ async def test_without_a_rate_limiter_a_flood_wait_is_still_waited_out(setup: Se
         assert [call.status for call in setup.fake.calls("sendMessage")] == [429, 200]
 
 
+async def test_a_flood_wait_that_never_ends_is_tried_attempts_times_then_counted(
+    setup: Setup, start_bot: StartBot
+) -> None:
+    setup.admin_ids = (4290,)
+    setup.telegram = {"retry": {"attempts": 3}}
+    async with start_bot() as bot:
+        assert bot.app.bot.rate_limiter is not None  # the production limiter adds no retries of its own
+        setup.fake.rate_limit_next("sendMessage", 3, retry_after=1)
+        update_id = Person(bot, 4291).type(question_that(Status.ANSWER))
+        await bot.until_handled(update_id)
+        assert [call.status for call in setup.fake.calls("sendMessage")] == [429, 429, 429]
+        [stats] = await Person(bot, 4290).says("/stats")
+    assert f"replies not sent 1 (updates {update_id})" in stats.text
+    assert question_that(Status.ANSWER) not in stats.text
+
+
+async def test_a_reply_whose_answer_was_lost_is_not_sent_twice(setup: Setup, start_bot: StartBot) -> None:
+    setup.admin_ids = (4292,)
+    async with start_bot() as bot:
+        user = Person(bot, 4293)
+        setup.fake.drop_next("sendMessage", 1, after_processing=True)
+        answers = await user.answered(user.type(question_that(Status.ANSWER)))
+        assert len(answers) == 1  # it arrived once, and was not sent again
+        assert [call.status for call in setup.fake.calls("sendMessage")] == [0]
+        [stats] = await Person(bot, 4292).says("/stats")
+    assert "sent without confirmation 1" in stats.text
+
+
 async def test_polling_survives_a_bad_gateway(advisor: AdvisorBot, user: Person) -> None:
     fake = advisor.fake
     fake.fail_next("getUpdates", 1, status=502, description="Bad Gateway")
@@ -774,7 +864,7 @@ async def test_polling_survives_a_bad_gateway(advisor: AdvisorBot, user: Person)
     [answer] = await user.says(question_that(Status.ANSWER))
 
     assert answer.bold()
-    assert [type(error) for error in advisor.polling_errors] == [NetworkError]
+    assert advisor.polling_errors == []  # the 502 was tried again inside the request (one retry policy)
     assert all(record["text"] != say("error_apology") for record in fake.sent_messages())
 
 

@@ -1,0 +1,255 @@
+"""Fault benchmark: is every message answered, and none twice, when the network and the bot process misbehave?
+
+    python -m bench.faults                      # both parts below, defaults as in issue #11
+    python -m bench.faults --replies 500 --error 0.10 --flood 0.05 --drop-after 0.02
+    python -m bench.faults --skip-kill          # only the network faults
+
+1. **Network faults.** The advisor (`python -m bot run`, production settings: rate limiter on, 4 attempts) talks to
+   a fake Bot API whose sendMessage answers HTTP 500 to ``--error`` of the calls, a 429 "retry after 1" to
+   ``--flood``, and drops the connection *after* it recorded the message to ``--drop-after``. Users each send
+   questions one after another, waiting until the bot has confirmed the update to Telegram (then every reply to
+   it is in). Reported: answered % (updates that got at least one message) and duplicates % (updates that got the
+   same message twice), and the bot's own /stats line (replies not sent, sent without confirmation).
+2. **kill -9.** Users walk through the walkthrough and ask questions while the bot is killed with SIGKILL
+   ``--kills`` times at random moments and started again each time. Reported: how many of their updates were
+   answered in the end (goal: all: an update is confirmed only once handled, so one in flight at the kill comes
+   again), and how many were answered twice (an update handled but not yet confirmed is answered again after the
+   restart: at least once, by design).
+
+Results go to bench/results/faults-*.json (not committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bench.load import ROOT, questions, stop_process
+from tests.fakebotapi import FakeBotAPI
+
+RESULTS = ROOT / "bench" / "results"
+ADMIN = 1
+FIRST_USER = 200_000
+
+
+@dataclass
+class Tally:
+    updates: int = 0
+    answered: int = 0
+    duplicated: int = 0
+    unconfirmed: int = 0  # never confirmed by the bot within the wait
+    stats: str = ""
+    extra: dict[str, int] = field(default_factory=dict)
+
+    def percent(self, part: int) -> float:
+        return 100.0 * part / self.updates if self.updates else 0.0
+
+
+def outputs_of(fake: FakeBotAPI, update_id: int) -> list[str]:
+    """What the user saw for one update: each message sent or edited, as text plus its buttons."""
+    return [
+        json.dumps([output.params.get("text"), output.params.get("reply_markup")], ensure_ascii=False, sort_keys=True)
+        for output in fake.replies_to(update_id)
+        if output.kind in ("message", "edit")
+    ]
+
+
+def count(fake: FakeBotAPI, update_ids: list[int], tally: Tally) -> None:
+    for update_id in update_ids:
+        seen = outputs_of(fake, update_id)
+        tally.updates += 1
+        tally.answered += bool(seen)
+        tally.duplicated += len(seen) != len(set(seen))
+
+
+class BotProcess:
+    """`python -m bot run` against the fake, with its own config and database; started and killed at will."""
+
+    def __init__(self, fake: FakeBotAPI, scratch: Path, settings: str) -> None:
+        self.fake = fake
+        self.config = scratch / "config.yaml"
+        self.config.write_text(settings, encoding="utf-8")
+        self.env = {
+            **os.environ,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "ADVISOR_DB": str(scratch / "advisor.sqlite3"),
+            "ADVISOR_CONFIG": str(self.config),
+        }
+        self.log = scratch / "bot.log"
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        polls = self.fake.requests_received("getUpdates")
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
+                env=self.env, cwd=ROOT,
+            )  # fmt: skip
+        await self.fake.wait_for(lambda: self.fake.requests_received("getUpdates") > polls or None, timeout=60)
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> str:
+        assert self.process is not None
+        return await stop_process(self.process, 15.0)
+
+
+async def wait_confirmed(fake: FakeBotAPI, update_id: int, timeout: float) -> bool:  # noqa: ASYNC109
+    try:
+        await fake.wait_for(lambda: fake.confirmed(update_id) or None, timeout=timeout)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def network_faults(args: argparse.Namespace) -> Tally:
+    tally = Tally()
+    rng = random.Random(args.seed)
+    settings = f"telegram: {{admin_ids: [{ADMIN}], poll_timeout: 5}}\nlogging: {{level: WARNING}}\n"
+    with tempfile.TemporaryDirectory(prefix="faults-") as scratch:
+        async with FakeBotAPI() as fake:
+            bot = BotProcess(fake, Path(scratch), settings)
+            await bot.start()
+            fake.fault_rates(
+                "sendMessage", error=args.error, flood=args.flood, drop_after=args.drop_after, seed=args.seed
+            )
+            per_user = -(-args.replies // args.users)
+            asked: list[int] = []
+
+            async def user(user_id: int) -> None:
+                for _ in range(per_user):
+                    if len(asked) >= args.replies:
+                        return
+                    update_id = fake.inject_message(user_id, rng.choice(questions()))
+                    asked.append(update_id)
+                    if not await wait_confirmed(fake, update_id, timeout=60):
+                        tally.unconfirmed += 1
+
+            await asyncio.gather(*(user(FIRST_USER + n) for n in range(args.users)))
+            fake.fault_rates("sendMessage")
+            count(fake, asked, tally)
+            statuses: dict[str, int] = {}
+            for call in fake.calls("sendMessage"):
+                statuses[str(call.status)] = statuses.get(str(call.status), 0) + 1
+            tally.extra = statuses
+            probe = fake.inject_message(ADMIN, "/stats")
+            try:
+                reply = await fake.wait_for_reply(probe, timeout=30)
+                text = str((reply.message or {}).get("text", ""))
+                found = re.search(r"replies not sent.*", text)
+                tally.stats = found.group(0) if found else text
+            except TimeoutError:
+                tally.stats = "(no /stats answer)"
+            await bot.stop()
+    return tally
+
+
+async def kill_nine(args: argparse.Namespace) -> Tally:
+    tally = Tally()
+    rng = random.Random(args.seed)
+    settings = "telegram: {poll_timeout: 5}\nlogging: {level: WARNING}\n"
+    with tempfile.TemporaryDirectory(prefix="faults-kill-") as scratch:
+        async with FakeBotAPI() as fake:
+            bot = BotProcess(fake, Path(scratch), settings)
+            await bot.start()
+            asked: list[int] = []
+            running = True
+
+            async def user(user_id: int) -> None:
+                step = 0
+                while running:
+                    update_id = next_step(fake, user_id, step, rng)
+                    asked.append(update_id)
+                    step += 1
+                    while running and not fake.confirmed(update_id):
+                        await wait_confirmed(fake, update_id, timeout=1.0)
+
+            users = [asyncio.create_task(user(FIRST_USER + n)) for n in range(args.users)]
+            for _ in range(args.kills):
+                await asyncio.sleep(rng.uniform(0.5, 2.0))
+                await bot.kill()
+                tally.extra["kills"] = tally.extra.get("kills", 0) + 1
+                await bot.start()
+            await asyncio.sleep(1.0)
+            running = False
+            await asyncio.gather(*users)
+            for update_id in asked:
+                if not await wait_confirmed(fake, update_id, timeout=30):
+                    tally.unconfirmed += 1
+            await bot.stop()
+            count(fake, asked, tally)
+    return tally
+
+
+def next_step(fake: FakeBotAPI, user_id: int, step: int, rng: random.Random) -> int:
+    """The walkthrough by its buttons, with a question now and then."""
+    if step == 0:
+        return fake.inject_message(user_id, "/guide")
+    last = fake.last_message(user_id)
+    buttons = [
+        button
+        for row in ((last or {}).get("reply_markup") or {}).get("inline_keyboard", [])
+        for button in row
+        if "callback_data" in button
+    ]
+    if last is not None and buttons and rng.random() < 0.7:
+        return fake.inject_callback(user_id, rng.choice(buttons)["callback_data"], message_id=last["message_id"])
+    return fake.inject_message(user_id, rng.choice(questions()))
+
+
+def report(name: str, tally: Tally) -> None:
+    print(
+        f"{name}: {tally.updates} updates, answered {tally.percent(tally.answered):.1f}% "
+        f"({tally.updates - tally.answered} not), duplicates {tally.percent(tally.duplicated):.1f}% "
+        f"({tally.duplicated}), never confirmed {tally.unconfirmed}"
+    )
+    if tally.extra:
+        print(f"    {tally.extra}")
+    if tally.stats:
+        print(f"    bot /stats: {tally.stats}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--replies", type=int, default=500, help="updates sent in the network-fault part")
+    parser.add_argument("--users", type=int, default=25)
+    parser.add_argument("--error", type=float, default=0.10, help="share of sendMessage calls answered 500")
+    parser.add_argument("--flood", type=float, default=0.05, help="share answered 429 (retry after 1 s)")
+    parser.add_argument("--drop-after", type=float, default=0.02, help="share dropped after the message was recorded")
+    parser.add_argument("--kills", type=int, default=5, help="SIGKILLs in the kill -9 part")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--skip-kill", action="store_true")
+    parser.add_argument("--skip-network", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, object] = {"args": vars(args)}
+    started = time.monotonic()
+    if not args.skip_network:
+        tally = asyncio.run(network_faults(args))
+        report("network faults", tally)
+        results["network"] = asdict(tally)
+    if not args.skip_kill:
+        tally = asyncio.run(kill_nine(args))
+        report("kill -9", tally)
+        results["kill"] = asdict(tally)
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / time.strftime("faults-%Y%m%d-%H%M%S.json")
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"{time.monotonic() - started:.0f} s; JSON: {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

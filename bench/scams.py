@@ -1,0 +1,13 @@
+"""Scam screen: recall on bench/scams.tsv, false alarms on ordinary messages (see bench/screening.py).
+
+    python -m bench.scams
+    python -m bench.scams --dev       # the screen's own development phrases (bench/safety_dev.tsv) instead
+"""
+
+from __future__ import annotations
+
+from bench.screening import BENCH, run
+from bot.core.safety import Concern
+
+if __name__ == "__main__":
+    raise SystemExit(run(Concern.SCAM, BENCH / "scams.tsv", BENCH / "scam_negatives.tsv"))

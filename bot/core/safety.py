@@ -1,0 +1,262 @@
+"""The safety screen: is a message from someone in crisis, about a scam, or in despair? Checked before anything else.
+
+`Screen(extra_crisis, extra_scams)(text) -> Screening`. The built-in phrases live beside this module
+(`safety_phrases.yaml`, read on first use) and are always on; the knowledge folder's aliases.yaml can only add
+phrases. A pure function of the text: no I/O after the first load, nothing logged, nothing kept.
+
+How a message is read, so that a risk said in passing, or typed carelessly, is still seen:
+
+* one normal form (NFKC, Traditional → Simplified, lower case, punctuation and spaces inside Chinese words gone);
+* the whole message is searched, so one clause inside a long story about debt counts;
+* Chinese phrases are also matched by sound (pinyin from pypinyin's table, as the respeller reads it), so
+  a homophone typo (不相活, 自沙) or a phrase typed in pinyin ("zi sha") is caught — at least half of the
+  characters must be the right ones, so unrelated words that merely sound alike (紫砂) are not;
+* a long English word one typing slip away from a key word ("suicde", "myslef") is read as that word;
+* `unless` patterns veto a hit inside a negation, an idiom, or words about someone else (不想死, 想死你了,
+  你去死, "financial suicide"); idioms such as 累死了, 笑死, 死贵 or "kill time" are not in the lists at all.
+
+Written by hand because no maintained library screens Chinese and English text for these risks; the pieces that are
+libraries (OpenCC for the script, pypinyin's readings, rapidfuzz's edit distance) are used through this one module.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from importlib import resources
+from typing import Any
+
+from bot.core.i18n import to_simplified
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"  # incl. Cantonese 𠝹 (extension B)
+_APOSTROPHES = re.compile(r"['’‘`´]")
+_NOT_KEPT = re.compile(rf"[^{_CJK}a-z0-9]+")
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+_SCRIPT_CHANGE = re.compile(rf"(?<=[{_CJK}])(?=[a-z])|(?<=[a-z])(?=[{_CJK}])")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_LATIN_WORD = re.compile(r"[a-z]+")
+_UNIT = re.compile(rf"[{_CJK}]|[a-z]+")
+
+#: English key words a typing slip is put right to ("suicde" → "suicide"); only long, distinctive words, so that an
+#: everyday word is never "corrected" into one of them.
+_KEY_WORDS = ("suicide", "suicidal", "myself", "overdose", "hopeless", "unalive", "verification", "password")
+#: From how many characters on a phrase heard by sound may use any reading of a character, not only its usual one.
+_ANY_READING = 4
+#: How many characters either side of a hit an `unless` pattern may look at.
+_VETO_REACH = 30
+
+
+class Concern(StrEnum):
+    CRISIS = "crisis"  # thoughts of ending one's life: the crisis reply, before anything else
+    SCAM = "scam"  # paid agents, "credit repair", codes and passwords asked for: the scam card, then the answer
+    DISTRESS = "distress"  # despair that is not a crisis: a kind sentence first, then the answer
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the screen found: the concern (None for an ordinary message) and the phrase or pattern that decided it
+    (for the benchmark's listing of misses and false alarms; never logged)."""
+
+    concern: Concern | None = None
+    rule: str = ""
+
+
+def normal_form(text: str) -> str:
+    """The form phrases are written in: see safety_phrases.yaml's header."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _APOSTROPHES.sub("", text)
+    text = to_simplified(text).casefold().replace("帐", "账")  # 停息挂帐 is 停息挂账
+    text = _NOT_KEPT.sub(" ", text).strip()
+    text = _SPACE_BETWEEN_CJK.sub("", text)
+    return _SCRIPT_CHANGE.sub(" ", text)
+
+
+@functools.cache
+def _builtin() -> dict[str, Any]:
+    """The shipped phrases, read once on first use (not at import)."""
+    import yaml
+
+    source = resources.files("bot.core").joinpath("safety_phrases.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(source)
+    return data
+
+
+def _readings(char: str) -> tuple[str, ...]:
+    from bot.core.respell import syllables  # deferred: the respeller's pinyin table is loaded on first use
+
+    return syllables(char)
+
+
+def _bounded(pattern: str) -> str:
+    """A pattern matches whole Latin words: "he" is not found inside "the"."""
+    return rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"
+
+
+def _either(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    unique = sorted(set(patterns), key=lambda p: (-len(p), p))
+    return re.compile("|".join(f"(?:{p})" for p in unique)) if unique else None
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One character of Chinese, or one Latin word, with its readings and where it lies in the normal form."""
+
+    readings: tuple[str, ...]
+    start: int
+    end: int
+
+
+def _units(form: str) -> list[_Unit]:
+    """The text as the screen hears it: each Chinese character with its readings (似 → shi, si), each Latin word as
+    itself (不想huo → bu, xiang, huo)."""
+    units: list[_Unit] = []
+    for match in _UNIT.finditer(form):
+        token = match.group(0)
+        readings = _readings(token) if _CJK_CHAR.fullmatch(token) else (token,)
+        units.append(_Unit(readings, match.start(), match.end()))
+    return units
+
+
+class _Rules:
+    """One concern's phrases, patterns, co-occurrences and vetoes, compiled."""
+
+    def __init__(self, section: Mapping[str, Any], extra: Iterable[str] = ()) -> None:
+        phrases = {normal_form(p) for p in [*section.get("phrases", ()), *extra]} - {""}
+        words = sorted(phrases, key=lambda w: (-len(w), w))
+        # Words are looked up with `in` (Latin ones padded with spaces: whole words) and patterns one by one: both
+        # far faster in CPython than one alternation of hundreds of branches.
+        self._words = [(w, f" {w} " if w[0].isascii() or w[-1].isascii() else w) for w in words]
+        self._patterns = [re.compile(_bounded(p)) for p in dict.fromkeys(section.get("patterns", ()))]
+        self._together = [tuple(re.compile(_bounded(p)) for p in group) for group in section.get("together", ())]
+        self._unless = _either(_bounded(p) for p in section.get("unless", ()))
+        # Chinese phrases by sound, indexed by each reading of their first character.
+        self._by_first: dict[str, list[tuple[tuple[tuple[str, ...], ...], str]]] = {}
+        sound_alike = {normal_form(w) for w in section.get("by_sound", ())}
+        typed: dict[str, str] = {}
+        for word in words:
+            if len(word) >= 2 and all(_CJK_CHAR.fullmatch(c) for c in word):
+                sound = tuple(_readings(c) for c in word)
+                if len(word) >= 3 or word in sound_alike:
+                    for reading in sound[0]:
+                        self._by_first.setdefault(reading, []).append((sound, word))
+                joined = "".join(r[0] for r in sound)
+                if len(joined) >= 5:  # "zisha": shorter pinyin is too easily part of something else
+                    typed.setdefault(joined, word)
+        self._typed = typed
+        self._pinyin = _either(re.escape(t) for t in typed)
+
+    def find(self, text: str, units: Sequence[_Unit], latin: str, starts: set[int], ends: set[int]) -> str | None:
+        """The first phrase or pattern that counts in `text` (normal form; `units` how it sounds, `latin` its Latin
+        words run together), or None."""
+        padded = f" {text} "
+        for word, needle in self._words:
+            at = padded.find(needle)
+            while at >= 0:
+                # `padded` is `text` one place to the right; a padded needle starts one place before its word
+                start = at if needle is not word else at - 1
+                if not self._vetoed(text, start, start + len(word)):
+                    return word
+                at = padded.find(needle, at + 1)
+        for pattern in self._patterns:
+            for hit in pattern.finditer(text):
+                if not self._vetoed(text, hit.start(), hit.end()):
+                    return hit.group(0)
+        for group in self._together:
+            hits = [pattern.search(text) for pattern in group]
+            if all(hit is not None and not self._vetoed(text, hit.start(), hit.end()) for hit in hits):
+                return " + ".join(hit.group(0) for hit in hits if hit is not None)
+        return self._by_sound(text, units) or self._in_pinyin(latin, starts, ends)
+
+    def _by_sound(self, text: str, units: Sequence[_Unit]) -> str | None:
+        for first, unit in enumerate(units):
+            for reading in unit.readings:
+                for sound, word in self._by_first.get(reading, ()):  # (several readings may find the same phrase)
+                    typed = units[first : first + len(sound)]
+                    if len(typed) < len(sound):
+                        continue
+                    # a short phrase must sound so in the characters' usual readings (以 can be read si, but
+                    # 想以后 is not 想死; 合 can be ge, but 符合自己 is not 割自己); a longer one may use any
+                    # reading (活着没意似)
+                    short = len(sound) < _ANY_READING
+                    heard = [t.readings[:1] if short else t.readings for t in typed]
+                    meant = [r[:1] if short else r for r in sound]
+                    if not all(set(h) & set(m) for h, m in zip(heard, meant, strict=True)):
+                        continue
+                    same = sum(text[t.start : t.end] == c for t, c in zip(typed, word, strict=True))
+                    start, end = typed[0].start, typed[-1].end
+                    if same >= math.ceil(len(word) / 2) and not self._vetoed(text, start, end):
+                        return word
+        return None
+
+    def _in_pinyin(self, latin: str, starts: set[int], ends: set[int]) -> str | None:
+        if self._pinyin is not None and latin:
+            for hit in self._pinyin.finditer(latin):
+                if hit.start() in starts and hit.end() in ends:
+                    return self._typed[hit.group(0)]
+        return None
+
+    def _vetoed(self, text: str, start: int, end: int) -> bool:
+        if self._unless is None:
+            return False
+        left = max(0, start - _VETO_REACH)
+        for veto in self._unless.finditer(text, left, min(len(text), end + _VETO_REACH)):
+            if veto.start() <= start and end <= veto.end():
+                return True
+        return False
+
+
+class Screen:
+    """The safety screen for one knowledge base: the built-in phrases plus the admin's additions."""
+
+    def __init__(self, extra_crisis: Sequence[str] = (), extra_scams: Sequence[str] = ()) -> None:
+        data = _builtin()
+        extra = {Concern.CRISIS: extra_crisis, Concern.SCAM: extra_scams}
+        self._rules = [(concern, _Rules(data.get(concern.value) or {}, extra.get(concern, ()))) for concern in Concern]
+
+    def __call__(self, text: str) -> Screening:
+        form = _corrected(normal_form(text))
+        if not form:
+            return Screening()
+        units = _units(form)
+        latin, starts, ends = _latin_of(form)
+        for concern, rules in self._rules:  # in order of precedence
+            rule = rules.find(form, units, latin, starts, ends)
+            if rule is not None:
+                return Screening(concern, rule)
+        return Screening()
+
+
+def _latin_of(form: str) -> tuple[str, set[int], set[int]]:
+    """The Latin words of `form` run together ("zi sha" → "zisha") with where each word starts and ends in it, so
+    that a phrase typed in pinyin is matched on word boundaries only."""
+    joined: list[str] = []
+    starts: set[int] = set()
+    ends: set[int] = set()
+    length = 0
+    for word in _LATIN_WORD.findall(form):
+        starts.add(length)
+        joined.append(word)
+        length += len(word)
+        ends.add(length)
+    return "".join(joined), starts, ends
+
+
+def _corrected(form: str) -> str:
+    """Long English words one slip away from a key word are read as it ("suicde" → "suicide")."""
+    from rapidfuzz.distance import OSA
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) < 6 or word in _KEY_WORDS:
+            return word
+        for key in _KEY_WORDS:
+            if abs(len(key) - len(word)) <= 1 and OSA.distance(word, key, score_cutoff=1) <= 1:
+                return key
+        return word
+
+    return _LATIN_WORD.sub(fix, form)

@@ -1,0 +1,170 @@
+"""Long polling that acknowledges an update to Telegram only after the bot has handled it (at least once).
+
+PTB's `Updater` confirms a batch of updates (the next ``getUpdates`` offset) as soon as it has fetched it, so a crash
+between fetching and handling loses those updates: a pressed button applied but never answered. This poller keeps
+the offset at the oldest update still being handled — its new state saved and its replies sent, or given up and
+counted — so after a crash Telegram delivers again every update that was not finished; the engine recognises the
+ones whose state was already saved and sends their reply again instead of applying them twice.
+
+While an update is in flight every ``getUpdates`` returns it again (its offset is not confirmed); those are skipped
+by id. So that this costs little, after a batch the poller asks again once three quarters of what is in flight has
+finished (after a fetch with nothing new: once one more has), or after half a second: no busy loop behind a slow
+update, and few updates fetched twice under load. At most ``limit`` updates are in flight.
+
+The answer is read as JSON and each update parsed on its own, so one update the library cannot read is skipped
+(logged without its content) instead of failing the whole batch forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Final
+from urllib.parse import urlencode
+
+from telegram import Bot, Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.request import BaseRequest
+
+logger = logging.getLogger(__name__)
+
+#: How long the poller waits for an in-flight update to finish before fetching again when nothing new came.
+_IDLE_WAIT: Final = 0.5
+#: Pause after a failed getUpdates (the request has already tried again as far as the retry policy allows).
+_FAILED_WAIT: Final = 1.0
+#: Extra seconds the HTTP read may take beyond the long-poll timeout itself.
+_READ_MARGIN: Final = 10.0
+
+
+Handle = Callable[[Update], Awaitable[None]]
+
+
+class Poller:
+    """Fetches updates with ``getUpdates`` and hands each to `handle`; confirms an update only once it is done."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        request: BaseRequest,
+        handle: Handle,
+        *,
+        timeout: int = 30,
+        allowed_updates: Sequence[str] = (),
+        limit: int = 100,
+        on_error: Callable[[TelegramError], None] | None = None,
+    ) -> None:
+        self._bot = bot
+        self._request = request
+        self._handle = handle
+        self._timeout = timeout
+        self._allowed = json.dumps(list(allowed_updates)) if allowed_updates else ""
+        self._limit = limit
+        self._on_error = on_error
+        self._in_flight: set[int] = set()
+        self._next = 0  # the first update id not yet seen (0: whatever Telegram has)
+        self._progress = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.skipped = 0  # updates that could not be read
+
+    @property
+    def offset(self) -> int:
+        """The offset the next getUpdates confirms up to: the oldest update not yet handled."""
+        return min(self._in_flight) if self._in_flight else self._next
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    async def run(self) -> None:
+        """Poll until cancelled. Updates being handled go on; `drain` waits for them and confirms them."""
+        while True:
+            try:
+                batch = await self._fetch()
+            except InvalidToken:
+                raise
+            except TelegramError as error:  # Conflict included: another instance polls; it may stop
+                logger.warning("getUpdates failed (%s); trying again", error)
+                if self._on_error is not None:
+                    self._on_error(error)
+                await asyncio.sleep(_FAILED_WAIT)
+                continue
+            fresh = [item for item in batch if self._is_new(item)]
+            for item in fresh:
+                self._start(item)
+            # Every poll brings back what is still in flight, so ask again once most of it is done (or one update
+            # is, when nothing new came), or after _IDLE_WAIT: fewer, smaller answers under load, no busy loop.
+            await self._settle(len(self._in_flight) // 4 if fresh else len(self._in_flight) - 1)
+
+    async def _settle(self, low_water: int) -> None:
+        """Wait until at most `low_water` updates are in flight, or _IDLE_WAIT has passed."""
+        try:
+            async with asyncio.timeout(_IDLE_WAIT):
+                while self._in_flight and len(self._in_flight) > low_water:
+                    self._progress.clear()
+                    await self._progress.wait()
+        except TimeoutError:
+            pass
+
+    async def drain(self, grace: float) -> None:
+        """After `run` has stopped: let updates in flight finish for up to `grace` seconds, then confirm what did.
+
+        Updates still unfinished are cancelled and left unconfirmed: Telegram delivers them again next time.
+        """
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=grace)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._next:
+            try:
+                await self._fetch(final=True)
+            except TelegramError as error:
+                logger.warning("could not confirm the handled updates before stopping (%s)", error)
+
+    async def _fetch(self, *, final: bool = False) -> list[Any]:
+        """One getUpdates: a long poll when nothing is in flight (else Telegram answers at once anyway)."""
+        wait = 0 if final or self._in_flight else self._timeout
+        query: dict[str, object] = {"timeout": wait, "limit": 1 if final else self._limit}
+        if self.offset:
+            query["offset"] = self.offset
+        if self._allowed:
+            query["allowed_updates"] = self._allowed
+        # BaseRequest.post: PTB's public entry for a raw call; the answer stays JSON so updates already in flight
+        # (fetched again because their offset is not confirmed yet) are not parsed again.
+        result = await self._request.post(
+            f"{self._bot.base_url}/getUpdates?{urlencode(query)}", read_timeout=wait + _READ_MARGIN
+        )
+        return result if isinstance(result, list) else []
+
+    def _is_new(self, item: Any) -> bool:
+        update_id = item.get("update_id") if isinstance(item, dict) else None
+        if not isinstance(update_id, int):
+            logger.error("getUpdates returned an update without an id; ignored")
+            return False
+        return update_id >= self._next and update_id not in self._in_flight
+
+    def _start(self, item: dict[str, Any]) -> None:
+        update_id: int = item["update_id"]
+        self._next = max(self._next, update_id + 1)
+        try:
+            update = Update.de_json(item, self._bot)
+        except Exception:  # any library failure on one update must not stop the others
+            self.skipped += 1
+            # Never the update itself: it holds a user's message.
+            logger.error("update %d could not be read by the Telegram library; skipped", update_id)
+            return
+        self._in_flight.add(update_id)
+        task = asyncio.create_task(self._run(update_id, update))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, update_id: int, update: Update) -> None:
+        try:
+            await self._handle(update)
+        except Exception:
+            logger.exception("handling update %d failed", update_id)
+        # Cancelled (stopping) skips this: the update stays unconfirmed and comes again after a restart.
+        self._in_flight.discard(update_id)
+        self._progress.set()

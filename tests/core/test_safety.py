@@ -1,0 +1,214 @@
+"""The safety screen and what the advisor does with its verdict: crisis reply, scam card, a kind word for despair.
+
+The screen is tested with its built-in phrases (they ship with the package); the advisor with small fixture knowledge.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.core.advisor import SCAM_ENTRY, Advisor, Conversation
+from bot.core.i18n import Lang
+from bot.core.knowledge import load_knowledge
+from bot.core.matcher import Matcher, Status
+from bot.core.safety import Concern, Screen, normal_form
+from tests.kbfactory import default_entries, entry, write_kb
+
+CRISIS, SCAM, DISTRESS = Concern.CRISIS, Concern.SCAM, Concern.DISTRESS
+
+
+@pytest.fixture(scope="module")
+def screen() -> Screen:
+    return Screen()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # crisis, said plainly, indirectly, inside a story, in every script
+        pytest.param("我不想活了", CRISIS, id="plain"),
+        pytest.param("活着好累不如死了", CRISIS, id="tired-of-living"),
+        pytest.param("只想一了百了", CRISIS, id="end-it-all-idiom"),
+        pytest.param("活著好累", CRISIS, id="traditional"),
+        pytest.param("頂唔順了，想死咗佢算", CRISIS, id="cantonese"),
+        pytest.param("欠了八万，每天被催收，我想干脆从楼顶跳下去算了，花呗还能协商吗", CRISIS, id="inside-a-story"),
+        pytest.param("要是我死了，花呗是不是就不用还了", CRISIS, id="death-as-the-way-out"),
+        pytest.param("炭都买好了", CRISIS, id="means-prepared"),
+        pytest.param("I can't go on anymore", CRISIS, id="english-indirect"),
+        pytest.param("I don't want to be alive anymore", CRISIS, id="english-not-alive"),
+        pytest.param("everyone would be better off without me", CRISIS, id="english-burden"),
+        # robust to the way it is typed
+        pytest.param("我不相活了", CRISIS, id="homophone-typo"),
+        pytest.param("想自沙", CRISIS, id="two-character-homophone"),
+        pytest.param("活着没意似", CRISIS, id="homophone-in-a-second-reading"),
+        pytest.param("wo bu xiang huo le", CRISIS, id="pinyin"),
+        pytest.param("我不想huo了", CRISIS, id="pinyin-mixed-in"),
+        pytest.param("我.不.想 活", CRISIS, id="punctuation-and-spaces-inside"),
+        pytest.param("thinking of suicde", CRISIS, id="english-typo"),
+        # idioms, negation and other people are not a crisis
+        pytest.param("累死了，今天加班到十点", None, id="tired-to-death-idiom"),
+        pytest.param("笑死，客服说话好搞笑", None, id="laughing-to-death"),
+        pytest.param("这利息也太死贵了吧", None, id="deadly-expensive"),
+        pytest.param("死活还不上怎么办", None, id="no-matter-what"),
+        pytest.param("I'm just trying to kill time", None, id="kill-time"),
+        pytest.param("我不想死，只想把债还上", None, id="negated"),
+        pytest.param("想死你了", None, id="miss-you-idiom"),
+        pytest.param("催收的人都去死吧", None, id="wished-on-someone-else"),
+        pytest.param("一次性还清，一了百了", None, id="done-with-it-by-paying"),
+        pytest.param("紫砂壶能用花呗买吗", None, id="sounds-alike-but-no-character-right"),
+        pytest.param("我想以后不用花呗", None, id="a-rare-reading-is-not-heard-in-a-short-phrase"),
+        pytest.param("it would be financial suicide to borrow more", None, id="financial-suicide"),
+        pytest.param("I'm not suicidal, just want to know how to negotiate", None, id="english-negated"),
+        # despair that is not a crisis
+        pytest.param("好崩溃", DISTRESS, id="breaking-down"),
+        pytest.param("压力好大", DISTRESS, id="under-pressure"),
+        pytest.param("I'm so stressed", DISTRESS, id="english-stressed"),
+        pytest.param("this debt is killing me", DISTRESS, id="killing-me-idiom"),
+        # scams
+        pytest.param("有人说交两千就能帮我停息挂账，靠谱吗", SCAM, id="paid-agent"),
+        pytest.param("客服要我的验证码能给吗", SCAM, id="code-asked-for"),
+        pytest.param("对方自称支付宝客服，让我把钱转到安全账户", SCAM, id="safe-account"),
+        pytest.param("征信修复公司靠谱吗", SCAM, id="credit-repair"),
+        pytest.param("網上搜到的協商電話可以信嗎", SCAM, id="fake-hotline-traditional"),
+        pytest.param("有人說可以幫我停息掛帳，要收手續費", SCAM, id="traditional-variant-character"),
+        pytest.param("the collector says if I transfer 5000 to his personal account they will stop the lawsuit", SCAM,
+                     id="english-private-account"),
+        # asking about negotiating with Alipay itself, codes and passwords in ordinary use: not scams
+        pytest.param("怎么跟支付宝协商还款", None, id="negotiating-with-alipay"),
+        pytest.param("How do I negotiate with Alipay myself?", None, id="english-negotiating-with-alipay"),
+        pytest.param("可以申请停息挂账吗", None, id="asking-for-an-interest-freeze"),
+        pytest.param("验证码收不到怎么办", None, id="code-not-received"),
+        pytest.param("支付密码忘了怎么办", None, id="password-forgotten"),
+        pytest.param("花呗分期手续费怎么算", None, id="alipays-own-fee"),
+        pytest.param("what's the installment fee for Huabei", None, id="english-fee"),
+        pytest.param("花呗逾期会影响征信吗", None, id="an-ordinary-question"),
+    ],
+)
+def test_the_screen_sees_crisis_scam_and_despair(screen: Screen, text: str, expected: Concern | None) -> None:
+    assert screen(text).concern is expected
+
+
+def test_a_crisis_outweighs_a_scam_in_the_same_message(screen: Screen) -> None:
+    assert screen("有人让我交钱协商，我真的不想活了").concern is CRISIS
+
+
+@pytest.mark.parametrize(
+    ("raw", "form"),
+    [
+        pytest.param("不 想.活！", "不想活", id="spaces-and-punctuation-inside-chinese"),
+        pytest.param("I DON'T want", "i dont want", id="apostrophes-and-case"),
+        pytest.param("我想kill myself", "我想 kill myself", id="a-space-between-scripts"),
+        pytest.param("交2000手續費", "交2000手续费", id="digits-stay-joined-traditional-converted"),
+    ],
+)
+def test_the_normal_form(raw: str, form: str) -> None:
+    assert normal_form(raw) == form
+
+
+def test_admin_phrases_add_to_the_built_in_ones(screen: Screen) -> None:
+    added = Screen(extra_crisis=["不想再拖累家人"], extra_scams=["逾期处理中心"])
+    assert screen("我不想再拖累家人").concern is None
+    assert added("我不想再拖累家人").concern is CRISIS
+    assert added("逾期处理中心打电话来了").concern is SCAM
+    assert added("我不想活了").concern is CRISIS  # the built-in ones stay
+
+
+# -- the advisor's replies, on fixture knowledge ---------------------------------------------------------------------
+
+SCAMS = [
+    "代理协商要收费正常吗", "停息挂账中介可信吗", "征信修复公司靠谱吗", "客服要我的验证码能给吗",
+    "有人自称客服让我转账", "找中介帮忙协商好不好", "交钱就能洗白逾期吗", "网上搜到的协商电话能信吗",
+]  # fmt: skip
+
+
+def advisor_on(root: Path, **files: str) -> Advisor:
+    entries = [*default_entries(), entry(SCAM_ENTRY, SCAMS, keywords=["中介", "骗"])]
+    kb = load_knowledge(write_kb(root, entries, **files), required_ids=())
+    return Advisor(kb, Matcher(kb))
+
+
+@pytest.fixture
+def advisor(tmp_path: Path) -> Advisor:
+    return advisor_on(tmp_path)
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_a_person_in_crisis_gets_the_crisis_reply_and_nothing_else(advisor: Advisor, lang: Lang) -> None:
+    outcome = advisor.ask(Conversation(lang), "花呗逾期会影响征信吗？我真的不想活了")
+    assert [r.text for r in outcome.replies] == [advisor.kb.text("crisis", lang)]
+    assert [c.action for c in outcome.replies[0].choices] == ["g:start"]  # the conversation goes on
+    assert outcome.safety is CRISIS
+    assert outcome.match is None
+    assert not outcome.unanswered
+
+
+def test_a_scam_gets_the_card_first_and_then_the_answer(advisor: Advisor) -> None:
+    outcome = advisor.ask(Conversation(), "有人说交两千就能帮我处理，逾期会影响征信吗")
+    card = advisor.kb.entry(SCAM_ENTRY)
+    credit = advisor.kb.entry("impact.credit")
+    assert card is not None
+    assert credit is not None
+    assert [(r.title, r.text) for r in outcome.replies] == [
+        (card.title_in(Lang.ZH_HANS), card.answer_in(Lang.ZH_HANS)),
+        (credit.title_in(Lang.ZH_HANS), credit.answer_in(Lang.ZH_HANS)),
+    ]
+    assert outcome.replies[0].choices == ()  # the buttons stay under the answer
+    assert outcome.safety is SCAM
+    assert outcome.match is not None
+    assert outcome.match.entry is credit
+
+
+def test_a_scam_question_answered_by_the_card_shows_it_once(advisor: Advisor) -> None:
+    outcome = advisor.ask(Conversation(), "征信修复公司靠谱吗")
+    assert [r.title for r in outcome.replies] == [advisor.kb.entry(SCAM_ENTRY).title_in(Lang.ZH_HANS)]  # type: ignore[union-attr]
+    assert outcome.safety is SCAM
+
+
+def test_a_scam_message_nothing_else_answers_gets_the_card_not_the_fallback(advisor: Advisor) -> None:
+    outcome = advisor.ask(Conversation(), "对方让我开屏幕共享")
+    card = advisor.kb.entry(SCAM_ENTRY)
+    assert card is not None
+    assert outcome.replies[0].title == card.title_in(Lang.ZH_HANS)
+    assert advisor.kb.text("fallback", Lang.ZH_HANS) not in [r.text for r in outcome.replies]
+    assert outcome.safety is SCAM
+    assert not outcome.unanswered
+
+
+def test_asking_about_negotiating_with_alipay_is_not_a_scam(advisor: Advisor) -> None:
+    outcome = advisor.ask(Conversation(), "想跟支付宝协商")
+    assert outcome.safety is None
+    assert outcome.match is not None
+    assert outcome.match.status is Status.ANSWER
+    assert outcome.replies[0].title == advisor.kb.entry("respond.negotiate").title_in(Lang.ZH_HANS)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_despair_gets_a_kind_word_before_the_practical_answer(advisor: Advisor, lang: Lang) -> None:
+    outcome = advisor.ask(Conversation(lang), "好崩溃，逾期会影响征信吗")
+    first, *rest = outcome.replies
+    assert first.text == advisor.kb.text("reassurance", lang)
+    assert rest[0].title == advisor.kb.entry("impact.credit").title_in(lang)  # type: ignore[union-attr]
+    assert outcome.safety is None  # despair is not reported as a safety event
+
+
+@pytest.mark.parametrize(
+    "aliases",
+    [
+        pytest.param("crisis: []\nscams: []\n", id="empty-lists"),
+        pytest.param("crisis:\nscams:\n", id="lists-with-nothing-under-them"),
+        pytest.param(yaml.safe_dump({"fillers": ["请问"]}, allow_unicode=True), id="no-safety-lists"),
+    ],
+)
+def test_the_shipped_safeguards_stay_on_whatever_aliases_yaml_says(tmp_path: Path, aliases: str) -> None:
+    advisor = advisor_on(tmp_path, **{"aliases.yaml": aliases})
+    assert advisor.ask(Conversation(), "我不想活了").safety is CRISIS
+    assert advisor.ask(Conversation(), "有人说交钱就能帮我停息挂账").safety is SCAM
+
+
+def test_phrases_in_aliases_yaml_are_added(tmp_path: Path) -> None:
+    advisor = advisor_on(tmp_path, **{"aliases.yaml": "crisis: [对不起大家了]\nscams: [逾期处理中心]\n"})
+    assert advisor.ask(Conversation(), "对不起大家了").safety is CRISIS
+    assert advisor.ask(Conversation(), "逾期处理中心说能帮我").safety is SCAM
