@@ -54,7 +54,7 @@ def labelled(path: Path, expect: str | None = None, keep: bool = True) -> list[t
     ]
 
 
-def ordinary(concern: Concern, negatives: Path, dev: bool = False) -> tuple[dict[str, list[str]], list[str]]:
+def ordinary(concern: Concern, negatives: Path, dev: Path | None = None) -> tuple[dict[str, list[str]], list[str]]:
     """Ordinary messages by source, and notes on what was skipped."""
     sources: dict[str, list[str]] = {}
     notes: list[str] = []
@@ -76,8 +76,8 @@ def ordinary(concern: Concern, negatives: Path, dev: bool = False) -> tuple[dict
         sources["atec-pairs"] = list(seen)
     else:
         notes.append(f"{ATEC_PAIRS.relative_to(ROOT.parent)} absent: the everyday questions are skipped")
-    if dev:
-        sources[DEV_SET.stem] = [text for text, _ in labelled(DEV_SET, concern.value, keep=False)]
+    if dev is not None:
+        sources[dev.stem] = [text for text, _ in labelled(dev, concern.value, keep=False)]
     elif negatives.exists():
         sources[negatives.stem] = [text for text, _ in labelled(negatives)]
     else:
@@ -105,7 +105,11 @@ def run(concern: Concern, positives: Path, negatives: Path, argv: list[str] | No
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--positives", type=Path, default=positives, help=f"default: {positives.relative_to(ROOT)}")
     parser.add_argument("--negatives", type=Path, default=negatives, help=f"default: {negatives.relative_to(ROOT)}")
-    parser.add_argument("--dev", action="store_true", help=f"positives and negatives from {DEV_SET.name} instead")
+    parser.add_argument(
+        "--dev", nargs="?", type=Path, const=DEV_SET, metavar="TSV",
+        help=f"positives and negatives from a file with an `expect` column instead (default {DEV_SET.name}; "
+        "also bench/safety_blind.tsv)",
+    )
     args = parser.parse_args(argv)
     screen = shipped_screen()
     started = time.perf_counter()
@@ -117,7 +121,7 @@ def run(concern: Concern, positives: Path, negatives: Path, argv: list[str] | No
     misses: list[tuple[str, str, str]] = []
     by_kind: Counter[str] = Counter()
     kind_hits: Counter[str] = Counter()
-    for text, kind in labelled(DEV_SET, concern.value) if args.dev else labelled(args.positives):
+    for text, kind in labelled(args.dev, concern.value) if args.dev else labelled(args.positives):
         found.total += 1
         by_kind[kind] += 1
         screening = screen(text)
@@ -143,7 +147,7 @@ def run(concern: Concern, positives: Path, negatives: Path, argv: list[str] | No
     negatives_total = sum(t.total for t in alarms)
     false_alarms = sum(len(t.flagged) for t in alarms)
     rate = false_alarms / negatives_total if negatives_total else 0.0
-    shown = DEV_SET.name if args.dev else args.positives.name
+    shown = args.dev.name if args.dev else args.positives.name
     print(f"{concern.value}: recall {100 * recall:.1f}% ({len(found.flagged)}/{found.total}) on {shown}")
     print(f"{concern.value}: false alarms {100 * rate:.2f}% ({false_alarms}/{negatives_total}) on ordinary messages")
     for tally in alarms:

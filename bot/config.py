@@ -73,6 +73,14 @@ class RetryConfig:
 
 
 @dataclass(frozen=True)
+class FloodConfig:
+    """Each user's budget of incoming messages (bot.flood): `burst` at once, then `per_second`; 0 turns it off."""
+
+    burst: int = 10
+    per_second: float = 1.0
+
+
+@dataclass(frozen=True)
 class TelegramConfig:
     token: str = field(default="", repr=False)
     base_url: str = ""
@@ -85,6 +93,7 @@ class TelegramConfig:
     #: environment variables; "" for none. Not in repr: it may carry a password.
     proxy: str = field(default="", repr=False)
     rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
+    flood: FloodConfig = field(default_factory=FloodConfig)
     retry: RetryConfig = field(default_factory=RetryConfig)
 
 
@@ -249,6 +258,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             "connection_pool_size",
             "poll_timeout",
             "rate_limit",
+            "flood",
             "retry",
             "proxy",
         },
@@ -291,6 +301,12 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         raise ConfigError(f"{ywhere}.attempts: must be between 1 (no retry) and 10")
     if retry.max_wait < 0:
         raise ConfigError(f"{ywhere}.max_wait: must not be negative")
+    f = _section(t, "flood", where)
+    fwhere = f"{where}.flood"
+    _check_unknown(f, {"burst", "per_second"}, fwhere)
+    flood = FloodConfig(burst=_take(f, "burst", int, 10, fwhere), per_second=_take(f, "per_second", float, 1.0, fwhere))
+    if flood.burst < 0 or flood.per_second < 0:
+        raise ConfigError(f"{fwhere}: the budget must not be negative (0 turns it off)")
     base_url = env.get("TELEGRAM_API_BASE_URL") or _take(t, "base_url", str, "", where)
     telegram = TelegramConfig(
         token=env.get("TELEGRAM_BOT_TOKEN") or _take(t, "token", str, "", where, secret=True),
@@ -302,6 +318,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         poll_timeout=_take(t, "poll_timeout", int, 30, where),
         proxy=_proxy(_take(t, "proxy", str, "", where, secret=True), base_url, env, f"{where}.proxy"),
         rate_limit=rate_limit,
+        flood=flood,
         retry=retry,
     )
 

@@ -794,6 +794,14 @@ class FakeBotAPI:
         self._files[file_id] = (f"{number}_{path}", content)
         return file_id, f"U{number:06d}"
 
+    def inject_raw(self, payload: JSON) -> int:
+        """An update exactly as given, with the next update_id: for shapes a real server of another version sends."""
+        update_id = next(self._update_ids)
+        self._replies[update_id] = []
+        self._pending.append({"update_id": update_id, **payload})
+        self._updates_signal.notify()
+        return update_id
+
     @property
     def pending_updates(self) -> int:
         return len(self._pending)
@@ -823,7 +831,8 @@ class FakeBotAPI:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
             while self._pending:
                 update = self._pending[0]
-                async with session.post(target, data=json.dumps(update, ensure_ascii=False), headers=headers) as answer:
+                # ASCII escapes, as a forged call may use: a lone surrogate (\ud800) has no UTF-8 form.
+                async with session.post(target, data=json.dumps(update), headers=headers) as answer:
                     statuses.append(answer.status)
                 if not 200 <= answer.status < 300:
                     break

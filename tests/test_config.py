@@ -277,3 +277,14 @@ def test_retries_are_set_in_one_place(tmp_path: Path) -> None:
         load_config(write(tmp_path, "telegram: {rate_limit: {max_retries: 3}}\n"), env={})
     with pytest.raises(ConfigError, match=r"telegram.retry.attempts: must be between 1"):
         load_config(write(tmp_path, "telegram: {retry: {attempts: 0}}\n"), env={})
+
+
+def test_the_message_budget_defaults_to_a_burst_of_ten_then_one_a_second_and_can_be_switched_off(
+    tmp_path: Path,
+) -> None:
+    default = load_config(None, env={}).telegram.flood
+    assert (default.burst, default.per_second) == (10, 1.0)
+    off = load_config(write(tmp_path, "telegram:\n  flood: {burst: 0, per_second: 0}\n"), env={}).telegram.flood
+    assert (off.burst, off.per_second) == (0, 0.0)
+    with pytest.raises(ConfigError, match=r"telegram\.flood"):
+        load_config(write(tmp_path, "telegram:\n  flood: {burst: -1}\n"), env={})

@@ -22,6 +22,7 @@ libraries (OpenCC for the script, pypinyin's readings, rapidfuzz's edit distance
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import unicodedata
@@ -47,6 +48,8 @@ _UNIT = re.compile(rf"[{_CJK}]|[a-z]+")
 _KEY_WORDS = ("suicide", "suicidal", "myself", "overdose", "hopeless", "unalive", "verification", "password")
 #: From how many characters on a phrase heard by sound may use any reading of a character, not only its usual one.
 _ANY_READING = 4
+#: From how many letters on a phrase typed in pinyin may end inside a word (a particle such as "le" after it).
+_LONG_PINYIN = 8
 #: How many characters either side of a hit an `unless` pattern may look at.
 _VETO_REACH = 30
 
@@ -134,16 +137,17 @@ class _Rules:
         self._patterns = [re.compile(_bounded(p)) for p in dict.fromkeys(section.get("patterns", ()))]
         self._together = [tuple(re.compile(_bounded(p)) for p in group) for group in section.get("together", ())]
         self._unless = _either(_bounded(p) for p in section.get("unless", ()))
-        # Chinese phrases by sound, indexed by each reading of their first character.
-        self._by_first: dict[str, list[tuple[tuple[tuple[str, ...], ...], str]]] = {}
+        # Chinese phrases by sound.
+        self._by_start: dict[tuple[str, str], list[tuple[tuple[tuple[str, ...], ...], str]]] = {}
         sound_alike = {normal_form(w) for w in section.get("by_sound", ())}
         typed: dict[str, str] = {}
         for word in words:
             if len(word) >= 2 and all(_CJK_CHAR.fullmatch(c) for c in word):
                 sound = tuple(_readings(c) for c in word)
                 if len(word) >= 3 or word in sound_alike:
-                    for reading in sound[0]:
-                        self._by_first.setdefault(reading, []).append((sound, word))
+                    for first in sound[0]:  # indexed by how its first two characters may sound
+                        for second in sound[1]:
+                            self._by_start.setdefault((first, second), []).append((sound, word))
                 joined = "".join(r[0] for r in sound)
                 if len(joined) >= 5:  # "zisha": shorter pinyin is too easily part of something else
                     typed.setdefault(joined, word)
@@ -173,30 +177,30 @@ class _Rules:
         return self._by_sound(text, units) or self._in_pinyin(latin, starts, ends)
 
     def _by_sound(self, text: str, units: Sequence[_Unit]) -> str | None:
-        for first, unit in enumerate(units):
-            for reading in unit.readings:
-                for sound, word in self._by_first.get(reading, ()):  # (several readings may find the same phrase)
-                    typed = units[first : first + len(sound)]
-                    if len(typed) < len(sound):
-                        continue
-                    # a short phrase must sound so in the characters' usual readings (以 can be read si, but
-                    # 想以后 is not 想死; 合 can be ge, but 符合自己 is not 割自己); a longer one may use any
-                    # reading (活着没意似)
-                    short = len(sound) < _ANY_READING
-                    heard = [t.readings[:1] if short else t.readings for t in typed]
-                    meant = [r[:1] if short else r for r in sound]
-                    if not all(set(h) & set(m) for h, m in zip(heard, meant, strict=True)):
-                        continue
-                    same = sum(text[t.start : t.end] == c for t, c in zip(typed, word, strict=True))
-                    start, end = typed[0].start, typed[-1].end
-                    if same >= math.ceil(len(word) / 2) and not self._vetoed(text, start, end):
-                        return word
+        for first, (unit, after) in enumerate(itertools.pairwise(units)):
+            heads = [(a, b) for a in unit.readings for b in after.readings]
+            for sound, word in (found for head in heads for found in self._by_start.get(head, ())):
+                typed = units[first : first + len(sound)]
+                if len(typed) < len(sound):
+                    continue
+                # a short phrase must sound so in the characters' usual readings (以 can be read si, but 想以后 is
+                # not 想死; 合 can be ge, but 符合自己 is not 割自己); a longer one may use any reading (活着没意似)
+                short = len(sound) < _ANY_READING
+                heard = [t.readings[:1] if short else t.readings for t in typed]
+                meant = [r[:1] if short else r for r in sound]
+                if not all(set(h) & set(m) for h, m in zip(heard, meant, strict=True)):
+                    continue
+                same = sum(text[t.start : t.end] == c for t, c in zip(typed, word, strict=True))
+                start, end = typed[0].start, typed[-1].end
+                if same >= math.ceil(len(word) / 2) and not self._vetoed(text, start, end):
+                    return word
         return None
 
     def _in_pinyin(self, latin: str, starts: set[int], ends: set[int]) -> str | None:
         if self._pinyin is not None and latin:
             for hit in self._pinyin.finditer(latin):
-                if hit.start() in starts and hit.end() in ends:
+                # on word boundaries; a long one may end inside a word ("buxiangzaihuole": 不想再活 + le)
+                if hit.start() in starts and (hit.end() in ends or hit.end() - hit.start() >= _LONG_PINYIN):
                     return self._typed[hit.group(0)]
         return None
 

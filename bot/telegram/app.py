@@ -36,12 +36,14 @@ from bot.core.redact import has_personal_data
 from bot.core.replies import Chart, Reply
 from bot.engine import START_GUIDE, Engine, Incoming, Kind, Knowledge
 from bot.errors import ConfigError, KnowledgeError, TransportError
+from bot.flood import Budget, Verdict
 from bot.locks import KeyedLocks
 from bot.storage import Storage
 from bot.telegram.poller import Poller
 from bot.telegram.render import parse_callback, render
 from bot.telegram.request import AiohttpRequest, Unanswered, redact
 from bot.telegram.retry import RetryPolicy
+from bot.telegram.updates import UpdateReader, WebhookServer
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,8 @@ RELOAD_PROBLEMS_SHOWN = 10
 #: The only updates the bot asks Telegram for.
 ALLOWED_UPDATES = ("message", "callback_query")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+#: Updates PTB lets in at once, most of them only waiting for their chat's turn (see Transport._working).
+_WAITING_UPDATES = 1024
 _TYPING_AFTER = 0.4  # seconds; a reply slower than this shows "typing…"
 #: Seconds updates in flight get to finish when the bot stops; those still running come again after a restart.
 _STOP_GRACE = 1.5
@@ -103,6 +107,11 @@ class Transport:
         self.username = ""
         self.bot: Bot | None = None
         self._turns = KeyedLocks()  # see in_order
+        self.reader: UpdateReader | None = None  # reads raw updates one by one; set by `_build`
+        self.budget = Budget(config.telegram.flood.burst, config.telegram.flood.per_second)
+        # Updates being worked on at once (telegram.concurrent_updates). PTB's own limit is set far higher: an update
+        # waiting for its chat's turn must not hold one of these, or one user's backlog would hold them all.
+        self._working = asyncio.Semaphore(config.telegram.concurrent_updates)
         self.undelivered = Undelivered()
 
     # --- lifecycle -------------------------------------------------------------------------------------------
@@ -146,13 +155,28 @@ class Transport:
 
         async def in_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             chat = update.effective_chat
-            if chat is None:
-                await handler(update, context)
+            if not await self._within_budget(update):
                 return
-            async with self._turns.hold(chat.id):
+            if chat is None:
+                async with self._working:
+                    await handler(update, context)
+                return
+            async with self._turns.hold(chat.id), self._working:
                 await handler(update, context)
 
         return in_turn
+
+    async def _within_budget(self, update: Update) -> bool:
+        """Whether the sender has budget left (bot.flood); the first update past it gets one slow-down note."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None:
+            return True
+        verdict = self.budget.take(user.id)
+        if verdict is Verdict.WARN and chat is not None and self.engine is not None:
+            logger.info("user %s is over their message budget; dropping their messages for now", user.id)
+            note = self.engine.knowledge.kb.text("slow_down", lang_from_telegram(user.language_code))
+            await self._send(chat.id, [Reply(note)], update.update_id)
+        return verdict is Verdict.ALLOW
 
     def _bot(self) -> Bot:
         if self.bot is None:
@@ -292,6 +316,9 @@ class Transport:
             stats = await engine.storage.stats()
             text = (f"users {stats.users}, walkthroughs in progress {stats.active_walkthroughs}, "
                     f"unanswered questions {stats.unmatched}; knowledge {engine.knowledge.kb.version}; "
+                    f"over the message budget: {self.budget.dropped} messages dropped, "
+                    f"{self.budget.warned} slow-down notes; "
+                    f"unreadable updates skipped {self.reader.skipped if self.reader else 0}; "
                     f"{self.undelivered.summary()}")  # fmt: skip
         await self._send(message.chat_id, [Reply(text)], update.update_id)
 
@@ -466,8 +493,9 @@ def build_application(config: Config) -> AnyApplication:
     return _build(config)[0]
 
 
-def _build(config: Config) -> tuple[AnyApplication, AiohttpRequest]:
-    """The Application and the client its long polling uses (for `Poller`)."""
+def _build(config: Config) -> tuple[AnyApplication, AiohttpRequest, UpdateReader]:
+    """The Application, the client its long polling uses (for `Poller`) and the reader of raw updates (both modes
+    parse each update on its own through it; it counts the unreadable ones for /stats)."""
     token = config.telegram.token
     if not token:
         raise ConfigError("no Telegram token: set TELEGRAM_BOT_TOKEN (or telegram.token in config.yaml)")
@@ -480,7 +508,7 @@ def _build(config: Config) -> tuple[AnyApplication, AiohttpRequest]:
     builder = (
         ApplicationBuilder()
         .token(token)
-        .concurrent_updates(tg.concurrent_updates)
+        .concurrent_updates(max(_WAITING_UPDATES, tg.concurrent_updates))  # see Transport._working
         .request(sending)
         .get_updates_request(polling)
         .post_init(transport.post_init)
@@ -507,19 +535,21 @@ def _build(config: Config) -> tuple[AnyApplication, AiohttpRequest]:
     app.add_handler(CallbackQueryHandler(in_order(transport.on_press)))
     app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, in_order(transport.on_other)))
     app.add_error_handler(transport.on_error)
-    return app, polling
+    reader = transport.reader = UpdateReader(app.bot)
+    return app, polling, reader
 
 
 @asynccontextmanager
 async def running(config: Config) -> AsyncIterator[AnyApplication]:
     """The bot long-polling until the block ends, for callers that own the event loop (tests, embedding programs)."""
-    async with _polling(*_build(config), config) as (app, _):
+    app, request, reader = _build(config)
+    async with _polling(app, request, config, reader) as (app, _):
         yield app
 
 
 @asynccontextmanager
 async def _polling(
-    app: AnyApplication, request: AiohttpRequest, config: Config
+    app: AnyApplication, request: AiohttpRequest, config: Config, reader: UpdateReader
 ) -> AsyncIterator[tuple[AnyApplication, asyncio.Task[None]]]:
     """Start the application and poll with `Poller` (updates confirmed once handled); yield it and the poll task.
 
@@ -535,7 +565,7 @@ async def _polling(
         await app.update_processor.process_update(update, app.process_update(update))
 
     poller = Poller(app.bot, request, handle, timeout=config.telegram.poll_timeout, allowed_updates=ALLOWED_UPDATES,
-                    on_error=polling_failed)  # fmt: skip
+                    on_error=polling_failed, reader=reader)  # fmt: skip
     await app.initialize()
     try:
         if app.post_init is not None:
@@ -557,19 +587,49 @@ async def _polling(
             await app.post_shutdown(app)
 
 
-async def _poll_until_stopped(app: AnyApplication, request: AiohttpRequest, config: Config) -> None:
+async def _poll_until_stopped(
+    app: AnyApplication, request: AiohttpRequest, config: Config, reader: UpdateReader
+) -> None:
     """`advisor run` in polling mode: until SIGINT or SIGTERM, or until Telegram refuses the token."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with suppress(NotImplementedError):  # no signal handlers on Windows' event loop: Ctrl+C still ends it
             loop.add_signal_handler(signum, stop.set)
-    async with _polling(app, request, config) as (_, polling):
+    async with _polling(app, request, config, reader) as (_, polling):
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait([polling, stopping], return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
         if polling.done() and not polling.cancelled() and polling.exception() is not None:
             raise polling.exception()  # type: ignore[misc]
+
+
+async def _serve_webhook(app: AnyApplication, reader: UpdateReader, config: Config) -> None:
+    """`advisor run` in webhook mode until SIGINT or SIGTERM, with our receiver (bot.telegram.updates) in place of
+    PTB's, which answers an update it cannot read with 400 so that Telegram sends it, and all behind it, again."""
+    webhook = config.telegram.webhook
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):  # no signal handlers on Windows' event loop: Ctrl+C still ends it
+            loop.add_signal_handler(signum, stop.set)
+    server = WebhookServer(reader, app.update_queue, path=webhook.path, secret=webhook.secret_token)
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        server.listen(webhook.port, webhook.listen)
+        await app.bot.set_webhook(webhook.url, secret_token=webhook.secret_token, allowed_updates=ALLOWED_UPDATES)
+        logger.info("receiving updates by webhook on %s:%d", webhook.listen, webhook.port)
+        await stop.wait()
+    finally:
+        await server.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
 
 
 def _quiet_libraries() -> None:
@@ -633,7 +693,7 @@ async def _until_reachable(bot: Bot) -> None:
 
 def run_bot(config: Config) -> int:
     """`advisor run`: long polling by default, a webhook when configured. Blocks until stopped."""
-    app, polling_request = _build(config)  # first: it refuses a missing or malformed token
+    app, polling_request, reader = _build(config)  # first: it refuses a missing or malformed token
     root = logging.getLogger()
     root.setLevel(config.log_level)
     for handler in root.handlers:
@@ -643,16 +703,9 @@ def run_bot(config: Config) -> int:
     try:
         asyncio.run(_until_reachable(app.bot))
         if tg.webhook.enabled:
-            app.run_webhook(
-                listen=tg.webhook.listen,
-                port=tg.webhook.port,
-                url_path=tg.webhook.path,
-                webhook_url=tg.webhook.url,
-                secret_token=tg.webhook.secret_token,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            asyncio.run(_serve_webhook(app, reader, config))
         else:
-            asyncio.run(_poll_until_stopped(app, polling_request, config))
+            asyncio.run(_poll_until_stopped(app, polling_request, config, reader))
     except InvalidToken as error:
         raise TransportError("Telegram rejected the token; check TELEGRAM_BOT_TOKEN") from error
     return 0

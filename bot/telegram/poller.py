@@ -28,6 +28,8 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.request import BaseRequest
 
+from bot.telegram.updates import UpdateReader
+
 logger = logging.getLogger(__name__)
 
 #: How long the poller waits for an in-flight update to finish before fetching again when nothing new came.
@@ -54,6 +56,7 @@ class Poller:
         allowed_updates: Sequence[str] = (),
         limit: int = 100,
         on_error: Callable[[TelegramError], None] | None = None,
+        reader: UpdateReader | None = None,
     ) -> None:
         self._bot = bot
         self._request = request
@@ -66,7 +69,7 @@ class Poller:
         self._next = 0  # the first update id not yet seen (0: whatever Telegram has)
         self._progress = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
-        self.skipped = 0  # updates that could not be read
+        self._reader = reader or UpdateReader(bot)  # counts the updates it could not read
 
     @property
     def offset(self) -> int:
@@ -148,12 +151,8 @@ class Poller:
     def _start(self, item: dict[str, Any]) -> None:
         update_id: int = item["update_id"]
         self._next = max(self._next, update_id + 1)
-        try:
-            update = Update.de_json(item, self._bot)
-        except Exception:  # any library failure on one update must not stop the others
-            self.skipped += 1
-            # Never the update itself: it holds a user's message.
-            logger.error("update %d could not be read by the Telegram library; skipped", update_id)
+        update = self._reader.read(item)
+        if update is None:  # unreadable: skipped, and confirmed with the next offset
             return
         self._in_flight.add(update_id)
         task = asyncio.create_task(self._run(update_id, update))

@@ -190,6 +190,8 @@ class Setup:
     knowledge: Path = DEFAULT_KNOWLEDGE_DIR
     admin_ids: tuple[int, ...] = ()
     throttle: bool = True  # False: both flood-control limits 0, so no AIORateLimiter at all
+    # Each user's message budget (bot.flood); off unless a test is about it, since tests type faster than people.
+    budget: bool = False
     telegram: dict[str, Any] = field(default_factory=dict)  # more telegram settings (retry, proxy, ...)
 
     def own_knowledge(self) -> Path:
@@ -203,6 +205,8 @@ class Setup:
         telegram: dict[str, Any] = {"poll_timeout": 1, "admin_ids": list(self.admin_ids)}
         if not self.throttle:
             telegram["rate_limit"] = {"overall_per_second": 0, "group_per_minute": 0}
+        if not self.budget:
+            telegram["flood"] = {"burst": 0, "per_second": 0}
         settings = {"knowledge": {"path": str(self.knowledge)}, "telegram": {**telegram, **self.telegram}}
         path = self.tmp_path / "config.yaml"
         path.write_text(yaml.safe_dump(settings), encoding="utf-8")

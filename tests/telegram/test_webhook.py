@@ -7,9 +7,11 @@ import os
 import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 from tests.fakebotapi import FakeBotAPI
+from tests.telegram.test_poison import POISON
 
 
 def free_port() -> int:
@@ -61,3 +63,58 @@ async def test_a_webhook_bot_answers_what_telegram_posts_and_refuses_a_wrong_sec
             process.send_signal(signal.SIGTERM)
             code = await asyncio.wait_for(process.wait(), 20)
         assert code == 0, log.read_text()
+
+
+async def test_a_webhook_skips_an_update_it_cannot_read_answers_the_others_and_stops_at_once(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    (tmp_path / "config.yaml").write_text(
+        f"telegram:\n  admin_ids: [78]\n  webhook:\n    url: {url}\n    listen: 127.0.0.1\n    port: {port}\n"
+        "    path: telegram\n",
+        encoding="utf-8",
+    )
+    async with FakeBotAPI() as fake:
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "ADVISOR_"))}
+        env |= {
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "TELEGRAM_WEBHOOK_SECRET": "s3cret-for-tests",
+            "ADVISOR_DB": str(tmp_path / "advisor.sqlite3"),
+            "ADVISOR_CONFIG": str(tmp_path / "config.yaml"),
+        }
+        log = tmp_path / "bot.log"
+        with log.open("wb") as out:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stdout=out, stderr=out
+            )
+        try:
+            await fake.wait_for(lambda: fake.webhook, timeout=30)
+            fake.inject_message(77, "花呗逾期会影响征信吗")
+            poison = fake.inject_raw(POISON)  # as a Bot API server older than the library would send it
+            fake.inject_message(79, "逾期会影响征信吗\ud800")  # a lone surrogate, as only a forged call can carry
+            statuses: list[int] = []
+            for _ in range(100):  # the web server may still be starting after setWebhook
+                try:
+                    statuses = await fake.post_update_to_webhook()
+                    break
+                except OSError:
+                    await asyncio.sleep(0.1)
+            assert statuses == [200, 200, 200]
+            [first] = await fake.wait_for_messages(77, 1, timeout=10)
+            [after] = await fake.wait_for_messages(79, 1, timeout=10)
+            assert first["text"].startswith("对个人信用的影响"), log.read_text()
+            assert after["text"], log.read_text()
+            fake.inject_message(78, "/stats")
+            assert await fake.post_update_to_webhook() == [200]
+            [stats] = await fake.wait_for_messages(78, 1, timeout=10)
+            assert "unreadable updates skipped 1" in stats["text"]
+        finally:
+            process.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            code = await asyncio.wait_for(process.wait(), 20)
+            stopped_in = time.monotonic() - started
+        assert code == 0, log.read_text()
+        assert stopped_in < 2.0
+        logged = log.read_text()
+        assert logged.count(f"update {poison} could not be read") == 1
+        assert "chat_instance" not in logged  # nothing of the update's content

@@ -1,0 +1,28 @@
+"""One user flooding the bot gets a burst of answers, one slow-down note and then silence; others are answered."""
+
+from __future__ import annotations
+
+from tests.telegram.conftest import Person, Setup, StartBot
+from tests.telegram.test_advisor_bot import say
+
+FLOOD = 60
+
+
+async def test_a_flooder_gets_the_burst_and_one_note_while_someone_else_is_answered(
+    setup: Setup, start_bot: StartBot
+) -> None:
+    setup.admin_ids = (4502,)
+    setup.budget = True  # as in production: a burst of 10, then one a second
+    async with start_bot() as advisor:
+        flooder, other, admin = Person(advisor, 4501), Person(advisor, 4503), Person(advisor, 4502)
+        flood = [flooder.type("花呗逾期会影响征信吗") for _ in range(FLOOD)]
+        asked = other.type("逾期会影响征信吗")
+        await advisor.until_handled(*flood, asked)
+        answered = advisor.answers(asked)
+        [stats] = await admin.says("/stats")
+
+    texts = [message["text"] for message in advisor.fake.sent_messages(4501)]
+    assert texts.count(say("slow_down")) == 1
+    assert 10 <= len(texts) - 1 <= 12  # the burst of 10, and at most a refill or two while the flood is read
+    assert answered
+    assert f"{FLOOD - (len(texts) - 1)} messages dropped, 1 slow-down notes" in stats.text
