@@ -50,6 +50,13 @@ _NOISE = re.compile(r"(?:h+|(?:ha)+h?|(?:he)+|(?:hi)+|x+d*|l+o+l+|e*m+|u+m+|a+h*
 _PINYIN_ONLY = re.compile(r"x|q|zh|ao|uo|iu|ui|ua|ia|ie|ve|ue")
 #: The shape every pinyin word has (consonants, vowels, perhaps n, ng or r, repeated): a quick first test.
 _PINYIN_SHAPE = re.compile(r"(?:[bcdfghjklmnpqrstwxyz]{0,2}[aeiouv]{1,4}(?:ng|n|r)?)+")
+#: Keyboard rows: four keys in a row ("asdf", "qwer", "lkjh") are a stray mash, not a word of any language.
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_MASH = re.compile(
+    "|".join(row[i : i + 4] for row in _ROWS for i in range(len(row) - 3))
+    + "|"
+    + "|".join(row[::-1][i : i + 4] for row in _ROWS for i in range(len(row) - 3))
+)
 #: Latin letters a message needs before it is taken as English (so "ok", "no", "hi" tell nothing).
 MIN_ENGLISH_LETTERS = 3
 #: One Chinese word is about this many characters: the weight of Chinese characters against English words.
@@ -70,7 +77,7 @@ def detect(text: str) -> Written | None:
     """The language `text` is written in; None when it cannot tell (too short, digits, symbols, another script)."""
     text = _LINK.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
     han = "".join(_HAN.findall(text))
-    words = [w for w in _LATIN_WORD.findall(text) if not _NOISE.fullmatch(w)]
+    words = [w for w in _LATIN_WORD.findall(text) if not _NOISE.fullmatch(w) and not _is_mash(w)]
     if len(_KANA_HANGUL.findall(text)) > len(han):
         return None  # Japanese or Korean: no language of ours
     if han and len(han) >= _CHARS_PER_WORD * len(words):  # mostly Chinese, perhaps with English words in it
@@ -80,6 +87,11 @@ def detect(text: str) -> Written | None:
     if _is_pinyin(words):
         return Written.CHINESE
     return Written.ENGLISH
+
+
+def _is_mash(word: str) -> bool:
+    """A stray run of keys ("asdfgh") or a clump of consonants no language writes ("sdfgjk")."""
+    return bool(_MASH.search(word)) or (len(word) >= 4 and not any(v in word for v in "aeiouy"))
 
 
 def _script(han: str) -> Written:

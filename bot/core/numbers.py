@@ -28,13 +28,21 @@ _UNIT_WORDS: Final = {
     Unit.DAYS: frozenset({"", "天", "日", "d", "day", "days"}),
     Unit.YUAN: frozenset({"", "元", "块", "块钱", "塊", "塊錢", "rmb", "yuan", "cny", "¥"}),
 }
+#: Longer spans people give instead of days ("两个月", "三个多月", "两周"), in days (a month counts as 30).
+_DAYS_IN: Final = {
+    "月": 30, "个月": 30, "個月": 30, "month": 30, "months": 30,
+    "周": 7, "週": 7, "星期": 7, "个星期": 7, "個星期": 7, "礼拜": 7, "个礼拜": 7, "禮拜": 7, "week": 7, "weeks": 7,
+    "年": 365, "year": 365, "years": 365,
+}  # fmt: skip
+#: Halves said as words.
+_HALVES: Final = {"半年": "180天", "半个月": "15天", "半個月": "15天"}
 _LARGEST: Final = {Unit.DAYS: 100_000, Unit.YUAN: 1_000_000_000}
 _NUMBER: Final = re.compile(
-    r"(?:大约|大概|约|差不多|一共|总共|共|已经|已|逾期了|逾期|欠了|欠|每月|每个月|月供|about|around|roughly|approximately"
+    r"(?:大约|大概|约|差不多|一共|总共|共|已经|已|逾期了|逾期|欠了|欠|每月|每个月|月供|最多|最少|about|around|roughly|approximately"
     r"|approx|≈)*"
     r"(?P<currency>¥)?"
     r"(?:(?P<arabic>\d+(?:\.\d+)?)(?P<multiplier>[万萬千kw])?|(?P<chinese>[零〇一二两兩三四五六七八九十百千万萬]+))"
-    r"(?:多|左右|余|来)?(?P<unit>.*?)(?:多|左右|了|吧|啦)?"
+    r"(?:多点|多|左右|余|来)?(?P<unit>.*?)(?:多点|多|左右|了|吧|啦)?"
 )
 
 
@@ -49,11 +57,18 @@ def read_number(text: str, unit: Unit) -> int | None:
 
     Only a bare number with the unit's words and a few filler words counts, so "逾期15天会怎样" is not an answer.
     """
-    match = _NUMBER.fullmatch(_cleaned(text))
+    cleaned = _cleaned(text)
+    if unit is Unit.DAYS:
+        for half, days in _HALVES.items():
+            cleaned = cleaned.replace(half, days)
+    match = _NUMBER.fullmatch(cleaned)
     if match is None:
         return None
     words = _UNIT_WORDS[unit]
-    if match["unit"] not in words or (match["currency"] and "¥" not in words):
+    scale = 1
+    if unit is Unit.DAYS and match["unit"].replace("多", "") in _DAYS_IN:
+        scale = _DAYS_IN[match["unit"].replace("多", "")]
+    elif match["unit"] not in words or (match["currency"] and "¥" not in words):
         return None
     if match["chinese"]:
         value: Decimal | None = chinese_number(match["chinese"])
@@ -64,7 +79,7 @@ def read_number(text: str, unit: Unit) -> int | None:
             return None
     if value is None or (unit is Unit.DAYS and value != value.to_integral_value()):
         return None
-    number = int(value.to_integral_value())
+    number = int(value.to_integral_value()) * scale
     return number if number <= _LARGEST[unit] else None
 
 

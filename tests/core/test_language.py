@@ -52,7 +52,7 @@ def test_what_a_message_is_written_in(text: str, written: Written) -> None:
 @pytest.mark.parametrize(
     "text",
     ["ok", "OK!", "okay", "hi", "no", "?", "？？", "5000", "👍", "🙏🙏", "haha", "hhhh", "emmm", "", "   ",
-     "ありがとう", "감사합니다", "https://example.com", "k"],
+     "ありがとう", "감사합니다", "https://example.com", "k", "asdfgh", "qwer", "lkjh", "sdfgjk"],
 )  # fmt: skip
 def test_a_message_that_cannot_tell_decides_nothing(text: str) -> None:
     assert detect(text) is None

@@ -31,6 +31,14 @@ from bot.core.numbers import Unit, chinese_number, is_bare_digits, read_number
         pytest.param("大概2000多块", Unit.YUAN, 2000, id="about-and-more"),
         pytest.param("about 2000 yuan", Unit.YUAN, 2000, id="english-amount"),
         pytest.param("每月800", Unit.YUAN, 800, id="a-monthly-amount"),
+        pytest.param("两个月", Unit.DAYS, 60, id="months-as-30-days"),
+        pytest.param("2个月", Unit.DAYS, 60, id="digit-months"),
+        pytest.param("三个多月", Unit.DAYS, 90, id="more-than-three-months"),
+        pytest.param("半年了", Unit.DAYS, 180, id="half-a-year"),
+        pytest.param("两周", Unit.DAYS, 14, id="weeks"),
+        pytest.param("1 month", Unit.DAYS, 30, id="english-month"),
+        pytest.param("一万多点", Unit.YUAN, 10000, id="a-bit-over-ten-thousand"),
+        pytest.param("每月最多五百", Unit.YUAN, 500, id="at-most-per-month"),
     ],
 )
 def test_typed_numbers_are_read(typed, unit, number):
