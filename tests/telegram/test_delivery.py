@@ -30,7 +30,7 @@ async def test_an_update_is_confirmed_only_once_its_reply_went_out(setup: Setup,
     fake = setup.fake
     async with start_bot() as bot:
         user = Person(bot, 4301)
-        fake.delay("sendMessage", 1.0)
+        fake.delay("sendMessage", 5.0)  # long enough that a loaded machine still checks before the reply is out
         update_id = user.type("/help")
         await fake.wait_for(lambda: fake.requests_received("sendMessage") or None)
         await fake.wait_for(lambda: fake.requests_received("getUpdates") >= 3 or None)  # polled while it is handled
