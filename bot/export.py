@@ -18,8 +18,6 @@ from functools import cache
 from importlib.resources import as_file, files
 from pathlib import Path
 
-from fpdf import FPDF
-
 from bot.core.i18n import Lang
 from bot.core.knowledge import KnowledgeBase
 from bot.storage import DiaryRow
@@ -64,6 +62,8 @@ def render_pdf(record: Record, kb: KnowledgeBase) -> bytes:
 
 
 def _render(record: Record, kb: KnowledgeBase) -> bytes:
+    from fpdf import FPDF  # deferred: fpdf2 (with fontTools and Pillow) only when someone exports, not at start-up
+
     lang = record.lang
 
     def say(key: str, **values: str) -> str:
