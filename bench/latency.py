@@ -95,8 +95,8 @@ def synthetic(kb: KnowledgeBase, entries: int, folder: Path, rng: random.Random)
         (folder / "entries" / f"s{start:05d}.yaml").write_text(
             yaml.safe_dump(chunk, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
-    for name in ("texts.yaml", "aliases.yaml"):
-        (folder / name).write_bytes((DEFAULT_KNOWLEDGE_DIR / name).read_bytes())
+    for shipped in DEFAULT_KNOWLEDGE_DIR.glob("*.yaml"):  # every file beside the entries: texts, aliases, tools …
+        (folder / shipped.name).write_bytes(shipped.read_bytes())
     return folder
 
 
