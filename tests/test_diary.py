@@ -14,18 +14,12 @@ from pypdf import PdfReader
 
 from bot.chat import run_chat
 from bot.config import Config, load_config
-from bot.core.advisor import Advisor
 from bot.core.flow import AGREED, Step
 from bot.core.i18n import Lang
-from bot.core.knowledge import load_knowledge
-from bot.core.matcher import Matcher
 from bot.core.progress import Progress
-from bot.core.replies import Reply
-from bot.core.walkthrough import load_walkthrough
-from bot.engine import Engine, Incoming, Kind, Knowledge
+from bot.engine import Engine, Knowledge
 from bot.storage import Session, Storage
-from tests.kbfactory import write_kb
-from tests.transcript import Seen
+from tests.transcript import EngineUser, fixture_knowledge
 
 SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
 ZH = Lang.ZH_HANS
@@ -42,9 +36,7 @@ def pdf_text(data: bytes) -> str:
 
 @pytest.fixture
 def knowledge(tmp_path: Path) -> Knowledge:
-    kb = load_knowledge(write_kb(tmp_path / "kb"), required_ids=())
-    matcher = Matcher(kb)
-    return Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(SHIPPED / "walkthrough.yaml"))
+    return fixture_knowledge(tmp_path / "kb")
 
 
 @pytest.fixture
@@ -53,22 +45,9 @@ async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
         yield storage
 
 
-class Person(Seen):
+class Person(EngineUser):
     def __init__(self, engine: Engine, user_id: int = 9) -> None:
-        self.engine, self.user_id, self.replies = engine, user_id, []
-
-    async def says(self, text: str) -> list[Reply]:
-        if text.startswith("/"):
-            event = Incoming(self.user_id, Kind.COMMAND, command=text[1:], lang=ZH)
-        else:  # the language is fixed, so the kbfactory texts read the same whatever the message is written in
-            event = Incoming(self.user_id, Kind.TEXT, text=text, lang=ZH)
-        self.replies = await self.engine.handle(event)
-        return self.replies
-
-    async def presses(self, action: str) -> list[Reply]:
-        assert action in self.actions, f"{action} not among {self.actions}"
-        self.replies = await self.engine.handle(Incoming(self.user_id, Kind.PRESS, action=action, lang=ZH))
-        return self.replies
+        super().__init__(engine, user_id)
 
 
 async def log(user: Person, day: str, channel: str, who: str | None, said: str) -> None:

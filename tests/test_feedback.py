@@ -15,17 +15,12 @@ from bot.admin import Admin
 from bot.chat import run_chat
 from bot.cli import main
 from bot.config import load_config
-from bot.core.advisor import Advisor
 from bot.core.i18n import Lang
 from bot.core.inbox import Row
-from bot.core.knowledge import load_knowledge
-from bot.core.matcher import Matcher
-from bot.core.replies import Reply
-from bot.core.walkthrough import load_walkthrough
-from bot.engine import Engine, Incoming, Kind, Knowledge
+from bot.engine import Engine, Knowledge
 from bot.storage import Storage
-from tests.kbfactory import CREDIT, write_kb
-from tests.transcript import Seen
+from tests.kbfactory import CREDIT
+from tests.transcript import EngineUser, fixture_knowledge
 
 SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
 ZH = Lang.ZH_HANS
@@ -34,9 +29,7 @@ CLOCK = 1_800_000_000.0
 
 @pytest.fixture
 def knowledge(tmp_path: Path) -> Knowledge:
-    kb = load_knowledge(write_kb(tmp_path / "kb"), required_ids=())
-    matcher = Matcher(kb)
-    return Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(SHIPPED / "walkthrough.yaml"))
+    return fixture_knowledge(tmp_path / "kb")
 
 
 @pytest.fixture
@@ -45,22 +38,9 @@ async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
         yield storage
 
 
-class Person(Seen):
+class Person(EngineUser):
     def __init__(self, engine: Engine, user_id: int = 11) -> None:
-        self.engine, self.user_id, self.replies = engine, user_id, []
-
-    async def says(self, text: str) -> list[Reply]:
-        if text.startswith("/"):
-            event = Incoming(self.user_id, Kind.COMMAND, command=text[1:], lang=ZH)
-        else:
-            event = Incoming(self.user_id, Kind.TEXT, text=text, lang=ZH)
-        self.replies = await self.engine.handle(event)
-        return self.replies
-
-    async def presses(self, action: str) -> list[Reply]:
-        assert action in self.actions, f"{action} not among {self.actions}"
-        self.replies = await self.engine.handle(Incoming(self.user_id, Kind.PRESS, action=action, lang=ZH))
-        return self.replies
+        super().__init__(engine, user_id)
 
 
 async def test_every_answer_carries_thumbs_and_a_thumbs_up_is_counted(knowledge: Knowledge, storage: Storage) -> None:
