@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz, process
 
+from bench.accuracy import PAIRS, pair_questions
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core.knowledge import load_knowledge
 from bot.core.normalize import basic_form
@@ -21,7 +22,6 @@ HELD_OUT = [
     ROOT.parent / "shared" / "eval" / "dev-atec.tsv",
     ROOT / "bench" / "atec_blind.tsv",  # its questions are read from ../shared/data/atec-pairs.tsv
 ]
-PAIRS = ROOT.parent / "shared" / "data" / "atec-pairs.tsv"
 #: fuzz.ratio at or above this is a copy (a changed particle or two); 80-89 happens between independent phrasings.
 COPY = 90
 
@@ -35,7 +35,7 @@ def test_no_knowledge_example_copies_a_held_out_question(path: Path) -> None:
     if rows and "question" not in rows[0]:
         if not PAIRS.exists():
             pytest.skip(f"{path.name}'s questions are read from {PAIRS.name}, which is not beside this checkout")
-        text_of = _pair_questions()
+        text_of = pair_questions()
         questions = [basic_form(text_of[row["qid"]]) for row in rows]
     else:
         questions = [basic_form(row["question"]) for row in rows]
@@ -47,10 +47,3 @@ def test_no_knowledge_example_copies_a_held_out_question(path: Path) -> None:
             if found is not None:
                 copies.append((entry.id, example, found[0]))
     assert copies == []
-
-
-def _pair_questions() -> dict[str, str]:
-    with PAIRS.open(encoding="utf-8", newline="") as handle:
-        rows = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        next(rows)
-        return {f"{pair}:{side}": text for pair, q1, q2, _ in rows for side, text in (("1", q1), ("2", q2))}
