@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import string
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -32,7 +31,8 @@ from typing import Any
 
 from bot.core.i18n import AUTHORED_LANGS, Lang, Phrase, Traditional, pick, to_simplified
 from bot.core.language import Written, detect
-from bot.core.yamlsrc import LocatedDict, LocatedList, load_located
+from bot.core.placeholders import placeholder_problems
+from bot.core.yamlsrc import LocatedDict, LocatedList, load_located, read_source
 from bot.errors import KnowledgeError, Problem
 
 #: Ids other code, admins' statistics and the evaluation refer to; the shipped knowledge base must have them all.
@@ -100,6 +100,10 @@ TOOL_TEXTS: Mapping[str, tuple[str, ...]] = {
     "admin_shares": ("period", "answered", "clarified", "fallback", "total"), "admin_votes_title": (),
     "admin_votes_line": ("entry", "up", "down"), "admin_none": (),
 }  # fmt: skip
+
+#: Files of the folder that other modules load (bot/core/walkthrough.py, bot/core/plantexts.py); the version covers
+#: them, so an edit of any of them and a /reload marks the buttons sent before as stale.
+LOADED_BESIDE: tuple[str, ...] = ("walkthrough.yaml", "plan.yaml")
 
 MIN_EXAMPLES = 8
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
@@ -390,7 +394,12 @@ def _load_aliases(path: Path, shown_as: str, problems: list[Problem], seen: Call
 
 
 def _load_texts(
-    path: Path, shown_as: str, required: Iterable[str], problems: list[Problem], seen: Callable[[bytes], object]
+    path: Path,
+    shown_as: str,
+    required: Iterable[str],
+    placeholders: Mapping[str, tuple[str, ...]],
+    problems: list[Problem],
+    seen: Callable[[bytes], object],
 ) -> dict[str, dict[str, str]]:
     out = _Collector(shown_as, problems)
     data = load_located(path, shown_as, seen)
@@ -401,15 +410,12 @@ def _load_texts(
         return texts
     for key, value in table.items():
         parsed = _languages(value, f"text '{key}'", _line(table, key), out)
-        if parsed is not None and _placeholders_ok(str(key), parsed, value, out):
+        if parsed is not None and _placeholders_ok(str(key), parsed, placeholders.get(str(key), ()), value, out):
             texts[str(key)] = parsed
     for key in required:
         if key not in table:
             out.add(table.line if isinstance(table, LocatedDict) else 1, f"text '{key}' is missing; the bot uses it")
     return texts
-
-
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 def _load_tool_texts(
@@ -427,50 +433,24 @@ def _load_tool_texts(
         )
         return {}
     out = _Collector(shown_as, problems)
-    texts = _load_texts(path, shown_as, required, problems, seen)
+    texts = _load_texts(path, shown_as, required, required, problems, seen)
     table = load_located(path, shown_as).get("texts", {})  # again, for the lines (not hashed twice)
-    for key, languages in texts.items():
+    for key in texts:
         line = _line(table, key)
         if key in taken:
             out.add(line, f"text '{key}' is also in texts.yaml; keep it in one file")
-        allowed = required.get(key)
-        if allowed is None:
+        if key not in required:
             out.add(line, f"unknown text '{key}'; the tools use: {', '.join(sorted(required))}")
-            continue
-        for lang, text in languages.items():
-            for name in _PLACEHOLDER.findall(text):
-                if name not in allowed:
-                    usable = ", ".join(f"{{{n}}}" for n in allowed) or "none"
-                    out.add(
-                        line, f"text '{key}' ({lang}) uses {{{name}}}, which is not filled in here (usable: {usable})"
-                    )
     return texts
 
 
-def _placeholders_ok(key: str, texts: Mapping[str, str], node: Any, out: _Collector) -> bool:
-    """A filled-in text may use only its own {placeholders}, each written plainly; a brace must be balanced."""
-    placeholders = TEXT_PLACEHOLDERS.get(key)
-    if placeholders is None:
-        return True  # shown as written, braces included
-    available = ", ".join(f"{{{name}}}" for name in placeholders)
+def _placeholders_ok(key: str, texts: Mapping[str, str], names: tuple[str, ...], node: Any, out: _Collector) -> bool:
+    """A text may use only the {placeholders} the code fills in for it (see bot/core/placeholders.py)."""
     ok = True
     for lang_key, text in texts.items():
-        line = _line(node, lang_key)
-        try:
-            fields = list(string.Formatter().parse(text))
-        except ValueError:
-            out.add(line, f"text '{key}'.{lang_key}: a {{ or }} is unbalanced; write {{{{ or }}}} for a literal brace")
+        for problem in placeholder_problems(text, names):
+            out.add(_line(node, lang_key), f"text '{key}'.{lang_key}: {problem}")
             ok = False
-            continue
-        for _literal, name, spec, conversion in fields:
-            if name is None:
-                continue
-            if name not in placeholders:
-                out.add(line, f"text '{key}'.{lang_key}: {{{name}}} is not available here; you can use {available}")
-                ok = False
-            elif spec or conversion:
-                out.add(line, f"text '{key}'.{lang_key}: write {{{name}}} plainly, without ':' or '!'")
-                ok = False
     return ok
 
 
@@ -593,7 +573,9 @@ def load_knowledge(
     texts_path = directory / "texts.yaml"
     if _present(texts_path):
         try:
-            texts = _load_texts(texts_path, shown(texts_path), required_texts, problems, digest.update)
+            texts = _load_texts(
+                texts_path, shown(texts_path), required_texts, TEXT_PLACEHOLDERS, problems, digest.update
+            )
         except KnowledgeError as error:
             problems.extend(error.problems)
     elif list(required_texts):
@@ -613,6 +595,12 @@ def load_knowledge(
             traditional = _load_traditional(traditional_path, shown(traditional_path), problems, digest.update)
         except KnowledgeError as error:
             problems.extend(error.problems)
+    for name in LOADED_BESIDE:  # part of the version too: their texts and options are in buttons as well
+        if _present(directory / name):
+            try:
+                digest.update(read_source(directory / name, name))
+            except KnowledgeError as error:
+                problems.extend(error.problems)
     if extra is not None:
         extra(directory, problems)
     if problems:

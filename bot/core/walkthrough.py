@@ -7,7 +7,6 @@ the message alone. The shape the file must have is declared once below (`SECTION
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any, Final
 
 from bot.core.flow import AGREED, REFUSED, STILL_WAITING
 from bot.core.i18n import AUTHORED_LANGS, Lang, Traditional, pick
+from bot.core.placeholders import placeholder_problems
 from bot.core.yamlsrc import LocatedDict, LocatedList, load_located
 from bot.errors import KnowledgeError, Problem
 
@@ -320,25 +320,10 @@ class _Checker:
         return Text(zh_hans=zh_hans, en=en, derived=self.traditional.derive({Lang.ZH_HANS.value: zh_hans}))
 
     def _placeholders_ok(self, value: str, line: int, where: str, placeholders: tuple[str, ...]) -> bool:
-        if not placeholders:
-            return True  # plain texts are shown as written, braces included
-        available = ", ".join(f"{{{name}}}" for name in placeholders)
-        try:
-            fields = list(string.Formatter().parse(value))
-        except ValueError:
-            self.report(line, where, "a { or } is unbalanced; write {{ or }} for a literal brace")
-            return False
-        ok = True
-        for _literal, name, spec, conversion in fields:
-            if name is None:
-                continue
-            if name not in placeholders:
-                self.report(line, where, f"{{{name}}} is not available here; you can use {available}")
-                ok = False
-            elif spec or conversion:
-                self.report(line, where, f"write {{{name}}} plainly, without ':' or '!'")
-                ok = False
-        return ok
+        problems = placeholder_problems(value, placeholders)
+        for problem in problems:
+            self.report(line, where, problem)
+        return not problems
 
     def options(self, parent: LocatedDict, key: str, where: str, kind: str, causes: frozenset[str]) -> list[Any]:
         """Build the option list at parent[key] (ids checked, then kind-specific fields)."""

@@ -11,7 +11,7 @@ from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core.i18n import Lang
 from bot.core.knowledge import REQUIRED_ENTRY_IDS, EntryKind, load_knowledge
 from bot.errors import KnowledgeError
-from tests.kbfactory import write_kb
+from tests.kbfactory import write_kb, write_plan_texts, write_walkthrough
 
 
 def load(root: Path):
@@ -53,6 +53,18 @@ def test_version_changes_when_an_admin_edits_a_file(tmp_path: Path) -> None:
     before = load(root).version
     path = root / "entries" / "main.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("回答 impact.legal", "新的回答"), encoding="utf-8")
+    assert load(root).version != before
+
+
+@pytest.mark.parametrize("name", ["walkthrough.yaml", "plan.yaml"])
+def test_version_changes_when_the_walkthrough_or_plan_texts_change(tmp_path: Path, name: str) -> None:
+    """Buttons carry the version: after an edit of any file the bot loads and a /reload, old buttons are stale."""
+    root = write_kb(tmp_path)
+    write_walkthrough(root)
+    write_plan_texts(root)
+    before = load(root).version
+    path = root / name
+    path.write_text(path.read_text(encoding="utf-8").replace("zh-hans: ", "zh-hans: 新", 1), encoding="utf-8")
     assert load(root).version != before
 
 
