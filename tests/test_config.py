@@ -288,3 +288,14 @@ def test_the_message_budget_defaults_to_a_burst_of_ten_then_one_a_second_and_can
     assert (off.burst, off.per_second) == (0, 0.0)
     with pytest.raises(ConfigError, match=r"telegram\.flood"):
         load_config(write(tmp_path, "telegram:\n  flood: {burst: -1}\n"), env={})
+
+
+# -- defaults ------------------------------------------------------------------------------------------------------
+
+
+def test_the_defaults_are_written_once_and_the_example_file_shows_them(tmp_path: Path) -> None:
+    """config.example.yaml writes out every default; loading it is loading nothing, and nothing is Config()."""
+    example = Path(__file__).resolve().parents[1] / "config.example.yaml"
+    empty = load_config(write(tmp_path, ""), env={})
+    assert load_config(example, env={}) == dataclasses.replace(empty, database=example.parent / "advisor.sqlite3")
+    assert dataclasses.replace(empty, database=Config().database) == Config()
