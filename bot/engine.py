@@ -25,7 +25,7 @@ from bot.config import MatcherConfig
 from bot.core import dialogue, planchat, progress
 from bot.core.advisor import Advisor, Conversation
 from bot.core.flow import AGREED
-from bot.core.i18n import Lang
+from bot.core.i18n import NATIVE_NAMES, Lang
 from bot.core.knowledge import Entry, EntryKind, KnowledgeBase, load_knowledge
 from bot.core.language import conversation_lang, detect, reply_lang
 from bot.core.matcher import Matcher, MatchResult, Status
@@ -504,14 +504,15 @@ class Engine:
     @staticmethod
     def _language_set(event: Incoming, state: _State, k: Knowledge, chosen: Lang) -> _Decision:
         """The user's choice is kept; 繁體 gets Hong Kong wording when Telegram's language_code is from there."""
-        text = k.kb.text("language_set", reply_lang(chosen, None, event.client_lang))
+        shown_in = reply_lang(chosen, None, event.client_lang)
+        text = k.kb.text("language_set", shown_in, language=NATIVE_NAMES[shown_in])
         return _Decision([Reply(text)], state, lang=chosen.value, save=True)
 
     @staticmethod
     def _language_menu(k: Knowledge, lang: Lang) -> Reply:
         return Reply(
             k.kb.text("language_prompt", lang),
-            (Choice("简体中文", "l:zh-hans"), Choice("繁體中文", "l:zh-hant"), Choice("English", "l:en")),
+            tuple(Choice(NATIVE_NAMES[lang], f"l:{lang.value}") for lang in (Lang.ZH_HANS, Lang.ZH_HANT, Lang.EN)),
         )
 
 

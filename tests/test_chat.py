@@ -118,7 +118,7 @@ def test_the_end_of_input_says_goodbye_like_quit(config: Config, shipped: Knowle
 
 def test_a_language_chosen_in_the_chat_is_used_for_its_own_lines_too(config: Config, shipped: Knowledge) -> None:
     *_turns, switched, goodbye = chat(config, "/language en", "/quit")
-    assert switched.startswith(shipped.kb.text("language_set", Lang.EN))
+    assert switched.startswith(shipped.kb.text("language_set", Lang.EN, language="English"))
     assert f"({shipped.kb.text('chat_quit_hint', Lang.EN)})" in switched
     assert goodbye.strip() == shipped.kb.text("goodbye", Lang.EN)
 

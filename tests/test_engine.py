@@ -664,7 +664,7 @@ async def test_a_chosen_language_is_remembered_over_the_clients(
 ) -> None:
     user = Person(engine, client_lang="zh-hans")
     (done,) = await user.command("language", "en")
-    assert done.text == shipped.kb.text("language_set", Lang.EN)
+    assert done.text == shipped.kb.text("language_set", Lang.EN, language="English")
     assert (await saved(db_path)).lang == "en"  # type: ignore[union-attr]
 
     (greeting,) = await user.command("start")

@@ -30,6 +30,14 @@ class Lang(StrEnum):
         return self in (Lang.ZH_HANT, Lang.ZH_HK)
 
 
+#: Each language's name in itself, as the /language menu and its confirmation show it: a user who chose 繁體中文 reads
+#: 繁體中文, not the "中文" a Simplified sentence converted to Traditional would say.
+NATIVE_NAMES: Mapping[Lang, str] = {
+    Lang.ZH_HANS: "简体中文",
+    Lang.ZH_HANT: "繁體中文",
+    Lang.EN: "English",
+    Lang.ZH_HK: "繁體中文（香港）",
+}
 #: Languages an admin writes texts in; the Traditional ones are derived from zh-hans.
 AUTHORED_LANGS: tuple[Lang, ...] = (Lang.ZH_HANS, Lang.EN)
 #: The OpenCC profile each Traditional wording is made with.

@@ -59,7 +59,9 @@ REQUIRED_TEXT_KEYS: tuple[str, ...] = (
 )  # fmt: skip
 
 #: Texts that are filled in, and the {placeholders} each may use; every other text is shown as written.
-TEXT_PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {"related_label": ("title",), "group_private": ("link",)}
+TEXT_PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
+    "related_label": ("title",), "group_private": ("link",), "language_set": ("language",),
+}  # fmt: skip
 #: An entry id travels in button data (64 bytes with the version and action prefix): this leaves room for both.
 MAX_ID_CHARS = 48
 #: A title is a message's heading and a button's label; longer than this it is an answer, not a title.

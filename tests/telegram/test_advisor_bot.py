@@ -776,7 +776,7 @@ async def test_an_english_user_reads_english(advisor: AdvisorBot) -> None:
 async def test_language_command_overrides_telegram_and_survives_a_restart(start_bot: StartBot) -> None:
     async with start_bot() as first:
         [chosen] = await Person(first, 4208, language_code="zh-hans").says("/language en")
-        assert chosen.text == say("language_set", Lang.EN)
+        assert chosen.text == say("language_set", Lang.EN, language="English")
 
     async with start_bot() as second:
         user = Person(second, 4208, language_code="zh-hans")
