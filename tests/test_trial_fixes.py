@@ -32,6 +32,11 @@ def knowledge_with_texts(root: Path, **texts: dict[str, str]) -> Knowledge:
     return Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(SHIPPED / "walkthrough.yaml"))
 
 
+@pytest.fixture(scope="module")
+def shipped() -> Knowledge:
+    return Knowledge.load(SHIPPED)
+
+
 @pytest.fixture
 async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
     async with await Storage.open(tmp_path / "db.sqlite3") as opened:
@@ -78,3 +83,82 @@ def test_the_shipped_confirmation_names_the_language_for_every_choice() -> None:
         said = kb.text("language_set", lang, language=name)
         assert name in said
         assert "{" not in said
+
+
+# --- someone who already paid a scammer gets what to do now, not only the warning --------------------------------
+
+PAID = ["转了钱给暗号中介怎么办", "已经给暗号中介付钱了", "暗号中介收了钱联系不上", "付了暗号费用被骗了",
+        "钱转给暗号的人了", "暗号收费后拉黑我了", "被暗号骗了钱怎么办", "I already paid the secret agent"]  # fmt: skip
+SCAM_WARNING = ["暗号中介靠谱吗", "暗号收费正常吗", "能找暗号帮忙吗", "暗号公司可信吗",
+                "暗号能帮我协商吗", "暗号要验证码", "暗号让我下载软件", "is the secret agent legit"]  # fmt: skip
+
+
+def scam_knowledge(root: Path) -> Knowledge:
+    """kbfactory's entries plus a scam card and an "already paid" entry; the screen reads 暗号 as a scam."""
+    from tests.kbfactory import default_entries, entry
+
+    entries = [*default_entries(), entry("safety.scams", SCAM_WARNING), entry("safety.scam_paid", PAID)]
+    aliases = {"aliases": {}, "fillers": ["请问"], "greetings": ["你好"], "generic": ["怎么办"], "scams": ["暗号"]}
+    folder = write_kb(root, entries, **{"aliases.yaml": yaml.safe_dump(aliases, allow_unicode=True)})
+    kb = load_knowledge(folder, required_ids=())
+    matcher = Matcher(kb)
+    return Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(SHIPPED / "walkthrough.yaml"))
+
+
+async def test_a_user_who_already_paid_gets_the_after_paying_answer_without_the_card_in_front(
+    tmp_path: Path, storage: Storage
+) -> None:
+    knowledge = scam_knowledge(tmp_path)
+    assert knowledge.advisor.screen("转了钱给暗号中介怎么办").concern is not None
+    replies = await Engine(knowledge, storage).handle(Incoming(1, Kind.TEXT, text="转了钱给暗号中介怎么办"))
+    assert [reply.title for reply in replies] == ["标题 safety.scam_paid"]
+
+
+async def test_a_scam_question_on_another_topic_still_gets_the_card_first(tmp_path: Path, storage: Storage) -> None:
+    knowledge = scam_knowledge(tmp_path)
+    replies = await Engine(knowledge, storage).handle(Incoming(1, Kind.TEXT, text="暗号说能减免利息吗"))
+    assert [reply.title for reply in replies] == ["标题 safety.scams", "标题 respond.negotiate"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        pytest.param("我已经转了3000给那个代理了怎么办", id="zh-paid-an-agent"),
+        pytest.param("I already paid the 'negotiation agent'", id="en-paid-an-agent"),
+    ],
+)
+def test_the_shipped_knowledge_tells_someone_who_paid_what_to_do_now(question: str, shipped: Knowledge) -> None:
+    knowledge = shipped
+    result = knowledge.matcher.match(question)
+    assert result.entry is not None
+    assert result.entry.id == "safety.scam_paid"
+    for lang in (Lang.ZH_HANS, Lang.EN, Lang.ZH_HANT):
+        answer = result.entry.answer_in(lang)
+        for number in ("110", "96110", "165", "18222", "95188"):
+            assert number in answer, (lang, number)
+
+
+# --- collection harassment is routed to what protects the user --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        pytest.param("催收打电话给我家人怎么办", id="family"),
+        pytest.param("催收爆通讯录", id="phone-book"),
+        pytest.param("催收威胁我", id="threats"),
+        pytest.param("催收打到我单位了", id="employer"),
+        pytest.param("催收天天骚扰我爸妈", id="parents"),
+        pytest.param("debt collectors are threatening me", id="en-threats"),
+    ],
+)
+def test_the_shipped_knowledge_routes_harassment_to_the_collection_answer(question: str, shipped: Knowledge) -> None:
+    knowledge = shipped
+    result = knowledge.matcher.match(question)
+    shown = result.entry or result.route
+    assert shown is not None
+    assert shown.id == "route.collection"
+    for lang in (Lang.ZH_HANS, Lang.EN):
+        answer = shown.answer_in(lang)
+        for number in ("95188", "12378", "110"):  # Alipay's service, the regulator's complaints line, the police
+            assert number in answer, (lang, number)

@@ -25,6 +25,9 @@ from bot.core.safety import Concern, Screen, Screening
 MAX_RELATED = 3
 #: The entry shown as the scam card.
 SCAM_ENTRY = "safety.scams"
+#: Entries that are safety advice themselves (the card, what to do after paying a scammer): answering with one of
+#: them needs no card in front.
+SAFETY_PREFIX = "safety."
 
 
 @dataclass(frozen=True)
@@ -91,10 +94,11 @@ class Advisor:
             replies = self.show_entry(conversation, result.route)
         else:
             replies = self.fallback(conversation)
+        answered = result.entry if result.status is Status.ANSWER else None
         if concern is Concern.SCAM and (card := self.kb.entry(SCAM_ENTRY)) is not None:
             if result.status is Status.FALLBACK and result.route is None:
                 replies = self.show_entry(conversation, card)  # nothing else to say: the card is the answer
-            elif result.entry is not card or result.status is not Status.ANSWER:
+            elif answered is None or not answered.id.startswith(SAFETY_PREFIX):
                 replies = [Reply(card.answer_in(lang), title=card.title_in(lang)), *replies]  # the warning first
             return Outcome(replies, conversation, result, safety=Concern.SCAM)
         if concern is Concern.DISTRESS:
