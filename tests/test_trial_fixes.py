@@ -162,3 +162,15 @@ def test_the_shipped_knowledge_routes_harassment_to_the_collection_answer(questi
         answer = shown.answer_in(lang)
         for number in ("95188", "12378", "110"):  # Alipay's service, the regulator's complaints line, the police
             assert number in answer, (lang, number)
+
+
+# --- "只还本金" is a request to waive interest, not to pay interest only ---------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["只还本金", "能不能只还本金", "只还本金可以吗"])
+def test_the_shipped_answer_to_principal_only_speaks_of_the_principal(question: str, shipped: Knowledge) -> None:
+    result = shipped.matcher.match(question)
+    assert result.entry is not None
+    assert result.entry.id == "respond.negotiate"
+    assert "只还本金" in result.entry.answer_in(Lang.ZH_HANS)  # not only "只还利息", which misread the question
+    assert "principal" in result.entry.answer_in(Lang.EN)
