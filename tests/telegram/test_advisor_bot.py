@@ -38,9 +38,9 @@ def shipped() -> Knowledge:
     return Knowledge.load(DEFAULT_KNOWLEDGE_DIR)
 
 
-def say(key: str, lang: Lang = ZH) -> str:
+def say(key: str, lang: Lang = ZH, **values: str) -> str:
     """A sentence of texts.yaml as the user reads it."""
-    return shipped().kb.text(key, lang).strip()
+    return shipped().kb.text(key, lang, **values).strip()
 
 
 def guide(key: str, lang: Lang = ZH, **values: object) -> str:
