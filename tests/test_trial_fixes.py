@@ -5,17 +5,20 @@ The knowledge is tests/kbfactory.py's, so a test names the text it expects by it
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.core.advisor import Advisor
+from bot.core.flow import Step
 from bot.core.i18n import NATIVE_NAMES, Lang
 from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Matcher
-from bot.core.walkthrough import load_walkthrough
+from bot.core.walkthrough import Option, load_walkthrough
 from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.storage import Storage
 from tests.kbfactory import TEXT_KEYS, write_kb
@@ -26,7 +29,8 @@ def knowledge_with_texts(root: Path, **texts: dict[str, str]) -> Knowledge:
     """kbfactory knowledge whose texts.yaml says `key 文本` / `key text`, except the `texts` given."""
     all_texts = {key: {"zh-hans": f"{key} 文本", "en": f"{key} text"} for key in TEXT_KEYS}
     all_texts.update(texts)
-    folder = write_kb(root, **{"texts.yaml": yaml.safe_dump({"texts": all_texts}, allow_unicode=True)})
+    folder = write_kb(root)
+    (folder / "texts.yaml").write_text(yaml.safe_dump({"texts": all_texts}, allow_unicode=True), encoding="utf-8")
     kb = load_knowledge(folder, required_ids=())
     matcher = Matcher(kb)
     return Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(SHIPPED / "walkthrough.yaml"))
@@ -174,3 +178,57 @@ def test_the_shipped_answer_to_principal_only_speaks_of_the_principal(question: 
     assert result.entry.id == "respond.negotiate"
     assert "只还本金" in result.entry.answer_in(Lang.ZH_HANS)  # not only "只还利息", which misread the question
     assert "principal" in result.entry.answer_in(Lang.EN)
+
+
+# --- the opening script reads as sentences a person says, not button labels ---------------------------------------
+
+
+def test_a_range_chosen_by_button_is_said_as_its_phrase_in_the_script(tmp_path: Path) -> None:
+    from bot.core import screens
+    from bot.core.progress import Progress
+    from tests.kbfactory import walkthrough_data, write_walkthrough
+
+    data = walkthrough_data()
+    days = data["steps"]["days"]["options"]
+    days[1]["said"] = {"zh-hans": "«说法 d1_30»", "en": "«en said d1_30»"}
+    walkthrough = load_walkthrough(write_walkthrough(tmp_path, data))
+    said = Progress(product="huabei", days="d1_30", amount="k1_plus")
+    for lang, phrase, label in [(Lang.ZH_HANS, "«说法 d1_30»", "«d1_30»"), (Lang.EN, "«en said d1_30»", "«en d1_30»")]:
+        script = screens.script(said, walkthrough, lang)
+        assert phrase in script
+        assert label not in script
+    # without a phrase the label is used: nothing the user answered is left out
+    assert "«k1_plus»" in screens.script(said, walkthrough, Lang.ZH_HANS)
+    # the summary still shows what the button said
+    assert "«d1_30»" in screens.prompt(replace(said, step=Step.DONE), walkthrough, Lang.ZH_HANS).text
+
+
+#: What a sentence a person says has none of: ranges, brackets, slashes, placeholders, ellipses.
+UNSPOKEN = re.compile(r"\d\s*[-–—~～]\s*\d|[–—()（）/\[\]{}…]|\.\.\.")
+
+
+def test_every_button_combination_renders_a_script_of_spoken_sentences(shipped: Knowledge) -> None:
+    from itertools import product as combinations
+
+    from bot.core import screens
+    from bot.core.progress import Progress
+
+    w = shipped.walkthrough
+
+    def ids(options: tuple[Option, ...]) -> list[str | None]:
+        return [None, *(option.id for option in options)]
+
+    rendered = 0
+    for product, days, amount in combinations(ids(w.products), ids(w.days), ids(w.amounts)):
+        for cause, channel in zip(ids(w.causes), [*ids(w.channels)] * 3, strict=False):
+            progress = Progress(
+                product=product, days=days, amount=amount, cause=cause, channel=channel,
+                materials=tuple(m.id for m in w.materials), requests=tuple(r.id for r in w.requests),
+            )  # fmt: skip
+            for lang in (Lang.ZH_HANS, Lang.EN, Lang.ZH_HANT, Lang.ZH_HK):
+                script = screens.script(progress, w, lang)
+                rendered += 1
+                for line in script.splitlines():
+                    assert not UNSPOKEN.search(line), (lang, progress, line)
+                    assert line.endswith(("。", ".", "？", "?", "！", "!")), (lang, line)
+    assert rendered >= 4 * 4 * 6 * 6

@@ -63,6 +63,16 @@ def number_answer(progress: Progress, at: Step, walkthrough: Walkthrough, lang: 
     return _label_of(answers.chosen(progress, at), choices, lang)
 
 
+def said_answer(progress: Progress, at: Step, walkthrough: Walkthrough, lang: Lang) -> str | None:
+    """A one-choice or number step's answer as the user says it in the opening script: the typed number ("15 天"),
+    or the option in a sentence ("几个星期", not the button's "8–30 天")."""
+    number = answers.typed(progress, at)
+    option = _find(answers.chosen(progress, at), answers.options(progress, at, walkthrough))
+    if number is not None and not (isinstance(option, Bucket) and option.low == option.high == number):
+        return walkthrough.say(f"steps.{at.value}.typed", lang, n=number)
+    return option.in_sentence(lang) if option is not None else None
+
+
 def _choices(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> tuple[Choice, ...]:
     here = progress.step
     interaction = SCREEN[here].interaction
@@ -180,15 +190,15 @@ def script(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> str:
     channel = _find(progress.channel, walkthrough.channels)
     if channel is not None:
         lines.append(channel.greeting.render(lang))
-    product = _label_of(progress.product, walkthrough.products, lang) or walkthrough.say("script.product_unknown", lang)
-    days = number_answer(progress, Step.DAYS, walkthrough, lang)
+    product = said_answer(progress, Step.PRODUCT, walkthrough, lang) or walkthrough.say("script.product_unknown", lang)
+    days = said_answer(progress, Step.DAYS, walkthrough, lang)
     if not_overdue(progress, walkthrough):
         lines.append(walkthrough.say("script.due_soon", lang, product=product))
     elif days is not None:
         lines.append(walkthrough.say("script.overdue", lang, product=product, days=days))
     else:
         lines.append(walkthrough.say("script.overdue_unknown", lang, product=product))
-    amount = number_answer(progress, Step.AMOUNT, walkthrough, lang)
+    amount = said_answer(progress, Step.AMOUNT, walkthrough, lang)
     if amount is not None:
         lines.append(walkthrough.say("script.amount", lang, amount=amount))
     cause = _find(progress.cause, walkthrough.causes)

@@ -42,10 +42,19 @@ class Text:
 
 @dataclass(frozen=True)
 class Option:
-    """One answer a user can press; `id` is stable (saved progress refers to it), `label` is the button text."""
+    """One answer a user can press; `id` is stable (saved progress refers to it), `label` is the button text.
+
+    `said` is how the answer reads inside a sentence the user says (the opening script): a button reads "8–30 天",
+    a person says "几个星期". Without it the label is used.
+    """
 
     id: str
     label: Text
+    said: Text | None = field(default=None, kw_only=True)
+
+    def in_sentence(self, lang: Lang) -> str:
+        """The answer as the opening script says it."""
+        return (self.said or self.label).render(lang)
 
 
 @dataclass(frozen=True)
@@ -215,8 +224,8 @@ FIXED_IDS: Final[Mapping[str, tuple[str, ...]]] = {
 
 # Fields an option of each kind has besides `id` and `label`: "text" or "int" or "int?" (may be left out) or "ids".
 OPTION_FIELDS: Final[Mapping[str, Mapping[str, str]]] = {
-    "plain": {},
-    "bucket": {"min": "int", "max": "int?"},
+    "plain": {"said": "text?"},
+    "bucket": {"min": "int", "max": "int?", "said": "text?"},
     "cause": {"reason": "text", "before_due": "text?"},
     "material": {"causes": "ids?", "script": "text?"},
     "channel": {"how": "text", "greeting": "text"},
@@ -452,14 +461,14 @@ class _Checker:
 
 def _build_option(kind: str, option_id: str, label: Text, extra: dict[str, Any]) -> Option:
     if kind == "bucket":
-        return Bucket(option_id, label, low=extra["min"], high=extra["max"])
+        return Bucket(option_id, label, low=extra["min"], high=extra["max"], said=extra["said"])
     if kind == "cause":
         return Cause(option_id, label, reason=extra["reason"], before_due=extra["before_due"])
     if kind == "material":
         return Material(option_id, label, causes=extra["causes"] or frozenset(), script=extra["script"])
     if kind == "channel":
         return Channel(option_id, label, how=extra["how"], greeting=extra["greeting"])
-    return Option(option_id, label)
+    return Option(option_id, label, said=extra["said"])
 
 
 def _cause_ids_declared(steps: LocatedDict | None) -> frozenset[str]:
