@@ -1,8 +1,9 @@
 """`advisor chat`: the same engine as the Telegram bot, in a terminal — choices by number, /quit to leave.
 
-Where the walkthrough or /plan asks for a number (days overdue, amounts), a typed number is that answer and the
-buttons are shown and picked as `#N` instead, so "7" means seven days, not the seventh button (and an implausibly
-small amount such as "3" is asked about before it is recorded); the same holds where a tool waits for due days. A
+Buttons are always shown as `#N` and `#N` always picks one. Where nothing asks for a number, a bare "N" picks a
+button too; where the walkthrough or /plan asks for a number (days overdue, amounts), a bare number is that answer,
+so "7" means seven days, not the seventh button (an implausibly small amount such as "3" is asked about once, and
+typed again it is noted); the same holds where a tool waits for due days. A
 /plan chart is saved as a PNG file and its path shown; a file the bot sends (the /export PDF) is saved in the folder
 the chat runs in. Reminders are listed, set and cancelled here, but only `advisor run` fires them.
 
@@ -28,6 +29,8 @@ from bot.tools import Form
 
 #: The terminal user's id in the database (Telegram ids are positive, so this never collides).
 TERMINAL_USER = 0
+#: What stands before a button's number, on every screen alike ("#2"): typed with it, the number is always a button.
+BUTTON_MARK = "#"
 
 
 def _save_chart(chart: Chart) -> Path:
@@ -77,8 +80,7 @@ async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO, d
                 for choice in reply.choices:
                     number += 1
                     numbered.append(Choice(choice.label, str(number)))
-                marker = "#" if number_step else ""
-                blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title), marker=marker))
+                blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title), marker=BUTTON_MARK))
                 if reply.chart is not None and engine.knowledge.plan is not None:
                     path = await asyncio.to_thread(_save_chart, reply.chart)
                     blocks.append(engine.knowledge.plan.say("result.chart_file", shown_in, path=path))
@@ -101,7 +103,7 @@ async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO, d
             text = line.strip()
             if text in {"/quit", "/exit", "/q"}:
                 break
-            picked = text[1:] if number_step and text.startswith("#") else (None if number_step else text)
+            picked = text.removeprefix(BUTTON_MARK) if text.startswith(BUTTON_MARK) or not number_step else None
             if picked is not None and picked.isdigit() and 1 <= int(picked) <= len(choices):
                 event = Incoming(TERMINAL_USER, Kind.PRESS, action=choices[int(picked) - 1].action, lang=fixed)
             elif text.startswith("/"):  # as in Telegram, unknown commands get the engine's "unknown command"

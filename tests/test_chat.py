@@ -55,14 +55,14 @@ def test_a_conversation_with_a_question_and_the_walkthrough(config: Config, ship
     greeting, answer, welcome, days, amount, goodbye = chat(config, "逾期会影响征信吗", "/guide", "1", "15", "/quit")
 
     assert greeting.startswith(shipped.kb.text("greeting", ZH).strip())
-    assert f"  1. {shipped.kb.text('guide_button', ZH)}" in greeting
+    assert f"  #1. {shipped.kb.text('guide_button', ZH)}" in greeting
     assert f"({shipped.kb.text('chat_quit_hint', ZH)})" in greeting
 
     assert f"【{credit.title_in(ZH)}】" in answer
     assert credit.answer_in(ZH).strip() in answer
 
     assert shipped.walkthrough.say("steps.product.prompt", ZH) in welcome
-    assert "  1. 花呗" in welcome
+    assert "  #1. 花呗" in welcome
     assert shipped.walkthrough.say("steps.days.prompt", ZH) in days  # "1" pressed the first button: 花呗
     assert "15" in amount  # more than the 8 buttons: typed as the number of days
     assert shipped.walkthrough.say("steps.amount.prompt", ZH) in amount
@@ -93,7 +93,7 @@ def test_a_clarify_menu_is_answered_by_number(tmp_path: Path, shipped: Knowledge
     assert credit is not None
     _greeting, menu, answer, _goodbye = chat(config, "逾期会影响征信吗", "1", "/quit")
     assert menu.startswith(shipped.kb.text("clarify_prompt", ZH))
-    assert f"  1. {credit.title_in(ZH)}" in menu
+    assert f"  #1. {credit.title_in(ZH)}" in menu
     assert shipped.kb.text("none_of_these", ZH) in menu
     assert f"【{credit.title_in(ZH)}】" in answer
 
@@ -220,11 +220,22 @@ def test_at_a_number_step_typed_numbers_are_answers(
     assert state.days is not None
 
 
-def test_at_a_number_step_the_buttons_are_shown_as_hash_numbers(config: Config) -> None:
+def test_buttons_are_shown_as_hash_numbers_on_every_screen(config: Config) -> None:
     *_, at_product, at_days, _ = chat(config, "/guide", "1", "/quit")
-    assert "  1. 花呗" in at_product
-    assert re.search(r"(?m)^  #1\. ", at_days)
-    assert not re.search(r"(?m)^  1\. ", at_days)
+    for screen in (at_product, at_days):  # one convention, whether or not the step takes a number
+        assert re.search(r"(?m)^  #1\. ", screen)
+        assert not re.search(r"(?m)^  1\. ", screen)
+
+
+def test_a_bare_one_at_the_monthly_step_is_asked_about_once_then_noted(config: Config, shipped: Knowledge) -> None:
+    to_monthly = ["/guide", "1", "20", "3000元", "1", "5", "2", "4"]  # as in the walkthrough test below
+    *_, at_monthly, asked, noted, _ = chat(config, *to_monthly, "1", "1", "/quit")
+    assert shipped.walkthrough.say("steps.monthly.prompt", ZH) in at_monthly
+    assert shipped.walkthrough.say("messages.small_amount", ZH, n=1) in asked
+    assert shipped.walkthrough.say("messages.small_amount", ZH, n=1) not in noted  # no loop
+    state = asyncio.run(saved_guide(config))
+    assert state is not None
+    assert (state.step, state.monthly_typed) == (Step.CONTACT, 1)
 
 
 def test_a_bare_small_amount_is_asked_about_and_hash_one_confirms_it(config: Config, shipped: Knowledge) -> None:

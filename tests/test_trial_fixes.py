@@ -232,3 +232,44 @@ def test_every_button_combination_renders_a_script_of_spoken_sentences(shipped: 
                     assert not UNSPOKEN.search(line), (lang, progress, line)
                     assert line.endswith(("。", ".", "？", "?", "！", "!")), (lang, line)
     assert rendered >= 4 * 4 * 6 * 6
+
+
+# --- a bare small amount is asked about once, never in a loop ------------------------------------------------------
+
+
+def test_a_small_amount_typed_again_after_the_question_is_noted_and_survives_a_restart(tmp_path: Path) -> None:
+    from bot.core import dialogue
+    from bot.core.progress import Progress, from_saved
+    from tests.kbfactory import write_walkthrough
+
+    walkthrough = load_walkthrough(write_walkthrough(tmp_path))
+    at_monthly = Progress(step=Step.MONTHLY)
+    replies, asked = dialogue.handle(at_monthly, dialogue.TypedText("1"), walkthrough, Lang.ZH_HANS)
+    assert asked is not None
+    assert asked.step is Step.MONTHLY
+    assert asked.monthly_typed is None
+    assert "w:n:monthly:1" in [choice.action for reply in replies for choice in reply.choices]
+
+    restarted = from_saved(asked.to_saved(), walkthrough)  # the question is open across a restart too
+    assert restarted == asked
+    _, noted = dialogue.handle(restarted, dialogue.TypedText("1"), walkthrough, Lang.ZH_HANS)
+    assert noted is not None
+    assert (noted.step, noted.monthly_typed, noted.asked) == (Step.CONTACT, 1, None)
+
+
+def test_the_question_about_a_small_amount_is_open_for_the_next_message_only(tmp_path: Path) -> None:
+    from bot.core import dialogue
+    from bot.core.progress import Progress
+    from tests.kbfactory import write_walkthrough
+
+    walkthrough = load_walkthrough(write_walkthrough(tmp_path))
+    _, asked = dialogue.handle(Progress(step=Step.MONTHLY), dialogue.TypedText("3"), walkthrough, Lang.ZH_HANS)
+    _, other = dialogue.handle(asked, dialogue.TypedText("5"), walkthrough, Lang.ZH_HANS)  # another number: asked
+    assert other is not None
+    assert (other.asked, other.monthly_typed) == (5, None)
+    _, elsewhere = dialogue.handle(other, dialogue.Resume(), walkthrough, Lang.ZH_HANS)
+    assert elsewhere is not None
+    assert elsewhere.asked is None
+    _, again = dialogue.handle(elsewhere, dialogue.TypedText("5"), walkthrough, Lang.ZH_HANS)
+    assert again is not None
+    assert (again.asked, again.monthly_typed) == (5, None)  # asked afresh, not taken as the confirmation

@@ -187,8 +187,10 @@ def _with_number(progress: Progress, number: int, walkthrough: Walkthrough) -> P
 
 def handle(progress: Progress | None, event: Event, walkthrough: Walkthrough, lang: Lang) -> Turn:
     """Handle one event; `progress` None means the user is not in the walkthrough. Pure: never raises on bad input."""
+    asked = None
     if progress is not None:
-        progress = answers.fit(progress, walkthrough)
+        # The question about a small amount is open for the very next message only.
+        asked, progress = progress.asked, replace(answers.fit(progress, walkthrough), asked=None)
     match event:
         case Start():
             return _start(progress, walkthrough, lang)
@@ -201,7 +203,7 @@ def handle(progress: Progress | None, event: Event, walkthrough: Walkthrough, la
         case Press(action=action):
             return _press(progress, action, walkthrough, lang)
         case TypedText(text=text):
-            return _typed(progress, text, walkthrough, lang)
+            return _typed(progress, text, walkthrough, lang, asked)
     return _not_understood(progress, "messages.stale", walkthrough, lang)
 
 
@@ -262,7 +264,9 @@ def _press(progress: Progress | None, action: str, walkthrough: Walkthrough, lan
     return replies, new
 
 
-def _typed(progress: Progress | None, text: str, walkthrough: Walkthrough, lang: Lang) -> Turn:
+def _typed(
+    progress: Progress | None, text: str, walkthrough: Walkthrough, lang: Lang, asked: int | None = None
+) -> Turn:
     if progress is None:
         return current_prompt(None, walkthrough, lang), None
     if not wants_text(progress):
@@ -279,8 +283,10 @@ def _typed(progress: Progress | None, text: str, walkthrough: Walkthrough, lang:
         return [screens.say("messages.terms_noted", walkthrough, lang), screens.prompt(new, walkthrough, lang)], new
     unit = _UNITS[here]
     number = read_number(text, unit)
-    if number is not None and unit is Unit.YUAN and number < SMALL_AMOUNT and is_bare_digits(text):
-        return [screens.number_question(progress, number, walkthrough, lang)], progress
+    if number is not None and unit is Unit.YUAN and number < SMALL_AMOUNT and is_bare_digits(text) and number != asked:
+        # Asked once: the same number typed again is meant as it is (the terminal would otherwise loop on "1").
+        questioned = replace(progress, asked=number)
+        return [screens.number_question(questioned, number, walkthrough, lang)], questioned
     recorded = _with_number(progress, number, walkthrough) if number is not None else None
     if recorded is None:
         return _not_understood(progress, "messages.not_a_number", walkthrough, lang)

@@ -37,6 +37,7 @@ class Progress:
     result: str | None = None  # agreed / refused / waiting
     terms: str | None = None
     paused: bool = False
+    asked: int | None = None  # a bare small amount the user was just asked about: typed again, it is meant
 
     def to_saved(self) -> dict[str, Any]:
         """A JSON-able dict; `from_saved` reads it back."""
@@ -57,11 +58,12 @@ class Progress:
             "result": self.result,
             "terms": self.terms,
             "paused": self.paused,
+            "asked": self.asked,
         }
 
 
 _IDS: Final = ("product", "days", "amount", "cause", "channel", "monthly", "result")
-_NUMBERS: Final = ("days_typed", "amount_typed", "monthly_typed")
+_NUMBERS: Final = ("days_typed", "amount_typed", "monthly_typed", "asked")
 _LISTS: Final = ("materials", "requests")
 
 
@@ -117,6 +119,7 @@ def from_saved(data: object, walkthrough: Walkthrough | None = None) -> Progress
         result=ids["result"],
         terms=terms,
         paused=paused,
+        asked=numbers["asked"],
     )
     return fit(progress, walkthrough) if walkthrough is not None else progress
 

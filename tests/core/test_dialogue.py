@@ -292,7 +292,7 @@ def test_a_bare_implausibly_small_amount_is_asked_about_before_it_is_recorded(wa
     before = prepared(step=where, amount=None, amount_typed=None, monthly_typed=None)
     chat = Chat(walk, progress=before)
     said = chat.type("3")
-    assert chat.progress == before  # nothing recorded yet
+    assert chat.progress == replace(before, asked=3)  # nothing recorded yet, only that 3 was asked about
     assert "‹messages.small_amount n=3›" in said
     assert chat.actions[0] == f"w:n:{where}:3"  # confirm 3 yuan …
     assert any(a.startswith(f"w:o:{where}:") for a in chat.actions)  # … or tap the option meant
