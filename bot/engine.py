@@ -231,7 +231,7 @@ class Engine:
         if redelivered:
             return Response(self._again(event, session, state, k, lang), lang)
 
-        decision = await self._decide(event, state, k, Conversation(lang=lang))
+        decision = await self._decide(event, state, k, Conversation(lang=lang, client_lang=event.client_lang))
         if decision.forgotten:
             await self.storage.forget_user(event.user_id)
             self._remember(event.user_id, None)

@@ -326,7 +326,7 @@ def test_a_crisis_mid_walkthrough_gets_the_crisis_reply_and_the_walkthrough_resu
         config, "/guide", "1", "我不想活了", "/resume", "15", "/quit"
     )
     assert shipped.walkthrough.say("steps.days.prompt", ZH) in days
-    assert shipped.kb.text("crisis", ZH) in crisis
+    assert shipped.advisor.crisis_text(ZH) in crisis
     assert shipped.walkthrough.say("steps.days.prompt", ZH) not in crisis  # the crisis reply alone, with a way back
     assert shipped.walkthrough.say("steps.days.prompt", ZH) in resumed
     assert shipped.walkthrough.say("steps.amount.prompt", ZH) in amount
@@ -345,7 +345,7 @@ def test_the_crisis_reply_in_the_terminal_speaks_the_chats_language(
     config: Config, shipped: Knowledge, lang: Lang, message: str
 ) -> None:
     _greeting, crisis, _goodbye = chat(config, message, "/quit", lang=lang)
-    assert shipped.kb.text("crisis", lang) in crisis
+    assert shipped.advisor.crisis_text(lang) in crisis
 
 
 def test_a_scam_gets_the_warning_card_and_then_the_answer_in_the_terminal(config: Config, shipped: Knowledge) -> None:

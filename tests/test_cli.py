@@ -16,8 +16,10 @@ import pytest
 import yaml
 
 from bot.cli import main
+from bot.core.advisor import Advisor
 from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
+from bot.core.matcher import Matcher
 
 SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
 JSON_KEYS = {"question", "status", "entry", "candidates", "score", "lang", "safety"}
@@ -145,7 +147,8 @@ def test_ask_json_says_what_safety_reply_the_user_gets(question: str, safety: st
 
 def test_ask_prints_the_crisis_reply_a_user_would_read() -> None:
     _code, output = advisor("ask", "我不想活了")
-    crisis = load_knowledge(SHIPPED).text("crisis", Lang.ZH_HANS)
+    kb = load_knowledge(SHIPPED)
+    crisis = Advisor(kb, Matcher(kb)).crisis_text(Lang.ZH_HANS)
     assert output.startswith(crisis)
 
 

@@ -351,7 +351,7 @@ async def test_someone_who_speaks_of_ending_their_life_gets_the_crisis_reply_fir
 ) -> None:
     user = Person(engine)
     (reply,) = await user.say(message)
-    assert reply.text == shipped.kb.text("crisis", lang)
+    assert reply.text == shipped.advisor.crisis_text(lang)
     assert user.actions == ["g:start"]
     assert await storage.unmatched_report() == []  # the message is not kept
 
@@ -363,7 +363,7 @@ async def test_the_crisis_reply_comes_even_where_any_text_would_be_recorded_as_a
     await user.press("w:goto:result")
     await user.press("w:o:result:agreed")
     (reply,) = await user.say("协商不成我就去死")
-    assert reply.text == shipped.kb.text("crisis", ZH)
+    assert reply.text == shipped.advisor.crisis_text(ZH)
     assert user.actions[0] == "w:resume"  # the walkthrough waits where it was
     state = await saved_guide(db_path)
     assert state is not None
@@ -384,7 +384,7 @@ async def test_the_crisis_reply_comes_in_the_conversations_language(
 ) -> None:
     user = Person(engine, client_lang=client_lang)
     (reply,) = await user.say(message)
-    assert reply.text == shipped.kb.text("crisis", lang)
+    assert reply.text == shipped.advisor.crisis_text(lang)
 
 
 async def test_a_crisis_mid_walkthrough_is_not_recorded_and_the_walkthrough_resumes_where_it_was(
@@ -398,7 +398,7 @@ async def test_a_crisis_mid_walkthrough_is_not_recorded_and_the_walkthrough_resu
 
     (reply,) = await user.say("逾期90天了，我真的不想活了")  # a number of days, but said in crisis
 
-    assert reply.text == shipped.kb.text("crisis", ZH)
+    assert reply.text == shipped.advisor.crisis_text(ZH)
     assert user.actions[0] == "w:resume"
     assert await saved_guide(db_path) == before  # nothing recorded, nothing lost
 
@@ -414,7 +414,7 @@ async def test_a_crisis_at_the_end_of_a_very_long_message_is_still_seen(engine: 
     user = Person(engine)
     story = "花呗逾期了，催收天天打电话。" * (LONG_MESSAGE // 10)
     replies = await user.say(f"{story}我真的不想活了")
-    assert [r.text for r in replies] == [shipped.kb.text("crisis", ZH)]
+    assert [r.text for r in replies] == [shipped.advisor.crisis_text(ZH)]
 
 
 async def test_a_scam_mid_walkthrough_gets_the_card_and_the_walkthrough_waits(

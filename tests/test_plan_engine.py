@@ -208,7 +208,7 @@ async def test_a_plan_does_not_record_words_of_crisis(storage: Storage, db_path:
     user = Person(Engine(shipped, storage))
     await user.command("plan")
     await user.say("活不下去了")
-    assert user.text.startswith(shipped.kb.text("crisis", Lang.ZH_HANS))
+    assert user.text.startswith(shipped.advisor.crisis_text(Lang.ZH_HANS))
     assert await saved_plan(db_path) == PlanState(Field.OWED, Inputs())
 
 

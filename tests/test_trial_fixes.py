@@ -273,3 +273,45 @@ def test_the_question_about_a_small_amount_is_open_for_the_next_message_only(tmp
     _, again = dialogue.handle(elsewhere, dialogue.TypedText("5"), walkthrough, Lang.ZH_HANS)
     assert again is not None
     assert (again.asked, again.monthly_typed) == (5, None)  # asked afresh, not taken as the confirmation
+
+
+# --- the crisis reply lists the user's own region's help first -----------------------------------------------------
+
+REGION_LINES = {
+    "crisis": {"zh-hans": "危机\n{hotlines}\n结束", "en": "crisis\n{hotlines}\nend"},
+    "crisis_mainland": {"zh-hans": "大陆热线", "en": "mainland line"},
+    "crisis_taiwan": {"zh-hans": "台湾热线", "en": "taiwan line"},
+    "crisis_hongkong": {"zh-hans": "香港热线", "en": "hongkong line"},
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "client", "first"),
+    [
+        pytest.param(Lang.ZH_HANS, "zh-hans", "mainland", id="simplified-mainland-first"),
+        pytest.param(Lang.ZH_HANT, "zh-hant", "taiwan", id="taiwan-wording-taiwan-first"),
+        pytest.param(Lang.ZH_HK, "zh-hk", "hongkong", id="hong-kong-wording-hong-kong-first"),
+        pytest.param(Lang.EN, "en", "mainland", id="english-mainland-first"),
+        pytest.param(Lang.EN, "en-HK", "hongkong", id="english-from-hong-kong"),
+        pytest.param(Lang.EN, "en_TW", "taiwan", id="english-from-taiwan"),
+    ],
+)
+async def test_the_crisis_reply_lists_the_users_region_first_and_every_region(
+    tmp_path: Path, storage: Storage, lang: Lang, client: str, first: str
+) -> None:
+    knowledge = knowledge_with_texts(tmp_path, **REGION_LINES)
+    engine = Engine(knowledge, storage)
+    [reply] = await engine.handle(Incoming(1, Kind.TEXT, text="我不想活了", lang=lang, client_lang=client))
+    lines = reply.text.splitlines()[1:-1]
+    expected_first = knowledge.kb.text(f"crisis_{first}", lang)
+    assert lines[0] == expected_first
+    every = {knowledge.kb.text(f"crisis_{where}", lang) for where in ("mainland", "taiwan", "hongkong")}
+    assert set(lines) == every  # all regions stay available
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_the_shipped_crisis_reply_keeps_every_regions_numbers(shipped: Knowledge, lang: Lang) -> None:
+    text = shipped.advisor.crisis_text(lang)
+    for number in ("12356", "1925", "2896 0000", "999", "110"):
+        assert number in text
+    assert "{" not in text

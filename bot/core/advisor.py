@@ -14,6 +14,8 @@ Action tokens (kept short for Telegram's 64-byte callback data):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
 
 from bot.core.i18n import Lang
 from bot.core.knowledge import Entry, EntryKind, KnowledgeBase
@@ -30,11 +32,35 @@ SCAM_ENTRY = "safety.scams"
 SAFETY_PREFIX = "safety."
 
 
+class Region(StrEnum):
+    """Where crisis help is listed for; the values name the texts `crisis_<region>` in texts.yaml."""
+
+    MAINLAND = "mainland"
+    TAIWAN = "taiwan"
+    HONG_KONG = "hongkong"
+
+
+#: The order of the regions' hotlines after the user's own.
+_REGIONS: Final = (Region.MAINLAND, Region.TAIWAN, Region.HONG_KONG)
+_REGION_OF_LANG: Final = {Lang.ZH_HANT: Region.TAIWAN, Lang.ZH_HK: Region.HONG_KONG}
+_REGION_OF_SUBTAG: Final = {"cn": Region.MAINLAND, "tw": Region.TAIWAN, "hk": Region.HONG_KONG, "mo": Region.HONG_KONG}
+
+
+def region_of(lang: Lang, client_lang: str | None = None) -> Region:
+    """Where the user most likely is: Taiwan wording → Taiwan, Hong Kong wording → Hong Kong, Simplified → mainland;
+    English says nothing, so the client's language code decides ("en-HK"), else the mainland."""
+    if lang is not Lang.EN:
+        return _REGION_OF_LANG.get(lang, Region.MAINLAND)
+    subtags = (client_lang or "").lower().replace("_", "-").split("-")[1:]
+    return next((_REGION_OF_SUBTAG[tag] for tag in subtags if tag in _REGION_OF_SUBTAG), Region.MAINLAND)
+
+
 @dataclass(frozen=True)
 class Conversation:
     """Everything the advisor remembers about one user between messages."""
 
     lang: Lang = Lang.ZH_HANS
+    client_lang: str | None = None  # the interface language the transport reports ("en-HK"): where help is listed
 
 
 @dataclass(frozen=True)
@@ -111,7 +137,15 @@ class Advisor:
 
     def crisis(self, conversation: Conversation) -> list[Reply]:
         """The crisis reply: warm, short, where to get help now; the conversation can go on afterwards."""
-        return [Reply(self.kb.text("crisis", conversation.lang), (self._guide_choice(conversation),))]
+        text = self.crisis_text(conversation.lang, region_of(conversation.lang, conversation.client_lang))
+        return [Reply(text, (self._guide_choice(conversation),))]
+
+    def crisis_text(self, lang: Lang, region: Region | None = None) -> str:
+        """The crisis reply's text: every region's hotlines, the user's own first (by default, that of `lang`)."""
+        first = region or region_of(lang)
+        order = (first, *(other for other in _REGIONS if other is not first))
+        hotlines = "\n".join(self.kb.text(f"crisis_{where.value}", lang) for where in order)
+        return self.kb.text("crisis", lang, hotlines=hotlines)
 
     def reassurance(self, conversation: Conversation) -> Reply:
         """A kind sentence for despair that is not a crisis, shown before the practical answer."""

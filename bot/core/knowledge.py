@@ -50,7 +50,7 @@ REQUIRED_ENTRY_IDS: tuple[str, ...] = (
 REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "greeting", "help", "fallback", "clarify_prompt", "route_footer", "related_label", "guide_button",
     "continue_guide_button", "chat_quit_hint", "chat_number_hint", "goodbye", "empty_message", "too_long_notice",
-    "none_of_these", "courtesy", "crisis", "reassurance",
+    "none_of_these", "courtesy", "crisis", "crisis_mainland", "crisis_taiwan", "crisis_hongkong", "reassurance",
     "non_text", "group_hint", "group_private", "not_your_button", "slow_down", "privacy", "forget_button",
     "forget_confirm", "forget_yes", "forget_no", "forgotten",
     "forget_cancelled", "error_apology", "menu_expired", "language_prompt", "language_set", "unknown_command",
@@ -60,7 +60,7 @@ REQUIRED_TEXT_KEYS: tuple[str, ...] = (
 
 #: Texts that are filled in, and the {placeholders} each may use; every other text is shown as written.
 TEXT_PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
-    "related_label": ("title",), "group_private": ("link",), "language_set": ("language",),
+    "related_label": ("title",), "group_private": ("link",), "language_set": ("language",), "crisis": ("hotlines",),
 }  # fmt: skip
 #: An entry id travels in button data (64 bytes with the version and action prefix): this leaves room for both.
 MAX_ID_CHARS = 48

@@ -360,7 +360,7 @@ async def test_a_crisis_mid_walkthrough_gets_the_crisis_reply_and_the_walkthroug
 
     [reply] = await user.says("欠了三万还不上，我真的不想活了")
 
-    assert reply.text == say("crisis")
+    assert reply.text == shipped().advisor.crisis_text(ZH)
     continue_label = guide("buttons.continue", stage=guide("stages.intake"))
     assert reply.labels == [continue_label]
     async with await Storage.open(setup.database) as storage:
@@ -386,7 +386,7 @@ async def test_the_crisis_reply_comes_in_the_users_language(
 
     [reply] = await user.says(message)
 
-    assert reply.text == say("crisis", lang)
+    assert reply.text == shipped().advisor.crisis_text(lang)
 
 
 async def test_a_scam_gets_the_warning_card_first_and_then_the_answer(user: Person) -> None:
