@@ -362,10 +362,14 @@ class Engine:
         kind, _, value = event.action.partition(":")
         if kind == "g" and value == "start":
             return self._walk(state, dialogue.Start(), k, lang)
+        if kind == "w" and k.plan is not None and dialogue.asks_calculator(event.action, state.progress):
+            # the monthly step's calculator: a fresh calculation, the amount owed from the walkthrough
+            start = planchat.Start(*_plan_prefill(state))
+            return self._plan(replace(state, plan=None), start, k.plan, lang, k.walkthrough)
         if kind == "w":
             return self._walk(state, dialogue.Press(event.action), k, lang)
         if kind == "p" and k.plan is not None:
-            return self._plan(state, planchat.Press(event.action), k.plan, lang)
+            return self._plan(state, planchat.Press(event.action), k.plan, lang, k.walkthrough)
         if kind == "l" and (chosen := _parse_lang(value)) is not None:
             return self._language_set(event, state, k, chosen)
         if kind == "f":
@@ -390,7 +394,7 @@ class Engine:
         screening = k.advisor.screen(text)  # the whole message, before anything else (even past LONG_MESSAGE)
         answers_freely = screening.concern in {None, Concern.DISTRESS}  # crisis or scam text is never an answer
         if k.plan is not None and answers_freely and planchat.reads_as_answer(state.plan, text):
-            return self._plan(state, planchat.Typed(text), k.plan, lang)
+            return self._plan(state, planchat.Typed(text), k.plan, lang, k.walkthrough)
         if (
             answers_freely
             and dialogue.reads_as_answer(state.progress, text)
@@ -460,8 +464,25 @@ class Engine:
         return _Decision(replies, replace(state, progress=new_progress, plan=planchat.paused(state.plan)), save=True)
 
     @staticmethod
-    def _plan(state: _State, event: planchat.Event, texts: PlanTexts, lang: Lang) -> _Decision:
+    def _plan(
+        state: _State, event: planchat.Event, texts: PlanTexts, lang: Lang, walkthrough: Walkthrough | None = None
+    ) -> _Decision:
         replies, new_plan = planchat.step(state.plan, event, texts, lang)
+        if (
+            walkthrough is not None
+            and new_plan is not None
+            and planchat.just_finished(state.plan, new_plan)
+            and replies
+        ):
+            # worked out at the walkthrough's monthly step: one tap takes the amount back there, or just go back
+            amount = planchat.suggested_monthly(new_plan.inputs)
+            offer = [
+                dialogue.use_amount_choice(state.progress, amount, walkthrough, lang) if amount is not None else None,
+                dialogue.continue_choice(state.progress, walkthrough, lang),
+            ]
+            added = tuple(choice for choice in offer if choice is not None)
+            last = replies[-1]
+            replies = [*replies[:-1], replace(last, choices=(*added, *last.choices))]
         return _Decision(replies, replace(state, plan=new_plan), save=True)
 
     @staticmethod

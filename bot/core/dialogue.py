@@ -12,7 +12,10 @@ Button actions all start with ``w:`` (the transport routes them here) and stay u
                                                            navigation; bare w:next … applies to the current step
     w:o:<step>:<option>                                    answer a one-choice or number step
     w:t:<step>:<item>                                      tick / untick an item of a checklist step
-    w:n:<step>:<number>                                    confirm a typed number that looked implausibly small
+    w:n:<step>:<number>                                    confirm a typed number that looked implausibly small;
+                                                           also "use this amount" under a /plan result (monthly)
+    w:calc:monthly                                         work the monthly amount out with /plan (the engine
+                                                           starts the calculator; `asks_calculator`)
 
 An action naming another step than the current one is stale (from an old message).
 """
@@ -322,6 +325,20 @@ def reads_as_answer(progress: Progress | None, text: str) -> bool:
     return read_number(text, _UNITS[progress.step]) is not None
 
 
+def asks_calculator(action: str, progress: Progress | None) -> bool:
+    """Whether a button asks to work the monthly amount out with the /plan calculator (only at the monthly step)."""
+    return action == f"w:{screens.CALCULATE}:{Step.MONTHLY}" and progress is not None and progress.step is Step.MONTHLY
+
+
+def use_amount_choice(progress: Progress | None, amount: int, walkthrough: Walkthrough, lang: Lang) -> Choice | None:
+    """Under a /plan result: a button taking its monthly amount as the walkthrough's (one tap records it and goes on
+    to the contact step); None unless the user is at the monthly step."""
+    if progress is None or progress.step is not Step.MONTHLY or amount <= 0:
+        return None
+    value = walkthrough.say("steps.monthly.typed", lang, n=amount)
+    return Choice(walkthrough.say("buttons.use_amount", lang, value=value), f"w:n:{Step.MONTHLY}:{amount}")
+
+
 def current_prompt(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> list[Reply]:
     """The current step shown again (for /resume, and after answering a side question)."""
     if progress is None:
@@ -362,6 +379,7 @@ __all__ = [
     "Step",
     "Turn",
     "TypedText",
+    "asks_calculator",
     "continue_choice",
     "current_prompt",
     "from_saved",
@@ -369,6 +387,7 @@ __all__ = [
     "handle",
     "reads_as_answer",
     "step_for_entry",
+    "use_amount_choice",
     "wants_number",
     "wants_text",
 ]

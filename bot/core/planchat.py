@@ -282,6 +282,19 @@ def reads_as_answer(state: PlanState | None, text: str) -> bool:
     return asking(state) and len(text.strip()) <= _ANSWER_CHARS and not _QUESTION.search(text.casefold())
 
 
+def just_finished(before: PlanState | None, after: PlanState | None) -> bool:
+    """Whether a step showed the result: a question was open before, none is after."""
+    return before is not None and before.asking is not None and after is not None and after.asking is None
+
+
+def suggested_monthly(inputs: Inputs) -> int | None:
+    """The monthly amount the result recommends (what the surplus carries, the user's own proposal when it fits, or
+    what to ask for instead of one that does not); None when the result could not work one out."""
+    result = compute(inputs)
+    recommended = result.instead if result.verdict is Verdict.TOO_HIGH else result.plan
+    return recommended.monthly if recommended is not None else None
+
+
 def current_prompt(state: PlanState, texts: PlanTexts, lang: Lang) -> list[Reply]:
     """The open question again (after a redelivered update, or when asked where the user is)."""
     if state.asking is None:

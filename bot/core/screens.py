@@ -16,6 +16,8 @@ from bot.core.replies import Choice, Reply
 from bot.core.walkthrough import Bucket, Cause, Option, Walkthrough
 
 _O = TypeVar("_O", bound=Option)
+#: The action word of the monthly step's calculator button (`w:calc:monthly`); the engine starts /plan on it.
+CALCULATE = "calc"
 
 
 def say(key: str, walkthrough: Walkthrough, lang: Lang, *choices: Choice) -> Reply:
@@ -90,6 +92,8 @@ def _choices(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> tuple[
             label = option.label.render(lang)
             label = f"{marks['chosen']} {label}" if option.id == picked else label
             buttons.append(Choice(label, f"w:o:{here}:{option.id}"))
+        if here is Step.MONTHLY:  # the /plan calculator, started with what the user owes
+            buttons.append(Choice(walkthrough.say("buttons.calculate", lang), f"w:{CALCULATE}:{here}"))
     elif interaction is Interaction.CHECKLIST:
         chosen_items = answers.ticked(progress, here)
         for option in answers.options(progress, here, walkthrough):

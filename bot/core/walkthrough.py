@@ -150,6 +150,8 @@ SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "continue": ("stage",),
         "goto": ("stage",),
         "confirm_number": ("value",),
+        "calculate": (),
+        "use_amount": ("value",),
         "contacted": (),
         "new_result": (),
     },
