@@ -364,3 +364,17 @@ def test_asking_how_to_negotiate_with_alipay_gets_no_scam_card(config: Config, s
     assert card is not None
     _greeting, answer, _goodbye = chat(config, "怎么跟支付宝协商还款", "/quit")
     assert card.title_in(ZH) not in answer
+
+
+def test_the_calculator_at_the_monthly_step_fills_in_the_monthly_amount(config: Config, shipped: Knowledge) -> None:
+    to_monthly = ["/guide", "1", "20", "30000", "1", "5", "2", "4"]  # as in the walkthrough test above
+    *_, at_monthly, _owed, _income, _spending, _other, _proposal, result, contact, _ = chat(
+        config, *to_monthly, "#2", "#1", "8000", "5000", "500", "#1", "#1", "/quit"
+    )
+    assert f"#2. {shipped.walkthrough.say('buttons.calculate', ZH)}" in at_monthly
+    value = shipped.walkthrough.say("steps.monthly.typed", ZH, n=2500)  # 8000 - 5000 - 500
+    assert f"#1. {shipped.walkthrough.say('buttons.use_amount', ZH, value=value)}" in result
+    assert shipped.walkthrough.say("script.monthly", ZH, n=2500) in contact
+    state = asyncio.run(saved_guide(config))
+    assert state is not None
+    assert (state.step, state.monthly_typed) == (Step.CONTACT, 2500)

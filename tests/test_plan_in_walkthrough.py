@@ -86,14 +86,14 @@ async def test_the_calculator_works_out_the_monthly_amount_and_the_walkthrough_g
         await after_restart.presses("p:skip:proposal")
         user = after_restart
     # 8000 - 5000 - 500 = 2500 a month: offered back to the walkthrough in one tap, or just back to it
-    assert "w:n:monthly:2500" in user.actions
+    assert "w:use:monthly:2500" in user.actions
     assert "w:resume" in user.actions
     walk = from_saved((await saved(db_path))[PROGRESS_KEY])
     assert walk is not None
     assert (walk.step, walk.monthly_typed) == (Step.MONTHLY, None)  # nothing taken before the tap
 
     async with restarted(knowledge, db_path, user) as after_restart:
-        await after_restart.presses("w:n:monthly:2500")
+        await after_restart.presses("w:use:monthly:2500")
         user = after_restart
     assert "‹steps.contact.prompt" in user.text
     assert "‹script.monthly n=2500›" in user.text  # in the opening script
@@ -132,4 +132,4 @@ async def test_a_result_that_cannot_work_out_an_amount_offers_only_the_way_back(
         for question in ("income", "spending", "other", "proposal"):  # nothing to compute a surplus from
             await user.presses(f"p:skip:{question}")
     assert "w:resume" in user.actions
-    assert not any(action.startswith("w:n:") for action in user.actions)
+    assert not any(action.startswith("w:use:") for action in user.actions)

@@ -12,10 +12,11 @@ Button actions all start with ``w:`` (the transport routes them here) and stay u
                                                            navigation; bare w:next … applies to the current step
     w:o:<step>:<option>                                    answer a one-choice or number step
     w:t:<step>:<item>                                      tick / untick an item of a checklist step
-    w:n:<step>:<number>                                    confirm a typed number that looked implausibly small;
-                                                           also "use this amount" under a /plan result (monthly)
+    w:n:<step>:<number>                                    confirm a typed number that looked implausibly small
     w:calc:monthly                                         work the monthly amount out with /plan (the engine
                                                            starts the calculator; `asks_calculator`)
+    w:use:monthly:<number>                                 under a /plan result: take its amount (as w:n, but
+                                                           pressed on another message, which stays as it is)
 
 An action naming another step than the current one is stale (from an old message).
 """
@@ -36,6 +37,8 @@ from bot.core.progress import MAX_TERMS, Progress, from_saved
 from bot.core.replies import Choice, Reply
 from bot.core.walkthrough import Walkthrough
 
+#: The action word of "use this amount" under a /plan result (`w:use:monthly:<yuan>`).
+USE_AMOUNT: Final = "use"
 #: A bare number below this many yuan is asked about before it is recorded: in the terminal "3" may mean button 3.
 SMALL_AMOUNT: Final = 100
 
@@ -137,7 +140,7 @@ def parse_move(action: str, here: Step) -> Move | None:
             return Pick(option)
         case ["w", "t", at, item] if at == here.value:
             return Toggle(item)
-        case ["w", "n", at, number] if at == here.value and number.isascii() and number.isdigit():
+        case ["w", "n" | "use", at, number] if at == here.value and number.isascii() and number.isdigit():
             return Confirm(int(number))
     return None
 
@@ -336,7 +339,7 @@ def use_amount_choice(progress: Progress | None, amount: int, walkthrough: Walkt
     if progress is None or progress.step is not Step.MONTHLY or amount <= 0:
         return None
     value = walkthrough.say("steps.monthly.typed", lang, n=amount)
-    return Choice(walkthrough.say("buttons.use_amount", lang, value=value), f"w:n:{Step.MONTHLY}:{amount}")
+    return Choice(walkthrough.say("buttons.use_amount", lang, value=value), f"w:{USE_AMOUNT}:{Step.MONTHLY}:{amount}")
 
 
 def current_prompt(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> list[Reply]:

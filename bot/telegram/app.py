@@ -70,7 +70,7 @@ _UNSENT_SHOWN = 10
 REMINDER_POLL = 60.0
 #: Walkthrough buttons that open it from another message (an answer, the summary, the resume offer): that message
 #: stays readable and the step comes as a new one. Every other walkthrough button changes its own step message.
-_ENTRY_ACTIONS = ("w:start", "w:resume", "w:restart", "w:goto:")
+_ENTRY_ACTIONS = ("w:start", "w:resume", "w:restart", "w:goto:", "w:calc:", "w:use:")
 #: Buttons about the user's own situation (walkthrough, forget, language): in a group they lead to a private chat.
 _PERSONAL_ACTIONS = ("w:", "g:", "f:", "l:")
 #: Libraries that would log users' words (update contents, request parameters, SQL arguments) or the token (in
