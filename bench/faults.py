@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench.load import ROOT, questions, stop_process
-from tests.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 
 RESULTS = ROOT / "bench" / "results"
 ADMIN = 1

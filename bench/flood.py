@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.load import ROOT, questions, stop_process
-from tests.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 
 FIRST_USER = 200_000
 FLOODER = 999_999

@@ -37,7 +37,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from tests.fakebotapi import FakeBotAPI, OutputKind
+from fakebotapi import FakeBotAPI, OutputKind
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

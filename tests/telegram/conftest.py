@@ -19,7 +19,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Config, load_config
 from bot.telegram.app import running
-from tests.fakebotapi import BotOutput, FakeBotAPI
+from fakebotapi import BotOutput, FakeBotAPI
 
 JSON = dict[str, Any]
 #: How long a test waits for the bot to finish with one update: generous, since a wait ends as soon as it can.
@@ -34,7 +34,7 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
 
 @pytest.fixture
 async def bot(fake_api: FakeBotAPI) -> AsyncIterator[telegram.Bot]:
-    async with telegram.Bot(fake_api.token, base_url=fake_api.base_url, base_file_url=fake_api.base_file_url) as bot:
+    async with telegram.Bot(fake_api.token, base_url=fake_api.base_url) as bot:
         yield bot
 
 

@@ -26,7 +26,7 @@ from bot.engine import Knowledge
 from bot.storage import Storage
 from bot.telegram.app import USER_COMMANDS
 from bot.telegram.render import MAX_CALLBACK_BYTES, MAX_MESSAGE
-from tests.fakebotapi import FakeBotAPI, utf16_len
+from fakebotapi import FakeBotAPI, utf16_len
 from tests.telegram.conftest import AdvisorBot, Person, Seen, Setup, StartBot
 
 ZH = Lang.ZH_HANS

@@ -9,7 +9,7 @@ from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core.i18n import Lang
 from bot.engine import Knowledge
 from bot.storage import Storage
-from tests.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 from tests.telegram.conftest import Person, Setup, StartBot
 
 

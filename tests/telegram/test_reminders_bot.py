@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core.i18n import Lang
 from bot.engine import Knowledge
-from tests.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 from tests.telegram.conftest import Person, Setup, StartBot
 
 ZH = Lang.ZH_HANS

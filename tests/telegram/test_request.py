@@ -17,7 +17,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot.telegram.request import AiohttpRequest, NotSent, Unanswered
 from bot.telegram.retry import RetryPolicy
-from tests.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 from tests.proxies import HttpProxy, Socks5Proxy
 
 #: Short pauses so the retry tests run quickly; the rules are the production ones.

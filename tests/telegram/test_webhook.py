@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 from tests.telegram.test_poison import POISON
 
 

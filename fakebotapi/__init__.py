@@ -24,6 +24,10 @@ What it models, with the live server's wording where the behaviour is known:
 * ``sendPhoto`` and ``sendDocument`` with multipart uploads: the bytes are kept (``uploaded(file_id)``), a photo must
   be a PNG or JPEG (else ``IMAGE_PROCESS_FAILED``) and reports a PNG's real width and height.
 
+It serves the methods the advisor bot (``bot/``) calls, plus ``setWebhook``/``deleteWebhook``; any other method is 404,
+as an unknown one is on the live server. It lives outside ``bot/`` and ``tests/``: the tests and the benchmarks
+(``bench/``) import it, the shipped bot never does.
+
 Faults can be injected per method: HTTP errors, 429 flood waits, dropped connections and delays.
 
 Where the documentation and the live server differ, the fake follows the documentation and is the stricter of the two:
@@ -179,7 +183,7 @@ class Call:
         return self.status == 200
 
 
-OutputKind = Literal["message", "edit", "answer", "delete", "action"]
+OutputKind = Literal["message", "edit", "answer", "action"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,7 +439,6 @@ class FakeBotAPI:
         self.bot_first_name = bot_first_name
         self.strict_html = strict_html
         self.webhook: JSON | None = None
-        self.logged_out = False
 
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -470,33 +473,21 @@ class FakeBotAPI:
         self._confirmed_below = 0
 
         self.commands: dict[tuple[str, str], list[JSON]] = {}
-        self.descriptions: dict[tuple[str, str], str] = {}
 
         self._methods: dict[str, Callable[[JSON], Awaitable[Any]]] = {
             name.lower(): handler
             for name, handler in {
                 "getMe": self._get_me,
-                "logOut": self._log_out,
-                "close": self._close,
                 "getUpdates": self._get_updates,
                 "setWebhook": self._set_webhook,
                 "deleteWebhook": self._delete_webhook,
-                "getWebhookInfo": self._get_webhook_info,
                 "sendMessage": self._send_message,
                 "sendPhoto": self._send_photo,
                 "sendDocument": self._send_document,
                 "editMessageText": self._edit_message_text,
-                "editMessageReplyMarkup": self._edit_message_reply_markup,
-                "deleteMessage": self._delete_message,
                 "answerCallbackQuery": self._answer_callback_query,
                 "sendChatAction": self._send_chat_action,
                 "setMyCommands": self._set_my_commands,
-                "getMyCommands": self._get_my_commands,
-                "deleteMyCommands": self._delete_my_commands,
-                "setMyDescription": self._set_my_description,
-                "setMyShortDescription": self._set_my_short_description,
-                "setChatMenuButton": self._set_chat_menu_button,
-                "getFile": self._get_file,
             }.items()
         }
 
@@ -505,7 +496,6 @@ class FakeBotAPI:
     async def start(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._handle_file)
         # handler_cancellation: a client that gives up on a long poll frees its handler at once.
         self._runner = web.AppRunner(
             app, handle_signals=False, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
@@ -538,10 +528,6 @@ class FakeBotAPI:
     def base_url(self) -> str:
         """What to pass as PTB's ``base_url``: PTB appends the token and the method name."""
         return f"http://127.0.0.1:{self.port}/bot"
-
-    @property
-    def base_file_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/file/bot"
 
     @property
     def bot_user(self) -> JSON:
@@ -857,7 +843,7 @@ class FakeBotAPI:
 
         A record has ``chat_id``, ``message_id``, ``method``, ``text`` (what the user sees), ``source_text`` (as
         sent), ``parse_mode``, ``entities``, ``reply_markup``, ``update_id`` (the update it answered), ``at``,
-        ``deleted``, ``edits`` (earlier versions, oldest first) and ``message`` (the Telegram JSON).
+        ``edits`` (earlier versions, oldest first) and ``message`` (the Telegram JSON).
         """
         if chat_id is None:
             return list(self._sent_order)
@@ -1102,15 +1088,6 @@ class FakeBotAPI:
         self._calls_by_method.setdefault(call.method.lower(), []).append(call)
         self._calls_signal.notify()
 
-    async def _handle_file(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != self.token:
-            return web.Response(status=401, text="Unauthorized")
-        path = request.match_info["path"]
-        for file_path, content in self._files.values():
-            if file_path == path:
-                return web.Response(body=content, content_type="application/octet-stream")
-        return web.Response(status=404, text="Not Found")
-
     # -- methods --------------------------------------------------------------------------------------------------
 
     async def _get_me(self, params: JSON) -> JSON:
@@ -1122,13 +1099,6 @@ class FakeBotAPI:
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
-
-    async def _log_out(self, params: JSON) -> bool:
-        self.logged_out = True
-        return True
-
-    async def _close(self, params: JSON) -> bool:
-        return True
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
         if self.webhook is not None:
@@ -1184,16 +1154,6 @@ class FakeBotAPI:
         if params.get("drop_pending_updates"):
             self._pending.clear()
         return True
-
-    async def _get_webhook_info(self, params: JSON) -> JSON:
-        info: JSON = {
-            "url": (self.webhook or {}).get("url", ""),
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._pending),
-        }
-        if self.webhook and "max_connections" in self.webhook:
-            info["max_connections"] = self.webhook["max_connections"]
-        return info
 
     def _target_chat(self, params: JSON) -> _Chat:
         chat_id = params.get("chat_id")
@@ -1264,7 +1224,6 @@ class FakeBotAPI:
             "reply_markup": markup,
             "update_id": chat.last_update_id,
             "at": time.monotonic(),
-            "deleted": False,
             "edits": [],
             "message": message,
         }
@@ -1328,8 +1287,6 @@ class FakeBotAPI:
         record = self._sent.get(key)
         if record is None:
             raise _bad_request("message can't be edited")
-        if record["deleted"]:
-            raise _bad_request("message to edit not found")
         return chat, message, record
 
     def _apply_edit(
@@ -1385,26 +1342,6 @@ class FakeBotAPI:
         }
         return self._apply_edit(chat, record, params, new, ("text", "entities", "reply_markup"), record_changes)
 
-    async def _edit_message_reply_markup(self, params: JSON) -> JSON:
-        chat, _, record = self._find_for_edit(params)
-        inline = _inline_only(_validate_markup(params.get("reply_markup")))
-        if inline == _inline_only(record["reply_markup"]):
-            raise ApiError(400, NOT_MODIFIED)
-        new = {"reply_markup": inline} if inline is not None else {}
-        return self._apply_edit(chat, record, params, new, ("reply_markup",), {"reply_markup": inline})
-
-    async def _delete_message(self, params: JSON) -> bool:
-        chat = self._target_chat(params)
-        key = (chat.info["id"], params.get("message_id"))
-        if key not in self._messages:
-            raise _bad_request("message to delete not found")
-        del self._messages[key]
-        record = self._sent.get(key)
-        if record is not None:
-            record["deleted"] = True
-        self._record_output("delete", chat.info["id"], params, record)
-        return True
-
     async def _answer_callback_query(self, params: JSON) -> bool:
         query = self._callback_queries.get(str(params.get("callback_query_id", "")))
         if query is None or query["answered"]:
@@ -1454,37 +1391,6 @@ class FakeBotAPI:
             {"command": c["command"], "description": c["description"]} for c in commands
         ]
         return True
-
-    async def _get_my_commands(self, params: JSON) -> list[JSON]:
-        return self.commands.get(self._commands_key(params), [])
-
-    async def _delete_my_commands(self, params: JSON) -> bool:
-        self.commands.pop(self._commands_key(params), None)
-        return True
-
-    async def _set_my_description(self, params: JSON) -> bool:
-        return self._set_description(params, "description", 512)
-
-    async def _set_my_short_description(self, params: JSON) -> bool:
-        return self._set_description(params, "short_description", 120)
-
-    def _set_description(self, params: JSON, key: str, limit: int) -> bool:
-        text = str(params.get(key) or "")
-        if len(text) > limit:
-            raise _bad_request(f"{key} is too long")
-        self.descriptions[(key, str(params.get("language_code") or ""))] = text
-        return True
-
-    async def _set_chat_menu_button(self, params: JSON) -> bool:
-        return True
-
-    async def _get_file(self, params: JSON) -> JSON:
-        file_id = str(params.get("file_id", ""))
-        stored = self._files.get(file_id)
-        if stored is None:
-            raise _bad_request("invalid file_id")
-        path, content = stored
-        return {"file_id": file_id, "file_unique_id": f"U{file_id}", "file_size": len(content), "file_path": path}
 
 
 # ---------------------------------------------------------------------------------------------------------------------
