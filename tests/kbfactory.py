@@ -191,3 +191,27 @@ def write_plan_texts(root: Path, data: dict[str, Any] | None = None) -> Path:
     path = root / "plan.yaml"
     path.write_text(yaml.safe_dump(data or plan_yaml(), allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def runnable_entries() -> list[dict[str, Any]]:
+    """`default_entries()` plus a stand-in for every entry the code requires by id, each with eight examples of its own
+    ("问题一 about.loans"): enough for `Knowledge.load`, so a whole bot can run on fixture knowledge."""
+    from bot.core.knowledge import REQUIRED_ENTRY_IDS
+
+    entries = default_entries()
+    present = {e["id"] for e in entries}
+    entries += [
+        entry(entry_id, [f"问题{n} {entry_id}" for n in "一二三四五六七八"])
+        for entry_id in REQUIRED_ENTRY_IDS
+        if entry_id not in present
+    ]
+    return entries
+
+
+def write_runnable_kb(root: Path) -> Path:
+    """A knowledge folder a bot starts on (`Knowledge.load`, `advisor run`): fixture entries, texts, walkthrough and
+    plan texts, every sentence named by its key, so tests read which text was said and not how it is worded."""
+    write_kb(root, runnable_entries())
+    write_walkthrough(root)
+    write_plan_texts(root)
+    return root

@@ -124,7 +124,7 @@ def test_a_language_chosen_in_the_chat_is_used_for_its_own_lines_too(config: Con
 
 
 def test_an_english_question_in_the_terminal_is_answered_in_english(config: Config, shipped: Knowledge) -> None:
-    greeting, answer, goodbye = chat(config, "Will being overdue affect my credit record?", "/quit", lang=None)
+    greeting, answer, goodbye = chat(config, "Can being late affect my credit record?", "/quit", lang=None)
 
     assert greeting.startswith(shipped.kb.text("greeting", ZH))  # nothing typed yet: Simplified Chinese
     assert not re.search(r"[\u4e00-\u9fff]", answer)  # the answer, its options and the chat's own lines
@@ -362,7 +362,7 @@ def test_a_scam_gets_the_warning_card_and_then_the_answer_in_the_terminal(config
 def test_asking_how_to_negotiate_with_alipay_gets_no_scam_card(config: Config, shipped: Knowledge) -> None:
     card = shipped.kb.entry("safety.scams")
     assert card is not None
-    _greeting, answer, _goodbye = chat(config, "怎么跟支付宝协商还款", "/quit")
+    _greeting, answer, _goodbye = chat(config, "想问问怎么和支付宝协商还款", "/quit")
     assert card.title_in(ZH) not in answer
 
 

@@ -191,7 +191,7 @@ def test_the_terminal_chat_shows_the_thumbs_and_takes_a_note(tmp_path: Path) -> 
         for line in answer_turn.getvalue().splitlines()
         if line.strip().endswith(shipped.kb.text("feedback_down", ZH))
     )
-    lines = [question, down, "想知道逾期记录保留多久", "/quit"]
+    lines = [question, down, "想知道这条记录会留几年", "/quit"]
     assert run_chat(config, ZH, io.StringIO("".join(f"{line}\n" for line in lines)), out) == 0
     turns = re.split(r"(?m)^> ", out.getvalue())
     assert shipped.kb.text("feedback_up", ZH) in turns[1]
@@ -203,5 +203,5 @@ def test_the_terminal_chat_shows_the_thumbs_and_takes_a_note(tmp_path: Path) -> 
             return await storage.inbox_rows()
 
     [row] = asyncio.run(inbox())
-    assert row.note == "想知道逾期记录保留多久"
+    assert row.note == "想知道这条记录会留几年"
     assert row.question == question

@@ -5,27 +5,35 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.cli import main
 from bot.core.yamlsrc import MAX_FILE_BYTES
+from tests.kbfactory import write_runnable_kb
 
-SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
 
+def change(name: str, where: tuple[str | int, ...], value: object) -> Callable[[Path], None]:
+    """Set one value of a fixture YAML file, found by its keys and list indexes (`("texts", "related_label", "en")`)."""
 
-def edit(name: str, old: str, new: str) -> Callable[[Path], None]:
     def apply(folder: Path) -> None:
         path = folder / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} is not in {name}; the test needs a new anchor"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        node = data
+        for key in where[:-1]:
+            node = node[key]
+        node[where[-1]] = value
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     return apply
+
+
+def related_label(zh_hans: str, en: str = "Related: {title}") -> Callable[[Path], None]:
+    return change("texts.yaml", ("texts", "related_label"), {"zh-hans": zh_hans, "en": en})
 
 
 def write(name: str, content: str) -> Callable[[Path], None]:
@@ -65,20 +73,20 @@ def oversized(folder: Path) -> None:
 LONG_ID = "impact." + "x" * 65  # 72 characters, as in the issue
 
 CASES = [
-    pytest.param(edit("texts.yaml", "相关话题：{title}", "相关话题：{titel}"), "texts.yaml", "{titel} is not available",
+    pytest.param(related_label("相关：{titel}"), "texts.yaml", "{titel} is not available",
                  id="misspelt-placeholder"),
-    pytest.param(edit("texts.yaml", "相关话题：{title}", "相关话题：{title"), "texts.yaml", "unbalanced",
+    pytest.param(related_label("相关：{title"), "texts.yaml", "unbalanced",
                  id="stray-brace-in-related-label"),
-    pytest.param(edit("texts.yaml", '"Related: {title}"', '"Related: {title.upper}"'), "texts.yaml",
+    pytest.param(related_label("相关：{title}", "Related: {title.upper}"), "texts.yaml",
                  "is not available", id="attribute-in-placeholder"),
-    pytest.param(edit("texts.yaml", '"Related: {title}"', '"Related: {title!r}"'), "texts.yaml", "plainly",
+    pytest.param(related_label("相关：{title}", "Related: {title!r}"), "texts.yaml", "plainly",
                  id="conversion-in-placeholder"),
-    pytest.param(edit("entries/impact.yaml", "related: [after.credit", f"related: [{LONG_ID}"),
-                 "entries/impact.yaml", "unknown id", id="over-long-id-in-related"),
-    pytest.param(edit("entries/offtopic.yaml", "id: offtopic.chat", f"id: {LONG_ID}"),
-                 "entries/offtopic.yaml", "characters; shorten it", id="over-long-entry-id"),
-    pytest.param(edit("entries/impact.yaml", "zh-hans: 对个人信用的影响", "zh-hans: " + "长" * 5000),
-                 "entries/impact.yaml", "title.zh-hans has 5,000 characters", id="5000-character-title"),
+    pytest.param(change("entries/main.yaml", ("entries", 0, "related"), [LONG_ID]),
+                 "entries/main.yaml", "unknown id", id="over-long-id-in-related"),
+    pytest.param(change("entries/main.yaml", ("entries", 3, "id"), LONG_ID),
+                 "entries/main.yaml", "characters; shorten it", id="over-long-entry-id"),
+    pytest.param(change("entries/main.yaml", ("entries", 0, "title", "zh-hans"), "长" * 5000),
+                 "entries/main.yaml", "title.zh-hans has 5,000 characters", id="5000-character-title"),
     pytest.param(write("aliases.yaml", ""), "aliases.yaml", "the file is empty", id="empty-aliases"),
     pytest.param(symlink_loop, "entries/loop.yaml", "symbolic link that leads back", id="symlink-loop"),
     pytest.param(looping_aliases_file, "aliases.yaml", "symbolic link that leads back", id="looping-aliases-file"),
@@ -100,8 +108,7 @@ def test_a_hostile_or_mistaken_edit_is_one_line_to_fix(
     says: str,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "knowledge"
-    shutil.copytree(SHIPPED, folder)
+    folder = write_runnable_kb(tmp_path / "knowledge")
     break_it(folder)
 
     started = time.perf_counter()

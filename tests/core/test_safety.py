@@ -77,7 +77,7 @@ def screen() -> Screen:
         pytest.param("the collector says if I transfer 5000 to his personal account they will stop the lawsuit", SCAM,
                      id="english-private-account"),
         # asking about negotiating with Alipay itself, codes and passwords in ordinary use: not scams
-        pytest.param("怎么跟支付宝协商还款", None, id="negotiating-with-alipay"),
+        pytest.param("想问问怎么和支付宝协商还款", None, id="negotiating-with-alipay"),
         pytest.param("How do I negotiate with Alipay myself?", None, id="english-negotiating-with-alipay"),
         pytest.param("可以申请停息挂账吗", None, id="asking-for-an-interest-freeze"),
         pytest.param("验证码收不到怎么办", None, id="code-not-received"),

@@ -11,7 +11,15 @@ import time
 from pathlib import Path
 
 from fakebotapi import FakeBotAPI
+from tests.kbfactory import write_runnable_kb
 from tests.telegram.test_poison import POISON
+
+#: What the fixture knowledge answers "花呗逾期会影响征信吗" with: the title of its entry impact.credit (kbfactory).
+CREDIT_TITLE = "标题 impact.credit"
+
+
+def fixture_knowledge(tmp_path: Path) -> Path:
+    return write_runnable_kb(tmp_path / "knowledge")
 
 
 def free_port() -> int:
@@ -24,6 +32,7 @@ async def test_a_webhook_bot_answers_what_telegram_posts_and_refuses_a_wrong_sec
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     (tmp_path / "config.yaml").write_text(
+        f"knowledge:\n  path: {fixture_knowledge(tmp_path)}\n"
         f"telegram:\n  webhook:\n    url: {url}\n    listen: 127.0.0.1\n    port: {port}\n    path: telegram\n",
         encoding="utf-8",
     )
@@ -58,7 +67,7 @@ async def test_a_webhook_bot_answers_what_telegram_posts_and_refuses_a_wrong_sec
             assert fake.sent_messages(77) == []
             assert await fake.post_update_to_webhook() == [200]
             [reply] = await fake.wait_for_messages(77, 1, timeout=10)
-            assert reply["text"].startswith("对个人信用的影响"), log.read_text()
+            assert reply["text"].startswith(CREDIT_TITLE), log.read_text()
         finally:
             process.send_signal(signal.SIGTERM)
             code = await asyncio.wait_for(process.wait(), 20)
@@ -69,6 +78,7 @@ async def test_a_webhook_skips_an_update_it_cannot_read_answers_the_others_and_s
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     (tmp_path / "config.yaml").write_text(
+        f"knowledge:\n  path: {fixture_knowledge(tmp_path)}\n"
         f"telegram:\n  admin_ids: [78]\n  webhook:\n    url: {url}\n    listen: 127.0.0.1\n    port: {port}\n"
         "    path: telegram\n",
         encoding="utf-8",
@@ -102,7 +112,7 @@ async def test_a_webhook_skips_an_update_it_cannot_read_answers_the_others_and_s
             assert statuses == [200, 200, 200]
             [first] = await fake.wait_for_messages(77, 1, timeout=10)
             [after] = await fake.wait_for_messages(79, 1, timeout=10)
-            assert first["text"].startswith("对个人信用的影响"), log.read_text()
+            assert first["text"].startswith(CREDIT_TITLE), log.read_text()
             assert after["text"], log.read_text()
             fake.inject_message(78, "/stats")
             assert await fake.post_update_to_webhook() == [200]

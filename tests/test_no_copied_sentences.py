@@ -1,0 +1,138 @@
+"""No test copies a sentence of the shipped knowledge: an admin who rewords one in knowledge/*.yaml must not break CI.
+
+Logic tests run on fixture knowledge (tests/kbfactory.py) or read the shipped texts at run time; only the files in
+`ALLOWED` may spell out shipped wording. What counts as copied: a string literal in a test (docstrings aside) that
+holds 8 Chinese characters in a row (Traditional read as Simplified), or 5 English words in a row, found in a text
+the bot shows — an answer, a title, a label, a prompt — and in no example question (typing what users type is fine).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import opencc
+import yaml
+
+from bot.config import DEFAULT_KNOWLEDGE_DIR
+
+TESTS = Path(__file__).resolve().parent
+#: Test files that may spell out shipped wording, and why.
+ALLOWED = {
+    "test_shipped_knowledge.py": "the smoke tests of the shipped knowledge (they read it, but may name it)",
+    "core/test_importer.py": "pieces of the source article the entries were imported from, and its shipped repairs",
+}
+#: Files of knowledge/ that hold no sentences users read: spelling variants, conversion phrases, importer repairs.
+NOT_SENTENCES = {"aliases.yaml", "traditional.yaml", "import_repairs.yaml"}
+#: Keys whose values users type or the code reads, not sentences the bot shows.
+NOT_SHOWN = {"examples", "keywords", "id", "section", "related", "kind", "causes", "min", "max"}
+CHINESE_RUN = 8
+ENGLISH_RUN = 5
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_CHINESE_TEXT = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+")  # Han characters and full-width punctuation
+_ENGLISH_TEXT = re.compile(r"[A-Za-z][\w'’-]*(?:[ ,;:]+[A-Za-z][\w'’-]*)*")
+
+
+def _strings(node: object, shown: bool = True) -> Iterator[tuple[bool, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, shown and key not in NOT_SHOWN)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value, shown)
+    elif isinstance(node, str):
+        yield shown, node
+
+
+@cache
+def shipped_texts() -> tuple[str, str]:
+    """(every text the bot shows, every example question) of the shipped knowledge, each joined into one string."""
+    shown: list[str] = []
+    typed: list[str] = []
+    for path in sorted(DEFAULT_KNOWLEDGE_DIR.rglob("*.yaml")):
+        if path.name in NOT_SENTENCES:
+            continue
+        for is_shown, text in _strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            (shown if is_shown else typed).append(text)
+    return "\n".join(shown), "\n".join(typed)
+
+
+@cache
+def _simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def copied(text: str) -> str | None:
+    """The first run of `text` copied from a sentence the shipped knowledge shows, or None."""
+    shown, typed = shipped_texts()
+    with contextlib.suppress(UnicodeEncodeError):  # a lone surrogate, as some tests send on purpose
+        text = str(_simplified().convert(text))
+    runs: list[str] = _CHINESE_TEXT.findall(text)
+    for run in runs:
+        han = [at for at, char in enumerate(run) if _HAN.match(char)]
+        for first in range(len(han) - CHINESE_RUN + 1):
+            piece = run[han[first] : han[first + CHINESE_RUN - 1] + 1]
+            if piece in shown and piece not in typed:
+                return piece
+    for phrase in _ENGLISH_TEXT.finditer(text):
+        words = phrase.group().split()
+        for first in range(len(words) - ENGLISH_RUN + 1):
+            piece = " ".join(words[first : first + ENGLISH_RUN])
+            if piece in shown and piece not in typed:
+                return piece
+    return None
+
+
+def _docstrings(tree: ast.Module) -> set[int]:
+    kinds = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, kinds) and node.body and isinstance(node.body[0], ast.Expr)
+    }
+
+
+def copies_in(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = _docstrings(tree)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            piece = copied(node.value)
+            if piece is not None:
+                found.append(f"{path.relative_to(TESTS.parent)}:{node.lineno}: {piece!r}")
+    return found
+
+
+def test_no_test_copies_a_sentence_of_the_shipped_knowledge() -> None:
+    checked = [path for path in sorted(TESTS.rglob("*.py")) if path.relative_to(TESTS).as_posix() not in ALLOWED]
+    assert len(checked) > 40
+    copies = [line for path in checked for line in copies_in(path)]
+    advice = "use fixture knowledge (tests/kbfactory.py), or read the text from the knowledge at run time"
+    assert copies == [], advice + ":\n" + "\n".join(copies)
+
+
+def test_the_allowed_files_exist() -> None:
+    assert [name for name in ALLOWED if not (TESTS / name).is_file()] == []
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"[。！？\n]", text.strip())[0]
+
+
+def test_the_check_finds_a_shipped_sentence_and_lets_example_questions_through() -> None:
+    from bot.core.knowledge import load_knowledge
+
+    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    sentence = next(s for e in kb.entries if len(_HAN.findall(s := _first_sentence(e.answer["zh-hans"]))) >= 12)
+    assert copied(f"assert '{sentence}' in reply") is not None
+    english = next(s for e in kb.entries if len((s := _first_sentence(e.answer["en"])).split()) >= 8)
+    assert copied(english) is not None
+    example = next(q for e in kb.entries for q in e.examples if len(_HAN.findall(q)) >= CHINESE_RUN)
+    assert copied(example) is None
+    assert copied("‹steps.days.prompt›") is None
