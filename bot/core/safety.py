@@ -100,6 +100,54 @@ def _bounded(pattern: str) -> str:
     return rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"
 
 
+def _needed(pattern: str) -> frozenset[str] | None:
+    """Characters of which every match of `pattern` contains at least one, or None when no such set is known.
+
+    A pattern whose set shares no character with a message cannot match it, so most messages skip most patterns
+    without running them. Read from the pattern's parse by the standard library's own regex parser (the only one that
+    reads Python's syntax exactly); anything it cannot vouch for (classes with categories, optional parts, flags)
+    gives None, and the pattern is always run.
+    """
+    import importlib
+
+    # The parser and constants re.compile itself uses (not in typeshed, hence by name).
+    parser, sre = importlib.import_module("re._parser"), importlib.import_module("re._constants")
+
+    def of_sequence(items: Iterable[tuple[Any, Any]]) -> frozenset[str] | None:
+        found = [chars for chars in map(of_item, items) if chars is not None]
+        return min(found, key=len) if found else None  # any one required item will do: the narrowest
+
+    def of_item(item: tuple[Any, Any]) -> frozenset[str] | None:
+        op, value = item
+        if op is sre.LITERAL:
+            return frozenset(chr(value))
+        if op is sre.IN:
+            chars: set[str] = set()
+            for kind, arg in value:
+                if kind is sre.LITERAL:
+                    chars.add(chr(arg))
+                elif kind is sre.RANGE and arg[1] - arg[0] < 64:
+                    chars.update(map(chr, range(arg[0], arg[1] + 1)))
+                else:  # NEGATE, CATEGORY, a wide range
+                    return None
+            return frozenset(chars)
+        if op is sre.BRANCH:
+            branches = [of_sequence(branch) for branch in value[1]]
+            return None if any(b is None for b in branches) else frozenset().union(*branches)  # type: ignore[arg-type]
+        if op is sre.SUBPATTERN:
+            _group, add_flags, _del_flags, inner = value
+            return None if add_flags & re.IGNORECASE else of_sequence(inner)
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            low, _high, inner = value
+            return of_sequence(inner) if low >= 1 else None
+        if op is sre.ATOMIC_GROUP:
+            return of_sequence(value)
+        return None  # lookarounds, anchors, any character, group references
+
+    parsed = parser.parse(pattern)
+    return None if parsed.state.flags & re.IGNORECASE else of_sequence(parsed.data)
+
+
 def _either(patterns: Iterable[str]) -> re.Pattern[str] | None:
     unique = sorted(set(patterns), key=lambda p: (-len(p), p))
     return re.compile("|".join(f"(?:{p})" for p in unique)) if unique else None
@@ -125,6 +173,16 @@ def _units(form: str) -> list[_Unit]:
     return units
 
 
+class _Pattern:
+    """A pattern (whole Latin words) and the characters at least one of which any match of it contains."""
+
+    __slots__ = ("needed", "regex")
+
+    def __init__(self, pattern: str) -> None:
+        self.regex = re.compile(_bounded(pattern))
+        self.needed = _needed(pattern)
+
+
 class _Rules:
     """One concern's phrases, patterns, co-occurrences and vetoes, compiled."""
 
@@ -133,9 +191,14 @@ class _Rules:
         words = sorted(phrases, key=lambda w: (-len(w), w))
         # Words are looked up with `in` (Latin ones padded with spaces: whole words) and patterns one by one: both
         # far faster in CPython than one alternation of hundreds of branches.
-        self._words = [(w, f" {w} " if w[0].isascii() or w[-1].isascii() else w) for w in words]
-        self._patterns = [re.compile(_bounded(p)) for p in dict.fromkeys(section.get("patterns", ()))]
-        self._together = [tuple(re.compile(_bounded(p)) for p in group) for group in section.get("together", ())]
+        # Each word is filed under its first character (after the padding), so a message is searched only for the
+        # words that can be in it, still in this order.
+        self._words: dict[str, list[tuple[int, str, str]]] = {}
+        for rank, word in enumerate(words):
+            needle = f" {word} " if word[0].isascii() or word[-1].isascii() else word
+            self._words.setdefault(needle.strip()[0], []).append((rank, word, needle))
+        self._patterns = [_Pattern(p) for p in dict.fromkeys(section.get("patterns", ()))]
+        self._together = [tuple(_Pattern(p) for p in group) for group in section.get("together", ())]
         self._unless = _either(_bounded(p) for p in section.get("unless", ()))
         # Chinese phrases by sound.
         self._by_start: dict[tuple[str, str], list[tuple[tuple[tuple[str, ...], ...], str]]] = {}
@@ -158,7 +221,9 @@ class _Rules:
         """The first phrase or pattern that counts in `text` (normal form; `units` how it sounds, `latin` its Latin
         words run together), or None."""
         padded = f" {text} "
-        for word, needle in self._words:
+        chars = set(text)
+        candidates = sorted(found for char in chars for found in self._words.get(char, ()))
+        for _rank, word, needle in candidates:
             at = padded.find(needle)
             while at >= 0:
                 # `padded` is `text` one place to the right; a padded needle starts one place before its word
@@ -167,13 +232,21 @@ class _Rules:
                     return word
                 at = padded.find(needle, at + 1)
         for pattern in self._patterns:
-            for hit in pattern.finditer(text):
+            if pattern.needed is not None and pattern.needed.isdisjoint(chars):
+                continue
+            for hit in pattern.regex.finditer(text):
                 if not self._vetoed(text, hit.start(), hit.end()):
                     return hit.group(0)
         for group in self._together:
-            hits = [pattern.search(text) for pattern in group]
-            if all(hit is not None and not self._vetoed(text, hit.start(), hit.end()) for hit in hits):
-                return " + ".join(hit.group(0) for hit in hits if hit is not None)
+            hits: list[re.Match[str]] = []
+            for pattern in group:
+                found = None if pattern.needed is not None and pattern.needed.isdisjoint(chars) else (
+                    pattern.regex.search(text))  # fmt: skip
+                if found is None or self._vetoed(text, found.start(), found.end()):
+                    break
+                hits.append(found)
+            else:
+                return " + ".join(hit.group(0) for hit in hits)
         return self._by_sound(text, units) or self._in_pinyin(latin, starts, ends)
 
     def _by_sound(self, text: str, units: Sequence[_Unit]) -> str | None:

@@ -74,8 +74,11 @@ def screen() -> Screen:
         pytest.param("征信修复公司靠谱吗", SCAM, id="credit-repair"),
         pytest.param("網上搜到的協商電話可以信嗎", SCAM, id="fake-hotline-traditional"),
         pytest.param("有人說可以幫我停息掛帳，要收手續費", SCAM, id="traditional-variant-character"),
-        pytest.param("the collector says if I transfer 5000 to his personal account they will stop the lawsuit", SCAM,
-                     id="english-private-account"),
+        pytest.param(
+            "the collector says if I transfer 5000 to his personal account they will stop the lawsuit",
+            SCAM,
+            id="english-private-account",
+        ),
         # asking about negotiating with Alipay itself, codes and passwords in ordinary use: not scams
         pytest.param("想问问怎么和支付宝协商还款", None, id="negotiating-with-alipay"),
         pytest.param("How do I negotiate with Alipay myself?", None, id="english-negotiating-with-alipay"),
@@ -212,3 +215,49 @@ def test_phrases_in_aliases_yaml_are_added(tmp_path: Path) -> None:
     advisor = advisor_on(tmp_path, **{"aliases.yaml": "crisis: [对不起大家了]\nscams: [逾期处理中心]\n"})
     assert advisor.ask(Conversation(), "对不起大家了").safety is CRISIS
     assert advisor.ask(Conversation(), "逾期处理中心说能帮我").safety is SCAM
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needed"),
+    [
+        pytest.param("死了", {"死"}, id="one-required-character-is-enough"),
+        pytest.param("(我|要是我)(就)?死", {"死"}, id="optional-part-not-required"),
+        pytest.param("(割|切)腕?", {"割", "切"}, id="branch-unites-its-choices"),
+        pytest.param("(交|付)了?.{0,10}(钱|费)", {"交", "付"}, id="gap-ignored"),
+        pytest.param("[a-c]x*", {"a", "b", "c"}, id="narrow-class"),
+        pytest.param(r"\d+|fee", None, id="branch-with-an-unknown-side"),
+        pytest.param("(?i)fee", None, id="case-folded"),
+        pytest.param("(?<!其)他", {"他"}, id="lookbehind-ignored"),
+    ],
+)
+def test_needed_characters_are_read_from_the_pattern(pattern: str, needed: set[str] | None) -> None:
+    from bot.core.safety import _needed
+
+    assert _needed(pattern) == (None if needed is None else frozenset(needed))
+
+
+def test_a_pattern_skipped_by_its_characters_could_not_have_matched() -> None:
+    """Every shipped pattern that matches a benchmark message shares a character with it: the shortcut that skips
+    patterns is never what decides a verdict."""
+    import re
+
+    from bot.core.safety import _bounded, _builtin, _needed
+
+    bench = Path(__file__).resolve().parents[2] / "bench"
+    texts = [
+        normal_form(line.split("\t", 1)[0])
+        for name in ("crisis.tsv", "scams.tsv", "safety_dev.tsv", "safety_blind.tsv", "questions.tsv")
+        for line in (bench / name).read_text(encoding="utf-8").splitlines()[1:]
+    ]
+    checked = 0
+    for section in _builtin().values():
+        if not isinstance(section, dict):
+            continue
+        patterns = [*section.get("patterns", ()), *(p for group in section.get("together", ()) for p in group)]
+        for pattern in patterns:
+            needed, regex = _needed(pattern), re.compile(_bounded(pattern))
+            for text in texts:
+                if regex.search(text):
+                    checked += 1
+                    assert needed is None or not needed.isdisjoint(text), (pattern, text)
+    assert checked > 100  # the sets do exercise the patterns
