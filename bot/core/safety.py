@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.core.i18n import to_simplified
 
@@ -153,9 +153,10 @@ def _either(patterns: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in unique)) if unique else None
 
 
-@dataclass(frozen=True)
-class _Unit:
-    """One character of Chinese, or one Latin word, with its readings and where it lies in the normal form."""
+class _Unit(NamedTuple):
+    """One character of Chinese, or one Latin word, with its readings and where it lies in the normal form.
+
+    A named tuple, not a dataclass: one is made for every character of every message."""
 
     readings: tuple[str, ...]
     start: int
@@ -165,12 +166,12 @@ class _Unit:
 def _units(form: str) -> list[_Unit]:
     """The text as the screen hears it: each Chinese character with its readings (似 → shi, si), each Latin word as
     itself (不想huo → bu, xiang, huo)."""
-    units: list[_Unit] = []
-    for match in _UNIT.finditer(form):
-        token = match.group(0)
-        readings = _readings(token) if _CJK_CHAR.fullmatch(token) else (token,)
-        units.append(_Unit(readings, match.start(), match.end()))
-    return units
+    # A unit is one CJK character or a run of a-z: the Latin ones, and only they, are ASCII.
+    return [
+        _Unit((token,) if token.isascii() else _readings(token), match.start(), match.end())
+        for match in _UNIT.finditer(form)
+        for token in (match.group(0),)
+    ]
 
 
 class _Pattern:
