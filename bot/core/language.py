@@ -27,14 +27,12 @@ and anything else gets Taiwan wording, the more widely read of the two.
 from __future__ import annotations
 
 import functools
-import importlib.util
-import json
 import re
 import unicodedata
 from enum import StrEnum
-from pathlib import Path
 
 from bot.core.i18n import Lang, lang_from_telegram, opencc_convert
+from bot.core.respell import reading_table
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff]")
@@ -148,18 +146,9 @@ def _split_syllables(word: str, syllables: frozenset[str]) -> int | None:
 
 @functools.cache
 def _pinyin_syllables() -> frozenset[str]:
-    """Every toneless pinyin syllable, from pypinyin's table of readings (read directly: importing pypinyin would
-    also load its phrase tables)."""
-    spec = importlib.util.find_spec("pypinyin")
-    table: dict[str, str] | None = None
-    if spec is not None and spec.origin is not None:
-        path = Path(spec.origin).with_name("pinyin_dict.json")
-        if path.is_file():
-            table = json.loads(path.read_text(encoding="utf-8"))
-    if table is None:
-        from pypinyin.pinyin_dict import pinyin_dict
-
-        table = {str(k): v for k, v in pinyin_dict.items()}
+    """Every toneless pinyin syllable, from pypinyin's table of readings (the respeller's copy: importing pypinyin
+    would also load its phrase tables, and a second copy would cost several MiB at its peak)."""
+    table = reading_table()
     result: set[str] = set()
     for readings in table.values():
         for reading in readings.split(","):

@@ -18,8 +18,9 @@ from bot.core.normalize import CJK_RUN
 
 
 @functools.cache
-def _readings() -> dict[str, str]:
-    """pypinyin's table of each character's readings ("12295": "líng,yuán,xīng"), loaded on first use.
+def reading_table() -> dict[str, str]:
+    """pypinyin's table of each character's readings ("12295": "líng,yuán,xīng"), loaded on first use, once for every
+    reader (the respeller, the safety screen, the language detector's list of syllables).
 
     Read from the package's JSON directly: importing `pypinyin` would also load its phrase tables, which the
     advisor does not need and which take longer than everything else it does at start-up.
@@ -38,7 +39,7 @@ def _readings() -> dict[str, str]:
 @functools.cache
 def syllables(char: str) -> tuple[str, ...]:
     """The character's readings in pinyin without tone ("还" → hai, huan); the character itself if it has none."""
-    found = _readings().get(str(ord(char)))
+    found = reading_table().get(str(ord(char)))
     if not found:
         return (char,)
     toneless = ("".join(c for c in unicodedata.normalize("NFKD", r) if c.isascii()) for r in found.split(","))
