@@ -299,3 +299,11 @@ def test_the_defaults_are_written_once_and_the_example_file_shows_them(tmp_path:
     empty = load_config(write(tmp_path, ""), env={})
     assert load_config(example, env={}) == dataclasses.replace(empty, database=example.parent / "advisor.sqlite3")
     assert dataclasses.replace(empty, database=Config().database) == Config()
+
+
+def test_the_load_bench_cache_off_settings_differ_from_the_usual_ones_only_in_the_match_cache() -> None:
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    usual = load_config(bench / "advisor-bench.yaml", env={})
+    cache_off = load_config(bench / "advisor-bench-nocache.yaml", env={})
+    assert cache_off.matcher.cache_size == 0 < usual.matcher.cache_size
+    assert dataclasses.replace(cache_off, matcher=usual.matcher) == usual
