@@ -14,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
-from typing import Any
+from typing import Any, NamedTuple
 
 from telegram import Bot, BotCommand, BotCommandScopeDefault, InputFile, Message, Update
 from telegram.constants import ChatAction, ChatType
@@ -45,7 +45,7 @@ from bot.telegram.poller import Poller
 from bot.telegram.render import parse_callback, render
 from bot.telegram.request import AiohttpRequest, Unanswered, redact
 from bot.telegram.retry import RetryPolicy
-from bot.telegram.updates import UpdateReader, WebhookServer
+from bot.telegram.updates import ANSWER_WITHIN, ATTEMPTS, UpdateReader, WebhookServer
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +102,33 @@ class Undelivered:
         return f"replies not sent {self.failed}{updates}, sent without confirmation {self.uncertain}"
 
 
+class Watched:
+    """Updates the webhook waits for (bot.telegram.updates): whether a handler raised, and whether Telegram will
+    send the update again after that (then the user is not sent the apology: the next attempt answers them)."""
+
+    def __init__(self) -> None:
+        self._retryable: dict[int, bool] = {}
+        self._failed: set[int] = set()
+
+    def start(self, update_id: int, retryable: bool) -> None:
+        self._retryable[update_id] = retryable
+
+    def failed(self, update_id: int | None) -> bool:
+        """Note that handling `update_id` raised; True if it will be delivered again."""
+        if update_id is None or update_id not in self._retryable:
+            return False
+        self._failed.add(update_id)
+        return self._retryable[update_id]
+
+    def finish(self, update_id: int) -> bool:
+        """Whether the update was handled without a handler raising."""
+        self._retryable.pop(update_id, None)
+        if update_id in self._failed:
+            self._failed.discard(update_id)
+            return False
+        return True
+
+
 class Transport:
     """Owns the engine for one Application; every handler is a method here."""
 
@@ -123,6 +150,8 @@ class Transport:
         # waiting for its chat's turn must not hold one of these, or one user's backlog would hold them all.
         self._working = asyncio.Semaphore(config.telegram.concurrent_updates)
         self.undelivered = Undelivered()
+        self.watched = Watched()  # webhook mode: updates whose outcome decides the HTTP answer
+        self.webhook: WebhookServer | None = None  # webhook mode: for the updates it gave up, in /stats
 
     # --- lifecycle -------------------------------------------------------------------------------------------
 
@@ -326,6 +355,8 @@ class Transport:
             return
         update_id = update.update_id if isinstance(update, Update) else None
         logger.error("handling update %s failed", update_id, exc_info=context.error)
+        if self.watched.failed(update_id):
+            return  # answered 500: Telegram sends it again, and that attempt answers the user
         if isinstance(update, Update) and update.effective_chat is not None and self.engine is not None:
             user = update.effective_user
             apology = self.engine.knowledge.kb.text(
@@ -359,11 +390,17 @@ class Transport:
                 transport = (f"over the message budget: {self.budget.dropped} messages dropped, "
                              f"{self.budget.warned} slow-down notes; "
                              f"unreadable updates skipped {self.reader.skipped if self.reader else 0}; "
+                             f"{self._given_up()}"
                              f"{self.undelivered.summary()}")  # fmt: skip
                 reply = Reply(f"{reply.text}\n\n{transport}")
             await self._send(message.chat_id, [reply], update.update_id)
             return
         await self._send(message.chat_id, [Reply(text)], update.update_id)
+
+    def _given_up(self) -> str:
+        if self.webhook is None:
+            return ""
+        return f"updates given up after {ATTEMPTS} failed attempts {self.webhook.given_up}; "
 
     def _admin_tool(self) -> Admin:
         if self.admin is None:
@@ -557,14 +594,21 @@ def build_application(
 
     `clock` is what reminders take as now (tests move it); `reminder_poll` how often, in seconds, they are looked for.
     """
-    return _build(config, clock=clock, reminder_poll=reminder_poll)[0]
+    return _build(config, clock=clock, reminder_poll=reminder_poll).app
 
 
-def _build(
-    config: Config, *, clock: Callable[[], float] = time.time, reminder_poll: float = REMINDER_POLL
-) -> tuple[AnyApplication, AiohttpRequest, UpdateReader]:
-    """The Application, the client its long polling uses (for `Poller`) and the reader of raw updates (both modes
-    parse each update on its own through it; it counts the unreadable ones for /stats)."""
+class _Built(NamedTuple):
+    """The Application, the client its long polling uses (for `Poller`), the reader of raw updates (both modes
+    parse each update on its own through it; it counts the unreadable ones for /stats) and the handlers' owner."""
+
+    app: AnyApplication
+    polling: AiohttpRequest
+    reader: UpdateReader
+    transport: Transport
+
+
+def _build(config: Config, *, clock: Callable[[], float] = time.time, reminder_poll: float = REMINDER_POLL) -> _Built:
+    """The wired Application and what the ways of receiving updates need from it (see `_Built`)."""
     token = config.telegram.token
     if not token:
         raise ConfigError("no Telegram token: set TELEGRAM_BOT_TOKEN (or telegram.token in config.yaml)")
@@ -605,7 +649,7 @@ def _build(
     app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, in_order(transport.on_other)))
     app.add_error_handler(transport.on_error)
     reader = transport.reader = UpdateReader(app.bot)
-    return app, polling, reader
+    return _Built(app, polling, reader, transport)
 
 
 @asynccontextmanager
@@ -613,9 +657,24 @@ async def running(
     config: Config, *, clock: Callable[[], float] = time.time, reminder_poll: float = REMINDER_POLL
 ) -> AsyncIterator[AnyApplication]:
     """The bot long-polling until the block ends, for callers that own the event loop (tests, embedding programs)."""
-    app, request, reader = _build(config, clock=clock, reminder_poll=reminder_poll)
+    app, request, reader, _transport = _build(config, clock=clock, reminder_poll=reminder_poll)
     async with _polling(app, request, config, reader) as (app, _):
         yield app
+
+
+@asynccontextmanager
+async def receiving(
+    config: Config,
+    *,
+    clock: Callable[[], float] = time.time,
+    reminder_poll: float = REMINDER_POLL,
+    answer_within: float = ANSWER_WITHIN,
+) -> AsyncIterator[AnyApplication]:
+    """The bot receiving updates by webhook (`telegram.webhook`) until the block ends, for callers that own the event
+    loop; `answer_within` is how long a POST waits for its update before it is answered 503."""
+    built = _build(config, clock=clock, reminder_poll=reminder_poll)
+    async with _webhook(built, config, answer_within=answer_within):
+        yield built.app
 
 
 @asynccontextmanager
@@ -675,32 +734,58 @@ async def _poll_until_stopped(
             raise polling.exception()  # type: ignore[misc]
 
 
-async def _serve_webhook(app: AnyApplication, reader: UpdateReader, config: Config) -> None:
-    """`advisor run` in webhook mode until SIGINT or SIGTERM, with our receiver (bot.telegram.updates) in place of
-    PTB's, which answers an update it cannot read with 400 so that Telegram sends it, and all behind it, again."""
+@asynccontextmanager
+async def _webhook(
+    built: _Built, config: Config, *, answer_within: float = ANSWER_WITHIN
+) -> AsyncIterator[WebhookServer]:
+    """Start the application and receive updates by webhook with our receiver (bot.telegram.updates) in place of
+    PTB's: it answers an update only once handled, and skips one it cannot read where PTB answers 400 (so that
+    Telegram sends it, and all behind it, again). Same start and stop order as `_polling`; updates in flight at the
+    stop get `_STOP_GRACE` seconds, then 503 (Telegram sends them again after a restart)."""
     webhook = config.telegram.webhook
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with suppress(NotImplementedError):  # no signal handlers on Windows' event loop: Ctrl+C still ends it
-            loop.add_signal_handler(signum, stop.set)
-    server = WebhookServer(reader, app.update_queue, path=webhook.path, secret=webhook.secret_token)
+    app, transport = built.app, built.transport
+
+    async def handle(update: Update, retryable: bool) -> bool:  # PTB's own processor, as long polling does
+        transport.watched.start(update.update_id, retryable)
+        try:
+            await app.update_processor.process_update(update, app.process_update(update))
+        finally:
+            handled = transport.watched.finish(update.update_id)
+        return handled
+
+    server = WebhookServer(
+        built.reader, handle, path=webhook.path, secret=webhook.secret_token, answer_within=answer_within
+    )
+    transport.webhook = server
     await app.initialize()
     try:
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
         server.listen(webhook.port, webhook.listen)
-        await app.bot.set_webhook(webhook.url, secret_token=webhook.secret_token, allowed_updates=ALLOWED_UPDATES)
-        logger.info("receiving updates by webhook on %s:%d", webhook.listen, webhook.port)
-        await stop.wait()
+        try:
+            await app.bot.set_webhook(webhook.url, secret_token=webhook.secret_token, allowed_updates=ALLOWED_UPDATES)
+            logger.info("receiving updates by webhook on %s:%d", webhook.listen, webhook.port)
+            yield server
+        finally:
+            await server.stop(_STOP_GRACE)
     finally:
-        await server.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+async def _serve_webhook(built: _Built, config: Config) -> None:
+    """`advisor run` in webhook mode until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):  # no signal handlers on Windows' event loop: Ctrl+C still ends it
+            loop.add_signal_handler(signum, stop.set)
+    async with _webhook(built, config):
+        await stop.wait()
 
 
 def _quiet_libraries() -> None:
@@ -764,7 +849,8 @@ async def _until_reachable(bot: Bot) -> None:
 
 def run_bot(config: Config, *, clock: Callable[[], float] = time.time) -> int:
     """`advisor run`: long polling by default, a webhook when configured. Blocks until stopped."""
-    app, polling_request, reader = _build(config, clock=clock)  # first: it refuses a missing or malformed token
+    built = _build(config, clock=clock)  # first: it refuses a missing or malformed token
+    app, polling_request, reader, _transport = built
     root = logging.getLogger()
     root.setLevel(config.log_level)
     for handler in root.handlers:
@@ -774,7 +860,7 @@ def run_bot(config: Config, *, clock: Callable[[], float] = time.time) -> int:
     try:
         asyncio.run(_until_reachable(app.bot))
         if tg.webhook.enabled:
-            asyncio.run(_serve_webhook(app, reader, config))
+            asyncio.run(_serve_webhook(built, config))
         else:
             asyncio.run(_poll_until_stopped(app, polling_request, config, reader))
     except InvalidToken as error:

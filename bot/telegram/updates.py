@@ -1,21 +1,41 @@
 """Reading updates one by one, so one the Telegram library cannot parse is skipped instead of stopping the bot,
-and the webhook server that uses it.
+and the webhook server that uses it, which confirms an update to Telegram only once it has been handled.
 
 A Bot API server older than the library (a self-hosted one) or a field Telegram ships before the library knows it
 can make PTB refuse an update. PTB's own webhook answers such a POST with 400, so Telegram sends it again and again
 and every update behind it waits. Here each update is parsed on its own: an unreadable one is counted, logged once
 by its id (never its content: it holds a user's message) and confirmed, and the others are handled.
 
-The webhook server is tornado (what PTB's `webhooks` extra installs); it checks the secret token in constant time,
-accepts only JSON, hands readable updates to the Application's queue and answers 200 to everything it has taken.
+The webhook server is tornado (what PTB's `webhooks` extra installs); it checks the secret token in constant time and
+accepts only JSON. Telegram takes a 2xx answer as "delivered" and any other answer (or none) as "send it again", so
+the answer waits until the update was handled — its new state saved and its replies sent — as long polling confirms
+an update only then (bot.telegram.poller): at least once, whichever way updates arrive. After a crash Telegram sends
+the unanswered update again and the engine, which kept the replies of the last update it applied, sends those again
+instead of applying it twice. So:
+
+- handled → 200; unreadable (poison) → 200, counted and logged once by id;
+- a handler raised → 500, and Telegram sends it again; on the `ATTEMPTS`-th failure it is given up (the user gets the
+  apology, the update 200, /stats counts it), so a bug that fails every time cannot hold up the bot forever;
+- still being handled after `ANSWER_WITHIN` seconds (Telegram stops waiting for an answer at about a minute and
+  sends the update again) → 503; the handling goes on, and the update sent again waits for that same handling instead
+  of starting a second one (and one already finished by then gets 200 at once);
+- the bot stops while an update is in flight → it gets `STOP_GRACE`-bounded time to finish, else 503.
+
+Telegram sends one chat's updates in order; the transport's per-chat turns (bot.telegram.app) keep them in that
+order when several connections deliver at once. An update that failed and comes again later is the exception: the
+chat's newer updates may have been handled meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine
+from contextlib import suppress
+from typing import Any, Final
 
 import tornado.httpserver
 import tornado.web
@@ -25,6 +45,18 @@ logger = logging.getLogger(__name__)
 
 #: The largest update body accepted (Telegram's are a few kilobytes; a forged call might not be).
 MAX_BODY_BYTES = 1_000_000
+#: Seconds an update is waited for before answering 503: well inside the ~60 s Telegram waits for an answer.
+ANSWER_WITHIN: Final = 45.0
+#: Attempts at an update whose handler raises; the last failure is answered 200 (given up, counted in /stats).
+ATTEMPTS: Final = 3
+#: How many finished update ids are remembered, so a POST repeated after a 503 is not handled a second time.
+_REMEMBERED: Final = 4096
+#: Seconds the answers of cancelled updates get to be written when the bot stops.
+_ANSWERING: Final = 0.2
+
+#: Handles one update; `retryable` says whether a failure will be answered non-2xx (Telegram then sends it again).
+#: Returns True when the update was handled, False when a handler raised.
+Handle = Callable[[Update, bool], Coroutine[Any, Any, bool]]
 
 
 class UpdateReader:
@@ -63,28 +95,116 @@ class _Receiver(tornado.web.RequestHandler):
         except ValueError as error:  # not JSON at all: not from Telegram
             raise tornado.web.HTTPError(400) from error
         update = server.reader.read(raw)
-        if update is not None:
-            await server.queue.put(update)
-        self.set_status(200)
+        self.set_status(200 if update is None else await server.deliver(update))
 
     def log_exception(self, *args: Any) -> None:  # tornado would log the request; it may hold a user's words
         logger.debug("webhook request refused")
 
 
 class WebhookServer:
-    """`advisor run` in webhook mode: receives POSTed updates at `path` on `listen:port`."""
+    """`advisor run` in webhook mode: receives POSTed updates at `path` on `listen:port` and answers each once it is
+    handled (see the module docstring for every answer)."""
 
-    def __init__(self, reader: UpdateReader, queue: Any, *, path: str, secret: str) -> None:
+    def __init__(
+        self,
+        reader: UpdateReader,
+        handle: Handle,
+        *,
+        path: str,
+        secret: str,
+        answer_within: float = ANSWER_WITHIN,
+        attempts: int = ATTEMPTS,
+    ) -> None:
         self.reader = reader
-        self.queue = queue  # the Application's update queue
         self.secret = secret
+        self._handle = handle
+        self._answer_within = answer_within
+        self._attempts = attempts
+        self._in_flight: dict[int, asyncio.Task[bool]] = {}
+        self._failures: OrderedDict[int, int] = OrderedDict()  # failed attempts per update id
+        self._finished: OrderedDict[int, None] = OrderedDict()  # handled or given up: answered 200 if sent again
+        self.given_up = 0  # updates whose handler failed on every attempt (shown in /stats)
+        self._stopping = False
+        self._waiting = 0  # requests waiting for their answer
+        self._idle = asyncio.Event()  # set while no request waits
+        self._idle.set()
         route = "/" + path.strip("/")
         app = tornado.web.Application([(route, _Receiver, {"server": self})], log_function=lambda _handler: None)
         self._server = tornado.httpserver.HTTPServer(app, max_body_size=MAX_BODY_BYTES)
 
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
     def listen(self, port: int, address: str) -> None:
         self._server.listen(port, address)
 
-    async def stop(self) -> None:
+    async def deliver(self, update: Update) -> int:
+        """The HTTP status for one delivery of `update`: 200 once it is done with, else a status Telegram retries."""
+        update_id = update.update_id
+        if update_id in self._finished:
+            return 200  # sent again after a 503 that came before its handling finished: done, not done twice
+        task = self._in_flight.get(update_id)
+        if task is None:
+            if self._stopping:
+                return 503
+            retryable = self._failures.get(update_id, 0) + 1 < self._attempts
+            task = asyncio.create_task(self._handle(update, retryable))
+            self._in_flight[update_id] = task
+            task.add_done_callback(lambda done: self._settle(update_id, done, retryable))
+        # Not wait_for: the handling must go on when this answer gives up waiting (or this request is dropped).
+        self._waiting += 1
+        self._idle.clear()
+        try:
+            await asyncio.wait([task], timeout=self._answer_within)
+        finally:
+            self._waiting -= 1
+            if not self._waiting:
+                self._idle.set()
+        if not task.done():
+            logger.warning("update %d not handled within %.1f s; answered 503, it goes on", update_id,
+                           self._answer_within)  # fmt: skip
+            return 503
+        if update_id in self._finished:
+            return 200
+        return 503 if task.cancelled() else 500
+
+    def _settle(self, update_id: int, task: asyncio.Task[bool], retryable: bool) -> None:
+        self._in_flight.pop(update_id, None)
+        if task.cancelled():
+            return  # stopped before it was done: unanswered, Telegram sends it again
+        error = task.exception()
+        if error is not None:
+            logger.error("handling update %d failed", update_id, exc_info=error)
+        handled = error is None and task.result()
+        if not handled and retryable:
+            self._failures[update_id] = self._failures.get(update_id, 0) + 1
+            self._failures.move_to_end(update_id)
+            _trim(self._failures)
+            logger.warning("update %d failed; answered 500 so that Telegram sends it again", update_id)
+            return
+        if not handled:
+            self.given_up += 1
+            logger.error("update %d failed %d times; given up", update_id, self._attempts)
+        self._failures.pop(update_id, None)
+        self._finished[update_id] = None
+        _trim(self._finished)
+
+    async def stop(self, grace: float) -> None:
+        """Stop taking updates; those in flight get `grace` seconds to finish (answered 200), the rest 503."""
+        self._stopping = True
         self._server.stop()
+        tasks = list(self._in_flight.values())
+        if tasks:
+            await asyncio.wait(tasks, timeout=grace)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        with suppress(TimeoutError):  # the waiting requests write their answers (503) first
+            await asyncio.wait_for(self._idle.wait(), _ANSWERING)
         await self._server.close_all_connections()
+
+
+def _trim(remembered: OrderedDict[int, Any]) -> None:
+    while len(remembered) > _REMEMBERED:
+        remembered.popitem(last=False)

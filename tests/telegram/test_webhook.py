@@ -110,6 +110,8 @@ async def test_a_webhook_skips_an_update_it_cannot_read_answers_the_others_and_s
                 except OSError:
                     await asyncio.sleep(0.1)
             assert statuses == [200, 200, 200]
+            assert fake.sent_messages(77), "each 200 came after its update's reply"
+            assert fake.sent_messages(79), "each 200 came after its update's reply"
             [first] = await fake.wait_for_messages(77, 1, timeout=10)
             [after] = await fake.wait_for_messages(79, 1, timeout=10)
             assert first["text"].startswith(CREDIT_TITLE), log.read_text()
