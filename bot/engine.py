@@ -437,8 +437,9 @@ class Engine:
     def _context(self, event: Incoming, state: _State, k: Knowledge, lang: Lang) -> tools.Context:
         plan = None
         exporting = event.command == "export" or event.action == "d:export"
-        if exporting and k.plan is not None and state.plan is not None and state.plan.asking is None:
-            plan = planchat.result_reply(state.plan.inputs, k.plan, lang).text  # the plan the user last worked out
+        shown = state.plan.result if state.plan is not None else None
+        if exporting and k.plan is not None and shown is not None:
+            plan = planchat.result_reply(shown, k.plan, lang)  # the latest result the user was shown, with its chart
         return tools.Context(event.user_id, k.kb, lang, state.progress, self._asked.get(event.user_id), plan)
 
     @staticmethod

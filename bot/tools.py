@@ -86,7 +86,7 @@ class Context:
     lang: Lang
     walk: Progress | None = None  # the walkthrough progress, for the agreement terms
     asked: tuple[str, str] | None = None  # (entry id, question) of the user's last answer, kept in memory only
-    plan: str | None = None  # the user's /plan result as text, when exporting
+    plan: Reply | None = None  # the user's latest /plan result (text and chart), when exporting
 
 
 @dataclass(frozen=True)
@@ -339,7 +339,8 @@ class Tools:
             agreement=walk.result == AGREED if walk is not None and walk.result is not None else None,
             diary=await self.storage.diary(ctx.user_id),
             channels={c: kb.text(f"diary_channel_{c}", lang) for c in diary.CHANNELS},
-            plan=ctx.plan,
+            plan=ctx.plan.text if ctx.plan is not None else None,
+            chart=ctx.plan.chart if ctx.plan is not None else None,
         )
         data = await asyncio.to_thread(export.render_pdf, record, kb)
         attachment = Attachment(export.filename(today), data, export.MIME)

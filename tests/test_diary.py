@@ -16,6 +16,8 @@ from bot.chat import run_chat
 from bot.config import Config, load_config
 from bot.core.flow import AGREED, Step
 from bot.core.i18n import Lang
+from bot.core.plan import Inputs
+from bot.core.planchat import PlanState, result_reply
 from bot.core.progress import Progress
 from bot.engine import Engine, Knowledge
 from bot.storage import Session, Storage
@@ -170,9 +172,6 @@ def test_the_terminal_chat_records_a_contact_and_saves_the_export(config: Config
 
 
 async def test_the_export_holds_the_plan_worked_out_with_slash_plan(storage: Storage) -> None:
-    from bot.core.plan import Inputs
-    from bot.core.planchat import PlanState, result_reply
-
     shipped = Knowledge.load(SHIPPED)
     assert shipped.plan is not None
     user = Person(Engine(shipped, storage, clock=lambda: NOW))
@@ -184,3 +183,75 @@ async def test_the_export_holds_the_plan_worked_out_with_slash_plan(storage: Sto
     assert re.sub(r"\s+", "", shipped.kb.text("export_plan_heading", ZH)) in text
     for line in result_reply(inputs, shipped.plan, ZH).text.splitlines()[:3]:
         assert re.sub(r"\s+", "", line) in text
+
+
+async def plan_user(storage: Storage, inputs: Inputs, *entries: str) -> tuple[Person, Knowledge]:
+    """A user of the shipped knowledge whose latest /plan result is `inputs`, with diary entries saying `entries`."""
+    shipped = Knowledge.load(SHIPPED)
+    user = Person(Engine(shipped, storage, clock=lambda: NOW))
+    await storage.save_session(Session(user.user_id, state={"plan": PlanState(None, inputs).to_dict()}))
+    for number, said in enumerate(entries, 1):
+        assert await storage.add_contact(user.user_id, f"2026-03-{number:02d}", "phone", "客服", said, limit=100)
+    return user, shipped
+
+
+def images(data: bytes) -> list[tuple[int, int]]:
+    """The pixel size of every picture in a PDF, as a reader decodes them."""
+    decoded = [image.image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
+    return [picture.size if picture is not None else (0, 0) for picture in decoded]
+
+
+async def test_the_export_shows_the_plans_chart_beside_the_diary_and_stays_small(storage: Storage) -> None:
+    said = [f"第{n}次：答应分 12 期还款，免除罚息，{n + 10} 号再联系" for n in range(1, 9)]
+    user, shipped = await plan_user(storage, Inputs(owed=30_000, income=8_000, spending=5_000, other=500), *said)
+    [sent] = await user.says("/export")
+    assert sent.attachment is not None
+    data = sent.attachment.data
+    assert len(data) < 120_000, f"{len(data)} bytes"  # the chart adds about 20 KB (palette PNG)
+    [size] = images(data)  # one picture: the chart, at the resolution /plan sends it
+    assert size == (1200, 675)
+    text = pdf_text(data)
+    assert re.sub(r"\s+", "", shipped.kb.text("export_plan_heading", ZH)) in text
+    for entry in said:
+        assert re.sub(r"\s+", "", entry) in text
+
+
+async def test_a_plan_of_three_instalments_or_fewer_is_exported_without_a_chart(storage: Storage) -> None:
+    user, shipped = await plan_user(storage, Inputs(owed=6_000, income=8_000, spending=5_000, other=0), "打过电话")
+    [sent] = await user.says("/export")
+    assert sent.attachment is not None
+    assert images(sent.attachment.data) == []
+    assert re.sub(r"\s+", "", shipped.kb.text("export_plan_heading", ZH)) in pdf_text(sent.attachment.data)
+
+
+async def test_the_export_has_the_latest_plan_result_and_none_after_forget(storage: Storage) -> None:
+    first = Inputs(owed=30_000, income=8_000, spending=5_000, other=500)
+    user, shipped = await plan_user(storage, first)
+    texts = shipped.plan
+    assert texts is not None
+
+    def exported(inputs: Inputs) -> str:
+        return re.sub(r"\s+", "", result_reply(inputs, texts, ZH).text.splitlines()[1])  # the amount owed
+
+    await user.says("/plan")
+    await user.says("45000")  # a new calculation, not finished: the first result is still the plan
+    [sent] = await user.says("/export")
+    assert sent.attachment is not None
+    assert exported(first) in pdf_text(sent.attachment.data)
+
+    await user.says("/plan")
+    for typed in ("9000", "5000", "500"):  # income, spending, other debts: the second result is shown
+        await user.says(typed)
+    await user.presses("p:skip:proposal")
+    [sent] = await user.says("/export")
+    assert sent.attachment is not None
+    second = Inputs(owed=45_000, income=9_000, spending=5_000, other=500)
+    assert exported(second) in pdf_text(sent.attachment.data)
+    assert exported(first) not in pdf_text(sent.attachment.data)
+
+    await user.says("/forget")
+    await user.presses("f:yes")
+    [sent] = await user.says("/export")
+    assert sent.attachment is not None
+    assert re.sub(r"\s+", "", shipped.kb.text("export_plan_heading", ZH)) not in pdf_text(sent.attachment.data)
+    assert images(sent.attachment.data) == []

@@ -41,17 +41,26 @@ class PlanState:
     """The answers so far; `asking` is the open question, None once the result has been shown.
 
     `paused`: the user went into the walkthrough meanwhile, so typed numbers are its answers; the open question
-    waits for /plan or a plan button.
+    waits for /plan or a plan button. `earlier`: the answers of the last result shown, while a new calculation is
+    under way — that result stays the user's plan (for /export) until the new one is shown, and comes back if the
+    new one is stopped.
     """
 
     asking: Field | None = Field.OWED
     inputs: Inputs = field(default_factory=Inputs)
     paused: bool = False
+    earlier: Inputs | None = None
+
+    @property
+    def result(self) -> Inputs | None:
+        """The answers of the latest result the user was shown, if any."""
+        return self.inputs if self.asking is None else self.earlier
 
     def to_dict(self) -> dict[str, object]:
         values = {question.value: self.inputs.get(question) for question in ORDER}
         asking = self.asking.value if self.asking else None
-        return {"version": STATE_VERSION, "asking": asking, "paused": self.paused, **values}
+        earlier = None if self.earlier is None else {question.value: self.earlier.get(question) for question in ORDER}
+        return {"version": STATE_VERSION, "asking": asking, "paused": self.paused, "earlier": earlier, **values}
 
     @classmethod
     def from_dict(cls, data: object) -> PlanState | None:
@@ -65,7 +74,12 @@ class PlanState:
         paused = data.get("paused", False)
         if not all(_is_amount(value) for value in values.values()) or not isinstance(paused, bool):
             return None
-        return cls(Field(asking) if asking is not None else None, Inputs(**values), paused)
+        stored = data.get("earlier")  # absent in states saved before it was kept
+        earlier = None
+        if isinstance(stored, Mapping):
+            kept = {question.value: stored.get(question.value) for question in ORDER}
+            earlier = Inputs(**kept) if all(_is_amount(value) for value in kept.values()) else None
+        return cls(Field(asking) if asking is not None else None, Inputs(**values), paused, earlier)
 
 
 def _is_amount(value: object) -> bool:
@@ -109,10 +123,12 @@ def step(state: PlanState | None, event: Event, texts: PlanTexts, lang: Lang) ->
             going_on = replace(state, paused=False)
             return [_question(going_on, texts, lang, lead=texts.say("messages.resumed", lang))], going_on
         case Start(owed=owed, proposal=proposal):
-            fresh = PlanState(Field.OWED, Inputs(owed=owed, proposal=proposal or None))
+            earlier = state.result if state is not None else None
+            fresh = PlanState(Field.OWED, Inputs(owed=owed, proposal=proposal or None), earlier=earlier)
             return [Reply(texts.say("messages.intro", lang)), _question(fresh, texts, lang)], fresh
-        case Stop():
-            return [Reply(texts.say("messages.stopped", lang))], None
+        case Stop():  # the last result shown, if any, stays the user's plan
+            result = state.result if state is not None else None
+            return [Reply(texts.say("messages.stopped", lang))], PlanState(None, result) if result is not None else None
         case Typed(text=text):
             return _typed(state, text, texts, lang)
         case Press(action=action):
@@ -135,7 +151,8 @@ def _press(state: PlanState | None, action: str, texts: PlanTexts, lang: Lang) -
     kind, _, target = action.removeprefix("p:").partition(":")
     if kind == "again":
         last = state.inputs if state is not None else Inputs()
-        return step(None, Start(last.owed, last.proposal), texts, lang)
+        shown = PlanState(None, state.result) if state is not None and state.result is not None else None
+        return step(shown, Start(last.owed, last.proposal), texts, lang)
     if kind == "stop":
         return step(state, Stop(), texts, lang)
     if state is None or state.asking is None:
@@ -154,7 +171,7 @@ def _answer(state: PlanState, inputs: Inputs, texts: PlanTexts, lang: Lang) -> O
     assert state.asking is not None
     position = ORDER.index(state.asking)
     if position + 1 < len(ORDER):
-        moved = PlanState(ORDER[position + 1], inputs)
+        moved = PlanState(ORDER[position + 1], inputs, earlier=state.earlier)
         return [_question(moved, texts, lang)], moved
     done = PlanState(None, inputs)
     return [result_reply(inputs, texts, lang)], done

@@ -194,6 +194,32 @@ def test_calculate_again_starts_with_the_last_amount_owed(texts: PlanTexts) -> N
     assert "p:keep:owed" in user.actions
 
 
+def test_the_latest_result_stays_the_plan_while_a_new_one_is_worked_out_or_stopped(texts: PlanTexts) -> None:
+    first = Inputs(owed=20_000, income=6_000, spending=3_000, other=0)
+    user = Calculator(texts).start().types("20000", "6000", "3000", "0").press("p:skip:proposal")
+    assert user.state is not None
+    assert user.state.result == first
+
+    user.press("p:again").types("30000")  # a new calculation under way: the result shown is still the first
+    assert user.state is not None
+    assert user.state.result == first
+    user.send(Stop())
+    assert user.state == PlanState(None, first), "stopping the new one leaves the last result"
+
+    user.start().types("50000", "9000", "3000", "0").press("p:skip:proposal")
+    assert user.state is not None
+    assert user.state.result == Inputs(owed=50_000, income=9_000, spending=3_000, other=0)
+    assert user.state.earlier is None
+
+
+def test_a_state_stored_before_the_earlier_result_was_kept_still_reads(texts: PlanTexts) -> None:
+    stored = PlanState(None, Inputs(owed=20_000)).to_dict()
+    del stored["earlier"]
+    assert PlanState.from_dict(stored) == PlanState(None, Inputs(owed=20_000))
+    stored["earlier"] = {"owed": -5}  # garbled: the answers stay, the earlier result is dropped
+    assert PlanState.from_dict(stored) == PlanState(None, Inputs(owed=20_000))
+
+
 def test_english_texts_are_used_in_english(texts: PlanTexts) -> None:
     user = Calculator(texts, Lang.EN).start()
     assert user.replies[-1].text == "EN questions.owed"
