@@ -13,7 +13,7 @@ Action tokens (kept short for Telegram's 64-byte callback data):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
@@ -110,6 +110,7 @@ class Advisor:
         result = self.matcher.match(text)
         if not result.normalized:
             return Outcome([Reply(self.kb.text("empty_message", lang))], conversation, result)
+        result = self._safety_first(result, concern)
         if result.status is Status.ANSWER and result.entry is not None:
             replies = self.show_entry(conversation, result.entry)
         elif result.status is Status.CLARIFY:
@@ -130,6 +131,22 @@ class Advisor:
         if concern is Concern.DISTRESS:
             replies = [self.reassurance(conversation), *replies]
         return Outcome(replies, conversation, result)
+
+    def _safety_first(self, result: MatchResult, concern: Concern | None) -> MatchResult:
+        """A message whose best match is safety advice (or that the screen flagged as a scam and that safety advice
+        fits) gets that advice at once, never a menu: someone on the phone with a fake caller has no time to choose.
+        Between several safety entries the one whose keywords the message holds most wins (the code, not the agent
+        card, for "he wants my verification code"); ties go to the matcher's order."""
+        if result.status is Status.FALLBACK or not result.candidates:
+            return result
+        safe = [c for c in result.candidates if c.entry.id.startswith(SAFETY_PREFIX)]
+        top = result.candidates[0].entry.id.startswith(SAFETY_PREFIX)
+        if not safe or not (top or (concern is Concern.SCAM and result.status is Status.CLARIFY)):
+            return result
+        text = result.normalized
+        hits = [sum(1 for k in c.entry.keywords if (n := self.matcher.normalize(k)) and n in text) for c in safe]
+        best = safe[max(range(len(safe)), key=lambda i: (hits[i], -i))]
+        return replace(result, status=Status.ANSWER, entry=best.entry)
 
     def in_crisis(self, text: str) -> bool:
         """Whether the safety screen reads the message as a crisis (for callers that only need yes or no)."""
