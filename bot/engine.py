@@ -15,7 +15,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,10 @@ RECENT_USERS = 4096
 START_GUIDE = "guide"
 #: Messages longer than this are answered from their first part, and the user is told so.
 LONG_MESSAGE = 1500
+#: For this many messages after the crisis reply, the advisor answers as one who remembers it (bot.core.advisor).
+CRISIS_MEMORY = 4
+#: An answer typed for again within this many messages is pointed back to, not repeated.
+REPEAT_WINDOW = 4
 #: What a typed text needs to be taken as a question rather than the agreement terms being recorded.
 _QUESTION_MARKERS = re.compile(
     r"[?？]|吗|怎么|如何|什么|能不能|可不可以|为什么|為什麼|嗎|怎麼|\b(how|what|can|should|why)\b"
@@ -142,6 +146,23 @@ class _State:
         )
 
 
+@dataclass
+class _Recent:
+    """What the engine remembers of a user's last few typed messages, in memory only (never stored): when the
+    crisis reply was given, and which answers were shown when."""
+
+    turn: int = 0
+    crisis_turn: int | None = None
+    shown: dict[str, int] = field(default_factory=dict)  # knowledge version:entry id → turn it was last given
+
+    def after_crisis(self) -> bool:
+        return self.crisis_turn is not None and self.turn - self.crisis_turn <= CRISIS_MEMORY
+
+    def repeated(self, entry_id: str) -> bool:
+        last = self.shown.get(entry_id)
+        return last is not None and self.turn - last <= REPEAT_WINDOW
+
+
 @dataclass(frozen=True)
 class _Decision:
     """What handling one event decided, before anything is written."""
@@ -172,6 +193,7 @@ class Engine:
         # The question each recent user's last answer was for, so a 👎 can file it; memory only, never stored
         # unless the user presses 👎.
         self._asked: OrderedDict[int, tuple[str, str]] = OrderedDict()
+        self._recent_turns: OrderedDict[int, _Recent] = OrderedDict()  # see _Recent; memory only
         self._locks = KeyedLocks()  # one user's events in order; different users in parallel
         self._reloading = asyncio.Lock()
         # The engine is the only writer of sessions, so what it last read or wrote is what is on disk; keeping
@@ -234,6 +256,7 @@ class Engine:
         decision = await self._decide(event, state, k, Conversation(lang=lang, client_lang=event.client_lang))
         if decision.forgotten:
             await self.storage.forget_user(event.user_id)
+            self._recent_turns.pop(event.user_id, None)
             self._remember(event.user_id, None)
             return Response(decision.replies, lang)
         if decision.lang is not None:
@@ -408,9 +431,21 @@ class Engine:
         if len(text) > LONG_MESSAGE and screening.concern is not Concern.CRISIS:
             notice = [Reply(k.kb.text("too_long_notice", lang))]
             text = text[:LONG_MESSAGE]
+        recent = self._recent_of(event.user_id)
+        recent.turn += 1
+        conversation = replace(conversation, after_crisis=recent.after_crisis())
         outcome = k.advisor.ask(conversation, text, screening)
-        replies = [*notice, *self._with_continue(outcome.replies, state, k, lang)]
+        shown_now = outcome.replies
         match = outcome.match
+        if outcome.safety is Concern.CRISIS:
+            recent.crisis_turn = recent.turn
+        elif outcome.safety is None and match is not None and match.status is Status.ANSWER and match.entry:
+            seen = f"{k.kb.version}:{match.entry.id}"  # after a reload the answer may read differently: in full
+            if recent.repeated(seen):  # the same card a moment ago: point back to it
+                shown_now = [self._again_pointer(match.entry, k, lang)]
+            recent.shown = {key: turn for key, turn in recent.shown.items() if recent.turn - turn <= REPEAT_WINDOW}
+            recent.shown[seen] = recent.turn
+        replies = [*notice, *self._with_continue(shown_now, state, k, lang)]
         if match is not None and match.status is Status.ANSWER and match.entry is not None:
             replies = self._with_jump(replies, match.entry.id, state, k, lang)
         if match is not None and match.normalized:
@@ -423,6 +458,21 @@ class Engine:
                 while len(self._asked) > RECENT_USERS:
                     self._asked.popitem(last=False)
         return _Decision(replies, state, unanswered=match if outcome.unanswered else None)
+
+    def _recent_of(self, user_id: int) -> _Recent:
+        recent = self._recent_turns.pop(user_id, None) or _Recent()
+        self._recent_turns[user_id] = recent
+        while len(self._recent_turns) > RECENT_USERS:
+            self._recent_turns.popitem(last=False)
+        return recent
+
+    @staticmethod
+    def _again_pointer(entry: Entry, k: Knowledge, lang: Lang) -> Reply:
+        """Instead of the same answer twice in a few messages: where it is, and a button to see it again."""
+        title = entry.title_in(lang)
+        again = Choice(title, f"e:{entry.id}")
+        guide = Choice(k.kb.text("guide_button", lang), "g:start")
+        return Reply(k.kb.text("already_shown", lang, title=title), (again, guide))
 
     @staticmethod
     def _with_votes(replies: list[Reply], entry: Entry | None, k: Knowledge, lang: Lang) -> list[Reply]:

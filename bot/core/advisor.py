@@ -61,6 +61,9 @@ class Conversation:
 
     lang: Lang = Lang.ZH_HANS
     client_lang: str | None = None  # the interface language the transport reports ("en-HK"): where help is listed
+    #: The crisis reply was given a few messages ago: a second disclosure gets a shorter "I'm still here", and a
+    #: message that is not a question ("I'm fine, just venting") a gentle check-in rather than a menu.
+    after_crisis: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,12 +107,16 @@ class Advisor:
             return Outcome([Reply(self.kb.text("empty_message", lang))], conversation)
         concern = (screening or self.screen(text)).concern
         if concern is Concern.CRISIS:  # nothing else: no topic, no legal consequences, no walkthrough step
-            return Outcome(self.crisis(conversation), conversation, safety=Concern.CRISIS)
-        if concern is None and self.matcher.normalize.only_greetings(text):  # "你好", "谢谢": a kind word back
-            return Outcome([Reply(self.kb.text("courtesy", lang), (self._guide_choice(conversation),))], conversation)
+            return Outcome(self._crisis_reply(conversation, text), conversation, safety=Concern.CRISIS)
+        greeting = concern is None and self.matcher.normalize.only_greetings(text)
         result = self.matcher.match(text)
-        if not result.normalized:
-            return Outcome([Reply(self.kb.text("empty_message", lang))], conversation, result)
+        if conversation.after_crisis and concern in {None, Concern.DISTRESS} and not self._answers(result):
+            return Outcome([self.check_in(conversation)], conversation)  # "我没事 只是说说": a gentle word back
+        if greeting:  # "你好", "谢谢": a kind word back
+            return Outcome([Reply(self.kb.text("courtesy", lang), (self._guide_choice(conversation),))], conversation)
+        if not result.normalized:  # "???", "…": nothing to go on, but something was typed
+            reply = Reply(self.kb.text("unclear_message", lang), (self._guide_choice(conversation),))
+            return Outcome([reply], conversation, result)
         result = self._safety_first(result, concern)
         if result.status is Status.ANSWER and result.entry is not None:
             replies = self.show_entry(conversation, result.entry)
@@ -156,6 +163,35 @@ class Advisor:
         """The crisis reply: warm, short, where to get help now; the conversation can go on afterwards."""
         text = self.crisis_text(conversation.lang, region_of(conversation.lang, conversation.client_lang))
         return [Reply(text, (self._guide_choice(conversation),))]
+
+    def _crisis_reply(self, conversation: Conversation, text: str) -> list[Reply]:
+        """The crisis reply (shorter the second time); a practical question in the same message is not lost: it is
+        offered as a button under the caring reply, never answered in front of it."""
+        if conversation.after_crisis:
+            replies = [Reply(self._with_hotline("crisis_again", conversation), (self._guide_choice(conversation),))]
+        else:
+            replies = self.crisis(conversation)
+        asked = self.matcher.match(text)
+        if not self._answers(asked) or asked.entry is None or asked.entry.id.startswith(SAFETY_PREFIX):
+            return replies
+        lang = conversation.lang
+        label = self.kb.text("crisis_question_button", lang, title=asked.entry.title_in(lang))
+        last = replies[-1]
+        return [*replies[:-1], replace(last, choices=(Choice(label, f"e:{asked.entry.id}"), *last.choices))]
+
+    def check_in(self, conversation: Conversation) -> Reply:
+        """After the crisis reply, a message that asks nothing: a gentle check-in with the user's own hotline."""
+        return Reply(self._with_hotline("crisis_checkin", conversation), (self._guide_choice(conversation),))
+
+    def _with_hotline(self, key: str, conversation: Conversation) -> str:
+        region = region_of(conversation.lang, conversation.client_lang)
+        hotline = self.kb.text(f"crisis_{region.value}", conversation.lang)
+        return self.kb.text(key, conversation.lang, hotline=hotline)
+
+    @staticmethod
+    def _answers(result: MatchResult) -> bool:
+        """Whether the matcher found a topic the guide answers (not a menu, a route or chit-chat)."""
+        return result.status is Status.ANSWER and result.entry is not None and result.entry.kind.answered
 
     def crisis_text(self, lang: Lang, region: Region | None = None) -> str:
         """The crisis reply's text: every region's hotlines, the user's own first (by default, that of `lang`)."""

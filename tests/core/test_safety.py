@@ -142,7 +142,8 @@ def advisor(tmp_path: Path) -> Advisor:
 def test_a_person_in_crisis_gets_the_crisis_reply_and_nothing_else(advisor: Advisor, lang: Lang) -> None:
     outcome = advisor.ask(Conversation(lang), "花呗逾期会影响征信吗？我真的不想活了")
     assert [r.text for r in outcome.replies] == [advisor.kb.text("crisis", lang)]
-    assert [c.action for c in outcome.replies[0].choices] == ["g:start"]  # the conversation goes on
+    # the conversation goes on; the question asked in the same message waits under a button, never answered first
+    assert [c.action for c in outcome.replies[0].choices] == ["e:impact.credit", "g:start"]
     assert outcome.safety is CRISIS
     assert outcome.match is None
     assert not outcome.unanswered

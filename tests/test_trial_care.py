@@ -1,0 +1,110 @@
+"""After a crisis reply, a repeated answer, a message of only symbols: the engine remembers the last few messages.
+
+Fixture knowledge (tests/kbfactory.py): a test names the text it expects by its key, never by shipped wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.core.advisor import Advisor
+from bot.core.i18n import Lang
+from bot.core.knowledge import load_knowledge
+from bot.core.matcher import Matcher
+from bot.core.walkthrough import load_walkthrough
+from bot.engine import REPEAT_WINDOW, Engine, Knowledge
+from bot.storage import Storage
+from tests.kbfactory import TEXT_KEYS, write_kb
+from tests.transcript import SHIPPED, EngineUser
+
+FILLED = {
+    "crisis": "‹crisis›",
+    "crisis_mainland": "‹mainland line›",
+    "crisis_taiwan": "‹taiwan line›",
+    "crisis_hongkong": "‹hongkong line›",
+    "crisis_again": "‹again {hotline}›",
+    "crisis_checkin": "‹checkin {hotline}›",
+    "crisis_question_button": "‹later {title}›",
+    "already_shown": "‹shown {title}›",
+}
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
+    texts = {key: {"zh-hans": f"{key} 文本", "en": f"{key} text"} for key in TEXT_KEYS}
+    texts.update({key: {"zh-hans": value, "en": f"en {value}"} for key, value in FILLED.items()})
+    folder = write_kb(tmp_path / "kb")
+    (folder / "texts.yaml").write_text(yaml.safe_dump({"texts": texts}, allow_unicode=True), encoding="utf-8")
+    kb = load_knowledge(folder, required_ids=())
+    matcher = Matcher(kb)
+    knowledge = Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(SHIPPED / "walkthrough.yaml"))
+    async with await Storage.open(tmp_path / "db.sqlite3") as storage:
+        yield Engine(knowledge, storage)
+
+
+async def test_the_question_in_a_crisis_message_is_offered_not_lost(engine: Engine) -> None:
+    user = EngineUser(engine, 1)
+    await user.says("逾期会影响征信吗 我真的不想活了")
+    assert user.text == "‹crisis›"  # nothing in front of or after the caring reply
+    assert "e:impact.credit" in user.actions  # the practical question, as a button to come back to
+    await user.presses("e:impact.credit")
+    assert user.replies[0].title == engine.knowledge.kb.entry("impact.credit").title_in(Lang.ZH_HANS)  # type: ignore[union-attr]
+
+
+async def test_a_second_disclosure_gets_the_shorter_reply_with_the_own_regions_line(engine: Engine) -> None:
+    user = EngineUser(engine, 2, Lang.ZH_HK)
+    await user.says("我不想活了")
+    first = user.text
+    await user.says("我真的不想活了")
+    assert user.text != first
+    assert "‹again" in user.text
+    assert "‹hongkong line›" in user.text  # Hong Kong wording: the Samaritans' line, not the mainland's
+
+
+async def test_after_the_crisis_reply_a_message_asking_nothing_gets_a_check_in(engine: Engine) -> None:
+    user = EngineUser(engine, 3)
+    await user.says("我不想活了")
+    await user.says("嗯嗯 没什么")
+    assert "‹checkin ‹mainland line››" in user.text
+    assert user.actions == ["g:start"]  # no menu of topics
+    await user.says("逾期会影响征信吗")  # a real question is answered as usual
+    assert user.replies[0].title == engine.knowledge.kb.entry("impact.credit").title_in(Lang.ZH_HANS)  # type: ignore[union-attr]
+
+
+async def test_without_a_crisis_the_same_message_gets_no_check_in(engine: Engine) -> None:
+    user = EngineUser(engine, 4)
+    await user.says("嗯嗯 没什么")
+    assert "‹checkin" not in user.text
+
+
+async def test_the_same_answer_within_a_few_messages_is_pointed_back_to(engine: Engine) -> None:
+    user = EngineUser(engine, 5)
+    await user.says("逾期会影响征信吗")
+    title = engine.knowledge.kb.entry("impact.credit").title_in(Lang.ZH_HANS)  # type: ignore[union-attr]
+    assert user.replies[0].title == title
+    await user.says("花呗逾期上征信吗")
+    assert user.text == f"‹shown {title}›"
+    await user.presses("e:impact.credit")  # the button shows it again in full
+    assert user.replies[0].title == title
+
+
+async def test_an_answer_long_ago_is_given_again_in_full(engine: Engine) -> None:
+    user = EngineUser(engine, 6)
+    await user.says("逾期会影响征信吗")
+    for _ in range(REPEAT_WINDOW):
+        await user.says("能不能协商延期还款")
+        await user.says("不还钱会被起诉吗")
+    await user.says("逾期会影响征信吗")
+    assert user.replies[0].title == engine.knowledge.kb.entry("impact.credit").title_in(Lang.ZH_HANS)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("text", ["???", "？？", "…"])
+async def test_only_symbols_is_not_called_an_empty_message(engine: Engine, text: str) -> None:
+    user = EngineUser(engine, 7)
+    await user.says(text)
+    assert user.text == "unclear_message 文本"
+    assert user.actions == ["g:start"]  # the buttons stay
