@@ -468,11 +468,12 @@ class Engine:
 
     @staticmethod
     def _again_pointer(entry: Entry, k: Knowledge, lang: Lang) -> Reply:
-        """Instead of the same answer twice in a few messages: where it is, and a button to see it again."""
+        """Instead of the same answer twice in a few messages: under its title, where it is, and a button to see it
+        again (the 👍 / 👎 go under it as under the answer)."""
         title = entry.title_in(lang)
-        again = Choice(title, f"e:{entry.id}")
+        again = Choice(k.kb.text("show_again_button", lang), f"e:{entry.id}")
         guide = Choice(k.kb.text("guide_button", lang), "g:start")
-        return Reply(k.kb.text("already_shown", lang, title=title), (again, guide))
+        return Reply(k.kb.text("already_shown", lang), (again, guide), title=title)
 
     @staticmethod
     def _with_votes(replies: list[Reply], entry: Entry | None, k: Knowledge, lang: Lang) -> list[Reply]:

@@ -377,7 +377,8 @@ async def test_a_crisis_mid_walkthrough_gets_the_crisis_reply_and_the_walkthroug
 
     assert reply.text == shipped().advisor.crisis_text(ZH)
     continue_label = guide("buttons.continue", stage=guide("stages.intake"))
-    assert reply.labels == [continue_label]
+    assert reply.labels[0] == continue_label  # then, at most, the question the message asked, for later
+    assert len(reply.labels) <= 2
     async with await Storage.open(setup.database) as storage:
         assert await storage.unmatched_report() == [], "the message is not kept"
 
