@@ -20,9 +20,9 @@ from bot.core.matcher import Matcher
 
 #: Confident-wrong answers (of all questions) the thresholds may allow on the held-out predictions: below the
 #: target of 3%, so that new questions, which the thresholds never saw, still stay under it.
-MAX_WRONG = 0.022
+MAX_WRONG = 0.025
 #: Menus (of all questions) the thresholds may allow.
-MAX_CLARIFY = 0.22
+MAX_CLARIFY = 0.24
 
 
 class Item(Protocol):

@@ -30,6 +30,7 @@ class Signals:
     agreed: bool  # the matcher's naive-Bayes and closest-example views name its best entry
     seconded: bool  # two of its three views do
     resemblance: Callable[[Entry], float]  # share of an entry's closest example found in the question
+    length: int = 0  # characters of the normalised question
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,30 @@ def rank(signals: Signals, entries: Mapping[str, Entry]) -> list[tuple[Entry, fl
     return sorted(scored, key=lambda item: (-item[1], item[0].id))
 
 
+#: What each number of `feature_vector` is, in order (the calibration has one weight per name).
+FEATURES = (
+    "learned probability of the best entry",
+    "learned probability of 'not covered'",
+    "ranking margin over the runner-up",
+    "matcher score of the best entry",
+    "matcher ranks it first",
+    "... and its views agree",
+    "... and two of its three views do",
+    "resemblance to the entry's closest example",
+    "the best entry is not an answered topic",
+    "learned mass on answered topics",
+    "share of that mass on the best entry",
+    "learned probability of the best minus the runner-up's",
+    "learned probability of the best plus the runner-up's",
+    "entropy of the learned probabilities",
+    "the learned model's own favourite is the best entry",
+    "learned mass on the first two answered entries",
+    "learned mass on the first three answered entries",
+    "log(1 + length of the question)",
+    "lead of the learned favourite over its runner-up",
+)
+
+
 def feature_vector(
     signals: Signals, ranked: Sequence[tuple[Entry, float]], topics: Mapping[str, Entry]
 ) -> tuple[float, ...]:
@@ -59,6 +84,13 @@ def feature_vector(
     same = 1.0 if matcher_best == best.id else 0.0
     # How much of the learned belief is on topics the guide answers at all (not routes, chit-chat or "not covered").
     covered = math.fsum(p for i, p in signals.learned.items() if i in topics)
+    # How the learned belief is spread: a question two entries share (labelled with both) splits it between them.
+    p_next = signals.learned.get(ranked[1][0].id, 0.0) if len(ranked) > 1 else 0.0
+    beliefs = sorted(signals.learned.values(), reverse=True)
+    lead = beliefs[0] - (beliefs[1] if len(beliefs) > 1 else 0.0)
+    entropy = -math.fsum(p * math.log(p) for p in beliefs if p > 0.0)
+    learned_best = max(signals.learned, key=signals.learned.__getitem__) if signals.learned else ""
+    answered = [e.id for e, _ in ranked if e.kind is EntryKind.TOPIC][:3]
     return (
         p_best,
         signals.learned.get(NOT_COVERED, 0.0),
@@ -71,6 +103,14 @@ def feature_vector(
         0.0 if best.kind is EntryKind.TOPIC else 1.0,
         covered,
         p_best / covered if covered > 0 else 0.0,
+        p_best - p_next,
+        p_best + p_next,
+        entropy,
+        1.0 if learned_best == best.id else 0.0,
+        math.fsum(signals.learned.get(i, 0.0) for i in answered[:2]),
+        math.fsum(signals.learned.get(i, 0.0) for i in answered),
+        math.log1p(signals.length),
+        lead,
     )
 
 

@@ -421,6 +421,7 @@ class Matcher:
             agreed=evidence.agreed,
             seconded=evidence.seconded,
             resemblance=lambda entry: self._resemblance(counts, entry_no[entry.id]),
+            length=len(normalized),
         )
 
     def _near_copy(self, normalized: str) -> int | None:

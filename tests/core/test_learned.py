@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR, MatcherConfig
-from bot.core.judge import Signals, decide, judge
+from bot.core.judge import FEATURES, Signals, decide, feature_vector, judge, rank
 from bot.core.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.core.learned import DEFAULT_PATH, NOT_COVERED, Calibration, LearnedModel
 from bot.core.matcher import Matcher, Status
@@ -40,6 +40,12 @@ def test_the_shipped_model_agrees_with_the_code_that_reads_it(shipped: LearnedMo
         assert sum(probs.values()) == pytest.approx(1.0, abs=1e-5)
 
 
+def test_the_shipped_calibration_weighs_every_feature_the_judge_computes(shipped: LearnedModel) -> None:
+    assert len(shipped.calibration.weights) == len(FEATURES)
+    assert 0.0 < shipped.calibration.answer_at < 1.0
+    assert 0.0 <= shipped.calibration.clarify_at < 1.0
+
+
 def test_a_model_file_that_cannot_be_read_is_a_knowledge_error(tmp_path: Path) -> None:
     broken = tmp_path / "learned.npz"
     broken.write_bytes(b"not a model")
@@ -65,7 +71,7 @@ def _tiny(kb: KnowledgeBase, calibration: Calibration) -> LearnedModel:
 
 
 #: Confidence = σ(10·P(best) − 5): sure above P ≈ 0.6, unsure below.
-_CAL = Calibration(weights=(10.0,) + (0.0,) * 10, bias=-5.0, answer_at=0.7, clarify_at=0.3)
+_CAL = Calibration(weights=(10.0,) + (0.0,) * (len(FEATURES) - 1), bias=-5.0, answer_at=0.7, clarify_at=0.3)
 
 
 def _signals(learned: dict[str, float], kb: KnowledgeBase) -> Signals:
@@ -127,3 +133,24 @@ def test_entries_the_model_never_saw_still_rank(kb: KnowledgeBase) -> None:
     )
     assert verdict is not None
     assert verdict.ranked[0][0] is extra
+
+
+def test_the_features_tell_a_belief_split_between_two_entries_from_a_sure_one(kb: KnowledgeBase) -> None:
+    """A question labelled with two entries splits the learned belief: the spread features must show it."""
+    topics = {i: e for i, e in kb.by_id.items() if i in ("impact.credit", "impact.legal")}
+
+    def named(learned: dict[str, float], length: int) -> dict[str, float]:
+        signals = Signals(learned, [], agreed=False, seconded=False, resemblance=lambda entry: 0.0, length=length)
+        values = feature_vector(signals, rank(signals, kb.by_id), topics)
+        assert len(values) == len(FEATURES)
+        return dict(zip(FEATURES, values, strict=True))
+
+    sure = named({"impact.credit": 0.9, "impact.legal": 0.05, NOT_COVERED: 0.05}, length=6)
+    split = named({"impact.credit": 0.46, "impact.legal": 0.44, NOT_COVERED: 0.1}, length=30)
+    assert sure["lead of the learned favourite over its runner-up"] == pytest.approx(0.85)
+    assert split["lead of the learned favourite over its runner-up"] == pytest.approx(0.02)
+    assert split["entropy of the learned probabilities"] > sure["entropy of the learned probabilities"]
+    assert split["learned probability of the best plus the runner-up's"] == pytest.approx(0.9)
+    assert split["learned mass on the first two answered entries"] == pytest.approx(0.9)
+    assert sure["the learned model's own favourite is the best entry"] == 1.0
+    assert split["log(1 + length of the question)"] > sure["log(1 + length of the question)"]
