@@ -2,6 +2,8 @@
 
     python -m bench.crisis
     python -m bench.crisis --dev      # the screen's own development phrases (bench/safety_dev.tsv) instead
+    python -m bench.crisis --positives bench/crisis_tune.tsv --negatives bench/safety_hard_negatives.tsv
+    python -m bench.crisis --phrases-only   # without the learned model, for comparison
 """
 
 from __future__ import annotations

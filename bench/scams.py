@@ -2,6 +2,8 @@
 
     python -m bench.scams
     python -m bench.scams --dev       # the screen's own development phrases (bench/safety_dev.tsv) instead
+    python -m bench.scams --positives bench/scam_tune.tsv --negatives bench/safety_hard_negatives.tsv
+    python -m bench.scams --phrases-only   # without the learned model, for comparison
 """
 
 from __future__ import annotations

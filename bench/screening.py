@@ -1,10 +1,16 @@
 """What `bench.crisis` and `bench.scams` share: recall on a labelled set, false alarms on ordinary messages.
 
 The screen measured is the one the bot ships: bot/core/safety.py's built-in phrases plus the shipped knowledge's
-aliases.yaml additions. Ordinary messages are every question of the project's sets under bench/ (those labelled with
+aliases.yaml additions, and the learned models of bot/core/safetymodel.py (`--phrases-only` leaves them out); each
+hit says which decided. Ordinary messages are every question of the project's sets under bench/ (those labelled with
 `safety.scams` are left out of the scam bench: they are about scams), ../shared/eval/dev-atec.tsv and the everyday
 questions of ../shared/data/atec-pairs.tsv (read at run time, never copied into the project; skipped with a note
-when ../shared is absent), plus the bench's own negatives file. Every miss and every false alarm is listed.
+when ../shared is absent; split into the half the learned models were trained on and the half they never saw), plus
+the bench's own negatives file. Every miss and every false alarm is listed.
+
+The models were trained on the project's question sets, half the everyday questions and the bench's default
+positives and negatives (bench/train_safety.py), so the honest figures are those on sets they never saw: the
+held-out everyday questions, ../shared/eval/dev-atec.tsv, bench/safety_hard_negatives.tsv, and the blind halves.
 """
 
 from __future__ import annotations
@@ -13,13 +19,14 @@ import argparse
 import csv
 import sys
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.knowledge import load_knowledge
-from bot.core.safety import Concern, Screen
+from bot.core.safety import Concern, Screen, Screening
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -54,6 +61,27 @@ def labelled(path: Path, expect: str | None = None, keep: bool = True) -> list[t
     ]
 
 
+#: The training sets of the learned safety models (bench/train_safety.py), by the writer who wrote them.
+SAFETY_TRAIN = BENCH / "safety_train"
+WRITERS = ("C", "D")
+
+
+def positives_of(concern: Concern) -> list[Path]:
+    """The files of `concern`'s written positives the learned model is trained on."""
+    if concern is Concern.CRISIS:
+        return [BENCH / "crisis.tsv", BENCH / "crisis_tune.tsv", *(SAFETY_TRAIN / f"{w}_crisis.tsv" for w in WRITERS)]
+    return [BENCH / "scams.tsv", BENCH / "scam_tune.tsv", *(SAFETY_TRAIN / f"{w}_scam.tsv" for w in WRITERS)]
+
+
+def negatives_of(concern: Concern) -> list[Path]:
+    """The files of `concern`'s written hard negatives the learned model is trained on (short_chat.tsv: everyday
+    chat such as 算了, 我走了, goodbye, 笑死, written for the model so that it does not take leaving for a farewell)."""
+    chat = SAFETY_TRAIN / "short_chat.tsv"
+    if concern is Concern.CRISIS:
+        return [BENCH / "crisis_negatives.tsv", *(SAFETY_TRAIN / f"{w}_crisis_negatives.tsv" for w in WRITERS), chat]
+    return [BENCH / "scam_negatives.tsv", *(SAFETY_TRAIN / f"{w}_scam_negatives.tsv" for w in WRITERS), chat]
+
+
 def ordinary(concern: Concern, negatives: Path, dev: Path | None = None) -> tuple[dict[str, list[str]], list[str]]:
     """Ordinary messages by source, and notes on what was skipped."""
     sources: dict[str, list[str]] = {}
@@ -67,13 +95,9 @@ def ordinary(concern: Concern, negatives: Path, dev: Path | None = None) -> tupl
     else:
         notes.append(f"{DEV_ATEC.relative_to(ROOT.parent)} absent: skipped")
     if ATEC_PAIRS.exists():
-        seen: dict[str, None] = {}
-        for row in _rows(ATEC_PAIRS):
-            for key in ("question1", "question2"):
-                text = (row.get(key) or "").strip()
-                if text:
-                    seen.setdefault(text)
-        sources["atec-pairs"] = list(seen)
+        trained, held_out = atec_halves()
+        sources["atec-pairs (trained on)"] = trained
+        sources["atec-pairs (held out)"] = held_out
     else:
         notes.append(f"{ATEC_PAIRS.relative_to(ROOT.parent)} absent: the everyday questions are skipped")
     if dev is not None:
@@ -83,6 +107,20 @@ def ordinary(concern: Concern, negatives: Path, dev: Path | None = None) -> tupl
     else:
         notes.append(f"{negatives.relative_to(ROOT)} absent: skipped")
     return sources, notes
+
+
+def atec_halves() -> tuple[list[str], list[str]]:
+    """The everyday questions of ../shared/data/atec-pairs.tsv, split by a hash of the pair id into the half the
+    learned safety model is trained on (bench/train_safety.py) and the half it never sees (a text found in both
+    halves counts as trained on)."""
+    halves: tuple[dict[str, None], dict[str, None]] = ({}, {})
+    for row in _rows(ATEC_PAIRS):
+        half = halves[0] if zlib.crc32(f"safety:{row['id']}".encode()) % 2 == 0 else halves[1]
+        for key in ("question1", "question2"):
+            text = (row.get(key) or "").strip()
+            if text:
+                half.setdefault(text)
+    return list(halves[0]), [text for text in halves[1] if text not in halves[0]]
 
 
 def _questions(rows: Iterable[dict[str, str]], concern: Concern) -> list[str]:
@@ -96,9 +134,13 @@ def _questions(rows: Iterable[dict[str, str]], concern: Concern) -> list[str]:
     return kept
 
 
-def shipped_screen() -> Screen:
+def shipped_screen(learned: bool = True) -> Screen:
     kb = load_knowledge(ROOT / "knowledge")
-    return Screen(kb.crisis, kb.scams)
+    return Screen(kb.crisis, kb.scams, learned=learned)
+
+
+def _decider(rule: str) -> str:
+    return "learned model" if rule.startswith("learned ") else "phrases"
 
 
 def run(concern: Concern, positives: Path, negatives: Path, argv: list[str] | None = None) -> int:
@@ -110,9 +152,19 @@ def run(concern: Concern, positives: Path, negatives: Path, argv: list[str] | No
         help=f"positives and negatives from a file with an `expect` column instead (default {DEV_SET.name}; "
         "also bench/safety_blind.tsv)",
     )
+    parser.add_argument("--phrases-only", action="store_true", help="the phrases without the learned model")
     args = parser.parse_args(argv)
-    screen = shipped_screen()
+    screen = shipped_screen(learned=not args.phrases_only)
     started = time.perf_counter()
+    screen("")  # the phrases and the model are read on first use: not part of any message's cost
+    cpu = 0.0
+
+    def screened(text: str) -> Screening:
+        nonlocal cpu
+        before = time.process_time()
+        result = screen(text)
+        cpu += time.process_time() - before
+        return result
 
     if not args.dev and not args.positives.exists():
         print(f"{args.positives} is missing", file=sys.stderr)
@@ -124,7 +176,7 @@ def run(concern: Concern, positives: Path, negatives: Path, argv: list[str] | No
     for text, kind in labelled(args.dev, concern.value) if args.dev else labelled(args.positives):
         found.total += 1
         by_kind[kind] += 1
-        screening = screen(text)
+        screening = screened(text)
         if screening.concern is concern:
             found.flagged.append((text, kind, screening.rule))
             kind_hits[kind] += 1
@@ -137,7 +189,7 @@ def run(concern: Concern, positives: Path, negatives: Path, argv: list[str] | No
     for name, texts in sources.items():
         tally = Tally(name, total=len(texts))
         for text in texts:
-            screening = screen(text)
+            screening = screened(text)
             if screening.concern is concern:
                 tally.flagged.append((text, name, screening.rule))
         alarms.append(tally)
@@ -154,6 +206,10 @@ def run(concern: Concern, positives: Path, negatives: Path, argv: list[str] | No
         share = 100 * len(tally.flagged) / tally.total if tally.total else 0.0
         print(f"  {tally.name:<22} {len(tally.flagged):>4} of {tally.total:<6} ({share:.2f}%)")
     print("  recall by kind: " + ", ".join(f"{k or '-'} {kind_hits[k]}/{n}" for k, n in sorted(by_kind.items())))
+    deciders = Counter(_decider(rule) for _, _, rule in found.flagged)
+    alarm_deciders = Counter(_decider(rule) for t in alarms for _, _, rule in t.flagged)
+    print("  found by: " + ", ".join(f"{k} {n}" for k, n in sorted(deciders.items())) + "; false alarms by: "
+          + (", ".join(f"{k} {n}" for k, n in sorted(alarm_deciders.items())) or "-"))
     for note in notes:
         print(f"  note: {note}")
     print(f"\nmisses ({len(misses)}):")
@@ -163,5 +219,7 @@ def run(concern: Concern, positives: Path, negatives: Path, argv: list[str] | No
     for tally in alarms:
         for text, name, rule in tally.flagged:
             print(f"  ALARM [{name}] ({rule})  {text}")
-    print(f"\n({elapsed:.1f} s for {found.total + negatives_total} messages)")
+    count = found.total + negatives_total
+    per_message = 1000 * cpu / max(count, 1)
+    print(f"\n({elapsed:.1f} s for {count} messages; the screen's CPU time {per_message:.3f} ms a message)")
     return 0

@@ -1,8 +1,18 @@
 """The safety screen: is a message from someone in crisis, about a scam, or in despair? Checked before anything else.
 
-`Screen(extra_crisis, extra_scams)(text) -> Screening`. The built-in phrases live beside this module
-(`safety_phrases.yaml`, read on first use) and are always on; the knowledge folder's aliases.yaml can only add
-phrases. A pure function of the text: no I/O after the first load, nothing logged, nothing kept.
+`Screen(extra_crisis, extra_scams)(text) -> Screening`. Two signals, per concern in the order crisis → scam →
+distress: the phrases, then a learned model.
+
+* The built-in phrases live beside this module (`safety_phrases.yaml`, read on first use) and are always on; the
+  knowledge folder's aliases.yaml can only add phrases. They are the floor: what they find is found, whatever the
+  model says.
+* The learned models (bot/core/safetymodel.py, `data/safety.npz`, read on first use; one for crisis, one for scams)
+  add what the phrases miss: farewells, hints, means, stories and English said in words no list foresaw. A model
+  reads the same normal form with the concern's `unless` spans blanked out, so every veto holds for it too; it
+  speaks when its score reaches the threshold chosen by cross-validation (`python -m bench.train_safety`).
+
+A pure function of the text: no I/O after the first load, nothing logged, nothing kept. `Screening.rule` says what
+decided (a phrase, a pattern, or "learned crisis model +1.23").
 
 How a message is read, so that a risk said in passing, or typed carelessly, is still seen:
 
@@ -33,6 +43,8 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from bot.core.i18n import to_simplified
+from bot.core.safetymodel import SafetyModel, grams, readable
+from bot.core.safetymodel import shipped as shipped_model
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"  # incl. Cantonese 𠝹 (extension B)
 _APOSTROPHES = re.compile(r"['’‘`´]")
@@ -42,6 +54,7 @@ _SCRIPT_CHANGE = re.compile(rf"(?<=[{_CJK}])(?=[a-z])|(?<=[a-z])(?=[{_CJK}])")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _LATIN_WORD = re.compile(r"[a-z]+")
 _UNIT = re.compile(rf"[{_CJK}]|[a-z]+")
+_SPACES = re.compile(" +")
 
 #: English key words a typing slip is put right to ("suicde" → "suicide"); only long, distinctive words, so that an
 #: everyday word is never "corrected" into one of them.
@@ -278,6 +291,13 @@ class _Rules:
                     return self._typed[hit.group(0)]
         return None
 
+    def without_vetoes(self, text: str) -> str:
+        """`text` with every span an `unless` pattern matches blanked out: what the learned model may read, so that
+        a veto (不想死, 想死你了, "financial suicide") holds for it as it does for the phrases."""
+        if self._unless is None:
+            return text
+        return _SPACES.sub(" ", self._unless.sub(" ", text)).strip()
+
     def _vetoed(self, text: str, start: int, end: int) -> bool:
         if self._unless is None:
             return False
@@ -289,12 +309,27 @@ class _Rules:
 
 
 class Screen:
-    """The safety screen for one knowledge base: the built-in phrases plus the admin's additions."""
+    """The safety screen for one knowledge base: the built-in phrases plus the admin's additions, and the learned
+    models (`learned=True`: the shipped ones, read on first use; False: phrases only; or a `SafetyModel`)."""
 
-    def __init__(self, extra_crisis: Sequence[str] = (), extra_scams: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        extra_crisis: Sequence[str] = (),
+        extra_scams: Sequence[str] = (),
+        *,
+        learned: bool | SafetyModel = True,
+    ) -> None:
         data = _builtin()
         extra = {Concern.CRISIS: extra_crisis, Concern.SCAM: extra_scams}
         self._rules = [(concern, _Rules(data.get(concern.value) or {}, extra.get(concern, ()))) for concern in Concern]
+        self._learned = learned
+
+    @property
+    def model(self) -> SafetyModel | None:
+        """The learned models this screen consults (None: phrases only)."""
+        if self._learned is True:
+            return shipped_model()
+        return self._learned or None
 
     def __call__(self, text: str) -> Screening:
         form = _corrected(normal_form(text))
@@ -302,11 +337,27 @@ class Screen:
             return Screening()
         units = _units(form)
         latin, starts, ends = _latin_of(form)
-        for concern, rules in self._rules:  # in order of precedence
+        model = self.model
+        read: dict[str, set[str]] = {}  # n-grams by form: the models share them unless a veto blanks something
+        for concern, rules in self._rules:  # in order of precedence; for each, its phrases then its model
             rule = rules.find(form, units, latin, starts, ends)
             if rule is not None:
                 return Screening(concern, rule)
+            linear = model.models.get(concern.value) if model is not None else None
+            learned_form = rules.without_vetoes(form) if linear is not None else ""
+            if linear is not None and readable(learned_form):
+                if learned_form not in read:
+                    read[learned_form] = grams(learned_form)
+                score = linear.weigh(read[learned_form])
+                if score >= linear.threshold:
+                    return Screening(concern, f"learned {concern.value} model {score:+.2f}")
         return Screening()
+
+    def learned_form(self, text: str, concern: Concern) -> str:
+        """What the learned model of `concern` reads of `text`: the screen's normal form without that concern's
+        vetoed spans (the trainer reads texts through this too, so training and screening agree)."""
+        rules = dict(self._rules)[concern]
+        return rules.without_vetoes(_corrected(normal_form(text)))
 
 
 def _latin_of(form: str) -> tuple[str, set[int], set[int]]:

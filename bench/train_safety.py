@@ -1,0 +1,303 @@
+"""Rebuild the safety screen's learned models (`bot/core/data/safety.npz`) — deterministic, fixed seeds.
+
+    pip install -e '.[train]'
+    python -m bench.train_safety              # cross-validate, choose thresholds, fit, write, print the figures
+    python -m bench.train_safety --cv-only    # the cross-validated figures only, nothing written
+
+Two models, one per concern (crisis vs not, scam vs not), each a logistic regression over the n-grams of
+`bot/core/safetymodel.py` (character 1–4-grams and English words and word pairs of the screen's normal form, with the
+concern's `unless` spans blanked, exactly as the screen reads a message).
+
+What they learn from (all committed except the everyday questions):
+* positives: bench/crisis.tsv, bench/crisis_tune.tsv, bench/scams.tsv, bench/scam_tune.tsv, the `expect` rows of
+  bench/safety_dev.tsv and bench/safety_blind.tsv (an older set, no longer blind), and two writers' training sets
+  bench/safety_train/{C,D}_{crisis,scam}.tsv;
+* written negatives: bench/crisis_negatives.tsv, bench/scam_negatives.tsv, bench/safety_train/*_negatives.tsv, the
+  other rows of the two `expect` files; each concern's positives are the other concern's negatives;
+* ordinary messages: the project's question sets (bench/questions.tsv, holdout*.tsv, offtopic.tsv; those answered by
+  `safety.scams` are not scam negatives) and the half of ../shared/data/atec-pairs.tsv's everyday questions that
+  `bench.screening.atec_halves` assigns to training (read at run time, never committed).
+
+Never used: bench/crisis_blind.tsv and bench/scam_blind.tsv (the blind halves), bench/safety_hard_negatives.tsv (test
+negatives), the held-out half of the everyday questions and ../shared/eval/dev-atec.tsv (false alarms are measured on
+them by `python -m bench.crisis` / `python -m bench.scams`).
+
+The threshold of each model is chosen on five-fold cross-validated scores of the training data: the highest score at
+which the phrases or the model together still find the recall goal's share of positives, unless that would raise
+more false alarms on the ordinary messages than the budget allows (then the budget wins and the shortfall is printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.preprocessing import normalize
+
+from bench.screening import (
+    ATEC_PAIRS,
+    BENCH,
+    QUESTION_SETS,
+    atec_halves,
+    negatives_of,
+    positives_of,
+    shipped_screen,
+)
+from bot.core.safety import Concern, Screen
+from bot.core.safetymodel import DEFAULT_PATH, FORMAT, Linear, SafetyModel, grams, readable
+
+SEED = 20261202
+#: Recall the threshold is chosen for (a little above the goal: 97% crisis, 95% scam) and the false-alarm budget on
+#: ordinary messages it must stay inside (well inside the goal: 0.3% crisis, 1% scam).
+GOALS = {Concern.CRISIS: (0.985, 0.001), Concern.SCAM: (0.965, 0.004)}
+#: How many n-grams each model keeps (the strongest weights; the model is refitted on them).
+KEEP = 24000
+#: Inverse regularisation strength of the logistic regression.
+C = 8.0
+#: Weight of one written positive and one written negative against one ordinary message.
+POSITIVE_WEIGHT = 12.0
+WRITTEN_NEGATIVE_WEIGHT = 8.0
+#: Checks stored with the model: texts whose scores the shipped code must reproduce.
+CHECKS = 24
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    positive: bool
+    source: str  # a file stem, or "ordinary"
+    kind: str
+    lang: str
+    written: bool  # a written positive or hard negative (weighted up), not an ordinary message
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [r for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE) if (r.get("text") or "")]
+
+
+def _labelled(path: Path, positive: bool) -> list[Example]:
+    return [
+        Example(r["text"], positive, path.stem, r.get("kind") or "", r.get("lang") or "", True) for r in _rows(path)
+    ]
+
+
+def _expect(path: Path, concern: Concern) -> list[Example]:
+    return [
+        Example(r["text"], r.get("expect") == concern.value, path.stem, r.get("kind") or "", r.get("lang") or "", True)
+        for r in _rows(path)
+    ]
+
+
+def examples(concern: Concern, ordinary: list[str]) -> list[Example]:
+    other = Concern.SCAM if concern is Concern.CRISIS else Concern.CRISIS
+    found: list[Example] = []
+    for path in positives_of(concern):
+        found += _labelled(path, True)
+    for path in (BENCH / "safety_dev.tsv", BENCH / "safety_blind.tsv"):
+        found += _expect(path, concern)
+    for path in negatives_of(concern) + positives_of(other) + negatives_of(other):
+        found += _labelled(path, False)
+    for name in QUESTION_SETS:
+        for row in csv.DictReader((BENCH / name).open(encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE):
+            accept = {a.strip() for a in (row.get("accept") or "").split(",")}
+            if (row.get("question") or "").strip() and not (concern is Concern.SCAM and "safety.scams" in accept):
+                found.append(Example(row["question"], False, Path(name).stem, "", "", False))
+    found += [Example(text, False, "ordinary", "", "", False) for text in ordinary]
+    return found
+
+
+class Forms:
+    """Each text as the learned model of one concern reads it, computed once."""
+
+    def __init__(self, screen: Screen, concern: Concern) -> None:
+        self.screen, self.concern = screen, concern
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        if text not in self.cache:
+            self.cache[text] = self.screen.learned_form(text, self.concern)
+        return self.cache[text]
+
+
+def deduplicated(items: list[Example], form: Forms) -> list[Example]:
+    """One example per form; a form that is both a positive and a negative is kept as the positive."""
+    by_form: dict[str, Example] = {}
+    for item in items:
+        key = form(item.text)
+        if not key:
+            continue
+        kept = by_form.get(key)
+        if kept is None or (item.positive and not kept.positive):
+            by_form[key] = item
+    return list(by_form.values())
+
+
+def _analyzer(text: str) -> list[str]:
+    return sorted(grams(text))
+
+
+def fit(forms: list[str], labels: np.ndarray, weights: np.ndarray) -> Linear:
+    """Fit on all n-grams seen at least twice, keep the KEEP strongest, refit on those."""
+    vectorizer = CountVectorizer(analyzer=_analyzer, binary=True, min_df=2, dtype=np.float64)
+    matrix = vectorizer.fit_transform(forms)
+    model = _logistic(normalize(matrix), labels, weights)
+    names = vectorizer.get_feature_names_out()
+    strongest = np.argsort(-np.abs(model.coef_[0]), kind="stable")[:KEEP]
+    kept = sorted(str(names[i]) for i in strongest)
+    vectorizer = CountVectorizer(analyzer=_analyzer, binary=True, vocabulary=kept, dtype=np.float64)
+    model = _logistic(normalize(vectorizer.transform(forms)), labels, weights)
+    return Linear(dict(zip(kept, (float(w) for w in model.coef_[0]), strict=True)), float(model.intercept_[0]), 0.0)
+
+
+def _logistic(matrix: Any, labels: np.ndarray, weights: np.ndarray) -> LogisticRegression:
+    model = LogisticRegression(C=C, solver="liblinear", max_iter=5000, random_state=SEED)
+    model.fit(matrix, labels, sample_weight=weights)
+    return model
+
+
+def weights_of(items: list[Example]) -> np.ndarray:
+    return np.array(
+        [POSITIVE_WEIGHT if e.positive else WRITTEN_NEGATIVE_WEIGHT if e.written else 1.0 for e in items], dtype=float
+    )
+
+
+def choose_threshold(concern: Concern, scores: np.ndarray, items: list[Example], phrased: np.ndarray) -> float:
+    """The threshold the docstring describes, on cross-validated scores."""
+    goal, budget = GOALS[concern]
+    positive = np.array([e.positive for e in items])
+    ordinary = np.array([not e.written and not e.positive for e in items])
+    candidates = np.unique(np.round(scores[np.isfinite(scores)], 4))
+    best_recall = None
+    within_budget = None
+    for t in candidates[::-1]:  # from the highest score down: recall rises, false alarms rise
+        hit = phrased | (scores >= t)
+        recall = hit[positive].mean()
+        alarms = hit[ordinary].mean()
+        if within_budget is None or alarms <= budget:
+            within_budget = float(t) if alarms <= budget else within_budget
+        if best_recall is None and recall >= goal:
+            best_recall = float(t)
+    assert within_budget is not None
+    assert best_recall is not None
+    if best_recall >= within_budget:
+        return best_recall
+    print(f"  {concern.value}: the recall goal {goal:.1%} would cost more than {budget:.2%} false alarms; budget kept")
+    return within_budget
+
+
+def report(concern: Concern, items: list[Example], hit: np.ndarray, scores: np.ndarray, phrased: np.ndarray) -> None:
+    positive = [i for i, e in enumerate(items) if e.positive]
+    recall = hit[positive].mean()
+    print(
+        f"  {concern.value}: CV recall {recall:.1%} ({int(hit[positive].sum())}/{len(positive)}); "
+        f"phrases alone {phrased[positive].mean():.1%}"
+    )
+    for field in ("kind", "lang", "source"):
+        total: Counter[str] = Counter()
+        found: Counter[str] = Counter()
+        for i in positive:
+            key = getattr(items[i], field) or "-"
+            total[key] += 1
+            found[key] += bool(hit[i])
+        print(f"    by {field}: " + ", ".join(f"{k} {found[k]}/{n}" for k, n in sorted(total.items())))
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(items):
+        if not e.positive:
+            by_source["ordinary (atec half, question sets)" if not e.written else "written negatives"].append(i)
+    for name, index in sorted(by_source.items()):
+        print(
+            f"  {concern.value}: CV false alarms on {name}: {hit[index].mean():.2%} "
+            f"({int(hit[index].sum())}/{len(index)}); phrases alone {phrased[index].mean():.2%}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cv-only", action="store_true", help="print the cross-validated figures, write nothing")
+    parser.add_argument("--out", type=Path, default=DEFAULT_PATH)
+    parser.add_argument(
+        "--phrase-cache", type=Path, help="keep what the phrases say of each text in this JSON file between runs"
+    )
+    args = parser.parse_args()
+    if not ATEC_PAIRS.exists():
+        print(f"{ATEC_PAIRS} is missing: the everyday questions are the models' ordinary negatives")
+        return 2
+    trained_half, _ = atec_halves()
+    screen = shipped_screen(learned=False)  # the phrases as the bot ships them (knowledge additions included)
+    # what the phrases say of each text (the slow part: read once, kept between runs with --phrase-cache)
+    said: dict[str, Concern | None] = {}
+    if args.phrase_cache is not None and args.phrase_cache.exists():
+        cached = json.loads(args.phrase_cache.read_text(encoding="utf-8"))
+        said = {text: Concern(c) if c else None for text, c in cached.items()}
+    models: dict[str, Linear] = {}
+    checks: list[tuple[str, str]] = []
+    for concern in (Concern.CRISIS, Concern.SCAM):
+        form = Forms(screen, concern)
+        items = deduplicated(examples(concern, trained_half), form)
+        forms = [form(e.text) for e in items]
+        labels = np.array([int(e.positive) for e in items])
+        weights = weights_of(items)
+        print(f"{concern.value}: {labels.sum()} positives, {len(items) - labels.sum()} negatives")
+        for e in items:
+            if e.text not in said:
+                said[e.text] = screen(e.text).concern
+        phrased = np.array([said[e.text] is concern for e in items])
+        scores = np.zeros(len(items))
+        folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
+        for train, test in folds.split(forms, labels):
+            linear = fit([forms[i] for i in train], labels[train], weights[train])
+            scores[test] = [linear.score(forms[i]) if readable(forms[i]) else -np.inf for i in test]
+        if args.phrase_cache is not None:
+            args.phrase_cache.write_text(json.dumps({t: c.value if c else "" for t, c in said.items()}), "utf-8")
+        threshold = choose_threshold(concern, scores, items, phrased)
+        print(f"  {concern.value}: threshold {threshold:+.3f} (cross-validated)")
+        report(concern, items, phrased | (scores >= threshold), scores, phrased)
+        final = fit(forms, labels, weights)
+        models[concern.value] = Linear(final.weights, final.intercept, threshold)
+        rng = random.Random(SEED)
+        picked = rng.sample([i for i in range(len(items)) if items[i].positive], CHECKS // 2)
+        picked += rng.sample([i for i in range(len(items)) if not items[i].positive and items[i].written], CHECKS // 2)
+        checks += [(concern.value, forms[i]) for i in picked]
+    if args.cv_only:
+        return 0
+    write(args.out, models, checks)
+    shipped = SafetyModel.load(args.out)
+    print(
+        f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB; "
+        + ", ".join(f"{c} {len(m.weights)} n-grams" for c, m in shipped.models.items())
+        + ")"
+    )
+    return 0
+
+
+def write(path: Path, models: dict[str, Linear], checks: list[tuple[str, str]]) -> None:
+    """The models, then the checks: each check's score as the shipped code computes it from the written weights."""
+    arrays: dict[str, np.ndarray] = {"format": np.array(FORMAT), "concerns": np.array("\n".join(models))}
+    for concern, linear in models.items():
+        names = sorted(linear.weights)
+        assert all("\n" not in n for n in names)
+        arrays[f"{concern}_features"] = np.frombuffer("\n".join(names).encode("utf-8"), dtype=np.uint8)
+        arrays[f"{concern}_coef"] = np.array([linear.weights[n] for n in names], dtype=np.float32)
+        arrays[f"{concern}_bias"] = np.array([linear.intercept, linear.threshold], dtype=np.float64)
+    arrays["check_concerns"] = np.frombuffer("\n".join(c for c, _ in checks).encode("utf-8"), dtype=np.uint8)
+    arrays["check_forms"] = np.frombuffer("\n".join(f for _, f in checks).encode("utf-8"), dtype=np.uint8)
+    arrays["check_scores"] = np.zeros(len(checks))
+    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+    written = SafetyModel.load(path)
+    arrays["check_scores"] = np.array([written.models[c].score(f) for c, f in checks], dtype=np.float64)
+    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
