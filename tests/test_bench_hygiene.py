@@ -14,6 +14,8 @@ from bot.core.knowledge import load_knowledge
 from bot.core.normalize import basic_form
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The blind halves of the safety sets: run once at the end, never trained or tuned on (column `text`).
+BLIND_SAFETY = [ROOT / "bench" / "crisis_blind.tsv", ROOT / "bench" / "scam_blind.tsv"]
 #: Sets that measure unseen wording (bench/questions.tsv is the project's own, written alongside the examples).
 HELD_OUT = [
     ROOT / "bench" / "holdout.tsv",
@@ -21,6 +23,7 @@ HELD_OUT = [
     ROOT / "bench" / "offtopic.tsv",
     ROOT.parent / "shared" / "eval" / "dev-atec.tsv",
     ROOT / "bench" / "atec_blind.tsv",  # its questions are read from ../shared/data/atec-pairs.tsv
+    *BLIND_SAFETY,
 ]
 #: fuzz.ratio at or above this is a copy (a changed particle or two); 80-89 happens between independent phrasings.
 COPY = 90
@@ -38,7 +41,7 @@ def test_no_knowledge_example_copies_a_held_out_question(path: Path) -> None:
         text_of = pair_questions()
         questions = [basic_form(text_of[row["qid"]]) for row in rows]
     else:
-        questions = [basic_form(row["question"]) for row in rows]
+        questions = [basic_form(row.get("question") or row["text"]) for row in rows]
     kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
     copies = []
     for entry in kb.entries:
@@ -47,3 +50,29 @@ def test_no_knowledge_example_copies_a_held_out_question(path: Path) -> None:
             if found is not None:
                 copies.append((entry.id, example, found[0]))
     assert copies == []
+
+
+def _texts(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [basic_form(row["text"]) for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
+
+
+def test_the_safety_models_training_sets_copy_no_blind_sentence() -> None:
+    """bench/train_safety.py learns from these files; a copy of a blind sentence among them would measure memory.
+    Only the count is reported, so that a failure does not show the blind sentences."""
+    from bench.screening import negatives_of, positives_of
+    from bot.core.safety import Concern
+
+    trained = {
+        path for concern in (Concern.CRISIS, Concern.SCAM) for path in [*positives_of(concern), *negatives_of(concern)]
+    } | {ROOT / "bench" / "safety_dev.tsv", ROOT / "bench" / "safety_blind.tsv"}
+    assert not trained & set(BLIND_SAFETY)
+    blind = [text for path in BLIND_SAFETY if path.exists() for text in _texts(path)]
+    if not blind:
+        pytest.skip("the blind halves are not in this checkout")
+    copies = sum(
+        process.extractOne(text, blind, scorer=fuzz.ratio, score_cutoff=COPY) is not None
+        for path in sorted(trained)
+        for text in _texts(path)
+    )
+    assert copies == 0, f"{copies} training sentences copy a blind one"

@@ -111,9 +111,10 @@ def test_the_normal_form(raw: str, form: str) -> None:
     assert normal_form(raw) == form
 
 
-def test_admin_phrases_add_to_the_built_in_ones(screen: Screen) -> None:
-    added = Screen(extra_crisis=["不想再拖累家人"], extra_scams=["逾期处理中心"])
-    assert screen("我不想再拖累家人").concern is None
+def test_admin_phrases_add_to_the_built_in_ones() -> None:
+    phrases = Screen(learned=False)  # the learned model may well find it: this is about the phrase lists
+    added = Screen(extra_crisis=["不想再拖累家人"], extra_scams=["逾期处理中心"], learned=False)
+    assert phrases("我不想再拖累家人").concern is None
     assert added("我不想再拖累家人").concern is CRISIS
     assert added("逾期处理中心打电话来了").concern is SCAM
     assert added("我不想活了").concern is CRISIS  # the built-in ones stay
