@@ -211,6 +211,13 @@ def report(concern: Concern, items: list[Example], hit: np.ndarray, scores: np.n
             total[key] += 1
             found[key] += bool(hit[i])
         print(f"    by {field}: " + ", ".join(f"{k} {found[k]}/{n}" for k, n in sorted(total.items())))
+    wrong: Counter[str] = Counter(
+        items[i].kind or "-" for i, e in enumerate(items) if e.written and not e.positive and hit[i]
+    )
+    print(
+        f"    written negatives taken for {concern.value}, by kind: "
+        + (", ".join(f"{k} {n}" for k, n in wrong.most_common()) or "-")
+    )
     by_source: dict[str, list[int]] = defaultdict(list)
     for i, e in enumerate(items):
         if not e.positive:
