@@ -74,12 +74,15 @@ def positives_of(concern: Concern) -> list[Path]:
 
 
 def negatives_of(concern: Concern) -> list[Path]:
-    """The files of `concern`'s written hard negatives the learned model is trained on (short_chat.tsv: everyday
-    chat such as 算了, 我走了, goodbye, 笑死, written for the model so that it does not take leaving for a farewell)."""
-    chat = SAFETY_TRAIN / "short_chat.tsv"
+    """The files of `concern`'s written hard negatives the learned model is trained on.
+
+    short_chat.tsv: everyday chat such as 算了, 我走了, goodbye, 笑死, so that leaving is not taken for a farewell;
+    everyday.tsv: questions, notes and chit-chat that start with 想 or say "go on" or "dying to", written for the
+    model after it took such messages for a crisis."""
+    ours = [SAFETY_TRAIN / "short_chat.tsv", SAFETY_TRAIN / "everyday.tsv"]
     if concern is Concern.CRISIS:
-        return [BENCH / "crisis_negatives.tsv", *(SAFETY_TRAIN / f"{w}_crisis_negatives.tsv" for w in WRITERS), chat]
-    return [BENCH / "scam_negatives.tsv", *(SAFETY_TRAIN / f"{w}_scam_negatives.tsv" for w in WRITERS), chat]
+        return [BENCH / "crisis_negatives.tsv", *(SAFETY_TRAIN / f"{w}_crisis_negatives.tsv" for w in WRITERS), *ours]
+    return [BENCH / "scam_negatives.tsv", *(SAFETY_TRAIN / f"{w}_scam_negatives.tsv" for w in WRITERS), *ours]
 
 
 def ordinary(concern: Concern, negatives: Path, dev: Path | None = None) -> tuple[dict[str, list[str]], list[str]]:
