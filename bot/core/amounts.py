@@ -8,9 +8,12 @@ What is whose:
 * Chinese number words and mixed forms (一万二, 两千五, 1万5, 3.5千, 2万零500, 一萬二) are read by cn2an (its
   "smart" mode), imported on first use only: it costs ~0.1 s to import and most messages never need it.
 * Written here, because no library does it for this domain: the clean-up around the number (full-width forms via
-  NFKC, the currency signs and units people add — ¥, 元, 块钱, rmb, yuan —, hedges such as 大约 / 左右 / about,
+  NFKC, Traditional via OpenCC, the currency signs and units people add — ¥, 元, 块钱, 蚊 (Cantonese), 人民币, rmb,
+  yuan —, hedges such as 大约 / 左右 / 最多 / about, a closing particle such as 吧,
   thousands separators), the Latin shorthands k and w (5k, 3.5w), rounding to whole yuan, words that mean
   "nothing" (没有, none), and telling ranges ("3-5万") and negative numbers apart from text that is no number at all.
+* `amount_in_sentence` finds the one amount a longer answer means ("收入5000左右…最多一千五" → 1500): the only
+  amount in it, or the one after words that say what the user can pay (最多, 能还, at most, can pay).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Final
+
+from bot.core.i18n import to_simplified
 
 #: The largest amount accepted (one billion yuan): anything above is a typing slip, not a debt.
 MAX_YUAN: Final = 1_000_000_000
@@ -38,12 +43,14 @@ class Unreadable(StrEnum):
 
 
 _HEDGES: Final = re.compile(
-    r"^(?:大约|大概|约|差不多|一共|总共|共|欠了|欠|每月|每个月|一个月|月|about|around|roughly|approximately|approx"
+    r"^(?:大约|大概|约|差不多|一共|总共|共|欠了|欠|每月|每个月|一个月|月|最多|顶多|最少|至少|能还|可以还|只能还|还"
+    r"|about|around|roughly|approximately|approx|at most|up to"
     r"|~|≈|约为)+"
 )
 _CURRENCY_BEFORE: Final = re.compile(r"^(?:¥|rmb|cny)")
 _UNITS_AFTER: Final = re.compile(
-    r"(?:元人民币|元钱|元|块钱|块|圆|塊錢|塊|rmb|cny|yuan|/月|每月|一个月|/month|amonth|permonth|多|左右|余|来|上下)+$"
+    r"(?:元人民币|人民币|元钱|元|块钱|块|圆|蚊|rmb|cny|yuan|/月|每月|一个月|/month|amonth|permonth|多|左右|余|来|上下"
+    r"|吧|啊|呢|啦|的)+$"
 )
 _NOTHING: Final = frozenset({"0", "没有", "没", "无", "零", "没有了", "none", "no", "nothing", "zero", "nil"})
 _RANGE: Final = re.compile(r"\d\s*[-~～到至]\s*\d|[一二两三四五六七八九十][到至~～-][一二两三四五六七八九十]|\bto\b")
@@ -55,7 +62,7 @@ _NUMBER_CHARS: Final = frozenset("0123456789.零〇一二两兩三四五六七�
 
 def parse_amount(text: str) -> int | Unreadable:
     """A whole number of yuan (rounded half up), or why `text` is not one. Never raises."""
-    cleaned = unicodedata.normalize("NFKC", text).strip().lower()
+    cleaned = to_simplified(unicodedata.normalize("NFKC", text)).strip().lower()
     cleaned = re.sub(r"\s+", "", cleaned).rstrip("。.!！~～,，")
     if not cleaned:
         return Unreadable.EMPTY
@@ -109,3 +116,33 @@ def _words(text: str) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() and number >= 0 else None
+
+
+#: Where an amount could start and end in a sentence: digits or Chinese numerals, with their units.
+_SPAN: Final = re.compile(
+    r"[0-9０-９][0-9０-９.,，]*(?:[万萬千kKwW](?![a-zA-Z])[0-9]*)?|[零〇一二两兩三四五六七八九十百千万萬]{2,}"
+)
+#: Words right before the amount the user can pay, in a sentence that gives several ("收入5000…最多一千五").
+_CAN_PAY: Final = re.compile(
+    r"(?:最多|顶多|頂多|能还|能還|可以还|可以還|还得起|還得起|只能还|只能還|能拿出|拿得出|每月还|每個月還|每个月还"
+    r"|at most|can pay|can afford|afford|up to|max)\s*(?:大概|大约|约|about|around)?\s*$",
+    re.IGNORECASE,
+)
+#: A sentence longer than this is not an answer to "how much".
+SENTENCE_CHARS: Final = 80
+
+
+def amount_in_sentence(text: str) -> int | None:
+    """The amount a longer answer means: its only amount, or the one after words saying what the user can pay; None
+    when there is none or it cannot tell which."""
+    if len(text) > SENTENCE_CHARS:
+        return None
+    found: list[tuple[int, int]] = []
+    for span in _SPAN.finditer(text):
+        value = parse_amount(span.group())
+        if isinstance(value, int) and value > 0:
+            found.append((span.start(), value))
+    if len(found) == 1:
+        return found[0][1]
+    paid = [value for start, value in found if _CAN_PAY.search(text[:start])]
+    return paid[-1] if len(paid) == 1 else None
