@@ -22,7 +22,7 @@ from typing import Any
 
 from bot import tools
 from bot.config import MatcherConfig
-from bot.core import dialogue, planchat, progress
+from bot.core import dialogue, planchat, progress, understand
 from bot.core.advisor import Advisor, Conversation
 from bot.core.flow import AGREED
 from bot.core.i18n import NATIVE_NAMES, Lang
@@ -240,7 +240,8 @@ class Engine:
         state = _State() if event.public else _State.from_session(session, k.walkthrough)
         typed_before = _stored_lang(session.typed_lang if session else None)
         typed = typed_before
-        if event.kind is Kind.TEXT:
+        if event.kind is Kind.TEXT and not dialogue.names_option(state.progress, event.text, k.walkthrough):
+            # a button's name typed ("jiebei", "借呗") is no sign of the language the user writes in
             typed = conversation_lang(typed_before, detect(event.text), event.client_lang)
         chosen = event.lang or _stored_lang(session.lang if session else None)
         lang = reply_lang(chosen, typed, event.client_lang)
@@ -418,9 +419,12 @@ class Engine:
         answers_freely = screening.concern in {None, Concern.DISTRESS}  # crisis or scam text is never an answer
         if k.plan is not None and answers_freely and planchat.reads_as_answer(state.plan, text):
             return self._plan(state, planchat.Typed(text), k.plan, lang, k.walkthrough)
+        # A text that is nothing but an option's name answers the step even where the scam screen hears something in
+        # it; a longer one with a scam in it gets the warning (only a crisis always comes first).
+        names = screening.concern is Concern.SCAM and dialogue.names_option(state.progress, text, k.walkthrough)
         if (
-            answers_freely
-            and dialogue.reads_as_answer(state.progress, text)
+            (answers_freely or names)
+            and dialogue.reads_as_answer(state.progress, text, k.walkthrough)
             and not self._reads_as_question(text, state.progress)
         ):
             decision = self._walk(state, dialogue.TypedText(text), k, lang)
@@ -457,7 +461,9 @@ class Engine:
                 self._asked.move_to_end(event.user_id)
                 while len(self._asked) > RECENT_USERS:
                     self._asked.popitem(last=False)
-        return _Decision(replies, state, unanswered=match if outcome.unanswered else None)
+        # A bare number ("5") is a button the user meant, not a question the knowledge base lacks.
+        logged = outcome.unanswered and understand.button_number(text) is None
+        return _Decision(replies, state, unanswered=match if logged else None)
 
     def _recent_of(self, user_id: int) -> _Recent:
         recent = self._recent_turns.pop(user_id, None) or _Recent()

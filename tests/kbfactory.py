@@ -109,7 +109,7 @@ def _texted(option_id: str, *texts: str, **extra: Any) -> dict[str, Any]:
 
 #: The options of the fixture walkthrough: the shipped ids the engine tests press, fewer of them, labelled «id».
 FIXTURE_OPTIONS: dict[str, tuple[str, list[dict[str, Any]]]] = {
-    "product": ("options", [_option("huabei"), _option("jiebei")]),
+    "product": ("options", [_option("huabei"), _option("jiebei"), _option("both", also=["两个都有", "both"])]),
     "days": (
         "options",
         [_option("not_yet", min=0, max=0), _option("d1_30", min=1, max=30), _option("d31_plus", min=31)],
@@ -118,7 +118,7 @@ FIXTURE_OPTIONS: dict[str, tuple[str, list[dict[str, Any]]]] = {
     "cause": (
         "options",
         [
-            _texted("income_drop", "reason"),
+            _texted("income_drop", "reason", also=["单少了", "cut my salary"]),
             _texted("budgeting", "reason"),
             _texted("missed_notice", "reason", "before_due"),
         ],
@@ -132,7 +132,10 @@ FIXTURE_OPTIONS: dict[str, tuple[str, list[dict[str, Any]]]] = {
             _texted("repayment_plan", "script", causes=["budgeting"]),
         ],
     ),
-    "channel": ("options", [_texted("app", "how", "greeting"), _texted("hotline", "how", "greeting")]),
+    "channel": (
+        "options",
+        [_texted("app", "how", "greeting"), _texted("hotline", "how", "greeting", also=["打电话", "call"])],
+    ),
     "requests": ("options", [_option("longer_term"), _option("reduce_interest"), _option("instalments")]),
     "monthly": ("options", [_option("unknown")]),
     "result": ("options", [_option("agreed"), _option("refused"), _option("waiting")]),
@@ -148,6 +151,7 @@ def walkthrough_data() -> dict[str, Any]:
         for section, keys in SECTIONS.items()
     }
     data["marks"] = {"checked": "[x]", "unchecked": "[ ]", "chosen": "*"}
+    data["dont_know"] = ["不知道", "不清楚", "idk", "don't know"]
     data["steps"] = {}
     for step, (keys, option_list) in STEPS.items():
         node: dict[str, Any] = {key: fixture_text(f"steps.{step}.{key}", names) for key, names in keys.items()}

@@ -111,7 +111,7 @@ class Person(Seen):
 
     async def tap(self, label: str) -> list[Reply]:
         """Press the one button of the last replies whose label contains `label`."""
-        found = [c for c in self.choices if label in c.label]
+        found = [c for c in self.choices if c.label == label] or [c for c in self.choices if label in c.label]
         assert len(found) == 1, f"no single button {label!r} in {[c.label for c in self.choices]}"
         return await self.press(found[0].action)
 

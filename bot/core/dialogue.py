@@ -29,13 +29,14 @@ from enum import StrEnum
 from typing import Final
 
 from bot.core import progress as answers
-from bot.core import screens
+from bot.core import screens, understand
 from bot.core.flow import SCREEN, Interaction, Step, following, path, previous
 from bot.core.i18n import Lang
-from bot.core.numbers import Unit, is_bare_digits, read_number
+from bot.core.numbers import Unit, is_bare_digits
 from bot.core.progress import MAX_TERMS, Progress, from_saved
 from bot.core.replies import Choice, Reply
-from bot.core.walkthrough import Walkthrough
+from bot.core.understand import Number, OffMenu, Picked, Understood, Unsure
+from bot.core.walkthrough import UNKNOWN_MONTHLY, Walkthrough
 
 #: The action word of "use this amount" under a /plan result (`w:use:monthly:<yuan>`).
 USE_AMOUNT: Final = "use"
@@ -287,17 +288,58 @@ def _typed(
             return [Reply(too_long), screens.prompt(progress, walkthrough, lang)], progress
         new = _to(replace(progress, terms=terms), following(here, None))
         return [screens.say("messages.terms_noted", walkthrough, lang), screens.prompt(new, walkthrough, lang)], new
-    unit = _UNITS[here]
-    number = read_number(text, unit)
-    if number is not None and unit is Unit.YUAN and number < SMALL_AMOUNT and is_bare_digits(text) and number != asked:
-        # Asked once: the same number typed again is meant as it is (the terminal would otherwise loop on "1").
-        questioned = replace(progress, asked=number)
-        return [screens.number_question(questioned, number, walkthrough, lang)], questioned
-    recorded = _with_number(progress, number, walkthrough) if number is not None else None
-    if recorded is None:
-        return _not_understood(progress, "messages.not_a_number", walkthrough, lang)
-    noted = walkthrough.say("messages.noted", lang, value=screens.number_answer(recorded, here, walkthrough, lang))
-    return [Reply(noted), screens.prompt(recorded, walkthrough, lang)], recorded
+    match understood(progress, text, walkthrough):
+        case Picked(option, exact):
+            picked = _transition(progress, Pick(option), walkthrough)
+            if picked is None:
+                return _not_understood(progress, "messages.use_buttons", walkthrough, lang)
+            label = screens.option_label(progress, here, option, walkthrough, lang)
+            return [_noted(label, exact, walkthrough, lang), screens.prompt(picked, walkthrough, lang)], picked
+        case Unsure():
+            move: Move = Pick(UNKNOWN_MONTHLY) if UNKNOWN_MONTHLY in _ids(progress, walkthrough) else Nav.SKIP
+            skipped = _transition(progress, move, walkthrough) or progress
+            return [screens.prompt(skipped, walkthrough, lang)], skipped
+        case OffMenu():
+            last = len(_ids(progress, walkthrough))
+            choose = Reply(walkthrough.say("messages.choose_one", lang, last=last))
+            return [choose, screens.prompt(progress, walkthrough, lang)], progress
+        case Number(number, exact):
+            if exact and is_bare_digits(text) and number != asked and _could_be_a_button(progress, number, walkthrough):
+                # Asked once: the same number typed again is meant as it is (the terminal would otherwise loop on "1").
+                questioned = replace(progress, asked=number)
+                return [screens.number_question(questioned, number, walkthrough, lang)], questioned
+            recorded = _with_number(progress, number, walkthrough)
+            if recorded is not None:
+                value = screens.number_answer(recorded, here, walkthrough, lang) or str(number)
+                return [_noted(value, exact, walkthrough, lang), screens.prompt(recorded, walkthrough, lang)], recorded
+    key = "messages.not_a_number" if here in _UNITS else "messages.use_buttons"
+    return _not_understood(progress, key, walkthrough, lang)
+
+
+def _noted(value: str, exact: bool, walkthrough: Walkthrough, lang: Lang) -> Reply:
+    """What was recorded; read from a longer sentence, the user is told how to change it."""
+    return Reply(walkthrough.say("messages.noted" if exact else "messages.understood", lang, value=value))
+
+
+def _could_be_a_button(progress: Progress, number: int, walkthrough: Walkthrough) -> bool:
+    """A bare number that may mean a button: an implausibly small amount, or days no more than the options shown."""
+    if _UNITS.get(progress.step) is Unit.YUAN:
+        return number < SMALL_AMOUNT
+    return 1 <= number <= len(_ids(progress, walkthrough))
+
+
+def understood(progress: Progress | None, text: str, walkthrough: Walkthrough) -> Understood | None:
+    """What typed text answers at the current step (an option, a number, "don't know"), if anything."""
+    if progress is None or progress.paused or SCREEN[progress.step].interaction not in _ONE_CHOICE:
+        return None
+    here = progress.step
+    return understand.read(
+        text,
+        answers.options(progress, here, walkthrough),
+        unit=_UNITS.get(here),
+        dont_know=walkthrough.dont_know,
+        sentences=here is Step.MONTHLY,
+    )
 
 
 def _not_understood(progress: Progress | None, key: str, walkthrough: Walkthrough, lang: Lang) -> Turn:
@@ -307,8 +349,13 @@ def _not_understood(progress: Progress | None, key: str, walkthrough: Walkthroug
 
 
 def wants_text(progress: Progress | None) -> bool:
-    """Whether typed text is an answer here (a number, or the agreement's terms) rather than a side question."""
-    return progress is not None and not progress.paused and progress.step in (*_UNITS, Step.TERMS)
+    """Whether typed text may answer here (an option in words, a number, the agreement's terms): the walkthrough
+    reads it first, and what it cannot read goes to the knowledge base."""
+    return (
+        progress is not None
+        and not progress.paused
+        and (SCREEN[progress.step].interaction in _ONE_CHOICE or progress.step is Step.TERMS)
+    )
 
 
 def wants_number(progress: Progress | None) -> bool:
@@ -316,8 +363,9 @@ def wants_number(progress: Progress | None) -> bool:
     return wants_text(progress) and progress is not None and progress.step in _UNITS
 
 
-def reads_as_answer(progress: Progress | None, text: str) -> bool:
-    """Whether `TypedText(text)` would be taken as the answer (a number where one is wanted, any terms text).
+def reads_as_answer(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
+    """Whether `TypedText(text)` would be taken as the answer (an option named, a number where one is wanted,
+    "don't know", a number that is no option, any terms text).
 
     Lets the transport send other text — a question typed mid-way — to the knowledge base instead.
     """
@@ -325,7 +373,14 @@ def reads_as_answer(progress: Progress | None, text: str) -> bool:
         return False
     if progress.step is Step.TERMS:
         return bool(text.strip())
-    return read_number(text, _UNITS[progress.step]) is not None
+    return understood(progress, text, walkthrough) is not None
+
+
+def names_option(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
+    """Whether the text picks one of the current step's options by naming it (the whole text is the name: "jiebei"),
+    which says nothing about the language the user writes in."""
+    answer = understood(progress, text, walkthrough)
+    return isinstance(answer, Picked) and answer.exact
 
 
 def asks_calculator(action: str, progress: Progress | None) -> bool:
@@ -388,8 +443,10 @@ __all__ = [
     "from_saved",
     "goto_choice",
     "handle",
+    "names_option",
     "reads_as_answer",
     "step_for_entry",
+    "understood",
     "use_amount_choice",
     "wants_number",
     "wants_text",

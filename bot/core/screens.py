@@ -111,12 +111,21 @@ def _choices(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> tuple[
 
 
 def number_question(progress: Progress, number: int, walkthrough: Walkthrough, lang: Lang) -> Reply:
-    """The question asked about a bare small amount, with a button confirming it above the step's own buttons."""
+    """The question asked about a bare number that may mean a button (a small amount, "3" at the days step), with a
+    button confirming it above the step's own buttons."""
     here = progress.step
     value = walkthrough.say(f"steps.{here.value}.typed", lang, n=number)
     confirm = Choice(walkthrough.say("buttons.confirm_number", lang, value=value), f"w:n:{here}:{number}")
-    text = walkthrough.say("messages.small_amount", lang, n=number)
+    if here is Step.DAYS:
+        text = walkthrough.say("messages.number_check", lang, value=value)
+    else:
+        text = walkthrough.say("messages.small_amount", lang, n=number)
     return Reply(text, (confirm, *_choices(progress, walkthrough, lang)))
+
+
+def option_label(progress: Progress, at: Step, option_id: str, walkthrough: Walkthrough, lang: Lang) -> str:
+    """The label of one of a step's options, as its button reads."""
+    return _label_of(option_id, answers.options(progress, at, walkthrough), lang) or option_id
 
 
 def _body(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> str:

@@ -45,12 +45,14 @@ class Option:
     """One answer a user can press; `id` is stable (saved progress refers to it), `label` is the button text.
 
     `said` is how the answer reads inside a sentence the user says (the opening script): a button reads "8–30 天",
-    a person says "几个星期". Without it the label is used.
+    a person says "几个星期". Without it the label is used. `also` are more words that name it when typed
+    ("打电话", "jiebei"); see bot/core/understand.py.
     """
 
     id: str
     label: Text
     said: Text | None = field(default=None, kw_only=True)
+    also: tuple[str, ...] = field(default=(), kw_only=True)
 
     def in_sentence(self, lang: Lang) -> str:
         """The answer as the opening script says it."""
@@ -107,6 +109,7 @@ class Walkthrough:
     requests: tuple[Option, ...]
     monthly: tuple[Option, ...]
     results: tuple[Option, ...]
+    dont_know: tuple[str, ...] = ()  # typed at a step, these skip it ("不知道", "idk")
 
     def say(self, key: str, lang: Lang, **values: object) -> str:
         """Render the text at `key` (a dotted YAML path); a wrong key is a programming error (KeyError)."""
@@ -133,6 +136,9 @@ SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "too_long": ("max", "length"),
         "noted": ("value",),
         "small_amount": ("n",),
+        "number_check": ("value",),
+        "understood": ("value",),
+        "choose_one": ("last",),
         "terms_noted": (),
         "restarted": (),
         "list_separator": (),
@@ -226,11 +232,11 @@ FIXED_IDS: Final[Mapping[str, tuple[str, ...]]] = {
 
 # Fields an option of each kind has besides `id` and `label`: "text" or "int" or "int?" (may be left out) or "ids".
 OPTION_FIELDS: Final[Mapping[str, Mapping[str, str]]] = {
-    "plain": {"said": "text?"},
-    "bucket": {"min": "int", "max": "int?", "said": "text?"},
-    "cause": {"reason": "text", "before_due": "text?"},
+    "plain": {"said": "text?", "also": "words?"},
+    "bucket": {"min": "int", "max": "int?", "said": "text?", "also": "words?"},
+    "cause": {"reason": "text", "before_due": "text?", "also": "words?"},
     "material": {"causes": "ids?", "script": "text?"},
-    "channel": {"how": "text", "greeting": "text"},
+    "channel": {"how": "text", "greeting": "text", "also": "words?"},
 }
 
 _MARKS: Final = ("checked", "unchecked", "chosen")
@@ -418,7 +424,17 @@ class _Checker:
             elif spec.startswith("ids"):
                 values[name] = self._cause_ids(value, line, f"{where}.{name}", causes)
                 ok = ok and values[name] is not None
+            elif spec.startswith("words"):
+                values[name] = self.words(value, line, f"{where}.{name}")
+                ok = ok and values[name] is not None
         return values if ok else None
+
+    def words(self, value: object, line: int, where: str) -> tuple[str, ...] | None:
+        """A list of words or phrases in any language, such as [打电话, call, 95188]."""
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.report(line, where, f"expected a list of words like [打电话, call], found {_kind_of(value)}")
+            return None
+        return tuple(v.strip() for v in value)
 
     def _cause_ids(self, value: object, line: int, where: str, causes: frozenset[str]) -> frozenset[str] | None:
         if not isinstance(value, LocatedList) or not all(isinstance(v, str) for v in value):
@@ -462,15 +478,16 @@ class _Checker:
 
 
 def _build_option(kind: str, option_id: str, label: Text, extra: dict[str, Any]) -> Option:
+    also = extra.get("also") or ()
     if kind == "bucket":
-        return Bucket(option_id, label, low=extra["min"], high=extra["max"], said=extra["said"])
+        return Bucket(option_id, label, low=extra["min"], high=extra["max"], said=extra["said"], also=also)
     if kind == "cause":
-        return Cause(option_id, label, reason=extra["reason"], before_due=extra["before_due"])
+        return Cause(option_id, label, reason=extra["reason"], before_due=extra["before_due"], also=also)
     if kind == "material":
         return Material(option_id, label, causes=extra["causes"] or frozenset(), script=extra["script"])
     if kind == "channel":
-        return Channel(option_id, label, how=extra["how"], greeting=extra["greeting"])
-    return Option(option_id, label, said=extra["said"])
+        return Channel(option_id, label, how=extra["how"], greeting=extra["greeting"], also=also)
+    return Option(option_id, label, said=extra["said"], also=also)
 
 
 def _cause_ids_declared(steps: LocatedDict | None) -> frozenset[str]:
@@ -494,7 +511,7 @@ def load_walkthrough(path: Path, traditional: Traditional | None = None) -> Walk
     root = check.mapping(load_located(path, name), 1, "the file")
     if root is None:
         raise KnowledgeError(check.problems)
-    check.keys(root, 1, "the file", [*SECTIONS, "marks", "steps"])
+    check.keys(root, 1, "the file", [*SECTIONS, "marks", "steps"], ["dont_know"])
 
     texts: dict[str, Text] = {}
     for section, keys in SECTIONS.items():
@@ -517,6 +534,8 @@ def load_walkthrough(path: Path, traditional: Traditional | None = None) -> Walk
                 check.report(marks_node.line_of(key), f"marks.{key}", f"expected a short symbol, found {value!r}")
             elif isinstance(value, str):
                 marks[key] = value
+
+    dont_know = check.words(root["dont_know"], root.line_of("dont_know"), "dont_know") if "dont_know" in root else ()
 
     steps = check.mapping(root["steps"], root.line_of("steps"), "steps") if "steps" in root else None
     causes = _cause_ids_declared(steps)
@@ -559,4 +578,5 @@ def load_walkthrough(path: Path, traditional: Traditional | None = None) -> Walk
         requests=tuple(options["requests"]),
         monthly=tuple(options["monthly"]),
         results=tuple(options["result"]),
+        dont_know=dont_know or (),
     )

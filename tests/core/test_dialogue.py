@@ -303,6 +303,17 @@ def test_a_bare_implausibly_small_amount_is_asked_about_before_it_is_recorded(wa
     assert "‹messages.noted value=" in said
 
 
+def test_a_bare_number_of_days_that_could_be_a_button_is_confirmed_first(walk):
+    chat = Chat(walk, progress=Progress(step=Step.DAYS))
+    buttons = len(walk.days)
+    said = chat.type(str(buttons))
+    assert chat.progress == Progress(step=Step.DAYS, asked=buttons)  # nothing recorded yet
+    assert "‹messages.number_check value=‹steps.days.typed" in said
+    assert chat.actions[0] == f"w:n:days:{buttons}"
+    chat.type(str(buttons))  # typed again: meant as it is
+    assert (chat.saved().days_typed, chat.at()) == (buttons, Step.AMOUNT)
+
+
 def test_tapping_a_range_after_the_question_picks_the_range(walk):
     chat = Chat(walk, progress=prepared(step=Step.AMOUNT, amount=None, amount_typed=None))
     chat.type("2")
@@ -315,7 +326,8 @@ def test_tapping_a_range_after_the_question_picks_the_range(walk):
     [
         pytest.param(Step.AMOUNT, "3元", "amount_typed", 3, id="an-amount-with-its-unit-is-meant"),
         pytest.param(Step.AMOUNT, "500", "amount_typed", 500, id="a-plausible-amount"),
-        pytest.param(Step.DAYS, "3", "days_typed", 3, id="three-days-is-plausible"),
+        pytest.param(Step.DAYS, "3天", "days_typed", 3, id="three-days-with-its-unit-is-meant"),
+        pytest.param(Step.DAYS, "40", "days_typed", 40, id="more-days-than-buttons"),
         pytest.param(Step.MONTHLY, "300", "monthly_typed", 300, id="a-monthly-amount"),
     ],
 )
@@ -351,13 +363,15 @@ def test_a_non_number_where_a_number_is_wanted_asks_again_without_moving(walk):
         pytest.param(Progress(step=Step.MONTHLY), "每月800", True, id="monthly-amount"),
         pytest.param(Progress(step=Step.TERMS, result="agreed"), "分12期", True, id="terms-any-text"),
         pytest.param(Progress(step=Step.TERMS, result="agreed"), "   ", False, id="terms-blank"),
-        pytest.param(Progress(step=Step.PRODUCT), "花呗", False, id="choice-step"),
+        pytest.param(Progress(step=Step.PRODUCT), "«jiebei»", True, id="choice-step-option-named"),
+        pytest.param(Progress(step=Step.PRODUCT), "«jiebei»逾期了会怎样？", False, id="choice-step-question"),
+        pytest.param(Progress(step=Step.PRODUCT), "你好", False, id="choice-step-no-option"),
         pytest.param(Progress(step=Step.DAYS, paused=True), "15", False, id="paused"),
         pytest.param(None, "15", False, id="not-in-the-walkthrough"),
     ],
 )
-def test_reads_as_answer_tells_answers_from_side_questions(progress, text, answer):
-    assert reads_as_answer(progress, text) is answer
+def test_reads_as_answer_tells_answers_from_side_questions(walk, progress, text, answer):
+    assert reads_as_answer(progress, text, walk) is answer
 
 
 @pytest.mark.parametrize(
@@ -381,9 +395,9 @@ def test_terms_longer_than_the_limit_are_refused(walk):
     assert chat.progress == Progress(step=Step.TERMS, result="agreed")
 
 
-def test_typed_text_on_a_button_step_asks_for_a_button(walk):
+def test_typed_text_naming_no_option_on_a_button_step_asks_for_a_button(walk):
     chat = Chat(walk, progress=Progress(step=Step.CHANNEL))
-    said = chat.send(TypedText("支付宝App"))
+    said = chat.send(TypedText("嗯嗯"))
     assert "‹messages.use_buttons›" in said
     assert chat.progress == Progress(step=Step.CHANNEL)
 

@@ -1,0 +1,197 @@
+"""Reads what a user typed at a walkthrough step: an option named in their own words, a number, or "I don't know".
+
+People answer a question in words as often as with its buttons: "借呗", "借唄", "jiebei", "打电话吧",
+"送外卖的 这两个月单少了". An option is named by its label in every language (each part of it:
+"收入减少（失业或收入大幅下降）" is also "失业"), by how the opening script says it, and by the `also:`
+phrases an admin lists in knowledge/walkthrough.yaml. The text and the phrases are compared in the matcher's
+normal form (`normalize.basic_form`: NFKC, Traditional → Simplified, case-folded), so no phrase needs writing
+twice. rapidfuzz's ratio forgives a typo in a short answer ("jeibei"); it is called here because the matcher's
+scoring is built for questions against entries, not for a word against a handful of labels. Amounts are read by
+`amounts.py`, the /plan parser, so the guide and /plan accept the same ones; days by `numbers.read_number`.
+
+A text that asks something ("借呗逾期会怎样？") is never an answer: the knowledge base answers it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from bot.core.amounts import amount_in_sentence, parse_amount
+from bot.core.i18n import Lang, to_simplified
+from bot.core.normalize import CJK_RUN, basic_form
+from bot.core.numbers import Unit, read_number
+from bot.core.walkthrough import Option
+
+#: Words that make a text a question rather than an answer (also used by the engine at the terms step).
+QUESTION_MARKERS: Final = re.compile(
+    r"[?？]|吗|怎么|如何|什么|能不能|可不可以|为什么|為什麼|嗎|怎麼|會不會|会不会|\b(how|what|can|should|why|will)\b"
+)
+#: rapidfuzz ratio (0–100) from which a short answer is a typo of an option's phrase.
+TYPO_RATIO: Final = 80
+#: An answer longer than this is a story, not a pick; only phrases found inside it count.
+SHORT_ANSWER: Final = 12
+#: The button mark the terminal shows before a button's number ("#3").
+_BUTTON_NUMBER: Final = re.compile(r"#?\s*(\d{1,3})")
+_PARTS: Final = re.compile(r"[（）()/、,，]|\s+or\s+|或")
+_AMOUNT_SPAN: Final = re.compile(r"[0-9][0-9.,]*(?:\s*[万萬千]|[kKwW](?![a-zA-Z]))?[0-9]*")
+
+
+@dataclass(frozen=True)
+class Picked:
+    """An option named; `exact` is False when it was found inside a longer sentence (the reply says what it read)."""
+
+    option: str
+    exact: bool
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number of days or yuan; `exact` as for Picked."""
+
+    value: int
+    exact: bool
+
+
+@dataclass(frozen=True)
+class Unsure:
+    """ "I don't know", "不清楚": the step is skipped."""
+
+
+@dataclass(frozen=True)
+class OffMenu:
+    """A bare number ("5", "#5") that is no option here: the user is asked to choose among the options."""
+
+    number: int
+
+
+Understood = Picked | Number | Unsure | OffMenu
+
+
+def is_question(text: str) -> bool:
+    return QUESTION_MARKERS.search(text.casefold()) is not None
+
+
+def button_number(text: str) -> int | None:
+    """The number of a bare "3" or "#3", else None."""
+    match = _BUTTON_NUMBER.fullmatch(text.strip())
+    return int(match.group(1)) if match else None
+
+
+def read(
+    text: str,
+    options: Sequence[Option],
+    *,
+    unit: Unit | None = None,
+    dont_know: Iterable[str] = (),
+    sentences: bool = False,
+) -> Understood | None:
+    """What `text` answers at a step offering `options` (and taking a number in `unit`, if any); None: no answer.
+
+    A bare number at a step without a unit is `OffMenu`: the buttons, not the text, choose there. With `sentences`,
+    an amount is also read out of a longer sentence ("收入5000左右…最多一千五").
+    """
+    if not text.strip() or is_question(text):
+        return None
+    number = button_number(text)
+    if number is not None and unit is None:
+        return OffMenu(number)
+    if text.strip().startswith("#") and number is not None:
+        return OffMenu(number)  # "#7" where there is no button 7 is no amount either
+    form = basic_form(text)
+    if form and any(_same(form, basic_form(phrase)) for phrase in dont_know):
+        return Unsure()
+    if unit is not None:
+        found = _number(text, unit, sentences)
+        if found is not None:
+            return found
+    return _option(text, options)
+
+
+def phrases(option: Option) -> list[str]:
+    """Every way an option is named, in normal form: each part of its label and script wording, and its `also:`."""
+    named: list[str] = []
+    texts = [option.label, *([option.said] if option.said else [])]
+    for written in texts:
+        for lang in (Lang.ZH_HANS, Lang.EN):
+            whole = written.render(lang)
+            named.append(whole)
+            named.extend(_PARTS.split(whole))
+    named.extend(option.also)
+    forms = (basic_form(name) for name in named)
+    return list(dict.fromkeys(form for form in forms if len(form) >= 2))
+
+
+def _same(form: str, phrase: str) -> bool:
+    """The whole text is the phrase, perhaps with a particle ("不知道啊") or a typo."""
+    if not phrase:
+        return False
+    if form == phrase or form.rstrip("吧啊呢呀啦哦的了") == phrase:
+        return True
+    return len(form) <= SHORT_ANSWER and len(phrase) >= 4 and _ratio(form, phrase) >= TYPO_RATIO
+
+
+def _ratio(a: str, b: str) -> float:
+    from rapidfuzz import fuzz  # deferred like the matcher's: only typed walkthrough answers need it here
+
+    return float(fuzz.ratio(a, b, processor=None))
+
+
+def _number(text: str, unit: Unit, sentences: bool) -> Number | None:
+    if unit is Unit.DAYS:
+        days = read_number(to_simplified(text), unit)
+        return Number(days, exact=True) if days is not None else None
+    amount = parse_amount(text)
+    if isinstance(amount, int):
+        return Number(amount, exact=True)
+    guessed = amount_in_sentence(text) if sentences else None
+    return Number(guessed, exact=False) if guessed is not None else None
+
+
+def _option(text: str, options: Sequence[Option]) -> Picked | None:
+    """The one option the text names best; None when none, or two name it equally well ("客服" is in two labels)."""
+    # Amounts say nothing about which option: "花呗1.2万借呗3万" names 花呗借呗.
+    form = basic_form(_AMOUNT_SPAN.sub(" ", text))
+    if not form:
+        return None
+    scored: list[tuple[float, str]] = []
+    for option in options:
+        best = max((_score(form, phrase) for phrase in phrases(option)), default=0.0)
+        if best > 0:
+            scored.append((best, option.id))
+    if not scored:
+        return None
+    scored.sort(reverse=True)
+    if len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None
+    best_score, option_id = scored[0]
+    return Picked(option_id, exact=best_score >= _WHOLE)
+
+
+_WHOLE: Final = 3.0
+
+
+def _score(form: str, phrase: str) -> float:
+    """How well the text names a phrase: all of it (3), the phrase inside it (2 + its weight), it inside the phrase
+    (1, a short text only), or a typo of it (1 + similarity)."""
+    if _same(form, phrase):
+        return _WHOLE
+    if len(phrase) >= 2 and _contains(form, phrase):
+        return 2 + _weight(phrase) / 100
+    if len(form) <= SHORT_ANSWER and len(form) >= (2 if not form.isascii() else 4) and _contains(phrase, form):
+        return 1.0
+    return 0.0
+
+
+def _weight(phrase: str) -> int:
+    """How much a phrase says: a Chinese character counts one, a Latin word two ("两个都有" outweighs "huabei")."""
+    return len(CJK_RUN.sub("", phrase).split()) * 2 + sum(map(len, CJK_RUN.findall(phrase)))
+
+
+def _contains(text: str, part: str) -> bool:
+    """`part` inside `text`; a Latin end must be a word's end ("app" is not inside "happy")."""
+    before = r"(?<![a-z0-9])" if part[0].isascii() else ""
+    after = r"(?![a-z0-9])" if part[-1].isascii() else ""
+    return re.search(f"{before}{re.escape(part)}{after}", text) is not None

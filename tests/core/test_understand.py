@@ -1,0 +1,171 @@
+"""Typed answers at walkthrough steps: options named in the user's words, numbers, "don't know", numbers off the menu.
+
+Logic on the fixture walkthrough (tests/kbfactory.py: labels «id», a few `also:` words); a short smoke test checks
+that the shipped walkthrough's own words understand what trial users typed (ids only, never wording).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core import amounts
+from bot.core.dialogue import Progress, Resume, Step, TypedText, handle, understood
+from bot.core.i18n import Lang
+from bot.core.numbers import Unit
+from bot.core.understand import Number, OffMenu, Picked, Unsure, read
+from bot.core.walkthrough import Walkthrough, load_walkthrough
+from tests.kbfactory import write_walkthrough
+from tests.transcript import SHIPPED
+
+
+@pytest.fixture(scope="module")
+def walk(tmp_path_factory: pytest.TempPathFactory) -> Walkthrough:
+    return load_walkthrough(write_walkthrough(Path(tmp_path_factory.mktemp("walkthrough"))))
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Walkthrough:
+    return load_walkthrough(SHIPPED / "walkthrough.yaml")
+
+
+def at(step: Step, **answers: object) -> Progress:
+    return Progress(step=step, **answers)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("step", "text", "expected"),
+    [
+        pytest.param(Step.PRODUCT, "«jiebei»", Picked("jiebei", exact=True), id="the-label-itself"),
+        pytest.param(Step.PRODUCT, "«en jiebei»", Picked("jiebei", exact=True), id="the-english-label"),
+        pytest.param(Step.PRODUCT, "«jiebie»", Picked("jiebei", exact=True), id="a-typo-of-the-label"),
+        pytest.param(Step.PRODUCT, "两个都有", Picked("both", exact=True), id="an-also-phrase"),
+        pytest.param(Step.PRODUCT, "兩個都有", Picked("both", exact=True), id="an-also-phrase-in-traditional"),
+        pytest.param(
+            Step.PRODUCT, "两个都有 «huabei»1.2万«jiebei»3万", Picked("both", exact=False), id="both-with-amounts"
+        ),
+        pytest.param(Step.CAUSE, "送外卖的 这两个月单少了", Picked("income_drop", exact=False), id="cause-in-a-story"),
+        pytest.param(Step.CAUSE, "my company cut my salary", Picked("income_drop", exact=False), id="cause-in-english"),
+        pytest.param(Step.CAUSE, "不知道", Unsure(), id="dont-know-skips"),
+        pytest.param(Step.CAUSE, "IDK", Unsure(), id="dont-know-in-english"),
+        pytest.param(Step.CHANNEL, "打电话吧", Picked("hotline", exact=True), id="an-also-phrase-with-a-particle"),
+        pytest.param(Step.CHANNEL, "那我还是打电话过去问", Picked("hotline", exact=False), id="channel-in-a-sentence"),
+        pytest.param(Step.PRODUCT, "5", OffMenu(5), id="a-number-at-a-choice-step"),
+        pytest.param(Step.PRODUCT, "#2", OffMenu(2), id="a-hash-number-at-a-choice-step"),
+        pytest.param(Step.DAYS, "#9", OffMenu(9), id="a-hash-number-where-days-are-asked"),
+        pytest.param(Step.DAYS, "兩個禮拜", Number(14, exact=True), id="weeks-in-traditional"),
+        pytest.param(Step.AMOUNT, "大概八千蚊人民幣", Number(8000, exact=True), id="cantonese-yuan"),
+        pytest.param(Step.AMOUNT, "三百蚊左右", Number(300, exact=True), id="about-three-hundred"),
+        pytest.param(Step.AMOUNT, "1万5", Number(15000, exact=True), id="ten-thousands-and-five"),
+        pytest.param(Step.MONTHLY, "3000多吧", Number(3000, exact=True), id="a-hedged-amount"),
+        pytest.param(Step.MONTHLY, "收入5000左右…最多一千五", Number(1500, exact=False), id="what-they-can-pay"),
+        pytest.param(Step.PRODUCT, "«jiebei»逾期会怎样？", None, id="a-question-is-no-answer"),
+        pytest.param(Step.CHANNEL, "嗯嗯", None, id="nothing-named"),
+    ],
+)
+def test_what_a_typed_answer_means(walk: Walkthrough, step: Step, text: str, expected: object) -> None:
+    assert understood(at(step), text, walk) == expected
+
+
+def test_two_options_named_equally_well_is_no_answer(walk: Walkthrough) -> None:
+    # "«huabei» «jiebei»" names both product options alike and no phrase of "both": the buttons decide
+    assert understood(at(Step.PRODUCT), "«huabei» «jiebei»", walk) is None
+
+
+def test_the_guide_reads_amounts_with_the_plan_parser() -> None:
+    for text in ["1万5", "三百蚊左右", "3000多吧", "大概八千蚊人民幣", "¥800", "12,000"]:
+        expected = amounts.parse_amount(text)
+        assert isinstance(expected, int)
+        assert read(text, (), unit=Unit.YUAN) == Number(expected, exact=True)
+
+
+def test_a_sentence_with_several_amounts_and_no_cue_is_not_guessed() -> None:
+    assert amounts.amount_in_sentence("收入5000 房租2000") is None
+    assert read("收入5000 房租2000", (), unit=Unit.YUAN, sentences=True) is None
+
+
+# --- what the walkthrough does with them ------------------------------------------------------------------------
+
+
+def test_a_named_option_is_recorded_and_the_next_step_shown(walk: Walkthrough) -> None:
+    replies, progress = handle(at(Step.PRODUCT), TypedText("«jiebei»"), walk, Lang.ZH_HANS)
+    assert progress is not None
+    assert (progress.product, progress.step) == ("jiebei", Step.DAYS)
+    assert replies[0].text == "‹messages.noted value=«jiebei»›"
+
+
+def test_an_answer_read_from_a_sentence_says_what_was_understood(walk: Walkthrough) -> None:
+    replies, progress = handle(at(Step.CAUSE), TypedText("送外卖的 这两个月单少了"), walk, Lang.ZH_HANS)
+    assert progress is not None
+    assert (progress.cause, progress.step) == ("income_drop", Step.MATERIALS)
+    assert replies[0].text == "‹messages.understood value=«income_drop»›"
+
+
+def test_dont_know_skips_the_step_and_records_nothing(walk: Walkthrough) -> None:
+    replies, progress = handle(at(Step.CAUSE), TypedText("不清楚"), walk, Lang.ZH_HANS)
+    assert progress is not None
+    assert (progress.cause, progress.step) == (None, Step.MATERIALS)
+    assert "‹steps.materials.prompt›" in replies[-1].text
+
+
+def test_dont_know_at_the_monthly_step_is_its_unknown_option(walk: Walkthrough) -> None:
+    _, progress = handle(at(Step.MONTHLY), TypedText("idk"), walk, Lang.EN)
+    assert progress is not None
+    assert (progress.monthly, progress.step) == ("unknown", Step.CONTACT)
+
+
+def test_a_number_off_the_menu_asks_to_choose_and_keeps_the_step(walk: Walkthrough) -> None:
+    before = at(Step.PRODUCT)
+    replies, progress = handle(before, TypedText("7"), walk, Lang.ZH_HANS)
+    assert progress == before
+    assert replies[0].text == f"‹messages.choose_one last={len(walk.products)}›"
+    assert any(c.action == "w:o:product:huabei" for c in replies[-1].choices)  # the buttons again
+
+
+def test_an_amount_the_user_can_pay_read_from_a_sentence_is_recorded_and_said(walk: Walkthrough) -> None:
+    replies, progress = handle(at(Step.MONTHLY), TypedText("收入5000左右…最多一千五"), walk, Lang.ZH_HANS)
+    assert progress is not None
+    assert (progress.monthly_typed, progress.step) == (1500, Step.CONTACT)
+    assert replies[0].text == "‹messages.understood value=‹steps.monthly.typed n=1500››"
+
+
+def test_both_products_go_into_the_opening_script_and_the_summary(shipped: Walkthrough) -> None:
+    _, progress = handle(at(Step.PRODUCT), TypedText("两个都有 花呗1.2万借呗3万"), shipped, Lang.ZH_HANS)
+    assert progress is not None
+    assert progress.product == "both"
+    both = next(option for option in shipped.products if option.id == "both")
+    (summary,) = handle(Progress(step=Step.DONE, product="both"), Resume(), shipped, Lang.ZH_HANS)[0]
+    assert both.label.render(Lang.ZH_HANS) in summary.text  # the recap
+    assert both.in_sentence(Lang.ZH_HANS) in summary.text.split(both.label.render(Lang.ZH_HANS), 1)[1]  # the script
+
+
+# --- the shipped words: what trial users typed is understood ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("step", "text", "option"),
+    [
+        pytest.param(Step.PRODUCT, "借呗", "jiebei", id="jiebei"),
+        pytest.param(Step.PRODUCT, "借唄", "jiebei", id="jiebei-traditional"),
+        pytest.param(Step.PRODUCT, "jiebei", "jiebei", id="jiebei-pinyin"),
+        pytest.param(Step.PRODUCT, "Jiebei (借呗)", "jiebei", id="jiebei-english-label"),
+        pytest.param(Step.PRODUCT, "两个都有 花呗1.2万借呗3万", "both", id="both-with-amounts"),
+        pytest.param(Step.CHANNEL, "打电话吧", "hotline", id="call"),
+        pytest.param(Step.CHANNEL, "在线客服", "online", id="online"),
+        pytest.param(Step.CAUSE, "送外卖的 这两个月单少了", "income_drop", id="rider"),
+        pytest.param(Step.CAUSE, "生意不好", "income_drop", id="shop"),
+        pytest.param(Step.CAUSE, "my company cut my salary", "income_drop", id="salary"),
+    ],
+)
+def test_the_shipped_words_understand_what_trial_users_typed(
+    shipped: Walkthrough, step: Step, text: str, option: str
+) -> None:
+    answer = understood(at(step), text, shipped)
+    assert isinstance(answer, Picked)
+    assert answer.option == option
+
+
+@pytest.mark.parametrize("text", ["不知道", "不清楚", "idk", "I don't know"])
+def test_the_shipped_dont_know_words_skip(shipped: Walkthrough, text: str) -> None:
+    assert understood(at(Step.CAUSE), text, shipped) == Unsure()

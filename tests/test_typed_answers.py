@@ -1,0 +1,101 @@
+"""Typed answers at walkthrough steps, through the engine: they are answers, not knowledge questions, they keep the
+conversation's language, and a bare number is never filed as an unanswered question.
+
+Fixture knowledge and the fixture walkthrough (tests/kbfactory.py: labels «id», a few `also:` words).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.core.advisor import Advisor
+from bot.core.dialogue import Step
+from bot.core.i18n import Lang
+from bot.core.knowledge import load_knowledge
+from bot.core.matcher import Matcher
+from bot.core.progress import Progress, from_saved
+from bot.core.walkthrough import load_walkthrough
+from bot.engine import PROGRESS_KEY, Engine, Incoming, Kind, Knowledge, Response
+from bot.storage import Storage
+from tests.kbfactory import write_kb, write_walkthrough
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    async with await Storage.open(tmp_path / "db.sqlite3") as opened:
+        yield opened
+
+
+@pytest.fixture
+def engine(tmp_path: Path, storage: Storage) -> Engine:
+    kb = load_knowledge(write_kb(tmp_path / "kb"), required_ids=())
+    matcher = Matcher(kb)
+    walk = load_walkthrough(write_walkthrough(tmp_path / "walk"))
+    return Engine(Knowledge(kb, matcher, Advisor(kb, matcher), walk), storage, directory=tmp_path / "kb")
+
+
+async def say(engine: Engine, text: str, client_lang: str | None = None) -> Response:
+    if text.startswith("/"):
+        event = Incoming(1, Kind.COMMAND, command=text[1:], client_lang=client_lang)
+    else:
+        event = Incoming(1, Kind.TEXT, text=text, client_lang=client_lang)
+    return await engine.respond(event)
+
+
+async def press(engine: Engine, action: str, client_lang: str | None = None) -> Response:
+    return await engine.respond(Incoming(1, Kind.PRESS, action=action, client_lang=client_lang))
+
+
+async def progress_of(storage: Storage) -> Progress:
+    session = await storage.load_session(1)
+    assert session is not None
+    assert session.state is not None
+    progress = from_saved(session.state.get(PROGRESS_KEY))
+    assert progress is not None
+    return progress
+
+
+async def test_a_typed_option_name_answers_the_step_instead_of_the_knowledge_base(
+    engine: Engine, storage: Storage
+) -> None:
+    await say(engine, "/guide")
+    response = await say(engine, "«jiebei»")
+    progress = await progress_of(storage)
+    assert (progress.product, progress.step) == ("jiebei", Step.DAYS)
+    assert any(c.action.startswith("w:o:days:") for r in response.replies for c in r.choices)
+    assert await storage.unmatched_report() == []
+
+
+async def test_a_romanised_option_name_does_not_switch_an_english_conversation_to_chinese(
+    engine: Engine, storage: Storage
+) -> None:
+    await say(engine, "/guide", client_lang="en")
+    assert (await say(engine, "how do I start negotiating with them", client_lang="en")).lang is Lang.EN
+    await press(engine, "w:resume", client_lang="en")
+    response = await say(engine, "jiebei", client_lang="en")  # pinyin: Chinese, were it not a button's name
+    assert (await progress_of(storage)).product == "jiebei"
+    assert response.lang is Lang.EN
+
+
+async def test_a_cause_in_the_users_words_is_the_causes_answer(engine: Engine, storage: Storage) -> None:
+    await say(engine, "/guide")
+    for action in ("w:skip:product", "w:skip:days", "w:skip:amount"):
+        await press(engine, action)
+    await say(engine, "my company cut my salary")
+    progress = await progress_of(storage)
+    assert (progress.cause, progress.step) == ("income_drop", Step.MATERIALS)
+
+
+async def test_a_number_off_the_menu_asks_to_choose_and_is_never_filed_as_unanswered(
+    engine: Engine, storage: Storage
+) -> None:
+    await say(engine, "/guide")
+    response = await say(engine, "9")
+    assert (await progress_of(storage)).step is Step.PRODUCT
+    assert any(c.action == "w:o:product:huabei" for r in response.replies for c in r.choices)
+    await say(engine, "/cancel")
+    await say(engine, "7")  # outside the walkthrough: a button the user meant, not a question
+    assert await storage.unmatched_report() == []
