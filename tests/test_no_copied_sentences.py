@@ -29,7 +29,7 @@ ALLOWED = {
 #: Files of knowledge/ that hold no sentences users read: spelling variants, conversion phrases, importer repairs.
 NOT_SENTENCES = {"aliases.yaml", "traditional.yaml", "import_repairs.yaml"}
 #: Keys whose values users type or the code reads, not sentences the bot shows.
-NOT_SHOWN = {"examples", "keywords", "id", "section", "related", "kind", "causes", "min", "max"}
+NOT_SHOWN = {"examples", "keywords", "id", "section", "related", "kind", "causes", "min", "max", "also", "dont_know"}
 CHINESE_RUN = 8
 ENGLISH_RUN = 5
 
