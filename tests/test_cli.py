@@ -208,6 +208,32 @@ def test_ask_batch_through_python_dash_m_bot(tmp_path: Path) -> None:
     assert "route" in json.loads(lines[1])
 
 
+def test_ask_into_a_reader_that_stops_early_ends_without_a_traceback(tmp_path: Path) -> None:
+    """`advisor ask … | head -1`: the pipe closes after the first line; no BrokenPipeError traceback follows."""
+    env = {key: value for key, value in os.environ.items() if key != "ADVISOR_CONFIG"} | {"PYTHONIOENCODING": "utf-8"}
+    stdin = "逾期会影响征信吗\n" * 400  # far more output than a pipe buffer holds
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=env,
+    ) as process:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        assert process.stderr is not None
+        process.stdin.write(stdin.encode("utf-8"))
+        process.stdin.close()
+        process.stdout.readline()
+        process.stdout.close()  # the reader leaves, as head does
+        errors = process.stderr.read().decode("utf-8", "replace")
+        code = process.wait(timeout=120)
+    assert "Traceback" not in errors, errors
+    assert "BrokenPipeError" not in errors
+    assert code == 141
+
+
 # -- kb validate ---------------------------------------------------------------------------------------------------
 
 

@@ -62,6 +62,7 @@ _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "no_surplus": ("amount",),
         "fits": ("months",),
         "too_high": ("proposal", "surplus"),
+        "too_high_no_surplus": ("proposal",),  # too high, and nothing is left each month at all
         "instead": ("amount", "months"),
         "no_room": (),
         "unchecked": ("proposal",),

@@ -37,7 +37,12 @@ def progress_line(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> s
     stage = SCREEN[progress.step].stage
     if stage is None:
         return ""
-    stages = list(Stage)
+    # Once the result is known and is no agreement, the after-care stage is off the user's way: "4 of 4", not a
+    # "4 of 5" followed by the summary, as if a step were missing.
+    on_path = {SCREEN[step].stage for step in path(progress.result)}
+    stages = [s for s in Stage if s in on_path] if progress.result not in (None, AGREED) else list(Stage)
+    if stage not in stages:
+        stages = list(Stage)
     parts = [step for step in path(progress.result) if SCREEN[step].stage is stage]
     values: dict[str, object] = {
         "n": stages.index(stage) + 1,

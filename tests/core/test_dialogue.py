@@ -663,3 +663,13 @@ def test_handle_tolerates_progress_with_unknown_ids(walk):
     said = chat.send(Resume())
     assert chat.progress == Progress(step=Step.REQUESTS)
     assert "‹steps.requests.reason_unknown›" in said
+
+
+def test_without_an_agreement_the_last_stage_shown_is_the_last_of_the_count(walk):
+    """Refused or waiting: no after-care stage, so the count ends where the user does (4 of 4, then the summary)."""
+    (screen,) = current_prompt(Progress(step=Step.RETRY, result="refused"), walk, Lang.ZH_HANS)
+    assert "n=4 total=4 stage=‹stages.result›" in screen.text
+    (screen,) = current_prompt(Progress(step=Step.RESULT), walk, Lang.ZH_HANS)
+    assert "n=4 total=5 stage=‹stages.result›" in screen.text  # before the answer, every stage may still come
+    (screen,) = current_prompt(Progress(step=Step.CREDIT, result="agreed"), walk, Lang.ZH_HANS)
+    assert "n=5 total=5 stage=‹stages.aftercare›" in screen.text

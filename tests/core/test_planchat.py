@@ -128,6 +128,14 @@ def test_a_proposal_above_the_surplus_is_warned_about_with_what_to_ask_instead(t
     assert result.chart.instalments == (2_500,) * 12  # the plan to ask for is the one drawn
 
 
+def test_a_proposal_with_no_surplus_at_all_says_there_is_none_not_a_negative_surplus(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("30000", "5000", "6500", "0", "1500")
+    [result] = user.replies
+    assert "verdicts.too_high_no_surplus proposal=1,500" in result.text
+    assert "surplus=-" not in result.text
+    assert "verdicts.no_room" in result.text
+
+
 def test_no_surplus_is_met_kindly_with_no_schedule(texts: PlanTexts) -> None:
     user = Calculator(texts).start().types("30000", "5000", "4500", "1000").press("p:skip:proposal")
     [result] = user.replies
