@@ -518,8 +518,25 @@ class Engine:
             offer = (Choice(k.kb.text("reminder_add_button", lang), "r:add"),
                      Choice(k.kb.text("diary_new_button", lang), "d:new"))  # fmt: skip
             replies = [*replies, Reply(k.kb.text("reminder_offer", lang), offer)]
+        warning = Engine._monthly_warning(before, new_progress, state, k, lang)
+        if warning is not None:  # before the next screen, which has the button back to the amount
+            replies = [*replies[:-1], warning, replies[-1]]
         # The walkthrough takes typed answers now; an open /plan question waits for /plan or its buttons.
         return _Decision(replies, replace(state, progress=new_progress, plan=planchat.paused(state.plan)), save=True)
+
+    @staticmethod
+    def _monthly_warning(
+        before: progress.Progress | None, after: progress.Progress | None, state: _State, k: Knowledge, lang: Lang
+    ) -> Reply | None:
+        """A monthly amount just given in the walkthrough, checked against the user's /plan numbers as /plan would."""
+        if k.plan is None or state.plan is None or after is None or after.monthly_typed is None:
+            return None
+        if before is not None and before.monthly_typed == after.monthly_typed:
+            return None
+        inputs = state.plan.inputs
+        if inputs.owed is None and after.amount_typed is not None:
+            inputs = replace(inputs, owed=after.amount_typed)
+        return planchat.proposal_warning(inputs, after.monthly_typed, k.plan, lang)
 
     @staticmethod
     def _plan(

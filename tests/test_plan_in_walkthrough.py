@@ -133,3 +133,36 @@ async def test_a_result_that_cannot_work_out_an_amount_offers_only_the_way_back(
             await user.presses(f"p:skip:{question}")
     assert "w:resume" in user.actions
     assert not any(action.startswith("w:use:") for action in user.actions)
+
+
+async def test_a_monthly_amount_above_the_users_plan_surplus_is_warned_about_as_plan_would(
+    knowledge: Knowledge, db_path: Path
+) -> None:
+    async with await Storage.open(db_path) as storage:
+        user = EngineUser(Engine(knowledge, storage), 1)
+        await user.says("/plan")
+        for typed in ("30000", "5000", "4000", "0"):  # owed, income, spending, other debts: 1,000 left a month
+            await user.says(typed)
+        await user.presses("p:skip:proposal")
+        await walk_to_monthly(user)
+        await user.says("3000")
+        assert "verdicts.too_high proposal=3,000 surplus=1,000" in user.text
+        assert "verdicts.instead amount=1,000" in user.text
+        assert "‹steps.contact.prompt" in user.replies[-1].text  # the warning comes before the next screen
+        chosen = from_saved((await saved(db_path))[PROGRESS_KEY])
+        assert chosen is not None
+        assert chosen.monthly_typed == 3000  # the user's choice stands
+        await user.presses("w:back:contact")
+        await user.says("800")  # within the surplus: nothing to warn about
+        assert "verdicts.too_high" not in user.text
+        chosen = from_saved((await saved(db_path))[PROGRESS_KEY])
+        assert chosen is not None
+        assert chosen.monthly_typed == 800
+
+
+async def test_without_plan_numbers_a_monthly_amount_is_not_checked(knowledge: Knowledge, db_path: Path) -> None:
+    async with await Storage.open(db_path) as storage:
+        user = EngineUser(Engine(knowledge, storage), 1)
+        await walk_to_monthly(user)
+        await user.says("3000")
+    assert "verdicts" not in user.text

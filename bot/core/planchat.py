@@ -22,7 +22,7 @@ from typing import Final
 
 from bot.core.amounts import MAX_YUAN, Unreadable, parse_amount
 from bot.core.i18n import Lang
-from bot.core.plan import LONG_MONTHS, ORDER, Field, Inputs, Result, Schedule, Verdict, compute
+from bot.core.plan import LONG_MONTHS, ORDER, Field, Inputs, Result, Schedule, Verdict, compute, surplus
 from bot.core.plantexts import PlanTexts
 from bot.core.replies import Chart, Choice, Reply
 
@@ -253,7 +253,7 @@ def _verdict_lines(result: Result, inputs: Inputs, texts: PlanTexts, lang: Lang)
             return [_schedule_line(plan, texts, lang)]
         return [_schedule_line(plan, texts, lang), texts.say("verdicts.fits", lang, months=plan.months)]
     if verdict is Verdict.TOO_HIGH:
-        warning = texts.say("verdicts.too_high", lang, proposal=_money(proposal), surplus=_money(surplus))
+        warning = _too_high(proposal, surplus, texts, lang)
         if result.instead is None:
             return [warning, texts.say("verdicts.no_room", lang)]
         instead = result.instead
@@ -263,6 +263,27 @@ def _verdict_lines(result: Result, inputs: Inputs, texts: PlanTexts, lang: Lang)
             _schedule_line(instead, texts, lang),
         ]
     return [texts.say(f"verdicts.{verdict.value}", lang)]
+
+
+def _too_high(proposal: int, surplus: int, texts: PlanTexts, lang: Lang) -> str:
+    if surplus > 0:
+        return texts.say("verdicts.too_high", lang, proposal=_money(proposal), surplus=_money(surplus))
+    # "more than your surplus (-1,500 yuan)" reads oddly: there is none
+    return texts.say("verdicts.too_high_no_surplus", lang, proposal=_money(proposal))
+
+
+def proposal_warning(inputs: Inputs, proposal: int, texts: PlanTexts, lang: Lang) -> Reply | None:
+    """The calculator's kind warning for a monthly amount chosen elsewhere (the walkthrough's monthly step) that the
+    user's own /plan numbers say is more than is left each month, with what to ask for instead; None when it fits or
+    the numbers cannot tell (no income given)."""
+    left = surplus(inputs)
+    if left is None or proposal <= left:
+        return None
+    proposed = replace(inputs, proposal=proposal)
+    result = compute(proposed)
+    if result.verdict is Verdict.TOO_HIGH:
+        return Reply("\n\n".join(_verdict_lines(result, proposed, texts, lang)))
+    return Reply(_too_high(proposal, left, texts, lang))  # the amount owed unknown: no schedule to offer instead
 
 
 def _chart(plan: Schedule, texts: PlanTexts, lang: Lang) -> Chart:
