@@ -418,7 +418,9 @@ class Engine:
         screening = k.advisor.screen(text)  # the whole message, before anything else (even past LONG_MESSAGE)
         answers_freely = screening.concern in {None, Concern.DISTRESS}  # crisis or scam text is never an answer
         if k.plan is not None and answers_freely and planchat.reads_as_answer(state.plan, text):
-            return self._plan(state, planchat.Typed(text), k.plan, lang, k.walkthrough)
+            unknown = understand.says_dont_know(text, k.walkthrough.dont_know)  # one list of words, the guide's
+            answer = planchat.Unknown() if unknown else planchat.Typed(text)
+            return self._plan(state, answer, k.plan, lang, k.walkthrough)
         # A text that is nothing but an option's name answers the step even where the scam screen hears something in
         # it; a longer one with a scam in it gets the warning (only a crisis always comes first).
         names = screening.concern is Concern.SCAM and dialogue.names_option(state.progress, text, k.walkthrough)

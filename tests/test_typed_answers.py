@@ -16,11 +16,14 @@ from bot.core.dialogue import Step
 from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Matcher
+from bot.core.plan import Field
+from bot.core.planchat import PlanState
+from bot.core.plantexts import load_plan_texts
 from bot.core.progress import Progress, from_saved
 from bot.core.walkthrough import load_walkthrough
-from bot.engine import PROGRESS_KEY, Engine, Incoming, Kind, Knowledge, Response
+from bot.engine import PLAN_KEY, PROGRESS_KEY, Engine, Incoming, Kind, Knowledge, Response
 from bot.storage import Storage
-from tests.kbfactory import write_kb, write_walkthrough
+from tests.kbfactory import write_kb, write_plan_texts, write_walkthrough
 
 
 @pytest.fixture
@@ -34,7 +37,8 @@ def engine(tmp_path: Path, storage: Storage) -> Engine:
     kb = load_knowledge(write_kb(tmp_path / "kb"), required_ids=())
     matcher = Matcher(kb)
     walk = load_walkthrough(write_walkthrough(tmp_path / "walk"))
-    return Engine(Knowledge(kb, matcher, Advisor(kb, matcher), walk), storage, directory=tmp_path / "kb")
+    plan = load_plan_texts(write_plan_texts(tmp_path / "plan"))
+    return Engine(Knowledge(kb, matcher, Advisor(kb, matcher), walk, plan), storage, directory=tmp_path / "kb")
 
 
 async def say(engine: Engine, text: str, client_lang: str | None = None) -> Response:
@@ -98,4 +102,19 @@ async def test_a_number_off_the_menu_asks_to_choose_and_is_never_filed_as_unansw
     assert any(c.action == "w:o:product:huabei" for r in response.replies for c in r.choices)
     await say(engine, "/cancel")
     await say(engine, "7")  # outside the walkthrough: a button the user meant, not a question
+    assert await storage.unmatched_report() == []
+
+
+async def test_dont_know_in_the_calculator_skips_its_question_with_the_guides_words(
+    engine: Engine, storage: Storage
+) -> None:
+    await say(engine, "/plan")
+    await say(engine, "30000")  # owed
+    await say(engine, "不清楚")  # income: one of the fixture walkthrough's dont_know words
+    session = await storage.load_session(1)
+    assert session is not None
+    assert session.state is not None
+    plan = PlanState.from_dict(session.state.get(PLAN_KEY))
+    assert plan is not None
+    assert (plan.inputs.owed, plan.inputs.income, plan.asking) == (30000, None, Field.SPENDING)
     assert await storage.unmatched_report() == []

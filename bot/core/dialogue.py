@@ -288,7 +288,11 @@ def _typed(
             return [Reply(too_long), screens.prompt(progress, walkthrough, lang)], progress
         new = _to(replace(progress, terms=terms), following(here, None))
         return [screens.say("messages.terms_noted", walkthrough, lang), screens.prompt(new, walkthrough, lang)], new
-    match understood(progress, text, walkthrough):
+    answer = understood(progress, text, walkthrough)
+    ids = _ids(progress, walkthrough)
+    if isinstance(answer, OffMenu) and 1 <= answer.number <= len(ids):
+        answer = Picked(ids[answer.number - 1], exact=True)  # "2" or "#2": the second option, numbered as shown
+    match answer:
         case Picked(option, exact):
             picked = _transition(progress, Pick(option), walkthrough)
             if picked is None:
@@ -300,7 +304,7 @@ def _typed(
             skipped = _transition(progress, move, walkthrough) or progress
             return [screens.prompt(skipped, walkthrough, lang)], skipped
         case OffMenu():
-            last = len(_ids(progress, walkthrough))
+            last = len(ids)
             choose = Reply(walkthrough.say("messages.choose_one", lang, last=last))
             return [choose, screens.prompt(progress, walkthrough, lang)], progress
         case Number(number, exact):

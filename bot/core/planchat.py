@@ -112,7 +112,12 @@ class Stop:
     """/cancel during the calculation."""
 
 
-Event = Start | Typed | Press | Stop
+@dataclass(frozen=True)
+class Unknown:
+    """The user typed that they don't know ("不知道"): the open question is skipped, as its button would."""
+
+
+Event = Start | Typed | Press | Stop | Unknown
 Outcome = tuple[list[Reply], PlanState | None]
 
 
@@ -133,6 +138,10 @@ def step(state: PlanState | None, event: Event, texts: PlanTexts, lang: Lang) ->
             return _typed(state, text, texts, lang)
         case Press(action=action):
             return _press(state, action, texts, lang)
+        case Unknown():
+            if state is None or state.asking is None:
+                return [Reply(texts.say("messages.not_started", lang))], state
+            return _answer(state, replace(state.inputs, **{state.asking.value: None}), texts, lang)
     raise AssertionError(f"unknown event {event!r}")
 
 

@@ -100,14 +100,19 @@ def read(
         return OffMenu(number)
     if text.strip().startswith("#") and number is not None:
         return OffMenu(number)  # "#7" where there is no button 7 is no amount either
-    form = basic_form(text)
-    if form and any(_same(form, basic_form(phrase)) for phrase in dont_know):
+    if says_dont_know(text, dont_know):
         return Unsure()
     if unit is not None:
         found = _number(text, unit, sentences)
         if found is not None:
             return found
     return _option(text, options)
+
+
+def says_dont_know(text: str, dont_know: Iterable[str]) -> bool:
+    """Whether the whole text is one of the `dont_know` words ("不清楚", "idk"), perhaps with a particle or a typo."""
+    form = basic_form(text)
+    return bool(form) and any(_same(form, basic_form(phrase)) for phrase in dont_know)
 
 
 def phrases(option: Option) -> list[str]:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bot.core import planchat
 from bot.core.i18n import Lang
 from bot.core.plan import Field, Inputs, schedule
-from bot.core.planchat import PlanState, Press, Start, Stop, Typed
+from bot.core.planchat import PlanState, Press, Start, Stop, Typed, Unknown
 from bot.core.plantexts import PlanTexts, load_plan_texts
 from bot.core.replies import Reply
 from tests.kbfactory import write_plan_texts
@@ -310,3 +310,11 @@ def test_a_paused_plan_takes_no_typed_answers_until_resumed(texts: PlanTexts) ->
     user.press("p:resume")
     assert planchat.asking(user.state)
     assert user.text == "questions.income"
+
+
+def test_dont_know_skips_the_open_question(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("30000")
+    user.send(Unknown())
+    assert user.state is not None
+    assert user.state.asking is Field.SPENDING  # income skipped, the next question asked
+    assert user.state.inputs.income is None

@@ -169,3 +169,13 @@ def test_the_shipped_words_understand_what_trial_users_typed(
 @pytest.mark.parametrize("text", ["不知道", "不清楚", "idk", "I don't know"])
 def test_the_shipped_dont_know_words_skip(shipped: Walkthrough, text: str) -> None:
     assert understood(at(Step.CAUSE), text, shipped) == Unsure()
+
+
+def test_a_number_within_the_options_picks_that_option(walk: Walkthrough) -> None:
+    """In Telegram nothing turns "2" into a press: the walkthrough reads it as the second option, as the chat does."""
+    _, progress = handle(at(Step.PRODUCT), TypedText("2"), walk, Lang.ZH_HANS)
+    assert progress is not None
+    assert progress.product == walk.products[1].id
+    _, progress = handle(at(Step.DAYS), TypedText("#2"), walk, Lang.ZH_HANS)  # "#2" is a button even where days are
+    assert progress is not None
+    assert (progress.days, progress.days_typed) == (walk.days[1].id, None)
