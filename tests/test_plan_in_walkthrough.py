@@ -166,3 +166,24 @@ async def test_without_plan_numbers_a_monthly_amount_is_not_checked(knowledge: K
         await walk_to_monthly(user)
         await user.says("3000")
     assert "verdicts" not in user.text
+
+
+async def test_a_plan_worked_out_after_the_monthly_step_can_replace_the_amount_given_there(
+    knowledge: Knowledge, db_path: Path
+) -> None:
+    async with await Storage.open(db_path) as storage:
+        user = EngineUser(Engine(knowledge, storage), 1)
+        await walk_to_monthly(user)
+        await user.says("3000")
+        await user.presses("w:next:contact")  # on to the result question, the amount of 3000 in the script
+        await user.says("/plan")  # the amount owed and the proposal come from the walkthrough: kept
+        await user.presses("p:keep:owed")
+        for typed in ("5000", "4000", "0"):  # income, spending, other debts: 1,000 left a month
+            await user.says(typed)
+        await user.presses("p:keep:proposal")
+        assert "w:use:monthly:1000" in user.actions  # what /plan recommends, offered to the walkthrough
+        await user.presses("w:use:monthly:1000")
+        assert "‹steps.result.prompt›" in user.replies[-1].text  # still where the user was
+    progress = from_saved((await saved(db_path))[PROGRESS_KEY])
+    assert progress is not None
+    assert (progress.step, progress.monthly_typed) == (Step.RESULT, 1000)

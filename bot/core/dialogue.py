@@ -16,7 +16,8 @@ Button actions all start with ``w:`` (the transport routes them here) and stay u
     w:calc:monthly                                         work the monthly amount out with /plan (the engine
                                                            starts the calculator; `asks_calculator`)
     w:use:monthly:<number>                                 under a /plan result: take its amount (as w:n, but
-                                                           pressed on another message, which stays as it is)
+                                                           pressed on another message, which stays as it is);
+                                                           past the monthly step it replaces the amount given there
 
 An action naming another step than the current one is stale (from an old message).
 """
@@ -255,6 +256,13 @@ def _press(progress: Progress | None, action: str, walkthrough: Walkthrough, lan
             return _goto(progress, Step(target), walkthrough, lang)
     if progress is None:
         return current_prompt(None, walkthrough, lang), None
+    match action.split(":"):
+        case ["w", "use", "monthly", number] if _past_monthly(progress) and number.isascii() and number.isdigit():
+            # a /plan result worked out after the monthly step: the amount the user finally chose replaces it
+            updated = answers.with_number(progress, Step.MONTHLY, None, int(number))
+            value = screens.number_answer(updated, Step.MONTHLY, walkthrough, lang)
+            replaced = Reply(walkthrough.say("messages.noted", lang, value=value))
+            return [replaced, screens.prompt(updated, walkthrough, lang)], updated
     move = parse_move(action, progress.step)
     new = _transition(progress, move, walkthrough) if move is not None else None
     if new is None:
@@ -393,12 +401,21 @@ def asks_calculator(action: str, progress: Progress | None) -> bool:
 
 
 def use_amount_choice(progress: Progress | None, amount: int, walkthrough: Walkthrough, lang: Lang) -> Choice | None:
-    """Under a /plan result: a button taking its monthly amount as the walkthrough's (one tap records it and goes on
-    to the contact step); None unless the user is at the monthly step."""
-    if progress is None or progress.step is not Step.MONTHLY or amount <= 0:
+    """Under a /plan result: a button taking its monthly amount as the walkthrough's — at the monthly step one tap
+    records it and goes on to the contact step; past it, it replaces the amount given there (the opening script and
+    /resume then say what the user finally chose). None before the monthly step, or when the amounts agree."""
+    if progress is None or amount <= 0:
+        return None
+    if progress.step is not Step.MONTHLY and (not _past_monthly(progress) or progress.monthly_typed == amount):
         return None
     value = walkthrough.say("steps.monthly.typed", lang, n=amount)
     return Choice(walkthrough.say("buttons.use_amount", lang, value=value), f"w:{USE_AMOUNT}:{Step.MONTHLY}:{amount}")
+
+
+def _past_monthly(progress: Progress) -> bool:
+    """Whether the user has gone beyond the monthly step (it lies behind them on their way)."""
+    steps = path(progress.result)
+    return progress.step in steps and steps.index(progress.step) > steps.index(Step.MONTHLY)
 
 
 def current_prompt(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> list[Reply]:
