@@ -421,9 +421,9 @@ class Engine:
             unknown = understand.says_dont_know(text, k.walkthrough.dont_know)  # one list of words, the guide's
             answer = planchat.Unknown() if unknown else planchat.Typed(text)
             return self._plan(state, answer, k.plan, lang, k.walkthrough)
-        # A text that is nothing but an option's name answers the step even where the scam screen hears something in
-        # it; a longer one with a scam in it gets the warning (only a crisis always comes first).
-        names = screening.concern is Concern.SCAM and dialogue.names_option(state.progress, text, k.walkthrough)
+        # A text that names one of the step's options answers the step even where the scam screen hears something in
+        # it ("my company cut my salary" at the cause step); only a crisis always comes first.
+        names = screening.concern is Concern.SCAM and dialogue.names_any_option(state.progress, text, k.walkthrough)
         if (
             (answers_freely or names)
             and dialogue.reads_as_answer(state.progress, text, k.walkthrough)

@@ -88,6 +88,7 @@ async def test_a_cause_in_the_users_words_is_the_causes_answer(engine: Engine, s
     await say(engine, "/guide")
     for action in ("w:skip:product", "w:skip:days", "w:skip:amount"):
         await press(engine, action)
+    # the shipped scam model hears a scam in this sentence; naming a cause, it answers the step all the same
     await say(engine, "my company cut my salary")
     progress = await progress_of(storage)
     assert (progress.cause, progress.step) == ("income_drop", Step.MATERIALS)

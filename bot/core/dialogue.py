@@ -395,6 +395,11 @@ def names_option(progress: Progress | None, text: str, walkthrough: Walkthrough)
     return isinstance(answer, Picked) and answer.exact
 
 
+def names_any_option(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
+    """Whether the text picks one of the current step's options, by its name or inside a sentence ("单少了")."""
+    return isinstance(understood(progress, text, walkthrough), Picked)
+
+
 def asks_calculator(action: str, progress: Progress | None) -> bool:
     """Whether a button asks to work the monthly amount out with the /plan calculator (only at the monthly step)."""
     return action == f"w:{screens.CALCULATE}:{Step.MONTHLY}" and progress is not None and progress.step is Step.MONTHLY
@@ -464,6 +469,7 @@ __all__ = [
     "from_saved",
     "goto_choice",
     "handle",
+    "names_any_option",
     "names_option",
     "reads_as_answer",
     "step_for_entry",
