@@ -13,7 +13,7 @@ import yaml
 from msgspec import Meta
 
 from bot.errors import ConfigError
-from bot.schema import conform
+from bot.schema import Issue, conform
 
 #: The knowledge folder shipped beside the package (works from a checkout and an editable install).
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
@@ -223,7 +223,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             f"{name}: telegram.rate_limit.max_retries: retries are set in telegram.retry now (attempts, max_wait)"
         )
 
-    def report(_line: int, where: str, message: str) -> None:
+    def report(_line: int, where: str, message: Issue) -> None:
         raise ConfigError(f"{name}: {where}: {message}")
 
     written = conform(data, _ConfigFile, report=report, unknown_key="unknown setting(s) {key} (typo?)")

@@ -4,17 +4,21 @@ The shape of a file is a frozen dataclass or msgspec Struct: field types, defaul
 as `Annotated[..., msgspec.Meta(ge=…, pattern=…, extra={"fix": "what to write instead"})]`. msgspec checks each value
 and converts it; this module only walks the declared fields one by one, because msgspec stops at the first problem and
 names a dict key as `[...]`, while an admin needs every problem of a file at once, each at its own line (the located
-YAML loader, bot/core/yamlsrc.py, knows the lines). A `report(line, where, message)` callback receives them: the
-knowledge loaders collect `file:line: where: message` problems, the config loader raises on the first.
+YAML loader, bot/core/yamlsrc.py, knows the lines). A `report(line, where, issue)` callback receives them: an `Issue`
+says what is wrong in a structured way and `str(issue)` words it plainly; the config loader raises on the first, the
+knowledge loaders (bot/core/knowledge/) word each in their own style (a record may declare its messages) and collect
+them as `file:line: what to fix`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import types
 import typing
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Final, TypeVar
 
@@ -22,8 +26,28 @@ import msgspec
 
 T = TypeVar("T")
 
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found by `conform`: `str()` is its plain wording; the fields let a reader word it otherwise."""
+
+    #: "unknown_key", "missing" (a required key), "not_a_mapping", "not_a_list", "bad_key" (a key of a dict that is
+    #: not what the dict's keys must be), "wrong_type" (a plain value of another type), "invalid" (a constraint)
+    kind: str
+    text: str
+    value: object = None  # the value that did not fit (the key, for unknown_key / missing / bad_key)
+    record: type | None = None  # the Struct or dataclass whose key is unknown or missing, or that was not a mapping
+    allowed: tuple[str, ...] = ()  # the keys `record` has, in declared order
+    wanted: str = ""  # msgspec's name of the expected type ("str", "array", …) for wrong_type
+    item: int | None = None  # the 1-based position in a list of plain values, when an item did not fit
+    extra: Mapping[str, Any] = field(default_factory=dict)  # the declared msgspec.Meta(extra=…), e.g. {"fix": …}
+
+    def __str__(self) -> str:
+        return self.text
+
+
 #: What a `report` callback receives: the line (1 when the data has none), the dotted place, what is wrong.
-Report = Callable[[int, str, str], None]
+Report = Callable[[int, str, Issue], None]
 
 
 class _Failed:
@@ -97,17 +121,19 @@ def _is_record(kind: Any) -> bool:
     return isinstance(kind, type) and (issubclass(kind, msgspec.Struct) or dataclasses.is_dataclass(kind))
 
 
-def _fields(kind: type) -> list[tuple[str, str, Any, bool]]:
-    """(attribute name, name in the file, declared type, required) of a Struct or dataclass."""
+@functools.cache
+def _fields(kind: type) -> tuple[tuple[str, str, Any, bool], ...]:
+    """(attribute name, name in the file, declared type, required) of a Struct or dataclass (read once: resolving
+    the annotations is most of the cost of checking a record)."""
     if issubclass(kind, msgspec.Struct):
-        return [(f.name, f.encode_name, f.type, f.required) for f in msgspec.structs.fields(kind)]
+        return tuple((f.name, f.encode_name, f.type, f.required) for f in msgspec.structs.fields(kind))
     hints = typing.get_type_hints(kind, include_extras=True)
     assert dataclasses.is_dataclass(kind)
-    return [
+    return tuple(
         (f.name, f.name, hints[f.name], f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
         for f in dataclasses.fields(kind)
         if f.init
-    ]
+    )
 
 
 def _optional(kind: Any) -> Any | None:
@@ -128,7 +154,10 @@ def conform(
 ) -> Any:
     """`value` as `kind` (a Struct, dataclass, or any type msgspec converts), or FAILED after reporting why.
 
-    `unknown_key` words the report of a key the shape does not have (a file's readers may call keys "settings").
+    Records, lists of records, dicts (key by key) and unions of a record with plain types are walked here, so each
+    problem is reported at its own line; any other value is converted by msgspec. A record with unknown keys (each
+    reported) is still built from the keys it has, so what depends on it can be checked as well. `unknown_key` words
+    the report of a key the shape does not have (a file's readers may call keys "settings").
     """
     go = partial(conform, report=report, unknown_key=unknown_key)
     base, extra = _unwrap(kind)
@@ -139,50 +168,83 @@ def conform(
         return _record(value, base, report=report, where=where, line=line, unknown_key=unknown_key)
     origin = typing.get_origin(base)
     args = typing.get_args(base)
+    if origin in (typing.Union, types.UnionType) and isinstance(value, Mapping):
+        records = [arg for arg in args if _is_record(_unwrap(arg)[0])]
+        if len(records) == 1:
+            return go(value, records[0], where=where, line=line)
     if origin in (tuple, list) and args and any(_is_record(_unwrap(a)[0]) for a in args if a is not Ellipsis):
         if not isinstance(value, list | tuple):
-            report(line, where, f"expected a list, found {kind_of(value)}")
+            report(line, where, Issue("not_a_list", f"expected a list, found {kind_of(value)}", value, extra=extra))
             return FAILED
         items = [
             go(item, args[0], where=f"{where}[{index + 1}]", line=line_of(value, index, line))
             for index, item in enumerate(value)
         ]
         return FAILED if any(item is FAILED for item in items) else origin(items)
-    if origin is dict and len(args) == 2 and _is_record(_unwrap(args[1])[0]):
-        if not isinstance(value, Mapping):
-            report(line, where, f"expected a mapping, found {kind_of(value)}")
-            return FAILED
-        converted = {
-            key: go(item, args[1], where=_join(where, str(key)), line=line_of(value, key, line))
-            for key, item in value.items()
-        }
-        return FAILED if any(item is FAILED for item in converted.values()) else converted
+    if origin is dict and len(args) == 2:
+        return _dict(value, args, extra, report=report, where=where, line=line, unknown_key=unknown_key)
     try:
         return msgspec.convert(value, kind, strict=True)
     except msgspec.ValidationError as error:
-        _report_leaf(str(error), value, where, line, extra, report)
+        _report_leaf(str(error), value, base, where, line, extra, report)
         return FAILED
+
+
+def _dict(
+    value: Any,
+    args: tuple[Any, Any],
+    extra: Mapping[str, Any],
+    *,
+    report: Report,
+    where: str,
+    line: int,
+    unknown_key: str,
+) -> Any:
+    """A dict checked key by key, each value at its own line (msgspec would name the place of a bad value `[...]`)."""
+    if not isinstance(value, Mapping):
+        report(line, where, Issue("not_a_mapping", f"expected a mapping, found {kind_of(value)}", value, extra=extra))
+        return FAILED
+    key_kind, value_kind = args
+    converted: dict[Any, Any] = {}
+    ok = True
+    for key, item in value.items():
+        key_line = line_of(value, key, line)
+        try:
+            new_key = msgspec.convert(key, key_kind, strict=True)
+        except msgspec.ValidationError:
+            report(key_line, where, Issue("bad_key", f"the key {key!r} cannot be used here", key, extra=extra))
+            ok = False
+            continue
+        new_value = conform(
+            item, value_kind, report=report, where=_join(where, str(key)), line=key_line, unknown_key=unknown_key
+        )
+        if new_value is FAILED:
+            ok = False
+        else:
+            converted[new_key] = new_value
+    return converted if ok else FAILED
 
 
 def _record(value: Any, kind: type, *, report: Report, where: str, line: int, unknown_key: str) -> Any:
     go = partial(conform, report=report, unknown_key=unknown_key)
-    if not isinstance(value, Mapping):
-        report(line, where or "the file", f"expected a mapping of keys (key: value lines), found {kind_of(value)}")
-        return FAILED
+    place = where or "the file"
     fields = _fields(kind)
-    known = {encoded for _name, encoded, _kind, _required in fields}
+    known = tuple(encoded for _name, encoded, _kind, _required in fields)
+    if not isinstance(value, Mapping):
+        found = f"expected a mapping of keys (key: value lines), found {kind_of(value)}"
+        report(line, place, Issue("not_a_mapping", found, value, kind, known))
+        return FAILED
     unknown = [key for key in value if key not in known]
     ok = True
-    for key in unknown:
+    for key in unknown:  # reported, but the record is still built from the keys it has (to check what uses it)
         shown = "a bare yes/no/on/off (put the key in quotes)" if isinstance(key, bool) else str(key)
         message = unknown_key.format(key=shown, allowed=", ".join(sorted(known)))
-        report(line_of(value, key, line), where or "the file", message)
-        ok = False
+        report(line_of(value, key, line), place, Issue("unknown_key", message, key, kind, known))
     values: dict[str, Any] = {}
     for name, encoded, field_kind, required in fields:
         if encoded not in value or (value[encoded] is None and not required and _optional(field_kind) is None):
             if required:
-                report(line, where or "the file", f"the key {encoded!r} is missing; add it")
+                report(line, place, Issue("missing", f"the key {encoded!r} is missing; add it", encoded, kind, known))
                 ok = False
             continue
         field_line = line_of(value, encoded, line)
@@ -196,38 +258,46 @@ def _record(value: Any, kind: type, *, report: Report, where: str, line: int, un
     try:
         return kind(**values)
     except (ValueError, TypeError) as error:  # a __post_init__ check across fields
-        report(line, where or "the file", str(error))
+        report(line, place, Issue("invalid", str(error), value, kind))
         return FAILED
 
 
-def _report_leaf(message: str, value: Any, where: str, line: int, extra: Mapping[str, Any], report: Report) -> None:
+def _report_leaf(
+    message: str, value: Any, kind: Any, where: str, line: int, extra: Mapping[str, Any], report: Report
+) -> None:
     """Turn msgspec's one-line error about a plain value into what to fix (never repeating the value itself)."""
     at = _AT.search(message)
     path = at.group(1) if at else ""
     message = _AT.sub("", message)
     index = _INDEX.match(path)
-    if index is not None:  # an item of a list of plain values
+    item: int | None = None
+    if index is not None and isinstance(value, list | tuple):  # an item of a list of plain values
         position = int(index.group(1))
         line = line_of(value, position, line)
-        where = f"{where}[{position + 1}]"
+        item = position + 1
+        value = value[position]
+        items = typing.get_args(kind)
+        if typing.get_origin(kind) in (tuple, list) and items:  # what the items declare
+            extra = {**extra, **_unwrap(items[0])[1]}
     fix = extra.get("fix")
     expected = _EXPECTED.match(message)
     if expected is not None:
         wanted, found = expected.groups()
         quote = " (put it in quotes)" if wanted == "str" and found in {"int", "float", "bool"} else ""
-        report(line, where, f"expected {_WORDS.get(wanted, wanted)}, found {_WORDS.get(found, found)}{quote}")
-    elif fix:
-        report(line, where, str(fix))
+        text = f"expected {_WORDS.get(wanted, wanted)}, found {_WORDS.get(found, found)}{quote}"
+        issue = Issue("wrong_type", text, value, wanted=wanted, item=item, extra=extra)
     else:
-        report(line, where, message[:1].lower() + message[1:])
+        text = str(fix) if fix else message[:1].lower() + message[1:]
+        issue = Issue("invalid", text, value, item=item, extra=extra)
+    report(line, f"{where}[{item}]" if item is not None else where, issue)
 
 
 def first_problem(value: Any, kind: type[T], where: str) -> tuple[T | None, str | None]:
     """Convert, stopping at the first problem: (the value, None) or (None, "where: what to fix")."""
     problems: list[str] = []
 
-    def report(_line: int, place: str, message: str) -> None:
-        problems.append(f"{place}: {message}" if place else message)
+    def report(_line: int, place: str, message: Issue) -> None:
+        problems.append(f"{place}: {message}" if place else str(message))
 
     result = conform(value, kind, report=report, where=where)
     if result is FAILED:
