@@ -214,3 +214,23 @@ def test_a_misspelt_section_of_the_aliases_file_is_named_with_the_ones_allowed(t
         "aliases.yaml:2: unknown section 'greeting'"
         " (allowed: aliases, fillers, greetings, generic, respell, crisis, scams)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        pytest.param(
+            "entries/main.yaml", "- id: impact.credit\n", "entries/main.yaml:1: expected 'entries:'", id="list"
+        ),
+        pytest.param("texts.yaml", "text:\n  greeting: {}\n", "texts.yaml:1: unknown top-level key 'text'", id="typo"),
+        pytest.param(
+            "aliases.yaml", "aliases:\n  '': [x]\n", "aliases.yaml:2: alias key '' must be non-empty", id="key"
+        ),
+    ],
+)
+def test_a_file_of_the_wrong_shape_is_reported_not_a_crash(
+    tmp_path: Path, name: str, content: str, expected: str
+) -> None:
+    """A top-level list in an entries file once raised TypeError inside the loader."""
+    problems = problems_of(write_kb(tmp_path, None, **{name: content}))
+    assert any(p.startswith(expected) for p in problems), problems
