@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-import yaml
 from msgspec import Meta
 
-from bot.errors import ConfigError
-from bot.schema import Issue, conform
+from bot.core.yamlsrc import parse_located
+from bot.errors import ConfigError, KnowledgeError
+from bot.schema import Issue, conform, line_of
 
 #: The knowledge folder shipped beside the package (works from a checkout and an editable install).
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
@@ -190,19 +190,20 @@ def _bypassed(host: str, no_proxy: str) -> bool:
 
 
 def _read(path: Path) -> Mapping[str, Any]:
-    """The settings written in `path` (a missing, unreadable or malformed file is a ConfigError)."""
+    """The settings written in `path`, each remembering its line (a missing, unreadable or malformed file is a
+    ConfigError)."""
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as error:
         raise ConfigError(f"{path}: no such config file (copy config.example.yaml to start)") from error
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read the config file ({error})") from error
-    except yaml.YAMLError as error:
-        # not str(error): its snippet of the offending line could be the token
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = getattr(error, "problem", None) or "cannot be parsed"
-        raise ConfigError(f"{where}: not valid YAML ({problem})") from error
+    try:
+        # the located loader's messages name the line and YAML's problem, never a snippet (it could be the token)
+        loaded = parse_located(text, str(path))
+    except KnowledgeError as error:
+        [first, *_] = error.problems
+        raise ConfigError(str(first).replace("this is not valid YAML", "not valid YAML", 1)) from error
     if loaded is None:
         return {}
     if not isinstance(loaded, Mapping):
@@ -210,32 +211,48 @@ def _read(path: Path) -> Mapping[str, Any]:
     return loaded
 
 
+def _line(data: Mapping[str, Any], place: str) -> int:
+    """The line of a dotted setting ("matcher.clarify_threshold") in the file, or of the nearest section written."""
+    line = 1
+    node: Any = data
+    for key in place.split("."):
+        line = line_of(node, key, line)
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return line
+
+
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
     """Read `path` (optional) and the environment; relative paths are resolved against the config file's folder."""
     env = os.environ if env is None else env
-    name = str(path) if path else "config"
     data = _read(path) if path is not None else {}
+
+    def at(place: str, line: int | None = None) -> str:
+        """`file:line: place` (just `config: place` when there is no file)."""
+        if path is None:
+            return f"config: {place}"
+        return f"{path}:{line if line is not None else _line(data, place)}: {place}"
+
     base = path.resolve().parent if path is not None else Path.cwd()
     section = data.get("telegram")
     rate_limit = section.get("rate_limit") if isinstance(section, Mapping) else None
     if isinstance(rate_limit, Mapping) and "max_retries" in rate_limit:
         raise ConfigError(
-            f"{name}: telegram.rate_limit.max_retries: retries are set in telegram.retry now (attempts, max_wait)"
+            f"{at('telegram.rate_limit.max_retries')}: retries are set in telegram.retry now (attempts, max_wait)"
         )
 
-    def report(_line: int, where: str, message: Issue) -> None:
-        raise ConfigError(f"{name}: {where}: {message}")
+    def report(line: int, where: str, message: Issue) -> None:
+        raise ConfigError(f"{at(where, line)}: {message}")
 
     written = conform(data, _ConfigFile, report=report, unknown_key="unknown setting(s) {key} (typo?)")
     assert isinstance(written, _ConfigFile)  # a problem raised above
     matcher, telegram = written.matcher, written.telegram
     if matcher.clarify_threshold > matcher.answer_threshold:
-        raise ConfigError(f"{name}: matcher.clarify_threshold: must not be above answer_threshold")
+        raise ConfigError(f"{at('matcher.clarify_threshold')}: must not be above answer_threshold")
 
     secret = env.get("TELEGRAM_WEBHOOK_SECRET") or telegram.webhook.secret_token
     if telegram.webhook.enabled and not secret:
         raise ConfigError(
-            f"{name}: telegram.webhook.secret_token: webhook mode needs a secret token (or TELEGRAM_WEBHOOK_SECRET)"
+            f"{at('telegram.webhook.secret_token')}: webhook mode needs a secret token (or TELEGRAM_WEBHOOK_SECRET)"
         )
     base_url = env.get("TELEGRAM_API_BASE_URL") or telegram.base_url
     telegram = replace(
@@ -243,7 +260,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         token=env.get("TELEGRAM_BOT_TOKEN") or telegram.token,
         base_url=base_url,
         webhook=replace(telegram.webhook, secret_token=secret),
-        proxy=_proxy(telegram.proxy, base_url, env, f"{name}: telegram.proxy"),
+        proxy=_proxy(telegram.proxy, base_url, env, at("telegram.proxy")),
     )
     database = Path(env.get("ADVISOR_DB") or written.storage.path)
     return Config(

@@ -122,7 +122,7 @@ def test_an_unknown_key_is_named(tmp_path: Path, text: str, named: str) -> None:
     path = write(tmp_path, text)
     with pytest.raises(ConfigError, match="unknown setting") as error:
         load_config(path, env={})
-    assert str(error.value).startswith(f"{path}: ")
+    assert str(error.value).startswith(f"{path}:1: ")
     assert named in str(error.value)
 
 
@@ -149,7 +149,26 @@ def test_a_wrong_value_names_file_section_and_key(tmp_path: Path, text: str, whe
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as error:
         load_config(path, env={})
-    assert str(error.value).startswith(f"{path}: {where}")
+    assert str(error.value).startswith(f"{path}:1: {where}")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "where"),
+    [
+        pytest.param("storage:\n  path: x\nmatcher:\n  margin: 0.1\n  max_candidates: 9\n", 5,
+                     "matcher.max_candidates", id="value"),
+        pytest.param("matcher:\n  margin: 0.1\n\n  answer_treshold: 0.5\n", 4, "matcher", id="unknown-key"),
+        pytest.param("matcher:\n  answer_threshold: 0.3\n  clarify_threshold: 0.5\n", 3,
+                     "matcher.clarify_threshold", id="across-settings"),
+        pytest.param("telegram:\n  webhook:\n    url: https://x\n", 3, "telegram.webhook.secret_token",
+                     id="missing-setting-at-its-section"),
+    ],
+)  # fmt: skip
+def test_a_wrong_setting_is_named_with_its_line(tmp_path: Path, text: str, line: int, where: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as error:
+        load_config(path, env={})
+    assert str(error.value).startswith(f"{path}:{line}: {where}")
 
 
 @pytest.mark.parametrize(
