@@ -770,10 +770,6 @@ class Storage:
 
     # -- for admins ----------------------------------------------------------------------------------------------
 
-    async def schema_version(self) -> int:
-        async with self._using("read the schema version") as connection:
-            return await _user_version(connection)
-
     async def stats(self) -> StorageStats:
         await self._write_unmatched()
         async with self._using("count users") as connection:

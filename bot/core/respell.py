@@ -46,11 +46,6 @@ def syllables(char: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(toneless))  # in the table's order, without repeats
 
 
-def syllable(char: str) -> str:
-    """The character's most common reading in pinyin, without tone ("协" and "写" → "xie")."""
-    return syllables(char)[0]
-
-
 def _sounds(pair: str) -> list[tuple[str, str]]:
     """Every way a pair of characters can be read: a typo typed by pinyin may come from any of them."""
     return [(a, b) for a in syllables(pair[0]) for b in syllables(pair[1])]

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from bot.core.replies import Reply
 
-#: Telegram's limit on a message's text, in UTF-16 code units; pieces are cut shorter so the title never pushes one
-#: over (escaping does not count: the limit applies to the text after HTML parsing).
-MAX_MESSAGE = 4096
+#: Pieces are cut well below Telegram's limit on a message's text (4096 UTF-16 code units) so the title never pushes
+#: one over (escaping does not count: the limit applies to the text after HTML parsing).
 _PIECE = 3800
 #: Telegram's limit on callback data, in bytes.
 MAX_CALLBACK_BYTES = 64

@@ -25,8 +25,8 @@ from bot.core.matcher import Status
 from bot.engine import Knowledge
 from bot.storage import Storage
 from bot.telegram.app import USER_COMMANDS
-from bot.telegram.render import MAX_CALLBACK_BYTES, MAX_MESSAGE
-from fakebotapi import FakeBotAPI, utf16_len
+from bot.telegram.render import MAX_CALLBACK_BYTES
+from fakebotapi import MAX_MESSAGE_LENGTH, FakeBotAPI, utf16_len
 from tests.telegram.conftest import AdvisorBot, Person, Seen, Setup, StartBot
 
 ZH = Lang.ZH_HANS
@@ -977,7 +977,7 @@ async def test_a_very_long_answer_is_split_into_messages_within_telegrams_limit(
     knowledge = setup.own_knowledge()
     paragraphs = ["\n".join(line.format(n=f"{p}.{n}") for n in range(12)) for p in range(40)]
     answer = "\n\n".join(paragraphs)
-    assert utf16_len(answer) > 2 * MAX_MESSAGE
+    assert utf16_len(answer) > 2 * MAX_MESSAGE_LENGTH
     long_entry = {
         "id": "about.long",
         "section": "9.9",
@@ -994,7 +994,7 @@ async def test_a_very_long_answer_is_split_into_messages_within_telegrams_limit(
         pieces = await Person(advisor, 4209).says("长答案测试问题")
 
     assert len(pieces) >= 3
-    assert all(utf16_len(piece.text) <= MAX_MESSAGE for piece in pieces)
+    assert all(utf16_len(piece.text) <= MAX_MESSAGE_LENGTH for piece in pieces)
     assert pieces[0].bold() == ["很长的回答"]
     assert all(not piece.buttons for piece in pieces[:-1])
     assert pieces[-1].labels == [say("guide_button"), say("feedback_up"), say("feedback_down")]
