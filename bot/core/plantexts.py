@@ -1,7 +1,8 @@
 """Loads knowledge/plan.yaml — every sentence, button and chart label of the /plan calculator — into `PlanTexts`.
 
 The file's shape is declared once in `_SECTIONS` (each key with the placeholders it may use); validation reports every
-problem at once as `file:line: where: what to do`, through the walkthrough's checker so both files read alike. Chart
+problem at once as `file:line: where: what to do`, through the checker of text files (bot/core/textfiles.py) the
+walkthrough uses too, so both files read alike. Chart
 texts must also be drawable: a character the chart font lacks (in zh-hans or en, and with `check_traditional` in the
 derived Traditional texts too) is refused by name, since it would show as an empty box.
 
@@ -19,7 +20,8 @@ from types import MappingProxyType
 from typing import Final
 
 from bot.core.i18n import Lang, Traditional
-from bot.core.walkthrough import Text, _Checker  # one checker for every YAML text file with placeholders
+from bot.core.textfiles import TextFile, record, texts_record
+from bot.core.walkthrough import Text
 from bot.core.yamlsrc import load_located
 from bot.errors import KnowledgeError
 from bot.fonts import missing_glyphs
@@ -82,9 +84,7 @@ class PlanTexts:
         return self.texts[key].render(lang, **values).strip()
 
 
-def load_plan_texts(
-    path: Path, wording: Traditional | None = None, *, check_traditional: bool = False
-) -> PlanTexts:
+def load_plan_texts(path: Path, wording: Traditional | None = None, *, check_traditional: bool = False) -> PlanTexts:
     """Read and validate plan.yaml; raises KnowledgeError listing every problem found.
 
     `wording` (the knowledge base's reviewed Traditional phrases) makes the Traditional texts, as for the walkthrough.
@@ -93,21 +93,23 @@ def load_plan_texts(
     """
     checked = tuple(Lang) if check_traditional else (Lang.ZH_HANS, Lang.EN)
     name = str(path)
-    check = _Checker(name, wording)
-    root = check.mapping(load_located(path, name), 1, "the file")
-    if root is None:
+    check = TextFile(name)
+    root = load_located(path, name)
+    parts = check.parts(
+        root,
+        record("plan", [(section, texts_record(section, keys)) for section, keys in _SECTIONS.items()]),
+        "the file",
+    )
+    if parts is None:
         raise KnowledgeError(check.problems)
-    check.keys(root, 1, "the file", list(_SECTIONS))
     texts: dict[str, Text] = {}
     for section, keys in _SECTIONS.items():
-        node = check.mapping(root[section], root.line_of(section), section) if section in root else None
-        if node is None:
+        if section not in parts:
             continue
-        check.keys(node, root.line_of(section), section, keys)
-        for key, placeholders in keys.items():
-            text = check.text(node, key, section, placeholders)
-            if text is None:
-                continue
+        node = root[section]
+        for key, shape in check.texts(node, keys, section, parts[section]).items():
+            derived = wording.derive({Lang.ZH_HANS.value: shape.zh_hans}) if wording is not None else {}
+            text = Text(zh_hans=shape.zh_hans, en=shape.en, derived=derived)
             texts[f"{section}.{key}"] = text
             if section == "chart":
                 for lang in checked:
@@ -121,5 +123,5 @@ def load_plan_texts(
                             "or add the characters to the font (bot/fonts/README.md)",
                         )
     if check.problems:
-        raise KnowledgeError(sorted(check.problems, key=lambda problem: problem.line))
+        raise KnowledgeError(check.sorted_problems())
     return PlanTexts(MappingProxyType(texts))

@@ -1,23 +1,29 @@
 """Loads knowledge/walkthrough.yaml — every text and option of the negotiation walkthrough — into an immutable value.
 
 Validation reports every problem at once, each as `file:line: where: what to do`, so an admin can fix the YAML from
-the message alone. The shape the file must have is declared once below (`SECTIONS`, `STEPS`, `OPTION_FIELDS`).
+the message alone. The shape the file must have is declared once below (`SECTIONS`, `STEPS`, `OPTION_FIELDS`) and
+checked by the shared checker (bot/core/textfiles.py, bot/schema.py); the loader adds the checks across values.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Annotated, Any, Final
+
+import msgspec
+from msgspec import Meta
 
 from bot.core.flow import AGREED, REFUSED, STILL_WAITING
-from bot.core.i18n import AUTHORED_LANGS, Lang, Traditional, pick
-from bot.core.placeholders import placeholder_problems
+from bot.core.i18n import Lang, Traditional, pick
+from bot.core.textfiles import TextFile, TextShape, record, texts_record, value_of
 from bot.core.yamlsrc import LocatedDict, LocatedList, load_located
-from bot.errors import KnowledgeError, Problem
+from bot.errors import KnowledgeError
+from bot.schema import FAILED, kind_of, line_of
 
 #: Option ids are stored in users' saved progress and in button actions (≤ 64 bytes), so they stay short ASCII.
 ID_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,23}")
@@ -230,7 +236,8 @@ FIXED_IDS: Final[Mapping[str, tuple[str, ...]]] = {
     "monthly": (UNKNOWN_MONTHLY,),
 }
 
-# Fields an option of each kind has besides `id` and `label`: "text" or "int" or "int?" (may be left out) or "ids".
+# Fields an option of each kind has besides `id` and `label`: "text", "int", "ids" (cause ids) or "words" (any
+# words that name the option when typed); a "?" after it means the key may be left out.
 OPTION_FIELDS: Final[Mapping[str, Mapping[str, str]]] = {
     "plain": {"said": "text?", "also": "words?"},
     "bucket": {"min": "int", "max": "int?", "said": "text?", "also": "words?"},
@@ -242,212 +249,165 @@ OPTION_FIELDS: Final[Mapping[str, Mapping[str, str]]] = {
 _MARKS: Final = ("checked", "unchecked", "chosen")
 
 
-def _kind_of(value: object) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a text"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if value is None:
-        return "nothing"
-    return type(value).__name__
-
-
 def _listed(names: Any) -> str:
     return ", ".join(str(name) for name in names)
 
 
-class _Checker:
-    """Collects every problem of one file while building its values; a builder returns None where it failed."""
+_NUMBER: Final = "expected a whole number ≥ 0, found {value!r}"
+_CAUSES: Final = "expected a list of cause ids like [income_drop], found {found}"
+_BAD_ID: Final = (
+    "{value!r} is not a usable id; write lowercase letters, digits and _ "
+    "(starting with a letter, at most 24), and never change it once users have answered"
+)
+_MARK: Final = "expected a short symbol, found {value!r}"
+_WORD_LIST: Final = "expected a list of words like [打电话, call], found {found}"
+_WORD: Final = {
+    "wrong_type": "expected a word or phrase, found {found}",
+    "invalid": "the word is empty; write a word or remove the line",
+}
+#: Words or phrases in any language, such as [打电话, call, 95188] (an option's `also`, the file's `dont_know`).
+_WORDS: Final = Annotated[
+    tuple[Annotated[str, Meta(pattern=r"\S", extra=_WORD)], ...],
+    Meta(extra={"wrong_type": _WORD_LIST, "invalid": _WORD_LIST}),
+]
+#: What each spec of OPTION_FIELDS is in the file: (type, default) — a default makes the key optional.
+_SPECS: Final[Mapping[str, tuple[Any, ...]]] = {
+    "text": (TextShape,),
+    "text?": (TextShape | None, None),
+    "int": (Annotated[int, Meta(ge=0, extra={"invalid": _NUMBER, "wrong_type": _NUMBER})],),
+    "int?": (Annotated[int, Meta(ge=0, extra={"invalid": _NUMBER, "wrong_type": _NUMBER})] | None, None),
+    "ids": (Annotated[tuple[str, ...], Meta(extra={"wrong_type": _CAUSES})],),
+    "ids?": (Annotated[tuple[str, ...], Meta(extra={"wrong_type": _CAUSES})] | None, None),
+    "words": (_WORDS,),
+    "words?": (_WORDS | None, None),
+}
+_OPTION_ID: Final = Annotated[
+    str, Meta(pattern=f"^{ID_PATTERN.pattern}$", extra={"invalid": _BAD_ID, "wrong_type": _BAD_ID})
+]
 
-    def __init__(self, path: str, traditional: Traditional | None = None) -> None:
-        self.traditional = traditional
-        self.path = path
-        self.problems: list[Problem] = []
 
-    def report(self, line: int, where: str, message: str) -> None:
-        self.problems.append(Problem(self.path, line, f"{where}: {message}"))
+@dataclass(frozen=True)
+class _Shapes:
+    """walkthrough.yaml's shape, made from the tables above (see bot/core/textfiles.py)."""
 
-    def mapping(self, value: object, line: int, where: str) -> LocatedDict | None:
-        if isinstance(value, LocatedDict):
-            return value
-        self.report(line, where, f"expected a mapping of keys (key: value lines), found {_kind_of(value)}")
-        return None
+    file: type[msgspec.Struct]
+    steps: type[msgspec.Struct]
+    options: Mapping[str, type[msgspec.Struct]]  # by option kind
 
-    def keys(self, node: LocatedDict, line: int, where: str, required: Any, optional: Any = ()) -> None:
-        """Report keys that are missing (at `line`, where the mapping is named) or unknown here."""
-        allowed = [*required, *optional]
-        for key in node:
-            if isinstance(key, bool):
-                self.report(
-                    node.line_of(key),
-                    where,
-                    'YAML reads a bare yes/no/on/off key as true/false; put the key in quotes, like "yes":',
-                )
-            elif key not in allowed:
-                self.report(
-                    node.line_of(key),
-                    where,
-                    f"unknown key {key!r}; the keys allowed here are: {_listed(sorted(allowed))}",
-                )
-        for key in required:
-            if key not in node:
-                self.report(line, where, f"the key {key!r} is missing; add it")
 
-    def text(self, parent: LocatedDict, key: str, where: str, placeholders: tuple[str, ...]) -> Text | None:
-        if key not in parent:
-            return None  # already reported by keys()
-        where = f"{where}.{key}"
-        line = parent.line_of(key)
-        node = parent[key]
-        if not isinstance(node, LocatedDict):
-            self.report(
-                line,
-                where,
-                f"expected the text in each language (zh-hans: …, en: …), found {_kind_of(node)}",
+@functools.cache
+def _shapes() -> _Shapes:
+    marks = record(
+        "marks",
+        [(mark, Annotated[str, Meta(pattern=r"\S", extra={"invalid": _MARK, "wrong_type": _MARK})]) for mark in _MARKS],
+    )
+    sections = [(section, texts_record(section, keys)) for section, keys in SECTIONS.items()]
+    steps = record(
+        "steps",
+        [
+            (
+                step_id,
+                record(
+                    step_id, [*((key, TextShape) for key in keys), *([(option_list[0], Any)] if option_list else [])]
+                ),
             )
-            return None
-        authored = [lang.value for lang in AUTHORED_LANGS]
-        found: dict[str, str] = {}
-        for lang_key, value in node.items():
-            value_line = node.line_of(lang_key)
-            if lang_key == Lang.ZH_HANT.value:
-                self.report(value_line, where, "zh-hant is made from zh-hans automatically; remove the zh-hant line")
-            elif lang_key not in authored:
-                self.report(value_line, where, f"unknown language {lang_key!r}; write zh-hans and en")
-            elif not isinstance(value, str):
-                self.report(value_line, f"{where}.{lang_key}", f"expected a text, found {_kind_of(value)}")
-            elif not value.strip():
-                self.report(value_line, f"{where}.{lang_key}", "the text is empty; write what users should read")
-            elif self._placeholders_ok(value, value_line, f"{where}.{lang_key}", placeholders):
-                found[lang_key] = value
-        for lang_key in authored:
-            if lang_key not in node:
-                self.report(line, where, f"the {lang_key} text is missing; every text needs zh-hans and en")
-        if set(found) != set(authored):
-            return None
-        zh_hans, en = found[Lang.ZH_HANS.value], found[Lang.EN.value]
-        if self.traditional is None:
-            return Text(zh_hans=zh_hans, en=en)
-        return Text(zh_hans=zh_hans, en=en, derived=self.traditional.derive({Lang.ZH_HANS.value: zh_hans}))
+            for step_id, (keys, option_list) in STEPS.items()
+        ],
+    )
+    options = {
+        kind: record(
+            f"{kind} option",
+            [("id", _OPTION_ID), ("label", TextShape), *((name, *_SPECS[spec]) for name, spec in fields.items())],
+        )
+        for kind, fields in OPTION_FIELDS.items()
+    }
+    return _Shapes(
+        record("walkthrough", [*sections, ("marks", marks), ("steps", Any), ("dont_know", _WORDS, ())]), steps, options
+    )
 
-    def _placeholders_ok(self, value: str, line: int, where: str, placeholders: tuple[str, ...]) -> bool:
-        problems = placeholder_problems(value, placeholders)
-        for problem in problems:
-            self.report(line, where, problem)
-        return not problems
+
+class _Loader:
+    """Builds the walkthrough from the parts of the file that fit their shape, and checks what no one value shows."""
+
+    def __init__(self, check: TextFile, traditional: Traditional | None) -> None:
+        self.check = check
+        self.traditional = traditional
+        self.texts: dict[str, Text] = {}
+
+    def text(self, shape: TextShape) -> Text:
+        if self.traditional is None:
+            return Text(zh_hans=shape.zh_hans, en=shape.en)
+        derived = self.traditional.derive({Lang.ZH_HANS.value: shape.zh_hans})
+        return Text(zh_hans=shape.zh_hans, en=shape.en, derived=derived)
+
+    def add_texts(self, node: Any, table: Mapping[str, tuple[str, ...]], where: str, built: msgspec.Struct) -> None:
+        for key, shape in self.check.texts(node, table, where, built).items():
+            self.texts[f"{where}.{key}"] = self.text(shape)
 
     def options(self, parent: LocatedDict, key: str, where: str, kind: str, causes: frozenset[str]) -> list[Any]:
-        """Build the option list at parent[key] (ids checked, then kind-specific fields)."""
-        if key not in parent:
-            return []
+        """The option list at parent[key]: each option checked on its own, then ids, causes and ranges across them."""
         where = f"{where}.{key}"
         node = parent[key]
         if not isinstance(node, LocatedList):
-            self.report(parent.line_of(key), where, f"expected a list of options (- id: …), found {_kind_of(node)}")
+            self.check.report(
+                parent.line_of(key), where, f"expected a list of options (- id: …), found {kind_of(node)}"
+            )
             return []
         if not node:
-            self.report(parent.line_of(key), where, "the list is empty; add at least one option")
+            self.check.report(parent.line_of(key), where, "the list is empty; add at least one option")
             return []
         built: list[Any] = []
         first_line: dict[str, int] = {}
         fields = OPTION_FIELDS[kind]
-        required = ["id", "label", *(name for name, spec in fields.items() if not spec.endswith("?"))]
-        optional = [name for name, spec in fields.items() if spec.endswith("?")]
         for index, item in enumerate(node):
             item_where = f"{where}[{index + 1}]"
-            item_node = self.mapping(item, node.line_of(index), item_where)
-            if item_node is None:
+            shape = self.check.check(item, _shapes().options[kind], item_where, node.line_of(index))
+            if shape is None:
                 continue
-            self.keys(item_node, node.line_of(index), item_where, required, optional)
-            option_id = self._option_id(item_node, item_where, first_line)
-            label = self.text(item_node, "label", item_where, ())
-            extra = self._option_fields(item_node, item_where, fields, causes)
-            if option_id is None or label is None or extra is None:
+            option_id: str = value_of(shape, "id")
+            line = item.line_of("id")
+            if option_id in first_line:
+                self.check.report(
+                    line,
+                    f"{item_where}.id",
+                    f"{option_id!r} is used twice in this list (first at line {first_line[option_id]}); "
+                    "give each option its own id",
+                )
                 continue
-            built.append(_build_option(kind, option_id, label, extra))
+            first_line[option_id] = line
+            extra = {
+                name: self.field(item, item_where, name, spec, value_of(shape, name), causes)
+                for name, spec in fields.items()
+            }
+            for name, spec in fields.items():  # an optional key written with nothing after it is not left out
+                if name in item and item[name] is None:
+                    self.check.check(None, _SPECS[spec.rstrip("?")][0], f"{item_where}.{name}", item.line_of(name))
+                    extra[name] = FAILED
+            if any(value is FAILED for value in extra.values()):
+                continue
+            built.append(_build_option(kind, option_id, self.text(value_of(shape, "label")), extra))
         if kind == "bucket" and len(built) == len(node):
             self._check_ranges(node, where, built)
         return built
 
-    def _option_id(self, item: LocatedDict, where: str, first_line: dict[str, int]) -> str | None:
-        if "id" not in item:
+    def field(self, item: LocatedDict, where: str, name: str, spec: str, value: Any, causes: frozenset[str]) -> Any:
+        """An option's field as the option holds it, by its spec in OPTION_FIELDS (None: an optional key left out)."""
+        if value is None:
             return None
-        value = item["id"]
-        line = item.line_of("id")
-        if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
-            self.report(
-                line,
-                f"{where}.id",
-                f"{value!r} is not a usable id; write lowercase letters, digits and _ "
-                "(starting with a letter, at most 24), and never change it once users have answered",
-            )
-            return None
-        if value in first_line:
-            self.report(
-                line,
-                f"{where}.id",
-                f"{value!r} is used twice in this list (first at line {first_line[value]}); "
-                "give each option its own id",
-            )
-            return None
-        first_line[value] = line
+        if isinstance(value, TextShape):
+            return self.text(value)
+        if spec.startswith("words"):
+            return tuple(word.strip() for word in value)
+        if spec.startswith("ids"):
+            unknown = [cause for cause in value if cause not in causes]
+            for cause in unknown:
+                self.check.report(
+                    line_of(item[name], value.index(cause), item.line_of(name)),
+                    f"{where}.{name}",
+                    f"{cause!r} is not a cause id; the causes are: {_listed(sorted(causes))}",
+                )
+            return FAILED if unknown else frozenset(value)
         return value
-
-    def _option_fields(
-        self, item: LocatedDict, where: str, fields: Mapping[str, str], causes: frozenset[str]
-    ) -> dict[str, Any] | None:
-        values: dict[str, Any] = {}
-        ok = True
-        for name, spec in fields.items():
-            if name not in item:
-                if spec.endswith("?"):
-                    values[name] = None
-                else:
-                    ok = False  # reported by keys()
-                continue
-            line = item.line_of(name)
-            value = item[name]
-            if spec.startswith("text"):
-                values[name] = self.text(item, name, where, ())
-                ok = ok and values[name] is not None
-            elif spec.startswith("int"):
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    self.report(line, f"{where}.{name}", f"expected a whole number ≥ 0, found {value!r}")
-                    ok = False
-                values[name] = value
-            elif spec.startswith("ids"):
-                values[name] = self._cause_ids(value, line, f"{where}.{name}", causes)
-                ok = ok and values[name] is not None
-            elif spec.startswith("words"):
-                values[name] = self.words(value, line, f"{where}.{name}")
-                ok = ok and values[name] is not None
-        return values if ok else None
-
-    def words(self, value: object, line: int, where: str) -> tuple[str, ...] | None:
-        """A list of words or phrases in any language, such as [打电话, call, 95188]."""
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            self.report(line, where, f"expected a list of words like [打电话, call], found {_kind_of(value)}")
-            return None
-        return tuple(v.strip() for v in value)
-
-    def _cause_ids(self, value: object, line: int, where: str, causes: frozenset[str]) -> frozenset[str] | None:
-        if not isinstance(value, LocatedList) or not all(isinstance(v, str) for v in value):
-            self.report(line, where, f"expected a list of cause ids like [income_drop], found {_kind_of(value)}")
-            return None
-        unknown = [v for v in value if v not in causes]
-        for name in unknown:
-            self.report(
-                value.line_of(list(value).index(name)),
-                where,
-                f"{name!r} is not a cause id; the causes are: {_listed(sorted(causes))}",
-            )
-        return None if unknown else frozenset(value)
 
     def _check_ranges(self, node: LocatedList, where: str, buckets: list[Bucket]) -> None:
         """Ranges must cover 0, 1, 2, … with no gap or overlap, the last one open-ended, so any typed number fits."""
@@ -457,22 +417,22 @@ class _Checker:
             item_where = f"{where}[{index + 1}]"
             last = index == len(buckets) - 1
             if bucket.low != expected:
-                self.report(
+                self.check.report(
                     item.line_of("min"),
                     f"{item_where}.min",
                     f"is {bucket.low}, but must be {expected}: the ranges must follow each other "
                     "from 0 with no gap or overlap",
                 )
             if bucket.high is not None and bucket.high < bucket.low:
-                self.report(item.line_of("max"), f"{item_where}.max", f"is below min ({bucket.low})")
+                self.check.report(item.line_of("max"), f"{item_where}.max", f"is below min ({bucket.low})")
             if last and bucket.high is not None:
-                self.report(
+                self.check.report(
                     item.line_of("max"),
                     f"{item_where}.max",
                     "the last option must have no max, so it covers every larger number; remove this line",
                 )
             if not last and bucket.high is None:
-                self.report(item.line, item_where, "only the last option may leave out max; add max: <number>")
+                self.check.report(item.line, item_where, "only the last option may leave out max; add max: <number>")
                 return
             expected = (bucket.high or 0) + 1
 
@@ -490,9 +450,9 @@ def _build_option(kind: str, option_id: str, label: Text, extra: dict[str, Any])
     return Option(option_id, label, said=extra["said"], also=also)
 
 
-def _cause_ids_declared(steps: LocatedDict | None) -> frozenset[str]:
+def _cause_ids_declared(steps: object) -> frozenset[str]:
     """The cause ids, read leniently first, so materials can be checked against them."""
-    if steps is None or not isinstance(steps.get("cause"), dict):
+    if not isinstance(steps, dict) or not isinstance(steps.get("cause"), dict):
         return frozenset()
     options = steps["cause"].get("options")
     if not isinstance(options, list):
@@ -507,67 +467,47 @@ def load_walkthrough(path: Path, traditional: Traditional | None = None) -> Walk
     are OpenCC's alone.
     """
     name = str(path)
-    check = _Checker(name, traditional)
-    root = check.mapping(load_located(path, name), 1, "the file")
-    if root is None:
+    check = TextFile(name)
+    shapes = _shapes()
+    root = load_located(path, name)
+    parts = check.parts(root, shapes.file, "the file")
+    if parts is None:
         raise KnowledgeError(check.problems)
-    check.keys(root, 1, "the file", [*SECTIONS, "marks", "steps"], ["dont_know"])
-
-    texts: dict[str, Text] = {}
+    load = _Loader(check, traditional)
     for section, keys in SECTIONS.items():
-        node = check.mapping(root[section], root.line_of(section), section) if section in root else None
-        if node is None:
-            continue
-        check.keys(node, root.line_of(section), section, keys)
-        for key, placeholders in keys.items():
-            text = check.text(node, key, section, placeholders)
-            if text is not None:
-                texts[f"{section}.{key}"] = text
-
+        if section in parts:
+            load.add_texts(root[section], keys, section, parts[section])
     marks: dict[str, str] = {}
-    marks_node = check.mapping(root["marks"], root.line_of("marks"), "marks") if "marks" in root else None
-    if marks_node is not None:
-        check.keys(marks_node, root.line_of("marks"), "marks", _MARKS)
-        for key in _MARKS:
-            value = marks_node.get(key)
-            if key in marks_node and (not isinstance(value, str) or not value.strip()):
-                check.report(marks_node.line_of(key), f"marks.{key}", f"expected a short symbol, found {value!r}")
-            elif isinstance(value, str):
-                marks[key] = value
+    if "marks" in parts:
+        marks = {mark: value_of(parts["marks"], mark) for mark in _MARKS}
+    dont_know: tuple[str, ...] = tuple(word.strip() for word in parts.get("dont_know", ()))
 
-    dont_know = check.words(root["dont_know"], root.line_of("dont_know"), "dont_know") if "dont_know" in root else ()
-
-    steps = check.mapping(root["steps"], root.line_of("steps"), "steps") if "steps" in root else None
-    causes = _cause_ids_declared(steps)
+    steps_node = root.get("steps")
+    steps = check.parts(steps_node, shapes.steps, "steps", root.line_of("steps")) if "steps" in parts else None
+    causes = _cause_ids_declared(steps_node)
     options: dict[str, list[Any]] = {}
-    if steps is not None:
-        check.keys(steps, root.line_of("steps"), "steps", STEPS)
-        for step_id, (keys, option_list) in STEPS.items():
-            where = f"steps.{step_id}"
-            node = check.mapping(steps[step_id], steps.line_of(step_id), where) if step_id in steps else None
-            if node is None:
-                continue
-            check.keys(node, steps.line_of(step_id), where, [*keys, *([option_list[0]] if option_list else [])])
-            for key, placeholders in keys.items():
-                text = check.text(node, key, where, placeholders)
-                if text is not None:
-                    texts[f"{where}.{key}"] = text
-            if option_list is not None:
-                options[step_id] = check.options(node, option_list[0], where, option_list[1], causes)
-                fixed = FIXED_IDS.get(step_id)
-                found = [option.id for option in options[step_id]]
-                if fixed is not None and option_list[0] in node and found and sorted(found) != sorted(fixed):
-                    check.report(
-                        node.line_of(option_list[0]),
-                        f"{where}.{option_list[0]}",
-                        f"the ids here must be exactly {_listed(fixed)} (each leads somewhere of its own); "
-                        f"found {_listed(found)}",
-                    )
+    for step_id, (keys, option_list) in STEPS.items():
+        where = f"steps.{step_id}"
+        if steps is None or step_id not in steps:
+            continue
+        node = steps_node[step_id]
+        load.add_texts(node, keys, where, steps[step_id])
+        if option_list is not None:
+            options[step_id] = load.options(node, option_list[0], where, option_list[1], causes)
+            fixed = FIXED_IDS.get(step_id)
+            found = [option.id for option in options[step_id]]
+            if fixed is not None and found and sorted(found) != sorted(fixed):
+                check.report(
+                    node.line_of(option_list[0]),
+                    f"{where}.{option_list[0]}",
+                    f"the ids here must be exactly {_listed(fixed)} (each leads somewhere of its own); "
+                    f"found {_listed(found)}",
+                )
 
     if check.problems:
-        raise KnowledgeError(sorted(check.problems, key=lambda problem: problem.line))
+        raise KnowledgeError(check.sorted_problems())
     return Walkthrough(
-        texts=MappingProxyType(texts),
+        texts=MappingProxyType(load.texts),
         marks=MappingProxyType(marks),
         products=tuple(options["product"]),
         days=tuple(options["days"]),
@@ -578,5 +518,5 @@ def load_walkthrough(path: Path, traditional: Traditional | None = None) -> Walk
         requests=tuple(options["requests"]),
         monthly=tuple(options["monthly"]),
         results=tuple(options["result"]),
-        dont_know=dont_know or (),
+        dont_know=dont_know,
     )

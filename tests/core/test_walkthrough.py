@@ -146,6 +146,36 @@ BREAKAGES = [
         id="a-result-id-renamed",
     ),
     pytest.param(
+        ("      also:\n      - 两个都有\n      - both\n", "      also: 两个都有\n"),
+        "      also: 两个都有\n",
+        "steps.product.options[3].also: expected a list of words like [打电话, call], found a text",
+        id="also-not-a-list",
+    ),
+    pytest.param(
+        ("      also:\n      - 两个都有\n      - both\n", "      also:\n"),
+        "      also:\n  days:\n",
+        "steps.product.options[3].also: expected a list of words like [打电话, call], found nothing",
+        id="also-left-empty",
+    ),
+    pytest.param(
+        ("      - 打电话\n", "      - 12\n"),
+        "      - 12\n",
+        "steps.channel.options[2].also[1]: expected a word or phrase, found a whole number",
+        id="also-word-not-a-text",
+    ),
+    pytest.param(
+        ("      - 打电话\n", "      - ' '\n"),
+        "      - ' '\n",
+        "steps.channel.options[2].also[1]: the word is empty",
+        id="also-word-blank",
+    ),
+    pytest.param(
+        ("dont_know:\n- 不知道\n- 不清楚\n- idk\n- don't know\n", "dont_know: {不知道: 1}\n"),
+        "dont_know: {",
+        "dont_know: expected a list of words like [打电话, call], found a mapping",
+        id="dont-know-not-a-list",
+    ),
+    pytest.param(
         ("marks:\n", "marks:\n  - oops\n  bad: [\n"),
         "  bad: [\n",
         "this is not valid YAML",
@@ -177,6 +207,18 @@ def test_every_problem_is_reported_at_once(tmp_path):
         load_walkthrough(path)
     assert len(caught.value.problems) == 3
     assert str(caught.value).startswith("3 problems in the knowledge base")
+
+
+def test_typed_words_are_read_trimmed_and_dont_know_may_be_left_out(tmp_path):
+    path, _ = _break(
+        tmp_path,
+        ("      - 打电话\n", "      - ' 打电话 '\n"),
+        ("dont_know:\n- 不知道\n- 不清楚\n- idk\n- don't know\n", ""),
+    )
+    walk = load_walkthrough(path)
+    assert [channel.also for channel in walk.channels] == [(), ("打电话", "call")]
+    assert walk.dont_know == ()
+    assert [product.also for product in walk.products] == [(), (), ("两个都有", "both")]
 
 
 def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
