@@ -527,10 +527,28 @@ class Matcher:
         if not normalized:
             return MatchResult(Status.FALLBACK, None, (), 0.0, normalized)
         evidence = self.evidence(normalized)
-        if self.learned is not None:
-            judged = self._judge(normalized, evidence, self.learned)
-            if judged is not None:
-                return judged
+        if self.learned is None:
+            return self._rule(normalized, evidence)
+        judged = self._judge(normalized, evidence, self.learned)
+        if judged is not None and judged.status is Status.ANSWER:
+            return judged
+        ruled = self._rule(normalized, evidence)
+        if judged is None:
+            return ruled
+        # The learned judge cannot speak for an entry added after it was trained: where it only offers a menu and
+        # all three of the matcher's views agree on such an entry, the matcher's answer stands (else a new entry,
+        # such as the advice for a refused negotiation, could only ever be offered as one button among others).
+        if (
+            evidence.agreed
+            and ruled.status is Status.ANSWER
+            and ruled.entry is not None
+            and ruled.entry.id not in self.learned.classes
+        ):
+            return ruled
+        return judged
+
+    def _rule(self, normalized: str, evidence: Evidence) -> MatchResult:
+        """The matcher's own decision from its evidence, without the learned judge."""
         ranked = [Candidate(self._entries[e], round(s, 4)) for e, s in evidence.ranked]
         if not ranked:
             return MatchResult(Status.FALLBACK, None, (), 0.0, normalized)
