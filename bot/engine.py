@@ -27,7 +27,7 @@ from bot.core.advisor import Advisor, Conversation
 from bot.core.flow import AGREED
 from bot.core.i18n import NATIVE_NAMES, Lang
 from bot.core.knowledge import Entry, EntryKind, KnowledgeBase, load_knowledge
-from bot.core.language import conversation_lang, detect, reply_lang
+from bot.core.language import Typed, follow, reply_lang
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.plantexts import PlanTexts, load_plan_texts
 from bot.core.replies import Choice, Reply
@@ -238,13 +238,14 @@ class Engine:
         k = self.knowledge  # one generation for the whole event, even if a reload happens meanwhile
         session = await self._load(event.user_id)
         state = _State() if event.public else _State.from_session(session, k.walkthrough)
-        typed_before = _stored_lang(session.typed_lang if session else None)
+        typed_before = Typed.decode(session.typed_lang if session else None)
         typed = typed_before
         if event.kind is Kind.TEXT and not dialogue.names_option(state.progress, event.text, k.walkthrough):
-            # a button's name typed ("jiebei", "借呗") is no sign of the language the user writes in
-            typed = conversation_lang(typed_before, detect(event.text), event.client_lang)
+            # a button's name typed ("jiebei", "借呗") is no sign of the language the user writes in; one line in
+            # another language does not turn the whole conversation either (`follow`)
+            typed = follow(typed_before, event.text, event.client_lang)
         chosen = event.lang or _stored_lang(session.lang if session else None)
-        lang = reply_lang(chosen, typed, event.client_lang)
+        lang = reply_lang(chosen, typed.lang, event.client_lang)
         redelivered = (
             event.update_id is not None
             and session is not None
@@ -261,7 +262,7 @@ class Engine:
             self._remember(event.user_id, None)
             return Response(decision.replies, lang)
         if decision.lang is not None:
-            lang = reply_lang(event.lang or Lang(decision.lang), typed, event.client_lang)
+            lang = reply_lang(event.lang or Lang(decision.lang), typed.lang, event.client_lang)
         if (decision.save or typed != typed_before) and not event.public:  # public: the private state stays
             saved = await self.storage.save_session(
                 Session(
@@ -275,7 +276,7 @@ class Engine:
                         if decision.save and event.update_id is not None
                         else (session.last_replies if session and not decision.save else None)
                     ),
-                    typed_lang=typed.value if typed is not None else None,
+                    typed_lang=typed.encode(),
                 )
             )
             self._remember(event.user_id, saved)

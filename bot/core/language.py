@@ -16,7 +16,13 @@ own syllables, and chat noise such as "haha", "hhh" or "emmm".
 
 `conversation_lang` and `reply_lang` turn detections into the language a reply is written in:
 
-    /language choice  >  the latest typed message that tells  >  Telegram's language_code (before any)
+    /language choice  >  the typed messages' language  >  Telegram's language_code (before any is typed)
+
+The typed messages' language is sticky (`follow`): the first message that tells sets it; after that, a message in
+another language switches it only when it is long and clearly in that language (`SWITCH_WORDS` words or more, no
+words of the conversation's language in it), or when it is the second message in a row in that language. A short
+or mixed message ("ok thanks", "my 花呗 is overdue") is answered in the conversation's language, so one English
+line in a Cantonese conversation does not turn the whole interface, walkthrough and menus into English.
 
 Traditional Chinese comes in Taiwan (zh-hant) and Hong Kong (zh-hk) wording. The variant is taken from the
 region of Telegram's language_code when it has one (zh-hk, zh-mo → Hong Kong; zh-tw → Taiwan); otherwise a
@@ -29,6 +35,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.i18n import Lang, lang_from_telegram, opencc_convert
@@ -59,6 +66,11 @@ _MASH = re.compile(
 MIN_ENGLISH_LETTERS = 3
 #: One Chinese word is about this many characters: the weight of Chinese characters against English words.
 _CHARS_PER_WORD = 1.5
+#: A message in another language this many words long (a Chinese word: 1.5 characters), with no words of the
+#: conversation's language in it, switches the conversation at once; a shorter one needs a second in a row.
+SWITCH_WORDS = 12
+#: How the stored form of `Typed` separates the conversation's language from the one it leans to.
+_LEANING_MARK = ">"
 
 
 class Written(StrEnum):
@@ -210,3 +222,56 @@ def reply_lang(chosen: Lang | None, typed: Lang | None, client_lang: str | None)
     if typed is not None:
         return typed
     return lang_from_telegram(client_lang)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """The language of a conversation's typed messages, and another one the latest message that told was in (a
+    short message in another language is remembered here: a second one in a row switches)."""
+
+    lang: Lang | None = None
+    leaning: Lang | None = None
+
+    def encode(self) -> str | None:
+        """The stored form: "zh-hk", or "zh-hk>en" while the conversation leans to English."""
+        if self.lang is None:
+            return None
+        return self.lang.value if self.leaning is None else f"{self.lang.value}{_LEANING_MARK}{self.leaning.value}"
+
+    @classmethod
+    def decode(cls, value: str | None) -> Typed:
+        """The stored form read back; a language this version does not know is as good as none."""
+        lang, _, leaning = (value or "").partition(_LEANING_MARK)
+        known = {item.value: item for item in Lang}
+        first = known.get(lang)
+        return cls(first, known.get(leaning) if first is not None else None)
+
+
+def follow(before: Typed, text: str, client_lang: str | None) -> Typed:
+    """The conversation's typed language after one more message (see the module's docstring)."""
+    written = detect(text)
+    after = conversation_lang(before.lang, written, client_lang)
+    if written is None or after is None:
+        return before  # "ok", "5000": tells nothing, changes nothing
+    if before.lang is None or after is before.lang or (after.traditional and before.lang.traditional):
+        return Typed(after)  # the first message that tells, the same language, or Taiwan and Hong Kong wording
+    if _mixed(text, written):
+        return Typed(before.lang)  # "my 花呗 is overdue": both languages, the conversation's stays
+    if before.leaning is after or _words(text) >= SWITCH_WORDS:
+        return Typed(after)
+    return Typed(before.lang, after)
+
+
+def _words(text: str) -> float:
+    """How many words a message has: Latin words, and Chinese characters at 1.5 a word."""
+    text = _LINK.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
+    return len(_LATIN_WORD.findall(text)) + len(_HAN.findall(text)) / _CHARS_PER_WORD
+
+
+def _mixed(text: str, written: Written) -> bool:
+    """Whether a message has words of both languages: Chinese characters in English, English words in Chinese."""
+    text = _LINK.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
+    if written is Written.ENGLISH:
+        return _HAN.search(text) is not None
+    latin = [w for w in _LATIN_WORD.findall(text) if not _NOISE.fullmatch(w) and not _is_mash(w)]
+    return sum(map(len, latin)) >= MIN_ENGLISH_LETTERS

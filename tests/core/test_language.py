@@ -9,7 +9,7 @@ import pytest
 
 from bench.language import label
 from bot.core.i18n import Lang
-from bot.core.language import Written, conversation_lang, detect, reply_lang
+from bot.core.language import SWITCH_WORDS, Typed, Written, conversation_lang, detect, follow, reply_lang
 
 DEV_SET = Path(__file__).resolve().parents[1] / "fixtures" / "language-dev.tsv"
 
@@ -95,3 +95,63 @@ def test_the_conversation_follows_the_latest_message_that_tells(
 )
 def test_the_reply_language(chosen: Lang | None, typed: Lang | None, client: str | None, reply: Lang) -> None:
     assert reply_lang(chosen, typed, client) is reply
+
+
+HK = Typed(Lang.ZH_HK)
+LONG_ENGLISH = "they told me on the phone that they cannot change anything about my repayment plan this month"
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "client", "after"),
+    [
+        pytest.param(Typed(), "what should I do now", "zh-hk", Typed(Lang.EN), id="the-first-message-decides-at-once"),
+        pytest.param(Typed(), "我嘅卡還唔到錢", "en", Typed(Lang.ZH_HK), id="over-telegram's-language"),
+        pytest.param(HK, "what now", "zh-hk", Typed(Lang.ZH_HK, Lang.EN), id="a-short-line-only-leans"),
+        pytest.param(HK, "they said no to my request, what now", None, Typed(Lang.ZH_HK, Lang.EN), id="a-sentence-too"),
+        pytest.param(
+            Typed(Lang.ZH_HK, Lang.EN), "what should I do next", None, Typed(Lang.EN), id="two-in-a-row-switch"
+        ),
+        pytest.param(HK, LONG_ENGLISH, None, Typed(Lang.EN), id="a-long-clear-message-switches"),
+        pytest.param(HK, "my 花呗 is overdue, what can I do now with the payment", None, HK, id="mixed-keeps-it"),
+        pytest.param(Typed(Lang.ZH_HK, Lang.EN), "my 花呗 is overdue", None, HK, id="and-forgets-the-lean"),
+        pytest.param(Typed(Lang.ZH_HK, Lang.EN), "我應該點同客服講", None, HK, id="its-own-language-forgets-the-lean"),
+        pytest.param(Typed(Lang.ZH_HK, Lang.EN), "5000", None, Typed(Lang.ZH_HK, Lang.EN), id="nothing-told-no-change"),
+        pytest.param(
+            Typed(Lang.EN), "逾期了怎么办", "en", Typed(Lang.EN, Lang.ZH_HANS), id="chinese-leans-english-too"
+        ),
+        pytest.param(
+            Typed(Lang.EN),
+            "我的借呗逾期三个月了，客服说不能协商，我现在该怎么办才好呢",
+            None,
+            Typed(Lang.ZH_HANS),
+            id="a-long-chinese-message-switches",
+        ),
+        pytest.param(Typed(Lang.ZH_HANT), "我嘅卡還唔到錢", None, Typed(Lang.ZH_HK), id="taiwan-to-hong-kong-wording"),
+    ],
+)
+def test_the_conversation_language_is_sticky(before: Typed, text: str, client: str | None, after: Typed) -> None:
+    assert follow(before, text, client) == after
+
+
+def test_a_long_message_is_one_of_switch_words() -> None:
+    words = "please tell me what I can do about my overdue loan now that they refused"
+    assert len(words.split()) >= SWITCH_WORDS  # the fixture is long enough …
+    assert follow(HK, " ".join(words.split()[: SWITCH_WORDS - 1]), None) == Typed(
+        Lang.ZH_HK, Lang.EN
+    )  # … one short not
+    assert follow(HK, words, None) == Typed(Lang.EN)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [Typed(), Typed(Lang.ZH_HK), Typed(Lang.ZH_HK, Lang.EN), Typed(Lang.EN, Lang.ZH_HANS)],
+)
+def test_the_stored_form_reads_back(typed: Typed) -> None:
+    assert Typed.decode(typed.encode()) == typed
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"), [("en", Typed(Lang.EN)), ("xx", Typed()), ("zh-hk>xx", HK), (None, Typed())]
+)
+def test_a_stored_form_from_another_version_is_read_as_far_as_it_is_known(stored: str | None, typed: Typed) -> None:
+    assert Typed.decode(stored) == typed

@@ -1,0 +1,75 @@
+"""A conversation's language through the engine: one line in another language does not turn the interface, two do,
+a /language choice wins over both, and the lean survives a restart (fixture knowledge)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.core.advisor import Advisor
+from bot.core.i18n import Lang
+from bot.core.knowledge import load_knowledge
+from bot.core.matcher import Matcher
+from bot.core.walkthrough import load_walkthrough
+from bot.engine import Engine, Incoming, Kind, Knowledge
+from bot.storage import Storage
+from tests.kbfactory import write_kb, write_walkthrough
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    async with await Storage.open(tmp_path / "advisor.sqlite3") as storage:
+        yield storage
+
+
+@pytest.fixture
+def knowledge(tmp_path: Path) -> Knowledge:
+    kb = load_knowledge(write_kb(tmp_path / "kb"), required_ids=())
+    matcher = Matcher(kb)
+    return Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(write_walkthrough(tmp_path / "kb")))
+
+
+class User:
+    """One Hong Kong user (Telegram in Traditional Chinese, Hong Kong region); update ids count up."""
+
+    def __init__(self, engine: Engine, first_update: int = 1) -> None:
+        self.engine = engine
+        self.update = first_update
+
+    async def _lang(self, kind: Kind, text: str, command: str = "") -> Lang:
+        self.update += 1
+        event = Incoming(1, kind, text=text, command=command, update_id=self.update, client_lang="zh-hk")
+        return (await self.engine.respond(event)).lang
+
+    async def say(self, text: str) -> Lang:
+        return await self._lang(Kind.TEXT, text)
+
+    async def command(self, name: str, argument: str = "") -> Lang:
+        return await self._lang(Kind.COMMAND, argument, name)
+
+
+async def test_one_english_line_in_a_cantonese_conversation_keeps_it_cantonese(
+    knowledge: Knowledge, storage: Storage
+) -> None:
+    user = User(Engine(knowledge, storage))
+    assert await user.say("我嘅花唄逾期咗會唔會影響征信") is Lang.ZH_HK
+    assert await user.say("what now") is Lang.ZH_HK  # one short English line: still Cantonese
+    assert await user.command("help") is Lang.ZH_HK  # and so is the interface
+    assert await user.say("咁我可唔可以協商延期") is Lang.ZH_HK
+    assert await user.say("can they sue me") is Lang.ZH_HK  # the lean was forgotten: this is a first line again
+    # The lean is stored: after a restart the second English line in a row switches.
+    restarted = User(Engine(knowledge, storage), first_update=100)
+    assert await restarted.say("will it hurt my credit score") is Lang.EN
+    assert await restarted.command("help") is Lang.EN
+    assert await restarted.say("會唔會被告") is Lang.EN  # one Cantonese line back does not switch again …
+    assert await restarted.say("我可唔可以協商延期還款") is Lang.ZH_HK  # … the second does
+
+
+async def test_the_language_chosen_wins_over_any_typed(knowledge: Knowledge, storage: Storage) -> None:
+    user = User(Engine(knowledge, storage))
+    assert await user.command("language", "zh-hans") is Lang.ZH_HANS
+    long_line = "they told me on the phone that they cannot change anything about my repayment plan this month"
+    assert await user.say(long_line) is Lang.ZH_HANS
+    assert await user.say("so what can I do now") is Lang.ZH_HANS
