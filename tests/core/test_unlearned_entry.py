@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from bot.config import MatcherConfig
+from bot.core.judge import FEATURES
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.learned import NOT_COVERED, Calibration, LearnedModel
 from bot.core.matcher import Matcher, Status
@@ -20,7 +21,7 @@ REFUSED = [
 ]  # fmt: skip
 
 #: Confidence = σ(10·P(best) − 5): a model that spreads its probability evenly never answers.
-_CAL = Calibration(weights=(10.0,) + (0.0,) * 10, bias=-5.0, answer_at=0.7, clarify_at=0.3)
+_CAL = Calibration(weights=(10.0,) + (0.0,) * (len(FEATURES) - 1), bias=-5.0, answer_at=0.7, clarify_at=0.3)
 
 
 def _unsure_model() -> LearnedModel:

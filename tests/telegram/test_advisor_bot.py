@@ -752,7 +752,10 @@ async def test_a_chinese_message_from_an_english_telegram_is_answered_in_chinese
     assert still.text == say("courtesy")
     assert welcome.text == guide("messages.welcome")  # and the walkthrough
 
-    [english] = await user.says("Can being late hurt my credit score?")  # and back to English
+    # Back to English: one English line is answered in the conversation's Chinese, the second in a row in English.
+    [first, *_] = await user.says("Can being late hurt my credit score?")
+    assert re.search(r"[\u4e00-\u9fff]", first.text)
+    [english, *_] = await user.says("Can they take me to court over this?")
     assert not re.search(r"[\u4e00-\u9fff]", "\n".join([english.text, *english.labels]))
 
 
