@@ -2,7 +2,7 @@
 
     python -m bench.twophase            # a synthetic base of 10,000 entries (as bench.latency builds it)
 
-Features whose inverted list is longer than `bot.core.matcher._COMMON` are summed only for the promising entries.
+Features whose inverted list is longer than `Matcher.common_postings` are summed only for the promising entries.
 Reported for several cut-offs: how often a question still lands on its own entry (an example with one character
 dropped), and how often the decision (status and first candidate) is the same as with exact scoring.
 """
@@ -37,31 +37,28 @@ def main() -> int:
             cut = rng.randrange(len(text))
             own.append((text[:cut] + text[cut + 1 :], entry.id))
         matcher = matching.Matcher(big, NO_CACHE)
-        configured = matching._COMMON
+        configured = matcher.common_postings
 
         def decisions(cutoff: float) -> list[tuple[str, str | None]]:
-            matching._COMMON = cutoff  # type: ignore[assignment]
+            matcher.common_postings = cutoff
             result = []
             for question in [q for q, _ in own] + stray:
-                found = matcher._decide(matcher.respell(matcher.normalize(question)))
+                found = matcher.match(question)  # uncached (NO_CACHE): every cut-off decides afresh
                 result.append((found.status.value, found.candidates[0].entry.id if found.candidates else None))
             return result
 
-        try:
-            exact = decisions(math.inf)
-            exact_first = sum(d[1] == want for d, (_, want) in zip(exact, own, strict=False))
-            print(f"exact:  own entry first {exact_first:>3} of {len(own)}")
-            for cutoff in args.cutoffs:
-                got = decisions(cutoff)
-                first = sum(d[1] == want for d, (_, want) in zip(got, own, strict=False))
-                same = sum(a == b for a, b in zip(exact, got, strict=True))
-                mark = "  (configured)" if cutoff == configured else ""
-                print(
-                    f"{cutoff:>5}:  own entry first {first:>3} of {len(own)}; "
-                    f"same decision as exact {same} of {len(got)}{mark}"
-                )
-        finally:
-            matching._COMMON = configured
+        exact = decisions(math.inf)
+        exact_first = sum(d[1] == want for d, (_, want) in zip(exact, own, strict=False))
+        print(f"exact:  own entry first {exact_first:>3} of {len(own)}")
+        for cutoff in args.cutoffs:
+            got = decisions(cutoff)
+            first = sum(d[1] == want for d, (_, want) in zip(got, own, strict=False))
+            same = sum(a == b for a, b in zip(exact, got, strict=True))
+            mark = "  (configured)" if cutoff == configured else ""
+            print(
+                f"{cutoff:>5}:  own entry first {first:>3} of {len(own)}; "
+                f"same decision as exact {same} of {len(got)}{mark}"
+            )
     return 0
 
 

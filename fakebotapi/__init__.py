@@ -160,6 +160,12 @@ class ApiError(Exception):
         self.parameters = parameters
 
 
+def _peer(request: web.Request) -> object:
+    """The client's end of the request's connection (address and port), or None once it is gone."""
+    transport = request.transport
+    return None if transport is None else transport.get_extra_info("peername")
+
+
 def _bad_request(detail: str) -> ApiError:
     return ApiError(400, f"Bad Request: {detail}")
 
@@ -169,7 +175,8 @@ class Call:
     """One request the bot made: the method as called, its decoded parameters and what the fake answered.
 
     ``response`` is the JSON body sent back (``None`` when the connection was dropped); ``status`` the HTTP status
-    (0 when dropped); ``at`` is ``time.monotonic()`` when the response was decided.
+    (0 when dropped); ``at`` is ``time.monotonic()`` when the response was decided; ``peer`` the client's address and
+    port, which stay the same for calls over one kept-alive connection.
     """
 
     method: str
@@ -177,6 +184,7 @@ class Call:
     response: JSON | None
     status: int
     at: float
+    peer: object = None
 
     @property
     def ok(self) -> bool:
@@ -1037,11 +1045,11 @@ class FakeBotAPI:
         self._received[key] = self._received.get(key, 0) + 1
         self._calls_signal.notify()
         if request.match_info["token"] != self.token:
-            return self._respond(method, {}, ApiError(401, "Unauthorized"))
+            return self._respond(request, {}, ApiError(401, "Unauthorized"))
         try:
             params = await _read_params(request)
         except ValueError as error:
-            return self._respond(method, {}, _bad_request(str(error)))
+            return self._respond(request, {}, _bad_request(str(error)))
         delay = self._delays.get(key)
         if delay:
             await asyncio.sleep(delay)
@@ -1049,22 +1057,22 @@ class FakeBotAPI:
         if fault is not None and fault.kind == "drop":
             return self._drop(request, method, params)
         if fault is not None and fault.kind == "error":
-            return self._respond(method, params, ApiError(fault.status, fault.description, fault.parameters))
+            return self._respond(request, params, ApiError(fault.status, fault.description, fault.parameters))
         handler = self._methods.get(key)
         if handler is None:
-            return self._respond(method, params, ApiError(404, "Not Found"))
+            return self._respond(request, params, ApiError(404, "Not Found"))
         try:
             result = await handler(params)
         except ApiError as error:
-            return self._respond(method, params, error)
+            return self._respond(request, params, error)
         if fault is not None:  # drop_after: the work is done, the answer is lost
             return self._drop(request, method, params)
         late = self._answer_delays.get(key)
         if late:
             await asyncio.sleep(late)
-        return self._respond(method, params, result)
+        return self._respond(request, params, result)
 
-    def _respond(self, method: str, params: JSON, outcome: object) -> web.Response:
+    def _respond(self, request: web.Request, params: JSON, outcome: object) -> web.Response:
         if isinstance(outcome, ApiError):
             body: JSON = {"ok": False, "error_code": outcome.status, "description": outcome.description}
             if outcome.parameters:
@@ -1073,11 +1081,11 @@ class FakeBotAPI:
         else:
             body = {"ok": True, "result": outcome}
             status = 200
-        self._record(Call(method, params, body, status, time.monotonic()))
+        self._record(Call(request.match_info["method"], params, body, status, time.monotonic(), _peer(request)))
         return web.Response(status=status, text=json.dumps(body, ensure_ascii=False), content_type="application/json")
 
     def _drop(self, request: web.Request, method: str, params: JSON) -> web.StreamResponse:
-        self._record(Call(method, params, None, 0, time.monotonic()))
+        self._record(Call(method, params, None, 0, time.monotonic(), _peer(request)))
         transport = request.transport
         if transport is not None:
             transport.abort()

@@ -175,6 +175,8 @@ class Matcher:
         self.learned = learned if learned is not None and learned.fits({entry.id for entry in kb.entries}) else None
         self.normalize = Normalizer(kb.aliases, kb.fillers, kb.greetings)
         self._entries = kb.entries
+        #: Inverted lists longer than this are "common" (see `evidence`); bench.twophase measures other cut-offs.
+        self.common_postings: float = _COMMON
         self._index = self._build()
         # Many users ask the same few things ("花呗逾期了怎么办"): recent results by question text.
         self._recent: OrderedDict[str, MatchResult] = OrderedDict()
@@ -327,7 +329,7 @@ class Matcher:
 
         # Phase 1: rare features, through the inverted lists. A base of at most `_CANDIDATES` entries has every
         # entry promising anyway: there every feature goes through its list, which is cheaper than deferring.
-        common = _COMMON if len(self._entries) > _CANDIDATES else math.inf
+        common = self.common_postings if len(self._entries) > _CANDIDATES else math.inf
         deferred_bayes: list[str] = []
         bayes_evidence: defaultdict[int, float] = defaultdict(float)
         for f, n in known.items():
@@ -469,7 +471,7 @@ class Matcher:
         scores = {entry_no: mass * index.complement_norm[entry_no] for entry_no in candidates}
         for f, x in known.items():
             postings = index.complement_postings[f]
-            if len(postings) > _COMMON:
+            if len(postings) > self.common_postings:
                 for entry_no in candidates:
                     scores[entry_no] += x * index.complement_gain[entry_no].get(f, 0.0)
                 continue

@@ -570,7 +570,7 @@ async def _call(bot: Bot, method: str, params: dict[str, object]) -> object:
     own single entry to the API (defaults, rate limiter, error mapping); the public `do_api_request` does the same
     but warns for methods PTB wraps. Calls whose answer is only True use PTB's public methods.
     """
-    return await bot._post(method, params)
+    return await bot._post(method, params)  # noqa: SLF001 -- deliberate, for the reason above
 
 
 def _requests(config: TelegramConfig) -> tuple[AiohttpRequest, AiohttpRequest]:

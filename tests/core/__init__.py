@@ -1,0 +1,1 @@
+"""Tests of the Telegram-free core (bot.core), one module each."""

@@ -79,11 +79,10 @@ async def test_connections_are_kept_alive_and_pooled_per_host(fake_api: FakeBotA
     fake_api.inject_message(10, "hi")
     for _ in range(5):
         await client.send_message(10, "again")
-    request = client.request
-    assert isinstance(request, AiohttpRequest)
-    connector = request._session.connector  # type: ignore[union-attr]
-    assert connector is not None
-    assert len(connector._conns) == 1  # one host, one idle keep-alive connection reused for every call
+    calls = fake_api.calls()
+    assert [call.method for call in calls] == ["getMe"] + ["sendMessage"] * 5
+    assert len({call.peer for call in calls}) == 1  # one host, one keep-alive connection reused for every call
+    assert calls[0].peer is not None
 
 
 async def test_a_cancelled_long_poll_leaks_nothing(fake_api: FakeBotAPI) -> None:
