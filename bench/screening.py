@@ -146,48 +146,63 @@ def _decider(rule: str) -> str:
     return "learned model" if rule.startswith("learned ") else "phrases"
 
 
-def run(concern: Concern, positives: Path, negatives: Path, argv: list[str] | None = None) -> int:
+class _Timed:
+    """The screen, adding up the CPU time it spends."""
+
+    def __init__(self, screen: Screen) -> None:
+        self.screen = screen
+        self.cpu = 0.0
+
+    def __call__(self, text: str) -> Screening:
+        before = time.process_time()
+        result = self.screen(text)
+        self.cpu += time.process_time() - before
+        return result
+
+
+@dataclass
+class _Found:
+    """What the screen made of the messages it should flag."""
+
+    tally: Tally = field(default_factory=lambda: Tally("positives"))
+    misses: list[tuple[str, str, str]] = field(default_factory=list)
+    by_kind: Counter[str] = field(default_factory=Counter)
+    kind_hits: Counter[str] = field(default_factory=Counter)
+
+
+def _arguments(positives: Path, negatives: Path, argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--positives", type=Path, default=positives, help=f"default: {positives.relative_to(ROOT)}")
     parser.add_argument("--negatives", type=Path, default=negatives, help=f"default: {negatives.relative_to(ROOT)}")
     parser.add_argument(
-        "--dev", nargs="?", type=Path, const=DEV_SET, metavar="TSV",
+        "--dev",
+        nargs="?",
+        type=Path,
+        const=DEV_SET,
+        metavar="TSV",
         help=f"positives and negatives from a file with an `expect` column instead (default {DEV_SET.name}; "
         "also bench/safety_blind.tsv)",
     )
     parser.add_argument("--phrases-only", action="store_true", help="the phrases without the learned model")
-    args = parser.parse_args(argv)
-    screen = shipped_screen(learned=not args.phrases_only)
-    started = time.perf_counter()
-    screen("")  # the phrases and the model are read on first use: not part of any message's cost
-    cpu = 0.0
+    return parser.parse_args(argv)
 
-    def screened(text: str) -> Screening:
-        nonlocal cpu
-        before = time.process_time()
-        result = screen(text)
-        cpu += time.process_time() - before
-        return result
 
-    if not args.dev and not args.positives.exists():
-        print(f"{args.positives} is missing", file=sys.stderr)
-        return 2
-    found = Tally("positives")
-    misses: list[tuple[str, str, str]] = []
-    by_kind: Counter[str] = Counter()
-    kind_hits: Counter[str] = Counter()
-    for text, kind in labelled(args.dev, concern.value) if args.dev else labelled(args.positives):
-        found.total += 1
-        by_kind[kind] += 1
+def _screen_positives(screened: _Timed, concern: Concern, rows: list[tuple[str, str]]) -> _Found:
+    found = _Found()
+    for text, kind in rows:
+        found.tally.total += 1
+        found.by_kind[kind] += 1
         screening = screened(text)
         if screening.concern is concern:
-            found.flagged.append((text, kind, screening.rule))
-            kind_hits[kind] += 1
+            found.tally.flagged.append((text, kind, screening.rule))
+            found.kind_hits[kind] += 1
         else:
             taken = screening.concern.value if screening.concern else "none"
-            misses.append((text, f"{kind}; taken as {taken}", screening.rule))
+            found.misses.append((text, f"{kind}; taken as {taken}", screening.rule))
+    return found
 
-    sources, notes = ordinary(concern, args.negatives, args.dev)
+
+def _screen_negatives(screened: _Timed, concern: Concern, sources: dict[str, list[str]]) -> list[Tally]:
     alarms: list[Tally] = []
     for name, texts in sources.items():
         tally = Tally(name, total=len(texts))
@@ -196,33 +211,58 @@ def run(concern: Concern, positives: Path, negatives: Path, argv: list[str] | No
             if screening.concern is concern:
                 tally.flagged.append((text, name, screening.rule))
         alarms.append(tally)
-    elapsed = time.perf_counter() - started
+    return alarms
 
-    recall = len(found.flagged) / found.total if found.total else 0.0
+
+def run(concern: Concern, positives: Path, negatives: Path, argv: list[str] | None = None) -> int:
+    args = _arguments(positives, negatives, argv)
+    screen = shipped_screen(learned=not args.phrases_only)
+    started = time.perf_counter()
+    screen("")  # the phrases and the model are read on first use: not part of any message's cost
+    screened = _Timed(screen)
+    if not args.dev and not args.positives.exists():
+        print(f"{args.positives} is missing", file=sys.stderr)
+        return 2
+    rows = labelled(args.dev, concern.value) if args.dev else labelled(args.positives)
+    found = _screen_positives(screened, concern, rows)
+    sources, notes = ordinary(concern, args.negatives, args.dev)
+    alarms = _screen_negatives(screened, concern, sources)
+    elapsed = time.perf_counter() - started
+    shown = args.dev.name if args.dev else args.positives.name
+    _report(concern, shown, found, alarms, notes)
+    count = found.tally.total + sum(t.total for t in alarms)
+    per_message = 1000 * screened.cpu / max(count, 1)
+    print(f"\n({elapsed:.1f} s for {count} messages; the screen's CPU time {per_message:.3f} ms a message)")
+    return 0
+
+
+def _report(concern: Concern, shown: str, found: _Found, alarms: list[Tally], notes: list[str]) -> None:
+    positives = found.tally
+    recall = len(positives.flagged) / positives.total if positives.total else 0.0
     negatives_total = sum(t.total for t in alarms)
     false_alarms = sum(len(t.flagged) for t in alarms)
     rate = false_alarms / negatives_total if negatives_total else 0.0
-    shown = args.dev.name if args.dev else args.positives.name
-    print(f"{concern.value}: recall {100 * recall:.1f}% ({len(found.flagged)}/{found.total}) on {shown}")
+    print(f"{concern.value}: recall {100 * recall:.1f}% ({len(positives.flagged)}/{positives.total}) on {shown}")
     print(f"{concern.value}: false alarms {100 * rate:.2f}% ({false_alarms}/{negatives_total}) on ordinary messages")
     for tally in alarms:
         share = 100 * len(tally.flagged) / tally.total if tally.total else 0.0
         print(f"  {tally.name:<22} {len(tally.flagged):>4} of {tally.total:<6} ({share:.2f}%)")
-    print("  recall by kind: " + ", ".join(f"{k or '-'} {kind_hits[k]}/{n}" for k, n in sorted(by_kind.items())))
-    deciders = Counter(_decider(rule) for _, _, rule in found.flagged)
+    kinds = sorted(found.by_kind.items())
+    print("  recall by kind: " + ", ".join(f"{k or '-'} {found.kind_hits[k]}/{n}" for k, n in kinds))
+    deciders = Counter(_decider(rule) for _, _, rule in positives.flagged)
     alarm_deciders = Counter(_decider(rule) for t in alarms for _, _, rule in t.flagged)
-    print("  found by: " + ", ".join(f"{k} {n}" for k, n in sorted(deciders.items())) + "; false alarms by: "
-          + (", ".join(f"{k} {n}" for k, n in sorted(alarm_deciders.items())) or "-"))
+    print(
+        "  found by: "
+        + ", ".join(f"{k} {n}" for k, n in sorted(deciders.items()))
+        + "; false alarms by: "
+        + (", ".join(f"{k} {n}" for k, n in sorted(alarm_deciders.items())) or "-")
+    )
     for note in notes:
         print(f"  note: {note}")
-    print(f"\nmisses ({len(misses)}):")
-    for text, why, rule in misses:
+    print(f"\nmisses ({len(found.misses)}):")
+    for text, why, rule in found.misses:
         print(f"  MISS  [{why}]{f' ({rule})' if rule else ''}  {text}")
     print(f"\nfalse alarms ({false_alarms}):")
     for tally in alarms:
         for text, name, rule in tally.flagged:
             print(f"  ALARM [{name}] ({rule})  {text}")
-    count = found.total + negatives_total
-    per_message = 1000 * cpu / max(count, 1)
-    print(f"\n({elapsed:.1f} s for {count} messages; the screen's CPU time {per_message:.3f} ms a message)")
-    return 0

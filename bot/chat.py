@@ -50,51 +50,86 @@ def save_attachment(attachment: Attachment, directory: Path) -> Path:
     return path
 
 
+class _Terminal:
+    """One terminal conversation: numbers the buttons it shows and turns typed lines into the engine's events."""
+
+    def __init__(self, engine: Engine, storage: Storage, out: TextIO, directory: Path, lang: Lang | None) -> None:
+        self.engine = engine
+        self.storage = storage
+        self.out = out
+        self.directory = directory
+        self.fixed = lang  # --lang: every reply in that language, until the user picks one with /language
+        self.choices: list[Choice] = []
+        self.number_step = False
+
+    async def wants_number(self) -> bool:
+        """Whether the walkthrough or /plan waits for a typed number (days, amount): buttons are then #N."""
+        session = await self.storage.load_session(TERMINAL_USER)
+        if session is None:
+            return False
+        saved = session.state.get(PROGRESS_KEY) if session.state else None
+        walk = dialogue.from_saved(saved, self.engine.knowledge.walkthrough)
+        plan = planchat.PlanState.from_dict(session.state.get(PLAN_KEY)) if session.state else None
+        form = Form.from_dict(session.state.get(FORM_KEY)) if session.state else None
+        return dialogue.wants_number(walk) or planchat.asking(plan) or (form is not None and form.takes_numbers)
+
+    async def respond(self, event: Incoming) -> Lang:
+        """Pass one event to the engine and show its replies; the language they were in."""
+        response = await self.engine.respond(event)
+        self.number_step = await self.wants_number()
+        await self.show(response.replies, response.lang)
+        return response.lang
+
+    async def show(self, replies: list[Reply], shown_in: Lang) -> None:
+        knowledge = self.engine.knowledge
+        self.choices = [c for r in replies for c in r.choices]
+        number = 0
+        blocks = []
+        for reply in replies:
+            numbered = []
+            for choice in reply.choices:
+                number += 1
+                numbered.append(Choice(choice.label, str(number)))
+            blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title), marker=BUTTON_MARK))
+            blocks.extend(await self._files(reply, shown_in))
+        print("\n\n".join(blocks), file=self.out)
+        print(f"\n({knowledge.kb.text('chat_quit_hint', shown_in)})", file=self.out)
+        if self.number_step:
+            print(f"({knowledge.kb.text('chat_number_hint', shown_in)})", file=self.out)
+        self.out.flush()
+
+    async def _files(self, reply: Reply, shown_in: Lang) -> list[str]:
+        """Save the reply's chart and file; the lines that say where they are."""
+        lines = []
+        plan = self.engine.knowledge.plan
+        if reply.chart is not None and plan is not None:
+            path = await asyncio.to_thread(_save_chart, reply.chart)
+            lines.append(plan.say("result.chart_file", shown_in, path=path))
+        if reply.attachment is not None:
+            lines.append(f"[{save_attachment(reply.attachment, self.directory)}]")
+        return lines
+
+    def event(self, text: str) -> Incoming:
+        """What a typed line means: a button by its number, a command, or text."""
+        fixed = self.fixed
+        picked = text.removeprefix(BUTTON_MARK) if text.startswith(BUTTON_MARK) or not self.number_step else None
+        if picked is not None and picked.isdigit() and 1 <= int(picked) <= len(self.choices):
+            return Incoming(TERMINAL_USER, Kind.PRESS, action=self.choices[int(picked) - 1].action, lang=fixed)
+        if text.startswith("/"):  # as in Telegram, unknown commands get the engine's "unknown command"
+            name, _, argument = text[1:].partition(" ")
+            if name.lower() == "language":
+                self.fixed = None  # the user chooses here: their choice is kept, as in Telegram
+                fixed = None
+            return Incoming(TERMINAL_USER, Kind.COMMAND, command=name.lower(), text=argument, lang=fixed)
+        return Incoming(TERMINAL_USER, Kind.TEXT, text=text, lang=fixed)
+
+
 async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO, directory: Path) -> int:
     knowledge = Knowledge.load(config.knowledge_dir, config.matcher)
     async with await Storage.open(config.database) as storage:
         engine = Engine(knowledge, storage, directory=config.knowledge_dir)
-        choices: list[Choice] = []
-        fixed = lang  # --lang: every reply in that language, until the user picks one with /language
-
-        async def wants_number() -> bool:
-            """Whether the walkthrough or /plan waits for a typed number (days, amount): buttons are then #N."""
-            session = await storage.load_session(TERMINAL_USER)
-            if session is None:
-                return False
-            saved = session.state.get(PROGRESS_KEY) if session.state else None
-            walk = dialogue.from_saved(saved, engine.knowledge.walkthrough)
-            plan = planchat.PlanState.from_dict(session.state.get(PLAN_KEY)) if session.state else None
-            form = Form.from_dict(session.state.get(FORM_KEY)) if session.state else None
-            return dialogue.wants_number(walk) or planchat.asking(plan) or (form is not None and form.takes_numbers)
-
-        number_step = False
-
-        async def show(replies: list[Reply], shown_in: Lang) -> None:
-            nonlocal choices
-            choices = [c for r in replies for c in r.choices]
-            number = 0
-            blocks = []
-            for reply in replies:
-                numbered = []
-                for choice in reply.choices:
-                    number += 1
-                    numbered.append(Choice(choice.label, str(number)))
-                blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title), marker=BUTTON_MARK))
-                if reply.chart is not None and engine.knowledge.plan is not None:
-                    path = await asyncio.to_thread(_save_chart, reply.chart)
-                    blocks.append(engine.knowledge.plan.say("result.chart_file", shown_in, path=path))
-                if reply.attachment is not None:
-                    blocks.append(f"[{save_attachment(reply.attachment, directory)}]")
-            print("\n\n".join(blocks), file=out)
-            print(f"\n({engine.knowledge.kb.text('chat_quit_hint', shown_in)})", file=out)
-            if number_step:
-                print(f"({engine.knowledge.kb.text('chat_number_hint', shown_in)})", file=out)
-            out.flush()
-
-        response = await engine.respond(Incoming(TERMINAL_USER, Kind.COMMAND, command="start", lang=fixed))
-        number_step = await wants_number()
-        await show(response.replies, response.lang)
+        terminal = _Terminal(engine, storage, out, directory, lang)
+        shown_in = await terminal.respond(Incoming(TERMINAL_USER, Kind.COMMAND, command="start", lang=lang))
         while True:
             print("> ", end="", file=out, flush=True)
             line = await asyncio.to_thread(stdin.readline)
@@ -103,20 +138,8 @@ async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO, d
             text = line.strip()
             if text in {"/quit", "/exit", "/q"}:
                 break
-            picked = text.removeprefix(BUTTON_MARK) if text.startswith(BUTTON_MARK) or not number_step else None
-            if picked is not None and picked.isdigit() and 1 <= int(picked) <= len(choices):
-                event = Incoming(TERMINAL_USER, Kind.PRESS, action=choices[int(picked) - 1].action, lang=fixed)
-            elif text.startswith("/"):  # as in Telegram, unknown commands get the engine's "unknown command"
-                name, _, argument = text[1:].partition(" ")
-                if name.lower() == "language":
-                    fixed = None  # the user chooses here: their choice is kept, as in Telegram
-                event = Incoming(TERMINAL_USER, Kind.COMMAND, command=name.lower(), text=argument, lang=fixed)
-            else:
-                event = Incoming(TERMINAL_USER, Kind.TEXT, text=text, lang=fixed)
-            response = await engine.respond(event)
-            number_step = await wants_number()
-            await show(response.replies, response.lang)
-        print(engine.knowledge.kb.text("goodbye", response.lang), file=out)
+            shown_in = await terminal.respond(terminal.event(text))
+        print(engine.knowledge.kb.text("goodbye", shown_in), file=out)
     return 0
 
 

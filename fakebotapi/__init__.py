@@ -269,85 +269,109 @@ def parse_html(source: str, *, strict: bool = True) -> tuple[str, list[JSON]]:
 
     Offsets and lengths of the entities are in UTF-16 code units. The text is not trimmed here.
     """
-    out: list[str] = []
-    position = 0  # UTF-16 units written so far
-    entities: list[JSON] = []
-    # (tag name, entity or None, start position, byte offset of the tag)
-    stack: list[tuple[str, JSON | None, int, int]] = []
-    index = 0
-    length = len(source)
+    return _HTMLParser(source, strict).parse()
 
-    def byte_offset(at: int) -> int:
-        return len(source[:at].encode("utf-8"))
 
-    while index < length:
-        char = source[index]
-        if char == "&":
-            match = _ENTITY_REF.match(source, index)
-            decoded = _decode_entity(match) if match else None
-            if match is None or decoded is None:
-                if strict:
-                    raise HTMLParseError(
-                        f'Character "&" at byte offset {byte_offset(index)} is not part of a supported HTML '
-                        "entity; use &amp; (only &lt; &gt; &amp; &quot; and numeric entities are supported)"
-                    )
-                out.append("&")
-                position += 1
-                index += 1
-                continue
-            out.append(decoded)
-            position += utf16_len(decoded)
-            index = match.end()
-            continue
-        if char == ">" and strict:
-            raise HTMLParseError(f'Character ">" at byte offset {byte_offset(index)} must be escaped as &gt;')
-        if char != "<":
-            # Copy the run of plain text up to the next special character in one go.
-            end = index + 1
-            while end < length and source[end] not in "<&>":
-                end += 1
-            chunk = source[index:end]
-            out.append(chunk)
-            position += utf16_len(chunk)
-            index = end
-            continue
-        if source.startswith("</", index):
-            end_match = _END_TAG.match(source, index)
-            if end_match is None:
-                raise HTMLParseError(f"Can't find end of the tag at byte offset {byte_offset(index)}")
-            name = end_match.group(1).lower()
-            if not stack:
-                raise HTMLParseError(f'Unexpected end tag "{name}" at byte offset {byte_offset(index)}')
-            open_name, entity, start, _ = stack[-1]
-            if name != open_name:
+class _HTMLParser:
+    """One pass over one message's HTML; `parse` is called once."""
+
+    def __init__(self, source: str, strict: bool) -> None:
+        self.source = source
+        self.strict = strict
+        self.out: list[str] = []
+        self.position = 0  # UTF-16 units written so far
+        self.entities: list[JSON] = []
+        # (tag name, entity or None, start position, byte offset of the tag)
+        self.stack: list[tuple[str, JSON | None, int, int]] = []
+        self.index = 0
+
+    def byte_offset(self, at: int) -> int:
+        return len(self.source[:at].encode("utf-8"))
+
+    def parse(self) -> tuple[str, list[JSON]]:
+        source, length = self.source, len(self.source)
+        while self.index < length:
+            char = source[self.index]
+            if char == "&":
+                self._entity_reference()
+            elif char == ">" and self.strict:
                 raise HTMLParseError(
-                    f'Unmatched end tag at byte offset {byte_offset(index)}, expected "</{open_name}>", '
-                    f'found "</{name}>"'
+                    f'Character ">" at byte offset {self.byte_offset(self.index)} must be escaped as &gt;'
                 )
-            stack.pop()
-            if entity is not None and position > start:
-                entity["offset"] = start
-                entity["length"] = position - start
-                entities.append(entity)
-            index = end_match.end()
-            continue
-        start_match = _START_TAG.match(source, index)
+            elif char != "<":
+                self._text_run()
+            elif source.startswith("</", self.index):
+                self._end_tag()
+            else:
+                self._start_tag()
+        if self.stack:
+            raise HTMLParseError(f'Can\'t find end tag corresponding to start tag "{self.stack[-1][0]}"')
+        self.entities.sort(key=lambda entity: (entity["offset"], -entity["length"]))
+        return "".join(self.out), self.entities
+
+    def _write(self, text: str) -> None:
+        self.out.append(text)
+        self.position += utf16_len(text)
+
+    def _entity_reference(self) -> None:
+        match = _ENTITY_REF.match(self.source, self.index)
+        decoded = _decode_entity(match) if match else None
+        if match is None or decoded is None:
+            if self.strict:
+                raise HTMLParseError(
+                    f'Character "&" at byte offset {self.byte_offset(self.index)} is not part of a supported HTML '
+                    "entity; use &amp; (only &lt; &gt; &amp; &quot; and numeric entities are supported)"
+                )
+            self._write("&")
+            self.index += 1
+            return
+        self._write(decoded)
+        self.index = match.end()
+
+    def _text_run(self) -> None:
+        """Copy the run of plain text up to the next special character in one go."""
+        source, end = self.source, self.index + 1
+        while end < len(source) and source[end] not in "<&>":
+            end += 1
+        self._write(source[self.index : end])
+        self.index = end
+
+    def _end_tag(self) -> None:
+        index = self.index
+        end_match = _END_TAG.match(self.source, index)
+        if end_match is None:
+            raise HTMLParseError(f"Can't find end of the tag at byte offset {self.byte_offset(index)}")
+        name = end_match.group(1).lower()
+        if not self.stack:
+            raise HTMLParseError(f'Unexpected end tag "{name}" at byte offset {self.byte_offset(index)}')
+        open_name, entity, start, _ = self.stack[-1]
+        if name != open_name:
+            raise HTMLParseError(
+                f'Unmatched end tag at byte offset {self.byte_offset(index)}, expected "</{open_name}>", '
+                f'found "</{name}>"'
+            )
+        self.stack.pop()
+        if entity is not None and self.position > start:
+            entity["offset"] = start
+            entity["length"] = self.position - start
+            self.entities.append(entity)
+        self.index = end_match.end()
+
+    def _start_tag(self) -> None:
+        index = self.index
+        start_match = _START_TAG.match(self.source, index)
         if start_match is None:
-            raise HTMLParseError(f"Unclosed start tag at byte offset {byte_offset(index)}")
+            raise HTMLParseError(f"Unclosed start tag at byte offset {self.byte_offset(index)}")
         name = start_match.group(1).lower()
         if name not in _TELEGRAM_TAGS or start_match.group(3):
-            raise HTMLParseError(f'Unsupported start tag "{name}" at byte offset {byte_offset(index)}')
+            raise HTMLParseError(f'Unsupported start tag "{name}" at byte offset {self.byte_offset(index)}')
         attributes = {
             attr.group(1).lower(): _unescape_attribute(attr.group(2) or attr.group(3) or attr.group(4) or "")
             for attr in _ATTRIBUTE.finditer(start_match.group(2))
         }
-        entity = _entity_for_tag(name, attributes, stack, byte_offset(index))
-        stack.append((name, entity, position, byte_offset(index)))
-        index = start_match.end()
-    if stack:
-        raise HTMLParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
-    entities.sort(key=lambda entity: (entity["offset"], -entity["length"]))
-    return "".join(out), entities
+        entity = _entity_for_tag(name, attributes, self.stack, self.byte_offset(index))
+        self.stack.append((name, entity, self.position, self.byte_offset(index)))
+        self.index = start_match.end()
 
 
 def _entity_for_tag(
@@ -1509,28 +1533,34 @@ def _validate_markup(markup: Any) -> JSON | None:
     if not isinstance(markup, dict):
         raise _bad_request("can't parse reply keyboard markup JSON object")
     if "inline_keyboard" in markup:
-        rows = markup["inline_keyboard"]
-        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise _bad_request('field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays')
-        if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
-            raise _bad_request("reply markup is too long")
-        for row in rows:
-            for button in row:
-                _validate_inline_button(button)
+        _validate_inline_keyboard(markup["inline_keyboard"])
         return markup
     if "keyboard" in markup:
-        rows = markup["keyboard"]
-        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise _bad_request('field "keyboard" of the ReplyKeyboardMarkup should be an Array of Arrays')
-        for row in rows:
-            for button in row:
-                text = button if isinstance(button, str) else button.get("text") if isinstance(button, dict) else None
-                if not text:
-                    raise _bad_request("keyboard button text must be non-empty")
+        _validate_reply_keyboard(markup["keyboard"])
         return markup
     if markup.get("remove_keyboard") is True or markup.get("force_reply") is True:
         return markup
     raise _bad_request("can't parse reply keyboard markup JSON object")
+
+
+def _validate_inline_keyboard(rows: Any) -> None:
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise _bad_request('field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays')
+    if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
+        raise _bad_request("reply markup is too long")
+    for row in rows:
+        for button in row:
+            _validate_inline_button(button)
+
+
+def _validate_reply_keyboard(rows: Any) -> None:
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise _bad_request('field "keyboard" of the ReplyKeyboardMarkup should be an Array of Arrays')
+    for row in rows:
+        for button in row:
+            text = button if isinstance(button, str) else button.get("text") if isinstance(button, dict) else None
+            if not text:
+                raise _bad_request("keyboard button text must be non-empty")
 
 
 def _validate_inline_button(button: Any) -> None:

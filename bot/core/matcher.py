@@ -330,74 +330,30 @@ class Matcher:
         # Phase 1: rare features, through the inverted lists. A base of at most `_CANDIDATES` entries has every
         # entry promising anyway: there every feature goes through its list, which is cheaper than deferring.
         common = self.common_postings if len(self._entries) > _CANDIDATES else math.inf
-        deferred_bayes: list[str] = []
-        bayes_evidence: defaultdict[int, float] = defaultdict(float)
-        for f, n in known.items():
-            postings = index.bayes_gain[f]
-            if len(postings) > common:
-                deferred_bayes.append(f)
-                continue
-            for entry_no, g in postings:
-                bayes_evidence[entry_no] += n * g
-        deferred_query: dict[str, float] = {}
-        example_dot: defaultdict[int, float] = defaultdict(float)
-        # A long message has bigrams enough to find its closest examples; its single characters, whose lists are
-        # the longest, would only cost time.
-        long_message = len(query) > _LONG_QUERY
-        for f, qv in query.items():
-            if long_message and len(f) == 1:
-                continue
-            postings = index.example_postings.get(f, [])
-            if len(postings) > common:
-                deferred_query[f] = qv
-                continue
-            for example_no, v in postings:
-                example_dot[example_no] += qv * v
-        if len(self._entries) <= _CANDIDATES:  # a small base: every entry with any evidence is a candidate
-            candidates = set(bayes_evidence) | {index.example_entry[x] for x in example_dot}
-        else:
-            promising = heapq.nlargest(_CANDIDATES, bayes_evidence, key=bayes_evidence.__getitem__)
-            by_example = heapq.nlargest(_CANDIDATES, example_dot, key=example_dot.__getitem__)
-            candidates = set(promising) | {index.example_entry[x] for x in by_example}
-        if not candidates:  # only common features: every entry is as likely, so look at all of them
-            candidates = set(range(len(self._entries))) if len(self._entries) <= _CANDIDATES else set()
+        bayes_evidence, deferred_bayes = self._rare_bayes(known, common)
+        example_dot, deferred_query = self._rare_examples(query, common)
+        candidates = self._candidates(bayes_evidence, example_dot)
 
         # Phase 2: common features, for the candidates only.
         for entry_no in candidates:
             gains = index.entry_gain[entry_no]
             bayes_evidence[entry_no] += sum(known[f] * gains.get(f, 0.0) for f in deferred_bayes)
         if deferred_query:
-            for entry_no in candidates:
-                for example_no in index.entry_examples[entry_no]:
-                    vector = index.example_vectors[example_no]
-                    small, large = (
-                        (vector, deferred_query) if len(vector) < len(deferred_query) else (deferred_query, vector)
-                    )
-                    example_dot[example_no] += sum(v * large.get(f, 0.0) for f, v in small.items())
+            self._common_examples(candidates, deferred_query, example_dot)
         nearest: dict[int, float] = {}
         for example_no, dot in example_dot.items():
             entry_no = index.example_entry[example_no]
             if entry_no in candidates and dot > nearest.get(entry_no, 0.0):
                 nearest[entry_no] = dot
         bayes = self._posterior(known, bayes_evidence, candidates)
-
-        keyword: dict[int, float] = {}
-        for entry_no in candidates:
-            found = sum(w for k, w in index.keywords[entry_no] if k in normalized)
-            if found:
-                keyword[entry_no] = 1.0 - math.exp(-1.5 * found)
+        keyword = self._keywords(normalized, candidates)
         blended = {
             e: weights.bayes * bayes.get(e, 0.0)
             + weights.nearest * nearest.get(e, 0.0)
             + weights.keywords * keyword.get(e, 0.0)
             for e in candidates
         }
-        ranked = sorted(blended.items(), key=lambda item: -item[1])[: weights.rerank]
-        rescored = [
-            (e, s + weights.fuzzy * self._fuzzy(normalized, [index.example_text[x] for x in index.entry_examples[e]]))
-            for e, s in ranked
-        ]
-        final = sorted(rescored, key=lambda item: -item[1])
+        final = self._rescored(normalized, blended)
         if not final:
             return Evidence([], False, False, 0.0)
         best = final[0][0]
@@ -410,6 +366,84 @@ class Matcher:
             by_complement and (by_bayes or by_nearest),
             self._resemblance(counts, best),
         )
+
+    def _rare_bayes(self, known: dict[str, int], common: float) -> tuple[defaultdict[int, float], list[str]]:
+        """Naive-Bayes evidence of the rare features for every entry that has them; the common features, deferred."""
+        deferred: list[str] = []
+        evidence: defaultdict[int, float] = defaultdict(float)
+        for f, n in known.items():
+            postings = self._index.bayes_gain[f]
+            if len(postings) > common:
+                deferred.append(f)
+                continue
+            for entry_no, g in postings:
+                evidence[entry_no] += n * g
+        return evidence, deferred
+
+    def _rare_examples(
+        self, query: dict[str, float], common: float
+    ) -> tuple[defaultdict[int, float], dict[str, float]]:
+        """Dot products of the rare features with every example that has them; the common features, deferred."""
+        deferred: dict[str, float] = {}
+        example_dot: defaultdict[int, float] = defaultdict(float)
+        # A long message has bigrams enough to find its closest examples; its single characters, whose lists are
+        # the longest, would only cost time.
+        long_message = len(query) > _LONG_QUERY
+        for f, qv in query.items():
+            if long_message and len(f) == 1:
+                continue
+            postings = self._index.example_postings.get(f, [])
+            if len(postings) > common:
+                deferred[f] = qv
+                continue
+            for example_no, v in postings:
+                example_dot[example_no] += qv * v
+        return example_dot, deferred
+
+    def _candidates(self, bayes_evidence: dict[int, float], example_dot: dict[int, float]) -> set[int]:
+        """The entries the first phase found promising, which the second scores exactly."""
+        index, size = self._index, len(self._entries)
+        if size <= _CANDIDATES:  # a small base: every entry with any evidence is a candidate
+            candidates = set(bayes_evidence) | {index.example_entry[x] for x in example_dot}
+        else:
+            promising = heapq.nlargest(_CANDIDATES, bayes_evidence, key=bayes_evidence.__getitem__)
+            by_example = heapq.nlargest(_CANDIDATES, example_dot, key=example_dot.__getitem__)
+            candidates = set(promising) | {index.example_entry[x] for x in by_example}
+        if not candidates:  # only common features: every entry is as likely, so look at all of them
+            candidates = set(range(size)) if size <= _CANDIDATES else set()
+        return candidates
+
+    def _common_examples(
+        self, candidates: set[int], deferred_query: dict[str, float], example_dot: defaultdict[int, float]
+    ) -> None:
+        """Add the common features' part of the dot products, for the candidates' examples only."""
+        index = self._index
+        for entry_no in candidates:
+            for example_no in index.entry_examples[entry_no]:
+                vector = index.example_vectors[example_no]
+                small, large = (
+                    (vector, deferred_query) if len(vector) < len(deferred_query) else (deferred_query, vector)
+                )
+                example_dot[example_no] += sum(v * large.get(f, 0.0) for f, v in small.items())
+
+    def _keywords(self, normalized: str, candidates: set[int]) -> dict[int, float]:
+        """How strongly each candidate's keywords are in the question (0 to 1; absent when none is)."""
+        keyword: dict[int, float] = {}
+        for entry_no in candidates:
+            found = sum(w for k, w in self._index.keywords[entry_no] if k in normalized)
+            if found:
+                keyword[entry_no] = 1.0 - math.exp(-1.5 * found)
+        return keyword
+
+    def _rescored(self, normalized: str, blended: dict[int, float]) -> list[tuple[int, float]]:
+        """The best blended entries, with the fuzzy likeness of their examples added, best first."""
+        index, weights = self._index, self.weights
+        ranked = sorted(blended.items(), key=lambda item: -item[1])[: weights.rerank]
+        rescored = [
+            (e, s + weights.fuzzy * self._fuzzy(normalized, [index.example_text[x] for x in index.entry_examples[e]]))
+            for e, s in ranked
+        ]
+        return sorted(rescored, key=lambda item: -item[1])
 
     def signals(self, normalized: str, evidence: Evidence, probabilities: Mapping[str, float]) -> Signals | None:
         """What the learned judge weighs for one question; None when the model knew none of its features."""

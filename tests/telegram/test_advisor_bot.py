@@ -161,20 +161,22 @@ async def test_none_of_these_gets_the_honest_fallback(user: Person) -> None:
 # -- the walkthrough ------------------------------------------------------------------------------------------------
 
 
+async def press_in_place(user: Person, label: str, step_message: Seen) -> Seen:
+    """Press a step's button; the step changes in place (the message is edited)."""
+    [edited] = await user.presses(label, exact=True)
+    assert (edited.kind, edited.message_id) == ("edit", step_message.message_id), "the step changes in place"
+    return edited
+
+
 async def test_the_whole_walkthrough_in_the_order_of_a_real_negotiation(user: Person) -> None:
     recorded: list[str] = []
 
     async def press_first_option(step_message: Seen) -> Seen:
-        label = step_message.labels[0]
-        recorded.append(label)
-        [edited] = await user.presses(label, exact=True)
-        assert (edited.kind, edited.message_id) == ("edit", step_message.message_id), "the step changes in place"
-        return edited
+        recorded.append(step_message.labels[0])
+        return await press_in_place(user, step_message.labels[0], step_message)
 
     async def press(label: str, step_message: Seen) -> Seen:
-        [edited] = await user.presses(label, exact=True)
-        assert (edited.kind, edited.message_id) == ("edit", step_message.message_id)
-        return edited
+        return await press_in_place(user, label, step_message)
 
     welcome, product = await user.says("/guide")
     assert welcome.text == guide("messages.welcome")
@@ -222,16 +224,21 @@ async def test_the_whole_walkthrough_in_the_order_of_a_real_negotiation(user: Pe
     seen_steps += [repay, records, credit]
 
     assert [progress(step) for step in seen_steps] == [1, 1, 1, 1, 2, 2, 2, 2, 3, 4, 4, 5, 5, 5]
-    assert summary.text.startswith(guide("summary.title"))
     terms_typed = "每月还 300 元，分 12 期，免除罚息"
     answers = [*recorded, "15 天", "约 2000 元", ticked_label[2:], requests.labels[0][2:], terms_typed]
+    assert_summary_replaced_last_step(user, summary, answers, last_step=repay)
+    assert_callback_data_fits(seen_steps)
+
+
+def assert_summary_replaced_last_step(user: Person, summary: Seen, answers: list[str], *, last_step: Seen) -> None:
+    """The walkthrough's summary has every answer, ends with the next action, and took the last step's place."""
+    assert summary.text.startswith(guide("summary.title"))
     for answer in answers:
         assert answer in summary.text
     assert summary.text.endswith(guide("summary.next_agreed")), "the summary ends with the next concrete action"
     assert guide("script.monthly", n=800) in summary.text, "… after the script"
-    [step_message] = [m for m in user.fake.sent_messages(user.chat_id) if m["message_id"] == repay.message_id]
+    [step_message] = [m for m in user.fake.sent_messages(user.chat_id) if m["message_id"] == last_step.message_id]
     assert step_message["edits"], "the summary replaced the last step's message"
-    assert_callback_data_fits(seen_steps)
 
 
 async def test_refused_then_resume_days_later_after_a_restart(start_bot: StartBot) -> None:
