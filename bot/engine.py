@@ -23,7 +23,7 @@ from typing import Any
 from bot import tools
 from bot.config import MatcherConfig
 from bot.core import dialogue, planchat, progress, understand
-from bot.core.advisor import Advisor, Conversation
+from bot.core.advisor import Advisor, Conversation, Outcome
 from bot.core.flow import AGREED
 from bot.core.i18n import NATIVE_NAMES, Lang
 from bot.core.knowledge import Entry, EntryKind, KnowledgeBase, load_knowledge
@@ -349,13 +349,7 @@ class Engine:
         lang = conversation.lang
         match event.command:
             case "start":
-                if event.text == START_GUIDE:  # a deep link from a group: straight into the walkthrough
-                    return self._walk(state, dialogue.Start(), k, lang)
-                replies = k.advisor.greet(conversation)
-                resume = dialogue.continue_choice(state.progress, k.walkthrough, lang)
-                if resume is not None:
-                    replies = [*replies[:-1], replace(replies[-1], choices=(resume, *replies[-1].choices))]
-                return _Decision(replies, state)
+                return self._start(event, state, k, conversation)
             case "help":
                 return _Decision(k.advisor.help(conversation), state)
             case "guide":
@@ -365,22 +359,41 @@ class Engine:
             case "plan" if k.plan is not None:
                 return self._plan(state, planchat.Start(*_plan_prefill(state)), k.plan, lang)
             case "cancel":
-                if planchat.asking(state.plan) and k.plan is not None:
-                    return self._plan(state, planchat.Stop(), k.plan, lang)
-                if state.progress is None:
-                    return _Decision([Reply(k.kb.text("nothing_to_cancel", lang))], state)
-                return self._walk(state, dialogue.Cancel(), k, lang)
+                return self._cancel(state, k, lang)
             case "privacy":
                 forget = Choice(k.kb.text("forget_button", lang), "f:ask")
                 return _Decision([Reply(k.kb.text("privacy", lang), (forget,))], state)
             case "forget":
                 return _Decision([self._forget_confirm(k, lang)], state)
             case "language":
-                chosen = _parse_lang(event.text)
-                if chosen is None:
-                    return _Decision([self._language_menu(k, lang)], state)
-                return self._language_set(event, state, k, chosen)
+                return self._language_command(event, state, k, lang)
         return _Decision([Reply(k.kb.text("unknown_command", lang)), *k.advisor.help(conversation)], state)
+
+    def _start(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
+        """/start: the greeting, with a button to continue the walkthrough if one is under way."""
+        lang = conversation.lang
+        if event.text == START_GUIDE:  # a deep link from a group: straight into the walkthrough
+            return self._walk(state, dialogue.Start(), k, lang)
+        replies = k.advisor.greet(conversation)
+        resume = dialogue.continue_choice(state.progress, k.walkthrough, lang)
+        if resume is not None:
+            replies = [*replies[:-1], replace(replies[-1], choices=(resume, *replies[-1].choices))]
+        return _Decision(replies, state)
+
+    def _language_command(self, event: Incoming, state: _State, k: Knowledge, lang: Lang) -> _Decision:
+        """/language: the menu of languages, or straight to the one named after it ("/language en")."""
+        chosen = _parse_lang(event.text)
+        if chosen is None:
+            return _Decision([self._language_menu(k, lang)], state)
+        return self._language_set(event, state, k, chosen)
+
+    def _cancel(self, state: _State, k: Knowledge, lang: Lang) -> _Decision:
+        """/cancel: stops the /plan calculation if it is asking, else the walkthrough."""
+        if planchat.asking(state.plan) and k.plan is not None:
+            return self._plan(state, planchat.Stop(), k.plan, lang)
+        if state.progress is None:
+            return _Decision([Reply(k.kb.text("nothing_to_cancel", lang))], state)
+        return self._walk(state, dialogue.Cancel(), k, lang)
 
     def _press(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
@@ -397,13 +410,8 @@ class Engine:
             return self._plan(state, planchat.Press(event.action), k.plan, lang, k.walkthrough)
         if kind == "l" and (chosen := _parse_lang(value)) is not None:
             return self._language_set(event, state, k, chosen)
-        if kind == "f":
-            if value == "ask":
-                return _Decision([self._forget_confirm(k, lang)], state)
-            if value == "yes":
-                return _Decision([Reply(k.kb.text("forgotten", lang))], _State(), forgotten=True)
-            if value == "no":
-                return _Decision([Reply(k.kb.text("forget_cancelled", lang))], state)
+        if kind == "f" and (forget := self._forget_press(value, state, k, lang)) is not None:
+            return forget
         outcome = k.advisor.press(conversation, event.action)
         if outcome is not None:
             replies = self._with_continue(outcome.replies, state, k, lang)
@@ -412,6 +420,16 @@ class Engine:
                 replies = self._with_votes(replies, k.kb.entry(value), k, lang)
             return _Decision(replies, state)
         return _Decision([Reply(k.kb.text("menu_expired", lang)), *self._where_am_i(state, k, lang)], state)
+
+    def _forget_press(self, value: str, state: _State, k: Knowledge, lang: Lang) -> _Decision | None:
+        """The /forget buttons: ask, yes (everything about the user goes), no; None for an unknown one."""
+        if value == "ask":
+            return _Decision([self._forget_confirm(k, lang)], state)
+        if value == "yes":
+            return _Decision([Reply(k.kb.text("forgotten", lang))], _State(), forgotten=True)
+        if value == "no":
+            return _Decision([Reply(k.kb.text("forget_cancelled", lang))], state)
+        return None
 
     def _text(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
@@ -442,31 +460,44 @@ class Engine:
         recent.turn += 1
         conversation = replace(conversation, after_crisis=recent.after_crisis())
         outcome = k.advisor.ask(conversation, text, screening)
-        shown_now = outcome.replies
+        shown_now = self._unless_just_shown(recent, outcome, k, lang)
+        match = outcome.match
+        replies = [*notice, *self._with_continue(shown_now, state, k, lang)]
+        if match is not None and match.status is Status.ANSWER and match.entry is not None:
+            replies = self._with_jump(replies, match.entry.id, state, k, lang)
+        if match is not None and match.normalized:
+            replies = self._counted(event.user_id, text, match, replies, k, lang)
+        # A bare number ("5") is a button the user meant, not a question the knowledge base lacks.
+        logged = outcome.unanswered and understand.button_number(text) is None
+        return _Decision(replies, state, unanswered=match if logged else None)
+
+    def _unless_just_shown(self, recent: _Recent, outcome: Outcome, k: Knowledge, lang: Lang) -> list[Reply]:
+        """The outcome's replies, or a pointer back to the same card shown a moment ago; notes crises and cards."""
         match = outcome.match
         if outcome.safety is Concern.CRISIS:
             recent.crisis_turn = recent.turn
         elif outcome.safety is None and match is not None and match.status is Status.ANSWER and match.entry:
             seen = f"{k.kb.version}:{match.entry.id}"  # after a reload the answer may read differently: in full
-            if recent.repeated(seen):  # the same card a moment ago: point back to it
-                shown_now = [self._again_pointer(match.entry, k, lang)]
+            again = recent.repeated(seen)
             recent.shown = {key: turn for key, turn in recent.shown.items() if recent.turn - turn <= REPEAT_WINDOW}
             recent.shown[seen] = recent.turn
-        replies = [*notice, *self._with_continue(shown_now, state, k, lang)]
-        if match is not None and match.status is Status.ANSWER and match.entry is not None:
-            replies = self._with_jump(replies, match.entry.id, state, k, lang)
-        if match is not None and match.normalized:
-            self.storage.count_outcome(_OUTCOMES[match.status])
-            shown = match.entry if match.status is Status.ANSWER else match.route
-            if shown is not None and shown.kind is not EntryKind.OFFTOPIC:
-                replies = self._with_votes(replies, shown, k, lang)
-                self._asked[event.user_id] = (shown.id, text)  # for a 👎: the question it answered
-                self._asked.move_to_end(event.user_id)
-                while len(self._asked) > RECENT_USERS:
-                    self._asked.popitem(last=False)
-        # A bare number ("5") is a button the user meant, not a question the knowledge base lacks.
-        logged = outcome.unanswered and understand.button_number(text) is None
-        return _Decision(replies, state, unanswered=match if logged else None)
+            if again:  # the same card a moment ago: point back to it
+                return [self._again_pointer(match.entry, k, lang)]
+        return outcome.replies
+
+    def _counted(
+        self, user_id: int, text: str, match: MatchResult, replies: list[Reply], k: Knowledge, lang: Lang
+    ) -> list[Reply]:
+        """Count the match's outcome for /stats; a shown topic gets vote buttons and is kept for a 👎."""
+        self.storage.count_outcome(_OUTCOMES[match.status])
+        shown = match.entry if match.status is Status.ANSWER else match.route
+        if shown is None or shown.kind is EntryKind.OFFTOPIC:
+            return replies
+        self._asked[user_id] = (shown.id, text)  # for a 👎: the question it answered
+        self._asked.move_to_end(user_id)
+        while len(self._asked) > RECENT_USERS:
+            self._asked.popitem(last=False)
+        return self._with_votes(replies, shown, k, lang)
 
     def _recent_of(self, user_id: int) -> _Recent:
         recent = self._recent_turns.pop(user_id, None) or _Recent()

@@ -118,26 +118,38 @@ class Advisor:
             reply = Reply(self.kb.text("unclear_message", lang), (self._guide_choice(conversation),))
             return Outcome([reply], conversation, result)
         result = self._safety_first(result, concern)
-        if result.status is Status.ANSWER and result.entry is not None:
-            replies = self.show_entry(conversation, result.entry)
-        elif result.status is Status.CLARIFY:
-            choices = [Choice(c.entry.title_in(lang), f"e:{c.entry.id}") for c in result.candidates]
-            choices.append(Choice(self.kb.text("none_of_these", lang), "n:"))
-            replies = [Reply(self.kb.text("clarify_prompt", lang), tuple(choices))]
-        elif result.route is not None:
-            replies = self.show_entry(conversation, result.route)
-        else:
-            replies = self.fallback(conversation)
-        answered = result.entry if result.status is Status.ANSWER else None
+        replies = self._replies_to(conversation, result)
         if concern is Concern.SCAM and (card := self.kb.entry(SCAM_ENTRY)) is not None:
-            if result.status is Status.FALLBACK and result.route is None:
-                replies = self.show_entry(conversation, card)  # nothing else to say: the card is the answer
-            elif answered is None or not answered.id.startswith(SAFETY_PREFIX):
-                replies = [Reply(card.answer_in(lang), title=card.title_in(lang)), *replies]  # the warning first
+            replies = self._with_scam_card(conversation, result, replies, card)
             return Outcome(replies, conversation, result, safety=Concern.SCAM)
         if concern is Concern.DISTRESS:
             replies = [self.reassurance(conversation), *replies]
         return Outcome(replies, conversation, result)
+
+    def _replies_to(self, conversation: Conversation, result: MatchResult) -> list[Reply]:
+        """What the match says to show: the answer, a menu of close topics, a route, or the fallback."""
+        lang = conversation.lang
+        if result.status is Status.ANSWER and result.entry is not None:
+            return self.show_entry(conversation, result.entry)
+        if result.status is Status.CLARIFY:
+            choices = [Choice(c.entry.title_in(lang), f"e:{c.entry.id}") for c in result.candidates]
+            choices.append(Choice(self.kb.text("none_of_these", lang), "n:"))
+            return [Reply(self.kb.text("clarify_prompt", lang), tuple(choices))]
+        if result.route is not None:
+            return self.show_entry(conversation, result.route)
+        return self.fallback(conversation)
+
+    def _with_scam_card(
+        self, conversation: Conversation, result: MatchResult, replies: list[Reply], card: Entry
+    ) -> list[Reply]:
+        """The scam warning card with the replies: alone when nothing else matched, first unless safety advice is."""
+        lang = conversation.lang
+        answered = result.entry if result.status is Status.ANSWER else None
+        if result.status is Status.FALLBACK and result.route is None:
+            return self.show_entry(conversation, card)  # nothing else to say: the card is the answer
+        if answered is None or not answered.id.startswith(SAFETY_PREFIX):
+            return [Reply(card.answer_in(lang), title=card.title_in(lang)), *replies]  # the warning first
+        return replies
 
     def _safety_first(self, result: MatchResult, concern: Concern | None) -> MatchResult:
         """A message whose best match is safety advice (or that the screen flagged as a scam and that safety advice

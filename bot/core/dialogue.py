@@ -263,6 +263,11 @@ def _press(progress: Progress | None, action: str, walkthrough: Walkthrough, lan
             value = screens.number_answer(updated, Step.MONTHLY, walkthrough, lang)
             replaced = Reply(walkthrough.say("messages.noted", lang, value=value))
             return [replaced, screens.prompt(updated, walkthrough, lang)], updated
+    return _navigate(progress, action, walkthrough, lang)
+
+
+def _navigate(progress: Progress, action: str, walkthrough: Walkthrough, lang: Lang) -> Turn:
+    """A button that picks an option or moves (next, back, skip, pause, confirm a number) at the current step."""
     move = parse_move(action, progress.step)
     new = _transition(progress, move, walkthrough) if move is not None else None
     if new is None:
@@ -288,25 +293,14 @@ def _typed(
         return _not_understood(progress, "messages.use_buttons", walkthrough, lang)
     here = progress.step
     if here is Step.TERMS:
-        terms = text.strip()
-        if not terms:
-            return [screens.prompt(progress, walkthrough, lang)], progress
-        if len(terms) > MAX_TERMS:
-            too_long = walkthrough.say("messages.too_long", lang, max=MAX_TERMS, length=len(terms))
-            return [Reply(too_long), screens.prompt(progress, walkthrough, lang)], progress
-        new = _to(replace(progress, terms=terms), following(here, None))
-        return [screens.say("messages.terms_noted", walkthrough, lang), screens.prompt(new, walkthrough, lang)], new
+        return _typed_terms(progress, text, walkthrough, lang)
     answer = understood(progress, text, walkthrough)
     ids = _ids(progress, walkthrough)
     if isinstance(answer, OffMenu) and 1 <= answer.number <= len(ids):
         answer = Picked(ids[answer.number - 1], exact=True)  # "2" or "#2": the second option, numbered as shown
     match answer:
-        case Picked(option, exact):
-            picked = _transition(progress, Pick(option), walkthrough)
-            if picked is None:
-                return _not_understood(progress, "messages.use_buttons", walkthrough, lang)
-            label = screens.option_label(progress, here, option, walkthrough, lang)
-            return [_noted(label, exact, walkthrough, lang), screens.prompt(picked, walkthrough, lang)], picked
+        case Picked():
+            return _typed_pick(progress, answer, walkthrough, lang)
         case Unsure():
             move: Move = Pick(UNKNOWN_MONTHLY) if UNKNOWN_MONTHLY in _ids(progress, walkthrough) else Nav.SKIP
             skipped = _transition(progress, move, walkthrough) or progress
@@ -315,17 +309,49 @@ def _typed(
             last = len(ids)
             choose = Reply(walkthrough.say("messages.choose_one", lang, last=last))
             return [choose, screens.prompt(progress, walkthrough, lang)], progress
-        case Number(number, exact):
-            if exact and is_bare_digits(text) and number != asked and _could_be_a_button(progress, number, walkthrough):
-                # Asked once: the same number typed again is meant as it is (the terminal would otherwise loop on "1").
-                questioned = replace(progress, asked=number)
-                return [screens.number_question(questioned, number, walkthrough, lang)], questioned
-            recorded = _with_number(progress, number, walkthrough)
-            if recorded is not None:
-                value = screens.number_answer(recorded, here, walkthrough, lang) or str(number)
-                return [_noted(value, exact, walkthrough, lang), screens.prompt(recorded, walkthrough, lang)], recorded
+        case Number():
+            turn = _typed_number(progress, text, answer, walkthrough, lang, asked)
+            if turn is not None:
+                return turn
     key = "messages.not_a_number" if here in _UNITS else "messages.use_buttons"
     return _not_understood(progress, key, walkthrough, lang)
+
+
+def _typed_pick(progress: Progress, answer: Picked, walkthrough: Walkthrough, lang: Lang) -> Turn:
+    """An option named in words or by its number: picked as its button would be."""
+    picked = _transition(progress, Pick(answer.option), walkthrough)
+    if picked is None:
+        return _not_understood(progress, "messages.use_buttons", walkthrough, lang)
+    label = screens.option_label(progress, progress.step, answer.option, walkthrough, lang)
+    return [_noted(label, answer.exact, walkthrough, lang), screens.prompt(picked, walkthrough, lang)], picked
+
+
+def _typed_terms(progress: Progress, text: str, walkthrough: Walkthrough, lang: Lang) -> Turn:
+    """The agreed terms, typed in the user's words: kept as they are, within MAX_TERMS characters."""
+    terms = text.strip()
+    if not terms:
+        return [screens.prompt(progress, walkthrough, lang)], progress
+    if len(terms) > MAX_TERMS:
+        too_long = walkthrough.say("messages.too_long", lang, max=MAX_TERMS, length=len(terms))
+        return [Reply(too_long), screens.prompt(progress, walkthrough, lang)], progress
+    new = _to(replace(progress, terms=terms), following(progress.step, None))
+    return [screens.say("messages.terms_noted", walkthrough, lang), screens.prompt(new, walkthrough, lang)], new
+
+
+def _typed_number(
+    progress: Progress, text: str, typed: Number, walkthrough: Walkthrough, lang: Lang, asked: int | None
+) -> Turn | None:
+    """A number typed at a step that takes one; None when the step cannot record it."""
+    number, exact = typed.value, typed.exact
+    if exact and is_bare_digits(text) and number != asked and _could_be_a_button(progress, number, walkthrough):
+        # Asked once: the same number typed again is meant as it is (the terminal would otherwise loop on "1").
+        questioned = replace(progress, asked=number)
+        return [screens.number_question(questioned, number, walkthrough, lang)], questioned
+    recorded = _with_number(progress, number, walkthrough)
+    if recorded is None:
+        return None
+    value = screens.number_answer(recorded, progress.step, walkthrough, lang) or str(number)
+    return [_noted(value, exact, walkthrough, lang), screens.prompt(recorded, walkthrough, lang)], recorded
 
 
 def _noted(value: str, exact: bool, walkthrough: Walkthrough, lang: Lang) -> Reply:

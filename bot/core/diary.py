@@ -122,12 +122,7 @@ def step(draft: Draft, move: Move, today: date) -> Step:
         case Field.DAY, PickDay(days_ago=ago) if ago in (0, 1):
             return Step(replace(draft, day=today - timedelta(days=ago), at=Field.CHANNEL))
         case Field.DAY, Typed(text=text):
-            day = parse_day(text, today)
-            if day is None:
-                return Step(draft, problem=Problem.BAD_DAY)
-            if day > today:
-                return Step(draft, problem=Problem.FUTURE_DAY)
-            return Step(replace(draft, day=day, at=Field.CHANNEL))
+            return _typed_day(draft, text, today)
         case Field.CHANNEL, PickChannel(channel=channel) if channel in CHANNELS:
             return Step(replace(draft, channel=channel, at=Field.WHO))
         case Field.WHO, Skip():
@@ -138,13 +133,27 @@ def step(draft: Draft, move: Move, today: date) -> Step:
                 return Step(draft, problem=Problem.TOO_LONG)
             return Step(replace(draft, who=who or None, at=Field.SAID))
         case Field.SAID, Typed(text=text) if text.strip():
-            said = text.strip()
-            if len(said) > MAX_SAID:
-                return Step(draft, problem=Problem.TOO_LONG)
-            assert draft.day is not None
-            assert draft.channel is not None
-            return Step(draft, contact=Contact(draft.day, draft.channel, draft.who, said))
+            return _typed_said(draft, text.strip())
     return Step(draft, problem=Problem.USE_BUTTONS)
+
+
+def _typed_day(draft: Draft, text: str, today: date) -> Step:
+    """The day of the contact, typed: one the user can read back, not in the future."""
+    day = parse_day(text, today)
+    if day is None:
+        return Step(draft, problem=Problem.BAD_DAY)
+    if day > today:
+        return Step(draft, problem=Problem.FUTURE_DAY)
+    return Step(replace(draft, day=day, at=Field.CHANNEL))
+
+
+def _typed_said(draft: Draft, said: str) -> Step:
+    """What was said, the last answer: the finished contact, within MAX_SAID characters."""
+    if len(said) > MAX_SAID:
+        return Step(draft, problem=Problem.TOO_LONG)
+    assert draft.day is not None
+    assert draft.channel is not None
+    return Step(draft, contact=Contact(draft.day, draft.channel, draft.who, said))
 
 
 def limit(draft: Draft) -> int:

@@ -226,14 +226,18 @@ class Matcher:
         index.example_phrases = [
             {f: _phrase_weight(f, index.idf, generic) for f in counts if len(f) > 1} for counts in example_docs
         ]
+        index.keywords = self._build_keywords()
+        return index
+
+    def _build_keywords(self) -> list[list[tuple[str, float]]]:
+        """Each entry's keywords (normal form), weighted by how few entries share them."""
         keyword_owners: Counter[str] = Counter()
         normalized_keywords: list[list[str]] = []
         for entry in self._entries:
             words = sorted({self.normalize(k) for k in entry.keywords if self.normalize(k)})
             normalized_keywords.append(words)
             keyword_owners.update(words)
-        index.keywords = [[(k, 1.0 / keyword_owners[k]) for k in words] for words in normalized_keywords]
-        return index
+        return [[(k, 1.0 / keyword_owners[k]) for k in words] for words in normalized_keywords]
 
     def _build_bayes(self, index: _Index, entry_docs: list[Counter[str]]) -> None:
         """Multinomial naive Bayes: per-entry feature counts (examples, titles, keywords), smoothed."""

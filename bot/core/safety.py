@@ -113,6 +113,19 @@ def _bounded(pattern: str) -> str:
     return rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])"
 
 
+def _class_chars(items: Iterable[tuple[Any, Any]], sre: Any) -> frozenset[str] | None:
+    """The characters a parsed character class ([...]) matches, or None when it is not a short list of them."""
+    chars: set[str] = set()
+    for kind, arg in items:
+        if kind is sre.LITERAL:
+            chars.add(chr(arg))
+        elif kind is sre.RANGE and arg[1] - arg[0] < 64:
+            chars.update(map(chr, range(arg[0], arg[1] + 1)))
+        else:  # NEGATE, CATEGORY, a wide range
+            return None
+    return frozenset(chars)
+
+
 def _needed(pattern: str) -> frozenset[str] | None:
     """Characters of which every match of `pattern` contains at least one, or None when no such set is known.
 
@@ -135,15 +148,7 @@ def _needed(pattern: str) -> frozenset[str] | None:
         if op is sre.LITERAL:
             return frozenset(chr(value))
         if op is sre.IN:
-            chars: set[str] = set()
-            for kind, arg in value:
-                if kind is sre.LITERAL:
-                    chars.add(chr(arg))
-                elif kind is sre.RANGE and arg[1] - arg[0] < 64:
-                    chars.update(map(chr, range(arg[0], arg[1] + 1)))
-                else:  # NEGATE, CATEGORY, a wide range
-                    return None
-            return frozenset(chars)
+            return _class_chars(value, sre)
         if op is sre.BRANCH:
             branches = [of_sequence(branch) for branch in value[1]]
             return None if any(b is None for b in branches) else frozenset().union(*branches)  # type: ignore[arg-type]
@@ -234,8 +239,16 @@ class _Rules:
     def find(self, text: str, units: Sequence[_Unit], latin: str, starts: set[int], ends: set[int]) -> str | None:
         """The first phrase or pattern that counts in `text` (normal form; `units` how it sounds, `latin` its Latin
         words run together), or None."""
-        padded = f" {text} "
         chars = set(text)
+        for finder in (self._by_word, self._by_pattern, self._by_patterns_together):
+            found = finder(text, chars)
+            if found is not None:
+                return found
+        return self._by_sound(text, units) or self._in_pinyin(latin, starts, ends)
+
+    def _by_word(self, text: str, chars: set[str]) -> str | None:
+        """The first phrase in `text` (by rank) that no veto covers."""
+        padded = f" {text} "
         candidates = sorted(found for char in chars for found in self._words.get(char, ()))
         for _rank, word, needle in candidates:
             at = padded.find(needle)
@@ -245,12 +258,20 @@ class _Rules:
                 if not self._vetoed(text, start, start + len(word)):
                     return word
                 at = padded.find(needle, at + 1)
+        return None
+
+    def _by_pattern(self, text: str, chars: set[str]) -> str | None:
+        """The first pattern match in `text` that no veto covers."""
         for pattern in self._patterns:
             if pattern.needed is not None and pattern.needed.isdisjoint(chars):
                 continue
             for hit in pattern.regex.finditer(text):
                 if not self._vetoed(text, hit.start(), hit.end()):
                     return hit.group(0)
+        return None
+
+    def _by_patterns_together(self, text: str, chars: set[str]) -> str | None:
+        """The first group of patterns that all match `text`, none of them vetoed."""
         for group in self._together:
             hits: list[re.Match[str]] = []
             for pattern in group:
@@ -261,7 +282,7 @@ class _Rules:
                 hits.append(found)
             else:
                 return " + ".join(hit.group(0) for hit in hits)
-        return self._by_sound(text, units) or self._in_pinyin(latin, starts, ends)
+        return None
 
     def _by_sound(self, text: str, units: Sequence[_Unit]) -> str | None:
         for first, (unit, after) in enumerate(itertools.pairwise(units)):

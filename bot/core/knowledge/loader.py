@@ -215,31 +215,39 @@ def _check_cross_references(
             first_seen[entry.id] = entry
     seen_examples: dict[str, tuple[str, str]] = {}
     for entry, out, raw in entries:
-        examples_node = raw.get("examples")
-        for index, example in enumerate(entry.examples):
-            key = _example_key(example)
-            line = line_of(examples_node, index, 1)
-            if key in seen_examples and seen_examples[key][0] != entry.id:
-                other_id, other_where = seen_examples[key]
-                out.add(
-                    line,
-                    f"example question '{example}' is listed in '{entry.id}' and in '{other_id}' ({other_where}); "
-                    "keep it in the one entry whose answer helps",
-                )
-            elif key in seen_examples:
-                out.add(line, f"example question '{example}' is listed twice in '{entry.id}'")
-            else:
-                seen_examples[key] = (entry.id, f"{out.shown_as}:{line}")
-        related_node = raw.get("related")
-        for index, other in enumerate(entry.related):
-            if other == entry.id:
-                out.add(line_of(related_node, index, 1), f"entry '{entry.id}' lists itself as related")
-            elif other not in first_seen:
-                shown = other if len(other) <= MAX_ID_CHARS else f"{other[:MAX_ID_CHARS]}…"
-                out.add(line_of(related_node, index, 1), f"entry '{entry.id}' is related to unknown id '{shown}'")
+        _check_examples(entry, out, raw.get("examples"), seen_examples)
+        _check_related(entry, out, raw.get("related"), first_seen)
     for required in required_ids:
         if required not in first_seen:
             problems.append(Problem("entries/", 1, f"the entry '{required}' is missing; the bot needs it"))
+
+
+def _check_examples(entry: Entry, out: _File, examples_node: Any, seen_examples: dict[str, tuple[str, str]]) -> None:
+    """An example question belongs to one entry, once; `seen_examples` holds where each was first listed."""
+    for index, example in enumerate(entry.examples):
+        key = _example_key(example)
+        line = line_of(examples_node, index, 1)
+        if key in seen_examples and seen_examples[key][0] != entry.id:
+            other_id, other_where = seen_examples[key]
+            out.add(
+                line,
+                f"example question '{example}' is listed in '{entry.id}' and in '{other_id}' ({other_where}); "
+                "keep it in the one entry whose answer helps",
+            )
+        elif key in seen_examples:
+            out.add(line, f"example question '{example}' is listed twice in '{entry.id}'")
+        else:
+            seen_examples[key] = (entry.id, f"{out.shown_as}:{line}")
+
+
+def _check_related(entry: Entry, out: _File, related_node: Any, known: Mapping[str, Entry]) -> None:
+    """Related entries exist and are other entries."""
+    for index, other in enumerate(entry.related):
+        if other == entry.id:
+            out.add(line_of(related_node, index, 1), f"entry '{entry.id}' lists itself as related")
+        elif other not in known:
+            shown = other if len(other) <= MAX_ID_CHARS else f"{other[:MAX_ID_CHARS]}…"
+            out.add(line_of(related_node, index, 1), f"entry '{entry.id}' is related to unknown id '{shown}'")
 
 
 # --- aliases.yaml ----------------------------------------------------------------------------------------------------
@@ -374,29 +382,31 @@ def _load_traditional(path: Path, out: _File, seen: Callable[[bytes], object]) -
     shape = out.check(data, TraditionalFile, _table_namer("phrases", "phrase", table))
     if shape is None:
         return Traditional()
-    phrases: list[Phrase] = []
-    for simplified, value in shape.phrases.items():
-        line = line_of(table, simplified, 1)
-        if to_simplified(simplified) != simplified:
-            out.add(line, f"phrase '{simplified}' is not Simplified Chinese; write it as the zh-hans texts do")
-            continue
-        if isinstance(value, str) and not value.strip():
-            for region in ("tw", "hk"):
-                out.add(line, f"phrase '{simplified}': the {region} text must be non-empty text, got {value!r}")
-            continue
-        wordings = Wordings(tw=value, hk=value) if isinstance(value, str) else value
-        if wordings.tw is None and wordings.hk is None:
-            out.add(line, f"phrase '{simplified}' needs its Traditional text, or {{tw: …, hk: …}}")
-            continue
-        ok = True
-        for region, text in (("tw", wordings.tw), ("hk", wordings.hk)):
-            if text is not None and detect(text) is Written.SIMPLIFIED:
-                where = line_of(table[simplified] if isinstance(table, Mapping) else None, region, line)
-                out.add(where, f"phrase '{simplified}': '{text}' reads as Simplified; write the Traditional text")
-                ok = False
-        if ok:
-            phrases.append(Phrase(simplified, wordings.tw, wordings.hk, source=f"{out.shown_as}:{line}"))
-    return Traditional(phrases)
+    phrases = [_phrase(simplified, value, table, out) for simplified, value in shape.phrases.items()]
+    return Traditional([phrase for phrase in phrases if phrase is not None])
+
+
+def _phrase(simplified: str, value: str | Wordings, table: Any, out: _File) -> Phrase | None:
+    """One reviewed phrase of traditional.yaml, or None once what is wrong with it is reported."""
+    line = line_of(table, simplified, 1)
+    if to_simplified(simplified) != simplified:
+        out.add(line, f"phrase '{simplified}' is not Simplified Chinese; write it as the zh-hans texts do")
+        return None
+    if isinstance(value, str) and not value.strip():
+        for region in ("tw", "hk"):
+            out.add(line, f"phrase '{simplified}': the {region} text must be non-empty text, got {value!r}")
+        return None
+    wordings = Wordings(tw=value, hk=value) if isinstance(value, str) else value
+    if wordings.tw is None and wordings.hk is None:
+        out.add(line, f"phrase '{simplified}' needs its Traditional text, or {{tw: …, hk: …}}")
+        return None
+    ok = True
+    for region, text in (("tw", wordings.tw), ("hk", wordings.hk)):
+        if text is not None and detect(text) is Written.SIMPLIFIED:
+            where = line_of(table[simplified] if isinstance(table, Mapping) else None, region, line)
+            out.add(where, f"phrase '{simplified}': '{text}' reads as Simplified; write the Traditional text")
+            ok = False
+    return Phrase(simplified, wordings.tw, wordings.hk, source=f"{out.shown_as}:{line}") if ok else None
 
 
 # --- the folder ------------------------------------------------------------------------------------------------------
@@ -411,6 +421,60 @@ def _with_traditional(entry: Entry, traditional: Traditional) -> Entry:
     return replace(entry, title=traditional.derive(entry.title), answer=traditional.derive(entry.answer))
 
 
+class _Folder:
+    """The knowledge folder being read: every problem found so far, and the version digest of what was read."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.problems: list[Problem] = []
+        self.digest = hashlib.sha256()
+
+    def file(self, path: Path) -> _File:
+        return _File(path.relative_to(self.directory).as_posix(), self.problems)
+
+    def reading(self, load: Callable[[], T], default: T) -> T:
+        """`load()`, or `default` once a file that cannot be read or parsed is reported."""
+        try:
+            return load()
+        except KnowledgeError as error:
+            self.problems.extend(error.problems)
+            return default
+
+
+def _read_entries(folder: _Folder) -> list[tuple[Entry, _File, Any]]:
+    """Every entry of entries/*.yaml, with its file and raw node (for line numbers), in file order."""
+    entries_dir = folder.directory / "entries"
+    entry_files = sorted(entries_dir.glob("*.yaml")) if entries_dir.is_dir() else []
+    if not entry_files:
+        folder.problems.append(Problem("entries/", 1, "no entry files: put YAML files with 'entries:' in entries/"))
+    parsed: list[tuple[Entry, _File, Any]] = []
+    for path in entry_files:
+        parsed += folder.reading(partial(_entries, path, folder.file(path), folder.digest.update), [])
+    return parsed
+
+
+def _read_texts(
+    folder: _Folder, required_texts: Iterable[str], required_tools: Mapping[str, tuple[str, ...]]
+) -> dict[str, dict[str, str]]:
+    """The bot's own sentences (texts.yaml) and the tools' (tools.yaml), by key."""
+    texts: dict[str, dict[str, str]] = {}
+    texts_path = folder.directory / "texts.yaml"
+    if _present(texts_path):
+        file = folder.file(texts_path)
+        load = partial(_load_texts, texts_path, file, required_texts, TEXT_PLACEHOLDERS, folder.digest.update)
+        texts = folder.reading(load, (texts, None))[0]
+    elif list(required_texts):
+        folder.problems.append(Problem("texts.yaml", 1, "texts.yaml is missing; the bot's own sentences live there"))
+    tools_path = folder.directory / "tools.yaml"
+    if tools_path.is_file() or required_tools:
+        taken = set(texts)
+        no_texts: dict[str, dict[str, str]] = {}
+        file = folder.file(tools_path)
+        load_tools = partial(_load_tool_texts, tools_path, file, required_tools, taken, folder.digest.update)
+        texts |= folder.reading(load_tools, no_texts)
+    return texts
+
+
 def load_knowledge(
     directory: Path,
     *,
@@ -420,47 +484,18 @@ def load_knowledge(
     extra: Callable[[Path, list[Problem]], None] | None = None,
 ) -> KnowledgeBase:
     """Load every knowledge file under `directory`; raise KnowledgeError listing every problem found."""
-    problems: list[Problem] = []
     if not directory.is_dir():
         raise KnowledgeError([Problem(str(directory), 1, "the knowledge folder does not exist")])
-    digest = hashlib.sha256()
-
-    def file(path: Path) -> _File:
-        return _File(path.relative_to(directory).as_posix(), problems)
-
-    def reading(load: Callable[[], T], default: T) -> T:
-        """`load()`, or `default` once a file that cannot be read or parsed is reported."""
-        try:
-            return load()
-        except KnowledgeError as error:
-            problems.extend(error.problems)
-            return default
-
-    entry_files = sorted((directory / "entries").glob("*.yaml")) if (directory / "entries").is_dir() else []
-    if not entry_files:
-        problems.append(Problem("entries/", 1, "no entry files: put YAML files with 'entries:' in entries/"))
-    parsed: list[tuple[Entry, _File, Any]] = []
-    for path in entry_files:
-        parsed += reading(partial(_entries, path, file(path), digest.update), [])
+    folder = _Folder(directory)
+    problems, digest, file, reading = folder.problems, folder.digest, folder.file, folder.reading
+    parsed = _read_entries(folder)
     _check_cross_references(parsed, required_ids, problems)
 
     vocabulary = _Vocabulary()
     alias_path = directory / "aliases.yaml"
     if _present(alias_path):
         vocabulary = reading(partial(_load_aliases, alias_path, file(alias_path), digest.update), vocabulary)
-    texts: dict[str, dict[str, str]] = {}
-    texts_path = directory / "texts.yaml"
-    if _present(texts_path):
-        load = partial(_load_texts, texts_path, file(texts_path), required_texts, TEXT_PLACEHOLDERS, digest.update)
-        texts = reading(load, (texts, None))[0]
-    elif list(required_texts):
-        problems.append(Problem("texts.yaml", 1, "texts.yaml is missing; the bot's own sentences live there"))
-    tools_path = directory / "tools.yaml"
-    if tools_path.is_file() or required_tools:
-        taken = set(texts)
-        no_texts: dict[str, dict[str, str]] = {}
-        load_tools = partial(_load_tool_texts, tools_path, file(tools_path), required_tools, taken, digest.update)
-        texts |= reading(load_tools, no_texts)
+    texts = _read_texts(folder, required_texts, required_tools)
     traditional = Traditional()
     traditional_path = directory / "traditional.yaml"
     if _present(traditional_path):
