@@ -197,7 +197,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
-    from bot.telegram.app import run_bot
+    from bot.telegram.serving import run_bot
 
     config = _config(args)
     code: int = run_bot(config)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.config import load_config
-from bot.telegram.app import run_bot
+from bot.telegram.serving import run_bot
 
 
 def main() -> int:

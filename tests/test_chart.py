@@ -77,7 +77,7 @@ def test_the_list_of_drawable_characters_is_the_fonts_own() -> None:
 
 def test_the_bot_starts_without_matplotlib() -> None:
     code = (
-        "import sys, bot.engine, bot.chat, bot.cli, bot.telegram.app\n"
+        "import sys, bot.engine, bot.chat, bot.cli, bot.telegram.serving\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported at start-up'\n"
         "assert 'cn2an' not in sys.modules, 'cn2an imported at start-up'\n"
     )

@@ -21,7 +21,7 @@ instead of applying it twice. So:
   of starting a second one (and one already finished by then gets 200 at once);
 - the bot stops while an update is in flight → it gets `STOP_GRACE`-bounded time to finish, else 503.
 
-Telegram sends one chat's updates in order; the transport's per-chat turns (bot.telegram.app) keep them in that
+Telegram sends one chat's updates in order; the transport's per-chat turns (bot.telegram.transport) keep them in that
 order when several connections deliver at once. An update that failed and comes again later is the exception: the
 chat's newer updates may have been handled meanwhile.
 """

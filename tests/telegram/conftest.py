@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR, Config, load_config
-from bot.telegram.app import running
+from bot.telegram.serving import running
 from fakebotapi import BotOutput, FakeBotAPI
 
 JSON = dict[str, Any]

@@ -24,8 +24,8 @@ from bot.core.i18n import Lang
 from bot.core.matcher import Status
 from bot.engine import Knowledge
 from bot.storage import Storage
-from bot.telegram.app import USER_COMMANDS
 from bot.telegram.render import MAX_CALLBACK_BYTES
+from bot.telegram.transport import USER_COMMANDS
 from fakebotapi import MAX_MESSAGE_LENGTH, FakeBotAPI, utf16_len
 from tests.telegram.conftest import AdvisorBot, Person, Seen, Setup, StartBot
 

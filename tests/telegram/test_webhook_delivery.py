@@ -19,7 +19,7 @@ import pytest
 
 from bot.errors import StorageError
 from bot.storage import Session, Storage
-from bot.telegram.app import receiving
+from bot.telegram.serving import receiving
 from fakebotapi import FakeBotAPI
 from tests.telegram.conftest import AdvisorBot, Person, Setup
 from tests.telegram.test_webhook import free_port

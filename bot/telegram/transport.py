@@ -1,4 +1,4 @@
-"""Builds and runs the PTB Application: Updates in → engine events → rendered replies out.
+"""The handlers of one Application: Updates in → engine events → rendered replies out.
 
 Handlers are thin: they unpack an Update into an `Incoming`, let the engine decide (state is saved before it
 returns), then send what it said. Telegram's optional fields are checked here, at the edge.
@@ -8,44 +8,34 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-import signal
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
-from typing import Any, NamedTuple
+from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeDefault, InputFile, Message, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
-    MessageHandler,
-    filters,
 )
 
 from bot.admin import Admin
-from bot.config import Config, TelegramConfig
+from bot.config import Config
 from bot.core.i18n import Lang, lang_from_telegram
 from bot.core.normalize import valid_unicode
 from bot.core.redact import has_personal_data
 from bot.core.replies import Attachment, Chart, Reply
 from bot.engine import START_GUIDE, Engine, Incoming, Kind, Knowledge
-from bot.errors import ConfigError, KnowledgeError, TransportError
+from bot.errors import KnowledgeError, TransportError
 from bot.flood import Budget, Verdict
 from bot.locks import KeyedLocks
 from bot.storage import Storage
-from bot.telegram.poller import Poller
 from bot.telegram.render import parse_callback, render
-from bot.telegram.request import AiohttpRequest, Unanswered, redact
-from bot.telegram.retry import RetryPolicy
-from bot.telegram.updates import ANSWER_WITHIN, ATTEMPTS, UpdateReader, WebhookServer
+from bot.telegram.request import Unanswered
+from bot.telegram.updates import ATTEMPTS, UpdateReader, WebhookServer
 
 logger = logging.getLogger(__name__)
 
@@ -56,14 +46,7 @@ USER_COMMANDS = ("start", "guide", "plan", "resume", "cancel", "help", "log", "e
 ADMIN_COMMANDS = ("reload", "unmatched", "stats")
 #: Problems listed in a refused /reload's answer; the rest are counted (`advisor kb validate` lists them all).
 RELOAD_PROBLEMS_SHOWN = 10
-#: The only updates the bot asks Telegram for.
-ALLOWED_UPDATES = ("message", "callback_query")
-_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
-#: Updates PTB lets in at once, most of them only waiting for their chat's turn (see Transport._working).
-_WAITING_UPDATES = 1024
 _TYPING_AFTER = 0.4  # seconds; a reply slower than this shows "typing…"
-#: Seconds updates in flight get to finish when the bot stops; those still running come again after a restart.
-_STOP_GRACE = 1.5
 #: How many update ids of replies that could not be sent /stats lists (the newest).
 _UNSENT_SHOWN = 10
 #: How often the JobQueue looks for reminders whose time has come (they fire at 9:00 local: a minute is plenty).
@@ -74,9 +57,6 @@ _ENTRY_ACTIONS = ("w:start", "w:resume", "w:restart", "w:goto:", "w:calc:", "w:u
 #: Buttons about the user's own situation (walkthrough, forget, language): in a group they lead to a private chat.
 _PERSONAL_ACTIONS = ("w:", "g:", "f:", "l:")
 #: Libraries that would log users' words (update contents, request parameters, SQL arguments) or the token (in
-#: request URLs) below these levels; they are held there whatever level the root logger has.
-_QUIET_LIBRARIES = {"telegram": logging.INFO, "aiosqlite": logging.INFO, "httpx": logging.WARNING,
-                    "httpcore": logging.WARNING, "aiohttp": logging.WARNING}  # fmt: skip
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
@@ -144,7 +124,7 @@ class Transport:
         self.username = ""
         self.bot: Bot | None = None
         self._turns = KeyedLocks()  # see in_order
-        self.reader: UpdateReader | None = None  # reads raw updates one by one; set by `_build`
+        self.reader: UpdateReader | None = None  # reads raw updates one by one; set by `application.build`
         self.budget = Budget(config.telegram.flood.burst, config.telegram.flood.per_second)
         # Updates being worked on at once (telegram.concurrent_updates). PTB's own limit is set far higher: an update
         # waiting for its chat's turn must not hold one of these, or one user's backlog would hold them all.
@@ -571,298 +551,3 @@ async def _call(bot: Bot, method: str, params: dict[str, object]) -> object:
     but warns for methods PTB wraps. Calls whose answer is only True use PTB's public methods.
     """
     return await bot._post(method, params)  # noqa: SLF001 -- deliberate, for the reason above
-
-
-def _requests(config: TelegramConfig) -> tuple[AiohttpRequest, AiohttpRequest]:
-    """The Bot API clients (bot.telegram.request): a pool for sending, one connection for long polling."""
-    policy = RetryPolicy(attempts=config.retry.attempts, max_wait=config.retry.max_wait)
-    if config.proxy:
-        logger.info("Bot API calls go through the proxy %s", redact(config.proxy))
-    return (
-        AiohttpRequest(config.connection_pool_size, proxy=config.proxy, policy=policy),
-        AiohttpRequest(1, proxy=config.proxy, policy=policy),
-    )
-
-
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-
-
-def build_application(
-    config: Config, *, clock: Callable[[], float] = time.time, reminder_poll: float = REMINDER_POLL
-) -> AnyApplication:
-    """The PTB Application, wired but not started; nothing touches the network or disk until it initialises.
-
-    `clock` is what reminders take as now (tests move it); `reminder_poll` how often, in seconds, they are looked for.
-    """
-    return _build(config, clock=clock, reminder_poll=reminder_poll).app
-
-
-class _Built(NamedTuple):
-    """The Application, the client its long polling uses (for `Poller`), the reader of raw updates (both modes
-    parse each update on its own through it; it counts the unreadable ones for /stats) and the handlers' owner."""
-
-    app: AnyApplication
-    polling: AiohttpRequest
-    reader: UpdateReader
-    transport: Transport
-
-
-def _build(config: Config, *, clock: Callable[[], float] = time.time, reminder_poll: float = REMINDER_POLL) -> _Built:
-    """The wired Application and what the ways of receiving updates need from it (see `_Built`)."""
-    token = config.telegram.token
-    if not token:
-        raise ConfigError("no Telegram token: set TELEGRAM_BOT_TOKEN (or telegram.token in config.yaml)")
-    if not _TOKEN.match(token):
-        raise ConfigError("the Telegram token does not look like '123456:ABC…'; copy it again from @BotFather")
-    _quiet_libraries()
-    transport = Transport(config, clock=clock, reminder_poll=reminder_poll)
-    tg = config.telegram
-    sending, polling = _requests(tg)
-    builder = (
-        ApplicationBuilder()
-        .token(token)
-        .concurrent_updates(max(_WAITING_UPDATES, tg.concurrent_updates))  # see Transport._working
-        .request(sending)
-        .get_updates_request(polling)
-        .post_init(transport.post_init)
-        .post_shutdown(transport.post_shutdown)
-    )
-    if tg.base_url:
-        builder = builder.base_url(tg.base_url)
-    limits = tg.rate_limit
-    app: Application[Any, Any, Any, Any, Any, Any]
-    if limits.overall_per_second or limits.group_per_minute:
-        limiter = AIORateLimiter(
-            overall_max_rate=limits.overall_per_second,
-            group_max_rate=limits.group_per_minute,
-            max_retries=0,  # 429s are waited out by the one retry policy, in the request (bot.telegram.retry)
-        )
-        app = builder.rate_limiter(limiter).build()
-    else:  # nothing to throttle; a 429 "retry after" is still waited out by the request's retry policy
-        app = builder.build()
-    commands = (*USER_COMMANDS, *ADMIN_COMMANDS)
-    in_order = transport.in_order
-    app.add_handler(CommandHandler(list(commands), in_order(transport.on_command)))
-    app.add_handler(MessageHandler(filters.COMMAND, in_order(transport.on_command)))  # unknown commands get help
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, in_order(transport.on_text)))
-    app.add_handler(CallbackQueryHandler(in_order(transport.on_press)))
-    app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, in_order(transport.on_other)))
-    app.add_error_handler(transport.on_error)
-    reader = transport.reader = UpdateReader(app.bot)
-    return _Built(app, polling, reader, transport)
-
-
-@asynccontextmanager
-async def running(
-    config: Config, *, clock: Callable[[], float] = time.time, reminder_poll: float = REMINDER_POLL
-) -> AsyncIterator[AnyApplication]:
-    """The bot long-polling until the block ends, for callers that own the event loop (tests, embedding programs)."""
-    app, request, reader, _transport = _build(config, clock=clock, reminder_poll=reminder_poll)
-    async with _polling(app, request, config, reader) as (app, _):
-        yield app
-
-
-@asynccontextmanager
-async def receiving(
-    config: Config,
-    *,
-    clock: Callable[[], float] = time.time,
-    reminder_poll: float = REMINDER_POLL,
-    answer_within: float = ANSWER_WITHIN,
-) -> AsyncIterator[AnyApplication]:
-    """The bot receiving updates by webhook (`telegram.webhook`) until the block ends, for callers that own the event
-    loop; `answer_within` is how long a POST waits for its update before it is answered 503."""
-    built = _build(config, clock=clock, reminder_poll=reminder_poll)
-    async with _webhook(built, config, answer_within=answer_within):
-        yield built.app
-
-
-@asynccontextmanager
-async def _polling(
-    app: AnyApplication, request: AiohttpRequest, config: Config, reader: UpdateReader
-) -> AsyncIterator[tuple[AnyApplication, asyncio.Task[None]]]:
-    """Start the application and poll with `Poller` (updates confirmed once handled); yield it and the poll task.
-
-    Starts and stops in the order of PTB's `run_polling` — initialise, post_init (storage, knowledge, commands),
-    start, poll; then stop polling, let updates in flight finish (and confirm them), stop, shut down,
-    post_shutdown — so the storage is open exactly while updates flow.
-    """
-
-    def polling_failed(error: TelegramError) -> None:  # as run_polling does: the error handler decides
-        app.create_task(app.process_error(update=None, error=error))
-
-    async def handle(update: Update) -> None:  # PTB's own processor: at most concurrent_updates at once
-        await app.update_processor.process_update(update, app.process_update(update))
-
-    poller = Poller(app.bot, request, handle, timeout=config.telegram.poll_timeout, allowed_updates=ALLOWED_UPDATES,
-                    on_error=polling_failed, reader=reader)  # fmt: skip
-    await app.initialize()
-    try:
-        if app.post_init is not None:
-            await app.post_init(app)
-        await app.start()
-        await app.bot.delete_webhook()  # getUpdates is refused while a webhook is set
-        task = asyncio.create_task(poller.run())
-        try:
-            yield app, task
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            await poller.drain(_STOP_GRACE)
-    finally:
-        if app.running:
-            await app.stop()
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
-
-
-async def _poll_until_stopped(
-    app: AnyApplication, request: AiohttpRequest, config: Config, reader: UpdateReader
-) -> None:
-    """`advisor run` in polling mode: until SIGINT or SIGTERM, or until Telegram refuses the token."""
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with suppress(NotImplementedError):  # no signal handlers on Windows' event loop: Ctrl+C still ends it
-            loop.add_signal_handler(signum, stop.set)
-    async with _polling(app, request, config, reader) as (_, polling):
-        stopping = asyncio.create_task(stop.wait())
-        await asyncio.wait([polling, stopping], return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if polling.done() and not polling.cancelled() and polling.exception() is not None:
-            raise polling.exception()  # type: ignore[misc]
-
-
-@asynccontextmanager
-async def _webhook(
-    built: _Built, config: Config, *, answer_within: float = ANSWER_WITHIN
-) -> AsyncIterator[WebhookServer]:
-    """Start the application and receive updates by webhook with our receiver (bot.telegram.updates) in place of
-    PTB's: it answers an update only once handled, and skips one it cannot read where PTB answers 400 (so that
-    Telegram sends it, and all behind it, again). Same start and stop order as `_polling`; updates in flight at the
-    stop get `_STOP_GRACE` seconds, then 503 (Telegram sends them again after a restart)."""
-    webhook = config.telegram.webhook
-    app, transport = built.app, built.transport
-
-    async def handle(update: Update, retryable: bool) -> bool:  # PTB's own processor, as long polling does
-        transport.watched.start(update.update_id, retryable)
-        try:
-            await app.update_processor.process_update(update, app.process_update(update))
-        finally:
-            handled = transport.watched.finish(update.update_id)
-        return handled
-
-    server = WebhookServer(
-        built.reader, handle, path=webhook.path, secret=webhook.secret_token, answer_within=answer_within
-    )
-    transport.webhook = server
-    await app.initialize()
-    try:
-        if app.post_init is not None:
-            await app.post_init(app)
-        await app.start()
-        server.listen(webhook.port, webhook.listen)
-        try:
-            await app.bot.set_webhook(webhook.url, secret_token=webhook.secret_token, allowed_updates=ALLOWED_UPDATES)
-            logger.info("receiving updates by webhook on %s:%d", webhook.listen, webhook.port)
-            yield server
-        finally:
-            await server.stop(_STOP_GRACE)
-    finally:
-        if app.running:
-            await app.stop()
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
-
-
-async def _serve_webhook(built: _Built, config: Config) -> None:
-    """`advisor run` in webhook mode until SIGINT or SIGTERM."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with suppress(NotImplementedError):  # no signal handlers on Windows' event loop: Ctrl+C still ends it
-            loop.add_signal_handler(signum, stop.set)
-    async with _webhook(built, config):
-        await stop.wait()
-
-
-def _quiet_libraries() -> None:
-    for name, level in _QUIET_LIBRARIES.items():
-        library = logging.getLogger(name)
-        if library.level < level:  # unset (0) included; a stricter level set by an admin stays
-            library.setLevel(level)
-
-
-class _Redacted(logging.Filter):
-    """Blanks the token wherever a library writes it (PTB's InvalidToken message quotes it), tracebacks included."""
-
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self.secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.secret in message:
-            record.msg, record.args = message.replace(self.secret, "<token>"), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.secret in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.secret, "<token>")
-        return True
-
-
-def _fast_event_loop() -> None:
-    """uvloop where it exists (Linux, macOS): the bot's work is mostly many small socket reads and writes, which it
-    does with far less CPU than asyncio's own loop. Elsewhere the standard loop is used."""
-    try:
-        import uvloop
-    except ImportError:
-        return
-    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-
-
-async def _until_reachable(bot: Bot) -> None:
-    """Wait, saying so, until the Bot API answers; a token it rejects ends the wait with InvalidToken.
-
-    PTB would retry on its own too, but silently: an admin whose network or TELEGRAM_API_BASE_URL is wrong should
-    see why the bot is not answering.
-    """
-    delay = 1.0
-    try:
-        while True:
-            try:
-                await bot.initialize()
-            except InvalidToken:
-                raise
-            except NetworkError as error:
-                logger.warning("cannot reach the Telegram Bot API (%s); trying again in %.0f s", error, delay)
-                await asyncio.sleep(delay)
-                delay = min(30.0, delay * 2)
-            else:
-                await bot.shutdown()  # the application initialises it again, on its own event loop
-                return
-    finally:
-        await bot.request.shutdown()  # a failed initialize leaves the client open; its loop ends here
-
-
-def run_bot(config: Config, *, clock: Callable[[], float] = time.time) -> int:
-    """`advisor run`: long polling by default, a webhook when configured. Blocks until stopped."""
-    built = _build(config, clock=clock)  # first: it refuses a missing or malformed token
-    app, polling_request, reader, _transport = built
-    root = logging.getLogger()
-    root.setLevel(config.log_level)
-    for handler in root.handlers:
-        handler.addFilter(_Redacted(config.telegram.token))
-    tg = config.telegram
-    _fast_event_loop()
-    try:
-        asyncio.run(_until_reachable(app.bot))
-        if tg.webhook.enabled:
-            asyncio.run(_serve_webhook(built, config))
-        else:
-            asyncio.run(_poll_until_stopped(app, polling_request, config, reader))
-    except InvalidToken as error:
-        raise TransportError("Telegram rejected the token; check TELEGRAM_BOT_TOKEN") from error
-    return 0
