@@ -16,19 +16,21 @@ inside a transaction nor read one that is half done.
 
 Schema: `MIGRATIONS[n]` takes the database from version ``n`` to ``n + 1`` (recorded in ``PRAGMA user_version``);
 to change the schema, append a script — never edit one that has shipped.
+
+Layout: this module holds `Storage` (the operations); `schema` the migrations, `records` the rows it returns,
+`sqlite` opening and migrating a connection, `codecs` the JSON columns.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass, replace
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -38,108 +40,34 @@ import aiosqlite
 from bot.core import inbox
 from bot.core.redact import redact
 from bot.errors import StorageError
+from bot.storage.codecs import _decode_replies, _decode_state, _encode_json, _encode_state, _reminder
+from bot.storage.records import (
+    MAX_QUESTION_CHARS,
+    WALKTHROUGH_KEY,
+    DiaryRow,
+    Session,
+    StorageStats,
+    StoredReminder,
+    UnmatchedSummary,
+    normalize_question,
+)
+from bot.storage.schema import _USER_TABLES, MIGRATIONS
+from bot.storage.sqlite import _configure, _migrate, _rollback
+
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "MIGRATIONS",
+    "WALKTHROUGH_KEY",
+    "DiaryRow",
+    "Session",
+    "Storage",
+    "StorageStats",
+    "StoredReminder",
+    "UnmatchedSummary",
+    "normalize_question",
+]
 
 logger = logging.getLogger(__name__)
-
-#: Migration scripts; index n upgrades schema version n to n + 1. Append only.
-MIGRATIONS: tuple[str, ...] = (
-    # v1: sessions and unmatched questions.
-    """
-    CREATE TABLE sessions (
-        user_id        INTEGER PRIMARY KEY,  -- the numeric Telegram id, the only thing identifying a user
-        lang           TEXT,                 -- language chosen with /language, NULL to follow Telegram
-        state          TEXT,                 -- walkthrough state as JSON, shaped by the dialogue module
-        last_update_id INTEGER,              -- Telegram update that produced this state, to spot redeliveries
-        updated_at     REAL NOT NULL         -- unix seconds
-    );
-    CREATE TABLE unmatched (
-        id         INTEGER PRIMARY KEY,
-        user_id    INTEGER NOT NULL,         -- kept so that /forget can erase the question too
-        question   TEXT NOT NULL,
-        normalized TEXT NOT NULL,            -- casefolded, whitespace squeezed: what the admin report groups by
-        lang       TEXT NOT NULL,
-        best_entry TEXT,                     -- closest knowledge entry, if any
-        score      REAL NOT NULL,
-        asked_at   REAL NOT NULL             -- unix seconds
-    );
-    CREATE INDEX unmatched_by_user ON unmatched (user_id);
-    CREATE INDEX unmatched_by_time ON unmatched (asked_at);
-    """,
-    # v2: the Telegram update a question came in, so an update redelivered after a crash is not counted twice.
-    """
-    ALTER TABLE unmatched ADD COLUMN update_id INTEGER;  -- NULL for the terminal chat (no updates there)
-    CREATE UNIQUE INDEX unmatched_once ON unmatched (user_id, update_id);
-    """,
-    # v3: the language of the user's latest typed message that told one, which replies follow until /language.
-    """
-    ALTER TABLE sessions ADD COLUMN typed_lang TEXT;  -- NULL until a typed message tells (then Telegram's is used)
-    """,
-    # v4: the replies to last_update_id, so an update Telegram delivers again after a crash is answered again
-    # (with what the user would have seen) rather than applied twice.
-    """
-    ALTER TABLE sessions ADD COLUMN last_replies TEXT;  -- JSON list of replies; replaced by every save
-    """,
-    # v5: reminders (instalment due days, credit-record nudges) and each user's time zone for them.
-    """
-    CREATE TABLE reminders (
-        id         INTEGER PRIMARY KEY,
-        user_id    INTEGER NOT NULL,
-        rule       TEXT NOT NULL,            -- JSON, shaped by bot.core.reminders.Rule
-        next_at    REAL NOT NULL,            -- unix seconds of the next firing
-        created_at REAL NOT NULL
-    );
-    CREATE INDEX reminders_by_time ON reminders (next_at);
-    CREATE INDEX reminders_by_user ON reminders (user_id);
-    CREATE TABLE prefs (
-        user_id INTEGER PRIMARY KEY,
-        tz      TEXT,                        -- IANA time zone the user's reminders fire in; NULL: the default
-        lang    TEXT                         -- the language reminders are written in (the user's when set)
-    );
-    """,
-    # v6: the negotiation diary: one row per contact with Alipay the user recorded with /log.
-    """
-    CREATE TABLE diary (
-        id         INTEGER PRIMARY KEY,
-        user_id    INTEGER NOT NULL,
-        day        TEXT NOT NULL,            -- ISO date of the contact
-        channel    TEXT NOT NULL,            -- an id of bot.core.diary.CHANNELS
-        who        TEXT,                     -- whom they spoke to, as typed (optional)
-        said       TEXT NOT NULL,            -- what was said or promised, as typed
-        created_at REAL NOT NULL
-    );
-    CREATE INDEX diary_by_user ON diary (user_id, day);
-    """,
-    # v7: feedback and what admins read: 👍/👎 per entry, 👎'd answers in the inbox beside unanswered questions
-    # (with the user's note), inbox groups marked resolved or ignored, answer outcomes per hour, the walkthrough funnel.
-    """
-    CREATE TABLE votes (
-        user_id  INTEGER NOT NULL,
-        entry_id TEXT NOT NULL,
-        vote     INTEGER NOT NULL,          -- +1 or -1; a user's later vote on the same entry replaces the earlier
-        at       REAL NOT NULL,
-        PRIMARY KEY (user_id, entry_id)
-    );
-    ALTER TABLE unmatched ADD COLUMN source TEXT NOT NULL DEFAULT 'unanswered';  -- or 'disliked' (a 👎'd answer)
-    ALTER TABLE unmatched ADD COLUMN note TEXT;  -- what a 👎 user said they were looking for
-    CREATE TABLE inbox_marks (
-        normalized TEXT PRIMARY KEY,        -- a question as the inbox groups it
-        mark       TEXT NOT NULL,           -- resolved / ignored: hides what was asked before `at`
-        at         REAL NOT NULL
-    );
-    CREATE TABLE outcomes (
-        hour   INTEGER NOT NULL,            -- unix hour
-        status TEXT NOT NULL,               -- answered / clarified / fallback
-        n      INTEGER NOT NULL,
-        PRIMARY KEY (hour, status)
-    );
-    CREATE TABLE reached (
-        user_id INTEGER NOT NULL,
-        step    TEXT NOT NULL,              -- a walkthrough step the user reached
-        at      REAL NOT NULL,
-        PRIMARY KEY (user_id, step)
-    );
-    """,
-)
 
 _UPSERT_SESSION = """
     INSERT INTO sessions (user_id, lang, state, last_update_id, last_replies, updated_at, typed_lang)
@@ -156,85 +84,7 @@ _UPSERT_SESSION = """
 #: Unmatched questions are written in batches of at most this many rows, or this many seconds after the first.
 _UNMATCHED_BATCH = 64
 _UNMATCHED_DELAY = 1.0
-
-#: Longest unmatched question kept; a user who pastes their whole situation should not have it all stored.
-MAX_QUESTION_CHARS = 500
-
-#: The key under which a session's state keeps the walkthrough progress (the engine writes it; /stats counts it).
-WALKTHROUGH_KEY = "guide"
-
-_BUSY_TIMEOUT_MS = 5_000
 _SECONDS_PER_DAY = 86_400.0
-
-
-@dataclass(frozen=True)
-class Session:
-    """Everything stored about one user between messages."""
-
-    user_id: int
-    #: Language override set with /language; None follows the user's Telegram language.
-    lang: str | None = None
-    #: Walkthrough and /plan state as a JSON-able mapping, owned by the engine; None when there is none.
-    state: Mapping[str, Any] | None = None
-    #: The Telegram update that produced this state, so a redelivered update is not applied twice.
-    last_update_id: int | None = None
-    #: Unix seconds of the last save; set by `Storage.save_session`.
-    updated_at: float = 0.0
-    #: Language of the latest typed message that told one (bot.core.language); None before any.
-    typed_lang: str | None = None
-    #: What the bot answered to `last_update_id` (JSON-able, shaped by the engine), to answer it again if Telegram
-    #: delivers that update again after a crash; None when not kept.
-    last_replies: Sequence[Mapping[str, Any]] | None = None
-
-
-@dataclass(frozen=True)
-class UnmatchedSummary:
-    """One line of the admins' report: a question (as normalised) nobody could answer, and how often."""
-
-    question: str
-    count: int
-    users: int
-    last_seen: float
-    #: Knowledge entry that came closest over all askings, and its score.
-    best_entry: str | None
-    best_score: float
-
-
-@dataclass(frozen=True)
-class StorageStats:
-    """Counts for the admins' /stats: nothing about any one user."""
-
-    users: int
-    #: Users with a walkthrough state saved (the dialogue clears it when a walkthrough is over).
-    active_walkthroughs: int
-    unmatched: int
-
-
-@dataclass(frozen=True)
-class StoredReminder:
-    """One reminder row: the rule as JSON (parsed by bot.core.reminders) and when it fires next."""
-
-    id: int
-    user_id: int
-    rule: Mapping[str, Any]
-    next_at: float
-    created_at: float
-
-
-@dataclass(frozen=True)
-class DiaryRow:
-    """One contact in a user's negotiation diary, as stored."""
-
-    id: int
-    day: str  # ISO date
-    channel: str
-    who: str | None
-    said: str
-
-
-def normalize_question(text: str) -> str:
-    """The form unmatched questions are grouped by: casefolded, runs of whitespace squeezed to one space."""
-    return " ".join(text.casefold().split())
 
 
 class Storage:
@@ -810,162 +660,3 @@ class Storage:
             except BaseException:
                 await _rollback(connection)
                 raise
-
-
-async def _configure(connection: aiosqlite.Connection, path: Path) -> None:
-    try:
-        rows = list(await connection.execute_fetchall("PRAGMA journal_mode = WAL"))
-        # FULL: in WAL mode, NORMAL may lose the last commits on power loss; a confirmed step must not be lost.
-        await connection.execute("PRAGMA synchronous = FULL")
-        await connection.execute("PRAGMA foreign_keys = ON")
-        await connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-    except sqlite3.DatabaseError as error:
-        if error.sqlite_errorname == "SQLITE_NOTADB":
-            raise StorageError(
-                f"The file {path} is not a SQLite database; point the storage path at a new or advisor-made file."
-            ) from error
-        raise StorageError(f"Cannot open the database {path}: {error}.") from error
-    mode = rows[0][0]
-    if mode != "wal":
-        raise StorageError(
-            f"The database {path} cannot use write-ahead logging (journal mode stayed {mode!r}); "
-            "keep it on a local disk."
-        )
-
-
-async def _migrate(connection: aiosqlite.Connection, path: Path, migrations: Sequence[str]) -> int:
-    """Apply the migrations the database lacks, each in its own transaction; return the resulting version."""
-    known = len(migrations)
-    try:
-        version = await _user_version(connection)
-    except sqlite3.Error as error:
-        raise StorageError(f"Cannot read the schema version of the database {path}: {error}.") from error
-    if version > known:
-        raise StorageError(
-            f"The database {path} has schema version {version}, but this advisor only knows versions up to "
-            f"{known}; run a newer advisor, or restore a backup made by this one."
-        )
-    for target in range(version + 1, known + 1):
-        try:
-            await connection.execute("BEGIN IMMEDIATE")
-            # Re-read inside the write lock: another process may have migrated since we looked.
-            if await _user_version(connection) >= target:
-                await connection.execute("COMMIT")
-                continue
-            for statement in _split_statements(migrations[target - 1]):
-                await connection.execute(statement)
-            await connection.execute(f"PRAGMA user_version = {target:d}")
-            await connection.execute("COMMIT")
-        except sqlite3.Error as error:
-            await _rollback(connection)
-            raise StorageError(
-                f"Cannot upgrade the database {path} to schema version {target}: {error}; "
-                f"it was left at version {target - 1}."
-            ) from error
-        except BaseException:
-            await _rollback(connection)
-            raise
-        logger.info("database %s upgraded to schema version %d", path, target)
-    return known
-
-
-def _split_statements(script: str) -> list[str]:
-    """Split an SQL script into single statements.
-
-    `executescript` would do it for us but commits any open transaction first, so a migration could not be
-    all-or-nothing; `sqlite3.complete_statement` tells a terminating semicolon from one in a string, comment or
-    trigger body.
-    """
-    statements: list[str] = []
-    pending = ""
-    for piece in script.split(";"):
-        pending += piece + ";"
-        if sqlite3.complete_statement(pending):
-            statement = pending.strip()
-            if statement.rstrip(";").strip():
-                statements.append(statement)
-            pending = ""
-    # Anything left over is a trailing comment (the loop gave the last piece a ';', completing any statement).
-    return statements
-
-
-async def _user_version(connection: aiosqlite.Connection) -> int:
-    rows = list(await connection.execute_fetchall("PRAGMA user_version"))
-    version: int = rows[0][0]
-    return version
-
-
-async def _rollback(connection: aiosqlite.Connection) -> None:
-    """Roll back whatever transaction is open, if one is.
-
-    Always queued rather than decided by `in_transaction`: after a cancellation the BEGIN (or COMMIT) may still be
-    waiting in the worker's queue, and this ROLLBACK must land after it.
-    """
-    # OperationalError here means no transaction was open: COMMIT got through, or SQLite already rolled back
-    # by itself (disk full, I/O error).
-    with suppress(sqlite3.OperationalError):
-        await connection.execute("ROLLBACK")
-
-
-#: Tables with one user's rows (besides sessions and unmatched): /forget empties them of that user.
-_USER_TABLES: tuple[str, ...] = ("reminders", "prefs", "diary", "votes", "reached")
-
-
-def _reminder(row: Any) -> StoredReminder | None:
-    reminder_id, user_id, rule_json, next_at, created_at = row
-    try:
-        rule = json.loads(rule_json)
-    except ValueError:
-        rule = None
-    if not isinstance(rule, dict):
-        logger.warning("reminder %d has an unreadable rule; skipping it", reminder_id)
-        return None
-    return StoredReminder(reminder_id, user_id, rule, next_at, created_at)
-
-
-def _encode_state(state: Mapping[str, Any] | None) -> str | None:
-    return None if state is None else _encode_json(dict(state), "its walkthrough state")
-
-
-def _encode_json(value: object, what: str) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError) as error:
-        # The message names the offending type, never the content.
-        raise StorageError(f"Cannot save a session: {what} is not JSON ({error}).") from error
-
-
-def _decode_replies(replies_json: str | None) -> list[Mapping[str, Any]] | None:
-    """Stored replies, or None (not kept, or unreadable: the redelivery then shows where the user is)."""
-    if replies_json is None:
-        return None
-    try:
-        replies = json.loads(replies_json)
-    except ValueError:
-        return None
-    if not isinstance(replies, list) or not all(isinstance(reply, dict) for reply in replies):
-        return None
-    return replies
-
-
-def _decode_state(user_id: int, state_json: str | None) -> Mapping[str, Any] | None:
-    """Parse a stored state; a hand-edited, unreadable one is dropped (the user starts afresh), not fatal."""
-    if state_json is None:
-        return None
-    try:
-        state = json.loads(state_json)
-    except (TypeError, ValueError) as error:
-        # Position only: the state holds the user's financial answers.
-        logger.warning(
-            "walkthrough state of user %d is not valid JSON (%s at char %s); ignoring it",
-            user_id,
-            getattr(error, "msg", type(error).__name__),
-            getattr(error, "pos", "?"),
-        )
-        return None
-    if not isinstance(state, dict):
-        logger.warning(
-            "walkthrough state of user %d is a JSON %s, not an object; ignoring it", user_id, type(state).__name__
-        )
-        return None
-    return state
