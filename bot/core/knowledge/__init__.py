@@ -17,7 +17,8 @@ Layout of a knowledge folder (see knowledge/README.md):
                      (注销 → 註銷, not 登出); optional
 
 The parts: `model` (what the matcher and the advisor use), `shapes` (each file's declared shape and the texts and ids
-the code needs), `loader` (files → model, every problem reported as `file:line: what to fix`).
+the code needs), `loader` (files → model), `problems` (each problem worded as `file:line: what to fix`),
+`crosscheck` (what no single file shows: unique ids and examples, related ids that exist).
 """
 
 from bot.core.knowledge.loader import load_knowledge

@@ -1,15 +1,14 @@
 """Turns a knowledge folder into a `KnowledgeBase`, or a KnowledgeError listing each problem as `file:line: the fix`.
 
 Each file is read with its lines kept (bot/core/yamlsrc.py) and checked against its declared shape
-(bot/core/knowledge/shapes.py) by the shared checker (bot/schema.py); this module words what the checker reports the
-way an admin reads it, and checks what no single value shows: unique ids and examples, related ids that exist, the
-texts the code needs, the {placeholders} each text may use, lengths, and Simplified/Traditional wording.
+(bot/core/knowledge/shapes.py) by the shared checker (bot/schema.py), worded for an admin by `problems`; this module
+turns what fits into the model and checks the texts the code needs, the {placeholders} each text may use, lengths and
+Simplified/Traditional wording. What no single file shows (unique ids and examples, related ids) is in `crosscheck`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
@@ -17,7 +16,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.core.i18n import Phrase, Traditional, to_simplified
+from bot.core.knowledge.crosscheck import check_cross_references
 from bot.core.knowledge.model import Entry, KnowledgeBase
+from bot.core.knowledge.problems import FileProblems, entry_namer, fitting_items, ignore, plain, table_namer
 from bot.core.knowledge.shapes import (
     LOADED_BESIDE,
     MAX_ID_CHARS,
@@ -40,118 +41,19 @@ from bot.core.language import Written, detect
 from bot.core.placeholders import placeholder_problems
 from bot.core.yamlsrc import load_located, read_source
 from bot.errors import KnowledgeError, Problem
-from bot.schema import FAILED, Issue, conform, line_of
+from bot.schema import FAILED, conform, line_of
 
 T = TypeVar("T")
-
-#: How the checker's place ("answer.zh-hans", "texts.greeting.en") is named for an admin: (label, what).
-Namer = Callable[[str], tuple[str, str]]
-_ITEM_AT_END = re.compile(r"\[\d+\]$")
-
-
-class _File:
-    """One file's problems, worded for an admin and collected so checking goes on after the first one."""
-
-    def __init__(self, shown_as: str, problems: list[Problem]) -> None:
-        self.shown_as = shown_as
-        self.problems = problems
-
-    def add(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.shown_as, line, message))
-
-    def check(self, value: Any, shape: type[T], namer: Namer, *, line: int = 1) -> T | None:
-        """`value` as `shape`, or None after adding every problem the checker found."""
-
-        def report(at: int, place: str, issue: Issue) -> None:
-            self.add(at, _worded(issue, "" if place == "the file" else place, namer))
-
-        result = conform(value, shape, report=report, line=line)
-        return None if result is FAILED else result
-
-
-def _plain(place: str) -> tuple[str, str]:
-    return "", place
-
-
-def _worded(issue: Issue, place: str, namer: Namer) -> str:
-    """The message a shape declares for this kind of problem (see shapes.py), else a plain one."""
-    if issue.item is not None:
-        place = _ITEM_AT_END.sub("", place)
-    key = issue.value if issue.kind in {"unknown_key", "missing", "bad_key"} else place.rsplit(".", 1)[-1]
-    label, what = namer(place)
-    context = {
-        "label": label,
-        "what": what,
-        "place": place,
-        "key": key,
-        "value": issue.value,
-        "found": type(issue.value).__name__,
-        "wanted": _WANTED.get(issue.wanted, issue.wanted),
-        "n": issue.item,
-        "allowed": ", ".join(issue.allowed),
-        "allowed_sorted": ", ".join(sorted(issue.allowed)),
-    }
-    declared: Mapping[str, str] = getattr(issue.record, "messages", {}) if issue.record is not None else {}
-    template = (
-        declared.get(f"{issue.kind}:{key}")
-        or declared.get(issue.kind)
-        or issue.extra.get(issue.kind)
-        or _PLAIN.get(issue.kind if issue.wanted != "array" else "not_a_list")
-    )
-    if template is None:
-        return f"{what}: {issue.text}" if what else issue.text
-    return template.format(**context)
-
-
-_WANTED: Mapping[str, str] = {"str": "text", "int": "a whole number", "float": "a number", "bool": "true or false"}
-_PLAIN: Mapping[str, str] = {
-    "not_a_list": "'{place}' must be a list, got {found}",
-    "wrong_type": "{what} must be {wanted}, got {found}",
-    "unknown_key": "{what}: unknown key '{key}' (allowed: {allowed_sorted})",
-    "missing": "{what}: '{key}' is missing",
-}
-
-
-def _entry_namer(raw: Any) -> Namer:
-    entry_id = raw.get("id") if isinstance(raw, Mapping) else None
-    label = f"entry '{entry_id}'" if isinstance(entry_id, str) else "an entry"
-    return lambda place: (label, f"{label}: {place}" if place else label)
-
-
-def _table_namer(section: str, noun: str, table: Any) -> Namer:
-    """Names `section.KEY[.sub]` as (noun 'KEY', noun 'KEY'.sub): a text of texts.yaml, a phrase of traditional.yaml."""
-
-    def name(place: str) -> tuple[str, str]:
-        if not place.startswith(f"{section}."):
-            return "", place
-        rest = place[len(section) + 1 :]
-        key, sub = (rest, "") if not isinstance(table, Mapping) or rest in table else rest.rsplit(".", 1)
-        label = f"{noun} '{key}'"
-        return label, f"{label}.{sub}" if sub else label
-
-    return name
-
-
-def _ignore(_line: int, _place: str, _issue: Issue) -> None:
-    return None
-
-
-def _fitting(table: object, kind: type[T] | Any) -> dict[str, Any]:
-    """The items of a table that fit `kind` (its problems being reported already), so they are checked further."""
-    if not isinstance(table, Mapping):
-        return {}
-    fitting = {key: conform(value, kind, report=_ignore) for key, value in table.items() if isinstance(key, str)}
-    return {key: value for key, value in fitting.items() if value is not FAILED}
 
 
 # --- entries/*.yaml --------------------------------------------------------------------------------------------------
 
 
-def _entries(path: Path, out: _File, seen: Callable[[bytes], object]) -> list[tuple[Entry, _File, Any]]:
+def _entries(path: Path, out: FileProblems, seen: Callable[[bytes], object]) -> list[tuple[Entry, FileProblems, Any]]:
     data = load_located(path, out.shown_as, seen)
     if data is None:
         return []
-    out.check(data, EntriesFile, _plain)
+    out.check(data, EntriesFile, plain)
     raw_entries = data.get("entries") if isinstance(data, Mapping) else None
     if not isinstance(raw_entries, list):
         return []
@@ -164,8 +66,8 @@ def _entries(path: Path, out: _File, seen: Callable[[bytes], object]) -> list[tu
     return parsed
 
 
-def _entry(raw: Any, line: int, out: _File) -> Entry | None:
-    namer = _entry_namer(raw)
+def _entry(raw: Any, line: int, out: FileProblems) -> Entry | None:
+    namer = entry_namer(raw)
     shape = out.check(raw, EntryShape, namer, line=line)
     if shape is None:
         return None
@@ -198,58 +100,6 @@ def _entry(raw: Any, line: int, out: _File) -> Entry | None:
     )
 
 
-def _example_key(text: str) -> str:
-    """What makes two examples 'the same question' for the duplicate check: letters and digits only."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
-
-
-def _check_cross_references(
-    entries: list[tuple[Entry, _File, Any]], required_ids: Iterable[str], problems: list[Problem]
-) -> None:
-    first_seen: dict[str, Entry] = {}
-    for entry, out, _ in entries:
-        line = int(entry.source.rsplit(":", 1)[1])
-        if entry.id in first_seen:
-            out.add(line, f"id '{entry.id}' is used twice (first at {first_seen[entry.id].source}); ids must be unique")
-        else:
-            first_seen[entry.id] = entry
-    seen_examples: dict[str, tuple[str, str]] = {}
-    for entry, out, raw in entries:
-        _check_examples(entry, out, raw.get("examples"), seen_examples)
-        _check_related(entry, out, raw.get("related"), first_seen)
-    for required in required_ids:
-        if required not in first_seen:
-            problems.append(Problem("entries/", 1, f"the entry '{required}' is missing; the bot needs it"))
-
-
-def _check_examples(entry: Entry, out: _File, examples_node: Any, seen_examples: dict[str, tuple[str, str]]) -> None:
-    """An example question belongs to one entry, once; `seen_examples` holds where each was first listed."""
-    for index, example in enumerate(entry.examples):
-        key = _example_key(example)
-        line = line_of(examples_node, index, 1)
-        if key in seen_examples and seen_examples[key][0] != entry.id:
-            other_id, other_where = seen_examples[key]
-            out.add(
-                line,
-                f"example question '{example}' is listed in '{entry.id}' and in '{other_id}' ({other_where}); "
-                "keep it in the one entry whose answer helps",
-            )
-        elif key in seen_examples:
-            out.add(line, f"example question '{example}' is listed twice in '{entry.id}'")
-        else:
-            seen_examples[key] = (entry.id, f"{out.shown_as}:{line}")
-
-
-def _check_related(entry: Entry, out: _File, related_node: Any, known: Mapping[str, Entry]) -> None:
-    """Related entries exist and are other entries."""
-    for index, other in enumerate(entry.related):
-        if other == entry.id:
-            out.add(line_of(related_node, index, 1), f"entry '{entry.id}' lists itself as related")
-        elif other not in known:
-            shown = other if len(other) <= MAX_ID_CHARS else f"{other[:MAX_ID_CHARS]}…"
-            out.add(line_of(related_node, index, 1), f"entry '{entry.id}' is related to unknown id '{shown}'")
-
-
 # --- aliases.yaml ----------------------------------------------------------------------------------------------------
 
 
@@ -269,19 +119,19 @@ class _Vocabulary:
     scams: tuple[str, ...] = ()
 
 
-def _load_aliases(path: Path, out: _File, seen: Callable[[bytes], object]) -> _Vocabulary:
+def _load_aliases(path: Path, out: FileProblems, seen: Callable[[bytes], object]) -> _Vocabulary:
     data = load_located(path, out.shown_as, seen)
     if data is None:
         sections = ", ".join(AliasesFile.__struct_fields__)
         out.add(1, f"the file is empty; it needs its sections ({sections}), or remove the file")
         return _Vocabulary()
-    shape = out.check(data, AliasesFile, _plain)
+    shape = out.check(data, AliasesFile, plain)
     if shape is None and not isinstance(data, Mapping):
         return _Vocabulary()
     if shape is None:  # the parts that are right, so their own problems are found as well
-        lists = {name: conform(data.get(name) or (), Words, report=_ignore) for name in _WORD_LISTS}
+        lists = {name: conform(data.get(name) or (), Words, report=ignore) for name in _WORD_LISTS}
         fitting = {name: words for name, words in lists.items() if words is not FAILED}
-        shape = AliasesFile(aliases=_fitting(data.get("aliases"), Words), **fitting)
+        shape = AliasesFile(aliases=fitting_items(data.get("aliases"), Words), **fitting)
     aliases: list[tuple[str, str]] = []
     owner: dict[str, str] = {}
     table = data.get("aliases")
@@ -315,7 +165,7 @@ def _load_aliases(path: Path, out: _File, seen: Callable[[bytes], object]) -> _V
 
 def _load_texts(
     path: Path,
-    out: _File,
+    out: FileProblems,
     required: Iterable[str],
     placeholders: Mapping[str, tuple[str, ...]],
     seen: Callable[[bytes], object],
@@ -323,11 +173,11 @@ def _load_texts(
     """The texts that are right, and the `texts:` table as written (for the lines)."""
     data = load_located(path, out.shown_as, seen)
     table = data.get("texts") if isinstance(data, Mapping) else None
-    shape = out.check(data, TextsFile, _table_namer("texts", "text", table))
+    shape = out.check(data, TextsFile, table_namer("texts", "text", table))
     if not isinstance(table, Mapping):
         return {}, table
     # the texts that are right are kept when others are not, so their placeholders and keys are checked too
-    written = shape.texts if shape is not None else _fitting(table, Authored)
+    written = shape.texts if shape is not None else fitting_items(table, Authored)
     texts: dict[str, dict[str, str]] = {}
     for key, authored in written.items():
         parsed = authored.by_language()
@@ -339,7 +189,7 @@ def _load_texts(
     return texts, table
 
 
-def _placeholders_ok(key: str, texts: Mapping[str, str], names: tuple[str, ...], node: Any, out: _File) -> bool:
+def _placeholders_ok(key: str, texts: Mapping[str, str], names: tuple[str, ...], node: Any, out: FileProblems) -> bool:
     """A text may use only the {placeholders} the code fills in for it (see bot/core/placeholders.py)."""
     ok = True
     for lang_key, text in texts.items():
@@ -351,7 +201,7 @@ def _placeholders_ok(key: str, texts: Mapping[str, str], names: tuple[str, ...],
 
 def _load_tool_texts(
     path: Path,
-    out: _File,
+    out: FileProblems,
     required: Mapping[str, tuple[str, ...]],
     taken: set[str],
     seen: Callable[[bytes], object],
@@ -373,20 +223,20 @@ def _load_tool_texts(
 # --- traditional.yaml ------------------------------------------------------------------------------------------------
 
 
-def _load_traditional(path: Path, out: _File, seen: Callable[[bytes], object]) -> Traditional:
+def _load_traditional(path: Path, out: FileProblems, seen: Callable[[bytes], object]) -> Traditional:
     """traditional.yaml: reviewed Traditional wording for Simplified phrases OpenCC converts wrongly."""
     data = load_located(path, out.shown_as, seen)
     if data is None:
         return Traditional()
     table = data.get("phrases") if isinstance(data, Mapping) else None
-    shape = out.check(data, TraditionalFile, _table_namer("phrases", "phrase", table))
+    shape = out.check(data, TraditionalFile, table_namer("phrases", "phrase", table))
     if shape is None:
         return Traditional()
     phrases = [_phrase(simplified, value, table, out) for simplified, value in shape.phrases.items()]
     return Traditional([phrase for phrase in phrases if phrase is not None])
 
 
-def _phrase(simplified: str, value: str | Wordings, table: Any, out: _File) -> Phrase | None:
+def _phrase(simplified: str, value: str | Wordings, table: Any, out: FileProblems) -> Phrase | None:
     """One reviewed phrase of traditional.yaml, or None once what is wrong with it is reported."""
     line = line_of(table, simplified, 1)
     if to_simplified(simplified) != simplified:
@@ -429,8 +279,8 @@ class _Folder:
         self.problems: list[Problem] = []
         self.digest = hashlib.sha256()
 
-    def file(self, path: Path) -> _File:
-        return _File(path.relative_to(self.directory).as_posix(), self.problems)
+    def file(self, path: Path) -> FileProblems:
+        return FileProblems(path.relative_to(self.directory).as_posix(), self.problems)
 
     def reading(self, load: Callable[[], T], default: T) -> T:
         """`load()`, or `default` once a file that cannot be read or parsed is reported."""
@@ -441,13 +291,13 @@ class _Folder:
             return default
 
 
-def _read_entries(folder: _Folder) -> list[tuple[Entry, _File, Any]]:
+def _read_entries(folder: _Folder) -> list[tuple[Entry, FileProblems, Any]]:
     """Every entry of entries/*.yaml, with its file and raw node (for line numbers), in file order."""
     entries_dir = folder.directory / "entries"
     entry_files = sorted(entries_dir.glob("*.yaml")) if entries_dir.is_dir() else []
     if not entry_files:
         folder.problems.append(Problem("entries/", 1, "no entry files: put YAML files with 'entries:' in entries/"))
-    parsed: list[tuple[Entry, _File, Any]] = []
+    parsed: list[tuple[Entry, FileProblems, Any]] = []
     for path in entry_files:
         parsed += folder.reading(partial(_entries, path, folder.file(path), folder.digest.update), [])
     return parsed
@@ -489,7 +339,7 @@ def load_knowledge(
     folder = _Folder(directory)
     problems, digest, file, reading = folder.problems, folder.digest, folder.file, folder.reading
     parsed = _read_entries(folder)
-    _check_cross_references(parsed, required_ids, problems)
+    check_cross_references(parsed, required_ids, problems)
 
     vocabulary = _Vocabulary()
     alias_path = directory / "aliases.yaml"
