@@ -2,7 +2,8 @@
 
 The walkthrough follows a real negotiation — prepare, contact Alipay now with an opening script, note how it went,
 then after-care or what to try next. The screens and the moves between them are the table in `flow.py` (drawn in
-dialogue.mmd), the saved answers are `progress.Progress`, and what each screen shows is `screens.py`. Nothing here
+dialogue.mmd), the saved answers are `progress.Progress`, what each screen shows is `screens.py`, and what the rest
+of the bot asks without moving the walkthrough (re-exported here) is `dialogue_queries.py`. Nothing here
 does I/O, and nothing raises on bad input: a stale or forged action is answered politely and changes nothing.
 
 Button actions all start with ``w:`` (the transport routes them here) and stay under 40 ASCII bytes:
@@ -24,37 +25,39 @@ An action naming another step than the current one is stale (from an old message
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
 from bot.core import progress as answers
-from bot.core import screens, understand
+from bot.core import screens
+from bot.core.dialogue_queries import (
+    ONE_CHOICE,
+    UNITS,
+    asks_calculator,
+    continue_choice,
+    current_prompt,
+    goto_choice,
+    names_any_option,
+    names_option,
+    past_monthly,
+    reads_as_answer,
+    step_for_entry,
+    understood,
+    use_amount_choice,
+    wants_number,
+    wants_text,
+)
 from bot.core.flow import SCREEN, Interaction, Step, following, path, previous
 from bot.core.i18n import Lang
 from bot.core.numbers import Unit, is_bare_digits
 from bot.core.progress import MAX_TERMS, Progress, from_saved
 from bot.core.replies import Choice, Reply
-from bot.core.understand import Number, OffMenu, Picked, Understood, Unsure
+from bot.core.understand import Number, OffMenu, Picked, Unsure
 from bot.core.walkthrough import UNKNOWN_MONTHLY, Walkthrough
 
-#: The action word of "use this amount" under a /plan result (`w:use:monthly:<yuan>`).
-USE_AMOUNT: Final = "use"
 #: A bare number below this many yuan is asked about before it is recorded: in the terminal "3" may mean button 3.
 SMALL_AMOUNT: Final = 100
-
-#: Knowledge-base entries that explain a step, so an answer can offer to jump there.
-_ENTRY_STEPS: Final[Mapping[str, Step]] = {
-    "steps.materials": Step.MATERIALS,
-    "steps.channel": Step.CHANNEL,
-    "steps.demands": Step.REQUESTS,
-    "steps.agreement": Step.RESULT,
-    "after.repay": Step.REPAY,
-    "after.records": Step.RECORDS,
-    "after.credit": Step.CREDIT,
-}
-_UNITS: Final = {Step.DAYS: Unit.DAYS, Step.AMOUNT: Unit.YUAN, Step.MONTHLY: Unit.YUAN}
 
 
 # --- Events ----------------------------------------------------------------------------------------------------
@@ -128,7 +131,6 @@ class Confirm:
 
 Move = Nav | Pick | Toggle | Confirm
 _NAVS: Final = frozenset(nav.value for nav in Nav)
-_ONE_CHOICE: Final = (Interaction.CHOICE, Interaction.NUMBER)
 
 
 def parse_move(action: str, here: Step) -> Move | None:
@@ -161,13 +163,13 @@ def _transition(progress: Progress, move: Move, walkthrough: Walkthrough) -> Pro
             return replace(progress, step=previous(here, progress.result))
         case Nav.PAUSE if not summary:
             return replace(progress, paused=True)
-        case Pick(option) if interaction in _ONE_CHOICE and option in _ids(progress, walkthrough):
+        case Pick(option) if interaction in ONE_CHOICE and option in _ids(progress, walkthrough):
             return _to(answers.with_choice(progress, here, option), following(here, option))
         case Toggle(item) if interaction is Interaction.CHECKLIST and item in _ids(progress, walkthrough):
             wanted = set(answers.ticked(progress, here)) ^ {item}
             ordered = tuple(option for option in _ids(progress, walkthrough) if option in wanted)
             return answers.with_ticks(progress, here, ordered)
-        case Confirm(number) if here in _UNITS:
+        case Confirm(number) if here in UNITS:
             return _with_number(progress, number, walkthrough)
     return None
 
@@ -257,7 +259,7 @@ def _press(progress: Progress | None, action: str, walkthrough: Walkthrough, lan
     if progress is None:
         return current_prompt(None, walkthrough, lang), None
     match action.split(":"):
-        case ["w", "use", "monthly", number] if _past_monthly(progress) and number.isascii() and number.isdigit():
+        case ["w", "use", "monthly", number] if past_monthly(progress) and number.isascii() and number.isdigit():
             # a /plan result worked out after the monthly step: the amount the user finally chose replaces it
             updated = answers.with_number(progress, Step.MONTHLY, None, int(number))
             value = screens.number_answer(updated, Step.MONTHLY, walkthrough, lang)
@@ -313,7 +315,7 @@ def _typed(
             turn = _typed_number(progress, text, answer, walkthrough, lang, asked)
             if turn is not None:
                 return turn
-    key = "messages.not_a_number" if here in _UNITS else "messages.use_buttons"
+    key = "messages.not_a_number" if here in UNITS else "messages.use_buttons"
     return _not_understood(progress, key, walkthrough, lang)
 
 
@@ -361,119 +363,15 @@ def _noted(value: str, exact: bool, walkthrough: Walkthrough, lang: Lang) -> Rep
 
 def _could_be_a_button(progress: Progress, number: int, walkthrough: Walkthrough) -> bool:
     """A bare number that may mean a button: an implausibly small amount, or days no more than the options shown."""
-    if _UNITS.get(progress.step) is Unit.YUAN:
+    if UNITS.get(progress.step) is Unit.YUAN:
         return number < SMALL_AMOUNT
     return 1 <= number <= len(_ids(progress, walkthrough))
-
-
-def understood(progress: Progress | None, text: str, walkthrough: Walkthrough) -> Understood | None:
-    """What typed text answers at the current step (an option, a number, "don't know"), if anything."""
-    if progress is None or progress.paused or SCREEN[progress.step].interaction not in _ONE_CHOICE:
-        return None
-    here = progress.step
-    return understand.read(
-        text,
-        answers.options(progress, here, walkthrough),
-        unit=_UNITS.get(here),
-        dont_know=walkthrough.dont_know,
-        sentences=here is Step.MONTHLY,
-    )
 
 
 def _not_understood(progress: Progress | None, key: str, walkthrough: Walkthrough, lang: Lang) -> Turn:
     if progress is None:
         return current_prompt(None, walkthrough, lang), None
     return [screens.say(key, walkthrough, lang), screens.prompt(progress, walkthrough, lang)], progress
-
-
-def wants_text(progress: Progress | None) -> bool:
-    """Whether typed text may answer here (an option in words, a number, the agreement's terms): the walkthrough
-    reads it first, and what it cannot read goes to the knowledge base."""
-    return (
-        progress is not None
-        and not progress.paused
-        and (SCREEN[progress.step].interaction in _ONE_CHOICE or progress.step is Step.TERMS)
-    )
-
-
-def wants_number(progress: Progress | None) -> bool:
-    """Whether a typed number is the answer here (days, amount, monthly): the terminal then picks buttons by #N."""
-    return wants_text(progress) and progress is not None and progress.step in _UNITS
-
-
-def reads_as_answer(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
-    """Whether `TypedText(text)` would be taken as the answer (an option named, a number where one is wanted,
-    "don't know", a number that is no option, any terms text).
-
-    Lets the transport send other text — a question typed mid-way — to the knowledge base instead.
-    """
-    if progress is None or not wants_text(progress):
-        return False
-    if progress.step is Step.TERMS:
-        return bool(text.strip())
-    return understood(progress, text, walkthrough) is not None
-
-
-def names_option(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
-    """Whether the text picks one of the current step's options by naming it (the whole text is the name: "jiebei"),
-    which says nothing about the language the user writes in."""
-    answer = understood(progress, text, walkthrough)
-    return isinstance(answer, Picked) and answer.exact
-
-
-def names_any_option(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
-    """Whether the text picks one of the current step's options, by its name or inside a sentence ("单少了")."""
-    return isinstance(understood(progress, text, walkthrough), Picked)
-
-
-def asks_calculator(action: str, progress: Progress | None) -> bool:
-    """Whether a button asks to work the monthly amount out with the /plan calculator (only at the monthly step)."""
-    return action == f"w:{screens.CALCULATE}:{Step.MONTHLY}" and progress is not None and progress.step is Step.MONTHLY
-
-
-def use_amount_choice(progress: Progress | None, amount: int, walkthrough: Walkthrough, lang: Lang) -> Choice | None:
-    """Under a /plan result: a button taking its monthly amount as the walkthrough's — at the monthly step one tap
-    records it and goes on to the contact step; past it, it replaces the amount given there (the opening script and
-    /resume then say what the user finally chose). None before the monthly step, or when the amounts agree."""
-    if progress is None or amount <= 0:
-        return None
-    if progress.step is not Step.MONTHLY and (not _past_monthly(progress) or progress.monthly_typed == amount):
-        return None
-    value = walkthrough.say("steps.monthly.typed", lang, n=amount)
-    return Choice(walkthrough.say("buttons.use_amount", lang, value=value), f"w:{USE_AMOUNT}:{Step.MONTHLY}:{amount}")
-
-
-def _past_monthly(progress: Progress) -> bool:
-    """Whether the user has gone beyond the monthly step (it lies behind them on their way)."""
-    steps = path(progress.result)
-    return progress.step in steps and steps.index(progress.step) > steps.index(Step.MONTHLY)
-
-
-def current_prompt(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> list[Reply]:
-    """The current step shown again (for /resume, and after answering a side question)."""
-    if progress is None:
-        start = Choice(walkthrough.say("buttons.start", lang), "w:start")
-        return [screens.say("messages.not_started", walkthrough, lang, start)]
-    return [screens.prompt(answers.fit(progress, walkthrough), walkthrough, lang)]
-
-
-def continue_choice(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> Choice | None:
-    """The button under a side answer that returns to the walkthrough; None when there is nothing to return to."""
-    if progress is None or progress.step is Step.DONE:
-        return None
-    stage = screens.stage_title(progress.step, walkthrough, lang)
-    return Choice(walkthrough.say("buttons.continue", lang, stage=stage), "w:resume")
-
-
-def goto_choice(target: Step, walkthrough: Walkthrough, lang: Lang) -> Choice:
-    """A button that opens the walkthrough at `target` (offered under an answer that explains that step)."""
-    stage = screens.stage_title(target, walkthrough, lang)
-    return Choice(walkthrough.say("buttons.goto", lang, stage=stage), f"w:goto:{target}")
-
-
-def step_for_entry(entry_id: str) -> Step | None:
-    """The walkthrough step a knowledge entry explains (steps.materials → MATERIALS, …), if any."""
-    return _ENTRY_STEPS.get(entry_id)
 
 
 __all__ = [

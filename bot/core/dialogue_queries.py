@@ -1,0 +1,140 @@
+"""What the rest of the bot asks the walkthrough without moving it, and the buttons it offers beside side answers.
+
+Whether typed text answers the current step (`understood`, `reads_as_answer`, `names_option`, …), the current step
+shown again, and the buttons that return to it, jump to a step or take a /plan amount. `dialogue.handle` moves the
+walkthrough; this module only reads `Progress`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from bot.core import progress as answers
+from bot.core import screens, understand
+from bot.core.flow import SCREEN, Interaction, Step, path
+from bot.core.i18n import Lang
+from bot.core.numbers import Unit
+from bot.core.progress import Progress
+from bot.core.replies import Choice, Reply
+from bot.core.understand import Picked, Understood
+from bot.core.walkthrough import Walkthrough
+
+#: The action word of "use this amount" under a /plan result (`w:use:monthly:<yuan>`).
+USE_AMOUNT: Final = "use"
+#: Knowledge-base entries that explain a step, so an answer can offer to jump there.
+_ENTRY_STEPS: Final[Mapping[str, Step]] = {
+    "steps.materials": Step.MATERIALS,
+    "steps.channel": Step.CHANNEL,
+    "steps.demands": Step.REQUESTS,
+    "steps.agreement": Step.RESULT,
+    "after.repay": Step.REPAY,
+    "after.records": Step.RECORDS,
+    "after.credit": Step.CREDIT,
+}
+UNITS: Final = {Step.DAYS: Unit.DAYS, Step.AMOUNT: Unit.YUAN, Step.MONTHLY: Unit.YUAN}
+ONE_CHOICE: Final = (Interaction.CHOICE, Interaction.NUMBER)
+
+
+def understood(progress: Progress | None, text: str, walkthrough: Walkthrough) -> Understood | None:
+    """What typed text answers at the current step (an option, a number, "don't know"), if anything."""
+    if progress is None or progress.paused or SCREEN[progress.step].interaction not in ONE_CHOICE:
+        return None
+    here = progress.step
+    return understand.read(
+        text,
+        answers.options(progress, here, walkthrough),
+        unit=UNITS.get(here),
+        dont_know=walkthrough.dont_know,
+        sentences=here is Step.MONTHLY,
+    )
+
+
+def wants_text(progress: Progress | None) -> bool:
+    """Whether typed text may answer here (an option in words, a number, the agreement's terms): the walkthrough
+    reads it first, and what it cannot read goes to the knowledge base."""
+    return (
+        progress is not None
+        and not progress.paused
+        and (SCREEN[progress.step].interaction in ONE_CHOICE or progress.step is Step.TERMS)
+    )
+
+
+def wants_number(progress: Progress | None) -> bool:
+    """Whether a typed number is the answer here (days, amount, monthly): the terminal then picks buttons by #N."""
+    return wants_text(progress) and progress is not None and progress.step in UNITS
+
+
+def reads_as_answer(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
+    """Whether `TypedText(text)` would be taken as the answer (an option named, a number where one is wanted,
+    "don't know", a number that is no option, any terms text).
+
+    Lets the transport send other text — a question typed mid-way — to the knowledge base instead.
+    """
+    if progress is None or not wants_text(progress):
+        return False
+    if progress.step is Step.TERMS:
+        return bool(text.strip())
+    return understood(progress, text, walkthrough) is not None
+
+
+def names_option(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
+    """Whether the text picks one of the current step's options by naming it (the whole text is the name: "jiebei"),
+    which says nothing about the language the user writes in."""
+    answer = understood(progress, text, walkthrough)
+    return isinstance(answer, Picked) and answer.exact
+
+
+def names_any_option(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
+    """Whether the text picks one of the current step's options, by its name or inside a sentence ("单少了")."""
+    return isinstance(understood(progress, text, walkthrough), Picked)
+
+
+def asks_calculator(action: str, progress: Progress | None) -> bool:
+    """Whether a button asks to work the monthly amount out with the /plan calculator (only at the monthly step)."""
+    return action == f"w:{screens.CALCULATE}:{Step.MONTHLY}" and progress is not None and progress.step is Step.MONTHLY
+
+
+def use_amount_choice(progress: Progress | None, amount: int, walkthrough: Walkthrough, lang: Lang) -> Choice | None:
+    """Under a /plan result: a button taking its monthly amount as the walkthrough's — at the monthly step one tap
+    records it and goes on to the contact step; past it, it replaces the amount given there (the opening script and
+    /resume then say what the user finally chose). None before the monthly step, or when the amounts agree."""
+    if progress is None or amount <= 0:
+        return None
+    if progress.step is not Step.MONTHLY and (not past_monthly(progress) or progress.monthly_typed == amount):
+        return None
+    value = walkthrough.say("steps.monthly.typed", lang, n=amount)
+    return Choice(walkthrough.say("buttons.use_amount", lang, value=value), f"w:{USE_AMOUNT}:{Step.MONTHLY}:{amount}")
+
+
+def past_monthly(progress: Progress) -> bool:
+    """Whether the user has gone beyond the monthly step (it lies behind them on their way)."""
+    steps = path(progress.result)
+    return progress.step in steps and steps.index(progress.step) > steps.index(Step.MONTHLY)
+
+
+def current_prompt(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> list[Reply]:
+    """The current step shown again (for /resume, and after answering a side question)."""
+    if progress is None:
+        start = Choice(walkthrough.say("buttons.start", lang), "w:start")
+        return [screens.say("messages.not_started", walkthrough, lang, start)]
+    return [screens.prompt(answers.fit(progress, walkthrough), walkthrough, lang)]
+
+
+def continue_choice(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> Choice | None:
+    """The button under a side answer that returns to the walkthrough; None when there is nothing to return to."""
+    if progress is None or progress.step is Step.DONE:
+        return None
+    stage = screens.stage_title(progress.step, walkthrough, lang)
+    return Choice(walkthrough.say("buttons.continue", lang, stage=stage), "w:resume")
+
+
+def goto_choice(target: Step, walkthrough: Walkthrough, lang: Lang) -> Choice:
+    """A button that opens the walkthrough at `target` (offered under an answer that explains that step)."""
+    stage = screens.stage_title(target, walkthrough, lang)
+    return Choice(walkthrough.say("buttons.goto", lang, stage=stage), f"w:goto:{target}")
+
+
+def step_for_entry(entry_id: str) -> Step | None:
+    """The walkthrough step a knowledge entry explains (steps.materials → MATERIALS, …), if any."""
+    return _ENTRY_STEPS.get(entry_id)
