@@ -1,4 +1,4 @@
-"""The advisor engine: one incoming event for one user → durable new state → replies, for any transport.
+"""The engine's dispatch: one incoming event for one user → durable new state → replies, for any transport.
 
 It loads the user's session from storage, lets the pure core (advisor Q&A and the walkthrough dialogue) decide,
 saves the new state **before** returning the replies (so a step the bot confirms survives a crash), and keeps
@@ -15,29 +15,32 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from bot import tools
 from bot.config import MatcherConfig
 from bot.core import dialogue, planchat, progress, understand
-from bot.core.advisor import Advisor, Conversation, Outcome
+from bot.core.advisor import Conversation, Outcome
 from bot.core.flow import AGREED
 from bot.core.i18n import NATIVE_NAMES, Lang
-from bot.core.knowledge import Entry, EntryKind, KnowledgeBase, load_knowledge
+from bot.core.knowledge import Entry, EntryKind
 from bot.core.language import Typed, follow, reply_lang
-from bot.core.matcher import Matcher, MatchResult, Status
-from bot.core.plantexts import PlanTexts, load_plan_texts
+from bot.core.matcher import MatchResult, Status
+from bot.core.plantexts import PlanTexts
 from bot.core.replies import Choice, Reply
 from bot.core.safety import Concern
-from bot.core.walkthrough import Walkthrough, load_walkthrough
+from bot.core.walkthrough import Walkthrough
+from bot.engine.events import Incoming, Kind, Response
+from bot.engine.knowledge import Knowledge
+from bot.engine.language_choice import parse_lang, stored_lang
+from bot.engine.recent_turns import REPEAT_WINDOW, RecentTurns
+from bot.engine.saved_state import UserState, plan_prefill
 from bot.locks import KeyedLocks
-from bot.storage import WALKTHROUGH_KEY, Session, Storage
-from bot.tools import Form, Tools
+from bot.storage import Session, Storage
+from bot.tools import Tools
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("bot.engine")  # the name operators filter on
 
 #: How many recently active users' sessions are kept in memory.
 RECENT_USERS = 4096
@@ -45,122 +48,14 @@ RECENT_USERS = 4096
 START_GUIDE = "guide"
 #: Messages longer than this are answered from their first part, and the user is told so.
 LONG_MESSAGE = 1500
-#: For this many messages after the crisis reply, the advisor answers as one who remembers it (bot.core.advisor).
-CRISIS_MEMORY = 4
-#: An answer typed for again within this many messages is pointed back to, not repeated.
-REPEAT_WINDOW = 4
 #: What a typed text needs to be taken as a question rather than the agreement terms being recorded.
 _QUESTION_MARKERS = re.compile(
     r"[?？]|吗|怎么|如何|什么|能不能|可不可以|为什么|為什麼|嗎|怎麼|\b(how|what|can|should|why)\b"
 )
 
 
-class Kind(StrEnum):
-    COMMAND = "command"
-    TEXT = "text"
-    PRESS = "press"
-    UNSUPPORTED = "unsupported"  # stickers, photos, voice, files …
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """One thing a user did, as the transport saw it; no transport types inside."""
-
-    user_id: int
-    kind: Kind
-    text: str = ""  # the message text, or the command's argument
-    command: str = ""  # "start", "guide", … without the slash
-    action: str = ""  # a button's action token
-    update_id: int | None = None  # the transport's id of this event, to recognise a redelivery after a crash
-    client_lang: str | None = None  # the user's interface language as the transport reports it
-    lang: Lang | None = None  # a language the transport fixes (`advisor chat --lang`): wins over any other
-    stale: bool = False  # the transport saw a button from an older knowledge version
-    public: bool = False  # said where others read along (a group): the walkthrough is neither shown nor changed
-
-
-@dataclass(frozen=True)
-class Response:
-    """What one event gets: the replies, and the language they are written in (for the transport's own lines)."""
-
-    replies: list[Reply]
-    lang: Lang
-
-
-@dataclass(frozen=True)
-class Knowledge:
-    """One consistent generation of everything loaded from knowledge/: swapped whole on reload."""
-
-    kb: KnowledgeBase
-    matcher: Matcher
-    advisor: Advisor
-    walkthrough: Walkthrough
-    #: The /plan calculator's texts; None where a test builds knowledge without them (then /plan is unknown).
-    plan: PlanTexts | None = None
-
-    @classmethod
-    def load(cls, directory: Path, config: MatcherConfig | None = None) -> Knowledge:
-        kb = load_knowledge(directory)
-        matcher = Matcher(kb, config)
-        walkthrough = load_walkthrough(directory / "walkthrough.yaml", kb.traditional)
-        plan = load_plan_texts(directory / "plan.yaml", kb.traditional)
-        return cls(kb, matcher, Advisor(kb, matcher), walkthrough, plan)
-
-
-#: The key of the walkthrough progress in a saved session (kept from the first schema, so old sessions still load).
-PROGRESS_KEY = WALKTHROUGH_KEY
 #: How a matched question counts in /stats (a route — recognised, not covered — counts as a fallback).
 _OUTCOMES = {Status.ANSWER: "answered", Status.CLARIFY: "clarified", Status.FALLBACK: "fallback"}
-#: The key of the typed input a tool waits for (a diary entry, due days) in the saved state.
-FORM_KEY = "form"
-#: The key of the /plan calculation in a saved session.
-PLAN_KEY = "plan"
-
-
-@dataclass(frozen=True)
-class _State:
-    """What is persisted for a user besides the language: their progress through the walkthrough and /plan, and typed
-    input a tool waits for."""
-
-    progress: progress.Progress | None = None
-    plan: planchat.PlanState | None = None
-    form: Form | None = None
-
-    def to_dict(self) -> dict[str, Any] | None:
-        state: dict[str, Any] = {}
-        if self.progress is not None:
-            state[PROGRESS_KEY] = self.progress.to_saved()
-        if self.plan is not None:
-            state[PLAN_KEY] = self.plan.to_dict()
-        if self.form is not None:
-            state[FORM_KEY] = self.form.to_dict()
-        return state or None
-
-    @classmethod
-    def from_session(cls, session: Session | None, walkthrough: Walkthrough) -> _State:
-        if session is None or not session.state:
-            return cls()
-        return cls(
-            progress=progress.from_saved(session.state.get(PROGRESS_KEY), walkthrough),
-            plan=planchat.PlanState.from_dict(session.state.get(PLAN_KEY)),
-            form=Form.from_dict(session.state.get(FORM_KEY)),
-        )
-
-
-@dataclass
-class _Recent:
-    """What the engine remembers of a user's last few typed messages, in memory only (never stored): when the
-    crisis reply was given, and which answers were shown when."""
-
-    turn: int = 0
-    crisis_turn: int | None = None
-    shown: dict[str, int] = field(default_factory=dict)  # knowledge version:entry id → turn it was last given
-
-    def after_crisis(self) -> bool:
-        return self.crisis_turn is not None and self.turn - self.crisis_turn <= CRISIS_MEMORY
-
-    def repeated(self, entry_id: str) -> bool:
-        last = self.shown.get(entry_id)
-        return last is not None and self.turn - last <= REPEAT_WINDOW
 
 
 @dataclass(frozen=True)
@@ -168,7 +63,7 @@ class _Decision:
     """What handling one event decided, before anything is written."""
 
     replies: list[Reply]
-    state: _State
+    state: UserState
     lang: str | None = None  # a new language override
     save: bool = False  # the state changed and must be durable before the replies go out
     forgotten: bool = False  # the user asked to be erased
@@ -193,7 +88,7 @@ class Engine:
         # The question each recent user's last answer was for, so a 👎 can file it; memory only, never stored
         # unless the user presses 👎.
         self._asked: OrderedDict[int, tuple[str, str]] = OrderedDict()
-        self._recent_turns: OrderedDict[int, _Recent] = OrderedDict()  # see _Recent; memory only
+        self._recent_turns: OrderedDict[int, RecentTurns] = OrderedDict()  # see RecentTurns; memory only
         self._locks = KeyedLocks()  # one user's events in order; different users in parallel
         self._reloading = asyncio.Lock()
         # The engine is the only writer of sessions, so what it last read or wrote is what is on disk; keeping
@@ -237,14 +132,14 @@ class Engine:
     async def _handle(self, event: Incoming) -> Response:
         k = self.knowledge  # one generation for the whole event, even if a reload happens meanwhile
         session = await self._load(event.user_id)
-        state = _State() if event.public else _State.from_session(session, k.walkthrough)
+        state = UserState() if event.public else UserState.from_session(session, k.walkthrough)
         typed_before = Typed.decode(session.typed_lang if session else None)
         typed = typed_before
         if event.kind is Kind.TEXT and not dialogue.names_option(state.progress, event.text, k.walkthrough):
             # a button's name typed ("jiebei", "借呗") is no sign of the language the user writes in; one line in
             # another language does not turn the whole conversation either (`follow`)
             typed = follow(typed_before, event.text, event.client_lang)
-        chosen = event.lang or _stored_lang(session.lang if session else None)
+        chosen = event.lang or stored_lang(session.lang if session else None)
         lang = reply_lang(chosen, typed.lang, event.client_lang)
         redelivered = (
             event.update_id is not None
@@ -291,7 +186,9 @@ class Engine:
             )
         return Response(decision.replies, lang)
 
-    def _again(self, event: Incoming, session: Session | None, state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
+    def _again(
+        self, event: Incoming, session: Session | None, state: UserState, k: Knowledge, lang: Lang
+    ) -> list[Reply]:
         """An update Telegram delivered again (the bot stopped before confirming it), whose state is already saved.
 
         It is not applied twice: the latest one is answered again with the replies kept for it (the user may never
@@ -321,7 +218,7 @@ class Engine:
         while len(self._recent) > RECENT_USERS:
             self._recent.popitem(last=False)
 
-    async def _decide(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
+    async def _decide(self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
         if event.kind is Kind.UNSUPPORTED:
             return _Decision([Reply(k.kb.text("non_text", lang))], state)
@@ -345,7 +242,7 @@ class Engine:
             return _Decision(result.replies, replace(state, form=result.form), save=result.changed)
         return self._text(event, state, k, conversation)
 
-    def _command(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
+    def _command(self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
         match event.command:
             case "start":
@@ -357,7 +254,7 @@ class Engine:
             case "resume":
                 return self._walk(state, dialogue.Resume(), k, lang)
             case "plan" if k.plan is not None:
-                return self._plan(state, planchat.Start(*_plan_prefill(state)), k.plan, lang)
+                return self._plan(state, planchat.Start(*plan_prefill(state)), k.plan, lang)
             case "cancel":
                 return self._cancel(state, k, lang)
             case "privacy":
@@ -369,7 +266,7 @@ class Engine:
                 return self._language_command(event, state, k, lang)
         return _Decision([Reply(k.kb.text("unknown_command", lang)), *k.advisor.help(conversation)], state)
 
-    def _start(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
+    def _start(self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation) -> _Decision:
         """/start: the greeting, with a button to continue the walkthrough if one is under way."""
         lang = conversation.lang
         if event.text == START_GUIDE:  # a deep link from a group: straight into the walkthrough
@@ -380,14 +277,14 @@ class Engine:
             replies = [*replies[:-1], replace(replies[-1], choices=(resume, *replies[-1].choices))]
         return _Decision(replies, state)
 
-    def _language_command(self, event: Incoming, state: _State, k: Knowledge, lang: Lang) -> _Decision:
+    def _language_command(self, event: Incoming, state: UserState, k: Knowledge, lang: Lang) -> _Decision:
         """/language: the menu of languages, or straight to the one named after it ("/language en")."""
-        chosen = _parse_lang(event.text)
+        chosen = parse_lang(event.text)
         if chosen is None:
             return _Decision([self._language_menu(k, lang)], state)
         return self._language_set(event, state, k, chosen)
 
-    def _cancel(self, state: _State, k: Knowledge, lang: Lang) -> _Decision:
+    def _cancel(self, state: UserState, k: Knowledge, lang: Lang) -> _Decision:
         """/cancel: stops the /plan calculation if it is asking, else the walkthrough."""
         if planchat.asking(state.plan) and k.plan is not None:
             return self._plan(state, planchat.Stop(), k.plan, lang)
@@ -395,20 +292,20 @@ class Engine:
             return _Decision([Reply(k.kb.text("nothing_to_cancel", lang))], state)
         return self._walk(state, dialogue.Cancel(), k, lang)
 
-    def _press(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
+    def _press(self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
         kind, _, value = event.action.partition(":")
         if kind == "g" and value == "start":
             return self._walk(state, dialogue.Start(), k, lang)
         if kind == "w" and k.plan is not None and dialogue.asks_calculator(event.action, state.progress):
             # the monthly step's calculator: a fresh calculation, the amount owed from the walkthrough
-            start = planchat.Start(*_plan_prefill(state))
+            start = planchat.Start(*plan_prefill(state))
             return self._plan(replace(state, plan=None), start, k.plan, lang, k.walkthrough)
         if kind == "w":
             return self._walk(state, dialogue.Press(event.action), k, lang)
         if kind == "p" and k.plan is not None:
             return self._plan(state, planchat.Press(event.action), k.plan, lang, k.walkthrough)
-        if kind == "l" and (chosen := _parse_lang(value)) is not None:
+        if kind == "l" and (chosen := parse_lang(value)) is not None:
             return self._language_set(event, state, k, chosen)
         if kind == "f" and (forget := self._forget_press(value, state, k, lang)) is not None:
             return forget
@@ -421,17 +318,17 @@ class Engine:
             return _Decision(replies, state)
         return _Decision([Reply(k.kb.text("menu_expired", lang)), *self._where_am_i(state, k, lang)], state)
 
-    def _forget_press(self, value: str, state: _State, k: Knowledge, lang: Lang) -> _Decision | None:
+    def _forget_press(self, value: str, state: UserState, k: Knowledge, lang: Lang) -> _Decision | None:
         """The /forget buttons: ask, yes (everything about the user goes), no; None for an unknown one."""
         if value == "ask":
             return _Decision([self._forget_confirm(k, lang)], state)
         if value == "yes":
-            return _Decision([Reply(k.kb.text("forgotten", lang))], _State(), forgotten=True)
+            return _Decision([Reply(k.kb.text("forgotten", lang))], UserState(), forgotten=True)
         if value == "no":
             return _Decision([Reply(k.kb.text("forget_cancelled", lang))], state)
         return None
 
-    def _text(self, event: Incoming, state: _State, k: Knowledge, conversation: Conversation) -> _Decision:
+    def _text(self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
         text = event.text
         screening = k.advisor.screen(text)  # the whole message, before anything else (even past LONG_MESSAGE)
@@ -471,7 +368,7 @@ class Engine:
         logged = outcome.unanswered and understand.button_number(text) is None
         return _Decision(replies, state, unanswered=match if logged else None)
 
-    def _unless_just_shown(self, recent: _Recent, outcome: Outcome, k: Knowledge, lang: Lang) -> list[Reply]:
+    def _unless_just_shown(self, recent: RecentTurns, outcome: Outcome, k: Knowledge, lang: Lang) -> list[Reply]:
         """The outcome's replies, or a pointer back to the same card shown a moment ago; notes crises and cards."""
         match = outcome.match
         if outcome.safety is Concern.CRISIS:
@@ -499,8 +396,8 @@ class Engine:
             self._asked.popitem(last=False)
         return self._with_votes(replies, shown, k, lang)
 
-    def _recent_of(self, user_id: int) -> _Recent:
-        recent = self._recent_turns.pop(user_id, None) or _Recent()
+    def _recent_of(self, user_id: int) -> RecentTurns:
+        recent = self._recent_turns.pop(user_id, None) or RecentTurns()
         self._recent_turns[user_id] = recent
         while len(self._recent_turns) > RECENT_USERS:
             self._recent_turns.popitem(last=False)
@@ -525,7 +422,7 @@ class Engine:
         title = entry.title_in(lang)  # the answer itself, not a card shown before it (the scam warning)
         return [replace(r, choices=(*r.choices, *votes)) if r.title == title else r for r in replies]
 
-    def _context(self, event: Incoming, state: _State, k: Knowledge, lang: Lang) -> tools.Context:
+    def _context(self, event: Incoming, state: UserState, k: Knowledge, lang: Lang) -> tools.Context:
         plan = None
         exporting = event.command == "export" or event.action == "d:export"
         shown = state.plan.result if state.plan is not None else None
@@ -539,7 +436,7 @@ class Engine:
         return walk is not None and walk.step is dialogue.Step.TERMS and bool(_QUESTION_MARKERS.search(text.casefold()))
 
     @staticmethod
-    def _walk(state: _State, event: dialogue.Event, k: Knowledge, lang: Lang) -> _Decision:
+    def _walk(state: UserState, event: dialogue.Event, k: Knowledge, lang: Lang) -> _Decision:
         replies, new_progress = dialogue.handle(state.progress, event, k.walkthrough, lang)
         before = state.progress
         if (
@@ -560,7 +457,7 @@ class Engine:
 
     @staticmethod
     def _monthly_warning(
-        before: progress.Progress | None, after: progress.Progress | None, state: _State, k: Knowledge, lang: Lang
+        before: progress.Progress | None, after: progress.Progress | None, state: UserState, k: Knowledge, lang: Lang
     ) -> Reply | None:
         """A monthly amount just given in the walkthrough, checked against the user's /plan numbers as /plan would."""
         if k.plan is None or state.plan is None or after is None or after.monthly_typed is None:
@@ -574,7 +471,7 @@ class Engine:
 
     @staticmethod
     def _plan(
-        state: _State, event: planchat.Event, texts: PlanTexts, lang: Lang, walkthrough: Walkthrough | None = None
+        state: UserState, event: planchat.Event, texts: PlanTexts, lang: Lang, walkthrough: Walkthrough | None = None
     ) -> _Decision:
         replies, new_plan = planchat.step(state.plan, event, texts, lang)
         if (
@@ -595,7 +492,7 @@ class Engine:
         return _Decision(replies, replace(state, plan=new_plan), save=True)
 
     @staticmethod
-    def _with_continue(replies: list[Reply], state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
+    def _with_continue(replies: list[Reply], state: UserState, k: Knowledge, lang: Lang) -> list[Reply]:
         """Under a side answer mid-calculation or mid-walkthrough, a button back to where the user was."""
         choice = planchat.continue_choice(state.plan, k.plan, lang) if k.plan is not None else None
         if choice is None:
@@ -607,7 +504,7 @@ class Engine:
         return [*replies[:-1], replace(last, choices=(choice, *kept))]
 
     @staticmethod
-    def _with_jump(replies: list[Reply], entry_id: str, state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
+    def _with_jump(replies: list[Reply], entry_id: str, state: UserState, k: Knowledge, lang: Lang) -> list[Reply]:
         """An answer about a walkthrough step offers to go to that step."""
         target = dialogue.step_for_entry(entry_id)
         if target is None or not replies or (state.progress is not None and state.progress.step is target):
@@ -617,7 +514,7 @@ class Engine:
         return [*replies[:-1], replace(last, choices=(*last.choices, jump))]
 
     @staticmethod
-    def _where_am_i(state: _State, k: Knowledge, lang: Lang) -> list[Reply]:
+    def _where_am_i(state: UserState, k: Knowledge, lang: Lang) -> list[Reply]:
         if state.plan is not None and planchat.asking(state.plan) and k.plan is not None:
             return planchat.current_prompt(state.plan, k.plan, lang)
         if state.progress is not None:
@@ -632,7 +529,7 @@ class Engine:
         )
 
     @staticmethod
-    def _language_set(event: Incoming, state: _State, k: Knowledge, chosen: Lang) -> _Decision:
+    def _language_set(event: Incoming, state: UserState, k: Knowledge, chosen: Lang) -> _Decision:
         """The user's choice is kept; 繁體 gets Hong Kong wording when Telegram's language_code is from there."""
         shown_in = reply_lang(chosen, None, event.client_lang)
         text = k.kb.text("language_set", shown_in, language=NATIVE_NAMES[shown_in])
@@ -644,32 +541,3 @@ class Engine:
             k.kb.text("language_prompt", lang),
             tuple(Choice(NATIVE_NAMES[lang], f"l:{lang.value}") for lang in (Lang.ZH_HANS, Lang.ZH_HANT, Lang.EN)),
         )
-
-
-def _plan_prefill(state: _State) -> tuple[int | None, int | None]:
-    """What /plan starts from: the amount owed and monthly instalment the user typed in the walkthrough (a read of
-    its saved answers, nothing more), else those of their last calculation."""
-    walk, last = state.progress, state.plan.inputs if state.plan is not None else None
-    owed = walk.amount_typed if walk is not None and walk.amount_typed is not None else None
-    monthly = walk.monthly_typed if walk is not None and walk.monthly_typed is not None else None
-    if last is not None:
-        owed = owed if owed is not None else last.owed
-        monthly = monthly if monthly is not None else last.proposal
-    return owed, monthly
-
-
-def _stored_lang(value: str | None) -> Lang | None:
-    """A language read back from storage; one this version does not know is as good as none."""
-    try:
-        return Lang(value) if value else None
-    except ValueError:
-        return None
-
-
-def _parse_lang(text: str) -> Lang | None:
-    tag = text.strip().lower().replace("_", "-")
-    aliases = {"zh": Lang.ZH_HANS, "cn": Lang.ZH_HANS, "简体": Lang.ZH_HANS, "tw": Lang.ZH_HANT, "hk": Lang.ZH_HK,
-               "繁體": Lang.ZH_HANT, "繁体": Lang.ZH_HANT, "english": Lang.EN}  # fmt: skip
-    if tag in {lang.value for lang in Lang}:
-        return Lang(tag)
-    return aliases.get(tag)

@@ -1,0 +1,29 @@
+"""The advisor engine: one incoming event for one user → durable new state → replies, for any transport.
+
+Split by job: `events` (what a transport hands in and gets back), `knowledge` (the generation swapped on reload),
+`saved_state` (per-user state and its stored form), `recent_turns` (crisis and repeat memory, never stored),
+`language_choice` (reading a chosen language) and `dispatch` (the Engine that routes events and commands).
+Many callers import from `bot.engine`, so the public names stay here.
+"""
+
+from bot.engine.dispatch import LONG_MESSAGE, RECENT_USERS, START_GUIDE, Engine
+from bot.engine.events import Incoming, Kind, Response
+from bot.engine.knowledge import Knowledge
+from bot.engine.recent_turns import CRISIS_MEMORY, REPEAT_WINDOW
+from bot.engine.saved_state import FORM_KEY, PLAN_KEY, PROGRESS_KEY
+
+__all__ = [
+    "CRISIS_MEMORY",
+    "FORM_KEY",
+    "LONG_MESSAGE",
+    "PLAN_KEY",
+    "PROGRESS_KEY",
+    "RECENT_USERS",
+    "REPEAT_WINDOW",
+    "START_GUIDE",
+    "Engine",
+    "Incoming",
+    "Kind",
+    "Knowledge",
+    "Response",
+]
