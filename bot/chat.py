@@ -20,12 +20,10 @@ from typing import TextIO
 
 from bot.cli_render import render_plain
 from bot.config import Config
-from bot.core import dialogue, planchat
 from bot.core.i18n import Lang
 from bot.core.replies import Attachment, Chart, Choice, Reply
-from bot.engine import FORM_KEY, PLAN_KEY, PROGRESS_KEY, Engine, Incoming, Kind, Knowledge
+from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.storage import Storage
-from bot.tools import Form
 
 #: The terminal user's id in the database (Telegram ids are positive, so this never collides).
 TERMINAL_USER = 0
@@ -53,30 +51,18 @@ def save_attachment(attachment: Attachment, directory: Path) -> Path:
 class _Terminal:
     """One terminal conversation: numbers the buttons it shows and turns typed lines into the engine's events."""
 
-    def __init__(self, engine: Engine, storage: Storage, out: TextIO, directory: Path, lang: Lang | None) -> None:
+    def __init__(self, engine: Engine, out: TextIO, directory: Path, lang: Lang | None) -> None:
         self.engine = engine
-        self.storage = storage
         self.out = out
         self.directory = directory
         self.fixed = lang  # --lang: every reply in that language, until the user picks one with /language
         self.choices: list[Choice] = []
         self.number_step = False
 
-    async def wants_number(self) -> bool:
-        """Whether the walkthrough or /plan waits for a typed number (days, amount): buttons are then #N."""
-        session = await self.storage.load_session(TERMINAL_USER)
-        if session is None:
-            return False
-        saved = session.state.get(PROGRESS_KEY) if session.state else None
-        walk = dialogue.from_saved(saved, self.engine.knowledge.walkthrough)
-        plan = planchat.PlanState.from_dict(session.state.get(PLAN_KEY)) if session.state else None
-        form = Form.from_dict(session.state.get(FORM_KEY)) if session.state else None
-        return dialogue.wants_number(walk) or planchat.asking(plan) or (form is not None and form.takes_numbers)
-
     async def respond(self, event: Incoming) -> Lang:
         """Pass one event to the engine and show its replies; the language they were in."""
         response = await self.engine.respond(event)
-        self.number_step = await self.wants_number()
+        self.number_step = response.expects_number
         await self.show(response.replies, response.lang)
         return response.lang
 
@@ -128,7 +114,7 @@ async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO, d
     knowledge = Knowledge.load(config.knowledge_dir, config.matcher)
     async with await Storage.open(config.database) as storage:
         engine = Engine(knowledge, storage, directory=config.knowledge_dir)
-        terminal = _Terminal(engine, storage, out, directory, lang)
+        terminal = _Terminal(engine, out, directory, lang)
         shown_in = await terminal.respond(Incoming(TERMINAL_USER, Kind.COMMAND, command="start", lang=lang))
         while True:
             print("> ", end="", file=out, flush=True)

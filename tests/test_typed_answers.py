@@ -119,3 +119,13 @@ async def test_dont_know_in_the_calculator_skips_its_question_with_the_guides_wo
     assert plan is not None
     assert (plan.inputs.owed, plan.inputs.income, plan.asking) == (30000, None, Field.SPENDING)
     assert await storage.unmatched_report() == []
+
+
+async def test_the_response_says_when_a_typed_number_is_the_answer(engine: Engine) -> None:
+    """The terminal learns from the engine's response, not from storage, that "7" now means seven days."""
+    started = await say(engine, "/guide")
+    assert not started.expects_number  # the product step: a bare number may pick a button
+    at_days = await say(engine, "«jiebei»")
+    assert at_days.expects_number
+    paused = await press(engine, "w:pause:days")
+    assert not paused.expects_number

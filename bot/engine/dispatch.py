@@ -123,9 +123,11 @@ class Engine:
         return fresh
 
     async def handle(self, event: Incoming) -> list[Reply]:
+        """Only the replies of `respond` (for callers that show nothing else: scripts, benchmarks, tests)."""
         return (await self.respond(event)).replies
 
     async def respond(self, event: Incoming) -> Response:
+        """Everything a transport needs from one event (replies, language, whether a number is expected)."""
         async with self._locks.hold(event.user_id):
             return await self._handle(event)
 
@@ -148,14 +150,14 @@ class Engine:
             and event.update_id <= session.last_update_id
         )
         if redelivered:
-            return Response(self._again(event, session, state, k, lang), lang)
+            return Response(self._again(event, session, state, k, lang), lang, state.expects_number)
 
         decision = await self._decide(event, state, k, Conversation(lang=lang, client_lang=event.client_lang))
         if decision.forgotten:
             await self.storage.forget_user(event.user_id)
             self._recent_turns.pop(event.user_id, None)
             self._remember(event.user_id, None)
-            return Response(decision.replies, lang)
+            return Response(decision.replies, lang, expects_number=False)
         if decision.lang is not None:
             lang = reply_lang(event.lang or Lang(decision.lang), typed.lang, event.client_lang)
         if (decision.save or typed != typed_before) and not event.public:  # public: the private state stays
@@ -184,7 +186,7 @@ class Engine:
             await self.storage.log_unmatched(
                 event.user_id, event.text, lang.value, best, match.score, update_id=event.update_id
             )
-        return Response(decision.replies, lang)
+        return Response(decision.replies, lang, decision.state.expects_number)
 
     def _again(
         self, event: Incoming, session: Session | None, state: UserState, k: Knowledge, lang: Lang

@@ -34,7 +34,9 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Response:
-    """What one event gets: the replies, and the language they are written in (for the transport's own lines)."""
+    """Everything a transport needs from one event: the replies, the language they are written in (for the
+    transport's own lines), and whether a typed number is now an answer (the terminal then numbers its buttons "#N")."""
 
     replies: list[Reply]
     lang: Lang
+    expects_number: bool = False

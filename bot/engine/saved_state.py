@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core import planchat, progress
+from bot.core import dialogue_queries, planchat, progress
 from bot.core.walkthrough import Walkthrough
 from bot.storage import WALKTHROUGH_KEY, Session
 from bot.tools import Form
@@ -37,6 +37,13 @@ class UserState:
         if self.form is not None:
             state[FORM_KEY] = self.form.to_dict()
         return state or None
+
+    @property
+    def expects_number(self) -> bool:
+        """Whether a typed number is an answer now (days, an amount, a due day): the terminal then picks buttons
+        only by "#N"."""
+        walking = dialogue_queries.wants_number(self.progress)
+        return walking or planchat.asking(self.plan) or (self.form is not None and self.form.takes_numbers)
 
     @classmethod
     def from_session(cls, session: Session | None, walkthrough: Walkthrough) -> UserState:
