@@ -32,11 +32,12 @@ from bot.config import MatcherConfig
 from bot.core.judge import Signals, decide, judge
 from bot.core.knowledge import Entry, EntryKind, KnowledgeBase
 from bot.core.learned import LearnedModel, load_shipped
+from bot.core.limits import MAX_MESSAGE_CHARS
 from bot.core.normalize import Normalizer, features
 from bot.core.respell import Respeller
 
-#: Messages longer than this are matched on their first part (a user may paste a whole story).
-MAX_QUESTION_CHARS = 600
+#: Messages longer than this are matched on their first part; the engine tells the user (one limit: limits.py).
+MAX_QUESTION_CHARS = MAX_MESSAGE_CHARS
 #: Inverted lists longer than this are "common" features, summed only for the promising entries.
 _COMMON = 128
 #: Least weight of a phrase the knowledge base uses, in the resemblance check (see `_phrase_weight`).

@@ -26,6 +26,7 @@ from bot.core.flow import AGREED
 from bot.core.i18n import NATIVE_NAMES, Lang
 from bot.core.knowledge import Entry, EntryKind
 from bot.core.language import Typed, follow, reply_lang
+from bot.core.limits import MAX_MESSAGE_CHARS
 from bot.core.matcher import MatchResult, Status
 from bot.core.plantexts import PlanTexts
 from bot.core.replies import Choice, Reply
@@ -46,8 +47,8 @@ logger = logging.getLogger("bot.engine")  # the name operators filter on
 RECENT_USERS = 4096
 #: The /start argument of the deep link a group sends someone to, to go on in private with the walkthrough.
 START_GUIDE = "guide"
-#: Messages longer than this are answered from their first part, and the user is told so.
-LONG_MESSAGE = 1500
+#: Messages longer than this are answered from their first part, and the user is told so (the one limit, limits.py).
+LONG_MESSAGE = MAX_MESSAGE_CHARS
 #: What a typed text needs to be taken as a question rather than the agreement terms being recorded.
 _QUESTION_MARKERS = re.compile(
     r"[?？]|吗|怎么|如何|什么|能不能|可不可以|为什么|為什麼|嗎|怎麼|\b(how|what|can|should|why)\b"

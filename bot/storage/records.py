@@ -6,8 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-#: Longest unmatched question kept; a user who pastes their whole situation should not have it all stored.
-MAX_QUESTION_CHARS = 500
+from bot.core.limits import MAX_MESSAGE_CHARS
+
+#: Longest unmatched question (or feedback note) kept: no more than the matcher read (a user who pastes their whole
+#: situation should not have it all stored).
+MAX_QUESTION_CHARS = MAX_MESSAGE_CHARS
 
 #: The key under which a session's state keeps the walkthrough progress (the engine writes it; /stats counts it).
 WALKTHROUGH_KEY = "guide"
