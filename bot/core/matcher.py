@@ -19,10 +19,11 @@ entry's own examples or titles).
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -143,16 +144,38 @@ def _weighted(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
     return {f: v / norm for f, v in vector.items() if v > 0} if norm > 0 else {}
 
 
-def _phrase_weight(feature: str, idf: dict[str, float], generic: list[str]) -> float:
+def _phrase_weight(feature: str, idf: dict[str, float], generic: frozenset[str]) -> float:
     """Weight of a phrase when judging whether a question resembles an example at all.
 
     Question words ("怎么样", admin-listed as generic) weigh nothing: sharing them says nothing about loans.
-    Words of the whole domain ("逾期") still count a little although every entry has them.
+    Words of the whole domain ("逾期") still count a little although every entry has them. `generic` holds every
+    piece of the generic words (see `_pieces`).
     """
     word = feature[2:] if feature.startswith(("w:", "s:")) else feature
-    if any(word in g for g in generic):
+    if word in generic:  # part of a generic word
         return 0.0
     return max(idf.get(feature, 0.0), _DOMAIN_FLOOR)
+
+
+def _pieces(words: list[str]) -> frozenset[str]:
+    """Every piece (substring) of the words: one set look-up instead of a scan of the words for each feature."""
+    found = {word[i:j] for word in words for i in range(len(word)) for j in range(i + 1, len(word) + 1)}
+    if words:
+        found.add("")  # "" is in any word
+    return frozenset(found)
+
+
+def _example_phrases(
+    example_docs: list[Counter[str]], idf: dict[str, float], generic: list[str]
+) -> list[dict[str, float]]:
+    """Each example's multi-character features with their `_phrase_weight`."""
+    pieces = _pieces(generic)
+    weights: dict[str, float] = {}  # by feature: most recur across examples
+    for counts in example_docs:
+        for f in counts:
+            if len(f) > 1 and f not in weights:
+                weights[f] = _phrase_weight(f, idf, pieces)
+    return [{f: weights[f] for f in counts if len(f) > 1} for counts in example_docs]
 
 
 class Matcher:
@@ -178,7 +201,10 @@ class Matcher:
         self._entries = kb.entries
         #: Inverted lists longer than this are "common" (see `evidence`); bench.twophase measures other cut-offs.
         self.common_postings: float = _COMMON
+        # The build normalises the same texts several times (an example for each view, keywords twice): once each.
+        self._form: Callable[[str], str] = functools.cache(self.normalize)
         self._index = self._build()
+        self._form = self.normalize  # the texts' forms are in the index now
         # Many users ask the same few things ("花呗逾期了怎么办"): recent results by question text.
         self._recent: OrderedDict[str, MatchResult] = OrderedDict()
 
@@ -191,7 +217,7 @@ class Matcher:
             mine: list[int] = []
             texts = [*entry.examples, entry.title.get("zh-hans", ""), entry.title.get("en", "")]
             for text in texts:
-                normalized = self.normalize(text)
+                normalized = self._form(text)
                 counts = Counter(features(normalized))
                 whole.update(counts)
                 if normalized:
@@ -203,7 +229,7 @@ class Matcher:
                     index.example_entry.append(entry_no)
                     index.example_text.append(normalized)
             for keyword in entry.keywords:
-                whole.update(features(self.normalize(keyword)))
+                whole.update(features(self._form(keyword)))
             entry_docs.append(whole)
             index.entry_examples.append(mine)
         self._build_bayes(index, entry_docs)
@@ -223,10 +249,8 @@ class Matcher:
         index.example_postings = dict(example_postings)
         self._build_complement(index)
         index.respeller = self._build_respeller(index, entry_docs)
-        generic = [self.normalize(word) for word in self.kb.generic]
-        index.example_phrases = [
-            {f: _phrase_weight(f, index.idf, generic) for f in counts if len(f) > 1} for counts in example_docs
-        ]
+        generic = [self._form(word) for word in self.kb.generic]
+        index.example_phrases = _example_phrases(example_docs, index.idf, generic)
         index.keywords = self._build_keywords()
         return index
 
@@ -235,7 +259,7 @@ class Matcher:
         keyword_owners: Counter[str] = Counter()
         normalized_keywords: list[list[str]] = []
         for entry in self._entries:
-            words = sorted({self.normalize(k) for k in entry.keywords if self.normalize(k)})
+            words = sorted({self._form(k) for k in entry.keywords if self._form(k)})
             normalized_keywords.append(words)
             keyword_owners.update(words)
         return [[(k, 1.0 / keyword_owners[k]) for k in words] for words in normalized_keywords]
@@ -247,7 +271,7 @@ class Matcher:
         for entry, whole in zip(self._entries, entry_docs, strict=True):
             mine = Counter(whole)
             for keyword in entry.keywords:  # keywords count extra: an admin said they matter
-                for f, n in Counter(features(self.normalize(keyword))).items():
+                for f, n in Counter(features(self._form(keyword))).items():
                     mine[f] += n * (self.weights.keyword_count - 1)
             counts.append(mine)
         vocabulary = len(set().union(*counts)) if counts else 0
@@ -282,7 +306,7 @@ class Matcher:
                 weights.update(index.example_vectors[example_no])
             extra = [*entry.keywords, entry.title.get("zh-hans", ""), entry.title.get("en", "")]
             for text in extra:
-                weights.update(_weighted(Counter(features(self.normalize(text))), index.idf))
+                weights.update(_weighted(Counter(features(self._form(text))), index.idf))
             per_entry.append(weights)
         total: Counter[str] = Counter()
         for weights in per_entry:
@@ -306,7 +330,7 @@ class Matcher:
         uses: Counter[str] = Counter()
         for doc in entry_docs:
             uses.update({f: n for f, n in doc.items() if len(f) == 2 and not f.isascii()})
-        words = (self.normalize(word) for word in self.kb.respell)
+        words = (self._form(word) for word in self.kb.respell)
         return Respeller(words, uses, index.idf, _RESPELL_MIN_USES)
 
     def _fuzzy(self, question: str, examples: Sequence[str]) -> float:
