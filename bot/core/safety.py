@@ -98,7 +98,8 @@ def _builtin() -> dict[str, Any]:
     import yaml
 
     source = resources.files("bot.core").joinpath("safety_phrases.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(source)
+    # LibYAML's parser when PyYAML has it: the same data, several times faster than the pure-Python one.
+    data: dict[str, Any] = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return data
 
 
