@@ -162,9 +162,8 @@ def _split_syllables(word: str, syllables: frozenset[str]) -> int | None:
 def _pinyin_syllables() -> frozenset[str]:
     """Every toneless pinyin syllable, from pypinyin's table of readings (the respeller's copy: importing pypinyin
     would also load its phrase tables, and a second copy would cost several MiB at its peak)."""
-    table = reading_table()
     result: set[str] = set()
-    for readings in table.values():
+    for readings in reading_table().distinct():
         for reading in readings.split(","):
             plain = "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
             plain = plain.replace("ü", "v")

@@ -6,10 +6,12 @@ each character's reading; its table is loaded on first use.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import importlib.util
 import json
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Container, Iterable
 from pathlib import Path
@@ -17,10 +19,35 @@ from pathlib import Path
 from bot.core.normalize import CJK_RUN
 
 
+class Readings:
+    """pypinyin's readings by character, kept small: 42,000 characters as a sorted array of code points and an index
+    into their 8,600 distinct readings (as a dict of strings it took 6 MiB of every bot's memory)."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """`pairs`: (code point in decimal, readings) as in the table ("12295", "líng,yuán,xīng")."""
+        ordered = sorted((int(point), readings) for point, readings in pairs)
+        distinct: dict[str, int] = {}
+        self._points = array("I", (point for point, _ in ordered))
+        self._which = array("I", (distinct.setdefault(readings, len(distinct)) for _, readings in ordered))
+        self._readings = list(distinct)
+
+    def get(self, char: str) -> str | None:
+        """The character's readings, comma-separated with tones ("líng,yuán,xīng"); None when the table has none."""
+        point = ord(char)
+        at = bisect.bisect_left(self._points, point)
+        if at < len(self._points) and self._points[at] == point:
+            return self._readings[self._which[at]]
+        return None
+
+    def distinct(self) -> list[str]:
+        """Every distinct value of the table (readings strings), in first-seen order."""
+        return list(self._readings)
+
+
 @functools.cache
-def reading_table() -> dict[str, str]:
-    """pypinyin's table of each character's readings ("12295": "líng,yuán,xīng"), loaded on first use, once for every
-    reader (the respeller, the safety screen, the language detector's list of syllables).
+def reading_table() -> Readings:
+    """pypinyin's table of each character's readings, loaded on first use, once for every reader (the respeller,
+    the safety screen, the language detector's list of syllables).
 
     Read from the package's JSON directly: importing `pypinyin` would also load its phrase tables, which the
     advisor does not need and which take longer than everything else it does at start-up.
@@ -29,17 +56,18 @@ def reading_table() -> dict[str, str]:
     locations = spec.submodule_search_locations if spec is not None else None
     table = Path(next(iter(locations), "")) / "pinyin_dict.json" if locations else None
     if table is not None and table.is_file():
-        loaded: dict[str, str] = json.loads(table.read_text(encoding="utf-8"))
-        return loaded
+        # Straight into the compact form: the pairs are never a dict of 42,000 entries.
+        readings: Readings = json.loads(table.read_text(encoding="utf-8"), object_pairs_hook=Readings)
+        return readings
     from pypinyin.pinyin_dict import pinyin_dict  # another layout: the slower, supported way
 
-    return {str(k): v for k, v in pinyin_dict.items()}
+    return Readings((str(k), v) for k, v in pinyin_dict.items())
 
 
 @functools.cache
 def syllables(char: str) -> tuple[str, ...]:
     """The character's readings in pinyin without tone ("还" → hai, huan); the character itself if it has none."""
-    found = reading_table().get(str(ord(char)))
+    found = reading_table().get(char)
     if not found:
         return (char,)
     toneless = ("".join(c for c in unicodedata.normalize("NFKD", r) if c.isascii()) for r in found.split(","))

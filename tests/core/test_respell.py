@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from bot.core.respell import Respeller, syllables
+from bot.core.respell import Readings, Respeller, syllables
 
 WORDS = ["协商", "征信", "起诉"]
 USES = Counter({"协商": 50, "征信": 40, "起诉": 3, "补救": 9, "能不": 20, "还能": 12})
@@ -38,3 +38,14 @@ def test_syllables_ignore_tone_and_keep_other_characters() -> None:
 )
 def test_respelling(respell: Respeller, typed: str, expected: str) -> None:
     assert respell(typed) == expected
+
+
+def test_readings_table_finds_each_character_and_only_those_it_has() -> None:
+    table = Readings([("22909", "hǎo,hào"), ("20013", "zhōng,zhòng"), ("20320", "nǐ"), ("20040", "me")])
+    assert table.get("中") == "zhōng,zhòng"
+    assert table.get("好") == "hǎo,hào"
+    assert table.get("你") == "nǐ"
+    assert table.get("乘") is None  # between two the table has
+    assert table.get("a") is None
+    assert table.get("么") == "me"
+    assert sorted(table.distinct()) == ["hǎo,hào", "me", "nǐ", "zhōng,zhòng"]
