@@ -22,10 +22,13 @@ from __future__ import annotations
 import functools
 import heapq
 import math
+import operator
+import sys
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import repeat
 
 from rapidfuzz import fuzz, process
 
@@ -55,6 +58,8 @@ _RESPELL_MIN_USES = 5
 _NEAR_COPY = 92
 #: How many promising entries the first phase hands to the second.
 _CANDIDATES = 48
+#: The default of every `dict.get` in the summed products (see `_common_examples`).
+_ZEROS = repeat(0.0)
 
 
 class Status(StrEnum):
@@ -129,6 +134,7 @@ class _Index:
     entry_examples: list[list[int]] = field(default_factory=list)
     keywords: list[list[tuple[str, float]]] = field(default_factory=list)
     bayes_base: list[float] = field(default_factory=list)  # log P(unseen feature | entry)
+    bayes_best: float = -math.inf  # the largest of `bayes_base` (looked at for every question)
     bayes_gain: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # log P(f | e) - base
     entry_gain: list[dict[str, float]] = field(default_factory=list)  # the same, per entry
     bayes_pooled: dict[str, float] = field(default_factory=dict)  # log P(f | all entries pooled)
@@ -136,6 +142,12 @@ class _Index:
     complement_norm: list[float] = field(default_factory=list)  # per entry: log of its complement's total weight
     complement_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # the gains by feature
     respeller: Respeller | None = None  # puts right typos toward this knowledge base's words
+
+
+def _shared_features(normalized: str) -> list[str]:
+    """`features`, each one string object however many examples have it: the index keeps them in many tables, and
+    "逾期" cut anew from each of a thousand examples would be a thousand strings."""
+    return list(map(sys.intern, features(normalized)))
 
 
 def _weighted(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
@@ -218,7 +230,7 @@ class Matcher:
             texts = [*entry.examples, entry.title.get("zh-hans", ""), entry.title.get("en", "")]
             for text in texts:
                 normalized = self._form(text)
-                counts = Counter(features(normalized))
+                counts = Counter(_shared_features(normalized))
                 whole.update(counts)
                 if normalized:
                     index.own_text.append(normalized)
@@ -229,7 +241,7 @@ class Matcher:
                     index.example_entry.append(entry_no)
                     index.example_text.append(normalized)
             for keyword in entry.keywords:
-                whole.update(features(self._form(keyword)))
+                whole.update(_shared_features(self._form(keyword)))
             entry_docs.append(whole)
             index.entry_examples.append(mine)
         self._build_bayes(index, entry_docs)
@@ -271,7 +283,7 @@ class Matcher:
         for entry, whole in zip(self._entries, entry_docs, strict=True):
             mine = Counter(whole)
             for keyword in entry.keywords:  # keywords count extra: an admin said they matter
-                for f, n in Counter(features(self._form(keyword))).items():
+                for f, n in Counter(_shared_features(self._form(keyword))).items():
                     mine[f] += n * (self.weights.keyword_count - 1)
             counts.append(mine)
         vocabulary = len(set().union(*counts)) if counts else 0
@@ -285,6 +297,7 @@ class Matcher:
             for f, g in mine_gain.items():
                 gain[f].append((entry_no, g))
         index.bayes_gain = dict(gain)
+        index.bayes_best = max(index.bayes_base, default=-math.inf)
         pooled: Counter[str] = Counter()
         for mine in counts:
             pooled.update(mine)
@@ -306,7 +319,7 @@ class Matcher:
                 weights.update(index.example_vectors[example_no])
             extra = [*entry.keywords, entry.title.get("zh-hans", ""), entry.title.get("en", "")]
             for text in extra:
-                weights.update(_weighted(Counter(features(self._form(text))), index.idf))
+                weights.update(_weighted(Counter(_shared_features(self._form(text))), index.idf))
             per_entry.append(weights)
         total: Counter[str] = Counter()
         for weights in per_entry:
@@ -366,7 +379,10 @@ class Matcher:
         # Phase 2: common features, for the candidates only.
         for entry_no in candidates:
             gains = index.entry_gain[entry_no]
-            bayes_evidence[entry_no] += sum(known[f] * gains.get(f, 0.0) for f in deferred_bayes)
+            # map() rather than a generator: the same products summed in the same order, without a Python frame
+            bayes_evidence[entry_no] += sum(
+                map(operator.mul, map(known.__getitem__, deferred_bayes), map(gains.get, deferred_bayes, _ZEROS))
+            )
         if deferred_query:
             self._common_examples(candidates, deferred_query, example_dot)
         nearest: dict[int, float] = {}
@@ -453,7 +469,8 @@ class Matcher:
                 small, large = (
                     (vector, deferred_query) if len(vector) < len(deferred_query) else (deferred_query, vector)
                 )
-                example_dot[example_no] += sum(v * large.get(f, 0.0) for f, v in small.items())
+                # v * large.get(f, 0.0) for each f, v of `small`, in its order (as `evidence` does it: exact, faster)
+                example_dot[example_no] += sum(map(operator.mul, small.values(), map(large.get, small, _ZEROS)))
 
     def _keywords(self, normalized: str, candidates: set[int]) -> dict[int, float]:
         """How strongly each candidate's keywords are in the question (0 to 1; absent when none is)."""
@@ -558,7 +575,7 @@ class Matcher:
         top = max(background, *logits.values()) if logits else background
         norm = math.fsum(math.exp(x - top) for x in logits.values()) + math.exp(background - top)
         # Entries without evidence: only worth summing when the likeliest of them is not negligible (e^-30).
-        if index.bayes_base and max(index.bayes_base) * scale > top - 30:
+        if index.bayes_base and index.bayes_best * scale > top - 30:
             norm += math.fsum(math.exp(b * scale - top) for e, b in enumerate(index.bayes_base) if e not in logits)
         return {e: math.exp(logits.get(e, index.bayes_base[e] * scale) - top) / norm for e in candidates}
 
