@@ -25,7 +25,7 @@ import math
 import operator
 import sys
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import repeat
@@ -119,12 +119,45 @@ class Evidence:
     closest: float  # share of the best entry's closest example found in the question: is it like anything we know?
 
 
+@dataclass(frozen=True, slots=True)
+class _Postings:
+    """One feature's inverted list: (number, value) pairs, as two tuples rather than a tuple per pair (the index
+    holds about 100,000 pairs; a tuple each was 5 MiB of every bot's memory)."""
+
+    ids: tuple[int, ...]
+    values: tuple[float, ...]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[tuple[int, float]]:
+        return zip(self.ids, self.values, strict=True)
+
+
+_NO_POSTINGS = _Postings((), ())
+
+
+class _Lists:
+    """Inverted lists while they are built: numbers and values in two lists per feature (no tuple per pair)."""
+
+    def __init__(self) -> None:
+        self._lists: dict[str, tuple[list[int], list[float]]] = {}
+
+    def add(self, feature: str, number: int, value: float) -> None:
+        ids, values = self._lists.setdefault(feature, ([], []))
+        ids.append(number)
+        values.append(value)
+
+    def frozen(self) -> dict[str, _Postings]:
+        return {f: _Postings(tuple(ids), tuple(values)) for f, (ids, values) in self._lists.items()}
+
+
 @dataclass
 class _Index:
     """Sparse TF-IDF vectors behind inverted lists, so a question touches only entries sharing a feature."""
 
     idf: dict[str, float] = field(default_factory=dict)
-    example_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    example_postings: dict[str, _Postings] = field(default_factory=dict)
     example_entry: list[int] = field(default_factory=list)
     example_text: list[str] = field(default_factory=list)
     own_text: list[str] = field(default_factory=list)  # every example and title, normalised (for `_near_copy`)
@@ -135,12 +168,12 @@ class _Index:
     keywords: list[list[tuple[str, float]]] = field(default_factory=list)
     bayes_base: list[float] = field(default_factory=list)  # log P(unseen feature | entry)
     bayes_best: float = -math.inf  # the largest of `bayes_base` (looked at for every question)
-    bayes_gain: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # log P(f | e) - base
+    bayes_gain: dict[str, _Postings] = field(default_factory=dict)  # log P(f | e) - base
     entry_gain: list[dict[str, float]] = field(default_factory=list)  # the same, per entry
     bayes_pooled: dict[str, float] = field(default_factory=dict)  # log P(f | all entries pooled)
     complement_gain: list[dict[str, float]] = field(default_factory=list)  # per entry: see `_build_complement`
     complement_norm: list[float] = field(default_factory=list)  # per entry: log of its complement's total weight
-    complement_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # the gains by feature
+    complement_postings: dict[str, _Postings] = field(default_factory=dict)  # the gains by feature
     respeller: Respeller | None = None  # puts right typos toward this knowledge base's words
 
 
@@ -251,14 +284,14 @@ class Matcher:
             df.update(doc.keys())
         # A feature found in every entry ("逾期", "花呗") says nothing about which entry is meant.
         index.idf = {f: math.log((n + 1) / (d + 0.5)) for f, d in df.items()}
-        example_postings: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
+        example_postings = _Lists()
         for example_no, counts in enumerate(example_docs):
             vector = _weighted(counts, index.idf)
             index.example_vectors.append(vector)
             for f, v in vector.items():
                 if index.idf[f] >= _MIN_IDF:  # on (nearly) every entry: adds nothing but a long list to walk
-                    example_postings[f].append((example_no, v))
-        index.example_postings = dict(example_postings)
+                    example_postings.add(f, example_no, v)
+        index.example_postings = example_postings.frozen()
         self._build_complement(index)
         index.respeller = self._build_respeller(index, entry_docs)
         generic = [self._form(word) for word in self.kb.generic]
@@ -287,7 +320,7 @@ class Matcher:
                     mine[f] += n * (self.weights.keyword_count - 1)
             counts.append(mine)
         vocabulary = len(set().union(*counts)) if counts else 0
-        gain: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
+        gain = _Lists()
         for entry_no, mine in enumerate(counts):
             total = sum(mine.values()) + alpha * vocabulary
             base = math.log(alpha / total)
@@ -295,8 +328,8 @@ class Matcher:
             mine_gain = {f: math.log((n + alpha) / total) - base for f, n in mine.items()}
             index.entry_gain.append(mine_gain)
             for f, g in mine_gain.items():
-                gain[f].append((entry_no, g))
-        index.bayes_gain = dict(gain)
+                gain.add(f, entry_no, g)
+        index.bayes_gain = gain.frozen()
         index.bayes_best = max(index.bayes_base, default=-math.inf)
         pooled: Counter[str] = Counter()
         for mine in counts:
@@ -325,14 +358,14 @@ class Matcher:
         for weights in per_entry:
             total.update(weights)
         grand = sum(total.values()) + alpha * len(total)
-        postings: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings = _Lists()
         for entry_no, weights in enumerate(per_entry):
             index.complement_norm.append(math.log(grand - sum(weights.values())))
             gains = {f: math.log(alpha + total[f]) - math.log(alpha + total[f] - w) for f, w in weights.items()}
             index.complement_gain.append(gains)
             for f, g in gains.items():
-                postings[f].append((entry_no, g))
-        index.complement_postings = dict(postings)
+                postings.add(f, entry_no, g)
+        index.complement_postings = postings.frozen()
 
     def respell(self, normalized: str) -> str:
         """Normalised text with typos that sound like a word of the knowledge base put right (see `Respeller`)."""
@@ -437,7 +470,7 @@ class Matcher:
         for f, qv in query.items():
             if long_message and len(f) == 1:
                 continue
-            postings = self._index.example_postings.get(f, [])
+            postings = self._index.example_postings.get(f, _NO_POSTINGS)
             if len(postings) > common:
                 deferred[f] = qv
                 continue
