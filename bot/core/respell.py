@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import functools
 import importlib.util
+import itertools
 import json
 import unicodedata
 from array import array
@@ -29,19 +30,23 @@ class Readings:
         distinct: dict[str, int] = {}
         self._points = array("I", (point for point, _ in ordered))
         self._which = array("I", (distinct.setdefault(readings, len(distinct)) for _, readings in ordered))
-        self._readings = list(distinct)
+        # One string for all readings, not 8,600: the strings parsed from the JSON sit among the freed pairs, and each
+        # one kept would keep its whole block of the heap.
+        self._text = "".join(f"{readings}\n" for readings in distinct)
+        self._starts = array("I", itertools.accumulate((len(r) + 1 for r in distinct), initial=0))
 
     def get(self, char: str) -> str | None:
         """The character's readings, comma-separated with tones ("líng,yuán,xīng"); None when the table has none."""
         point = ord(char)
         at = bisect.bisect_left(self._points, point)
         if at < len(self._points) and self._points[at] == point:
-            return self._readings[self._which[at]]
+            which = self._which[at]
+            return self._text[self._starts[which] : self._starts[which + 1] - 1]
         return None
 
     def distinct(self) -> list[str]:
         """Every distinct value of the table (readings strings), in first-seen order."""
-        return list(self._readings)
+        return self._text.split("\n")[:-1]
 
 
 @functools.cache
