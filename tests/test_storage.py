@@ -235,6 +235,21 @@ async def test_every_confirmed_save_survives_kill_9(db_path: Path) -> None:
 # -- concurrency ---------------------------------------------------------------------------------------------------
 
 
+async def test_failed_attempts_at_an_update_add_up_on_disk_and_old_ones_are_pruned(
+    storage: Storage, clock: FakeClock, db_path: Path
+) -> None:
+    assert await storage.update_failures(7) == 0
+    assert await storage.add_update_failure(7) == 1
+    assert await storage.add_update_failure(7) == 2
+    assert peek(db_path, "SELECT update_id, failures FROM update_failures") == [(7, 2)]  # on disk once returned
+    await storage.clear_update_failures(7)
+    assert await storage.update_failures(7) == 0
+    await storage.add_update_failure(8)
+    clock.now += 3 * 86_400  # Telegram has long dropped update 8
+    await storage.add_update_failure(9)
+    assert peek(db_path, "SELECT update_id FROM update_failures") == [(9,)]
+
+
 async def test_saves_and_loads_from_50_concurrent_tasks_all_land(storage: Storage, db_path: Path) -> None:
     async def user_talks(user_id: int) -> None:
         for step in range(3):

@@ -100,6 +100,15 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_id, step)
     );
     """,
+    # v8: failed attempts at a Telegram update, so the bound on retries (bot.telegram.updates) survives a restart.
+    # Only the update id: never the update itself, nor who sent it.
+    """
+    CREATE TABLE update_failures (
+        update_id INTEGER PRIMARY KEY,
+        failures  INTEGER NOT NULL,          -- attempts whose handler raised
+        at        REAL NOT NULL              -- unix seconds of the latest; old rows are pruned
+    );
+    """,
 )
 
 #: Tables with one user's rows (besides sessions and unmatched): /forget empties them of that user.

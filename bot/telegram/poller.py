@@ -14,6 +14,12 @@ one in flight, so while that one holds the offset back, a fetch brings few new u
 already in hand: the poller then also waits for room for at least a quarter of ``limit`` (under the load bench, one
 slow update made it fetch the same 100 updates ten times in a row). At most ``limit`` updates are in flight.
 
+An update whose handling failed (a handler raised: the database could not save, a reply was refused) is tried again
+in place, after a short wait, as Telegram tries a webhook update answered 500 again: at most
+`FailedAttempts.limit` attempts in all, counted in the database so a restart does not start the count again; the
+last failure is given up (the user gets the apology, /stats counts its update id). While it waits, it holds the
+offset back and nothing else: the other updates are fetched and handled meanwhile.
+
 The answer is read as JSON and each update parsed on its own, so one update the library cannot read is skipped
 (logged without its content) instead of failing the whole batch forever.
 """
@@ -23,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 from urllib.parse import urlencode
 
@@ -31,7 +37,7 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.request import BaseRequest
 
-from bot.telegram.updates import UpdateReader
+from bot.telegram.updates import FailedAttempts, Handle, UpdateReader
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +47,8 @@ _IDLE_WAIT: Final = 0.5
 _FAILED_WAIT: Final = 1.0
 #: Extra seconds the HTTP read may take beyond the long-poll timeout itself.
 _READ_MARGIN: Final = 10.0
-
-
-Handle = Callable[[Update], Awaitable[None]]
+#: Seconds before an update whose handler raised is tried again, times the failures so far.
+RETRY_WAIT = 0.5
 
 
 class Poller:
@@ -60,6 +65,8 @@ class Poller:
         limit: int = 100,
         on_error: Callable[[TelegramError], None] | None = None,
         reader: UpdateReader | None = None,
+        attempts: FailedAttempts | None = None,
+        retry_wait: float | None = None,
     ) -> None:
         self._bot = bot
         self._request = request
@@ -73,6 +80,8 @@ class Poller:
         self._progress = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._reader = reader or UpdateReader(bot)  # counts the updates it could not read
+        self.attempts = attempts or FailedAttempts()  # failed attempts per update id, across restarts
+        self._retry_wait = RETRY_WAIT if retry_wait is None else retry_wait
 
     @property
     def offset(self) -> int:
@@ -169,10 +178,22 @@ class Poller:
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, update_id: int, update: Update) -> None:
-        try:
-            await self._handle(update)
-        except Exception:
-            logger.exception("handling update %d failed", update_id)
+        """Handle `update` until it is handled or has failed `attempts.limit` times (counted across restarts); only
+        then is it confirmed. Between attempts it holds the offset back but not the other updates."""
+        failures = await self.attempts.before(update_id)
+        while True:
+            retryable = failures + 1 < self.attempts.limit
+            try:
+                handled = await self._handle(update, retryable)
+            except Exception:
+                logger.exception("handling update %d failed", update_id)
+                handled = False
+            if handled or not retryable:
+                await self.attempts.done(update_id, handled=handled)
+                break
+            failures = await self.attempts.failed(update_id)
+            logger.warning("update %d failed; trying it again (attempt %d)", update_id, failures + 1)
+            await asyncio.sleep(self._retry_wait * failures)
         # Cancelled (stopping) skips this: the update stays unconfirmed and comes again after a restart.
         self._in_flight.discard(update_id)
         self._progress.set()

@@ -18,9 +18,8 @@ from bot.config import Config
 from bot.errors import TransportError
 from bot.telegram.application import AnyApplication, Built, build
 from bot.telegram.poller import Poller
-from bot.telegram.request import AiohttpRequest
 from bot.telegram.transport import REMINDER_POLL
-from bot.telegram.updates import ANSWER_WITHIN, UpdateReader, WebhookServer
+from bot.telegram.updates import ANSWER_WITHIN, Handle, WebhookServer
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +34,8 @@ async def running(
     config: Config, *, clock: Callable[[], float] = time.time, reminder_poll: float = REMINDER_POLL
 ) -> AsyncIterator[AnyApplication]:
     """The bot long-polling until the block ends, for callers that own the event loop (tests, embedding programs)."""
-    app, request, reader, _transport = build(config, clock=clock, reminder_poll=reminder_poll)
-    async with _polling(app, request, config, reader) as (app, _):
+    built = build(config, clock=clock, reminder_poll=reminder_poll)
+    async with _polling(built, config) as (app, _):
         yield app
 
 
@@ -56,9 +55,7 @@ async def receiving(
 
 
 @asynccontextmanager
-async def _polling(
-    app: AnyApplication, request: AiohttpRequest, config: Config, reader: UpdateReader
-) -> AsyncIterator[tuple[AnyApplication, asyncio.Task[None]]]:
+async def _polling(built: Built, config: Config) -> AsyncIterator[tuple[AnyApplication, asyncio.Task[None]]]:
     """Start the application and poll with `Poller` (updates confirmed once handled); yield it and the poll task.
 
     Starts and stops in the order of PTB's `run_polling` — initialise, post_init (storage, knowledge, commands),
@@ -66,14 +63,14 @@ async def _polling(
     post_shutdown — so the storage is open exactly while updates flow.
     """
 
+    app = built.app
+
     def polling_failed(error: TelegramError) -> None:  # as run_polling does: the error handler decides
         app.create_task(app.process_error(update=None, error=error))
 
-    async def handle(update: Update) -> None:  # PTB's own processor: at most concurrent_updates at once
-        await app.update_processor.process_update(update, app.process_update(update))
-
-    poller = Poller(app.bot, request, handle, timeout=config.telegram.poll_timeout, allowed_updates=ALLOWED_UPDATES,
-                    on_error=polling_failed, reader=reader)  # fmt: skip
+    poller = Poller(app.bot, built.polling, _handler(built), timeout=config.telegram.poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES, on_error=polling_failed, reader=built.reader,
+                    attempts=built.transport.attempts)  # fmt: skip
     await app.initialize()
     try:
         if app.post_init is not None:
@@ -95,16 +92,32 @@ async def _polling(
             await app.post_shutdown(app)
 
 
-async def _poll_until_stopped(
-    app: AnyApplication, request: AiohttpRequest, config: Config, reader: UpdateReader
-) -> None:
+def _handler(built: Built) -> Handle:
+    """Handles one update with PTB's own processor (at most concurrent_updates at once); True if no handler raised.
+
+    `retryable` tells the error handler whether the update will be tried again (then the user gets no apology yet).
+    """
+    app, transport = built.app, built.transport
+
+    async def handle(update: Update, retryable: bool) -> bool:
+        transport.watched.start(update.update_id, retryable)
+        try:
+            await app.update_processor.process_update(update, app.process_update(update))
+        finally:
+            handled = transport.watched.finish(update.update_id)
+        return handled
+
+    return handle
+
+
+async def _poll_until_stopped(built: Built, config: Config) -> None:
     """`advisor run` in polling mode: until SIGINT or SIGTERM, or until Telegram refuses the token."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with suppress(NotImplementedError):  # no signal handlers on Windows' event loop: Ctrl+C still ends it
             loop.add_signal_handler(signum, stop.set)
-    async with _polling(app, request, config, reader) as (_, polling):
+    async with _polling(built, config) as (_, polling):
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait([polling, stopping], return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
@@ -121,20 +134,9 @@ async def _webhook(
     Telegram sends it, and all behind it, again). Same start and stop order as `_polling`; updates in flight at the
     stop get `_STOP_GRACE` seconds, then 503 (Telegram sends them again after a restart)."""
     webhook = config.telegram.webhook
-    app, transport = built.app, built.transport
-
-    async def handle(update: Update, retryable: bool) -> bool:  # PTB's own processor, as long polling does
-        transport.watched.start(update.update_id, retryable)
-        try:
-            await app.update_processor.process_update(update, app.process_update(update))
-        finally:
-            handled = transport.watched.finish(update.update_id)
-        return handled
-
-    server = WebhookServer(
-        built.reader, handle, path=webhook.path, secret=webhook.secret_token, answer_within=answer_within
-    )
-    transport.webhook = server
+    app = built.app
+    server = WebhookServer(built.reader, _handler(built), path=webhook.path, secret=webhook.secret_token,
+                           answer_within=answer_within, attempts=built.transport.attempts)  # fmt: skip
     await app.initialize()
     try:
         if app.post_init is not None:
@@ -221,7 +223,7 @@ async def _until_reachable(bot: Bot) -> None:
 def run_bot(config: Config, *, clock: Callable[[], float] = time.time) -> int:
     """`advisor run`: long polling by default, a webhook when configured. Blocks until stopped."""
     built = build(config, clock=clock)  # first: it refuses a missing or malformed token
-    app, polling_request, reader, _transport = built
+    app = built.app
     root = logging.getLogger()
     root.setLevel(config.log_level)
     for handler in root.handlers:
@@ -233,7 +235,7 @@ def run_bot(config: Config, *, clock: Callable[[], float] = time.time) -> int:
         if tg.webhook.enabled:
             asyncio.run(_serve_webhook(built, config))
         else:
-            asyncio.run(_poll_until_stopped(app, polling_request, config, reader))
+            asyncio.run(_poll_until_stopped(built, config))
     except InvalidToken as error:
         raise TransportError("Telegram rejected the token; check TELEGRAM_BOT_TOKEN") from error
     return 0

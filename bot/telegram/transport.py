@@ -35,7 +35,7 @@ from bot.locks import KeyedLocks
 from bot.storage import Storage
 from bot.telegram.render import parse_callback, render
 from bot.telegram.request import Unanswered
-from bot.telegram.updates import ATTEMPTS, UpdateReader, WebhookServer
+from bot.telegram.updates import FailedAttempts, UpdateReader
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +83,8 @@ class Undelivered:
 
 
 class Watched:
-    """Updates the webhook waits for (bot.telegram.updates): whether a handler raised, and whether Telegram will
-    send the update again after that (then the user is not sent the apology: the next attempt answers them)."""
+    """Updates being handled (bot.telegram.updates, bot.telegram.poller): whether a handler raised, and whether the
+    update will be tried again after that (then the user is not sent the apology: the next attempt answers them)."""
 
     def __init__(self) -> None:
         self._retryable: dict[int, bool] = {}
@@ -131,7 +131,7 @@ class Transport:
         self._working = asyncio.Semaphore(config.telegram.concurrent_updates)
         self.undelivered = Undelivered()
         self.watched = Watched()  # webhook mode: updates whose outcome decides the HTTP answer
-        self.webhook: WebhookServer | None = None  # webhook mode: for the updates it gave up, in /stats
+        self.attempts = FailedAttempts(lambda: self.storage)  # failed attempts per update, given up ones in /stats
 
     # --- lifecycle -------------------------------------------------------------------------------------------
 
@@ -378,9 +378,7 @@ class Transport:
         await self._send(message.chat_id, [Reply(text)], update.update_id)
 
     def _given_up(self) -> str:
-        if self.webhook is None:
-            return ""
-        return f"updates given up after {ATTEMPTS} failed attempts {self.webhook.given_up}; "
+        return f"{self.attempts.summary()}; "
 
     def _admin_tool(self) -> Admin:
         if self.admin is None:

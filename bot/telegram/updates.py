@@ -15,7 +15,9 @@ instead of applying it twice. So:
 
 - handled → 200; unreadable (poison) → 200, counted and logged once by id;
 - a handler raised → 500, and Telegram sends it again; on the `ATTEMPTS`-th failure it is given up (the user gets the
-  apology, the update 200, /stats counts it), so a bug that fails every time cannot hold up the bot forever;
+  apology, the update 200, /stats counts it by id), so a bug that fails every time cannot hold up the bot forever.
+  The failures are counted in the database (`FailedAttempts`, shared with long polling), so a restart in between
+  does not start the count again;
 - still being handled after `ANSWER_WITHIN` seconds (Telegram stops waiting for an answer at about a minute and
   sends the update again) → 503; the handling goes on, and the update sent again waits for that same handling instead
   of starting a second one (and one already finished by then gets 200 at once);
@@ -32,7 +34,7 @@ import asyncio
 import hmac
 import json
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Coroutine
 from contextlib import suppress
 from typing import Any, Final
@@ -40,6 +42,9 @@ from typing import Any, Final
 import tornado.httpserver
 import tornado.web
 from telegram import Bot, Update
+
+from bot.errors import StorageError
+from bot.storage import Storage
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +59,72 @@ _REMEMBERED: Final = 4096
 #: Seconds the answers of cancelled updates get to be written when the bot stops.
 _ANSWERING: Final = 0.2
 
-#: Handles one update; `retryable` says whether a failure will be answered non-2xx (Telegram then sends it again).
+#: How many update ids of updates given up /stats lists (the newest).
+_GIVEN_UP_SHOWN: Final = 10
+
+#: Handles one update; `retryable` says whether a failure will be tried again (then the user gets no apology yet).
 #: Returns True when the update was handled, False when a handler raised.
 Handle = Callable[[Update, bool], Coroutine[Any, Any, bool]]
+
+
+class FailedAttempts:
+    """Failed attempts per update, bounded at `limit` across restarts, and the updates given up (for /stats).
+
+    The counts live in the database (`storage()`, once it is open) so that an update failing every time is given
+    up after `limit` attempts even if the bot restarts in between (Telegram then delivers it again); while there
+    is no database, or it cannot be written, they are kept in memory. Only update ids: never an update's content.
+    """
+
+    def __init__(self, storage: Callable[[], Storage | None] = lambda: None, *, limit: int = ATTEMPTS) -> None:
+        self.limit = limit
+        self._storage = storage
+        self._memory: OrderedDict[int, int] = OrderedDict()
+        self.given_up = 0
+        self.recent: deque[int] = deque(maxlen=_GIVEN_UP_SHOWN)  # ids of the newest updates given up
+
+    async def before(self, update_id: int) -> int:
+        """How many attempts at `update_id` failed so far."""
+        storage = self._storage()
+        if storage is not None:
+            try:
+                stored = await storage.update_failures(update_id)
+            except StorageError as error:
+                logger.warning("failed attempts at update %d not read (%s); counting in memory", update_id, error)
+            else:
+                if stored > self._memory.get(update_id, 0):
+                    self._memory[update_id] = stored  # failed before a restart: `done` clears its row
+                    _trim(self._memory)
+        return self._memory.get(update_id, 0)
+
+    async def failed(self, update_id: int) -> int:
+        """Record one more failed attempt (durably, when the database is open); returns how many there are now."""
+        count = self._memory.get(update_id, 0) + 1
+        storage = self._storage()
+        if storage is not None:
+            try:
+                count = max(count, await storage.add_update_failure(update_id))
+            except StorageError as error:
+                logger.warning("failed attempt at update %d not saved (%s); counting in memory", update_id, error)
+        self._memory[update_id] = count
+        self._memory.move_to_end(update_id)
+        _trim(self._memory)
+        return count
+
+    async def done(self, update_id: int, *, handled: bool) -> None:
+        """`update_id` is finished with: handled, or (`handled` False) given up after its last attempt."""
+        if not handled:
+            self.given_up += 1
+            self.recent.append(update_id)
+            logger.error("update %d failed %d times; given up", update_id, self.limit)
+        had = self._memory.pop(update_id, 0)
+        storage = self._storage()
+        if storage is not None and (had or not handled):
+            with suppress(StorageError):  # a row left behind is pruned after two days
+                await storage.clear_update_failures(update_id)
+
+    def summary(self) -> str:
+        updates = f" (updates {', '.join(map(str, self.recent))})" if self.recent else ""
+        return f"updates given up after {self.limit} failed attempts {self.given_up}{updates}"
 
 
 class UpdateReader:
@@ -113,17 +181,15 @@ class WebhookServer:
         path: str,
         secret: str,
         answer_within: float = ANSWER_WITHIN,
-        attempts: int = ATTEMPTS,
+        attempts: FailedAttempts | None = None,
     ) -> None:
         self.reader = reader
         self.secret = secret
         self._handle = handle
         self._answer_within = answer_within
-        self._attempts = attempts
+        self.attempts = attempts or FailedAttempts()  # failed attempts per update id, across restarts
         self._in_flight: dict[int, asyncio.Task[bool]] = {}
-        self._failures: OrderedDict[int, int] = OrderedDict()  # failed attempts per update id
         self._finished: OrderedDict[int, None] = OrderedDict()  # handled or given up: answered 200 if sent again
-        self.given_up = 0  # updates whose handler failed on every attempt (shown in /stats)
         self._stopping = False
         self._waiting = 0  # requests waiting for their answer
         self._idle = asyncio.Event()  # set while no request waits
@@ -148,10 +214,14 @@ class WebhookServer:
         if task is None:
             if self._stopping:
                 return 503
-            retryable = self._failures.get(update_id, 0) + 1 < self._attempts
-            task = asyncio.create_task(self._handle(update, retryable))
-            self._in_flight[update_id] = task
-            task.add_done_callback(lambda done: self._settle(update_id, done, retryable))
+            failures = await self.attempts.before(update_id)
+            if update_id in self._finished:
+                return 200
+            task = self._in_flight.get(update_id)  # the same update POSTed again meanwhile: that handling counts
+            if task is None:
+                task = asyncio.create_task(self._attempt(update, failures + 1 < self.attempts.limit))
+                self._in_flight[update_id] = task
+                task.add_done_callback(lambda done: self._settle(update_id, done))
         # Not wait_for: the handling must go on when this answer gives up waiting (or this request is dropped).
         self._waiting += 1
         self._idle.clear()
@@ -169,26 +239,27 @@ class WebhookServer:
             return 200
         return 503 if task.cancelled() else 500
 
-    def _settle(self, update_id: int, task: asyncio.Task[bool], retryable: bool) -> None:
-        self._in_flight.pop(update_id, None)
-        if task.cancelled():
-            return  # stopped before it was done: unanswered, Telegram sends it again
-        error = task.exception()
-        if error is not None:
-            logger.error("handling update %d failed", update_id, exc_info=error)
-        handled = error is None and task.result()
+    async def _attempt(self, update: Update, retryable: bool) -> bool:
+        """One attempt at `update`; its outcome is recorded (durably) before the answer to Telegram is written."""
+        update_id = update.update_id
+        try:
+            handled = await self._handle(update, retryable)
+        except Exception:
+            logger.exception("handling update %d failed", update_id)
+            handled = False
         if not handled and retryable:
-            self._failures[update_id] = self._failures.get(update_id, 0) + 1
-            self._failures.move_to_end(update_id)
-            _trim(self._failures)
+            await self.attempts.failed(update_id)
             logger.warning("update %d failed; answered 500 so that Telegram sends it again", update_id)
-            return
-        if not handled:
-            self.given_up += 1
-            logger.error("update %d failed %d times; given up", update_id, self._attempts)
-        self._failures.pop(update_id, None)
+            return False
+        await self.attempts.done(update_id, handled=handled)
         self._finished[update_id] = None
         _trim(self._finished)
+        return handled
+
+    def _settle(self, update_id: int, task: asyncio.Task[bool]) -> None:
+        self._in_flight.pop(update_id, None)
+        if not task.cancelled() and task.exception() is not None:  # only if recording the outcome failed
+            logger.error("handling update %d failed", update_id, exc_info=task.exception())
 
     async def stop(self, grace: float) -> None:
         """Stop taking updates; those in flight get `grace` seconds to finish (answered 200), the rest 503."""

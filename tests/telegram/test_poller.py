@@ -35,11 +35,12 @@ async def test_a_slow_oldest_update_does_not_make_the_poller_fetch_full_answers_
     first = fake_api.inject_message(1, "slow")
     rest = [fake_api.inject_message(2 + n, "quick") for n in range(LIMIT - 1)]
 
-    async def handle(update: telegram.Update) -> None:
+    async def handle(update: telegram.Update, retryable: bool) -> bool:
         if update.update_id == first:
             await release.wait()
         handled.append(update.update_id)
         progress.set()
+        return True
 
     poller = Poller(bot, request, handle, timeout=1, limit=LIMIT)
     polling = asyncio.create_task(poller.run())

@@ -191,6 +191,38 @@ async def test_an_update_in_flight_when_the_bot_stops_is_answered_503_and_answer
     assert (await saved(setup.database, 4708)).state == at_stop.state
 
 
+async def test_the_attempts_at_a_failing_update_are_counted_across_a_restart(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = setup.fake
+    failed: list[int] = []
+    save = Storage.save_session
+
+    async def save_or_fail(self: Storage, session: Session) -> Session:  # this user's saves always fail
+        if session.user_id == 4709:
+            failed.append(session.last_update_id or 0)
+            raise StorageError("disk I/O error")
+        return await save(self, session)
+
+    async with webhook_bot(setup) as bot:
+        user = Person(bot, 4709)
+        user.type("/plan")
+        assert await deliver(fake) == [200]
+        monkeypatch.setattr(Storage, "save_session", save_or_fail)
+        typed = user.type("3万")
+        assert [*await deliver(fake), *await deliver(fake)] == [500, 500]
+    assert fake.pending_updates == 1
+    assert messages(fake, typed) == []
+
+    async with webhook_bot(setup):
+        assert await deliver(fake) == [200], "the third attempt, counted across the restart, is the last"
+        assert failed == [typed] * 3
+        [apology] = messages(fake, typed)
+    async with await Storage.open(setup.database) as storage:
+        assert await storage.update_failures(typed) == 0
+    assert apology
+
+
 # -- kill -9 between the handling and the 200 -------------------------------------------------------------------
 
 
