@@ -26,3 +26,28 @@ async def test_a_flooder_gets_the_burst_and_one_note_while_someone_else_is_answe
     assert 10 <= len(texts) - 1 <= 12  # the burst of 10, and at most a refill or two while the flood is read
     assert answered
     assert f"{FLOOD - (len(texts) - 1)} messages dropped, 1 slow-down notes" in stats.text
+
+
+async def test_a_persons_fast_button_presses_are_all_handled_under_the_production_budget(
+    setup: Setup, start_bot: StartBot
+) -> None:
+    setup.admin_ids = (4512,)
+    setup.budget = True  # a burst of 10, then one a second
+    async with start_bot() as advisor:
+        fake, person, admin = advisor.fake, Person(advisor, 4511), Person(advisor, 4512)
+        for text in ("花呗逾期了怎么办", "会影响征信吗"):  # a person who has been asking first
+            assert await person.says(text)
+        assert await person.says("/guide")
+        step = fake.last_message(4511)
+        assert step is not None
+        buttons = [b["callback_data"] for row in step["reply_markup"]["inline_keyboard"] for b in row]
+        # Five taps at once on the step's buttons (the fastest a thumb can go, and then some): 5 taps in 2 s.
+        taps = [person.tap(buttons[n % len(buttons)], step["message_id"]) for n in range(5)]
+        await advisor.until_handled(*taps)
+        [stats] = await admin.says("/stats")
+
+    for tap in taps:
+        assert fake.callback_answer(tap) is not None, f"press {tap} was dropped (its spinner never stopped)"
+    texts = [message["text"] for message in fake.sent_messages(4511)]
+    assert say("slow_down") not in texts
+    assert "over the message budget: 0 messages dropped, 0 slow-down notes" in stats.text
