@@ -503,6 +503,8 @@ class FakeBotAPI:
         self._answer_delays: dict[str, float] = {}
         self._rates: dict[str, tuple[float, float, float, random.Random]] = {}
         self._confirmed_below = 0
+        self._webhook_confirmed: set[int] = set()  # updates answered 2xx by deliver_to_webhook
+        self.webhook_statuses: dict[int, int] = {}  # HTTP status (0: no answer) → how many deliver_to_webhook got
 
         self.commands: dict[tuple[str, str], list[JSON]] = {}
 
@@ -858,6 +860,70 @@ class FakeBotAPI:
                     self._pending.popleft()
         return statuses
 
+    async def deliver_to_webhook(self, *, connections: int = 40, retry_after: float = 1.0) -> None:
+        """Deliver pending updates by POST until cancelled, as Telegram does: up to ``connections`` at once, one
+        update per chat at a time (in order), each sent again ``retry_after`` seconds after a non-2xx answer or a
+        failed connection, and confirmed (see `confirmed`) by a 2xx answer. Statuses go to `webhook_statuses`."""
+        webhook = self.webhook or {}
+        target = str(webhook.get("url") or "")
+        if urlsplit(target).hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise RuntimeError(f"no loopback webhook URL to deliver to: {target!r}")
+        headers = {"Content-Type": "application/json"}
+        if webhook.get("secret_token"):
+            headers["X-Telegram-Bot-Api-Secret-Token"] = str(webhook["secret_token"])
+        sending: set[int] = set()  # chats with an update on its way
+        resting: dict[int, float] = {}  # update id → when it may be sent again
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def post(session: aiohttp.ClientSession, update: JSON, chat: int) -> None:
+            update_id = update["update_id"]
+            try:
+                async with session.post(target, data=json.dumps(update), headers=headers) as answer:
+                    status = answer.status
+            except (aiohttp.ClientError, TimeoutError):
+                status = 0  # no answer: Telegram sends it again
+            self.webhook_statuses[status] = self.webhook_statuses.get(status, 0) + 1
+            sending.discard(chat)
+            if 200 <= status < 300:
+                self._webhook_confirmed.add(update_id)
+                with contextlib.suppress(ValueError):
+                    self._pending.remove(update)
+            else:
+                resting[update_id] = time.monotonic() + retry_after
+            self._updates_signal.notify()
+            self._calls_signal.notify()  # wait_for(confirmed) wakes
+
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=75)) as session:
+            try:
+                while True:
+                    for update, chat in self._due_for_webhook(sending, resting, connections - len(tasks)):
+                        sending.add(chat)
+                        task = asyncio.create_task(post(session, update, chat))
+                        tasks.add(task)
+                        task.add_done_callback(tasks.discard)
+                    await self._updates_signal.wait_until(time.monotonic() + 0.1)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _due_for_webhook(self, sending: set[int], resting: dict[int, float], room: int) -> list[tuple[JSON, int]]:
+        """Up to `room` pending updates to POST now, with their chats: the oldest of each chat not `sending` one,
+        unless it is `resting` after a failed delivery (then the chat's later updates wait too)."""
+        now, waiting = time.monotonic(), set(sending)
+        due: list[tuple[JSON, int]] = []
+        for update in self._pending:
+            chat = self._update_chats.get(update["update_id"], 0)
+            if len(due) >= room:
+                break
+            if chat in waiting:
+                continue
+            waiting.add(chat)
+            if resting.get(update["update_id"], 0.0) <= now:
+                resting.pop(update["update_id"], None)
+                due.append((update, chat))
+        return due
+
     # -- recorded calls and bot output ----------------------------------------------------------------------------
 
     def calls(self, method: str | None = None) -> list[Call]:
@@ -1029,8 +1095,9 @@ class FakeBotAPI:
         self._rates[method.lower()] = (error, flood, drop_after, random.Random(seed))
 
     def confirmed(self, update_id: int) -> bool:
-        """Whether the bot has confirmed ``update_id`` (asked getUpdates for a later offset)."""
-        return update_id < self._confirmed_below
+        """Whether the bot has confirmed ``update_id`` (asked getUpdates for a later offset, or answered it 2xx when
+        `deliver_to_webhook` sent it)."""
+        return update_id < self._confirmed_below or update_id in self._webhook_confirmed
 
     def _add_fault(self, method: str, fault: _Fault) -> None:
         if fault.remaining < 1:

@@ -8,6 +8,7 @@ import time
 
 import pytest
 import telegram
+from aiohttp import web
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -642,3 +643,47 @@ async def test_an_application_on_a_webhook_gets_updates_posted_with_the_secret(f
             await app.updater.stop()
             await app.stop()
     assert reply["text"] == "网络钩子"
+
+
+async def test_delivering_to_a_webhook_retries_a_refused_update_and_keeps_each_chats_order(
+    fake_api: FakeBotAPI,
+) -> None:
+    """`deliver_to_webhook` as Telegram: a non-2xx answer means "again later"; a chat's later updates wait for it,
+    other chats' do not."""
+    port = free_port()
+    received: list[int] = []
+    refuse_once: set[int] = set()
+
+    async def receive(request: web.Request) -> web.Response:
+        update_id = (await request.json())["update_id"]
+        received.append(update_id)
+        if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != "s3cret":
+            return web.Response(status=403)
+        if update_id in refuse_once:
+            refuse_once.discard(update_id)
+            return web.Response(status=500)
+        return web.Response(status=200)
+
+    app = web.Application()
+    app.router.add_post("/hook", receive)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    fake_api.webhook = {"url": f"http://127.0.0.1:{port}/hook", "secret_token": "s3cret"}
+    first, second = fake_api.inject_message(USER, "一"), fake_api.inject_message(USER, "二")
+    other = fake_api.inject_message(USER + 1, "三")
+    refuse_once.add(first)
+    delivering = asyncio.create_task(fake_api.deliver_to_webhook(retry_after=0.3))
+    try:
+        await fake_api.wait_for(lambda: fake_api.confirmed(second) or None, timeout=10)
+    finally:
+        delivering.cancel()
+        await asyncio.gather(delivering, return_exceptions=True)
+        await runner.cleanup()
+    assert received.count(first) == 2
+    assert received.index(second) > received.index(first, 1), "the chat's next update waited for the retried one"
+    assert received.index(other) < received.index(first, 1), "another chat was not held up"
+    assert fake_api.confirmed(first)
+    assert fake_api.confirmed(other)
+    assert fake_api.pending_updates == 0
+    assert fake_api.webhook_statuses == {500: 1, 200: 3}
