@@ -35,7 +35,7 @@ async def test_a_persons_fast_button_presses_are_all_handled_under_the_productio
     setup.budget = True  # a burst of 10, then one a second
     async with start_bot() as advisor:
         fake, person, admin = advisor.fake, Person(advisor, 4511), Person(advisor, 4512)
-        for text in ("花呗逾期了怎么办", "会影响征信吗"):  # a person who has been asking first
+        for text in ("我想先问一下还款的事", "这个会怎么样呢"):  # a person who has been asking first
             assert await person.says(text)
         assert await person.says("/guide")
         step = fake.last_message(4511)
