@@ -14,11 +14,12 @@ import time
 from collections.abc import Callable
 from datetime import date
 
-from bot.core import inbox
+from bot.core import actions, inbox
 from bot.core.flow import SCREENS, Step
 from bot.core.i18n import Lang
 from bot.core.knowledge import KnowledgeBase
 from bot.core.replies import Attachment, Choice, Reply
+from bot.errors import ActionError
 from bot.storage import Storage
 
 #: Groups shown in one /unmatched message (the CSV has all of them).
@@ -60,21 +61,26 @@ class Admin:
                     notes=" | ".join(group.notes[: inbox.NOTES_SHOWN]) or "-",
                 )
             )
-            choices.append(Choice(kb.text("admin_resolve_button", lang, n=str(number)), f"i:ok:{group.key}"))
-            choices.append(Choice(kb.text("admin_ignore_button", lang, n=str(number)), f"i:no:{group.key}"))
-        choices.append(Choice(kb.text("admin_csv_button", lang), "i:csv"))
+            resolve, ignore = actions.Inbox("ok", group.key), actions.Inbox("no", group.key)
+            choices.append(Choice(kb.text("admin_resolve_button", lang, n=str(number)), resolve.pack()))
+            choices.append(Choice(kb.text("admin_ignore_button", lang, n=str(number)), ignore.pack()))
+        choices.append(Choice(kb.text("admin_csv_button", lang), actions.Inbox("csv").pack()))
         text = kb.text("admin_inbox", lang, groups="\n".join(lines), total=str(len(groups)))
         return Reply(text, tuple(choices))
 
-    async def press(self, action: str, kb: KnowledgeBase, lang: Lang, normalize: Normalize) -> list[Reply]:
-        match action.split(":"):
-            case ["i", "csv"]:
+    async def press(self, token: str, kb: KnowledgeBase, lang: Lang, normalize: Normalize) -> list[Reply]:
+        try:
+            action = actions.unpack(token)
+        except ActionError:
+            action = None
+        match action:
+            case actions.Inbox("csv", ""):
                 groups = await self.groups(normalize)
                 data = inbox.to_csv(groups).encode("utf-8-sig")  # with a BOM, so spreadsheet apps read it as UTF-8
                 name = f"unmatched-{date.fromtimestamp(self.clock()).isoformat()}.csv"
                 sent = Reply(kb.text("admin_csv_sent", lang, groups=str(len(groups))))
                 return [Reply(sent.text, attachment=Attachment(name, data, "text/csv"))]
-            case ["i", ("ok" | "no") as verdict, key]:
+            case actions.Inbox(("ok" | "no") as verdict, key):
                 group = next((g for g in await self.groups(normalize) if g.key == key), None)
                 if group is None:
                     return [Reply(kb.text("admin_group_gone", lang)), await self.unmatched(kb, lang, normalize)]

@@ -4,7 +4,8 @@
     ├── ConfigError              config.yaml or environment variables are wrong or missing
     ├── KnowledgeError           the knowledge YAML cannot be loaded; `.problems` lists every one
     ├── StorageError             the SQLite database cannot be opened, migrated or written
-    └── TransportError           the Telegram side cannot start (bad token, unreachable Bot API, …)
+    ├── TransportError           the Telegram side cannot start (bad token, unreachable Bot API, …)
+    └── ActionError              a button's action is not one the bot makes (forged, garbled, too long)
 
 Callers catch `AdvisorError` at the edge, show the user a kind sentence and log the cause once.
 """
@@ -51,3 +52,8 @@ class StorageError(AdvisorError):
 
 class TransportError(AdvisorError):
     """The Telegram transport cannot start or talk to the Bot API."""
+
+
+class ActionError(AdvisorError):
+    """A button's action or callback data is not one the bot makes (bot/core/actions.py): forged, garbled, from a
+    grammar no longer spoken, or too long for Telegram's 64 bytes."""

@@ -5,7 +5,7 @@ The engine hands this module the events that belong to a tool — its commands, 
 while a tool waits for it (a `Form`) — and gets back replies and the form to keep. Arithmetic and parsing live in
 the pure core (`bot.core.reminders`); this module reads and writes storage and picks texts from the knowledge.
 
-Button actions:
+Button actions (typed in bot/core/actions.py as Reminder, Diary and Vote; written here as their tokens):
 
     r:list                 the user's reminders, each with a cancel button
     r:add                  type instalment due days (a day of the month, or dates)
@@ -36,6 +36,7 @@ from typing import Any
 
 from bot import export
 from bot.core import diary, reminders
+from bot.core.actions import Diary, Reminder, Vote
 from bot.core.flow import AGREED
 from bot.core.i18n import Lang
 from bot.core.knowledge import KnowledgeBase
@@ -48,8 +49,6 @@ logger = logging.getLogger(__name__)
 
 #: Commands handled here (besides the engine's own).
 COMMANDS = ("reminders", "log", "export")
-#: Button prefixes handled here.
-PREFIXES = ("r", "d", "v")
 
 
 @dataclass(frozen=True)
@@ -114,10 +113,10 @@ class Tools:
             return Result([await self._export(ctx)], changed=False)
         return Result([await self._list(ctx.user_id, ctx.kb, ctx.lang)])
 
-    async def press(self, ctx: Context, action: str, form: Form | None) -> Result:
-        if action.startswith("d:"):
+    async def press(self, ctx: Context, action: Diary | Vote | Reminder, form: Form | None) -> Result:
+        if isinstance(action, Diary):
             return await self._diary_press(ctx, action, form)
-        if action.startswith("v:"):
+        if isinstance(action, Vote):
             return await self._vote(ctx, action, form)
         return await self._reminder_press(ctx.user_id, action, form, ctx.kb, ctx.lang)
 
@@ -135,33 +134,33 @@ class Tools:
     # -- reminders -----------------------------------------------------------------------------------------------
 
     async def _reminder_press(
-        self, user_id: int, action: str, form: Form | None, kb: KnowledgeBase, lang: Lang
+        self, user_id: int, action: Reminder, form: Form | None, kb: KnowledgeBase, lang: Lang
     ) -> Result:
-        match action.split(":"):
-            case ["r", "list"]:
+        match action:
+            case Reminder("list", ""):
                 return Result([await self._list(user_id, kb, lang)])
-            case ["r", "add"]:
+            case Reminder("add", ""):
                 return Result([Reply(kb.text("reminder_due_prompt", lang), (self._stop(kb, lang),))], Form("due", {}))
-            case ["r", "credit"]:
-                choices = [Choice(kb.text("reminder_every", lang, months=str(n)), f"r:credit:{n}")
+            case Reminder("credit", ""):
+                choices = [Choice(kb.text("reminder_every", lang, months=str(n)), Reminder("credit", str(n)).pack())
                            for n in reminders.CREDIT_PERIODS]  # fmt: skip
                 return Result([Reply(kb.text("reminder_credit_prompt", lang), tuple(choices))], form, changed=False)
-            case ["r", "credit", months] if months.isdigit() and int(months) in reminders.CREDIT_PERIODS:
+            case Reminder("credit", months) if months.isdigit() and int(months) in reminders.CREDIT_PERIODS:
                 return await self._add_credit(user_id, int(months), kb, lang, form)
-            case ["r", "x", number] if number.isdigit():
+            case Reminder("x", number) if number.isdigit():
                 cancelled = await self.storage.cancel_reminder(user_id, int(number))
                 key = "reminder_cancelled" if cancelled else "reminder_gone"
                 return Result([Reply(kb.text(key, lang)), await self._list(user_id, kb, lang)], form, changed=False)
-            case ["r", "tz"]:
-                choices = [Choice(name, f"r:tz:{name}") for name in reminders.COMMON_ZONES]
-                choices.append(Choice(kb.text("reminder_tz_other", lang), "r:tzt"))
+            case Reminder("tz", ""):
+                choices = [Choice(name, Reminder("tz", name).pack()) for name in reminders.COMMON_ZONES]
+                choices.append(Choice(kb.text("reminder_tz_other", lang), Reminder("tzt").pack()))
                 tz = await self._tz(user_id)
                 return Result([Reply(kb.text("reminder_tz_prompt", lang, tz=tz), tuple(choices))], form, changed=False)
-            case ["r", "tz", *name] if (chosen := reminders.known_zone(":".join(name))) is not None:
+            case Reminder("tz", name) if (chosen := reminders.known_zone(name)) is not None:
                 return await self._set_tz(user_id, chosen, kb, lang)
-            case ["r", "tzt"]:
+            case Reminder("tzt", ""):
                 return Result([Reply(kb.text("reminder_tz_type", lang), (self._stop(kb, lang),))], Form("tz", {}))
-            case ["r", "stop"]:
+            case Reminder("stop", ""):
                 return Result([Reply(kb.text("reminder_stopped", lang))], None, changed=form is not None)
         return Result([Reply(kb.text("menu_expired", lang)), await self._list(user_id, kb, lang)], form, changed=False)
 
@@ -218,11 +217,12 @@ class Tools:
         lines: list[str] = []
         for number, reminder in enumerate(stored, 1):
             lines.append(f"{number}. {self._line(reminder, tz, kb, lang)}")
-            choices.append(Choice(kb.text("reminder_cancel_button", lang, n=str(number)), f"r:x:{reminder.id}"))
+            cancel = Reminder("x", str(reminder.id)).pack()
+            choices.append(Choice(kb.text("reminder_cancel_button", lang, n=str(number)), cancel))
         choices += [
-            Choice(kb.text("reminder_add_button", lang), "r:add"),
-            Choice(kb.text("reminder_credit_button", lang), "r:credit"),
-            Choice(kb.text("reminder_tz_button", lang), "r:tz"),
+            Choice(kb.text("reminder_add_button", lang), Reminder("add").pack()),
+            Choice(kb.text("reminder_credit_button", lang), Reminder("credit").pack()),
+            Choice(kb.text("reminder_tz_button", lang), Reminder("tz").pack()),
         ]
         if lines:
             text = kb.text("reminder_list", lang, reminders="\n".join(lines), tz=tz)
@@ -239,7 +239,7 @@ class Tools:
         return (await self.storage.prefs(user_id))[0] or reminders.DEFAULT_TZ
 
     def _stop(self, kb: KnowledgeBase, lang: Lang) -> Choice:
-        return Choice(kb.text("reminder_stop_button", lang), "r:stop")
+        return Choice(kb.text("reminder_stop_button", lang), Reminder("stop").pack())
 
     # -- the negotiation diary -----------------------------------------------------------------------------------
 
@@ -247,26 +247,26 @@ class Tools:
         form = Form("diary", diary.Draft().to_dict())
         return Result([self._diary_prompt(ctx, diary.Draft(), with_list=True)], form)
 
-    async def _diary_press(self, ctx: Context, action: str, form: Form | None) -> Result:
+    async def _diary_press(self, ctx: Context, action: Diary, form: Form | None) -> Result:
         kb, lang = ctx.kb, ctx.lang
-        match action.split(":"):
-            case ["d", "new"]:
+        match action:
+            case Diary("new", ""):
                 return await self._diary_start(ctx)
-            case ["d", "list"]:
+            case Diary("list", ""):
                 return Result([await self._diary_list(ctx)], form, changed=False)
-            case ["d", "export"]:
+            case Diary("export", ""):
                 return Result([await self._export(ctx)], form, changed=False)
-            case ["d", "x", number] if number.isdigit():
+            case Diary("x", number) if number.isdigit():
                 deleted = await self.storage.delete_contact(ctx.user_id, int(number))
                 said = Reply(kb.text("diary_deleted" if deleted else "diary_gone", lang))
                 return Result([said, await self._diary_list(ctx)], form, changed=False)
-            case ["d", "stop"]:
+            case Diary("stop", ""):
                 return Result([Reply(kb.text("diary_stopped", lang))], None, changed=form is not None)
-            case ["d", "day", ago] if ago in ("0", "1") and _is_diary(form):
+            case Diary("day", ago) if ago in ("0", "1") and _is_diary(form):
                 return await self._diary_move(ctx, form, diary.PickDay(int(ago)))
-            case ["d", "ch", channel] if _is_diary(form):
+            case Diary("ch", channel) if _is_diary(form):
                 return await self._diary_move(ctx, form, diary.PickChannel(channel))
-            case ["d", "skip"] if _is_diary(form):
+            case Diary("skip", "") if _is_diary(form):
                 return await self._diary_move(ctx, form, diary.Skip())
         return Result([Reply(kb.text("menu_expired", lang)), await self._diary_list(ctx)], form, changed=False)
 
@@ -290,20 +290,20 @@ class Tools:
 
     def _diary_prompt(self, ctx: Context, draft: diary.Draft, *, with_list: bool = False) -> Reply:
         kb, lang = ctx.kb, ctx.lang
-        stop = Choice(kb.text("diary_stop_button", lang), "d:stop")
+        stop = Choice(kb.text("diary_stop_button", lang), Diary("stop").pack())
         choices: list[Choice] = []
         if draft.at is diary.Field.DAY:
             choices = [
-                Choice(kb.text("diary_today", lang), "d:day:0"),
-                Choice(kb.text("diary_yesterday", lang), "d:day:1"),
+                Choice(kb.text("diary_today", lang), Diary("day", "0").pack()),
+                Choice(kb.text("diary_yesterday", lang), Diary("day", "1").pack()),
             ]
         elif draft.at is diary.Field.CHANNEL:
-            choices = [Choice(kb.text(f"diary_channel_{c}", lang), f"d:ch:{c}") for c in diary.CHANNELS]
+            choices = [Choice(kb.text(f"diary_channel_{c}", lang), Diary("ch", c).pack()) for c in diary.CHANNELS]
         elif draft.at is diary.Field.WHO:
-            choices = [Choice(kb.text("diary_skip", lang), "d:skip")]
+            choices = [Choice(kb.text("diary_skip", lang), Diary("skip").pack())]
         choices.append(stop)
         if with_list:
-            choices.append(Choice(kb.text("diary_list_button", lang), "d:list"))
+            choices.append(Choice(kb.text("diary_list_button", lang), Diary("list").pack()))
         return Reply(kb.text(f"diary_ask_{draft.at.value}", lang), tuple(choices))
 
     async def _diary_list(self, ctx: Context) -> Reply:
@@ -318,10 +318,10 @@ class Tools:
             channel = kb.text(f"diary_channel_{row.channel}", lang) if row.channel in diary.CHANNELS else row.channel
             who = f" · {row.who}" if row.who else ""
             lines.append(f"{number}. {row.day} · {channel}{who}\n    {row.said}")
-            choices.append(Choice(kb.text("diary_delete_button", lang, n=str(number)), f"d:x:{row.id}"))
+            choices.append(Choice(kb.text("diary_delete_button", lang, n=str(number)), Diary("x", str(row.id)).pack()))
         choices += [
-            Choice(kb.text("diary_new_button", lang), "d:new"),
-            Choice(kb.text("diary_export_button", lang), "d:export"),
+            Choice(kb.text("diary_new_button", lang), Diary("new").pack()),
+            Choice(kb.text("diary_export_button", lang), Diary("export").pack()),
         ]
         if not rows and not terms:
             return Reply(kb.text("diary_empty", lang), tuple(choices))
@@ -348,19 +348,19 @@ class Tools:
 
     # -- feedback ------------------------------------------------------------------------------------------------
 
-    async def _vote(self, ctx: Context, action: str, form: Form | None) -> Result:
+    async def _vote(self, ctx: Context, action: Vote, form: Form | None) -> Result:
         kb, lang = ctx.kb, ctx.lang
-        match action.split(":"):
-            case ["v", "+", entry] if kb.entry(entry) is not None:
+        match action:
+            case Vote("+", entry) if kb.entry(entry) is not None:
                 await self.storage.vote(ctx.user_id, entry, +1)
                 return Result([Reply(kb.text("feedback_thanks", lang))], form, changed=False)
-            case ["v", "-", entry] if kb.entry(entry) is not None:
+            case Vote("-", entry) if kb.entry(entry) is not None:
                 await self.storage.vote(ctx.user_id, entry, -1)
                 question = ctx.asked[1] if ctx.asked is not None and ctx.asked[0] == entry else ""
                 row = await self.storage.file_disliked(ctx.user_id, question, lang.value, entry)
-                skip = Choice(kb.text("feedback_skip_button", lang), "v:skip")
+                skip = Choice(kb.text("feedback_skip_button", lang), Vote("skip").pack())
                 return Result([Reply(kb.text("feedback_ask_note", lang), (skip,))], Form("note", {"row": row}))
-            case ["v", "skip"]:
+            case Vote("skip", ""):
                 return Result([Reply(kb.text("feedback_skipped", lang))], None, changed=form is not None)
         return Result([Reply(kb.text("menu_expired", lang))], form, changed=False)
 
@@ -389,7 +389,7 @@ class Tools:
         text = kb.text(key, lang, date=day.strftime("%Y-%m-%d"))
         if reminders.is_late(reminder.next_at, now):
             text += "\n\n" + kb.text("reminder_late", lang, when=day.strftime("%Y-%m-%d %H:%M"))
-        return Reply(text, (Choice(kb.text("reminder_list_button", lang), "r:list"),))
+        return Reply(text, (Choice(kb.text("reminder_list_button", lang), Reminder("list").pack()),))
 
 
 def _is_diary(form: Form | None) -> bool:

@@ -3,12 +3,8 @@
 It answers free text from the knowledge base (answer / clarify / honest fallback) and routes button actions. Every
 text first passes the safety screen (bot/core/safety.py): a person in crisis gets the crisis reply and nothing else;
 a message about a scam gets the `safety.scams` card first and then its answer; despair gets a kind word first.
-Action tokens (kept short for Telegram's 64-byte callback data):
-
-    e:<entry id>   show an entry (clarify choices, related topics)
-    n:             "none of these" under a clarify menu
-    g:start        start or resume the negotiation walkthrough
-    w:…            walkthrough actions, handled by bot.core.dialogue
+Its buttons (bot/core/actions.py): ShowEntry (clarify choices, related topics), NoneOfThese under a clarify menu,
+StartGuide to start or resume the negotiation walkthrough (handled by bot.core.dialogue).
 """
 
 from __future__ import annotations
@@ -17,6 +13,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
+from bot.core.actions import Action, NoneOfThese, ShowEntry, StartGuide
 from bot.core.i18n import Lang
 from bot.core.knowledge import Entry, EntryKind, KnowledgeBase
 from bot.core.matcher import Matcher, MatchResult, Status
@@ -132,8 +129,8 @@ class Advisor:
         if result.status is Status.ANSWER and result.entry is not None:
             return self.show_entry(conversation, result.entry)
         if result.status is Status.CLARIFY:
-            choices = [Choice(c.entry.title_in(lang), f"e:{c.entry.id}") for c in result.candidates]
-            choices.append(Choice(self.kb.text("none_of_these", lang), "n:"))
+            choices = [Choice(c.entry.title_in(lang), ShowEntry(c.entry.id).pack()) for c in result.candidates]
+            choices.append(Choice(self.kb.text("none_of_these", lang), NoneOfThese().pack()))
             return [Reply(self.kb.text("clarify_prompt", lang), tuple(choices))]
         if result.route is not None:
             return self.show_entry(conversation, result.route)
@@ -189,7 +186,7 @@ class Advisor:
         lang = conversation.lang
         label = self.kb.text("crisis_question_button", lang, title=asked.entry.title_in(lang))
         last = replies[-1]
-        return [*replies[:-1], replace(last, choices=(Choice(label, f"e:{asked.entry.id}"), *last.choices))]
+        return [*replies[:-1], replace(last, choices=(Choice(label, ShowEntry(asked.entry.id).pack()), *last.choices))]
 
     def check_in(self, conversation: Conversation) -> Reply:
         """After the crisis reply, a message that asks nothing: a gentle check-in with the user's own hotline."""
@@ -228,19 +225,20 @@ class Advisor:
         for other_id in entry.related[:MAX_RELATED]:
             other = self.kb.entry(other_id)
             if other is not None:
-                choices.append(Choice(self.kb.text("related_label", lang, title=other.title_in(lang)), f"e:{other.id}"))
+                label = self.kb.text("related_label", lang, title=other.title_in(lang))
+                choices.append(Choice(label, ShowEntry(other.id).pack()))
         choices.append(self._guide_choice(conversation))
         return [Reply(text, tuple(choices), title=entry.title_in(lang))]
 
-    def press(self, conversation: Conversation, action: str) -> Outcome | None:
-        """Handle a button action; None when the action is not one of ours (or is stale)."""
-        kind, _, value = action.partition(":")
-        if kind == "e":
-            entry = self.kb.entry(value)
-            return Outcome(self.show_entry(conversation, entry), conversation) if entry else None
-        if kind == "n" and not value:
-            return Outcome(self.fallback(conversation), conversation)
+    def press(self, conversation: Conversation, action: Action) -> Outcome | None:
+        """Handle a button action; None when the action is not one of ours (or names an entry no longer there)."""
+        match action:
+            case ShowEntry(entry_id):
+                entry = self.kb.entry(entry_id)
+                return Outcome(self.show_entry(conversation, entry), conversation) if entry else None
+            case NoneOfThese():
+                return Outcome(self.fallback(conversation), conversation)
         return None
 
     def _guide_choice(self, conversation: Conversation) -> Choice:
-        return Choice(self.kb.text("guide_button", conversation.lang), "g:start")
+        return Choice(self.kb.text("guide_button", conversation.lang), StartGuide().pack())

@@ -6,7 +6,8 @@ dialogue.mmd), the saved answers are `progress.Progress`, what each screen shows
 of the bot asks without moving the walkthrough (re-exported here) is `dialogue_queries.py`. Nothing here
 does I/O, and nothing raises on bad input: a stale or forged action is answered politely and changes nothing.
 
-Button actions all start with ``w:`` (the transport routes them here) and stay under 40 ASCII bytes:
+Button actions are `actions.Walk` values (bot/core/actions.py packs and reads them); their tokens start with ``w:``
+and stay under 40 ASCII bytes:
 
     w:start | w:resume | w:restart | w:goto:<step>         valid from anywhere, even outside the walkthrough
     w:next:<step> | w:back:<step> | w:skip:<step> | w:pause:<step>
@@ -31,6 +32,7 @@ from typing import Final
 
 from bot.core import progress as answers
 from bot.core import screens
+from bot.core.actions import Walk, WalkVerb, unpack
 from bot.core.dialogue_queries import (
     ONE_CHOICE,
     UNITS,
@@ -55,6 +57,7 @@ from bot.core.progress import MAX_TERMS, Progress, from_saved
 from bot.core.replies import Choice, Reply
 from bot.core.understand import Number, OffMenu, Picked, Unsure
 from bot.core.walkthrough import UNKNOWN_MONTHLY, Walkthrough
+from bot.errors import ActionError
 
 #: A bare number below this many yuan is asked about before it is recorded: in the terminal "3" may mean button 3.
 SMALL_AMOUNT: Final = 100
@@ -80,9 +83,9 @@ class Cancel:
 
 @dataclass(frozen=True)
 class Press:
-    """A button's action token came back (only `w:` actions are routed here)."""
+    """A walkthrough button came back: the typed action, or its token as the button carried it (read here)."""
 
-    action: str
+    action: Walk | str
 
 
 @dataclass(frozen=True)
@@ -130,23 +133,34 @@ class Confirm:
 
 
 Move = Nav | Pick | Toggle | Confirm
-_NAVS: Final = frozenset(nav.value for nav in Nav)
 
 
-def parse_move(action: str, here: Step) -> Move | None:
-    """The move an action token asks for at step `here`; None if it is garbage or belongs to another step."""
-    match action.split(":"):
-        case ["w", nav] if nav in _NAVS:
-            return Nav(nav)
-        case ["w", nav, at] if nav in _NAVS and at == here.value:
-            return Nav(nav)
-        case ["w", "o", at, option] if at == here.value:
-            return Pick(option)
-        case ["w", "t", at, item] if at == here.value:
-            return Toggle(item)
-        case ["w", "n" | "use", at, number] if at == here.value and number.isascii() and number.isdigit():
-            return Confirm(int(number))
+def parse_move(action: Walk | str, here: Step) -> Move | None:
+    """The move a button asks for at step `here`; None if it is garbage or belongs to another step."""
+    walk = _walk_of(action)
+    if walk is None or walk.step not in {"", here.value}:
+        return None
+    match walk.verb:
+        case WalkVerb.NEXT | WalkVerb.BACK | WalkVerb.SKIP | WalkVerb.PAUSE:
+            return Nav(walk.verb.value)
+        case WalkVerb.OPTION:
+            return Pick(walk.value)
+        case WalkVerb.TICK:
+            return Toggle(walk.value)
+        case WalkVerb.NUMBER | WalkVerb.USE if walk.number is not None:
+            return Confirm(walk.number)
     return None
+
+
+def _walk_of(action: Walk | str) -> Walk | None:
+    """The walkthrough action a button carries; None for a token that is not one (forged, or another kind)."""
+    if isinstance(action, Walk):
+        return action
+    try:
+        unpacked = unpack(action)
+    except ActionError:
+        return None
+    return unpacked if isinstance(unpacked, Walk) else None
 
 
 def _transition(progress: Progress, move: Move, walkthrough: Walkthrough) -> Progress | None:
@@ -221,8 +235,8 @@ def _start(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> T
     if progress is None or replace(progress, paused=False) == Progress():
         fresh = Progress()
         return [screens.say("messages.welcome", walkthrough, lang), screens.prompt(fresh, walkthrough, lang)], fresh
-    resume = Choice(walkthrough.say("buttons.resume", lang), "w:resume")
-    restart = Choice(walkthrough.say("buttons.restart", lang), "w:restart")
+    resume = Choice(walkthrough.say("buttons.resume", lang), Walk(WalkVerb.RESUME).pack())
+    restart = Choice(walkthrough.say("buttons.restart", lang), Walk(WalkVerb.RESTART).pack())
     if progress.step is Step.DONE:
         return [screens.say("messages.finished_before", walkthrough, lang, resume, restart)], progress
     where = screens.progress_line(progress, walkthrough, lang)
@@ -244,31 +258,32 @@ def _goto(progress: Progress | None, target: Step, walkthrough: Walkthrough, lan
     return [screens.prompt(progress, walkthrough, lang)], progress
 
 
-def _press(progress: Progress | None, action: str, walkthrough: Walkthrough, lang: Lang) -> Turn:
-    match action.split(":"):
-        case ["w", "start"]:
+def _press(progress: Progress | None, action: Walk | str, walkthrough: Walkthrough, lang: Lang) -> Turn:
+    walk = _walk_of(action)
+    match walk:
+        case Walk(WalkVerb.START):
             return _start(progress, walkthrough, lang)
-        case ["w", "resume"]:
+        case Walk(WalkVerb.RESUME):
             return _resume(progress, walkthrough, lang)
-        case ["w", "restart"]:
+        case Walk(WalkVerb.RESTART):
             fresh = Progress()
             restarted = screens.say("messages.restarted", walkthrough, lang)
             return [restarted, screens.prompt(fresh, walkthrough, lang)], fresh
-        case ["w", "goto", target] if target in SCREEN:
+        case Walk(WalkVerb.GOTO, target) if target in SCREEN:
             return _goto(progress, Step(target), walkthrough, lang)
     if progress is None:
         return current_prompt(None, walkthrough, lang), None
-    match action.split(":"):
-        case ["w", "use", "monthly", number] if past_monthly(progress) and number.isascii() and number.isdigit():
+    match walk:
+        case Walk(WalkVerb.USE, Step.MONTHLY.value) if past_monthly(progress) and walk.number is not None:
             # a /plan result worked out after the monthly step: the amount the user finally chose replaces it
-            updated = answers.with_number(progress, Step.MONTHLY, None, int(number))
+            updated = answers.with_number(progress, Step.MONTHLY, None, walk.number)
             value = screens.number_answer(updated, Step.MONTHLY, walkthrough, lang)
             replaced = Reply(walkthrough.say("messages.noted", lang, value=value))
             return [replaced, screens.prompt(updated, walkthrough, lang)], updated
     return _navigate(progress, action, walkthrough, lang)
 
 
-def _navigate(progress: Progress, action: str, walkthrough: Walkthrough, lang: Lang) -> Turn:
+def _navigate(progress: Progress, action: Walk | str, walkthrough: Walkthrough, lang: Lang) -> Turn:
     """A button that picks an option or moves (next, back, skip, pause, confirm a number) at the current step."""
     move = parse_move(action, progress.step)
     new = _transition(progress, move, walkthrough) if move is not None else None

@@ -12,6 +12,7 @@ from typing import Final
 
 from bot.core import progress as answers
 from bot.core import screens, understand
+from bot.core.actions import Walk, WalkVerb
 from bot.core.flow import SCREEN, Interaction, Step, path
 from bot.core.i18n import Lang
 from bot.core.numbers import Unit
@@ -20,8 +21,6 @@ from bot.core.replies import Choice, Reply
 from bot.core.understand import Picked, Understood
 from bot.core.walkthrough import Walkthrough
 
-#: The action word of "use this amount" under a /plan result (`w:use:monthly:<yuan>`).
-USE_AMOUNT: Final = "use"
 #: Knowledge-base entries that explain a step, so an answer can offer to jump there.
 _ENTRY_STEPS: Final[Mapping[str, Step]] = {
     "steps.materials": Step.MATERIALS,
@@ -90,9 +89,10 @@ def names_any_option(progress: Progress | None, text: str, walkthrough: Walkthro
     return isinstance(understood(progress, text, walkthrough), Picked)
 
 
-def asks_calculator(action: str, progress: Progress | None) -> bool:
+def asks_calculator(action: Walk, progress: Progress | None) -> bool:
     """Whether a button asks to work the monthly amount out with the /plan calculator (only at the monthly step)."""
-    return action == f"w:{screens.CALCULATE}:{Step.MONTHLY}" and progress is not None and progress.step is Step.MONTHLY
+    asks = action == Walk(WalkVerb.CALC, Step.MONTHLY.value)
+    return asks and progress is not None and progress.step is Step.MONTHLY
 
 
 def use_amount_choice(progress: Progress | None, amount: int, walkthrough: Walkthrough, lang: Lang) -> Choice | None:
@@ -104,7 +104,8 @@ def use_amount_choice(progress: Progress | None, amount: int, walkthrough: Walkt
     if progress.step is not Step.MONTHLY and (not past_monthly(progress) or progress.monthly_typed == amount):
         return None
     value = walkthrough.say("steps.monthly.typed", lang, n=amount)
-    return Choice(walkthrough.say("buttons.use_amount", lang, value=value), f"w:{USE_AMOUNT}:{Step.MONTHLY}:{amount}")
+    use = Walk(WalkVerb.USE, Step.MONTHLY.value, str(amount)).pack()
+    return Choice(walkthrough.say("buttons.use_amount", lang, value=value), use)
 
 
 def past_monthly(progress: Progress) -> bool:
@@ -116,7 +117,7 @@ def past_monthly(progress: Progress) -> bool:
 def current_prompt(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> list[Reply]:
     """The current step shown again (for /resume, and after answering a side question)."""
     if progress is None:
-        start = Choice(walkthrough.say("buttons.start", lang), "w:start")
+        start = Choice(walkthrough.say("buttons.start", lang), Walk(WalkVerb.START).pack())
         return [screens.say("messages.not_started", walkthrough, lang, start)]
     return [screens.prompt(answers.fit(progress, walkthrough), walkthrough, lang)]
 
@@ -126,13 +127,13 @@ def continue_choice(progress: Progress | None, walkthrough: Walkthrough, lang: L
     if progress is None or progress.step is Step.DONE:
         return None
     stage = screens.stage_title(progress.step, walkthrough, lang)
-    return Choice(walkthrough.say("buttons.continue", lang, stage=stage), "w:resume")
+    return Choice(walkthrough.say("buttons.continue", lang, stage=stage), Walk(WalkVerb.RESUME).pack())
 
 
 def goto_choice(target: Step, walkthrough: Walkthrough, lang: Lang) -> Choice:
     """A button that opens the walkthrough at `target` (offered under an answer that explains that step)."""
     stage = screens.stage_title(target, walkthrough, lang)
-    return Choice(walkthrough.say("buttons.goto", lang, stage=stage), f"w:goto:{target}")
+    return Choice(walkthrough.say("buttons.goto", lang, stage=stage), Walk(WalkVerb.GOTO, target.value).pack())
 
 
 def step_for_entry(entry_id: str) -> Step | None:

@@ -20,11 +20,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+from bot.core.actions import PlanPress, PlanVerb, unpack
 from bot.core.amounts import MAX_YUAN, Unreadable, parse_amount
 from bot.core.i18n import Lang
 from bot.core.plan import LONG_MONTHS, ORDER, Field, Inputs, Result, Schedule, Verdict, compute, surplus
 from bot.core.plantexts import PlanTexts
 from bot.core.replies import Chart, Choice, Reply
+from bot.errors import ActionError
 
 STATE_VERSION: Final = 1
 #: Questions whose answer may already be known (from the walkthrough or the last plan), offered with a "keep" button.
@@ -104,7 +106,9 @@ class Typed:
 
 @dataclass(frozen=True)
 class Press:
-    action: str
+    """A /plan button came back: the typed action, or its token as the button carried it (read here)."""
+
+    action: PlanPress | str
 
 
 @dataclass(frozen=True)
@@ -156,8 +160,9 @@ def _typed(state: PlanState | None, text: str, texts: PlanTexts, lang: Lang) -> 
     return _answer(state, replace(state.inputs, **{state.asking.value: amount}), texts, lang)
 
 
-def _press(state: PlanState | None, action: str, texts: PlanTexts, lang: Lang) -> Outcome:
-    kind, _, target = action.removeprefix("p:").partition(":")
+def _press(state: PlanState | None, action: PlanPress | str, texts: PlanTexts, lang: Lang) -> Outcome:
+    pressed = _plan_press(action)
+    kind, target = (pressed.verb.value, pressed.field) if pressed is not None else ("", "")
     if kind == "again":
         last = state.inputs if state is not None else Inputs()
         shown = PlanState(None, state.result) if state is not None and state.result is not None else None
@@ -173,6 +178,17 @@ def _press(state: PlanState | None, action: str, texts: PlanTexts, lang: Lang) -
         return [Reply(texts.say("messages.stale", lang)), _question(state, texts, lang)], state
     inputs = state.inputs if kind == "keep" else replace(state.inputs, **{state.asking.value: None})
     return _answer(state, inputs, texts, lang)
+
+
+def _plan_press(action: PlanPress | str) -> PlanPress | None:
+    """The /plan action a button carries; None for a token that is not one (forged, or another kind)."""
+    if isinstance(action, PlanPress):
+        return action
+    try:
+        unpacked = unpack(action)
+    except ActionError:
+        return None
+    return unpacked if isinstance(unpacked, PlanPress) else None
 
 
 def _answer(state: PlanState, inputs: Inputs, texts: PlanTexts, lang: Lang) -> Outcome:
@@ -193,12 +209,13 @@ def _question(state: PlanState, texts: PlanTexts, lang: Lang, *, lead: str = "")
     choices: list[Choice] = []
     if asking in _KEEPABLE and known is not None:
         text = texts.say(f"questions.{asking.value}_known", lang, amount=_money(known))
-        choices.append(Choice(texts.say("buttons.keep", lang, amount=_money(known)), f"p:keep:{asking.value}"))
+        keep = PlanPress(PlanVerb.KEEP, asking.value).pack()
+        choices.append(Choice(texts.say("buttons.keep", lang, amount=_money(known)), keep))
     else:
         text = texts.say(f"questions.{asking.value}", lang)
     choices += [
-        Choice(texts.say("buttons.skip", lang), f"p:skip:{asking.value}"),
-        Choice(texts.say("buttons.stop", lang), "p:stop"),
+        Choice(texts.say("buttons.skip", lang), PlanPress(PlanVerb.SKIP, asking.value).pack()),
+        Choice(texts.say("buttons.stop", lang), PlanPress(PlanVerb.STOP).pack()),
     ]
     return Reply(f"{lead}\n\n{text}" if lead else text, tuple(choices))
 
@@ -244,7 +261,7 @@ def result_reply(inputs: Inputs, texts: PlanTexts, lang: Lang) -> Reply:
     if recommended is not None or result.plan is not None:  # a schedule was shown: say what it leaves out
         lines.append(texts.say("result.no_interest", lang))
     chart = _chart(recommended, texts, lang) if recommended is not None and recommended.drawable else None
-    again = Choice(texts.say("buttons.again", lang), "p:again")
+    again = Choice(texts.say("buttons.again", lang), PlanPress(PlanVerb.AGAIN).pack())
     return Reply("\n\n".join(lines), (again,), title=texts.say("result.title", lang), chart=chart)
 
 
@@ -353,4 +370,4 @@ def continue_choice(state: PlanState | None, texts: PlanTexts, lang: Lang) -> Ch
     """Under a side answer mid-calculation, a button back to the open question."""
     if not asking(state):
         return None
-    return Choice(texts.say("buttons.continue", lang), "p:resume")
+    return Choice(texts.say("buttons.continue", lang), PlanPress(PlanVerb.RESUME).pack())

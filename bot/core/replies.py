@@ -11,8 +11,8 @@ from typing import Any
 class Choice:
     """One button (Telegram) or numbered option (terminal).
 
-    `action` is a compact, transport-neutral token the core understands when it comes back
-    (for example ``"e:impact.credit"`` or ``"w:next"``); transports keep it under 64 bytes.
+    `action` is the token of a typed action (bot/core/actions.py: `ShowEntry("impact.credit").pack()`), which
+    `actions.unpack` reads back when the button is pressed; `pack()` keeps it inside Telegram's 64 bytes.
     """
 
     label: str
@@ -52,6 +52,8 @@ class Reply:
 
     `title`, when set, is shown above the text as a heading (bold in Telegram). `chart`, when set, is drawn and
     sent after the text (a photo in Telegram, a PNG file in the terminal); `attachment`, a file sent after it.
+    `edit`: the reply replaces the message whose button was pressed (a move on the walkthrough's own screen) rather
+    than coming as a new message; a transport that cannot edit sends it.
     """
 
     text: str
@@ -59,6 +61,7 @@ class Reply:
     title: str = ""
     attachment: Attachment | None = None
     chart: Chart | None = None
+    edit: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able form, kept to answer an update again after a crash (`from_json` reads it back).
@@ -69,6 +72,8 @@ class Reply:
             shape["title"] = self.title
         if self.choices:
             shape["choices"] = [[choice.label, choice.action] for choice in self.choices]
+        if self.edit:
+            shape["edit"] = True
         if self.chart is not None:
             shape["chart"] = {**asdict(self.chart), "instalments": list(self.chart.instalments)}
         return shape
@@ -91,4 +96,5 @@ class Reply:
             drawn = None if chart is None else Chart(**{**chart, "instalments": tuple(chart["instalments"])})
         except (TypeError, KeyError) as error:
             raise ValueError("not a stored reply") from error
-        return cls(text, tuple(Choice(label, action) for label, action in pairs), title, chart=drawn)
+        edit = shape.get("edit", False) is True
+        return cls(text, tuple(Choice(label, action) for label, action in pairs), title, chart=drawn, edit=edit)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from bot.core import progress as answers
+from bot.core.actions import Walk, WalkVerb
 from bot.core.flow import AGREED, REFUSED, SCREEN, STILL_WAITING, Interaction, Stage, Step, path
 from bot.core.i18n import Lang
 from bot.core.progress import MAX_TERMS, Progress
@@ -16,8 +17,11 @@ from bot.core.replies import Choice, Reply
 from bot.core.walkthrough import Bucket, Cause, Option, Walkthrough
 
 _O = TypeVar("_O", bound=Option)
-#: The action word of the monthly step's calculator button (`w:calc:monthly`); the engine starts /plan on it.
-CALCULATE = "calc"
+
+
+def _walk(verb: WalkVerb, here: Step, value: str = "") -> str:
+    """The token of a button on the screen of step `here` (so one pressed on an older screen is known as stale)."""
+    return Walk(verb, here.value, value).pack()
 
 
 def say(key: str, walkthrough: Walkthrough, lang: Lang, *choices: Choice) -> Reply:
@@ -87,31 +91,31 @@ def _choices(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> tuple[
     buttons: list[Choice] = []
     if interaction is Interaction.SUMMARY:
         if progress.result != AGREED:
-            buttons.append(Choice(walkthrough.say("buttons.new_result", lang), f"w:goto:{Step.RESULT}"))
-        buttons.append(Choice(walkthrough.say("buttons.back", lang), f"w:back:{here}"))
-        buttons.append(Choice(walkthrough.say("buttons.restart", lang), "w:restart"))
+            buttons.append(Choice(walkthrough.say("buttons.new_result", lang), _walk(WalkVerb.GOTO, Step.RESULT)))
+        buttons.append(Choice(walkthrough.say("buttons.back", lang), _walk(WalkVerb.BACK, here)))
+        buttons.append(Choice(walkthrough.say("buttons.restart", lang), Walk(WalkVerb.RESTART).pack()))
         return tuple(buttons)
     if interaction in (Interaction.CHOICE, Interaction.NUMBER):
         picked = answers.chosen(progress, here)
         for option in answers.options(progress, here, walkthrough):
             label = option.label.render(lang)
             label = f"{marks['chosen']} {label}" if option.id == picked else label
-            buttons.append(Choice(label, f"w:o:{here}:{option.id}"))
+            buttons.append(Choice(label, _walk(WalkVerb.OPTION, here, option.id)))
         if here is Step.MONTHLY:  # the /plan calculator, started with what the user owes
-            buttons.append(Choice(walkthrough.say("buttons.calculate", lang), f"w:{CALCULATE}:{here}"))
+            buttons.append(Choice(walkthrough.say("buttons.calculate", lang), _walk(WalkVerb.CALC, here)))
     elif interaction is Interaction.CHECKLIST:
         chosen_items = answers.ticked(progress, here)
         for option in answers.options(progress, here, walkthrough):
             mark = marks["checked" if option.id in chosen_items else "unchecked"]
-            buttons.append(Choice(f"{mark} {option.label.render(lang)}", f"w:t:{here}:{option.id}"))
+            buttons.append(Choice(f"{mark} {option.label.render(lang)}", _walk(WalkVerb.TICK, here, option.id)))
     # next would equal skip on an unanswered question, and skip would equal next on a page to read
     if interaction in (Interaction.CHECKLIST, Interaction.INFO) or answers.answered(progress, here):
         label = walkthrough.say("buttons.contacted" if here is Step.CONTACT else "buttons.next", lang)
-        buttons.append(Choice(label, f"w:next:{here}"))
-    buttons.append(Choice(walkthrough.say("buttons.back", lang), f"w:back:{here}"))
+        buttons.append(Choice(label, _walk(WalkVerb.NEXT, here)))
+    buttons.append(Choice(walkthrough.say("buttons.back", lang), _walk(WalkVerb.BACK, here)))
     if interaction is not Interaction.INFO:
-        buttons.append(Choice(walkthrough.say("buttons.skip", lang), f"w:skip:{here}"))
-    buttons.append(Choice(walkthrough.say("buttons.pause", lang), f"w:pause:{here}"))
+        buttons.append(Choice(walkthrough.say("buttons.skip", lang), _walk(WalkVerb.SKIP, here)))
+    buttons.append(Choice(walkthrough.say("buttons.pause", lang), _walk(WalkVerb.PAUSE, here)))
     return tuple(buttons)
 
 
@@ -120,7 +124,8 @@ def number_question(progress: Progress, number: int, walkthrough: Walkthrough, l
     button confirming it above the step's own buttons."""
     here = progress.step
     value = walkthrough.say(f"steps.{here.value}.typed", lang, n=number)
-    confirm = Choice(walkthrough.say("buttons.confirm_number", lang, value=value), f"w:n:{here}:{number}")
+    label = walkthrough.say("buttons.confirm_number", lang, value=value)
+    confirm = Choice(label, _walk(WalkVerb.NUMBER, here, str(number)))
     if here is Step.DAYS:
         text = walkthrough.say("messages.number_check", lang, value=value)
     else:

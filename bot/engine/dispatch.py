@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bot import tools
 from bot.config import MatcherConfig
-from bot.core import dialogue, planchat, progress, understand
+from bot.core import actions, dialogue, planchat, progress, understand
 from bot.core.advisor import Conversation, Outcome
 from bot.core.flow import AGREED
 from bot.core.i18n import NATIVE_NAMES, Lang
@@ -37,6 +37,7 @@ from bot.engine.knowledge import Knowledge
 from bot.engine.language_choice import parse_lang, stored_lang
 from bot.engine.recent_turns import REPEAT_WINDOW, RecentTurns
 from bot.engine.saved_state import UserState, plan_prefill
+from bot.errors import ActionError
 from bot.locks import KeyedLocks
 from bot.storage import Session, Storage
 from bot.tools import Tools
@@ -234,12 +235,16 @@ class Engine:
                 return _Decision(result.replies, replace(state, form=result.form), save=result.changed)
             return self._command(event, state, k, conversation)
         if event.kind is Kind.PRESS:
-            if event.stale:
+            try:
+                action = None if event.stale else actions.unpack(event.action)
+            except ActionError:  # forged or from a grammar no longer spoken: as kind as an old menu
+                action = None
+            if action is None:
                 return _Decision([Reply(k.kb.text("menu_expired", lang)), *self._where_am_i(state, k, lang)], state)
-            if event.action.partition(":")[0] in tools.PREFIXES:
-                result = await self.tools.press(self._context(event, state, k, lang), event.action, state.form)
+            if isinstance(action, actions.TOOL_ACTIONS):
+                result = await self.tools.press(self._context(event, state, k, lang), action, state.form)
                 return _Decision(result.replies, replace(state, form=result.form), save=result.changed)
-            return self._press(event, state, k, conversation)
+            return self._press(action, event, state, k, conversation)
         if state.form is not None and event.text.strip() and not k.advisor.in_crisis(event.text):
             result = await self.tools.typed(self._context(event, state, k, lang), event.text, state.form)
             return _Decision(result.replies, replace(state, form=result.form), save=result.changed)
@@ -261,7 +266,7 @@ class Engine:
             case "cancel":
                 return self._cancel(state, k, lang)
             case "privacy":
-                forget = Choice(k.kb.text("forget_button", lang), "f:ask")
+                forget = Choice(k.kb.text("forget_button", lang), actions.Forget(actions.ForgetVerb.ASK).pack())
                 return _Decision([Reply(k.kb.text("privacy", lang), (forget,))], state)
             case "forget":
                 return _Decision([self._forget_confirm(k, lang)], state)
@@ -295,41 +300,46 @@ class Engine:
             return _Decision([Reply(k.kb.text("nothing_to_cancel", lang))], state)
         return self._walk(state, dialogue.Cancel(), k, lang)
 
-    def _press(self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation) -> _Decision:
+    def _press(
+        self, action: actions.Action, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation
+    ) -> _Decision:
         lang = conversation.lang
-        kind, _, value = event.action.partition(":")
-        if kind == "g" and value == "start":
-            return self._walk(state, dialogue.Start(), k, lang)
-        if kind == "w" and k.plan is not None and dialogue.asks_calculator(event.action, state.progress):
-            # the monthly step's calculator: a fresh calculation, the amount owed from the walkthrough
-            start = planchat.Start(*plan_prefill(state))
-            return self._plan(replace(state, plan=None), start, k.plan, lang, k.walkthrough)
-        if kind == "w":
-            return self._walk(state, dialogue.Press(event.action), k, lang)
-        if kind == "p" and k.plan is not None:
-            return self._plan(state, planchat.Press(event.action), k.plan, lang, k.walkthrough)
-        if kind == "l" and (chosen := parse_lang(value)) is not None:
-            return self._language_set(event, state, k, chosen)
-        if kind == "f" and (forget := self._forget_press(value, state, k, lang)) is not None:
-            return forget
-        outcome = k.advisor.press(conversation, event.action)
+        match action:
+            case actions.StartGuide():
+                return self._walk(state, dialogue.Start(), k, lang)
+            case actions.Walk() if k.plan is not None and dialogue.asks_calculator(action, state.progress):
+                # the monthly step's calculator: a fresh calculation, the amount owed from the walkthrough
+                start = planchat.Start(*plan_prefill(state))
+                return self._plan(replace(state, plan=None), start, k.plan, lang, k.walkthrough)
+            case actions.Walk():
+                decision = self._walk(state, dialogue.Press(action), k, lang)
+                if not action.edits_in_place or not decision.replies:
+                    return decision
+                first, *rest = decision.replies  # the step's own message changes, rather than a new one
+                return replace(decision, replies=[replace(first, edit=True), *rest])
+            case actions.PlanPress() if k.plan is not None:
+                return self._plan(state, planchat.Press(action), k.plan, lang, k.walkthrough)
+            case actions.PickLanguage(code) if (chosen := parse_lang(code)) is not None:
+                return self._language_set(event, state, k, chosen)
+            case actions.Forget(verb):
+                return self._forget_press(verb, state, k, lang)
+        outcome = k.advisor.press(conversation, action)
         if outcome is not None:
             replies = self._with_continue(outcome.replies, state, k, lang)
-            if kind == "e":  # a topic opened from a clarify or related-topic button, same as a typed question
-                replies = self._with_jump(replies, value, state, k, lang)
-                replies = self._with_votes(replies, k.kb.entry(value), k, lang)
+            if isinstance(action, actions.ShowEntry):  # opened from a clarify or related-topic button, as if typed
+                replies = self._with_jump(replies, action.entry_id, state, k, lang)
+                replies = self._with_votes(replies, k.kb.entry(action.entry_id), k, lang)
             return _Decision(replies, state)
         return _Decision([Reply(k.kb.text("menu_expired", lang)), *self._where_am_i(state, k, lang)], state)
 
-    def _forget_press(self, value: str, state: UserState, k: Knowledge, lang: Lang) -> _Decision | None:
-        """The /forget buttons: ask, yes (everything about the user goes), no; None for an unknown one."""
-        if value == "ask":
-            return _Decision([self._forget_confirm(k, lang)], state)
-        if value == "yes":
-            return _Decision([Reply(k.kb.text("forgotten", lang))], UserState(), forgotten=True)
-        if value == "no":
-            return _Decision([Reply(k.kb.text("forget_cancelled", lang))], state)
-        return None
+    def _forget_press(self, verb: actions.ForgetVerb, state: UserState, k: Knowledge, lang: Lang) -> _Decision:
+        """The /forget buttons: ask, yes (everything about the user goes), no."""
+        match verb:
+            case actions.ForgetVerb.ASK:
+                return _Decision([self._forget_confirm(k, lang)], state)
+            case actions.ForgetVerb.YES:
+                return _Decision([Reply(k.kb.text("forgotten", lang))], UserState(), forgotten=True)
+        return _Decision([Reply(k.kb.text("forget_cancelled", lang))], state)
 
     def _text(self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
@@ -411,8 +421,8 @@ class Engine:
         """Instead of the same answer twice in a few messages: under its title, where it is, and a button to see it
         again (the 👍 / 👎 go under it as under the answer)."""
         title = entry.title_in(lang)
-        again = Choice(k.kb.text("show_again_button", lang), f"e:{entry.id}")
-        guide = Choice(k.kb.text("guide_button", lang), "g:start")
+        again = Choice(k.kb.text("show_again_button", lang), actions.ShowEntry(entry.id).pack())
+        guide = Choice(k.kb.text("guide_button", lang), actions.StartGuide().pack())
         return Reply(k.kb.text("already_shown", lang), (again, guide), title=title)
 
     @staticmethod
@@ -420,14 +430,14 @@ class Engine:
         """👍 / 👎 under an answer (the reply with the entry's title)."""
         if entry is None or entry.kind is EntryKind.OFFTOPIC:
             return replies
-        votes = (Choice(k.kb.text("feedback_up", lang), f"v:+:{entry.id}"),
-                 Choice(k.kb.text("feedback_down", lang), f"v:-:{entry.id}"))  # fmt: skip
+        votes = (Choice(k.kb.text("feedback_up", lang), actions.Vote("+", entry.id).pack()),
+                 Choice(k.kb.text("feedback_down", lang), actions.Vote("-", entry.id).pack()))  # fmt: skip
         title = entry.title_in(lang)  # the answer itself, not a card shown before it (the scam warning)
         return [replace(r, choices=(*r.choices, *votes)) if r.title == title else r for r in replies]
 
     def _context(self, event: Incoming, state: UserState, k: Knowledge, lang: Lang) -> tools.Context:
         plan = None
-        exporting = event.command == "export" or event.action == "d:export"
+        exporting = event.command == "export" or event.action == actions.Diary("export").pack()
         shown = state.plan.result if state.plan is not None else None
         if exporting and k.plan is not None and shown is not None:
             plan = planchat.result_reply(shown, k.plan, lang)  # the latest result the user was shown, with its chart
@@ -449,8 +459,8 @@ class Engine:
             and new_progress.step is not dialogue.Step.TERMS
             and new_progress.result == AGREED
         ):  # the terms are in: offer reminders for the due days, and the diary
-            offer = (Choice(k.kb.text("reminder_add_button", lang), "r:add"),
-                     Choice(k.kb.text("diary_new_button", lang), "d:new"))  # fmt: skip
+            offer = (Choice(k.kb.text("reminder_add_button", lang), actions.Reminder("add").pack()),
+                     Choice(k.kb.text("diary_new_button", lang), actions.Diary("new").pack()))  # fmt: skip
             replies = [*replies, Reply(k.kb.text("reminder_offer", lang), offer)]
         warning = Engine._monthly_warning(before, new_progress, state, k, lang)
         if warning is not None:  # before the next screen, which has the button back to the amount
@@ -503,7 +513,8 @@ class Engine:
         if choice is None or not replies:
             return replies
         last = replies[-1]
-        kept = tuple(c for c in last.choices if c.action != "g:start")
+        guide = actions.StartGuide().pack()
+        kept = tuple(c for c in last.choices if c.action != guide)
         return [*replies[:-1], replace(last, choices=(choice, *kept))]
 
     @staticmethod
@@ -528,7 +539,10 @@ class Engine:
     def _forget_confirm(k: Knowledge, lang: Lang) -> Reply:
         return Reply(
             k.kb.text("forget_confirm", lang),
-            (Choice(k.kb.text("forget_yes", lang), "f:yes"), Choice(k.kb.text("forget_no", lang), "f:no")),
+            (
+                Choice(k.kb.text("forget_yes", lang), actions.Forget(actions.ForgetVerb.YES).pack()),
+                Choice(k.kb.text("forget_no", lang), actions.Forget(actions.ForgetVerb.NO).pack()),
+            ),
         )
 
     @staticmethod
@@ -542,5 +556,8 @@ class Engine:
     def _language_menu(k: Knowledge, lang: Lang) -> Reply:
         return Reply(
             k.kb.text("language_prompt", lang),
-            tuple(Choice(NATIVE_NAMES[lang], f"l:{lang.value}") for lang in (Lang.ZH_HANS, Lang.ZH_HANT, Lang.EN)),
+            tuple(
+                Choice(NATIVE_NAMES[lang], actions.PickLanguage(lang.value).pack())
+                for lang in (Lang.ZH_HANS, Lang.ZH_HANT, Lang.EN)
+            ),
         )

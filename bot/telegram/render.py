@@ -1,7 +1,7 @@
 """Turns core replies into Telegram messages: escaped HTML, 4096-character pieces, inline keyboards.
 
-Callback data carries the knowledge version it was made under (`ver|action`), so a button pressed on an old
-message after the knowledge changed is recognised as stale rather than acted on.
+Callback data is written by bot/core/actions.py (`pack_callback`): the knowledge version it was made under and the
+action, so a button pressed on an old message after the knowledge changed is recognised as stale rather than acted on.
 """
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from bot.core.actions import MAX_CALLBACK_BYTES, pack_callback
 from bot.core.replies import Reply
+
+__all__ = ["MAX_CALLBACK_BYTES", "Keyboard", "Outgoing", "keyboard", "render"]
 
 #: Pieces are cut well below Telegram's limit on a message's text (4096 UTF-16 code units) so the title never pushes
 #: one over (escaping does not count: the limit applies to the text after HTML parsing).
 _PIECE = 3800
-#: Telegram's limit on callback data, in bytes.
-MAX_CALLBACK_BYTES = 64
-_VERSION_CHARS = 4
 
 
 #: An InlineKeyboardMarkup in the Bot API's own JSON shape.
@@ -71,23 +71,6 @@ def _split(text: str, limit: int = _PIECE) -> list[str]:
     return pieces or [""]
 
 
-def callback_data(version: str, action: str) -> str:
-    data = f"{version[:_VERSION_CHARS]}|{action}"
-    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
-        raise ValueError(f"action {action!r} makes callback data longer than {MAX_CALLBACK_BYTES} bytes")
-    return data
-
-
-def parse_callback(data: str | None, version: str) -> tuple[str, bool] | None:
-    """(action, stale) from a button's data; None for data that is not ours at all (forged or garbled)."""
-    if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES or "|" not in data:
-        return None
-    made_under, _, action = data.partition("|")
-    if not action or not action.isascii() or not action.isprintable() or ":" not in action:
-        return None
-    return action, made_under != version[:_VERSION_CHARS]
-
-
 #: Buttons with labels this short ("◀ 上一步", "跳过", "暂停") share a row, up to three, to keep menus short on a phone.
 _SHORT_LABEL = 8
 _PER_ROW = 3
@@ -100,7 +83,7 @@ def keyboard(reply: Reply, version: str) -> Keyboard | None:
     rows: list[list[dict[str, str]]] = []
     previous_short = False
     for choice in reply.choices:
-        button = {"text": choice.label[:64], "callback_data": callback_data(version, choice.action)}
+        button = {"text": choice.label[:64], "callback_data": pack_callback(choice.action, version)}
         short = len(choice.label) <= _SHORT_LABEL
         if short and previous_short and len(rows[-1]) < _PER_ROW:
             rows[-1].append(button)

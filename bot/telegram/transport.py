@@ -24,16 +24,17 @@ from telegram.ext import (
 
 from bot.admin import Admin
 from bot.config import Config
+from bot.core import actions
 from bot.core.i18n import Lang, lang_from_telegram
 from bot.core.normalize import valid_unicode
 from bot.core.redact import has_personal_data
 from bot.core.replies import Attachment, Chart, Reply
 from bot.engine import START_GUIDE, Engine, Incoming, Kind, Knowledge
-from bot.errors import KnowledgeError, TransportError
+from bot.errors import ActionError, KnowledgeError, TransportError
 from bot.flood import Budget, Verdict
 from bot.locks import KeyedLocks
 from bot.storage import Storage
-from bot.telegram.render import parse_callback, render
+from bot.telegram.render import render
 from bot.telegram.request import Unanswered
 from bot.telegram.updates import FailedAttempts, UpdateReader
 
@@ -51,11 +52,6 @@ _TYPING_AFTER = 0.4  # seconds; a reply slower than this shows "typing…"
 _UNSENT_SHOWN = 10
 #: How often the JobQueue looks for reminders whose time has come (they fire at 9:00 local: a minute is plenty).
 REMINDER_POLL = 60.0
-#: Walkthrough buttons that open it from another message (an answer, the summary, the resume offer): that message
-#: stays readable and the step comes as a new one. Every other walkthrough button changes its own step message.
-_ENTRY_ACTIONS = ("w:start", "w:resume", "w:restart", "w:goto:", "w:calc:", "w:use:")
-#: Buttons about the user's own situation (walkthrough, forget, language): in a group they lead to a private chat.
-_PERSONAL_ACTIONS = ("w:", "g:", "f:", "l:")
 #: Libraries that would log users' words (update contents, request parameters, SQL arguments) or the token (in
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
@@ -297,8 +293,11 @@ class Transport:
         if query is None or user is None:
             return
         engine = self._engine()
-        parsed = parse_callback(valid_unicode(query.data or ""), engine.knowledge.kb.version)
-        action, stale = parsed if parsed is not None else ("?:", True)  # forged data: treated as an expired menu
+        action: actions.Action | None
+        try:
+            action, stale = actions.unpack_callback(valid_unicode(query.data or ""), engine.knowledge.kb.version)
+        except ActionError:  # forged, garbled or from a grammar no longer spoken: answered as an expired menu
+            action, stale = None, True
         message = query.message
         chat_id = message.chat.id if message is not None else user.id
         public = self._in_group(update)
@@ -311,19 +310,19 @@ class Transport:
         if refusal is not None:
             return
         reply_to = asked[1] if public and asked is not None else None
-        if public and action.startswith(_PERSONAL_ACTIONS):
+        if public and isinstance(action, actions.PERSONAL):
             await self._send(chat_id, [self._go_private(user.language_code)], update.update_id, reply_to=reply_to)
             return
-        if action.startswith("i:") and not stale and user.id in self.config.telegram.admin_ids:
+        if isinstance(action, actions.Inbox) and not stale and user.id in self.config.telegram.admin_ids:
             k = engine.knowledge
             lang = lang_from_telegram(user.language_code)
-            await self._send(chat_id, await self._admin_tool().press(action, k.kb, lang, k.matcher.normalize))
+            await self._send(chat_id, await self._admin_tool().press(action.pack(), k.kb, lang, k.matcher.normalize))
             return  # anyone else pressing an admin button (forged) gets what any unknown button gets
-        event = Incoming(user.id, Kind.PRESS, action=action, update_id=update.update_id,
+        token = action.pack() if action is not None else ""
+        event = Incoming(user.id, Kind.PRESS, action=token, update_id=update.update_id,
                          client_lang=user.language_code, stale=stale, public=public)  # fmt: skip
         replies = await self._decide(chat_id, event)
-        editable = action.startswith("w:") and not action.startswith(_ENTRY_ACTIONS) and not stale
-        if editable and replies and isinstance(message, Message):
+        if replies and replies[0].edit and isinstance(message, Message):
             first, *rest = replies
             if await self._edit(message, first):
                 replies = rest

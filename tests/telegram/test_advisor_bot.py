@@ -637,6 +637,8 @@ def _version() -> str:
         pytest.param(lambda: f"{_version()}|f:maybe", id="unknown-forget-answer"),
         pytest.param(lambda: "0000|e:impact.credit", id="another-knowledge-version"),
         pytest.param(lambda: "0000|f:yes", id="stale-forget-confirmation-does-not-erase"),
+        pytest.param(lambda: f"{_version()}|w:o:days", id="walkthrough-option-without-its-value"),
+        pytest.param(lambda: f"{_version()}|e:" + "x" * 60, id="longer-than-a-button-holds"),
     ],
 )
 async def test_forged_and_stale_buttons_get_menu_expired_and_the_current_menu(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.core.actions import Walk, WalkVerb, unpack_callback
 from bot.core.replies import Choice, Reply
-from bot.telegram.render import parse_callback, render
+from bot.telegram.render import render
 
 
 def test_a_keyboard_is_plain_bot_api_json_with_versioned_callback_data() -> None:
@@ -19,5 +20,5 @@ def test_a_keyboard_is_plain_bot_api_json_with_versioned_callback_data() -> None
             ]
         },
     }
-    assert parse_callback("abcd|w:next", "abcdef12") == ("w:next", False)
-    assert parse_callback("0000|w:next", "abcdef12") == ("w:next", True)
+    assert unpack_callback("abcd|w:next", "abcdef12") == (Walk(WalkVerb.NEXT), False)
+    assert unpack_callback("0000|w:next", "abcdef12") == (Walk(WalkVerb.NEXT), True)
