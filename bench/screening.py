@@ -78,8 +78,10 @@ def negatives_of(concern: Concern) -> list[Path]:
 
     short_chat.tsv: everyday chat such as 算了, 我走了, goodbye, 笑死, so that leaving is not taken for a farewell;
     everyday.tsv: questions, notes and chit-chat that start with 想 or say "go on" or "dying to", written for the
-    model after it took such messages for a crisis."""
-    ours = [SAFETY_TRAIN / "short_chat.tsv", SAFETY_TRAIN / "everyday.tsv"]
+    model after it took such messages for a crisis; stress.tsv: borrowers who are stressed, afraid, ashamed or angry
+    about their debt (often with a question) but say nothing of ending their life, written for the model after it
+    took such messages for a crisis (not copied from any test set)."""
+    ours = [SAFETY_TRAIN / "short_chat.tsv", SAFETY_TRAIN / "everyday.tsv", SAFETY_TRAIN / "stress.tsv"]
     if concern is Concern.CRISIS:
         return [BENCH / "crisis_negatives.tsv", *(SAFETY_TRAIN / f"{w}_crisis_negatives.tsv" for w in WRITERS), *ours]
     return [BENCH / "scam_negatives.tsv", *(SAFETY_TRAIN / f"{w}_scam_negatives.tsv" for w in WRITERS), *ours]
