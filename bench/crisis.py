@@ -4,6 +4,10 @@
     python -m bench.crisis --dev      # the screen's own development phrases (bench/safety_dev.tsv) instead
     python -m bench.crisis --positives bench/crisis_tune.tsv --negatives bench/safety_hard_negatives.tsv
     python -m bench.crisis --phrases-only   # without the learned model, for comparison
+    python -m bench.crisis --screen-only    # the screen's tiers, soft hits with nothing to answer not made full
+
+Recall counts the full crisis reply and the soft tier (the answer, then a caring line with a hotline); false alarms
+are listed for each apart.
 """
 
 from __future__ import annotations

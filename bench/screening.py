@@ -8,6 +8,11 @@ questions of ../shared/data/atec-pairs.tsv (read at run time, never copied into 
 when ../shared is absent; split into the half the learned models were trained on and the half they never saw), plus
 the bench's own negatives file. Every miss and every false alarm is listed.
 
+Crisis has two tiers: the full crisis reply, and the soft one (the answer, then a caring line with a hotline) for a
+model-only hit with a lower score. Recall counts either; false alarms are the full reply and the soft line apart. A
+soft hit is settled as the advisor settles it (`Advisor.settled`: nothing in the knowledge to show for the message →
+the full reply), so the figures are what users get; `--screen-only` shows the screen's own tiers.
+
 The models were trained on the project's question sets, half the everyday questions and the bench's default
 positives and negatives (bench/train_safety.py), so the honest figures are those on sets they never saw: the
 held-out everyday questions, ../shared/eval/dev-atec.tsv, bench/safety_hard_negatives.tsv, and the blind halves.
@@ -21,11 +26,13 @@ import sys
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.knowledge import load_knowledge
+from bot.core.advisor import Advisor
+from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.matcher import Matcher
 from bot.core.safety import Concern, Screen, Screening
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +48,12 @@ class Tally:
     name: str
     total: int = 0
     flagged: list[tuple[str, str, str]] = field(default_factory=list)  # (text, what it was taken for, rule)
+    soft: list[tuple[str, str, str]] = field(default_factory=list)  # the same, for the concern's soft tier
+
+
+#: A concern's softer tier: the answer and a caring line (counts towards recall, and is listed apart from the full
+#: response among false alarms).
+SOFTER = {Concern.CRISIS: Concern.CRISIS_SOFT}
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -139,8 +152,8 @@ def _questions(rows: Iterable[dict[str, str]], concern: Concern) -> list[str]:
     return kept
 
 
-def shipped_screen(learned: bool = True) -> Screen:
-    kb = load_knowledge(ROOT / "knowledge")
+def shipped_screen(learned: bool = True, kb: KnowledgeBase | None = None) -> Screen:
+    kb = kb or load_knowledge(ROOT / "knowledge")
     return Screen(kb.crisis, kb.scams, learned=learned)
 
 
@@ -149,17 +162,34 @@ def _decider(rule: str) -> str:
 
 
 class _Timed:
-    """The screen, adding up the CPU time it spends."""
+    """The screen, adding up the CPU time it spends; a soft crisis hit is then settled as the advisor settles it
+    (`settle`: with nothing to answer, the full reply), outside the time counted."""
 
-    def __init__(self, screen: Screen) -> None:
+    def __init__(self, screen: Screen, settle: Callable[[str, Screening], Screening] | None = None) -> None:
         self.screen = screen
+        self.settle = settle
         self.cpu = 0.0
 
     def __call__(self, text: str) -> Screening:
         before = time.process_time()
         result = self.screen(text)
         self.cpu += time.process_time() - before
+        if result.concern is Concern.CRISIS_SOFT and self.settle is not None:
+            return self.settle(text, result)
         return result
+
+
+def _settler(kb: KnowledgeBase) -> Callable[[str, Screening], Screening]:
+    """What the user gets from a soft hit (`Advisor.settled`): soft when the shipped knowledge has something to show
+    for the message, else the full crisis reply."""
+    matcher = Matcher(kb)
+
+    def settle(text: str, screening: Screening) -> Screening:
+        if Advisor.settled(screening.concern, matcher.match(text)) is Concern.CRISIS:
+            return Screening(Concern.CRISIS, f"{screening.rule}, nothing to answer: full")
+        return screening
+
+    return settle
 
 
 @dataclass
@@ -186,6 +216,11 @@ def _arguments(positives: Path, negatives: Path, argv: list[str] | None) -> argp
         "also bench/safety_blind.tsv)",
     )
     parser.add_argument("--phrases-only", action="store_true", help="the phrases without the learned model")
+    parser.add_argument(
+        "--screen-only",
+        action="store_true",
+        help="the screen's tiers as they are, without settling soft hits that have nothing to answer as full ones",
+    )
     return parser.parse_args(argv)
 
 
@@ -197,6 +232,9 @@ def _screen_positives(screened: _Timed, concern: Concern, rows: list[tuple[str, 
         screening = screened(text)
         if screening.concern is concern:
             found.tally.flagged.append((text, kind, screening.rule))
+            found.kind_hits[kind] += 1
+        elif screening.concern is not None and screening.concern is SOFTER.get(concern):
+            found.tally.soft.append((text, kind, screening.rule))
             found.kind_hits[kind] += 1
         else:
             taken = screening.concern.value if screening.concern else "none"
@@ -212,16 +250,19 @@ def _screen_negatives(screened: _Timed, concern: Concern, sources: dict[str, lis
             screening = screened(text)
             if screening.concern is concern:
                 tally.flagged.append((text, name, screening.rule))
+            elif screening.concern is not None and screening.concern is SOFTER.get(concern):
+                tally.soft.append((text, name, screening.rule))
         alarms.append(tally)
     return alarms
 
 
 def run(concern: Concern, positives: Path, negatives: Path, argv: list[str] | None = None) -> int:
     args = _arguments(positives, negatives, argv)
-    screen = shipped_screen(learned=not args.phrases_only)
+    kb = load_knowledge(ROOT / "knowledge")
+    screen = shipped_screen(learned=not args.phrases_only, kb=kb)
     started = time.perf_counter()
     screen("")  # the phrases and the model are read on first use: not part of any message's cost
-    screened = _Timed(screen)
+    screened = _Timed(screen, None if args.screen_only else _settler(kb))
     if not args.dev and not args.positives.exists():
         print(f"{args.positives} is missing", file=sys.stderr)
         return 2
@@ -240,15 +281,24 @@ def run(concern: Concern, positives: Path, negatives: Path, argv: list[str] | No
 
 def _report(concern: Concern, shown: str, found: _Found, alarms: list[Tally], notes: list[str]) -> None:
     positives = found.tally
-    recall = len(positives.flagged) / positives.total if positives.total else 0.0
+    full, soft = len(positives.flagged), len(positives.soft)
     negatives_total = sum(t.total for t in alarms)
     false_alarms = sum(len(t.flagged) for t in alarms)
-    rate = false_alarms / negatives_total if negatives_total else 0.0
-    print(f"{concern.value}: recall {100 * recall:.1f}% ({len(positives.flagged)}/{positives.total}) on {shown}")
-    print(f"{concern.value}: false alarms {100 * rate:.2f}% ({false_alarms}/{negatives_total}) on ordinary messages")
-    for tally in alarms:
-        share = 100 * len(tally.flagged) / tally.total if tally.total else 0.0
-        print(f"  {tally.name:<22} {len(tally.flagged):>4} of {tally.total:<6} ({share:.2f}%)")
+    soft_alarms = sum(len(t.soft) for t in alarms)
+    softer = SOFTER.get(concern)
+    if softer is None:
+        print(f"{concern.value}: recall {_share(full, positives.total)} on {shown}")
+        print(f"{concern.value}: false alarms {_share(false_alarms, negatives_total, 2)} on ordinary messages")
+    else:
+        print(
+            f"{concern.value}: recall (full or soft) {_share(full + soft, positives.total)} on {shown}; "
+            f"full reply {_share(full, positives.total)}, soft {_share(soft, positives.total)}"
+        )
+        print(
+            f"{concern.value}: false alarms (full reply) {_share(false_alarms, negatives_total, 2)} on ordinary "
+            f"messages; soft line {_share(soft_alarms, negatives_total, 2)}"
+        )
+    _by_source(alarms, softer is not None)
     kinds = sorted(found.by_kind.items())
     print("  recall by kind: " + ", ".join(f"{k or '-'} {found.kind_hits[k]}/{n}" for k, n in kinds))
     deciders = Counter(_decider(rule) for _, _, rule in positives.flagged)
@@ -264,7 +314,30 @@ def _report(concern: Concern, shown: str, found: _Found, alarms: list[Tally], no
     print(f"\nmisses ({len(found.misses)}):")
     for text, why, rule in found.misses:
         print(f"  MISS  [{why}]{f' ({rule})' if rule else ''}  {text}")
-    print(f"\nfalse alarms ({false_alarms}):")
+    if softer is not None:
+        _listed(f"positives given only the soft line ({soft})", "SOFT ", positives.soft)
+    _listed(f"false alarms ({false_alarms})", "ALARM", [hit for tally in alarms for hit in tally.flagged])
+    if softer is not None:
+        _listed(f"ordinary messages given the soft line ({soft_alarms})", "SOFT ", [h for t in alarms for h in t.soft])
+
+
+def _by_source(alarms: list[Tally], soft: bool) -> None:
     for tally in alarms:
-        for text, name, rule in tally.flagged:
-            print(f"  ALARM [{name}] ({rule})  {text}")
+        line = f"  {tally.name:<22} {len(tally.flagged):>4} of {tally.total:<6} "
+        line += f"({_share(len(tally.flagged), tally.total, 2, counts=False)})"
+        print(
+            line
+            + (f"; soft {len(tally.soft)} ({_share(len(tally.soft), tally.total, 2, counts=False)})" if soft else "")
+        )
+
+
+def _listed(heading: str, mark: str, hits: list[tuple[str, str, str]]) -> None:
+    print(f"\n{heading}:")
+    for text, why, rule in hits:
+        print(f"  {mark} [{why}] ({rule})  {text}")
+
+
+def _share(count: int, total: int, digits: int = 1, counts: bool = True) -> str:
+    """A count as a share of its total, "12.5% (1/8)" (0% of nothing)."""
+    percent = f"{100 * count / total if total else 0.0:.{digits}f}%"
+    return f"{percent} ({count}/{total})" if counts else percent

@@ -25,6 +25,9 @@ them by `python -m bench.crisis` / `python -m bench.scams`).
 The threshold of each model is chosen on five-fold cross-validated scores of the training data: the highest score at
 which the phrases or the model together still find the recall goal's share of positives, unless that would raise
 more false alarms on the ordinary messages than the budget allows (then the budget wins and the shortfall is printed).
+The crisis model also gets a higher `full` threshold (`choose_full`, `FULL`): model-only hits below it are the soft tier
+(the answer and a caring line), so the written stress and fear negatives rarely get the full crisis reply while
+recall counted as full or soft stays that of the lower threshold.
 """
 
 from __future__ import annotations
@@ -60,6 +63,10 @@ SEED = 20261202
 #: Recall the threshold is chosen for (a little above the goal: 97% crisis, 95% scam) and the false-alarm budget on
 #: ordinary messages it must stay inside (well inside the goal: 0.3% crisis, 1% scam).
 GOALS = {Concern.CRISIS: (0.985, 0.001), Concern.SCAM: (0.965, 0.004)}
+#: The crisis model's full tier (bench/train_safety.choose_full): the share of positives the full crisis reply must
+#: still reach by itself, and the share of written negatives it may reach; between the two thresholds a model-only hit
+#: gets the answer and a caring line with a hotline (so recall counted as full or soft is that of `GOALS`).
+FULL = {Concern.CRISIS: (0.90, 0.01)}
 #: How many n-grams each model keeps (the strongest weights; the model is refitted on them).
 KEEP = 24000
 #: Inverse regularisation strength of the logistic regression.
@@ -157,7 +164,8 @@ def fit(forms: list[str], labels: np.ndarray, weights: np.ndarray) -> Linear:
     kept = sorted(str(names[i]) for i in strongest)
     vectorizer = CountVectorizer(analyzer=_analyzer, binary=True, vocabulary=kept, dtype=np.float64)
     model = _logistic(normalize(vectorizer.transform(forms)), labels, weights)
-    return Linear(dict(zip(kept, (float(w) for w in model.coef_[0]), strict=True)), float(model.intercept_[0]), 0.0)
+    learned = dict(zip(kept, (float(w) for w in model.coef_[0]), strict=True))
+    return Linear(learned, float(model.intercept_[0]), 0.0, 0.0)
 
 
 def _logistic(matrix: Any, labels: np.ndarray, weights: np.ndarray) -> LogisticRegression:
@@ -194,6 +202,36 @@ def choose_threshold(concern: Concern, scores: np.ndarray, items: list[Example],
         return best_recall
     print(f"  {concern.value}: the recall goal {goal:.1%} would cost more than {budget:.2%} false alarms; budget kept")
     return within_budget
+
+
+def choose_full(concern: Concern, scores: np.ndarray, items: list[Example], phrased: np.ndarray, soft: float) -> float:
+    """The score from which a model-only hit gets the full response rather than the soft one, on cross-validated
+    scores: the lowest at which the written negatives (stress, fear, idioms, …: the messages a false alarm hurts
+    most) get the full response at most FULL_BUDGET of the time, so long as the full response still reaches
+    FULL_FLOOR of the positives (else the floor wins and the trade-off is printed). `soft` for a concern without a
+    soft tier."""
+    if concern not in FULL:
+        return soft
+    floor, budget = FULL[concern]
+    positive = np.array([e.positive for e in items])
+    written = np.array([e.written and not e.positive for e in items])
+    candidates = np.unique(np.round(scores[np.isfinite(scores) & (scores >= soft)], 4))
+    chosen = soft
+    for t in candidates:  # from the soft threshold up: false alarms fall, full recall falls
+        hit = phrased | (scores >= t)
+        if hit[positive].mean() < floor:
+            print(
+                f"  {concern.value}: full recall would fall under {floor:.0%} before written false alarms reach "
+                f"{budget:.1%}; floor kept"
+            )
+            break
+        chosen = float(t)
+        if hit[written].mean() <= budget:
+            break
+    for t in sorted({soft, chosen, *np.quantile(candidates, [0.1, 0.25, 0.5]).round(2).tolist()}):
+        hit = phrased | (scores >= t)
+        print(f"    full from {t:+.2f}: recall {hit[positive].mean():.1%}, written negatives {hit[written].mean():.2%}")
+    return chosen
 
 
 def report(concern: Concern, items: list[Example], hit: np.ndarray, scores: np.ndarray, phrased: np.ndarray) -> None:
@@ -268,10 +306,14 @@ def main() -> int:
         if args.phrase_cache is not None:
             args.phrase_cache.write_text(json.dumps({t: c.value if c else "" for t, c in said.items()}), "utf-8")
         threshold = choose_threshold(concern, scores, items, phrased)
-        print(f"  {concern.value}: threshold {threshold:+.3f} (cross-validated)")
+        full = choose_full(concern, scores, items, phrased, threshold)
+        print(f"  {concern.value}: threshold {threshold:+.3f}, full from {full:+.3f} (cross-validated)")
         report(concern, items, phrased | (scores >= threshold), scores, phrased)
+        if full > threshold:
+            print(f"  {concern.value}, full tier only (phrases or score from {full:+.3f}):")
+            report(concern, items, phrased | (scores >= full), scores, phrased)
         final = fit(forms, labels, weights)
-        models[concern.value] = Linear(final.weights, final.intercept, threshold)
+        models[concern.value] = Linear(final.weights, final.intercept, threshold, full)
         rng = random.Random(SEED)
         picked = rng.sample([i for i in range(len(items)) if items[i].positive], CHECKS // 2)
         picked += rng.sample([i for i in range(len(items)) if not items[i].positive and items[i].written], CHECKS // 2)
@@ -296,7 +338,7 @@ def write(path: Path, models: dict[str, Linear], checks: list[tuple[str, str]]) 
         assert all("\n" not in n for n in names)
         arrays[f"{concern}_features"] = np.frombuffer("\n".join(names).encode("utf-8"), dtype=np.uint8)
         arrays[f"{concern}_coef"] = np.array([linear.weights[n] for n in names], dtype=np.float32)
-        arrays[f"{concern}_bias"] = np.array([linear.intercept, linear.threshold], dtype=np.float64)
+        arrays[f"{concern}_bias"] = np.array([linear.intercept, linear.threshold, linear.full], dtype=np.float64)
     arrays["check_concerns"] = np.frombuffer("\n".join(c for c, _ in checks).encode("utf-8"), dtype=np.uint8)
     arrays["check_forms"] = np.frombuffer("\n".join(f for _, f in checks).encode("utf-8"), dtype=np.uint8)
     arrays["check_scores"] = np.zeros(len(checks))

@@ -2,7 +2,9 @@
 
 It answers free text from the knowledge base (answer / clarify / honest fallback) and routes button actions. Every
 text first passes the safety screen (bot/core/safety.py): a person in crisis gets the crisis reply and nothing else;
-a message about a scam gets the `safety.scams` card first and then its answer; despair gets a kind word first.
+a message about a scam gets the `safety.scams` card first and then its answer; despair gets a kind word first; a
+message the crisis model hears only faintly (stress, fear, shame about the debt) gets its answer and then one caring
+line with a hotline.
 Its buttons (bot/core/actions.py): ShowEntry (clarify choices, related topics), NoneOfThese under a clarify menu,
 StartGuide to start or resume the negotiation walkthrough (handled by bot.core.dialogue).
 """
@@ -22,6 +24,8 @@ from bot.core.safety import Concern, Screen, Screening
 
 #: How many related topics are offered under an answer.
 MAX_RELATED = 3
+#: What the screen may say of a message that is still answered as asked (a crisis or a scam changes the reply).
+ANSWERED_FREELY: Final = frozenset({None, Concern.DISTRESS, Concern.CRISIS_SOFT})
 #: The entry shown as the scam card.
 SCAM_ENTRY = "safety.scams"
 #: Entries that are safety advice themselves (the card, what to do after paying a scammer): answering with one of
@@ -68,7 +72,9 @@ class Outcome:
     replies: list[Reply]
     conversation: Conversation
     match: MatchResult | None = None  # set when free text was matched (for admins' unmatched-question log)
-    safety: Concern | None = None  # CRISIS when the crisis reply was given, SCAM when the scam card was shown
+    #: CRISIS when the crisis reply was given, SCAM when the scam card was shown, CRISIS_SOFT when the answer came with
+    #: the caring line
+    safety: Concern | None = None
 
     @property
     def unanswered(self) -> bool:
@@ -103,12 +109,33 @@ class Advisor:
         if not text.strip():
             return Outcome([Reply(self.kb.text("empty_message", lang))], conversation)
         concern = (screening or self.screen(text)).concern
-        if concern is Concern.CRISIS:  # nothing else: no topic, no legal consequences, no walkthrough step
+        result = None if concern is Concern.CRISIS else self.matcher.match(text)
+        concern = self.settled(concern, result)
+        if concern is Concern.CRISIS or result is None:  # nothing else: no topic, no legal consequences, no step
             return Outcome(self._crisis_reply(conversation, text), conversation, safety=Concern.CRISIS)
-        greeting = concern is None and self.matcher.normalize.only_greetings(text)
-        result = self.matcher.match(text)
-        if conversation.after_crisis and concern in {None, Concern.DISTRESS} and not self._answers(result):
+        if conversation.after_crisis and concern in ANSWERED_FREELY and not self._answers(result):
             return Outcome([self.check_in(conversation)], conversation)  # "我没事 只是说说": a gentle word back
+        outcome = self._answer(conversation, text, concern, result)
+        if concern is Concern.CRISIS_SOFT:  # the answer they asked for, then help in one line
+            return replace(outcome, replies=[*outcome.replies, self.soft_line(conversation)], safety=concern)
+        return outcome
+
+    @staticmethod
+    def settled(concern: Concern | None, result: MatchResult | None) -> Concern | None:
+        """What the screen's verdict comes to once the message is matched: a soft crisis hit is soft only when there
+        is something to show for the message (an answer, a menu, a route) — the soft tier exists so that a stressed
+        borrower's question is answered; a message that asks nothing the guide knows ("I just want it to stop") gets
+        the full crisis reply, never "I can't answer that" with a line under it."""
+        if concern is Concern.CRISIS_SOFT and (
+            result is None or (result.status is Status.FALLBACK and not result.route)
+        ):
+            return Concern.CRISIS
+        return concern
+
+    def _answer(self, conversation: Conversation, text: str, concern: Concern | None, result: MatchResult) -> Outcome:
+        """The reply to a message that is not a crisis: a kind word, the answer, a menu or the fallback."""
+        lang = conversation.lang
+        greeting = concern is None and self.matcher.normalize.only_greetings(text)
         if greeting:  # "你好", "谢谢": a kind word back
             return Outcome([Reply(self.kb.text("courtesy", lang), (self._guide_choice(conversation),))], conversation)
         if not result.normalized:  # "???", "…": nothing to go on, but something was typed
@@ -164,10 +191,6 @@ class Advisor:
         best = safe[max(range(len(safe)), key=lambda i: (hits[i], -i))]
         return replace(result, status=Status.ANSWER, entry=best.entry)
 
-    def in_crisis(self, text: str) -> bool:
-        """Whether the safety screen reads the message as a crisis (for callers that only need yes or no)."""
-        return self.screen(text).concern is Concern.CRISIS
-
     def crisis(self, conversation: Conversation) -> list[Reply]:
         """The crisis reply: warm, short, where to get help now; the conversation can go on afterwards."""
         text = self.crisis_text(conversation.lang, region_of(conversation.lang, conversation.client_lang))
@@ -208,6 +231,11 @@ class Advisor:
         order = (first, *(other for other in _REGIONS if other is not first))
         hotlines = "\n".join(self.kb.text(f"crisis_{where.value}", lang) for where in order)
         return self.kb.text("crisis", lang, hotlines=hotlines)
+
+    def soft_line(self, conversation: Conversation) -> Reply:
+        """After the answer to a message the crisis model heard faintly: one caring line with the user's own
+        hotline (not the crisis reply: the user asked a question and gets its answer first)."""
+        return Reply(self._with_hotline("crisis_soft", conversation))
 
     def reassurance(self, conversation: Conversation) -> Reply:
         """A kind sentence for despair that is not a crisis, shown before the practical answer."""

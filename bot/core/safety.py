@@ -10,6 +10,10 @@ distress: the phrases, then a learned model.
   add what the phrases miss: farewells, hints, means, stories and English said in words no list foresaw. A model
   reads the same normal form with the concern's `unless` spans blanked out, so every veto holds for it too; it
   speaks when its score reaches the threshold chosen by cross-validation (`python -m bench.train_safety`).
+* Two tiers for crisis: a phrase, or a model score from the model's `full` threshold on, is a crisis (the full
+  crisis reply first); a model-only score between the two thresholds is `CRISIS_SOFT` — the message reads a little
+  like a crisis but more like stress ("我真的很怕我爸妈知道我逾期"): the user gets the answer they asked for and one
+  caring line with a hotline, so nobody the model hears is left without help, and nobody stressed is patronised.
 
 A pure function of the text: no I/O after the first load, nothing logged, nothing kept. `Screening.rule` says what
 decided (a phrase, a pattern, or "learned crisis model +1.23").
@@ -71,6 +75,14 @@ class Concern(StrEnum):
     CRISIS = "crisis"  # thoughts of ending one's life: the crisis reply, before anything else
     SCAM = "scam"  # paid agents, "credit repair", codes and passwords asked for: the scam card, then the answer
     DISTRESS = "distress"  # despair that is not a crisis: a kind sentence first, then the answer
+    #: the crisis model's lower tier (no phrase): the answer, then one caring line with a hotline
+    CRISIS_SOFT = "crisis_soft"
+
+
+#: The concerns with phrases and models of their own, in order of precedence (CRISIS_SOFT is the crisis model's).
+_SCREENED = (Concern.CRISIS, Concern.SCAM, Concern.DISTRESS)
+#: What a model-only score below the model's `full` threshold means, for a concern with a softer tier.
+_SOFTER = {Concern.CRISIS: Concern.CRISIS_SOFT}
 
 
 @dataclass(frozen=True)
@@ -343,7 +355,9 @@ class Screen:
     ) -> None:
         data = _builtin()
         extra = {Concern.CRISIS: extra_crisis, Concern.SCAM: extra_scams}
-        self._rules = [(concern, _Rules(data.get(concern.value) or {}, extra.get(concern, ()))) for concern in Concern]
+        self._rules = [
+            (concern, _Rules(data.get(concern.value) or {}, extra.get(concern, ()))) for concern in _SCREENED
+        ]
         self._learned = learned
 
     @property
@@ -371,8 +385,12 @@ class Screen:
                 if learned_form not in read:
                     read[learned_form] = grams(learned_form)
                 score = linear.weigh(read[learned_form])
-                if score >= linear.threshold:
+                if score >= linear.full:
                     return Screening(concern, f"learned {concern.value} model {score:+.2f}")
+                if score >= linear.threshold:
+                    return Screening(
+                        _SOFTER.get(concern, concern), f"learned {concern.value} model {score:+.2f} (soft)"
+                    )
         return Screening()
 
     def learned_form(self, text: str, concern: Concern) -> str:

@@ -10,7 +10,9 @@ Only n-grams the model knows count.
 The weights are data (`bot/core/data/safety.npz`, written by `python -m bench.train_safety`, deterministic, from the
 committed safety sets and the everyday questions of ../shared/data/atec-pairs.tsv); this module only reads them, on
 first use, and adds up a few dozen floats per message in plain Python, so nothing is trained or downloaded at run
-time. Each model carries the decision threshold the trainer chose by cross-validation.
+time. Each model carries the decision thresholds the trainer chose by cross-validation: from `threshold` on the
+model speaks up; the crisis model also has a higher `full` one — a score between the two is a soft hit (the answer and
+a caring line with a hotline), a score from `full` on gets the full crisis reply (`safety.Screen`).
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from bot.errors import KnowledgeError, Problem
 
 #: Where the shipped models live (package data).
 DEFAULT_PATH = Path(__file__).with_name("data") / "safety.npz"
-#: The format this code reads; `bench/train_safety.py` writes the same number.
-FORMAT = 1
+#: The format this code reads; `bench/train_safety.py` writes the same number (2: each model has a `full` threshold).
+FORMAT = 2
 #: Character n-grams from 1 to this many characters.
 MAX_CHARS = 4
 #: Prefix of an English word n-gram (":" never occurs in the normal form, so it cannot collide with a character one).
@@ -60,11 +62,13 @@ def grams(form: str) -> set[str]:
 
 @dataclass(frozen=True)
 class Linear:
-    """One concern's model: a weight per known n-gram, an intercept, and the score from which it speaks up."""
+    """One concern's model: a weight per known n-gram, an intercept, the score from which it speaks up, and the score
+    from which it is sure enough for the concern's full response (equal to `threshold` when there is no softer tier)."""
 
     weights: dict[str, float]
     intercept: float
     threshold: float
+    full: float
 
     def score(self, form: str) -> float:
         """The model's log-odds that the message (normal form) is of its concern."""
@@ -95,10 +99,11 @@ class SafetyModel:
                 for concern in str(data["concerns"]).split("\n"):
                     names = bytes(data[f"{concern}_features"]).decode("utf-8").split("\n")
                     coef = data[f"{concern}_coef"].astype(float)
-                    intercept, threshold = (float(x) for x in data[f"{concern}_bias"])
+                    intercept, threshold, full = (float(x) for x in data[f"{concern}_bias"])
                     if len(names) != len(coef):
                         raise _problem(path, f"{concern}: {len(names)} features but {len(coef)} weights")
-                    models[concern] = Linear(dict(zip(names, coef.tolist(), strict=True)), intercept, threshold)
+                    weights = dict(zip(names, coef.tolist(), strict=True))
+                    models[concern] = Linear(weights, intercept, threshold, max(full, threshold))
                 checks = tuple(
                     (concern, form, float(score))
                     for concern, form, score in zip(

@@ -21,7 +21,7 @@ from pathlib import Path
 from bot import tools
 from bot.config import MatcherConfig
 from bot.core import actions, dialogue, planchat, progress, understand
-from bot.core.advisor import Conversation, Outcome
+from bot.core.advisor import ANSWERED_FREELY, Conversation, Outcome
 from bot.core.flow import AGREED
 from bot.core.i18n import NATIVE_NAMES, Lang
 from bot.core.knowledge import Entry, EntryKind
@@ -30,7 +30,7 @@ from bot.core.limits import MAX_MESSAGE_CHARS
 from bot.core.matcher import MatchResult, Status
 from bot.core.plantexts import PlanTexts
 from bot.core.replies import Choice, Reply
-from bot.core.safety import Concern
+from bot.core.safety import Concern, Screening
 from bot.core.walkthrough import Walkthrough
 from bot.engine.events import Incoming, Kind, Response
 from bot.engine.knowledge import Knowledge
@@ -245,10 +245,31 @@ class Engine:
                 result = await self.tools.press(self._context(event, state, k, lang), action, state.form)
                 return _Decision(result.replies, replace(state, form=result.form), save=result.changed)
             return self._press(action, event, state, k, conversation)
-        if state.form is not None and event.text.strip() and not k.advisor.in_crisis(event.text):
-            result = await self.tools.typed(self._context(event, state, k, lang), event.text, state.form)
-            return _Decision(result.replies, replace(state, form=result.form), save=result.changed)
-        return self._text(event, state, k, conversation)
+        typed = await self._typed_in_form(event, state, k, conversation) if event.text.strip() else None
+        return typed or self._text(event, state, k, conversation)
+
+    async def _typed_in_form(
+        self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation
+    ) -> _Decision | None:
+        """Text typed where a tool waits for it (a form); None when no form waits, or for a crisis (answered as one)."""
+        if state.form is None:
+            return None
+        screening = k.advisor.screen(event.text)
+        if screening.concern is Concern.CRISIS:
+            return None
+        result = await self.tools.typed(self._context(event, state, k, conversation.lang), event.text, state.form)
+        decision = _Decision(result.replies, replace(state, form=result.form), save=result.changed)
+        return self._cared(decision, screening, k, conversation)
+
+    @staticmethod
+    def _cared(decision: _Decision, screening: Screening, k: Knowledge, conversation: Conversation) -> _Decision:
+        """A typed answer to a step or a tool, taken as asked: with a kind word first for distress, and the caring
+        line with a hotline after it when the crisis model heard the message faintly (as `Advisor.ask` does)."""
+        if screening.concern is Concern.DISTRESS:
+            return replace(decision, replies=[k.advisor.reassurance(conversation), *decision.replies])
+        if screening.concern is Concern.CRISIS_SOFT:
+            return replace(decision, replies=[*decision.replies, k.advisor.soft_line(conversation)])
+        return decision
 
     def _command(self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
@@ -345,11 +366,11 @@ class Engine:
         lang = conversation.lang
         text = event.text
         screening = k.advisor.screen(text)  # the whole message, before anything else (even past LONG_MESSAGE)
-        answers_freely = screening.concern in {None, Concern.DISTRESS}  # crisis or scam text is never an answer
+        answers_freely = screening.concern in ANSWERED_FREELY  # crisis or scam text is never an answer
         if k.plan is not None and answers_freely and planchat.reads_as_answer(state.plan, text):
             unknown = understand.says_dont_know(text, k.walkthrough.dont_know)  # one list of words, the guide's
             answer = planchat.Unknown() if unknown else planchat.Typed(text)
-            return self._plan(state, answer, k.plan, lang, k.walkthrough)
+            return self._cared(self._plan(state, answer, k.plan, lang, k.walkthrough), screening, k, conversation)
         # A text that names one of the step's options answers the step even where the scam screen hears something in
         # it ("my company cut my salary" at the cause step); only a crisis always comes first.
         names = screening.concern is Concern.SCAM and dialogue.names_any_option(state.progress, text, k.walkthrough)
@@ -358,10 +379,7 @@ class Engine:
             and dialogue.reads_as_answer(state.progress, text, k.walkthrough)
             and not self._reads_as_question(text, state.progress)
         ):
-            decision = self._walk(state, dialogue.TypedText(text), k, lang)
-            if screening.concern is Concern.DISTRESS:
-                return replace(decision, replies=[k.advisor.reassurance(conversation), *decision.replies])
-            return decision
+            return self._cared(self._walk(state, dialogue.TypedText(text), k, lang), screening, k, conversation)
         notice: list[Reply] = []
         if len(text) > LONG_MESSAGE and screening.concern is not Concern.CRISIS:
             notice = [Reply(k.kb.text("too_long_notice", lang))]

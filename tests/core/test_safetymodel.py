@@ -38,6 +38,12 @@ def test_the_shipped_model_agrees_with_the_code_that_reads_it(shipped: SafetyMod
         assert shipped.models[concern].score(form) == pytest.approx(score, abs=1e-6), form
 
 
+def test_the_shipped_crisis_model_has_a_soft_tier_below_the_full_reply(shipped: SafetyModel) -> None:
+    crisis, scam = shipped.models["crisis"], shipped.models["scam"]
+    assert crisis.threshold < crisis.full  # between the two: the answer and a caring line (bench/train_safety.py)
+    assert scam.threshold == scam.full  # the scam card has one tier
+
+
 def test_the_shipped_model_is_small_and_ships_with_the_package() -> None:
     assert DEFAULT_PATH.stat().st_size <= 2 * 1024 * 1024
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -63,7 +69,7 @@ def test_the_n_grams_are_characters_and_english_words() -> None:
 def _tiny(threshold: float = 1.0) -> SafetyModel:
     """A hand-made crisis model that speaks up for 星星, 想死 and "go on" and nothing else."""
     weights = {"星星": 4.0, "想死": 4.0, "w:go on": 4.0}
-    return SafetyModel({"crisis": Linear(weights, -2.0, threshold)}, ())
+    return SafetyModel({"crisis": Linear(weights, -2.0, threshold, threshold)}, ())
 
 
 @pytest.mark.parametrize(

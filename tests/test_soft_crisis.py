@@ -1,0 +1,178 @@
+"""The crisis screen's soft tier through every layer: a message the crisis model hears only faintly (stress, fear or
+shame about the debt, no phrase about ending one's life) gets the answer it asked for and then one caring line with a
+hotline — in the core, through the engine (questions, walkthrough answers), in the terminal chat and in
+`advisor ask --json` (Telegram: tests/telegram/test_soft_crisis_bot.py).
+
+The shipped model's scores move whenever it is retrained, so these tests read a hand-made crisis model instead
+(`TINY`, put in place of the shipped one): 征信 and 单少 alone score in the soft band, 星星 above the full threshold.
+Fixture knowledge (tests/kbfactory.py): every text is named by its key, never by shipped wording.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.chat import run_chat
+from bot.cli import main
+from bot.config import load_config
+from bot.core.advisor import Advisor, Conversation
+from bot.core.dialogue import Step
+from bot.core.i18n import Lang
+from bot.core.knowledge import load_knowledge
+from bot.core.matcher import Matcher
+from bot.core.progress import from_saved
+from bot.core.safety import Concern, Screen
+from bot.core.safetymodel import Linear, SafetyModel
+from bot.core.walkthrough import load_walkthrough
+from bot.engine import PROGRESS_KEY, Engine, Knowledge
+from bot.storage import Storage
+from tests.kbfactory import TEXT_KEYS, write_kb, write_runnable_kb, write_walkthrough
+from tests.transcript import EngineUser
+
+ZH = Lang.ZH_HANS
+#: A crisis model that hears 征信 and 单少 faintly (score 0.5: between its thresholds 0 and 1) and 星星 clearly (2.0).
+TINY = SafetyModel({"crisis": Linear({"征信": 2.5, "单少": 2.5, "星星": 4.0}, -2.0, 0.0, 1.0)}, ())
+QUESTION = "逾期会影响征信吗"  # the fixture's impact.credit question, heard faintly by TINY
+FILLED = {
+    "crisis": "‹crisis›",
+    "crisis_mainland": "‹mainland line›",
+    "crisis_taiwan": "‹taiwan line›",
+    "crisis_hongkong": "‹hongkong line›",
+    "crisis_soft": "‹soft {hotline}›",
+    "crisis_checkin": "‹checkin {hotline}›",
+}
+
+
+@pytest.fixture(autouse=True)
+def tiny_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every screen made with the shipped model (`learned=True`) reads TINY instead."""
+    monkeypatch.setattr("bot.core.safety.shipped_model", lambda: TINY)
+
+
+@pytest.mark.parametrize(
+    ("text", "concern"),
+    [
+        pytest.param(QUESTION, Concern.CRISIS_SOFT, id="model-alone-low-score-is-soft"),
+        pytest.param("今晚想去看星星", Concern.CRISIS, id="model-alone-high-score-is-full"),
+        pytest.param("逾期会影响征信吗 我不想活了", Concern.CRISIS, id="a-phrase-is-always-full"),
+        pytest.param("逾期会影响还款吗", None, id="nothing-heard"),
+    ],
+)
+def test_the_screen_has_two_crisis_tiers(text: str, concern: Concern | None) -> None:
+    found = Screen()(text)
+    assert found.concern is concern
+    assert found.rule.endswith("(soft)") is (concern is Concern.CRISIS_SOFT)
+
+
+def test_a_model_without_a_softer_tier_speaks_in_full() -> None:
+    flat = SafetyModel({"crisis": Linear({"征信": 2.5}, -2.0, 0.0, 0.0)}, ())
+    assert Screen(learned=flat)(QUESTION).concern is Concern.CRISIS
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
+    texts = {key: {"zh-hans": f"{key} 文本", "en": f"{key} text"} for key in TEXT_KEYS}
+    texts.update({key: {"zh-hans": value, "en": f"en {value}"} for key, value in FILLED.items()})
+    folder = write_kb(tmp_path / "kb")
+    (folder / "texts.yaml").write_text(yaml.safe_dump({"texts": texts}, allow_unicode=True), encoding="utf-8")
+    kb = load_knowledge(folder, required_ids=())
+    matcher = Matcher(kb)
+    walkthrough = load_walkthrough(write_walkthrough(tmp_path / "walk"))
+    async with await Storage.open(tmp_path / "db.sqlite3") as storage:
+        yield Engine(Knowledge(kb, matcher, Advisor(kb, matcher), walkthrough), storage)
+
+
+def title(engine: Engine, entry_id: str, lang: Lang = ZH) -> str:
+    entry = engine.knowledge.kb.entry(entry_id)
+    assert entry is not None
+    return entry.title_in(lang)
+
+
+async def test_a_soft_hit_gets_the_answer_then_one_caring_line_with_the_own_regions_hotline(engine: Engine) -> None:
+    user = EngineUser(engine, 1)
+    answer, line = await user.says(QUESTION)
+    assert answer.title == title(engine, "impact.credit")  # the question is answered, not kept under a button
+    assert line.text == "‹soft ‹mainland line››"
+    assert not line.choices
+    assert "‹crisis›" not in user.text
+
+    hong_kong = EngineUser(engine, 2, Lang.ZH_HK)
+    await hong_kong.says(QUESTION)
+    assert hong_kong.replies[-1].text == "‹soft ‹hongkong line››"
+
+
+async def test_a_soft_hit_is_not_remembered_as_a_crisis(engine: Engine) -> None:
+    user = EngineUser(engine, 3)
+    await user.says(QUESTION)
+    await user.says("嗯嗯 没什么")
+    assert "‹checkin" not in user.text  # no check-in: there was no crisis reply to follow up
+
+
+async def test_a_full_hit_still_gets_the_crisis_reply_alone(engine: Engine) -> None:
+    user = EngineUser(engine, 4)
+    await user.says("今晚想去看星星")
+    assert user.text == "‹crisis›"
+
+
+async def test_a_soft_hit_with_nothing_to_answer_gets_the_full_crisis_reply(engine: Engine) -> None:
+    """The soft tier is for a question that deserves its answer; "I can't answer that" plus a line is no reply to
+    someone who may be in crisis."""
+    user = EngineUser(engine, 6)
+    await user.says("最近送外卖的单少了")  # outside the walkthrough: no topic of the fixture knowledge
+    assert user.text == "‹crisis›"
+
+
+async def test_a_cause_typed_in_the_walkthrough_is_recorded_and_gets_the_caring_line(
+    engine: Engine, tmp_path: Path
+) -> None:
+    user = EngineUser(engine, 5)
+    await user.says("/guide")
+    for action in ("w:skip:product", "w:skip:days", "w:skip:amount"):
+        await user.presses(action)
+
+    replies = await user.says("送外卖的单少了")  # a cause in the user's words, heard faintly by the model
+
+    assert replies[-1].text == "‹soft ‹mainland line››"
+    assert "‹crisis›" not in user.text
+    async with await Storage.open(tmp_path / "db.sqlite3") as storage:
+        session = await storage.load_session(5)
+    assert session is not None
+    assert session.state is not None
+    progress = from_saved(session.state.get(PROGRESS_KEY))
+    assert progress is not None
+    assert (progress.cause, progress.step) == ("income_drop", Step.MATERIALS)  # recorded as the answer
+
+
+def test_the_terminal_chat_shows_the_answer_and_the_line(tmp_path: Path) -> None:
+    folder = write_runnable_kb(tmp_path / "knowledge")
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(yaml.safe_dump({"knowledge": {"path": str(folder)}}), encoding="utf-8")
+    config = load_config(config_path, env={"ADVISOR_DB": str(tmp_path / "chat.sqlite3")})
+    out = io.StringIO()
+
+    assert run_chat(config, ZH, io.StringIO(f"{QUESTION}\n/quit\n"), out) == 0
+
+    _greeting, shown, _goodbye = re.split(r"(?m)^> ", out.getvalue())
+    kb = load_knowledge(folder)
+    advisor = Advisor(kb, Matcher(kb))
+    entry = kb.entry("impact.credit")
+    assert entry is not None
+    line = advisor.soft_line(Conversation(ZH)).text
+    assert entry.title_in(ZH) in shown
+    assert shown.index(entry.title_in(ZH)) < shown.index(line.strip())  # the answer first, then the line
+    assert advisor.crisis_text(ZH).strip() not in shown
+
+
+def test_ask_json_reports_the_soft_tier(tmp_path: Path) -> None:
+    folder = write_runnable_kb(tmp_path / "knowledge")
+    out = io.StringIO()
+    assert main(["ask", "--json", "--path", str(folder), "--lang", "zh-hans", QUESTION], out) == 0
+    data = json.loads(out.getvalue())
+    assert (data["safety"], data["entry"], data["status"]) == ("crisis_soft", "impact.credit", "answer")
