@@ -105,6 +105,34 @@ def test_the_questions_the_chit_chat_reply_suggests_are_answered() -> None:
     assert [q for q in suggested if matcher.match(q).status is not Status.ANSWER] == []
 
 
+#: A list item that lists nothing: "etc." on a line of its own reads as if something was cut off.
+DANGLING_ITEM = re.compile(r"^\s*[-*•]\s*(?:等|等等|等。|etc\.?|and similar|and so on|and more)\s*$", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("lang", list(Lang), ids=lambda lang: lang.value)
+def test_no_answer_ends_a_list_with_a_bare_etc(lang: Lang) -> None:
+    dangling = {
+        entry.id: line
+        for entry in shipped().kb.entries
+        for line in entry.answer_in(lang).splitlines()
+        if DANGLING_ITEM.match(line)
+    }
+    assert dangling == {}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        pytest.param("我是送外卖的能拿什么证明收入", id="delivery-rider-zh"),
+        pytest.param("跑外卖的没有收入证明怎么办", id="no-income-proof-zh"),
+        pytest.param("what proof of income can a delivery rider show", id="delivery-rider-en"),
+    ],
+)
+def test_gig_workers_asking_for_proof_of_income_get_the_materials_answer(question: str) -> None:
+    result = shipped().matcher.match(question)
+    assert (result.status, result.entry.id if result.entry else None) == (Status.ANSWER, "steps.materials")
+
+
 def _values(names: tuple[str, ...]) -> dict[str, str]:
     return {name: f"<{name}>" for name in names}
 
