@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Final
@@ -132,16 +133,32 @@ _CAN_PAY: Final = re.compile(
 SENTENCE_CHARS: Final = 80
 
 
-def amount_in_sentence(text: str) -> int | None:
-    """The amount a longer answer means: its only amount, or the one after words saying what the user can pay; None
-    when there is none or it cannot tell which."""
+@dataclass(frozen=True)
+class Found:
+    """An amount inside a sentence: where it starts and ends, and its value in yuan."""
+
+    start: int
+    end: int
+    yuan: int
+
+
+def amounts_in(text: str) -> list[Found]:
+    """Every amount above zero in a sentence of at most SENTENCE_CHARS, in order ("花呗1.2万借呗3万" → 12000, 30000);
+    none in a longer text."""
     if len(text) > SENTENCE_CHARS:
-        return None
-    found: list[tuple[int, int]] = []
+        return []
+    found: list[Found] = []
     for span in _SPAN.finditer(text):
         value = parse_amount(span.group())
         if isinstance(value, int) and value > 0:
-            found.append((span.start(), value))
+            found.append(Found(span.start(), span.end(), value))
+    return found
+
+
+def amount_in_sentence(text: str) -> int | None:
+    """The amount a longer answer means: its only amount, or the one after words saying what the user can pay; None
+    when there is none or it cannot tell which."""
+    found = [(amount.start, amount.yuan) for amount in amounts_in(text)]
     if len(found) == 1:
         return found[0][1]
     paid = [value for start, value in found if _CAN_PAY.search(text[:start])]

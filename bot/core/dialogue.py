@@ -368,6 +368,8 @@ def _typed_number(
     if recorded is None:
         return None
     value = screens.number_answer(recorded, progress.step, walkthrough, lang) or str(number)
+    if typed.parts:
+        value = screens.amount_parts(typed.parts, value, walkthrough, lang)
     return [_noted(value, exact, walkthrough, lang), screens.prompt(recorded, walkthrough, lang)], recorded
 
 

@@ -46,6 +46,7 @@ def understood(progress: Progress | None, text: str, walkthrough: Walkthrough) -
         unit=UNITS.get(here),
         dont_know=walkthrough.dont_know,
         sentences=here is Step.MONTHLY,
+        naming=walkthrough.products if here is Step.AMOUNT else (),
     )
 
 

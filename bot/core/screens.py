@@ -74,6 +74,15 @@ def number_answer(progress: Progress, at: Step, walkthrough: Walkthrough, lang: 
     return _label_of(answers.chosen(progress, at), choices, lang)
 
 
+def amount_parts(parts: tuple[tuple[str, int], ...], total: str, walkthrough: Walkthrough, lang: Lang) -> str:
+    """Amounts given per product, confirmed with their sum: "花呗 12000 元 + 借呗 30000 元，共 42000 元"."""
+    named = [
+        walkthrough.say("steps.amount.part", lang, product=_label_of(option, walkthrough.products, lang) or option, n=n)
+        for option, n in parts
+    ]
+    return walkthrough.say("steps.amount.sum", lang, parts=" + ".join(named), total=total)
+
+
 def said_answer(progress: Progress, at: Step, walkthrough: Walkthrough, lang: Lang) -> str | None:
     """A one-choice or number step's answer as the user says it in the opening script: the typed number ("15 天"),
     or the option in a sentence ("几个星期", not the button's "8–30 天")."""

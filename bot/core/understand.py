@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from bot.core.amounts import amount_in_sentence, parse_amount
+from bot.core.amounts import amount_in_sentence, amounts_in, parse_amount
 from bot.core.i18n import Lang, to_simplified
 from bot.core.normalize import CJK_RUN, basic_form
 from bot.core.numbers import Unit, read_number
@@ -49,10 +49,12 @@ class Picked:
 
 @dataclass(frozen=True)
 class Number:
-    """A number of days or yuan; `exact` as for Picked."""
+    """A number of days or yuan; `exact` as for Picked. `parts` are the amounts it adds up, each with the option id
+    that named it ("花呗1.2万借呗3万" → 42000 from ("huabei", 12000), ("jiebei", 30000))."""
 
     value: int
     exact: bool
+    parts: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,13 @@ def read(
     unit: Unit | None = None,
     dont_know: Iterable[str] = (),
     sentences: bool = False,
+    naming: Sequence[Option] = (),
 ) -> Understood | None:
     """What `text` answers at a step offering `options` (and taking a number in `unit`, if any); None: no answer.
 
     A bare number at a step without a unit is `OffMenu`: the buttons, not the text, choose there. With `sentences`,
-    an amount is also read out of a longer sentence ("收入5000左右…最多一千五").
+    an amount is also read out of a longer sentence ("收入5000左右…最多一千五"). With `naming` (the products, at the
+    amount step), amounts each named by one of those options are added up ("花呗1.2万借呗3万" is 42000).
     """
     if not text.strip() or is_question(text):
         return None
@@ -103,7 +107,7 @@ def read(
     if says_dont_know(text, dont_know):
         return Unsure()
     if unit is not None:
-        found = _number(text, unit, sentences)
+        found = _number(text, unit, sentences, naming)
         if found is not None:
             return found
     return _option(text, options)
@@ -144,15 +148,46 @@ def _ratio(a: str, b: str) -> float:
     return float(fuzz.ratio(a, b, processor=None))
 
 
-def _number(text: str, unit: Unit, sentences: bool) -> Number | None:
+def _number(text: str, unit: Unit, sentences: bool, naming: Sequence[Option]) -> Number | None:
     if unit is Unit.DAYS:
         days = read_number(to_simplified(text), unit)
         return Number(days, exact=True) if days is not None else None
     amount = parse_amount(text)
     if isinstance(amount, int):
         return Number(amount, exact=True)
+    parts = named_amounts(text, naming)
+    if parts:
+        return Number(sum(yuan for _, yuan in parts), exact=False, parts=parts)
     guessed = amount_in_sentence(text) if sentences else None
     return Number(guessed, exact=False) if guessed is not None else None
+
+
+def named_amounts(text: str, naming: Sequence[Option]) -> tuple[tuple[str, int], ...]:
+    """Each amount in the text with the option named right before it ("花呗1.2万，借呗三万二"); empty unless every
+    amount is named so, since an amount without a name may be a total already counted or a number of days."""
+    if not naming:
+        return ()
+    parts: list[tuple[str, int]] = []
+    end = 0
+    for amount in amounts_in(text):
+        name = _last_named(text[end : amount.start], naming)
+        if name is None:
+            return ()
+        parts.append((name, amount.yuan))
+        end = amount.end
+    return tuple(parts)
+
+
+def _last_named(text: str, naming: Sequence[Option]) -> str | None:
+    """The option named last in the text (the longest name where two end together), or None."""
+    form = basic_form(text)
+    best: tuple[int, int, str] | None = None
+    for option in naming:
+        for phrase in phrases(option):
+            at = form.rfind(phrase)
+            if at >= 0 and (best is None or (at + len(phrase), len(phrase)) > best[:2]):
+                best = (at + len(phrase), len(phrase), option.id)
+    return best[2] if best else None
 
 
 def _option(text: str, options: Sequence[Option]) -> Picked | None:

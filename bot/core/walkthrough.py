@@ -211,7 +211,10 @@ SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
 STEPS: Final[Mapping[str, tuple[Mapping[str, tuple[str, ...]], tuple[str, str] | None]]] = {
     "product": ({"prompt": ()}, ("options", "plain")),
     "days": ({"prompt": (), "typed": ("n",)}, ("options", "bucket")),
-    "amount": ({"prompt": (), "typed": ("n",)}, ("options", "bucket")),
+    "amount": (
+        {"prompt": (), "typed": ("n",), "part": ("product", "n"), "sum": ("parts", "total")},
+        ("options", "bucket"),
+    ),
     "cause": ({"prompt": ()}, ("options", "cause")),
     "materials": ({"prompt": (), "count": ("done", "total")}, ("items", "material")),
     "channel": ({"prompt": (), "line": ("label", "how")}, ("options", "channel")),

@@ -85,6 +85,49 @@ def test_a_sentence_with_several_amounts_and_no_cue_is_not_guessed() -> None:
     assert read("收入5000 房租2000", (), unit=Unit.YUAN, sentences=True) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        pytest.param("两个都有 «huabei»1.2万«jiebei»3万", (("huabei", 12000), ("jiebei", 30000)), id="trial-words"),
+        pytest.param("«huabei»1.2w，«jiebei»三万二", (("huabei", 12000), ("jiebei", 32000)), id="w-and-numerals"),
+        pytest.param("«huabei» 12000块 «jiebei» 一万", (("huabei", 12000), ("jiebei", 10000)), id="kuai-and-yiwan"),
+        pytest.param("«en huabei» 5k «en jiebei» 2,000", (("huabei", 5000), ("jiebei", 2000)), id="english-labels"),
+        pytest.param("«jiebei»大概3万", (("jiebei", 30000),), id="one-named-amount"),
+    ],
+)
+def test_amounts_named_by_product_are_added_up(walk: Walkthrough, text: str, parts: tuple[tuple[str, int]]) -> None:
+    assert understood(at(Step.AMOUNT), text, walk) == Number(sum(n for _, n in parts), exact=False, parts=parts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("«huabei»1.2万 另外3万", id="an-amount-without-a-product"),
+        pytest.param("收入5000 房租2000", id="no-product-named"),
+    ],
+)
+def test_amounts_not_each_named_by_a_product_are_not_added(walk: Walkthrough, text: str) -> None:
+    assert understood(at(Step.AMOUNT), text, walk) is None
+
+
+def test_named_amounts_are_only_added_at_the_amount_step(walk: Walkthrough) -> None:
+    assert understood(at(Step.MONTHLY), "«huabei»1000«jiebei»500", walk) is None
+
+
+def test_the_sum_of_named_amounts_is_recorded_and_each_part_confirmed(walk: Walkthrough) -> None:
+    replies, progress = handle(at(Step.AMOUNT), TypedText("两个都有 «huabei»1.2万«jiebei»3万"), walk, Lang.ZH_HANS)
+    assert progress is not None
+    assert (progress.amount_typed, progress.amount, progress.step) == (42000, "k1_plus", Step.CAUSE)
+    parts = "‹steps.amount.part product=«huabei» n=12000› + ‹steps.amount.part product=«jiebei» n=30000›"
+    total = "‹steps.amount.typed n=42000›"
+    assert replies[0].text == f"‹messages.understood value=‹steps.amount.sum parts={parts} total={total}››"
+
+
+def test_the_shipped_products_name_the_amounts_a_trial_user_typed(shipped: Walkthrough) -> None:
+    answer = understood(at(Step.AMOUNT), "两个都有 花呗1.2万借呗3万", shipped)
+    assert answer == Number(42000, exact=False, parts=(("huabei", 12000), ("jiebei", 30000)))
+
+
 # --- what the walkthrough does with them ------------------------------------------------------------------------
 
 
