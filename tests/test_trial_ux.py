@@ -78,3 +78,69 @@ async def test_amounts_per_product_are_recorded_as_their_sum_and_confirmed(
     assert f"total=‹steps.amount.typed n={total}›" in user.text
     assert user.text.count("‹steps.amount.part product=") == 2
     assert "‹steps.cause.prompt›" in user.text
+
+
+# --- 2. typed text at the checklist steps ------------------------------------------------------------------------
+
+
+async def at_materials_step(user: EngineUser) -> None:
+    await at_amount_step(user)
+    await user.presses("w:o:amount:k1_plus")
+    await user.presses("w:o:cause:income_drop")
+    assert "‹steps.materials.prompt›" in user.text
+
+
+async def test_items_named_in_words_are_ticked_and_said_back(engine: Engine, storage: Storage) -> None:
+    user = EngineUser(engine, 2)
+    await at_materials_step(user)
+    await user.says("«bank_statements»有了")
+    assert user.replies[0].text == "‹messages.ticked value=«bank_statements»›"
+    assert "‹steps.materials.prompt›" in user.text  # the checklist again, showing the tick
+    await user.says("«id_card»和«income_drop_proof»都有")
+    progress = await saved_progress(storage, user)
+    assert progress is not None
+    assert progress.materials == ("id_card", "bank_statements", "income_drop_proof")
+
+
+async def test_an_item_said_to_be_missing_is_unticked(engine: Engine, storage: Storage) -> None:
+    user = EngineUser(engine, 3)
+    await at_materials_step(user)
+    await user.presses("w:t:materials:id_card")
+    await user.presses("w:t:materials:bank_statements")
+    await user.says("其实还没有«bank_statements»")
+    assert user.replies[0].text == "‹messages.unticked value=«bank_statements»›"
+    progress = await saved_progress(storage, user)
+    assert progress is not None
+    assert progress.materials == ("id_card",)
+
+
+async def test_text_naming_no_item_gets_the_hint_and_keeps_the_ticks(engine: Engine, storage: Storage) -> None:
+    user = EngineUser(engine, 4)
+    await at_materials_step(user)
+    await user.presses("w:t:materials:id_card")
+    await user.says("嗯嗯 好的")
+    assert user.replies[0].text == "‹messages.checklist_hint›"
+    assert "‹steps.materials.prompt›" in user.text
+    progress = await saved_progress(storage, user)
+    assert progress is not None
+    assert (progress.step.value, progress.materials) == ("materials", ("id_card",))
+
+
+async def test_a_question_at_a_checklist_still_goes_to_the_knowledge_base(engine: Engine) -> None:
+    user = EngineUser(engine, 5)
+    await at_materials_step(user)
+    await user.says("逾期会影响征信吗")
+    assert "w:resume" in user.actions  # a side answer, with the button back to the walkthrough
+    assert "‹messages.checklist_hint›" not in user.text
+
+
+async def test_requests_are_ticked_from_words_too(engine: Engine, storage: Storage) -> None:
+    user = EngineUser(engine, 6)
+    await at_materials_step(user)
+    await user.presses("w:next:materials")
+    await user.presses("w:o:channel:app")
+    assert "‹steps.requests.prompt" in user.text
+    await user.says("想要«longer_term»，还有«instalments»")
+    progress = await saved_progress(storage, user)
+    assert progress is not None
+    assert progress.requests == ("longer_term", "instalments")

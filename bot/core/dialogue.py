@@ -37,6 +37,7 @@ from bot.core.dialogue_queries import (
     ONE_CHOICE,
     UNITS,
     asks_calculator,
+    at_checklist,
     continue_choice,
     current_prompt,
     goto_choice,
@@ -55,7 +56,7 @@ from bot.core.i18n import Lang
 from bot.core.numbers import Unit, is_bare_digits
 from bot.core.progress import MAX_TERMS, Progress, from_saved
 from bot.core.replies import Choice, Reply
-from bot.core.understand import Number, OffMenu, Picked, Unsure
+from bot.core.understand import Number, OffMenu, Picked, Ticked, Understood, Unsure
 from bot.core.walkthrough import UNKNOWN_MONTHLY, Walkthrough
 from bot.errors import ActionError
 
@@ -311,10 +312,8 @@ def _typed(
     here = progress.step
     if here is Step.TERMS:
         return _typed_terms(progress, text, walkthrough, lang)
-    answer = understood(progress, text, walkthrough)
     ids = _ids(progress, walkthrough)
-    if isinstance(answer, OffMenu) and 1 <= answer.number <= len(ids):
-        answer = Picked(ids[answer.number - 1], exact=True)  # "2" or "#2": the second option, numbered as shown
+    answer = _numbered(understood(progress, text, walkthrough), ids)
     match answer:
         case Picked():
             return _typed_pick(progress, answer, walkthrough, lang)
@@ -330,8 +329,25 @@ def _typed(
             turn = _typed_number(progress, text, answer, walkthrough, lang, asked)
             if turn is not None:
                 return turn
-    key = "messages.not_a_number" if here in UNITS else "messages.use_buttons"
-    return _not_understood(progress, key, walkthrough, lang)
+        case Ticked():
+            return _typed_items(progress, answer, walkthrough, lang)
+    return _not_understood(progress, _unread_key(here), walkthrough, lang)
+
+
+def _numbered(answer: Understood | None, ids: tuple[str, ...]) -> Understood | None:
+    """"2" or "#2" is the second option, numbered as shown, when there is one."""
+    if isinstance(answer, OffMenu) and 1 <= answer.number <= len(ids):
+        return Picked(ids[answer.number - 1], exact=True)
+    return answer
+
+
+def _unread_key(here: Step) -> str:
+    """What is said to typed text a step cannot read: the number it wants, how its checklist ticks, or its buttons."""
+    if here in UNITS:
+        return "messages.not_a_number"
+    if SCREEN[here].interaction is Interaction.CHECKLIST:
+        return "messages.checklist_hint"
+    return "messages.use_buttons"
 
 
 def _typed_pick(progress: Progress, answer: Picked, walkthrough: Walkthrough, lang: Lang) -> Turn:
@@ -341,6 +357,19 @@ def _typed_pick(progress: Progress, answer: Picked, walkthrough: Walkthrough, la
         return _not_understood(progress, "messages.use_buttons", walkthrough, lang)
     label = screens.option_label(progress, progress.step, answer.option, walkthrough, lang)
     return [_noted(label, answer.exact, walkthrough, lang), screens.prompt(picked, walkthrough, lang)], picked
+
+
+def _typed_items(progress: Progress, answer: Ticked, walkthrough: Walkthrough, lang: Lang) -> Turn:
+    """Checklist items named in words: ticked (or unticked when the text says they are missing), as their buttons
+    would, and the change said back."""
+    here = progress.step
+    before = set(answers.ticked(progress, here))
+    wanted = before | set(answer.items) if answer.have else before - set(answer.items)
+    ticks = tuple(option for option in _ids(progress, walkthrough) if option in wanted)
+    new = answers.with_ticks(progress, here, ticks)
+    labels = screens.joined(answer.items, answers.options(progress, here, walkthrough), walkthrough, lang)
+    key = "messages.ticked" if answer.have else "messages.unticked"
+    return [Reply(walkthrough.say(key, lang, value=labels)), screens.prompt(new, walkthrough, lang)], new
 
 
 def _typed_terms(progress: Progress, text: str, walkthrough: Walkthrough, lang: Lang) -> Turn:
@@ -405,6 +434,7 @@ __all__ = [
     "Turn",
     "TypedText",
     "asks_calculator",
+    "at_checklist",
     "continue_choice",
     "current_prompt",
     "from_saved",

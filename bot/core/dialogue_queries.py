@@ -33,13 +33,18 @@ _ENTRY_STEPS: Final[Mapping[str, Step]] = {
 }
 UNITS: Final = {Step.DAYS: Unit.DAYS, Step.AMOUNT: Unit.YUAN, Step.MONTHLY: Unit.YUAN}
 ONE_CHOICE: Final = (Interaction.CHOICE, Interaction.NUMBER)
+_TYPED: Final = (*ONE_CHOICE, Interaction.CHECKLIST)
 
 
 def understood(progress: Progress | None, text: str, walkthrough: Walkthrough) -> Understood | None:
     """What typed text answers at the current step (an option, a number, "don't know"), if anything."""
-    if progress is None or progress.paused or SCREEN[progress.step].interaction not in ONE_CHOICE:
+    if progress is None or progress.paused:
         return None
     here = progress.step
+    if SCREEN[here].interaction is Interaction.CHECKLIST:
+        return understand.read_items(text, answers.options(progress, here, walkthrough))
+    if SCREEN[here].interaction not in ONE_CHOICE:
+        return None
     return understand.read(
         text,
         answers.options(progress, here, walkthrough),
@@ -52,11 +57,12 @@ def understood(progress: Progress | None, text: str, walkthrough: Walkthrough) -
 
 def wants_text(progress: Progress | None) -> bool:
     """Whether typed text may answer here (an option in words, a number, the agreement's terms): the walkthrough
-    reads it first, and what it cannot read goes to the knowledge base."""
+    reads it first, and what it cannot read goes to the knowledge base. At a checklist, items named in words tick or
+    untick them."""
     return (
         progress is not None
         and not progress.paused
-        and (SCREEN[progress.step].interaction in ONE_CHOICE or progress.step is Step.TERMS)
+        and (SCREEN[progress.step].interaction in _TYPED or progress.step is Step.TERMS)
     )
 
 
@@ -76,6 +82,12 @@ def reads_as_answer(progress: Progress | None, text: str, walkthrough: Walkthrou
     if progress.step is Step.TERMS:
         return bool(text.strip())
     return understood(progress, text, walkthrough) is not None
+
+
+def at_checklist(progress: Progress | None) -> bool:
+    """Whether the user is at a checklist step (materials, requests), where typed text the knowledge base cannot
+    answer is met with how the checklist works rather than "I don't know"."""
+    return wants_text(progress) and progress is not None and SCREEN[progress.step].interaction is Interaction.CHECKLIST
 
 
 def names_option(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:

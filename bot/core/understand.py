@@ -69,7 +69,20 @@ class OffMenu:
     number: int
 
 
-Understood = Picked | Number | Unsure | OffMenu
+@dataclass(frozen=True)
+class Ticked:
+    """Checklist items named in words ("收入证明有了"); `have` is False when the text says they are missing."""
+
+    items: tuple[str, ...]
+    have: bool
+
+
+Understood = Picked | Number | Unsure | OffMenu | Ticked
+
+#: Words saying an item named is missing ("没有收入证明", "no payslip"): the text unticks it.
+_MISSING: Final = re.compile(
+    r"没有|没|沒|无|無|缺|不需要|不用|不要|不想|还不|還不|\b(?:no|not|don't|dont|haven't|havent|without|missing|lack)\b"
+)
 
 
 def is_question(text: str) -> bool:
@@ -111,6 +124,28 @@ def read(
         if found is not None:
             return found
     return _option(text, options)
+
+
+def read_items(text: str, items: Sequence[Option]) -> Ticked | None:
+    """The checklist items a text names (each by its label, a part of it, or an `also:` word), and whether it says
+    the user has them; None for a question or a text naming none."""
+    if not text.strip() or is_question(text):
+        return None
+    form = basic_form(text)
+    longest: dict[str, str] = {}
+    for item in items:
+        found = [phrase for phrase in phrases(item) if _score(form, phrase) >= 2]
+        if found:
+            longest[item.id] = max(found, key=len)
+    # "收入证明" names one item; the "证明" in another's label ("…的票据或证明") is only a part of those words
+    named = tuple(
+        item
+        for item, phrase in longest.items()
+        if not any(phrase != other and phrase in other for other in longest.values())
+    )
+    if not named:
+        return None
+    return Ticked(named, have=_MISSING.search(text.casefold()) is None)
 
 
 def says_dont_know(text: str, dont_know: Iterable[str]) -> bool:

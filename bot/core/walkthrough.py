@@ -145,6 +145,9 @@ SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "number_check": ("value",),
         "understood": ("value",),
         "choose_one": ("last",),
+        "ticked": ("value",),
+        "unticked": ("value",),
+        "checklist_hint": (),
         "terms_noted": (),
         "restarted": (),
         "list_separator": (),
@@ -245,7 +248,7 @@ OPTION_FIELDS: Final[Mapping[str, Mapping[str, str]]] = {
     "plain": {"said": "text?", "also": "words?"},
     "bucket": {"min": "int", "max": "int?", "said": "text?", "also": "words?"},
     "cause": {"reason": "text", "before_due": "text?", "also": "words?"},
-    "material": {"causes": "ids?", "script": "text?"},
+    "material": {"causes": "ids?", "script": "text?", "also": "words?"},
     "channel": {"how": "text", "greeting": "text", "also": "words?"},
 }
 
@@ -447,7 +450,8 @@ def _build_option(kind: str, option_id: str, label: Text, extra: dict[str, Any])
     if kind == "cause":
         return Cause(option_id, label, reason=extra["reason"], before_due=extra["before_due"], also=also)
     if kind == "material":
-        return Material(option_id, label, causes=extra["causes"] or frozenset(), script=extra["script"])
+        causes = extra["causes"] or frozenset()
+        return Material(option_id, label, causes=causes, script=extra["script"], also=also)
     if kind == "channel":
         return Channel(option_id, label, how=extra["how"], greeting=extra["greeting"], also=also)
     return Option(option_id, label, said=extra["said"], also=also)

@@ -388,6 +388,9 @@ class Engine:
         recent.turn += 1
         conversation = replace(conversation, after_crisis=recent.after_crisis())
         outcome = k.advisor.ask(conversation, text, screening)
+        if outcome.unanswered and dialogue.at_checklist(state.progress):
+            # "嗯 好的" at the materials checklist is no question: how the checklist works, and it again
+            return self._walk(state, dialogue.TypedText(event.text), k, lang)
         shown_now = self._unless_just_shown(recent, outcome, k, lang)
         match = outcome.match
         replies = [*notice, *self._with_continue(shown_now, state, k, lang)]

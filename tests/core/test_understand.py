@@ -14,7 +14,7 @@ from bot.core import amounts
 from bot.core.dialogue import Progress, Resume, Step, TypedText, handle, understood
 from bot.core.i18n import Lang
 from bot.core.numbers import Unit
-from bot.core.understand import Number, OffMenu, Picked, Unsure, read
+from bot.core.understand import Number, OffMenu, Picked, Ticked, Unsure, read
 from bot.core.walkthrough import Walkthrough, load_walkthrough
 from tests.kbfactory import write_walkthrough
 from tests.transcript import SHIPPED
@@ -222,3 +222,32 @@ def test_a_number_within_the_options_picks_that_option(walk: Walkthrough) -> Non
     _, progress = handle(at(Step.DAYS), TypedText("#2"), walk, Lang.ZH_HANS)  # "#2" is a button even where days are
     assert progress is not None
     assert (progress.days, progress.days_typed) == (walk.days[1].id, None)
+
+
+# --- checklist items named in words ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("«bank_statements»有了", Ticked(("bank_statements",), have=True), id="one-item-ready"),
+        pytest.param("我只有«en bank statements»", Ticked(("bank_statements",), have=True), id="english-label"),
+        pytest.param(
+            "«id_card»和«income_drop_proof»都有", Ticked(("id_card", "income_drop_proof"), have=True), id="two-items"
+        ),
+        pytest.param("还没有«id_card»", Ticked(("id_card",), have=False), id="missing-zh"),
+        pytest.param("no «en id card» yet", Ticked(("id_card",), have=False), id="missing-en"),
+        pytest.param("要准备«id_card»吗", None, id="a-question"),
+        pytest.param("嗯嗯 好的", None, id="no-item"),
+    ],
+)
+def test_what_typed_text_ticks_on_a_checklist(walk: Walkthrough, text: str, expected: Ticked | None) -> None:
+    assert understood(at(Step.MATERIALS, cause="income_drop"), text, walk) == expected
+
+
+def test_a_word_inside_another_items_name_does_not_tick_that_item(shipped: Walkthrough) -> None:
+    # "证明" is also the last part of a longer label; "收入证明" names only the income proof
+    assert understood(at(Step.MATERIALS, cause="emergency"), "收入证明有了", shipped) == Ticked(
+        ("income_proof",), have=True
+    )
+    assert understood(at(Step.MATERIALS), "我只有工资流水", shipped) == Ticked(("bank_statements",), have=True)
