@@ -16,7 +16,7 @@ from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.walkthrough import load_walkthrough
-from bot.engine import REPEAT_WINDOW, Engine, Knowledge
+from bot.engine import CRISIS_MEMORY, REPEAT_WINDOW, Engine, Knowledge
 from bot.storage import Storage
 from tests.kbfactory import TEXT_KEYS, write_kb
 from tests.transcript import SHIPPED, EngineUser
@@ -108,3 +108,33 @@ async def test_only_symbols_is_not_called_an_empty_message(engine: Engine, text:
     await user.says(text)
     assert user.text == "unclear_message 文本"
     assert user.actions == ["g:start"]  # the buttons stay
+
+
+async def test_the_crisis_reply_is_remembered_across_a_restart(engine: Engine) -> None:
+    user = EngineUser(engine, 8)
+    await user.says("我不想活了")
+    restarted = EngineUser(Engine(engine.knowledge, engine.storage), 8)  # a new process on the same database
+    await restarted.says("嗯嗯 没什么")
+    assert "‹checkin ‹mainland line››" in restarted.text
+
+
+async def test_the_crisis_memory_ends_after_a_few_messages_even_when_stored(engine: Engine) -> None:
+    user = EngineUser(engine, 9)
+    await user.says("我不想活了")
+    for _ in range(CRISIS_MEMORY):
+        await user.says("能不能协商延期还款")
+    restarted = EngineUser(Engine(engine.knowledge, engine.storage), 9)
+    await restarted.says("嗯嗯 没什么")
+    assert "‹checkin" not in restarted.text
+
+
+async def test_forget_erases_the_crisis_memory(engine: Engine) -> None:
+    user = EngineUser(engine, 10)
+    await user.says("我不想活了")
+    await user.says("/forget")
+    await user.presses("f:yes")
+    session = await engine.storage.load_session(10)
+    assert session is None
+    restarted = EngineUser(Engine(engine.knowledge, engine.storage), 10)
+    await restarted.says("嗯嗯 没什么")
+    assert "‹checkin" not in restarted.text

@@ -35,7 +35,7 @@ from bot.core.walkthrough import Walkthrough
 from bot.engine.events import Incoming, Kind, Response
 from bot.engine.knowledge import Knowledge
 from bot.engine.language_choice import parse_lang, stored_lang
-from bot.engine.recent_turns import REPEAT_WINDOW, RecentTurns
+from bot.engine.recent_turns import CRISIS_MEMORY, REPEAT_WINDOW, RecentTurns
 from bot.engine.saved_state import UserState, plan_prefill
 from bot.errors import ActionError
 from bot.locks import KeyedLocks
@@ -386,8 +386,10 @@ class Engine:
             text = text[:LONG_MESSAGE]
         recent = self._recent_of(event.user_id)
         recent.turn += 1
-        conversation = replace(conversation, after_crisis=recent.after_crisis())
+        before = state.crisis
+        conversation = replace(conversation, after_crisis=bool(before))
         outcome = k.advisor.ask(conversation, text, screening)
+        state = replace(state, crisis=_crisis_left(before, outcome))
         if outcome.unanswered and dialogue.at_checklist(state.progress):
             # "嗯 好的" at the materials checklist is no question: how the checklist works, and it again
             return self._walk(state, dialogue.TypedText(event.text), k, lang)
@@ -400,14 +402,12 @@ class Engine:
             replies = self._counted(event.user_id, text, match, replies, k, lang)
         # A bare number ("5") is a button the user meant, not a question the knowledge base lacks.
         logged = outcome.unanswered and understand.button_number(text) is None
-        return _Decision(replies, state, unanswered=match if logged else None)
+        return _Decision(replies, state, save=state.crisis != before, unanswered=match if logged else None)
 
     def _unless_just_shown(self, recent: RecentTurns, outcome: Outcome, k: Knowledge, lang: Lang) -> list[Reply]:
         """The outcome's replies, or a pointer back to the same card shown a moment ago; notes crises and cards."""
         match = outcome.match
-        if outcome.safety is Concern.CRISIS:
-            recent.crisis_turn = recent.turn
-        elif outcome.safety is None and match is not None and match.status is Status.ANSWER and match.entry:
+        if outcome.safety is None and match is not None and match.status is Status.ANSWER and match.entry:
             seen = f"{k.kb.version}:{match.entry.id}"  # after a reload the answer may read differently: in full
             again = recent.repeated(seen)
             recent.shown = {key: turn for key, turn in recent.shown.items() if recent.turn - turn <= REPEAT_WINDOW}
@@ -582,3 +582,11 @@ class Engine:
                 for lang in (Lang.ZH_HANS, Lang.ZH_HANT, Lang.EN)
             ),
         )
+
+
+def _crisis_left(before: int | None, outcome: Outcome) -> int | None:
+    """How many more typed messages are answered with the crisis reply in mind: all of CRISIS_MEMORY right after it,
+    one fewer after each other answer, None when none are left."""
+    if outcome.safety is Concern.CRISIS:
+        return CRISIS_MEMORY
+    return before - 1 if before is not None and before > 1 else None

@@ -1,4 +1,5 @@
-"""What the engine remembers of a user's last few messages, in memory only: the crisis reply and answers just shown."""
+"""What the engine remembers of a user's last few messages, in memory only: the answers just shown (how long the
+crisis reply is remembered is stored with the user's state: `saved_state.UserState.crisis`)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,11 @@ REPEAT_WINDOW = 4
 
 @dataclass
 class RecentTurns:
-    """What the engine remembers of a user's last few typed messages, in memory only (never stored): when the
-    crisis reply was given, and which answers were shown when."""
+    """What the engine remembers of a user's last few typed messages, in memory only (never stored): which answers
+    were shown when."""
 
     turn: int = 0
-    crisis_turn: int | None = None
     shown: dict[str, int] = field(default_factory=dict)  # knowledge version:entry id → turn it was last given
-
-    def after_crisis(self) -> bool:
-        return self.crisis_turn is not None and self.turn - self.crisis_turn <= CRISIS_MEMORY
 
     def repeated(self, entry_id: str) -> bool:
         last = self.shown.get(entry_id)

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.core import dialogue_queries, planchat, progress
 from bot.core.walkthrough import Walkthrough
+from bot.engine.recent_turns import CRISIS_MEMORY
 from bot.storage import WALKTHROUGH_KEY, Session
 from bot.tools import Form
 
@@ -17,16 +18,20 @@ PROGRESS_KEY = WALKTHROUGH_KEY
 FORM_KEY = "form"
 #: The key of the /plan calculation in a saved session.
 PLAN_KEY = "plan"
+#: The key of how many more typed messages are answered as by someone who gave the crisis reply (`UserState.crisis`).
+CRISIS_KEY = "crisis"
 
 
 @dataclass(frozen=True)
 class UserState:
-    """What is persisted for a user besides the language: their progress through the walkthrough and /plan, and typed
-    input a tool waits for."""
+    """What is persisted for a user besides the language: their progress through the walkthrough and /plan, typed
+    input a tool waits for, and how many more typed messages are answered with the care of one who has just given the
+    crisis reply (stored, so a restart does not forget it; /forget erases it with the rest)."""
 
     progress: progress.Progress | None = None
     plan: planchat.PlanState | None = None
     form: Form | None = None
+    crisis: int | None = None
 
     def to_dict(self) -> dict[str, Any] | None:
         state: dict[str, Any] = {}
@@ -36,6 +41,8 @@ class UserState:
             state[PLAN_KEY] = self.plan.to_dict()
         if self.form is not None:
             state[FORM_KEY] = self.form.to_dict()
+        if self.crisis:
+            state[CRISIS_KEY] = self.crisis
         return state or None
 
     @property
@@ -53,7 +60,15 @@ class UserState:
             progress=progress.from_saved(session.state.get(PROGRESS_KEY), walkthrough),
             plan=planchat.PlanState.from_dict(session.state.get(PLAN_KEY)),
             form=Form.from_dict(session.state.get(FORM_KEY)),
+            crisis=_crisis_left(session.state.get(CRISIS_KEY)),
         )
+
+
+def _crisis_left(value: object) -> int | None:
+    """A stored crisis count, or None when it is missing or garbled (never more than CRISIS_MEMORY)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return min(value, CRISIS_MEMORY)
+    return None
 
 
 def plan_prefill(state: UserState) -> tuple[int | None, int | None]:
