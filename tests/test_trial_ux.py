@@ -12,20 +12,28 @@ from pathlib import Path
 import pytest
 
 from bot.core.advisor import Advisor
+from bot.core.dialogue_queries import SCRIPT_ENTRY
+from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.progress import Progress, from_saved
 from bot.core.walkthrough import load_walkthrough
-from bot.engine import Engine, Knowledge
+from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.engine.saved_state import PROGRESS_KEY
 from bot.storage import Storage
-from tests.kbfactory import write_kb, write_walkthrough
+from tests.kbfactory import default_entries, entry, write_kb, write_walkthrough
 from tests.transcript import EngineUser
+
+#: Questions the fixture's entry about what to say to customer service answers.
+SCRIPT_QUESTIONS = [
+    "跟客服怎么开口", "协商话术", "打电话协商要说什么", "第一次协商不知道说啥",
+    "协商时怎么说", "给我个话术", "what should I say to customer service", "give me a script",
+]  # fmt: skip
 
 
 def fixture_knowledge(folder: Path) -> Knowledge:
     """kbfactory entries and texts with the kbfactory walkthrough (labels «id», texts ‹key name=value›)."""
-    kb = load_knowledge(write_kb(folder), required_ids=())
+    kb = load_knowledge(write_kb(folder, [*default_entries(), entry(SCRIPT_ENTRY, SCRIPT_QUESTIONS)]), required_ids=())
     matcher = Matcher(kb)
     return Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(write_walkthrough(folder)))
 
@@ -52,7 +60,7 @@ async def at_amount_step(user: EngineUser) -> None:
     await user.says("/guide")
     await user.presses("w:o:product:both")
     await user.presses("w:o:days:d1_30")
-    assert "‹steps.amount.prompt›" in user.text
+    assert "steps.amount.prompt›" in user.text
 
 
 # --- 1. several amounts, each with its product, at the amount step ---------------------------------------------
@@ -87,7 +95,7 @@ async def at_materials_step(user: EngineUser) -> None:
     await at_amount_step(user)
     await user.presses("w:o:amount:k1_plus")
     await user.presses("w:o:cause:income_drop")
-    assert "‹steps.materials.prompt›" in user.text
+    assert "steps.materials.prompt›" in user.text
 
 
 async def test_items_named_in_words_are_ticked_and_said_back(engine: Engine, storage: Storage) -> None:
@@ -120,7 +128,7 @@ async def test_text_naming_no_item_gets_the_hint_and_keeps_the_ticks(engine: Eng
     await user.presses("w:t:materials:id_card")
     await user.says("嗯嗯 好的")
     assert user.replies[0].text == "‹messages.checklist_hint›"
-    assert "‹steps.materials.prompt›" in user.text
+    assert "steps.materials.prompt›" in user.text
     progress = await saved_progress(storage, user)
     assert progress is not None
     assert (progress.step.value, progress.materials) == ("materials", ("id_card",))
@@ -144,3 +152,56 @@ async def test_requests_are_ticked_from_words_too(engine: Engine, storage: Stora
     progress = await saved_progress(storage, user)
     assert progress is not None
     assert progress.requests == ("longer_term", "instalments")
+
+
+# --- 3. the filled opening script from a plain question; 4. in Chinese too for English readers -------------------
+
+
+async def test_asking_what_to_say_gets_the_script_filled_with_the_users_answers(engine: Engine) -> None:
+    user = EngineUser(engine, 7)
+    await at_amount_step(user)
+    await user.says("两个都有 «huabei»1.2万«jiebei»3万")
+    await user.says("跟客服怎么开口")
+    assert user.replies[0].title == f"标题 {SCRIPT_ENTRY}"  # the knowledge's own answer first
+    filled = user.replies[-1].text
+    assert filled.startswith("‹steps.contact.yours script=‹steps.contact.script script=")
+    assert "‹script.overdue product=«both»" in filled
+    assert "n=42000" in filled
+
+
+async def test_the_topic_button_gives_the_filled_script_too(engine: Engine) -> None:
+    user = EngineUser(engine, 8)
+    await at_amount_step(user)
+    # as a related-topic or clarify button would send it
+    replies = await engine.handle(Incoming(user.user_id, Kind.PRESS, action=f"e:{SCRIPT_ENTRY}", lang=user.lang))
+    assert replies[0].title == f"标题 {SCRIPT_ENTRY}"
+    assert replies[-1].text.startswith("‹steps.contact.yours")
+
+
+async def test_without_walkthrough_answers_the_knowledges_own_script_is_all(engine: Engine) -> None:
+    user = EngineUser(engine, 9)
+    await user.says("跟客服怎么开口")
+    assert user.replies[0].title == f"标题 {SCRIPT_ENTRY}"
+    assert "steps.contact.yours" not in user.text
+
+
+async def test_an_english_reader_gets_the_script_in_chinese_with_its_meaning(engine: Engine) -> None:
+    user = EngineUser(engine, 10, Lang.EN)
+    await at_amount_step(user)
+    await user.says("what should I say to customer service")
+    filled = user.replies[-1].text
+    assert filled.startswith("‹en steps.contact.yours script=‹en steps.contact.script_bilingual chinese=")
+    chinese, _, meaning = filled.partition(" meaning=")
+    assert "‹script.overdue product=«both»" in chinese  # the Chinese words to read out
+    assert "‹en script.overdue product=«en both»" in meaning  # and what they say
+
+
+async def test_the_contact_step_shows_an_english_reader_the_chinese_script_too(engine: Engine) -> None:
+    user = EngineUser(engine, 11, Lang.EN)
+    await at_materials_step(user)
+    await user.presses("w:next:materials")
+    await user.presses("w:o:channel:app")
+    await user.presses("w:next:requests")
+    await user.presses("w:o:monthly:unknown")
+    assert "‹en steps.contact.script_bilingual chinese=" in user.text
+    assert "‹script.overdue product=«both»" in user.text

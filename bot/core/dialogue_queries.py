@@ -31,6 +31,9 @@ _ENTRY_STEPS: Final[Mapping[str, Step]] = {
     "after.records": Step.RECORDS,
     "after.credit": Step.CREDIT,
 }
+#: The knowledge-base entry that gives the opening words to customer service: a user who has answered some of the
+#: walkthrough gets them filled in too (`script_reply`).
+SCRIPT_ENTRY: Final = "steps.demands"
 UNITS: Final = {Step.DAYS: Unit.DAYS, Step.AMOUNT: Unit.YUAN, Step.MONTHLY: Unit.YUAN}
 ONE_CHOICE: Final = (Interaction.CHOICE, Interaction.NUMBER)
 _TYPED: Final = (*ONE_CHOICE, Interaction.CHECKLIST)
@@ -147,6 +150,22 @@ def goto_choice(target: Step, walkthrough: Walkthrough, lang: Lang) -> Choice:
     """A button that opens the walkthrough at `target` (offered under an answer that explains that step)."""
     stage = screens.stage_title(target, walkthrough, lang)
     return Choice(walkthrough.say("buttons.goto", lang, stage=stage), Walk(WalkVerb.GOTO, target.value).pack())
+
+
+def script_reply(progress: Progress | None, entry_id: str, walkthrough: Walkthrough, lang: Lang) -> Reply | None:
+    """Beside the answer about what to say to customer service: the opening words filled in with the user's own
+    walkthrough answers; None for another entry, or when nothing is answered yet (the answer's generic words do)."""
+    if entry_id != SCRIPT_ENTRY or progress is None:
+        return None
+    if not any(answers.answered(progress, step) for step in _SCRIPT_STEPS):
+        return None
+    return Reply(walkthrough.say("steps.contact.yours", lang, script=screens.script_text(progress, walkthrough, lang)))
+
+
+#: The steps whose answers the opening words say.
+_SCRIPT_STEPS: Final = (
+    Step.PRODUCT, Step.DAYS, Step.AMOUNT, Step.CAUSE, Step.MATERIALS, Step.CHANNEL, Step.REQUESTS, Step.MONTHLY,
+)  # fmt: skip
 
 
 def step_for_entry(entry_id: str) -> Step | None:

@@ -160,7 +160,7 @@ def _body(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> str:
             how = channel.how.render(lang) if channel else walkthrough.say("steps.contact.no_channel", lang)
             lines = [
                 walkthrough.say(key, lang, how=how),
-                walkthrough.say("steps.contact.script", lang, script=script(progress, walkthrough, lang)),
+                script_text(progress, walkthrough, lang),
                 walkthrough.say("steps.contact.after", lang),
             ]
             return "\n\n".join(lines)
@@ -248,6 +248,15 @@ def script(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> str:
         lines.append(walkthrough.say("script.monthly", lang, n=progress.monthly_typed))
     lines.append(walkthrough.say("script.agreement", lang))
     return "\n".join(lines)
+
+
+def script_text(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> str:
+    """The opening words to copy, introduced; in English also in Chinese, the language customer service speaks."""
+    if lang is not Lang.EN:
+        return walkthrough.say("steps.contact.script", lang, script=script(progress, walkthrough, lang))
+    chinese = script(progress, walkthrough, Lang.ZH_HANS)
+    meaning = script(progress, walkthrough, lang)
+    return walkthrough.say("steps.contact.script_bilingual", lang, chinese=chinese, meaning=meaning)
 
 
 def joined(ids: tuple[str, ...], choices: tuple[Option, ...], walkthrough: Walkthrough, lang: Lang) -> str:

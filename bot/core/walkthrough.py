@@ -226,7 +226,17 @@ STEPS: Final[Mapping[str, tuple[Mapping[str, tuple[str, ...]], tuple[str, str] |
         ("options", "plain"),
     ),
     "monthly": ({"prompt": (), "typed": ("n",)}, ("options", "plain")),
-    "contact": ({"prompt": ("how",), "no_channel": (), "script": ("script",), "after": ()}, None),
+    "contact": (
+        {
+            "prompt": ("how",),
+            "no_channel": (),
+            "script": ("script",),
+            "script_bilingual": ("chinese", "meaning"),
+            "yours": ("script",),
+            "after": (),
+        },
+        None,
+    ),
     "result": ({"prompt": ()}, ("options", "plain")),
     "terms": ({"prompt": ("max",)}, None),
     "retry": ({"prompt": ()}, None),

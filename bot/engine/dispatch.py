@@ -350,6 +350,7 @@ class Engine:
             if isinstance(action, actions.ShowEntry):  # opened from a clarify or related-topic button, as if typed
                 replies = self._with_jump(replies, action.entry_id, state, k, lang)
                 replies = self._with_votes(replies, k.kb.entry(action.entry_id), k, lang)
+                replies = self._with_script(replies, action.entry_id, state, k, lang)
             return _Decision(replies, state)
         return _Decision([Reply(k.kb.text("menu_expired", lang)), *self._where_am_i(state, k, lang)], state)
 
@@ -400,6 +401,8 @@ class Engine:
             replies = self._with_jump(replies, match.entry.id, state, k, lang)
         if match is not None and match.normalized:
             replies = self._counted(event.user_id, text, match, replies, k, lang)
+        if match is not None and match.status is Status.ANSWER and match.entry is not None:
+            replies = self._with_script(replies, match.entry.id, state, k, lang)
         # A bare number ("5") is a button the user meant, not a question the knowledge base lacks.
         logged = outcome.unanswered and understand.button_number(text) is None
         return _Decision(replies, state, save=state.crisis != before, unanswered=match if logged else None)
@@ -547,6 +550,12 @@ class Engine:
         last = replies[-1]
         jump = dialogue.goto_choice(target, k.walkthrough, lang)
         return [*replies[:-1], replace(last, choices=(*last.choices, jump))]
+
+    @staticmethod
+    def _with_script(replies: list[Reply], entry_id: str, state: UserState, k: Knowledge, lang: Lang) -> list[Reply]:
+        """The answer about what to say to customer service, then the opening words with the user's own answers."""
+        filled = dialogue.script_reply(state.progress, entry_id, k.walkthrough, lang)
+        return replies if filled is None else [*replies, filled]
 
     @staticmethod
     def _where_am_i(state: UserState, k: Knowledge, lang: Lang) -> list[Reply]:
