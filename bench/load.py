@@ -2,7 +2,10 @@
 
     python -m bench.load --bot "python -m bench.echo_bot" --users 200 --messages 15
     python -m bench.load --bot echo="python -m bench.echo_bot" \\
-        --bot advisor="python -m bot run" --script advisor
+        --bot advisor="env ADVISOR_CONFIG=bench/advisor-bench.yaml python -m bot run" --script advisor
+
+The advisor needs bench/advisor-bench.yaml (or advisor-bench-nocache.yaml): without it the production limits apply
+(Telegram's 30 messages a second overall), and the advisor measures ~27 msg/s, the limiter's pace, not its own.
 
 For each bot in turn, in one run: start a FakeBotAPI, start the bot as a subprocess, time the first reply to one
 probe message, then let U users send M messages each, every user waiting for the reply to its previous message
