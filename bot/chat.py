@@ -61,7 +61,7 @@ class _Terminal:
 
     async def respond(self, event: Incoming) -> Lang:
         """Pass one event to the engine and show its replies; the language they were in."""
-        response = await self.engine.respond(event)
+        response = await self.engine.handle(event)
         self.number_step = response.expects_number
         await self.show(response.replies, response.lang)
         return response.lang

@@ -5,7 +5,8 @@
     ├── KnowledgeError           the knowledge YAML cannot be loaded; `.problems` lists every one
     ├── StorageError             the SQLite database cannot be opened, migrated or written
     ├── TransportError           the Telegram side cannot start (bad token, unreachable Bot API, …)
-    └── ActionError              a button's action is not one the bot makes (forged, garbled, too long)
+    ├── ActionError              a button's action is not one the bot makes (forged, garbled, too long)
+    └── TurnError                a user's event handed to the engine while their previous one is still handled
 
 Callers catch `AdvisorError` at the edge, show the user a kind sentence and log the cause once.
 """
@@ -57,3 +58,8 @@ class TransportError(AdvisorError):
 class ActionError(AdvisorError):
     """A button's action or callback data is not one the bot makes (bot/core/actions.py): forged, garbled, from a
     grammar no longer spoken, or too long for Telegram's 64 bytes."""
+
+
+class TurnError(AdvisorError):
+    """An event was handed to the engine while the same user's previous event was still being handled: the caller
+    must keep each user's events in order (bot.locks), or two writes of one saved state would race."""

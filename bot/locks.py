@@ -1,16 +1,19 @@
-"""Per-key asyncio locks (a user, a chat) that exist only while someone holds or waits on them."""
+"""The one lock layer that keeps updates in order: per-key asyncio locks (a chat, a user) that exist only while
+someone holds or waits on them. The Telegram transport holds them; the engine relies on it (bot.engine.dispatch)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 
 class KeyedLocks:
     """One FIFO lock per key: holders of the same key take turns in arrival order, other keys run in parallel.
 
-    A key's lock is dropped when nobody holds or waits on it, so memory stays flat however many users come by.
+    `hold(a, b)` takes several keys at once (a group chat and the user writing in it), always in sorted order, so two
+    holders that share keys can never wait on each other in a circle. A key's lock is dropped when nobody holds or
+    waits on it, so memory stays flat however many users come by.
     """
 
     def __init__(self) -> None:
@@ -18,7 +21,18 @@ class KeyedLocks:
         self._waiting: dict[int, int] = {}
 
     @asynccontextmanager
-    async def hold(self, key: int) -> AsyncIterator[None]:
+    async def hold(self, *keys: int) -> AsyncIterator[None]:
+        if len(keys) == 1:  # the common case (a private chat: its id is the user's) without an exit stack
+            async with self._one(keys[0]):
+                yield
+            return
+        async with AsyncExitStack() as stack:
+            for key in sorted(set(keys)):
+                await stack.enter_async_context(self._one(key))
+            yield
+
+    @asynccontextmanager
+    async def _one(self, key: int) -> AsyncIterator[None]:
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:

@@ -25,7 +25,8 @@ from bot.core.matcher import Matcher
 from bot.core.replies import Reply
 from bot.core.walkthrough import load_walkthrough
 from bot.engine import LONG_MESSAGE, Engine, Incoming, Kind, Knowledge
-from bot.errors import KnowledgeError
+from bot.errors import KnowledgeError, TurnError
+from bot.locks import KeyedLocks
 from bot.storage import Session, Storage
 from tests.kbfactory import write_kb, write_runnable_kb
 from tests.transcript import Seen
@@ -97,7 +98,7 @@ class Person(Seen):
 
     async def send(self, event: Incoming) -> list[Reply]:
         self.last_event = event
-        self.replies = await self.engine.handle(event)
+        self.replies = (await self.engine.handle(event)).replies
         return self.replies
 
     async def command(self, name: str, argument: str = "") -> list[Reply]:
@@ -118,7 +119,7 @@ class Person(Seen):
     async def redeliver(self) -> list[Reply]:
         """The transport hands the last event over again (as after a crash before it confirmed the update)."""
         assert self.last_event is not None
-        self.replies = await self.engine.handle(self.last_event)
+        self.replies = (await self.engine.handle(self.last_event)).replies
         return self.replies
 
 
@@ -566,7 +567,7 @@ async def test_an_older_update_id_is_a_redelivery_too(engine: Engine, db_path: P
     await user.command("guide")
     await user.press("w:o:product:huabei")
     old = Incoming(1, Kind.PRESS, action="w:o:days:d1_7", update_id=50)
-    assert await engine.handle(old) == []  # answered before the later update was handled: nothing to send again
+    assert (await engine.handle(old)).replies == []  # answered before the later update was handled: nothing to resend
     state = await saved_guide(db_path)
     assert state is not None
     assert (state.step, state.days) == (Step.DAYS, None)
@@ -582,7 +583,7 @@ async def test_a_redelivered_update_gets_the_replies_it_was_given_even_after_a_r
     assert session is not None
     assert session.last_replies == [reply.to_json() for reply in first]
     restarted = Engine(engine.knowledge, storage)  # nothing remembered in memory: the replies come from the database
-    assert await restarted.handle(user.last_event) == first  # type: ignore[arg-type]
+    assert (await restarted.handle(user.last_event)).replies == first  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -724,7 +725,14 @@ async def test_a_language_typed_never_overrides_the_one_chosen(engine: Engine, s
 
 
 async def test_events_of_one_user_arriving_together_are_applied_in_order(engine: Engine, db_path: Path) -> None:
+    """Arriving all at once, they take turns in the one lock layer (bot.locks, held by the transport per user)."""
     user = Person(engine)
+    turns = KeyedLocks()
+
+    async def in_turn(event: Incoming) -> list[Reply]:
+        async with turns.hold(event.user_id):
+            return (await engine.handle(event)).replies
+
     events = [
         user.event(Kind.COMMAND, command="guide"),
         user.event(Kind.PRESS, action="w:o:product:jiebei"),
@@ -750,7 +758,7 @@ async def test_events_of_one_user_arriving_together_are_applied_in_order(engine:
         user.event(Kind.PRESS, action="w:next:credit"),
     ]
     assert len(events) == 22
-    results = await asyncio.gather(*(engine.handle(event) for event in events))
+    results = await asyncio.gather(*(in_turn(event) for event in events))
 
     stale = engine.knowledge.walkthrough.say("messages.stale", ZH)
     assert not [i for i, replies in enumerate(results) if any(stale in reply.text for reply in replies)]
@@ -791,17 +799,18 @@ async def test_a_stuck_user_does_not_hold_up_another(shipped: Knowledge, db_path
         engine = Engine(shipped, storage)
         slow = Person(engine, user_id=1)
         first = asyncio.create_task(slow.send(slow.event(Kind.COMMAND, command="guide")))
-        second = asyncio.create_task(engine.handle(slow.event(Kind.PRESS, action="w:o:product:huabei")))
         await asyncio.wait_for(storage.arrived.wait(), timeout=5)  # user 1 is inside the engine, stuck
+        with pytest.raises(TurnError):  # the caller's bug: user 1's next event must wait for its turn (bot.locks)
+            await slow.press("w:o:product:huabei")
 
         fast = Person(engine, user_id=2, first_update=100)
         (answer,) = await asyncio.wait_for(fast.say("逾期会影响征信吗"), timeout=5)
         assert answer.title == shipped.kb.entry("impact.credit").title_in(ZH)  # type: ignore[union-attr]
         assert not first.done()
-        assert not second.done()
 
         storage.gate.set()
-        await asyncio.wait_for(asyncio.gather(first, second), timeout=5)
+        await asyncio.wait_for(first, timeout=5)
+        await slow.press("w:o:product:huabei")  # its turn now
     state = await saved_guide(db_path, user_id=1)
     assert state is not None
     assert (state.step, state.product) == (Step.DAYS, "huabei")

@@ -46,7 +46,7 @@ async def test_the_user_is_told_exactly_when_the_message_was_cut(
 ) -> None:
     engine = Engine(knowledge, storage)
     notice = knowledge.kb.text("too_long_notice", Lang.ZH_HANS)
-    replies = await engine.handle(Incoming(1, Kind.TEXT, text="z" * length))
+    replies = (await engine.handle(Incoming(1, Kind.TEXT, text="z" * length))).replies
     assert (replies[0].text == notice) is told
     [kept] = await storage.unmatched_report()
     assert len(kept.question) <= MAX_MESSAGE_CHARS  # no more of it stored than was read

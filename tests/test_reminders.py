@@ -86,7 +86,7 @@ async def test_due_days_are_set_listed_and_cancelled(knowledge: Knowledge, stora
     await user.presses(user.actions[0])
     await user.says("/reminders")
     await user.presses("r:add")
-    stale = await user.engine.handle(Incoming(user.user_id, Kind.PRESS, action=first, lang=ZH))
+    stale = (await user.engine.handle(Incoming(user.user_id, Kind.PRESS, action=first, lang=ZH))).replies
     assert stale[0].text == "reminder_gone 文本"
 
 

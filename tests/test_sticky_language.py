@@ -41,7 +41,7 @@ class User:
     async def _lang(self, kind: Kind, text: str, command: str = "") -> Lang:
         self.update += 1
         event = Incoming(1, kind, text=text, command=command, update_id=self.update, client_lang="zh-hk")
-        return (await self.engine.respond(event)).lang
+        return (await self.engine.handle(event)).lang
 
     async def say(self, text: str) -> Lang:
         return await self._lang(Kind.TEXT, text)

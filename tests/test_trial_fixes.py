@@ -65,19 +65,19 @@ async def test_the_language_confirmation_names_the_chosen_language_itself(
 ) -> None:
     knowledge = knowledge_with_texts(tmp_path, language_set={"zh-hans": "改用 {language}", "en": "now {language}"})
     engine = Engine(knowledge, storage)
-    [reply] = await engine.handle(Incoming(1, Kind.COMMAND, command="language", text=typed))
+    [reply] = (await engine.handle(Incoming(1, Kind.COMMAND, command="language", text=typed))).replies
     assert reply.text.endswith(NATIVE_NAMES[expected])
 
 
 async def test_every_language_in_the_menu_is_confirmed_by_its_own_name(tmp_path: Path, storage: Storage) -> None:
     knowledge = knowledge_with_texts(tmp_path, language_set={"zh-hans": "改用 {language}", "en": "now {language}"})
     engine = Engine(knowledge, storage)
-    [menu] = await engine.handle(Incoming(1, Kind.COMMAND, command="language"))
+    [menu] = (await engine.handle(Incoming(1, Kind.COMMAND, command="language"))).replies
     assert [choice.label for choice in menu.choices] == [
         NATIVE_NAMES[lang] for lang in (Lang.ZH_HANS, Lang.ZH_HANT, Lang.EN)
     ]
     for choice in menu.choices:
-        [done] = await engine.handle(Incoming(1, Kind.PRESS, action=choice.action))
+        [done] = (await engine.handle(Incoming(1, Kind.PRESS, action=choice.action))).replies
         assert done.text.endswith(choice.label)
 
 
@@ -114,13 +114,13 @@ async def test_a_user_who_already_paid_gets_the_after_paying_answer_without_the_
 ) -> None:
     knowledge = scam_knowledge(tmp_path)
     assert knowledge.advisor.screen("转了钱给暗号中介怎么办").concern is not None
-    replies = await Engine(knowledge, storage).handle(Incoming(1, Kind.TEXT, text="转了钱给暗号中介怎么办"))
+    replies = (await Engine(knowledge, storage).handle(Incoming(1, Kind.TEXT, text="转了钱给暗号中介怎么办"))).replies
     assert [reply.title for reply in replies] == ["标题 safety.scam_paid"]
 
 
 async def test_a_scam_question_on_another_topic_still_gets_the_card_first(tmp_path: Path, storage: Storage) -> None:
     knowledge = scam_knowledge(tmp_path)
-    replies = await Engine(knowledge, storage).handle(Incoming(1, Kind.TEXT, text="暗号说能减免利息吗"))
+    replies = (await Engine(knowledge, storage).handle(Incoming(1, Kind.TEXT, text="暗号说能减免利息吗"))).replies
     assert [reply.title for reply in replies] == ["标题 safety.scams", "标题 respond.negotiate"]
 
 
@@ -301,7 +301,7 @@ async def test_the_crisis_reply_lists_the_users_region_first_and_every_region(
 ) -> None:
     knowledge = knowledge_with_texts(tmp_path, **REGION_LINES)
     engine = Engine(knowledge, storage)
-    [reply] = await engine.handle(Incoming(1, Kind.TEXT, text="我不想活了", lang=lang, client_lang=client))
+    [reply] = (await engine.handle(Incoming(1, Kind.TEXT, text="我不想活了", lang=lang, client_lang=client))).replies
     lines = reply.text.splitlines()[1:-1]
     expected_first = knowledge.kb.text(f"crisis_{first}", lang)
     assert lines[0] == expected_first

@@ -173,7 +173,8 @@ async def test_the_topic_button_gives_the_filled_script_too(engine: Engine) -> N
     user = EngineUser(engine, 8)
     await at_amount_step(user)
     # as a related-topic or clarify button would send it
-    replies = await engine.handle(Incoming(user.user_id, Kind.PRESS, action=f"e:{SCRIPT_ENTRY}", lang=user.lang))
+    response = await engine.handle(Incoming(user.user_id, Kind.PRESS, action=f"e:{SCRIPT_ENTRY}", lang=user.lang))
+    replies = response.replies
     assert replies[0].title == f"标题 {SCRIPT_ENTRY}"
     assert replies[-1].text.startswith("‹steps.contact.yours")
 

@@ -46,11 +46,11 @@ async def say(engine: Engine, text: str, client_lang: str | None = None) -> Resp
         event = Incoming(1, Kind.COMMAND, command=text[1:], client_lang=client_lang)
     else:
         event = Incoming(1, Kind.TEXT, text=text, client_lang=client_lang)
-    return await engine.respond(event)
+    return await engine.handle(event)
 
 
 async def press(engine: Engine, action: str, client_lang: str | None = None) -> Response:
-    return await engine.respond(Incoming(1, Kind.PRESS, action=action, client_lang=client_lang))
+    return await engine.handle(Incoming(1, Kind.PRESS, action=action, client_lang=client_lang))
 
 
 async def progress_of(storage: Storage) -> Progress:

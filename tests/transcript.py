@@ -49,12 +49,13 @@ class EngineUser(Seen):
             event = Incoming(self.user_id, Kind.COMMAND, command=text[1:], lang=self.lang)
         else:
             event = Incoming(self.user_id, Kind.TEXT, text=text, lang=self.lang)
-        self.replies = await self.engine.handle(event)
+        self.replies = (await self.engine.handle(event)).replies
         return self.replies
 
     async def presses(self, action: str) -> list[Reply]:
         assert action in self.actions, f"{action} not among {self.actions}"
-        self.replies = await self.engine.handle(Incoming(self.user_id, Kind.PRESS, action=action, lang=self.lang))
+        event = Incoming(self.user_id, Kind.PRESS, action=action, lang=self.lang)
+        self.replies = (await self.engine.handle(event)).replies
         return self.replies
 
 

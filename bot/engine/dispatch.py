@@ -1,8 +1,10 @@
 """The engine's dispatch: one incoming event for one user → durable new state → replies, for any transport.
 
 It loads the user's session from storage, lets the pure core (advisor Q&A and the walkthrough dialogue) decide,
-saves the new state **before** returning the replies (so a step the bot confirms survives a crash), and keeps
-updates of one user in order while different users run in parallel. Telegram and the terminal chat both drive it;
+saves the new state **before** returning the replies (so a step the bot confirms survives a crash). Different users
+run in parallel; one user's events must come one at a time, which the caller sees to (the Telegram transport's turns,
+bot.locks; the terminal chat has one user typing): an event of a user whose previous one is still being handled is
+refused with TurnError rather than let two writes of one state race. Telegram and the terminal chat both drive it;
 neither knows about the other.
 """
 
@@ -37,8 +39,7 @@ from bot.engine.knowledge import Knowledge
 from bot.engine.language_choice import parse_lang, stored_lang
 from bot.engine.recent_turns import CRISIS_MEMORY, REPEAT_WINDOW, RecentTurns
 from bot.engine.saved_state import UserState, plan_prefill
-from bot.errors import ActionError
-from bot.locks import KeyedLocks
+from bot.errors import ActionError, TurnError
 from bot.storage import Session, Storage
 from bot.tools import Tools
 
@@ -91,7 +92,7 @@ class Engine:
         # unless the user presses 👎.
         self._asked: OrderedDict[int, tuple[str, str]] = OrderedDict()
         self._recent_turns: OrderedDict[int, RecentTurns] = OrderedDict()  # see RecentTurns; memory only
-        self._locks = KeyedLocks()  # one user's events in order; different users in parallel
+        self._busy: set[int] = set()  # users with an event being handled: a second one at once is a caller's bug
         self._reloading = asyncio.Lock()
         # The engine is the only writer of sessions, so what it last read or wrote is what is on disk; keeping
         # recent users in memory saves a database round trip per message. Writes still go to disk first.
@@ -124,14 +125,15 @@ class Engine:
         logger.info("knowledge reloaded (version %s, %d entries)", fresh.kb.version, len(fresh.kb.entries))
         return fresh
 
-    async def handle(self, event: Incoming) -> list[Reply]:
-        """Only the replies of `respond` (for callers that show nothing else: scripts, benchmarks, tests)."""
-        return (await self.respond(event)).replies
-
-    async def respond(self, event: Incoming) -> Response:
+    async def handle(self, event: Incoming) -> Response:
         """Everything a transport needs from one event (replies, language, whether a number is expected)."""
-        async with self._locks.hold(event.user_id):
+        if event.user_id in self._busy:
+            raise TurnError(f"user {event.user_id}'s previous event is still being handled; hand them in one at a time")
+        self._busy.add(event.user_id)
+        try:
             return await self._handle(event)
+        finally:
+            self._busy.discard(event.user_id)
 
     async def _handle(self, event: Incoming) -> Response:
         k = self.knowledge  # one generation for the whole event, even if a reload happens meanwhile

@@ -119,7 +119,7 @@ class Transport:
         self.storage: Storage | None = None
         self.username = ""
         self.bot: Bot | None = None
-        self._turns = KeyedLocks()  # see in_order
+        self._turns = KeyedLocks()  # by chat and by user: see in_order
         self.reader: UpdateReader | None = None  # reads raw updates one by one; set by `application.build`
         self.budget = Budget(config.telegram.flood.burst, config.telegram.flood.per_second)
         # Updates being worked on at once (telegram.concurrent_updates). PTB's own limit is set far higher: an update
@@ -187,22 +187,25 @@ class Transport:
     # --- handlers --------------------------------------------------------------------------------------------
 
     def in_order(self, handler: Handler) -> Handler:
-        """`handler` taking its turn in the update's chat; PTB starts handlers in arrival order.
+        """`handler` taking its turn in the update's chat and for its user; PTB starts handlers in arrival order.
 
-        Updates of one chat are handled one after another, replies included. The engine decides a user's events in
-        order, but replies go out after its lock is released: without turns a quick answer (/help) would overtake a
-        slower one, or one whose send is being retried, in the same chat.
+        This is the one lock layer that orders updates (the engine has none and relies on it). Updates of one chat
+        are handled one after another, replies included, so a quick answer (/help) never overtakes a slower one, or
+        one whose send is being retried. Updates of one user are too, wherever they write: in a group the turn is
+        the group's and the user's together, so what someone says there waits for their private conversation and
+        the engine sees each user's events one at a time. A private chat's id is its user's: one key.
         """
 
         async def in_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            chat = update.effective_chat
+            chat, user = update.effective_chat, update.effective_user
             if not await self._within_budget(update):
                 return
-            if chat is None:
+            keys = {key.id for key in (chat, user) if key is not None}
+            if not keys:
                 async with self._working:
                     await handler(update, context)
                 return
-            async with self._turns.hold(chat.id), self._working:
+            async with self._turns.hold(*keys), self._working:
                 await handler(update, context)
 
         return in_turn
@@ -388,7 +391,7 @@ class Transport:
 
     async def _decide(self, chat_id: int, event: Incoming) -> list[Reply]:
         async with self._typing(chat_id):
-            return await self._engine().handle(event)
+            return (await self._engine().handle(event)).replies
 
     @asynccontextmanager
     async def _typing(self, chat_id: int) -> AsyncIterator[None]:
