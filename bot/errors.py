@@ -4,6 +4,7 @@
     ├── ConfigError              config.yaml or environment variables are wrong or missing
     ├── KnowledgeError           the knowledge YAML cannot be loaded; `.problems` lists every one
     ├── StorageError             the SQLite database cannot be opened, migrated or written
+    │   └── StateError           a user's saved state has no shape this advisor reads (a garbled or hand-edited row)
     ├── TransportError           the Telegram side cannot start (bad token, unreachable Bot API, …)
     ├── ActionError              a button's action is not one the bot makes (forged, garbled, too long)
     └── TurnError                a user's event handed to the engine while their previous one is still handled
@@ -49,6 +50,13 @@ class KnowledgeError(AdvisorError):
 
 class StorageError(AdvisorError):
     """The database cannot be opened, migrated, read or written."""
+
+
+class StateError(StorageError):
+    """A user's saved state (walkthrough progress, /plan, a tool's form) does not have a shape this advisor reads.
+
+    The message names the part and the field and says what is wrong, never the value (it may be the user's words).
+    """
 
 
 class TransportError(AdvisorError):

@@ -24,6 +24,8 @@ from typing import Any, Final, TypeVar
 
 import msgspec
 
+from bot.errors import StateError
+
 T = TypeVar("T")
 
 
@@ -303,3 +305,46 @@ def first_problem(value: Any, kind: type[T], where: str) -> tuple[T | None, str 
     if result is FAILED:
         return None, problems[0]
     return typing.cast(T, result), None
+
+
+_PLACE: Final = re.compile(r" - at `\$\.?(.*)`$")
+_VALUE_SHOWN: Final = re.compile(r"^Invalid (?:enum )?value .*$")
+_FIELD_NAMED: Final = re.compile(r"^Object (missing required|contains unknown) field `([^`]+)`$")
+
+
+@typing.overload
+def saved(value: object, kind: type[T], what: str) -> T: ...
+@typing.overload
+def saved(value: object, kind: Any, what: str) -> Any: ...  # a union or Annotated type: msgspec still checks it
+def saved(value: object, kind: Any, what: str) -> Any:
+    """Stored data (a user's saved state) as its declared shape, or StateError saying where and what is wrong.
+
+    Converted by msgspec in one call, since this runs on every event; only a refusal is worded, here: the place and
+    the problem, never the value (saved state holds what users typed).
+    """
+    try:
+        return msgspec.convert(value, kind, strict=True)
+    except msgspec.ValidationError as error:
+        raise StateError(f"{what}: {_plainly(str(error))}") from None
+
+
+def _plainly(message: str) -> str:
+    """msgspec's one-line error as `place: what is wrong`, with any value it quoted left out."""
+    at = _PLACE.search(message)
+    place = at.group(1) if at else ""
+    message = _PLACE.sub("", message)
+    named = _FIELD_NAMED.match(message)
+    if named is not None:
+        kind, key = named.groups()
+        place = _join(place, key)
+        message = "missing" if kind == "missing required" else "not a key this version has"
+    elif _VALUE_SHOWN.match(message):
+        message = "not one of the values allowed there"
+    else:
+        expected = _EXPECTED.match(message)
+        if expected is not None:
+            wanted, found = (" or ".join(_WORDS.get(w, w) for w in g.split(" | ")) for g in expected.groups())
+            message = f"expected {wanted}, found {found}"
+        else:
+            message = message[:1].lower() + message[1:]
+    return f"{place}: {message}" if place else message

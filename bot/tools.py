@@ -31,10 +31,12 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from bot import export
+import msgspec
+
+from bot import export, schema
 from bot.core import diary, reminders
 from bot.core.actions import Diary, Reminder, Vote
 from bot.core.flow import AGREED
@@ -68,12 +70,43 @@ class Form:
 
     @classmethod
     def from_dict(cls, value: object) -> Form | None:
-        if not isinstance(value, Mapping) or value.get("kind") not in _FORMS:
+        """Read a saved form (None: there is none); one without a saved shape raises StateError saying where."""
+        if value is None:
             return None
-        return cls(str(value["kind"]), {k: v for k, v in value.items() if k != "kind"})
+        saved: dict[str, Any] = msgspec.to_builtins(schema.saved(value, SavedForm, "saved form"))
+        kind = saved.pop("kind")
+        return cls(kind, saved)
 
 
-_FORMS = ("due", "tz", "diary", "note")
+class DueForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind", tag="due"):
+    """/reminders waits for the day of the month an instalment is due."""
+
+
+class TzForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind", tag="tz"):
+    """/reminders waits for a time zone's name."""
+
+
+class NoteForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind", tag="note"):
+    """A 👎 waits for what the user was looking for; `row` is their vote's row in the inbox."""
+
+    row: int
+
+
+#: A channel of diary.CHANNELS.
+DiaryChannel = Annotated[str, msgspec.Meta(pattern=f"^({'|'.join(diary.CHANNELS)})$")]
+
+
+class DiaryForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind", tag="diary"):
+    """/log is recording a contact: `diary.Draft` in its saved shape."""
+
+    at: diary.Field = diary.Field.DAY
+    day: date | None = None
+    channel: DiaryChannel | None = None
+    who: Annotated[str, msgspec.Meta(max_length=diary.MAX_WHO)] | None = None
+
+
+#: Every form a saved state may hold, told apart by `kind`.
+SavedForm = DueForm | TzForm | NoteForm | DiaryForm
 
 
 @dataclass(frozen=True)

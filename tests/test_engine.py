@@ -7,6 +7,7 @@ Storage on the same file, the way the next process would find it after a crash.
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -620,11 +621,23 @@ async def test_a_button_from_an_earlier_step_changes_nothing(engine: Engine, db_
     assert (state.step, state.product) == (Step.DAYS, "huabei")
 
 
-async def test_a_garbled_saved_state_starts_afresh_instead_of_failing(engine: Engine, storage: Storage) -> None:
-    await storage.save_session(Session(user_id=1, state={"guide": {"version": 999, "step": "nowhere"}}))
+async def test_a_garbled_saved_state_starts_afresh_instead_of_failing(
+    engine: Engine, storage: Storage, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    await storage.save_session(Session(user_id=1, state={"guide": {"version": 2, "step": "nowhere"}}))
     user = Person(engine)
-    await user.command("start")
+    with caplog.at_level(logging.WARNING, logger="bot.engine"):
+        await user.command("start")
     assert user.actions == ["g:start"]  # nothing to continue
+    assert [record.getMessage() for record in caplog.records] == [
+        "user 1: saved walkthrough progress: step: not one of the values allowed there; "
+        "that part of their state starts afresh"
+    ]
+    await user.command("guide")
+    await user.press("w:o:product:huabei")
+    healed = await saved_guide(db_path)  # the next save writes a state of the current shape
+    assert healed is not None
+    assert (healed.step, healed.product) == (Step.DAYS, "huabei")
 
 
 # -- privacy and language --------------------------------------------------------------------------------------

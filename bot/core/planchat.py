@@ -16,10 +16,12 @@ recognised as stale:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Final
+from typing import Annotated, Final, Literal
 
+import msgspec
+
+from bot import schema
 from bot.core.actions import PlanPress, PlanVerb, unpack
 from bot.core.amounts import MAX_YUAN, Unreadable, parse_amount
 from bot.core.i18n import Lang
@@ -59,33 +61,59 @@ class PlanState:
         return self.inputs if self.asking is None else self.earlier
 
     def to_dict(self) -> dict[str, object]:
-        values = {question.value: self.inputs.get(question) for question in ORDER}
-        asking = self.asking.value if self.asking else None
-        earlier = None if self.earlier is None else {question.value: self.earlier.get(question) for question in ORDER}
-        return {"version": STATE_VERSION, "asking": asking, "paused": self.paused, "earlier": earlier, **values}
+        """A JSON-able dict in the saved shape (`SavedPlan`); `from_dict` reads it back."""
+        earlier = None if self.earlier is None else _answers(self.earlier)
+        saved = SavedPlan(
+            version=STATE_VERSION, asking=self.asking, paused=self.paused, earlier=earlier, **_fields(self.inputs)
+        )
+        built: dict[str, object] = msgspec.to_builtins(saved)
+        return built
 
     @classmethod
     def from_dict(cls, data: object) -> PlanState | None:
-        """Read a stored state; anything garbled or from another version gives None, never an exception."""
-        if not isinstance(data, Mapping) or data.get("version") != STATE_VERSION:
+        """Read a stored state (None: there is none); one without the saved shape raises StateError saying where."""
+        if data is None:
             return None
-        asking = data.get("asking")
-        if asking is not None and asking not in {question.value for question in ORDER}:
-            return None
-        values = {question.value: data.get(question.value) for question in ORDER}
-        paused = data.get("paused", False)
-        if not all(_is_amount(value) for value in values.values()) or not isinstance(paused, bool):
-            return None
-        stored = data.get("earlier")  # absent in states saved before it was kept
-        earlier = None
-        if isinstance(stored, Mapping):
-            kept = {question.value: stored.get(question.value) for question in ORDER}
-            earlier = Inputs(**kept) if all(_is_amount(value) for value in kept.values()) else None
-        return cls(Field(asking) if asking is not None else None, Inputs(**values), paused, earlier)
+        saved = schema.saved(data, SavedPlan, "saved /plan calculation")
+        earlier = None if saved.earlier is None else Inputs(**_fields(saved.earlier))
+        return cls(saved.asking, Inputs(**_fields(saved)), saved.paused, earlier)
 
 
-def _is_amount(value: object) -> bool:
-    return value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_YUAN)
+#: A stored answer in whole yuan.
+Amount = Annotated[int, msgspec.Meta(ge=0, le=MAX_YUAN)]
+
+
+class SavedAnswers(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The answers of one calculation, in whole yuan (None: skipped or not asked yet); keys are `Field` values."""
+
+    owed: Amount | None = None
+    income: Amount | None = None
+    spending: Amount | None = None
+    other: Amount | None = None
+    proposal: Amount | None = None
+
+
+class SavedPlan(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The saved /plan state: the open question, and the answers beside it (as in `SavedAnswers`). `paused` and
+    `earlier` are absent in states saved before they were kept."""
+
+    version: Literal[1]
+    asking: Field | None = None
+    paused: bool = False
+    earlier: SavedAnswers | None = None
+    owed: Amount | None = None
+    income: Amount | None = None
+    spending: Amount | None = None
+    other: Amount | None = None
+    proposal: Amount | None = None
+
+
+def _answers(inputs: Inputs) -> SavedAnswers:
+    return SavedAnswers(**{question.value: inputs.get(question) for question in ORDER})
+
+
+def _fields(answers: Inputs | SavedAnswers | SavedPlan) -> dict[str, int | None]:
+    return {question.value: getattr(answers, question.value) for question in ORDER}
 
 
 # --- events -----------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""A user's progress through the walkthrough: the frozen value, its saved form, and the upgrade of older saved forms.
+"""A user's progress through the walkthrough: the frozen value, its saved shapes (msgspec, one per version the
+database may hold), and the upgrade of older ones.
 
 Every answer is written by a named function (`with_choice`, `with_ticks`, `with_number`, `without_answer`), each a
 `match` over the steps with explicit `replace(...)` calls, so mypy checks every field a write touches.
@@ -8,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Final, TypeGuard
+from typing import Annotated, Any, Final, Literal
 
+import msgspec
+
+from bot import schema
 from bot.core.flow import AGREED, SCREEN, Interaction, Step
 from bot.core.walkthrough import ID_PATTERN, Bucket, Option, Walkthrough
+from bot.errors import StateError
 
-#: The saved form's version; `from_saved` upgrades version 1 (before the contact and result steps existed).
+#: The saved shape's version; `from_saved` upgrades version 1 (before the contact and result steps existed).
 VERSION: Final = 2
 MAX_TERMS: Final = 500
 
@@ -40,86 +45,119 @@ class Progress:
     asked: int | None = None  # a bare small amount the user was just asked about: typed again, it is meant
 
     def to_saved(self) -> dict[str, Any]:
-        """A JSON-able dict; `from_saved` reads it back."""
-        return {
-            "version": VERSION,
-            "step": self.step.value,
-            "product": self.product,
-            "days": self.days,
-            "days_typed": self.days_typed,
-            "amount": self.amount,
-            "amount_typed": self.amount_typed,
-            "cause": self.cause,
-            "materials": list(self.materials),
-            "channel": self.channel,
-            "requests": list(self.requests),
-            "monthly": self.monthly,
-            "monthly_typed": self.monthly_typed,
-            "result": self.result,
-            "terms": self.terms,
-            "paused": self.paused,
-            "asked": self.asked,
-        }
+        """A JSON-able dict in the current saved shape (`SavedV2`); `from_saved` reads it back."""
+        saved = SavedV2(
+            version=VERSION,
+            step=self.step,
+            product=self.product,
+            days=self.days,
+            days_typed=self.days_typed,
+            amount=self.amount,
+            amount_typed=self.amount_typed,
+            cause=self.cause,
+            materials=list(self.materials),
+            channel=self.channel,
+            requests=list(self.requests),
+            monthly=self.monthly,
+            monthly_typed=self.monthly_typed,
+            result=self.result,
+            terms=self.terms,
+            paused=self.paused,
+            asked=self.asked,
+        )
+        built: dict[str, Any] = msgspec.to_builtins(saved)
+        return built
 
 
-_IDS: Final = ("product", "days", "amount", "cause", "channel", "monthly", "result")
-_NUMBERS: Final = ("days_typed", "amount_typed", "monthly_typed", "asked")
-_LISTS: Final = ("materials", "requests")
+# --- The saved shapes, one per version the database may hold -------------------------------------------------
+
+#: An option id as the walkthrough YAML declares them.
+OptionId = Annotated[str, msgspec.Meta(pattern=f"^{ID_PATTERN.pattern}$")]
+#: A typed number of days or yuan.
+Count = Annotated[int, msgspec.Meta(ge=0)]
+#: The agreement terms as the user typed them.
+Terms = Annotated[str, msgspec.Meta(max_length=MAX_TERMS)]
+
+
+class SavedV2(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The saved progress since the contact and result steps exist; keys added later are optional (older rows)."""
+
+    version: Literal[2]
+    step: Step
+    product: OptionId | None = None
+    days: OptionId | None = None
+    days_typed: Count | None = None
+    amount: OptionId | None = None
+    amount_typed: Count | None = None
+    cause: OptionId | None = None
+    materials: list[OptionId] = msgspec.field(default_factory=list)
+    channel: OptionId | None = None
+    requests: list[OptionId] = msgspec.field(default_factory=list)
+    monthly: OptionId | None = None
+    monthly_typed: Count | None = None
+    result: OptionId | None = None
+    terms: Terms | None = None
+    paused: bool = False
+    asked: Count | None = None
+
+
+class SavedV1(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The first walkthrough's saved progress: "did you get a written agreement?" (yes / not yet) was asked right
+    after the demands, before any contact; the checklists were called `ticked` and `demands`."""
+
+    version: Literal[1]
+    step: str  # a step of version 1: `_STEPS_FROM_1` renames some
+    product: OptionId | None = None
+    days: OptionId | None = None
+    days_typed: Count | None = None
+    amount: OptionId | None = None
+    amount_typed: Count | None = None
+    cause: OptionId | None = None
+    ticked: list[OptionId] = msgspec.field(default_factory=list)
+    channel: OptionId | None = None
+    demands: list[OptionId] = msgspec.field(default_factory=list)
+    agreement: bool | None = None
+    terms: Terms | None = None
+    paused: bool = False
+
+
+_SHAPES: Final[Mapping[object, type[SavedV1 | SavedV2]]] = {1: SavedV1, 2: SavedV2}
+#: What a refused saved progress is called in the error.
+_WHAT: Final = "saved walkthrough progress"
 
 
 def from_saved(data: object, walkthrough: Walkthrough | None = None) -> Progress | None:
-    """Read a saved progress (this version or version 1); anything garbled or unknown gives None, never an exception.
+    """Read a saved progress of any version the database may hold (None: there is none).
 
-    With `walkthrough`, option ids the current YAML no longer has are dropped (`fit`).
+    A value that has none of the saved shapes raises StateError naming the field and what is wrong. With
+    `walkthrough`, option ids the current YAML no longer has are dropped (`fit`).
     """
-    if isinstance(data, Mapping) and data.get("version") == 1:
-        agreement = data.get("agreement")
-        data = _upgrade_from_1(data) if agreement is None or isinstance(agreement, bool) else None
-    if not isinstance(data, Mapping) or data.get("version") != VERSION:
+    if data is None:
         return None
-    step, terms, paused = data.get("step"), data.get("terms", None), data.get("paused", False)
-    ids: dict[str, str | None] = {}
-    numbers: dict[str, int | None] = {}
-    lists: dict[str, tuple[str, ...]] = {}
-    for key in _IDS:
-        value = data.get(key)
-        if not (value is None or _is_id(value)):
-            return None
-        ids[key] = value
-    for key in _NUMBERS:
-        count = data.get(key)
-        if not (count is None or _is_count(count)):
-            return None
-        numbers[key] = count
-    for key in _LISTS:
-        items = data.get(key, [])
-        if not _is_id_list(items):
-            return None
-        lists[key] = tuple(dict.fromkeys(items))
-    if (
-        not isinstance(step, str)
-        or step not in SCREEN
-        or not (terms is None or (isinstance(terms, str) and len(terms) <= MAX_TERMS))
-        or not isinstance(paused, bool)
-    ):
-        return None
+    version = data.get("version") if isinstance(data, Mapping) else None
+    shape = _SHAPES.get(version if isinstance(version, int) and not isinstance(version, bool) else None)
+    if shape is None:
+        found = "no version" if version is None else "a version this advisor does not read"
+        raise StateError(f"{_WHAT}: {found}" if isinstance(data, Mapping) else f"{_WHAT}: not a mapping")
+    saved = schema.saved(data, shape, _WHAT)
+    current = _upgrade_from_1(saved) if isinstance(saved, SavedV1) else saved
     progress = Progress(
-        step=Step(step),
-        product=ids["product"],
-        days=ids["days"],
-        days_typed=numbers["days_typed"],
-        amount=ids["amount"],
-        amount_typed=numbers["amount_typed"],
-        cause=ids["cause"],
-        materials=lists["materials"],
-        channel=ids["channel"],
-        requests=lists["requests"],
-        monthly=ids["monthly"],
-        monthly_typed=numbers["monthly_typed"],
-        result=ids["result"],
-        terms=terms,
-        paused=paused,
-        asked=numbers["asked"],
+        step=current.step,
+        product=current.product,
+        days=current.days,
+        days_typed=current.days_typed,
+        amount=current.amount,
+        amount_typed=current.amount_typed,
+        cause=current.cause,
+        materials=tuple(dict.fromkeys(current.materials)),
+        channel=current.channel,
+        requests=tuple(dict.fromkeys(current.requests)),
+        monthly=current.monthly,
+        monthly_typed=current.monthly_typed,
+        result=current.result,
+        terms=current.terms,
+        paused=current.paused,
+        asked=current.asked,
     )
     return fit(progress, walkthrough) if walkthrough is not None else progress
 
@@ -129,39 +167,30 @@ _STEPS_FROM_1: Final = {"demands": "requests", "agreement": "result"}
 _AFTERCARE_1: Final = frozenset({"terms", "repay", "records", "credit"})
 
 
-def _upgrade_from_1(data: Mapping[str, object]) -> dict[str, object]:
-    """Version 1 asked "did you get a written agreement?" (yes / not yet) right after the demands, before any contact.
-
-    Yes means the user agreed with Alipay; not yet is read as still waiting for an answer.
-    """
-    agreement = data.get("agreement")
-    result = AGREED if agreement is True else "waiting" if agreement is False else None
-    step = data.get("step")
-    if isinstance(step, str):
-        step = _STEPS_FROM_1.get(step, step)
-        if step in _AFTERCARE_1 and result != AGREED:
-            step = "waiting" if result else "result"
-    upgraded = {key: value for key, value in data.items() if key not in ("ticked", "demands", "agreement")}
-    return {
-        **upgraded,
-        "version": VERSION,
-        "step": step,
-        "materials": data.get("ticked", []),
-        "requests": data.get("demands", []),
-        "result": result,
-    }
-
-
-def _is_id(value: object) -> TypeGuard[str]:
-    return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
-
-
-def _is_count(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _is_id_list(value: object) -> TypeGuard[list[str]]:
-    return isinstance(value, list) and all(_is_id(item) for item in value)
+def _upgrade_from_1(old: SavedV1) -> SavedV2:
+    """Yes to the written agreement means the user agreed with Alipay; not yet is read as still waiting."""
+    result = AGREED if old.agreement is True else "waiting" if old.agreement is False else None
+    step = _STEPS_FROM_1.get(old.step, old.step)
+    if step in _AFTERCARE_1 and result != AGREED:
+        step = "waiting" if result else "result"
+    if step not in SCREEN:  # a str, so the enum check is ours
+        raise StateError(f"{_WHAT}: step: not a step of version 1")
+    return SavedV2(
+        version=VERSION,
+        step=Step(step),
+        product=old.product,
+        days=old.days,
+        days_typed=old.days_typed,
+        amount=old.amount,
+        amount_typed=old.amount_typed,
+        cause=old.cause,
+        materials=old.ticked,
+        channel=old.channel,
+        requests=old.demands,
+        result=result,
+        terms=old.terms,
+        paused=old.paused,
+    )
 
 
 # --- The answers of each step ----------------------------------------------------------------------------------

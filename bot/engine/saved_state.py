@@ -1,16 +1,32 @@
-"""The per-user state saved in a session (walkthrough progress, /plan, a tool's pending form) and its conversion
-to and from the stored dict."""
+"""The per-user state saved in a session (walkthrough progress, /plan, a tool's pending form, the crisis memory)
+and its conversion to and from the stored dict.
+
+Each part has its saved shape declared with msgspec beside the value it holds (`progress.SavedV1`/`SavedV2`,
+`planchat.SavedPlan`, `tools.SavedForm`, `CrisisLeft` here), every version the database may hold. A part without any
+of its shapes (a garbled or hand-edited row) is refused with StateError; the user then starts that part afresh, the
+others are kept, and the log says which part of whose state and what was wrong (never a value: they hold what users
+typed).
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Final, TypeVar
 
+import msgspec
+
+from bot import schema
 from bot.core import dialogue_queries, planchat, progress
 from bot.core.walkthrough import Walkthrough
 from bot.engine.recent_turns import CRISIS_MEMORY
+from bot.errors import StateError
 from bot.storage import WALKTHROUGH_KEY, Session
 from bot.tools import Form
+
+logger = logging.getLogger("bot.engine")  # the name operators filter on
+T = TypeVar("T")
 
 #: The key of the walkthrough progress in a saved session (kept from the first schema, so old sessions still load).
 PROGRESS_KEY = WALKTHROUGH_KEY
@@ -54,21 +70,37 @@ class UserState:
 
     @classmethod
     def from_session(cls, session: Session | None, walkthrough: Walkthrough) -> UserState:
+        """The state a session holds; a part that cannot be read is logged and left out (see the module)."""
         if session is None or not session.state:
             return cls()
         return cls(
-            progress=progress.from_saved(session.state.get(PROGRESS_KEY), walkthrough),
-            plan=planchat.PlanState.from_dict(session.state.get(PLAN_KEY)),
-            form=Form.from_dict(session.state.get(FORM_KEY)),
-            crisis=_crisis_left(session.state.get(CRISIS_KEY)),
+            progress=_part(session, PROGRESS_KEY, lambda saved: progress.from_saved(saved, walkthrough)),
+            plan=_part(session, PLAN_KEY, planchat.PlanState.from_dict),
+            form=_part(session, FORM_KEY, Form.from_dict),
+            crisis=_part(session, CRISIS_KEY, _crisis_left),
         )
 
 
+def _part(session: Session, key: str, read: Callable[[object], T | None]) -> T | None:
+    assert session.state is not None
+    try:
+        return read(session.state.get(key))
+    except StateError as error:
+        logger.warning("user %d: %s; that part of their state starts afresh", session.user_id, error)
+        return None
+
+
+#: The saved crisis memory: how many more typed messages get the care of one who has just given the crisis reply.
+CrisisLeft = Annotated[int, msgspec.Meta(ge=1)]
+_CRISIS: Final = "saved crisis memory"
+
+
 def _crisis_left(value: object) -> int | None:
-    """A stored crisis count, or None when it is missing or garbled (never more than CRISIS_MEMORY)."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return min(value, CRISIS_MEMORY)
-    return None
+    """A stored crisis count (None: there is none), never more than CRISIS_MEMORY."""
+    if value is None:
+        return None
+    left: int = schema.saved(value, CrisisLeft, _CRISIS)
+    return min(left, CRISIS_MEMORY)
 
 
 def plan_prefill(state: UserState) -> tuple[int | None, int | None]:

@@ -12,6 +12,7 @@ from bot.core.plan import Field, Inputs, schedule
 from bot.core.planchat import PlanState, Press, Start, Stop, Typed, Unknown
 from bot.core.plantexts import PlanTexts, load_plan_texts
 from bot.core.replies import Reply
+from bot.errors import StateError
 from tests.kbfactory import write_plan_texts
 from tests.transcript import Seen
 
@@ -224,8 +225,9 @@ def test_a_state_stored_before_the_earlier_result_was_kept_still_reads(texts: Pl
     stored = PlanState(None, Inputs(owed=20_000)).to_dict()
     del stored["earlier"]
     assert PlanState.from_dict(stored) == PlanState(None, Inputs(owed=20_000))
-    stored["earlier"] = {"owed": -5}  # garbled: the answers stay, the earlier result is dropped
-    assert PlanState.from_dict(stored) == PlanState(None, Inputs(owed=20_000))
+    stored["earlier"] = {"owed": -5}  # garbled: refused, with the place named
+    with pytest.raises(StateError, match=r"^saved /plan calculation: earlier\.owed: expected `int` >= 0$"):
+        PlanState.from_dict(stored)
 
 
 def test_english_texts_are_used_in_english(texts: PlanTexts) -> None:
@@ -257,20 +259,29 @@ def test_nothing_reads_as_an_answer_when_no_question_is_open() -> None:
     assert not planchat.reads_as_answer(PlanState(None, Inputs(owed=1)), "3万")
 
 
+def test_no_stored_state_reads_as_none() -> None:
+    assert PlanState.from_dict(None) is None
+
+
 @pytest.mark.parametrize(
-    "stored",
+    ("stored", "where"),
     [
-        None,
-        [],
-        {"version": 99, "asking": "owed"},
-        {"version": 1, "asking": "salary"},
-        {"version": 1, "asking": "owed", "owed": -5},
-        {"version": 1, "asking": "owed", "owed": True},
-        {"version": 1, "asking": "owed", "income": "5000"},
+        pytest.param([], "expected a mapping, found a list", id="a-list"),
+        pytest.param({"asking": "owed"}, "version: missing", id="no-version"),
+        pytest.param({"version": 99, "asking": "owed"}, "version: not one of the values allowed there", id="newer"),
+        pytest.param({"version": 1, "asking": "salary"}, "asking: not one of the values allowed there", id="asking"),
+        pytest.param({"version": 1, "asking": "owed", "owed": -5}, "owed: expected `int` >= 0", id="negative"),
+        pytest.param({"version": 1, "asking": "owed", "owed": True}, "owed: expected a whole number or nothing",
+                     id="a-bool"),
+        pytest.param({"version": 1, "asking": "owed", "income": "5000"}, "income: expected a whole number or nothing",
+                     id="text"),
+        pytest.param({"version": 1, "salary": 5000}, "salary: not a key this version has", id="an-unknown-key"),
     ],
-)
-def test_a_garbled_stored_state_is_dropped(stored: object) -> None:
-    assert PlanState.from_dict(stored) is None
+)  # fmt: skip
+def test_a_garbled_stored_state_is_refused_with_the_place(stored: object, where: str) -> None:
+    with pytest.raises(StateError) as refused:
+        PlanState.from_dict(stored)
+    assert str(refused.value).startswith(f"saved /plan calculation: {where}")
 
 
 actions = st.sampled_from(

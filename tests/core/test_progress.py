@@ -1,4 +1,4 @@
-"""A user's saved progress: it survives JSON, garbage reads as nothing, and version-1 sessions are upgraded."""
+"""A user's saved progress: it survives JSON, garbage is refused with the field named, version-1 rows are upgraded."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from bot.core.flow import Step
 from bot.core.progress import MAX_TERMS, VERSION, Progress, from_saved
 from bot.core.walkthrough import Walkthrough, load_walkthrough
+from bot.errors import StateError
 from tests.kbfactory import write_walkthrough
 
 
@@ -35,32 +36,67 @@ def test_progress_survives_json_and_back(walk):
 GOOD = Progress(step=Step.DAYS, product="huabei").to_saved()
 
 
+def test_no_saved_progress_reads_as_none():
+    assert from_saved(None) is None
+
+
 @pytest.mark.parametrize(
-    "data",
+    ("data", "where"),
     [
-        pytest.param(None, id="nothing"),
-        pytest.param("days", id="a-string"),
-        pytest.param([GOOD], id="a-list"),
-        pytest.param({}, id="an-empty-dict"),
-        pytest.param({**GOOD, "version": 99}, id="a-newer-version"),
-        pytest.param({k: v for k, v in GOOD.items() if k != "version"}, id="no-version"),
-        pytest.param({**GOOD, "step": "negotiate"}, id="an-unknown-step"),
-        pytest.param({**GOOD, "step": None}, id="no-step"),
-        pytest.param({**GOOD, "product": 7}, id="a-number-as-option"),
-        pytest.param({**GOOD, "product": "Hua Bei!"}, id="a-malformed-option-id"),
-        pytest.param({**GOOD, "days_typed": "15"}, id="typed-days-as-text"),
-        pytest.param({**GOOD, "monthly_typed": -3}, id="a-negative-amount"),
-        pytest.param({**GOOD, "days_typed": True}, id="a-bool-as-number"),
-        pytest.param({**GOOD, "materials": "id_card"}, id="ticks-not-a-list"),
-        pytest.param({**GOOD, "requests": [None]}, id="a-tick-that-is-not-an-id"),
-        pytest.param({**GOOD, "result": True}, id="result-as-a-bool"),
-        pytest.param({**GOOD, "terms": "x" * (MAX_TERMS + 1)}, id="overlong-terms"),
-        pytest.param({**GOOD, "paused": "no"}, id="paused-as-text"),
-        pytest.param({"version": 1, "step": "agreement", "agreement": "yes"}, id="a-garbled-version-1"),
+        pytest.param("days", "not a mapping", id="a-string"),
+        pytest.param([GOOD], "not a mapping", id="a-list"),
+        pytest.param({}, "no version", id="an-empty-dict"),
+        pytest.param({**GOOD, "version": 99}, "a version this advisor does not read", id="a-newer-version"),
+        pytest.param({**GOOD, "version": True}, "a version this advisor does not read", id="a-bool-as-version"),
+        pytest.param({k: v for k, v in GOOD.items() if k != "version"}, "no version", id="no-version"),
+        pytest.param({**GOOD, "step": "negotiate"}, "step: not one of the values allowed there", id="an-unknown-step"),
+        pytest.param({**GOOD, "step": None}, "step: expected", id="no-step"),
+        pytest.param({k: v for k, v in GOOD.items() if k != "step"}, "step: missing", id="step-left-out"),
+        pytest.param({**GOOD, "product": 7}, "product: expected a text or nothing, found a whole number",
+                     id="a-number-as-option"),
+        pytest.param({**GOOD, "product": "Hua Bei!"}, "product: expected `str` matching regex",
+                     id="a-malformed-option-id"),
+        pytest.param({**GOOD, "days_typed": "15"}, "days_typed: expected a whole number or nothing, found a text",
+                     id="typed-days-as-text"),
+        pytest.param({**GOOD, "monthly_typed": -3}, "monthly_typed: expected `int` >= 0", id="a-negative-amount"),
+        pytest.param({**GOOD, "days_typed": True}, "days_typed: expected a whole number or nothing, found true or",
+                     id="a-bool-as-number"),
+        pytest.param({**GOOD, "materials": "id_card"}, "materials: expected a list, found a text",
+                     id="ticks-not-a-list"),
+        pytest.param({**GOOD, "requests": [None]}, "requests[0]: expected a text, found nothing",
+                     id="a-tick-that-is-not-an-id"),
+        pytest.param({**GOOD, "result": True}, "result: expected a text or nothing", id="result-as-a-bool"),
+        pytest.param({**GOOD, "terms": "x" * (MAX_TERMS + 1)}, f"terms: expected `str` of length <= {MAX_TERMS}",
+                     id="overlong-terms"),
+        pytest.param({**GOOD, "paused": "no"}, "paused: expected true or false, found a text", id="paused-as-text"),
+        pytest.param({**GOOD, "debt": 3}, "debt: not a key this version has", id="an-unknown-key"),
+        pytest.param({"version": 1, "step": "agreement", "agreement": "yes"}, "agreement: expected true or false",
+                     id="a-garbled-version-1"),
+        pytest.param({"version": 1, "step": "negotiate"}, "step: not a step of version 1", id="a-version-1-step"),
+    ],
+)  # fmt: skip
+def test_garbled_saved_progress_is_refused_with_the_field_and_the_problem(data, where):
+    with pytest.raises(StateError) as refused:
+        from_saved(data)
+    assert str(refused.value).startswith(f"saved walkthrough progress: {where}")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        pytest.param("terms", "还不起了 x" * 100, id="overlong-terms"),
+        pytest.param("step", "我的欠款 30000", id="text-as-step"),
+        pytest.param("product", "借呗 30000", id="text-as-option"),
+        pytest.param("materials", ["身份证 110101"], id="text-as-tick"),
     ],
 )
-def test_garbled_saved_progress_reads_as_none(data):
-    assert from_saved(data) is None
+def test_a_refusal_never_repeats_what_was_stored(field, value):
+    with pytest.raises(StateError) as refused:
+        from_saved({**GOOD, field: value})
+    assert field in str(refused.value)
+    assert "还不起" not in str(refused.value)
+    assert "3000" not in str(refused.value)
+    assert "110101" not in str(refused.value)
 
 
 def version_1(**fields: object) -> dict[str, object]:
