@@ -256,7 +256,13 @@ def follow(before: Typed, text: str, client_lang: str | None) -> Typed:
         return Typed(after)  # the first message that tells, the same language, or Taiwan and Hong Kong wording
     if _mixed(text, written):
         return Typed(before.lang)  # "my 花呗 is overdue": both languages, the conversation's stays
-    if before.leaning is after or _words(text) >= SWITCH_WORDS:
+    leaning = before.leaning
+    # Taiwan and Hong Kong wording are one script: a Cantonese line then a Traditional one are two in a row, and
+    # the Hong Kong wording the first one asked for stays unless Telegram's region says otherwise
+    one_script = leaning is not None and leaning.traditional and after.traditional
+    if one_script and after is Lang.ZH_HANT and region(client_lang) is None:
+        after = leaning
+    if leaning is after or one_script or _words(text) >= SWITCH_WORDS:
         return Typed(after)
     return Typed(before.lang, after)
 

@@ -127,6 +127,19 @@ LONG_ENGLISH = "they told me on the phone that they cannot change anything about
             id="a-long-chinese-message-switches",
         ),
         pytest.param(Typed(Lang.ZH_HANT), "我嘅卡還唔到錢", None, Typed(Lang.ZH_HK), id="taiwan-to-hong-kong-wording"),
+        pytest.param(
+            Typed(Lang.ZH_HANS, Lang.ZH_HK), "點樣同支付寶協商", None, HK, id="cantonese-then-traditional-switch"
+        ),
+        pytest.param(
+            Typed(Lang.ZH_HANS, Lang.ZH_HANT), "借唄逾期咗點算", None, HK, id="traditional-then-cantonese-switch"
+        ),
+        pytest.param(
+            Typed(Lang.ZH_HANS, Lang.ZH_HK),
+            "點樣同支付寶協商",
+            "zh-tw",
+            Typed(Lang.ZH_HANT),
+            id="telegram's-region-still-picks-the-wording",
+        ),
     ],
 )
 def test_the_conversation_language_is_sticky(before: Typed, text: str, client: str | None, after: Typed) -> None:
@@ -155,3 +168,12 @@ def test_the_stored_form_reads_back(typed: Typed) -> None:
 )
 def test_a_stored_form_from_another_version_is_read_as_far_as_it_is_known(stored: str | None, typed: Typed) -> None:
     assert Typed.decode(stored) == typed
+
+
+def test_a_hong_kong_user_after_one_simplified_line_is_answered_in_hong_kong_wording_from_the_second_line() -> None:
+    typed = follow(Typed(), "花呗逾期了怎么办", None)
+    replies = []
+    for text in ("借唄逾期咗點算", "點樣同支付寶協商", "我喺香港 會唔會影響信貸"):
+        typed = follow(typed, text, None)
+        replies.append(reply_lang(None, typed.lang, None))
+    assert replies == [Lang.ZH_HANS, Lang.ZH_HK, Lang.ZH_HK]
