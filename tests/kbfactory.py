@@ -136,9 +136,19 @@ FIXTURE_OPTIONS: dict[str, tuple[str, list[dict[str, Any]]]] = {
         "options",
         [_texted("app", "how", "greeting"), _texted("hotline", "how", "greeting", also=["打电话", "call"])],
     ),
-    "requests": ("options", [_option("longer_term"), _option("reduce_interest"), _option("instalments")]),
+    "requests": (
+        "options",
+        [_option("longer_term"), _option("reduce_interest", also=["利息"]), _option("instalments", also=["分期"])],
+    ),
     "monthly": ("options", [_option("unknown")]),
-    "result": ("options", [_option("agreed"), _option("refused"), _option("waiting")]),
+    "result": (
+        "options",
+        [
+            _option("agreed", also=["同意", "谈好", "agree"]),
+            _option("refused", also=["不同意", "didn t agree"]),
+            _option("waiting", also=["还没谈好"]),
+        ],
+    ),
 }
 
 

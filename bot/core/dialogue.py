@@ -361,16 +361,22 @@ def _typed_pick(progress: Progress, answer: Picked, walkthrough: Walkthrough, la
 
 
 def _typed_items(progress: Progress, answer: Ticked, walkthrough: Walkthrough, lang: Lang) -> Turn:
-    """Checklist items named in words: ticked (or unticked when the text says they are missing), as their buttons
-    would, and the change said back."""
+    """Checklist items named in words: those had ticked, those said missing unticked, as their buttons would, and
+    each change said back (an item said missing that was never ticked is noted as still missing)."""
     here = progress.step
     before = set(answers.ticked(progress, here))
-    wanted = before | set(answer.items) if answer.have else before - set(answer.items)
+    wanted = (before | set(answer.have)) - set(answer.missing)
     ticks = tuple(option for option in _ids(progress, walkthrough) if option in wanted)
     new = answers.with_ticks(progress, here, ticks)
-    labels = screens.joined(answer.items, answers.options(progress, here, walkthrough), walkthrough, lang)
-    key = "messages.ticked" if answer.have else "messages.unticked"
-    return [Reply(walkthrough.say(key, lang, value=labels)), screens.prompt(new, walkthrough, lang)], new
+    options = answers.options(progress, here, walkthrough)
+    said = [
+        ("messages.ticked", answer.have),
+        ("messages.unticked", tuple(item for item in answer.missing if item in before)),
+        ("messages.still_missing", tuple(item for item in answer.missing if item not in before)),
+    ]
+    lines = [walkthrough.say(key, lang, value=screens.joined(items, options, walkthrough, lang))
+             for key, items in said if items]  # fmt: skip
+    return [Reply("\n".join(lines)), screens.prompt(new, walkthrough, lang)], new
 
 
 def _typed_terms(progress: Progress, text: str, walkthrough: Walkthrough, lang: Lang) -> Turn:

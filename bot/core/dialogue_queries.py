@@ -45,7 +45,7 @@ def understood(progress: Progress | None, text: str, walkthrough: Walkthrough) -
         return None
     here = progress.step
     if SCREEN[here].interaction is Interaction.CHECKLIST:
-        return understand.read_items(text, answers.options(progress, here, walkthrough))
+        return understand.read_items(text, answers.options(progress, here, walkthrough), wishes=here is Step.REQUESTS)
     if SCREEN[here].interaction not in ONE_CHOICE:
         return None
     return understand.read(

@@ -15,7 +15,8 @@ A text that asks something ("借呗逾期会怎样？") is never an answer: the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -25,10 +26,14 @@ from bot.core.normalize import CJK_RUN, basic_form
 from bot.core.numbers import Unit, read_number
 from bot.core.walkthrough import Option
 
-#: Words that make a text a question rather than an answer (also used by the engine at the terms step).
+#: Words that make a text a question rather than an answer (also used by the engine at the terms step); "算不算",
+#: "是不是", "有没有" are questions too (a word, 不 or 没, the word again).
 QUESTION_MARKERS: Final = re.compile(
-    r"[?？]|吗|怎么|如何|什么|能不能|可不可以|为什么|為什麼|嗎|怎麼|會不會|会不会|\b(how|what|can|should|why|will)\b"
+    r"[?？]|吗|怎么|如何|什么|能不能|可不可以|为什么|為什麼|嗎|怎麼|會不會|会不会|(\w)[不没沒]\1"
+    r"|\b(how|what|can|should|why|will)\b"
 )
+#: At a step whose options are wishes (the requests), "能不能少点利息" asks for one rather than asking a question.
+_WISHING: Final = re.compile(r"能不能|可不可以|能否|可否|行不行|可以吗|可以嗎")
 #: rapidfuzz ratio (0–100) from which a short answer is a typo of an option's phrase.
 TYPO_RATIO: Final = 80
 #: An answer longer than this is a story, not a pick; only phrases found inside it count.
@@ -71,22 +76,34 @@ class OffMenu:
 
 @dataclass(frozen=True)
 class Ticked:
-    """Checklist items named in words ("收入证明有了"); `have` is False when the text says they are missing."""
+    """Checklist items named in words, each read as had ("收入证明有了") or missing ("没有收入证明") by the words
+    next to it: "身份证有 收入证明没有" has one and lacks the other."""
 
-    items: tuple[str, ...]
-    have: bool
+    have: tuple[str, ...]
+    missing: tuple[str, ...] = ()
 
 
 Understood = Picked | Number | Unsure | OffMenu | Ticked
 
-#: Words saying an item named is missing ("没有收入证明", "no payslip"): the text unticks it.
+#: Words saying an item named is missing ("没有收入证明", "no payslip", "哪来收入证明"): the text unticks it.
 _MISSING: Final = re.compile(
-    r"没有|没|沒|无|無|缺|不需要|不用|不要|不想|还不|還不|\b(?:no|not|don't|dont|haven't|havent|without|missing|lack)\b"
+    r"没有|没|沒|无|無|缺|不需要|不用|不要|不想|还不|還不|哪来|哪有|哪里有|哪裡有|開不了|开不了|拿不到|办不了"
+    r"|\b(?:no|not|don't|dont|haven't|havent|without|missing|lack|never)\b"
 )
+#: Words saying an item named is there ("身份证有", "I have my ID").
+_HAVE: Final = re.compile(r"有|带|準備|准备|拿到|备好|齐|\b(?:have|got|ready|with)\b")
+#: Where a sentence breaks into clauses, each saying something of its own ("身份证有 收入证明没有", "…, no payslip").
+_CLAUSE: Final = re.compile(r"[，,。.;；!！、\n]|(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])|\s+but\s+")
+#: A phrase right after one of these is denied ("他们不同意", "没谈好"), so it does not name its option.
+_DENIED: Final = re.compile(r"(?:不|没|未|别|无|\bnot|\bnever|n't|n t|\bno)\s*$")
+#: A phrase that is itself a denial ("不同意", "not agreed") is named even after another word of that kind.
+_DENIAL: Final = re.compile(r"不|没|未|别|无|(?:not|never|no)\b")
 
 
-def is_question(text: str) -> bool:
-    return QUESTION_MARKERS.search(text.casefold()) is not None
+def is_question(text: str, *, wishes: bool = False) -> bool:
+    """Whether a text asks something; with `wishes`, "能不能…" asks for the thing rather than about it."""
+    folded = text.casefold()
+    return QUESTION_MARKERS.search(_WISHING.sub(" ", folded) if wishes else folded) is not None
 
 
 def button_number(text: str) -> int | None:
@@ -126,26 +143,75 @@ def read(
     return _option(text, options)
 
 
-def read_items(text: str, items: Sequence[Option]) -> Ticked | None:
-    """The checklist items a text names (each by its label, a part of it, or an `also:` word), and whether it says
-    the user has them; None for a question or a text naming none."""
-    if not text.strip() or is_question(text):
+def read_items(text: str, items: Sequence[Option], *, wishes: bool = False) -> Ticked | None:
+    """The checklist items a text names (each by its label, a part of it, or an `also:` word), each read as had or
+    missing by the words beside it in its clause; None for a question or a text naming none. With `wishes` (the
+    requests), "能不能少点利息" names a wish, not a question."""
+    if not text.strip() or is_question(text, wishes=wishes):
         return None
-    form = basic_form(text)
-    longest: dict[str, str] = {}
+    state: dict[str, bool] = {}
+    for clause in _CLAUSE.split(unicodedata.normalize("NFKC", text)):
+        for item, has in _clause_items(basic_form(clause), items):
+            state[item] = has  # a later clause says the last word on an item
+    if not state:
+        return None
+    order = [item.id for item in items]
+    have = tuple(item for item in order if state.get(item) is True)
+    missing = tuple(item for item in order if state.get(item) is False)
+    return Ticked(have, missing)
+
+
+def _clause_items(form: str, items: Sequence[Option]) -> list[tuple[str, bool]]:
+    """The items one clause names, in order, each with whether the clause says the user has it.
+
+    The words between two items say something of one of them: of the item before in "身份证有 流水也有" (the clause
+    starts with an item), of the item after in "有身份证没有流水" or "I have my ID, no payslip". An item with
+    no such word shares its neighbour's ("身份证和流水都没有"), and alone it is had ("收入证明").
+    """
+    mentions = _mentions(form, items)
+    if not mentions:
+        return []
+    head = form[: mentions[0][0]]
+    after_first = _signal(head) is None  # "身份证有 …": the words after an item say something of it
+    gaps = [form[end : (mentions[i + 1][0] if i + 1 < len(mentions) else len(form))] for i, (_, end, _) in
+            enumerate(mentions)]  # fmt: skip
+    befores = [head, *gaps[:-1]]
+    said: list[bool | None] = []
+    for before, after in zip(befores, gaps, strict=True):
+        own, other = (after, before) if after_first else (before, after)
+        signal = _signal(own)
+        said.append(signal if signal is not None else _signal(other) if after_first else None)
+    for i in range(len(said)):  # an item with no word of its own shares its neighbour's, then the default
+        if said[i] is None:
+            near = said[i + 1 :] if after_first else said[:i][::-1]
+            said[i] = next((value for value in near if value is not None), True)
+    return [(item, bool(has)) for (_, _, item), has in zip(mentions, said, strict=True)]
+
+
+def _mentions(form: str, items: Sequence[Option]) -> list[tuple[int, int, str]]:
+    """Where each item is named in the clause (start, end, id), in order; a name inside a longer one is not its own
+    ("收入证明" names one item; the "证明" in another's label "…的票据或证明" is only part of those words)."""
+    found: list[tuple[int, int, str]] = []
     for item in items:
-        found = [phrase for phrase in phrases(item) if _score(form, phrase) >= 2]
-        if found:
-            longest[item.id] = max(found, key=len)
-    # "收入证明" names one item; the "证明" in another's label ("…的票据或证明") is only a part of those words
-    named = tuple(
-        item
-        for item, phrase in longest.items()
-        if not any(phrase != other and phrase in other for other in longest.values())
-    )
-    if not named:
-        return None
-    return Ticked(named, have=_MISSING.search(text.casefold()) is None)
+        for phrase in phrases(item):
+            inside = [(m.start(), m.end(), item.id) for m in _occurrences(form, phrase)] if len(phrase) >= 2 else []
+            if not inside and _same(form, phrase):
+                inside = [(len(form), len(form), item.id)]  # a typo of the whole name: the clause's words are its
+            found.extend(inside)
+    found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    kept: list[tuple[int, int, str]] = []
+    for start, end, item in found:
+        if kept and start < kept[-1][1]:
+            continue  # inside (or across) a name already kept, which starts earlier or is longer
+        kept.append((start, end, item))
+    return kept
+
+
+def _signal(words: str) -> bool | None:
+    """What the words beside an item say: missing (False), had (True), or nothing."""
+    if _MISSING.search(words):
+        return False
+    return True if _HAVE.search(words) else None
 
 
 def says_dont_know(text: str, dont_know: Iterable[str]) -> bool:
@@ -226,14 +292,15 @@ def _last_named(text: str, naming: Sequence[Option]) -> str | None:
 
 
 def _option(text: str, options: Sequence[Option]) -> Picked | None:
-    """The one option the text names best; None when none, or two name it equally well ("客服" is in two labels)."""
+    """The one option the text names best; None when none, or two name it equally well ("客服" is in two labels).
+    A phrase denied where it stands ("他们不同意", "没谈好") does not name its option."""
     # Amounts say nothing about which option: "花呗1.2万借呗3万" names 花呗借呗.
     form = basic_form(_AMOUNT_SPAN.sub(" ", text))
     if not form:
         return None
     scored: list[tuple[float, str]] = []
     for option in options:
-        best = max((_score(form, phrase) for phrase in phrases(option)), default=0.0)
+        best = max((_score(form, phrase, denials=True) for phrase in phrases(option)), default=0.0)
         if best > 0:
             scored.append((best, option.id))
     if not scored:
@@ -248,12 +315,15 @@ def _option(text: str, options: Sequence[Option]) -> Picked | None:
 _WHOLE: Final = 3.0
 
 
-def _score(form: str, phrase: str) -> float:
+def _score(form: str, phrase: str, *, denials: bool = False) -> float:
     """How well the text names a phrase: all of it (3), the phrase inside it (2 + its weight), it inside the phrase
-    (1, a short text only), or a typo of it (1 + similarity)."""
+    (1, a short text only), or a typo of it (1 + similarity). With `denials`, a phrase only found right after a
+    "not" ("不同意" for "同意") is not named."""
     if _same(form, phrase):
         return _WHOLE
     if len(phrase) >= 2 and _contains(form, phrase):
+        if denials and all(_denied(form, found.start(), phrase) for found in _occurrences(form, phrase)):
+            return 0.0
         return 2 + _weight(phrase) / 100
     if len(form) <= SHORT_ANSWER and len(form) >= (2 if not form.isascii() else 4) and _contains(phrase, form):
         return 1.0
@@ -267,6 +337,16 @@ def _weight(phrase: str) -> int:
 
 def _contains(text: str, part: str) -> bool:
     """`part` inside `text`; a Latin end must be a word's end ("app" is not inside "happy")."""
+    return next(_occurrences(text, part), None) is not None
+
+
+def _occurrences(text: str, part: str) -> Iterator[re.Match[str]]:
+    """Each place `part` stands in `text` as in `_contains`."""
     before = r"(?<![a-z0-9])" if part[0].isascii() else ""
     after = r"(?![a-z0-9])" if part[-1].isascii() else ""
-    return re.search(f"{before}{re.escape(part)}{after}", text) is not None
+    return re.finditer(f"{before}{re.escape(part)}{after}", text)
+
+
+def _denied(form: str, at: int, phrase: str) -> bool:
+    """Whether the phrase standing at `at` follows a "not" (a phrase that is itself a denial, "不同意", is not)."""
+    return _DENIAL.match(phrase) is None and _DENIED.search(form[:at]) is not None

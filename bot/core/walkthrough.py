@@ -147,6 +147,7 @@ SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "choose_one": ("last",),
         "ticked": ("value",),
         "unticked": ("value",),
+        "still_missing": ("value",),
         "checklist_hint": (),
         "terms_noted": (),
         "restarted": (),

@@ -230,13 +230,13 @@ def test_a_number_within_the_options_picks_that_option(walk: Walkthrough) -> Non
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param("«bank_statements»有了", Ticked(("bank_statements",), have=True), id="one-item-ready"),
-        pytest.param("我只有«en bank statements»", Ticked(("bank_statements",), have=True), id="english-label"),
+        pytest.param("«bank_statements»有了", Ticked(("bank_statements",)), id="one-item-ready"),
+        pytest.param("我只有«en bank statements»", Ticked(("bank_statements",)), id="english-label"),
         pytest.param(
-            "«id_card»和«income_drop_proof»都有", Ticked(("id_card", "income_drop_proof"), have=True), id="two-items"
+            "«id_card»和«income_drop_proof»都有", Ticked(("id_card", "income_drop_proof")), id="two-items"
         ),
-        pytest.param("还没有«id_card»", Ticked(("id_card",), have=False), id="missing-zh"),
-        pytest.param("no «en id card» yet", Ticked(("id_card",), have=False), id="missing-en"),
+        pytest.param("还没有«id_card»", Ticked((), missing=("id_card",)), id="missing-zh"),
+        pytest.param("no «en id card» yet", Ticked((), missing=("id_card",)), id="missing-en"),
         pytest.param("要准备«id_card»吗", None, id="a-question"),
         pytest.param("嗯嗯 好的", None, id="no-item"),
     ],
@@ -245,9 +245,72 @@ def test_what_typed_text_ticks_on_a_checklist(walk: Walkthrough, text: str, expe
     assert understood(at(Step.MATERIALS, cause="income_drop"), text, walk) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "«id_card»有 «bank_statements»也有 «income_drop_proof»没有",
+            Ticked(("id_card", "bank_statements"), missing=("income_drop_proof",)),
+            id="each-item-its-own-word",
+        ),
+        pytest.param(
+            "«id_card»有«bank_statements»没有",
+            Ticked(("id_card",), missing=("bank_statements",)),
+            id="the-word-after-each-item",
+        ),
+        pytest.param(
+            "有«id_card»没有«bank_statements»",
+            Ticked(("id_card",), missing=("bank_statements",)),
+            id="the-word-before-each-item",
+        ),
+        pytest.param(
+            "«id_card»和«bank_statements»都没有", Ticked((), missing=("id_card", "bank_statements")), id="both-missing"
+        ),
+        pytest.param(
+            "I have my «en id_card» and «en bank_statements», no «en income_drop_proof»",
+            Ticked(("id_card", "bank_statements"), missing=("income_drop_proof",)),
+            id="english-per-item",
+        ),
+        pytest.param(
+            "我都失业了哪来«income_drop_proof»", Ticked((), missing=("income_drop_proof",)), id="a-rhetorical-where-from"
+        ),
+        pytest.param("«id_card»算不算«income_drop_proof»", None, id="a-which-counts-question-stays-a-question"),
+        pytest.param("有没有«id_card»都行吗", None, id="a-have-or-not-question"),
+    ],
+)
+def test_each_item_named_is_read_by_the_words_beside_it(walk: Walkthrough, text: str, expected: Ticked | None) -> None:
+    assert understood(at(Step.MATERIALS, cause="income_drop"), text, walk) == expected
+
+
+def test_at_the_requests_a_can_you_names_a_wish_and_a_real_question_stays_one(walk: Walkthrough) -> None:
+    assert understood(at(Step.REQUESTS), "想分期 利息能不能少点", walk) == Ticked(("reduce_interest", "instalments"))
+    assert understood(at(Step.REQUESTS), "分期会影响征信吗", walk) is None
+    assert understood(at(Step.MATERIALS), "«id_card»能不能用复印件", walk) is None  # a question at another step
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        pytest.param("他们同意分期了", "agreed", id="agreed-in-a-sentence"),
+        pytest.param("谈好了", "agreed", id="agreed-with-a-particle"),
+        pytest.param("谈好了 分24期 每月还1800左右", "agreed", id="agreed-with-the-terms"),
+        pytest.param("他们不同意", "refused", id="a-denial-phrase"),
+        pytest.param("还没谈好", "waiting", id="not-yet"),
+        pytest.param("they didn't agree", "refused", id="english-denial"),
+    ],
+)
+def test_the_outcome_is_read_with_its_denials(walk: Walkthrough, text: str, option: str) -> None:
+    answer = understood(at(Step.RESULT), text, walk)
+    assert isinstance(answer, Picked)
+    assert answer.option == option
+
+
+def test_an_option_only_named_after_a_not_is_not_picked(walk: Walkthrough) -> None:
+    # "没同意" has no refused phrase in it when the fixture lacks "没同意": the agreed "同意" is denied, so no answer
+    assert understood(at(Step.RESULT), "他们没同意", walk) is None
+
+
 def test_a_word_inside_another_items_name_does_not_tick_that_item(shipped: Walkthrough) -> None:
     # "证明" is also the last part of a longer label; "收入证明" names only the income proof
-    assert understood(at(Step.MATERIALS, cause="emergency"), "收入证明有了", shipped) == Ticked(
-        ("income_proof",), have=True
-    )
-    assert understood(at(Step.MATERIALS), "我只有工资流水", shipped) == Ticked(("bank_statements",), have=True)
+    assert understood(at(Step.MATERIALS, cause="emergency"), "收入证明有了", shipped) == Ticked(("income_proof",))
+    assert understood(at(Step.MATERIALS), "我只有工资流水", shipped) == Ticked(("bank_statements",))
