@@ -272,7 +272,7 @@ def test_what_typed_text_ticks_on_a_checklist(walk: Walkthrough, text: str, expe
             id="english-per-item",
         ),
         pytest.param(
-            "我都失业了哪来«income_drop_proof»", Ticked((), missing=("income_drop_proof",)), id="a-rhetorical-where-from"
+            "我都失业了哪来«income_drop_proof»", Ticked((), missing=("income_drop_proof",)), id="rhetorical"
         ),
         pytest.param("«id_card»算不算«income_drop_proof»", None, id="a-which-counts-question-stays-a-question"),
         pytest.param("有没有«id_card»都行吗", None, id="a-have-or-not-question"),
