@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -47,6 +48,8 @@ from bot.core.reminders import Rule
 from bot.core.replies import Attachment, Choice, Reply
 from bot.storage import Storage, StoredReminder
 
+#: What separates the words of a `diary_channel_<id>_also` text.
+_WORDS = re.compile(r"[,，、/]\s*")
 logger = logging.getLogger(__name__)
 
 #: Commands handled here (besides the engine's own).
@@ -156,7 +159,7 @@ class Tools:
     async def typed(self, ctx: Context, text: str, form: Form) -> Result:
         """Text typed while `form` waits for it."""
         if form.kind == "diary":
-            return await self._diary_move(ctx, form, diary.Typed(text))
+            return await self._diary_move(ctx, form, self._diary_typed(ctx, form, text))
         if form.kind == "note":
             row = form.data.get("row")
             if isinstance(row, int):
@@ -302,6 +305,20 @@ class Tools:
             case Diary("skip", "") if _is_diary(form):
                 return await self._diary_move(ctx, form, diary.Skip())
         return Result([Reply(kb.text("menu_expired", lang)), await self._diary_list(ctx)], form, changed=False)
+
+    @staticmethod
+    def _diary_typed(ctx: Context, form: Form, text: str) -> diary.Move:
+        """Typed text as the diary's move: at the channel question, a channel named in words picks it."""
+        draft = diary.Draft.from_dict(form.data)
+        if draft is None or draft.at is not diary.Field.CHANNEL:
+            return diary.Typed(text)
+        names = {
+            channel: [word for key in (f"diary_channel_{channel}", f"diary_channel_{channel}_also")
+                      for lang in (Lang.ZH_HANS, Lang.EN) for word in _WORDS.split(ctx.kb.text(key, lang))]
+            for channel in diary.CHANNELS
+        }  # fmt: skip
+        channel = diary.read_channel(text, names)
+        return diary.PickChannel(channel) if channel is not None else diary.Typed(text)
 
     async def _diary_move(self, ctx: Context, form: Form | None, move: diary.Move) -> Result:
         assert form is not None

@@ -255,3 +255,14 @@ async def test_the_export_has_the_latest_plan_result_and_none_after_forget(stora
     assert sent.attachment is not None
     assert re.sub(r"\s+", "", shipped.kb.text("export_plan_heading", ZH)) not in pdf_text(sent.attachment.data)
     assert images(sent.attachment.data) == []
+
+
+async def test_the_channel_typed_by_its_label_is_taken_as_its_button(knowledge: Knowledge, storage: Storage) -> None:
+    user = Person(Engine(knowledge, storage, clock=lambda: NOW))
+    await user.says("/log")
+    await user.presses("d:day:0")
+    await user.says("那次是 diary_channel_sms 文本")  # the button's own label, typed in a sentence
+    assert user.text.startswith("diary_ask_who 文本")
+    await user.presses("d:skip")
+    await user.says("答应分期")
+    assert [r.channel for r in await storage.diary(user.user_id)] == ["sms"]

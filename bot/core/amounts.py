@@ -11,7 +11,8 @@ What is whose:
   NFKC, Traditional via OpenCC, the currency signs and units people add — ¥, 元, 块钱, 蚊 (Cantonese), 人民币, rmb,
   yuan —, hedges such as 大约 / 左右 / 最多 / about, a closing particle such as 吧,
   thousands separators), the Latin shorthands k and w (5k, 3.5w), rounding to whole yuan, words that mean
-  "nothing" (没有, none), and telling ranges ("3-5万") and negative numbers apart from text that is no number at all.
+  "nothing" (没有, none, 没收入, no income), an "-odd" after the number (3万多, 三萬幾) and a slip of the
+  particle (4万多把), and telling ranges ("3-5万") and negative numbers apart from text that is no number at all.
 * `amount_in_sentence` finds the one amount a longer answer means ("收入5000左右…最多一千五" → 1500): the only
   amount in it, or the one after words that say what the user can pay (最多, 能还, at most, can pay).
 """
@@ -51,9 +52,15 @@ _HEDGES: Final = re.compile(
 _CURRENCY_BEFORE: Final = re.compile(r"^(?:¥|rmb|cny)")
 _UNITS_AFTER: Final = re.compile(
     r"(?:元人民币|人民币|元钱|元|块钱|块|圆|蚊|rmb|cny|yuan|/月|每月|一个月|/month|amonth|permonth|多|左右|余|来|上下"
-    r"|吧|啊|呢|啦|的)+$"
+    r"|几|吧|把|啊|呢|啦|的)+$"
 )
 _NOTHING: Final = frozenset({"0", "没有", "没", "无", "零", "没有了", "none", "no", "nothing", "zero", "nil"})
+#: "没有收入", "现在没收入", "no income": nothing, said of the thing asked about (a jobless user's income is 0).
+_NOTHING_SAID: Final = re.compile(
+    r"(?:现在|目前|暂时|这个月|最近)?(?:没有|没|无|零)(?:任何|什么)?"
+    r"(?:收入|工资|工作|进账|贷款|负债|欠款|债|开销|支出|别的|其他的?)?(?:了|啊|呢|的)?"
+    r"|(?:no|zero)(?:income|salary|job|debts?|loans?|other(?:debts?|loans?)?)|(?:nothing|jobless|unemployed)"
+)
 _RANGE: Final = re.compile(r"\d\s*[-~～到至]\s*\d|[一二两三四五六七八九十][到至~～-][一二两三四五六七八九十]|\bto\b")
 _PLAIN: Final = re.compile(r"\d+(?:\.\d+)?")
 _THOUSANDS: Final = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
@@ -69,7 +76,7 @@ def parse_amount(text: str) -> int | Unreadable:
         return Unreadable.EMPTY
     if len(cleaned) > MAX_CHARS:
         return Unreadable.NOT_A_NUMBER
-    if cleaned in _NOTHING:
+    if cleaned in _NOTHING or _NOTHING_SAID.fullmatch(cleaned):
         return 0
     if _RANGE.search(cleaned):
         return Unreadable.RANGE

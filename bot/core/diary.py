@@ -1,19 +1,21 @@
 """The negotiation diary: one contact with Alipay as a value, and the short guided input that records it.
 
-`/log` asks, one at a time: the date (today, yesterday, or typed), the channel (buttons), who they spoke to
-(optional) and what was said or promised. `step(draft, move, today)` is the whole guided input; nothing here does
-I/O, and the draft is a JSON-able value the engine keeps while the user types.
+`/log` asks, one at a time: the date (today, yesterday, or typed), the channel (buttons, or named in words:
+`read_channel`), who they spoke to (optional) and what was said or promised. `step(draft, move, today)` is the
+whole guided input; nothing here does I/O, and the draft is a JSON-able value the engine keeps while the user types.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, Final
+
+from bot.core.normalize import basic_form
 
 #: Channels a contact can have been made through; labels are `diary_channel_<id>` in knowledge/tools.yaml.
 CHANNELS: Final = ("phone", "app", "sms", "letter", "visit", "other")
@@ -154,6 +156,29 @@ def _typed_said(draft: Draft, said: str) -> Step:
     assert draft.day is not None
     assert draft.channel is not None
     return Step(draft, contact=Contact(draft.day, draft.channel, draft.who, said))
+
+
+def read_channel(text: str, names: Mapping[str, Sequence[str]]) -> str | None:
+    """The channel a typed answer names ("电话", "打的95188"): the one whose longest name the text holds; None when
+    it names none, or two alike. `names` are each channel's labels and `also` words, in any language."""
+    form = basic_form(text)
+    found: dict[str, int] = {}
+    for channel, words in names.items():
+        for word in words:
+            name = basic_form(word)
+            if name and _names(form, name):
+                found[channel] = max(found.get(channel, 0), len(name))
+    ranked = sorted(found.items(), key=lambda item: -item[1])
+    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+def _names(form: str, name: str) -> bool:
+    """Whether `name` stands in `form`; a Latin name must be a whole word ("text" is not inside "context")."""
+    before = r"(?<![a-z0-9])" if name[0].isascii() else ""
+    after = r"(?![a-z0-9])" if name[-1].isascii() else ""
+    return re.search(f"{before}{re.escape(name)}{after}", form) is not None
 
 
 def limit(draft: Draft) -> int:

@@ -1,9 +1,9 @@
 """The /plan conversation as a pure state machine: `step(state, event, texts, lang) -> (replies, new_state)`.
 
 Five questions in the order of `plan.ORDER` (amount owed, income, essential spending, other debts' payments, the
-instalment the user means to offer), each skippable; a typed amount is read by `amounts.parse_amount`, and one it
-cannot read gets a kind question back with nothing lost. After the last question the result is shown, with a chart
-when the schedule has more than three instalments. The state keeps the answers only (whole yuan), so a restart
+instalment the user means to offer), each skippable; a typed amount is read by `amounts.parse_amount` (or, in a
+sentence, its one amount: "失业金1800"), and one it cannot read gets a kind question back with nothing lost. After
+the last question the result is shown, with a chart when the schedule has more than three instalments. The state keeps the answers only (whole yuan), so a restart
 loses nothing, and is JSON-able for the engine to store. `planchat.mmd` beside this file draws the graph.
 
 Button actions all start with ``p:`` and name the question they belong to, so a button from an old message is
@@ -23,7 +23,7 @@ import msgspec
 
 from bot import schema
 from bot.core.actions import PlanPress, PlanVerb, unpack
-from bot.core.amounts import MAX_YUAN, Unreadable, parse_amount
+from bot.core.amounts import MAX_YUAN, Unreadable, amount_in_sentence, parse_amount
 from bot.core.i18n import Lang
 from bot.core.plan import LONG_MONTHS, ORDER, Field, Inputs, Result, Schedule, Verdict, compute, surplus
 from bot.core.plantexts import PlanTexts
@@ -181,6 +181,8 @@ def _typed(state: PlanState | None, text: str, texts: PlanTexts, lang: Lang) -> 
     if state is None or state.asking is None:
         return [Reply(texts.say("messages.not_started", lang))], state
     amount = parse_amount(text)
+    if amount is Unreadable.NOT_A_NUMBER:  # "失业金1800", "现在没收入 失业金1800": the one amount the sentence gives
+        amount = amount_in_sentence(text) or amount
     if isinstance(amount, Unreadable):
         return [_question(state, texts, lang, lead=texts.say(f"problems.{amount.value}", lang))], state
     if state.asking is Field.PROPOSAL and amount == 0:

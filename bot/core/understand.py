@@ -200,10 +200,10 @@ def _mentions(form: str, items: Sequence[Option]) -> list[tuple[int, int, str]]:
             found.extend(inside)
     found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
     kept: list[tuple[int, int, str]] = []
-    for start, end, item in found:
+    for start, end, named in found:
         if kept and start < kept[-1][1]:
             continue  # inside (or across) a name already kept, which starts earlier or is longer
-        kept.append((start, end, item))
+        kept.append((start, end, named))
     return kept
 
 

@@ -34,6 +34,11 @@ from bot.core.amounts import MAX_YUAN, Unreadable, parse_amount
         pytest.param("none", 0, id="nothing-in-english"),
         pytest.param("0", 0, id="zero"),
         pytest.param("about 2000 yuan", 2_000, id="english-hedge-and-unit"),
+        pytest.param("4万多把", 40_000, id="a-slip-of-the-particle"),
+        pytest.param("三萬幾", 30_000, id="cantonese-odd"),
+        pytest.param("没有收入", 0, id="no-income"),
+        pytest.param("现在没收入", 0, id="no-income-now"),
+        pytest.param("no income", 0, id="no-income-in-english"),
     ],
 )
 def test_amounts_people_type(text: str, yuan: int) -> None:

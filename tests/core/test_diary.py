@@ -19,6 +19,7 @@ from bot.core.diary import (
     Skip,
     Typed,
     parse_day,
+    read_channel,
     step,
 )
 
@@ -90,3 +91,22 @@ def test_a_draft_survives_a_round_trip_and_garbage_is_refused() -> None:
     assert Draft.from_dict({"at": "elsewhere"}) is None
     assert Draft.from_dict({"at": "who", "channel": "pigeon"}) is None
     assert Draft.from_dict({"at": "who", "day": "yesterday"}) is None
+
+
+NAMES = {"phone": ["电话", "Phone", "打的", "95188"], "app": ["App 在线客服", "app"], "sms": ["短信", "text"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        pytest.param("电话", "phone", id="the-button-label"),
+        pytest.param("電話", "phone", id="the-label-in-traditional"),
+        pytest.param("打的95188", "phone", id="an-also-word-in-a-sentence"),
+        pytest.param("in the App", "app", id="a-latin-word"),
+        pytest.param("context", None, id="not-inside-another-word"),
+        pytest.param("嗯", None, id="none-named"),
+        pytest.param("电话 短信", None, id="two-alike"),
+    ],
+)
+def test_a_channel_named_in_words(text: str, channel: str | None) -> None:
+    assert read_channel(text, NAMES) == channel

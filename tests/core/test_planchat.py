@@ -100,6 +100,20 @@ def test_an_unreadable_amount_gets_a_kind_question_and_loses_nothing(texts: Plan
     assert user.actions == ["p:skip:spending", "p:stop"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "income"),
+    [
+        pytest.param("失业金1800", 1_800, id="an-amount-with-what-it-is"),
+        pytest.param("现在没收入 失业金1800", 1_800, id="the-one-amount-in-a-sentence"),
+        pytest.param("没有收入", 0, id="no-income-is-zero"),
+    ],
+)
+def test_a_jobless_user_can_say_their_income(texts: PlanTexts, typed: str, income: int) -> None:
+    user = Calculator(texts).start().types("3万", typed)
+    assert user.inputs.income == income
+    assert user.asking is Field.SPENDING
+
+
 def test_five_answers_give_the_result_with_a_chart(texts: PlanTexts) -> None:
     user = Calculator(texts).start().types("3万1千", "8k", "五千", "500", "")
     assert user.asking is Field.PROPOSAL  # an empty answer is asked again

@@ -71,6 +71,8 @@ TOOL_TEXTS: Mapping[str, tuple[str, ...]] = {
     "diary_ask_day": (), "diary_ask_channel": (), "diary_ask_who": (), "diary_ask_said": (), "diary_today": (),
     "diary_yesterday": (), "diary_channel_phone": (), "diary_channel_app": (), "diary_channel_sms": (),
     "diary_channel_letter": (), "diary_channel_visit": (), "diary_channel_other": (), "diary_skip": (),
+    "diary_channel_phone_also": (), "diary_channel_app_also": (), "diary_channel_sms_also": (),
+    "diary_channel_letter_also": (), "diary_channel_visit_also": (), "diary_channel_other_also": (),
     "diary_stop_button": (), "diary_list_button": (), "diary_bad_day": ("max",), "diary_future_day": ("max",),
     "diary_use_buttons": ("max",), "diary_too_long": ("max",), "diary_saved": (), "diary_full": ("max",),
     "diary_deleted": (), "diary_gone": (), "diary_stopped": (), "diary_terms_line": ("terms",),
