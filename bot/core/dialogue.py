@@ -336,7 +336,7 @@ def _typed(
 
 
 def _numbered(answer: Understood | None, ids: tuple[str, ...]) -> Understood | None:
-    """"2" or "#2" is the second option, numbered as shown, when there is one."""
+    """ "2" or "#2" is the second option, numbered as shown, when there is one."""
     if isinstance(answer, OffMenu) and 1 <= answer.number <= len(ids):
         return Picked(ids[answer.number - 1], exact=True)
     return answer

@@ -3,8 +3,9 @@
 Five questions in the order of `plan.ORDER` (amount owed, income, essential spending, other debts' payments, the
 instalment the user means to offer), each skippable; a typed amount is read by `amounts.parse_amount` (or, in a
 sentence, its one amount: "失业金1800"), and one it cannot read gets a kind question back with nothing lost. After
-the last question the result is shown, with a chart when the schedule has more than three instalments. The state keeps the answers only (whole yuan), so a restart
-loses nothing, and is JSON-able for the engine to store. `planchat.mmd` beside this file draws the graph.
+the last question the result is shown, with a chart when the schedule has more than three instalments. The state
+keeps the answers only (whole yuan), so a restart loses nothing, and is JSON-able for the engine to store.
+`planchat.mmd` beside this file draws the graph.
 
 Button actions all start with ``p:`` and name the question they belong to, so a button from an old message is
 recognised as stale:

@@ -232,9 +232,7 @@ def test_a_number_within_the_options_picks_that_option(walk: Walkthrough) -> Non
     [
         pytest.param("«bank_statements»有了", Ticked(("bank_statements",)), id="one-item-ready"),
         pytest.param("我只有«en bank statements»", Ticked(("bank_statements",)), id="english-label"),
-        pytest.param(
-            "«id_card»和«income_drop_proof»都有", Ticked(("id_card", "income_drop_proof")), id="two-items"
-        ),
+        pytest.param("«id_card»和«income_drop_proof»都有", Ticked(("id_card", "income_drop_proof")), id="two-items"),
         pytest.param("还没有«id_card»", Ticked((), missing=("id_card",)), id="missing-zh"),
         pytest.param("no «en id card» yet", Ticked((), missing=("id_card",)), id="missing-en"),
         pytest.param("要准备«id_card»吗", None, id="a-question"),
@@ -271,9 +269,7 @@ def test_what_typed_text_ticks_on_a_checklist(walk: Walkthrough, text: str, expe
             Ticked(("id_card", "bank_statements"), missing=("income_drop_proof",)),
             id="english-per-item",
         ),
-        pytest.param(
-            "我都失业了哪来«income_drop_proof»", Ticked((), missing=("income_drop_proof",)), id="rhetorical"
-        ),
+        pytest.param("我都失业了哪来«income_drop_proof»", Ticked((), missing=("income_drop_proof",)), id="rhetorical"),
         pytest.param("«id_card»算不算«income_drop_proof»", None, id="a-which-counts-question-stays-a-question"),
         pytest.param("有没有«id_card»都行吗", None, id="a-have-or-not-question"),
     ],
