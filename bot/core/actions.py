@@ -66,7 +66,7 @@ class ShowEntry:
 
 @dataclass(frozen=True)
 class NoneOfThese:
-    """ "None of these" under a clarify menu: the honest fallback."""
+    """"None of these" under a clarify menu: the honest fallback."""
 
     PREFIX: ClassVar = "n"
 

@@ -54,9 +54,8 @@ async def test_a_reply_lost_when_the_bot_stopped_is_sent_after_the_restart_and_t
         sent_before = fake.requests_received("sendMessage") + fake.requests_received("editMessageText")
         pressed = fake.inject_callback(chat, data, message_id=message_id)
         await fake.wait_for(
-            lambda: (
-                fake.requests_received("sendMessage") + fake.requests_received("editMessageText") > sent_before or None
-            )
+            lambda: fake.requests_received("sendMessage") + fake.requests_received("editMessageText") > sent_before
+            or None
         )  # the state is saved before any reply is sent
     assert fake.pending_updates == 1, "a press whose reply never went out must not be confirmed"
     state_after_stop = await saved_state(setup, chat)
@@ -72,3 +71,4 @@ async def test_a_reply_lost_when_the_bot_stopped_is_sent_after_the_restart_and_t
     assert again, "the redelivered press was not answered"
     assert any(days_prompt in (output.message or {}).get("text", "") for output in again)
     assert await saved_state(setup, chat) == state_after_stop  # answered again, not applied twice
+
