@@ -216,8 +216,21 @@ def _signal(words: str) -> bool | None:
 
 def says_dont_know(text: str, dont_know: Iterable[str]) -> bool:
     """Whether the whole text is one of the `dont_know` words ("不清楚", "idk"), perhaps with a particle or a typo."""
+    return says_one_of(text, dont_know)
+
+
+def says_one_of(text: str, words: Iterable[str], *, typos: bool = True) -> bool:
+    """Whether the whole text is one of `words` ("确定", "yes"), perhaps with a particle ("好的") or (with `typos`)
+    a typo."""
     form = basic_form(text)
-    return bool(form) and any(_same(form, basic_form(phrase)) for phrase in dont_know)
+    if not typos:
+        return bool(form) and any(form in _particled(basic_form(phrase)) for phrase in words)
+    return bool(form) and any(_same(form, basic_form(phrase)) for phrase in words)
+
+
+def _particled(phrase: str) -> set[str]:
+    """A phrase as typed alone or with a closing particle."""
+    return {phrase, *(phrase + particle for particle in _PARTICLES)} if phrase else set()
 
 
 def phrases(option: Option) -> list[str]:
@@ -238,7 +251,7 @@ def _same(form: str, phrase: str) -> bool:
     """The whole text is the phrase, perhaps with a particle ("不知道啊") or a typo."""
     if not phrase:
         return False
-    if form == phrase or form.rstrip("吧啊呢呀啦哦的了") == phrase:
+    if form == phrase or form.rstrip(_PARTICLES) == phrase:
         return True
     return len(form) <= SHORT_ANSWER and len(phrase) >= 4 and _ratio(form, phrase) >= TYPO_RATIO
 
@@ -313,6 +326,8 @@ def _option(text: str, options: Sequence[Option]) -> Picked | None:
 
 
 _WHOLE: Final = 3.0
+#: Closing particles an answer may end with ("不知道啊", "好的").
+_PARTICLES: Final = "吧啊呢呀啦哦的了"
 
 
 def _score(form: str, phrase: str, *, denials: bool = False) -> float:

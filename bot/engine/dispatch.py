@@ -57,6 +57,8 @@ _QUESTION_MARKERS = re.compile(
 )
 
 
+#: What separates the words of a `…_words` text ("确定, 是, 好").
+_WORDS = re.compile(r"\s*[,，、]\s*")
 #: How a matched question counts in /stats (a route — recognised, not covered — counts as a fallback).
 _OUTCOMES = {Status.ANSWER: "answered", Status.CLARIFY: "clarified", Status.FALLBACK: "fallback"}
 
@@ -226,6 +228,8 @@ class Engine:
 
     async def _decide(self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation) -> _Decision:
         lang = conversation.lang
+        recent = self._recent_of(event.user_id)
+        forget_asked, recent.forget_asked = recent.forget_asked, False  # open for the very next message only
         if event.kind is Kind.UNSUPPORTED:
             return _Decision([Reply(k.kb.text("non_text", lang))], state)
         if event.kind is Kind.COMMAND:
@@ -247,8 +251,26 @@ class Engine:
                 result = await self.tools.press(self._context(event, state, k, lang), action, state.form)
                 return _Decision(result.replies, replace(state, form=result.form), save=result.changed)
             return self._press(action, event, state, k, conversation)
+        if forget_asked:
+            return await self._forget_typed(event, state, k, conversation)
         typed = await self._typed_in_form(event, state, k, conversation) if event.text.strip() else None
         return typed or self._text(event, state, k, conversation)
+
+    async def _forget_typed(
+        self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation
+    ) -> _Decision:
+        """Text typed right after "delete everything?": yes deletes, no keeps, anything else is handled as ever
+        with a line saying nothing was deleted (a crisis is answered first, and deletes nothing)."""
+        lang = conversation.lang
+        if k.advisor.screen(event.text).concern is not Concern.CRISIS:
+            for verb, key in ((actions.ForgetVerb.NO, "forget_no"), (actions.ForgetVerb.YES, "forget_yes")):
+                words = [word for said in (lang, Lang.ZH_HANS, Lang.EN)  # "yes" in a Chinese conversation too
+                         for word in (k.kb.text(key, said), *_WORDS.split(k.kb.text(f"{key}_words", said)))]
+                if understand.says_one_of(event.text, words, typos=False):  # deleting cannot be undone
+                    return self._forget_press(verb, event, state, k, lang)
+        typed = await self._typed_in_form(event, state, k, conversation) if event.text.strip() else None
+        decision = typed or self._text(event, state, k, conversation)
+        return replace(decision, replies=[*decision.replies, Reply(k.kb.text("forget_not_yet", lang))])
 
     async def _typed_in_form(
         self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation
@@ -292,7 +314,7 @@ class Engine:
                 forget = Choice(k.kb.text("forget_button", lang), actions.Forget(actions.ForgetVerb.ASK).pack())
                 return _Decision([Reply(k.kb.text("privacy", lang), (forget,))], state)
             case "forget":
-                return _Decision([self._forget_confirm(k, lang)], state)
+                return self._forget_press(actions.ForgetVerb.ASK, event, state, k, lang)
             case "language":
                 return self._language_command(event, state, k, lang)
         return _Decision([Reply(k.kb.text("unknown_command", lang)), *k.advisor.help(conversation)], state)
@@ -345,7 +367,7 @@ class Engine:
             case actions.PickLanguage(code) if (chosen := parse_lang(code)) is not None:
                 return self._language_set(event, state, k, chosen)
             case actions.Forget(verb):
-                return self._forget_press(verb, state, k, lang)
+                return self._forget_press(verb, event, state, k, lang)
         outcome = k.advisor.press(conversation, action)
         if outcome is not None:
             replies = self._with_continue(outcome.replies, state, k, lang)
@@ -356,10 +378,13 @@ class Engine:
             return _Decision(replies, state)
         return _Decision([Reply(k.kb.text("menu_expired", lang)), *self._where_am_i(state, k, lang)], state)
 
-    def _forget_press(self, verb: actions.ForgetVerb, state: UserState, k: Knowledge, lang: Lang) -> _Decision:
-        """The /forget buttons: ask, yes (everything about the user goes), no."""
+    def _forget_press(
+        self, verb: actions.ForgetVerb, event: Incoming, state: UserState, k: Knowledge, lang: Lang
+    ) -> _Decision:
+        """The /forget buttons (and their words typed): ask, yes (everything about the user goes), no."""
         match verb:
             case actions.ForgetVerb.ASK:
+                self._recent_of(event.user_id).forget_asked = True
                 return _Decision([self._forget_confirm(k, lang)], state)
             case actions.ForgetVerb.YES:
                 return _Decision([Reply(k.kb.text("forgotten", lang))], UserState(), forgotten=True)

@@ -18,6 +18,7 @@ class RecentTurns:
 
     turn: int = 0
     shown: dict[str, int] = field(default_factory=dict)  # knowledge version:entry id → turn it was last given
+    forget_asked: bool = False  # the last thing shown asked "delete everything?": the next text may answer it
 
     def repeated(self, entry_id: str) -> bool:
         last = self.shown.get(entry_id)

@@ -35,7 +35,7 @@ REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "continue_guide_button", "chat_quit_hint", "chat_number_hint", "goodbye", "empty_message", "too_long_notice",
     "none_of_these", "courtesy", "crisis", "crisis_mainland", "crisis_taiwan", "crisis_hongkong", "reassurance",
     "non_text", "group_hint", "group_private", "not_your_button", "slow_down", "privacy", "forget_button",
-    "forget_confirm", "forget_yes", "forget_no", "forgotten",
+    "forget_confirm", "forget_yes", "forget_no", "forgotten", "forget_yes_words", "forget_no_words", "forget_not_yet",
     "forget_cancelled", "error_apology", "menu_expired", "language_prompt", "language_set", "unknown_command",
     "nothing_to_cancel", "command_start", "command_guide", "command_plan", "command_resume", "command_cancel",
     "command_help", "command_language", "command_privacy", "command_forget",
