@@ -264,8 +264,11 @@ class Engine:
         lang = conversation.lang
         if k.advisor.screen(event.text).concern is not Concern.CRISIS:
             for verb, key in ((actions.ForgetVerb.NO, "forget_no"), (actions.ForgetVerb.YES, "forget_yes")):
-                words = [word for said in (lang, Lang.ZH_HANS, Lang.EN)  # "yes" in a Chinese conversation too
-                         for word in (k.kb.text(key, said), *_WORDS.split(k.kb.text(f"{key}_words", said)))]
+                words = [
+                    word
+                    for said in (lang, Lang.ZH_HANS, Lang.EN)  # "yes" in a Chinese conversation too
+                    for word in (k.kb.text(key, said), *_WORDS.split(k.kb.text(f"{key}_words", said)))
+                ]
                 if understand.says_one_of(event.text, words, typos=False):  # deleting cannot be undone
                     return self._forget_press(verb, event, state, k, lang)
         typed = await self._typed_in_form(event, state, k, conversation) if event.text.strip() else None
