@@ -1,6 +1,7 @@
 """`advisor chat`: the same engine as the Telegram bot, in a terminal — choices by number, /quit to leave.
 
-Buttons are always shown as `#N` and `#N` always picks one. Where nothing asks for a number, a bare "N" picks a
+Buttons are always shown as `#N`, numbered across all the messages of one turn, and `#N` always picks one (a
+number no button has is said to be none). Where nothing asks for a number, a bare "N" picks a
 button too; where the walkthrough or /plan asks for a number (days overdue, amounts), a bare number is that answer,
 so "7" means seven days, not the seventh button (an implausibly small amount such as "3" is asked about once, and
 typed again it is noted); the same holds where a tool waits for due days. A
@@ -58,6 +59,7 @@ class _Terminal:
         self.fixed = lang  # --lang: every reply in that language, until the user picks one with /language
         self.choices: list[Choice] = []
         self.number_step = False
+        self.shown_in = lang or Lang.ZH_HANS  # the language of the last replies, for the chat's own lines
 
     async def respond(self, event: Incoming) -> Lang:
         """Pass one event to the engine and show its replies; the language they were in."""
@@ -69,14 +71,12 @@ class _Terminal:
     async def show(self, replies: list[Reply], shown_in: Lang) -> None:
         knowledge = self.engine.knowledge
         self.choices = [c for r in replies for c in r.choices]
-        number = 0
+        self.shown_in = shown_in
+        number = 1  # numbered across the whole turn: "#3" is the third button shown, whichever message it is under
         blocks = []
         for reply in replies:
-            numbered = []
-            for choice in reply.choices:
-                number += 1
-                numbered.append(Choice(choice.label, str(number)))
-            blocks.append(render_plain(Reply(reply.text, tuple(numbered), reply.title), marker=BUTTON_MARK))
+            blocks.append(render_plain(reply, marker=BUTTON_MARK, first=number))
+            number += len(reply.choices)
             blocks.extend(await self._files(reply, shown_in))
         print("\n\n".join(blocks), file=self.out)
         print(f"\n({knowledge.kb.text('chat_quit_hint', shown_in)})", file=self.out)
@@ -94,6 +94,13 @@ class _Terminal:
         if reply.attachment is not None:
             lines.append(f"[{save_attachment(reply.attachment, self.directory)}]")
         return lines
+
+    def no_such_button(self, text: str) -> str | None:
+        """What to say to "#N" when no button shown has that number ("#99", "#0"); None for anything else."""
+        picked = text.removeprefix(BUTTON_MARK).strip()
+        if not text.startswith(BUTTON_MARK) or not picked.isdigit() or 1 <= int(picked) <= len(self.choices):
+            return None
+        return self.engine.knowledge.kb.text("chat_no_button", self.shown_in, n=picked, last=len(self.choices))
 
     def event(self, text: str) -> Incoming:
         """What a typed line means: a button by its number, a command, or text."""
@@ -124,6 +131,10 @@ async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO, d
             text = line.strip()
             if text in {"/quit", "/exit", "/q"}:
                 break
+            missing = terminal.no_such_button(text)
+            if missing is not None:
+                print(missing, file=out, flush=True)
+                continue
             shown_in = await terminal.respond(terminal.event(text))
         print(engine.knowledge.kb.text("goodbye", shown_in), file=out)
     return 0

@@ -3,17 +3,22 @@ that asks first, and the walkthrough's typed answers where they used to fall thr
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.chat import run_chat
+from bot.config import Config, load_config
 from bot.core.i18n import Lang
 from bot.engine import Engine, Knowledge
 from bot.storage import Storage
 from tests.transcript import EngineUser, fixture_knowledge
 
 ZH = Lang.ZH_HANS
+SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
 
 
 @pytest.fixture
@@ -84,3 +89,43 @@ async def test_a_yes_after_another_command_deletes_nothing(knowledge: Knowledge,
     await user.says("/help")
     await user.says("forget_yes 文本")
     assert await storage.load_session(user.user_id) is not None
+
+
+# -- the terminal numbers every button of a turn ----------------------------------------------------------------
+
+
+def chat(config: Config, *lines: str) -> list[str]:
+    """What `advisor chat` showed after each line typed (the greeting first)."""
+    out = io.StringIO()
+    assert run_chat(config, ZH, io.StringIO("".join(f"{line}\n" for line in lines)), out) == 0
+    return re.split(r"(?m)^> ", out.getvalue())
+
+
+def number_of(label: str, screen: str) -> int:
+    found = re.findall(rf"(?m)^  #(\d+)\. {re.escape(label)}$", screen)
+    assert len(found) == 1, screen
+    return int(found[0])
+
+
+def test_two_button_groups_in_one_turn_are_numbered_on_and_each_number_picks_its_own(tmp_path: Path) -> None:
+    shipped = Knowledge.load(SHIPPED)
+    config = load_config(None, env={"ADVISOR_DB": str(tmp_path / "chat.sqlite3")})
+    to_terms = ["/guide", "借呗", "90", "4万", "不知道", "#8", "#2", "#4", "1500", "#1", "谈好了"]
+    *_, terms_noted, _ = chat(config, *to_terms, "分24期 每月1800")
+    add = number_of(shipped.kb.text("reminder_add_button", ZH), terms_noted)
+    numbers = [int(n) for n in re.findall(r"(?m)^  #(\d+)\. ", terms_noted)]
+    assert numbers == list(range(1, len(numbers) + 1))  # one run across both messages
+    assert add > 1
+
+    config = load_config(None, env={"ADVISOR_DB": str(tmp_path / "again.sqlite3")})
+    *_, pressed, _ = chat(config, *to_terms, "分24期 每月1800", f"#{add}")
+    assert pressed.startswith(shipped.kb.text("reminder_due_prompt", ZH))
+
+
+@pytest.mark.parametrize("typed", ["#99", "#0"])
+def test_a_number_no_button_has_is_said_to_be_none(tmp_path: Path, typed: str) -> None:
+    shipped = Knowledge.load(SHIPPED)
+    config = load_config(None, env={"ADVISOR_DB": str(tmp_path / "chat.sqlite3")})
+    greeting, after, _ = chat(config, typed, "/quit")
+    shown = len(re.findall(r"(?m)^  #\d+\. ", greeting))
+    assert after.startswith(shipped.kb.text("chat_no_button", ZH, n=typed[1:], last=shown))
