@@ -100,7 +100,7 @@ class _Terminal:
         picked = text.removeprefix(BUTTON_MARK).strip()
         if not text.startswith(BUTTON_MARK) or not picked.isdigit() or 1 <= int(picked) <= len(self.choices):
             return None
-        return self.engine.knowledge.kb.text("chat_no_button", self.shown_in, n=picked, last=len(self.choices))
+        return self.engine.knowledge.kb.text("chat_no_button", self.shown_in, n=picked, last=str(len(self.choices)))
 
     def event(self, text: str) -> Incoming:
         """What a typed line means: a button by its number, a command, or text."""

@@ -128,4 +128,4 @@ def test_a_number_no_button_has_is_said_to_be_none(tmp_path: Path, typed: str) -
     config = load_config(None, env={"ADVISOR_DB": str(tmp_path / "chat.sqlite3")})
     greeting, after, _ = chat(config, typed, "/quit")
     shown = len(re.findall(r"(?m)^  #\d+\. ", greeting))
-    assert after.startswith(shipped.kb.text("chat_no_button", ZH, n=typed[1:], last=shown))
+    assert after.startswith(shipped.kb.text("chat_no_button", ZH, n=typed[1:], last=str(shown)))
