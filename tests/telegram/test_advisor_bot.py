@@ -225,7 +225,8 @@ async def test_the_whole_walkthrough_in_the_order_of_a_real_negotiation(user: Pe
 
     assert [progress(step) for step in seen_steps] == [1, 1, 1, 1, 2, 2, 2, 2, 3, 4, 4, 5, 5, 5]
     terms_typed = "每月还 300 元，分 12 期，免除罚息"
-    answers = [*recorded, "15 天", "约 2000 元", ticked_label[2:], requests.labels[0][2:], terms_typed]
+    typed_numbers = [guide("steps.days.typed", n=15), guide("steps.amount.typed", n=2000)]
+    answers = [*recorded, *typed_numbers, ticked_label[2:], requests.labels[0][2:], terms_typed]
     assert_summary_replaced_last_step(user, summary, answers, last_step=repay)
     assert_callback_data_fits(seen_steps)
 
