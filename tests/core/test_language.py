@@ -171,7 +171,7 @@ def test_a_stored_form_from_another_version_is_read_as_far_as_it_is_known(stored
 
 
 def test_a_hong_kong_user_after_one_simplified_line_is_answered_in_hong_kong_wording_from_the_second_line() -> None:
-    typed = follow(Typed(), "花呗逾期了怎么办", None)
+    typed = follow(Typed(), "借呗逾期三天了 咋办", None)
     replies = []
     for text in ("借唄逾期咗點算", "點樣同支付寶協商", "我喺香港 會唔會影響信貸"):
         typed = follow(typed, text, None)
