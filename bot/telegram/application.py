@@ -112,7 +112,7 @@ def build(config: Config, *, clock: Callable[[], float] = time.time, reminder_po
     app.add_handler(CallbackQueryHandler(in_order(transport.on_press)))
     app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, in_order(transport.on_other)))
     app.add_error_handler(transport.on_error)
-    reader = transport.reader = UpdateReader(app.bot)
+    reader = transport.reader = UpdateReader(app.bot, transport.screen)
     return Built(app, polling, reader, transport)
 
 

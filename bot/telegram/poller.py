@@ -170,7 +170,7 @@ class Poller:
         update_id: int = item["update_id"]
         self._next = max(self._next, update_id + 1)
         update = self._reader.read(item)
-        if update is None:  # unreadable: skipped, and confirmed with the next offset
+        if update is None:  # unreadable, or dropped unread by the budget: confirmed with the next offset
             return
         self._in_flight.add(update_id)
         task = asyncio.create_task(self._run(update_id, update))

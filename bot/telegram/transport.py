@@ -50,6 +50,8 @@ RELOAD_PROBLEMS_SHOWN = 10
 _TYPING_AFTER = 0.4  # seconds; a reply slower than this shows "typing…"
 #: How many update ids of replies that could not be sent /stats lists (the newest).
 _UNSENT_SHOWN = 10
+#: A user's dropped button presses waiting to be answered at most (see Transport._answer_dropped).
+_DROPPED_ANSWERS_WAITING = 20
 #: How often the JobQueue looks for reminders whose time has come (they fire at 9:00 local: a minute is plenty).
 REMINDER_POLL = 60.0
 #: Libraries that would log users' words (update contents, request parameters, SQL arguments) or the token (in
@@ -122,6 +124,9 @@ class Transport:
         self._turns = KeyedLocks()  # by chat and by user: see in_order
         self.reader: UpdateReader | None = None  # reads raw updates one by one; set by `application.build`
         self.budget = Budget(config.telegram.flood.burst, config.telegram.flood.per_second)
+        self._over: dict[int, Verdict] = {}  # read updates over their sender's budget, by update id (see screen)
+        self._answering: dict[int, int] = {}  # dropped presses being answered or waiting to be, by user
+        self._answer_turns = KeyedLocks()  # one answer to a dropped press per user at a time (_answer_dropped)
         # Updates being worked on at once (telegram.concurrent_updates). PTB's own limit is set far higher: an update
         # waiting for its chat's turn must not hold one of these, or one user's backlog would hold them all.
         self._working = asyncio.Semaphore(config.telegram.concurrent_updates)
@@ -198,7 +203,9 @@ class Transport:
 
         async def in_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             chat, user = update.effective_chat, update.effective_user
-            if not await self._within_budget(update):
+            over = self._over.pop(update.update_id, None)
+            if over is not None:
+                await self._refuse(update, over)
                 return
             keys = {key.id for key in (chat, user) if key is not None}
             if not keys:
@@ -210,17 +217,47 @@ class Transport:
 
         return in_turn
 
-    async def _within_budget(self, update: Update) -> bool:
-        """Whether the sender has budget left (bot.flood); the first update past it gets one slow-down note."""
-        user, chat = update.effective_user, update.effective_chat
-        if user is None:
+    def screen(self, update_id: int, user_id: int, press: bool) -> bool:
+        """The sender's message budget (bot.flood), asked by `UpdateReader` before an update is parsed: False drops
+        it unread. The first update past the budget (its slow-down note) and a button press (its spinner) are read
+        all the same, for `_refuse` to answer."""
+        verdict = self.budget.take(user_id)
+        if verdict is Verdict.ALLOW:
             return True
-        verdict = self.budget.take(user.id)
-        if verdict is Verdict.WARN and chat is not None and self.engine is not None:
+        if verdict is Verdict.DROP and not press:
+            return False
+        self._over[update_id] = verdict
+        return True
+
+    async def _refuse(self, update: Update, verdict: Verdict) -> None:
+        """An update over its sender's budget: a press's spinner is stopped; the first one past it gets one note."""
+        user, chat = update.effective_user, update.effective_chat
+        if update.callback_query is not None and user is not None:
+            await self._answer_dropped(user.id, update.callback_query.id)
+        if verdict is Verdict.WARN and user is not None and chat is not None and self.engine is not None:
             logger.info("user %s is over their message budget; dropping their messages for now", user.id)
             note = self.engine.knowledge.kb.text("slow_down", lang_from_telegram(user.language_code))
             await self._send(chat.id, [Reply(note)], update.update_id)
-        return verdict is Verdict.ALLOW
+
+    async def _answer_dropped(self, user_id: int, query_id: str) -> None:
+        """Stop the spinner of a button press dropped by the budget: answered quietly, the press is not acted on.
+
+        A user's dropped presses are answered one after another, at most `_DROPPED_ANSWERS_WAITING` waiting; a press
+        dropped past that (a flood of presses no thumb makes) is left to time out. So a forged flood of presses holds
+        at most one place in the outgoing rate limiter, not thousands ahead of everyone else's replies.
+        """
+        waiting = self._answering.get(user_id, 0)
+        if waiting >= _DROPPED_ANSWERS_WAITING:
+            return
+        self._answering[user_id] = waiting + 1
+        try:
+            async with self._answer_turns.hold(user_id):
+                with suppress(TelegramError):  # too old, or the API unreachable: the spinner stops by itself
+                    await self._bot().answer_callback_query(query_id)
+        finally:
+            self._answering[user_id] -= 1
+            if not self._answering[user_id]:
+                del self._answering[user_id]
 
     def _bot(self) -> Bot:
         if self.bot is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.telegram.conftest import Person, Setup, StartBot
 from tests.telegram.test_advisor_bot import say
 
@@ -17,7 +19,9 @@ async def test_a_flooder_gets_the_burst_and_one_note_while_someone_else_is_answe
         flooder, other, admin = Person(advisor, 4501), Person(advisor, 4503), Person(advisor, 4502)
         flood = [flooder.type("花呗逾期会影响征信吗") for _ in range(FLOOD)]
         asked = other.type("逾期会影响征信吗")
-        await advisor.until_handled(*flood, asked)
+        await advisor.until_handled(asked)
+        # Messages past the budget are dropped unread (never handled), and confirmed to Telegram all the same.
+        await advisor.fake.wait_for(lambda: all(map(advisor.fake.confirmed, flood)) or None, timeout=10)
         answered = advisor.answers(asked)
         [stats] = await admin.says("/stats")
 
@@ -51,3 +55,46 @@ async def test_a_persons_fast_button_presses_are_all_handled_under_the_productio
     texts = [message["text"] for message in fake.sent_messages(4511)]
     assert say("slow_down") not in texts
     assert "over the message budget: 0 messages dropped, 0 slow-down notes" in stats.text
+
+
+async def test_a_press_dropped_by_the_budget_is_answered_so_its_spinner_stops(
+    setup: Setup, start_bot: StartBot
+) -> None:
+    setup.admin_ids = (4522,)
+    setup.budget = True  # a burst of 10, then one a second
+    async with start_bot() as advisor:
+        fake, person, admin = advisor.fake, Person(advisor, 4521), Person(advisor, 4522)
+        assert await person.says("/guide")
+        step = fake.last_message(4521)
+        assert step is not None
+        buttons = [b["callback_data"] for row in step["reply_markup"]["inline_keyboard"] for b in row]
+        taps = [person.tap(buttons[n % len(buttons)], step["message_id"]) for n in range(15)]  # past the burst
+        await advisor.until_handled(*taps)
+        [stats] = await admin.says("/stats")
+
+    unanswered = [tap for tap in taps if fake.callback_answer(tap) is None]
+    assert unanswered == [], f"presses {unanswered} were left spinning"
+    over = re.search(r"(\d+) messages dropped, 1 slow-down notes", stats.text)
+    assert over is not None, stats.text
+    assert 4 <= int(over.group(1)) <= 6  # 15 presses after /guide: 9 left of the burst, and a refill or two
+    texts = [message["text"] for message in fake.sent_messages(4521)]
+    assert texts.count(say("slow_down")) == 1
+
+
+async def test_a_flood_of_presses_waits_behind_nobody_else(setup: Setup, start_bot: StartBot) -> None:
+    """Dropped presses are answered one at a time and only so many: the flooder never fills the outgoing limiter."""
+    setup.budget = True
+    presses = 90  # one getUpdates batch, with the other user's question behind it
+    async with start_bot() as advisor:
+        fake, flooder, other = advisor.fake, Person(advisor, 4531), Person(advisor, 4532)
+        fake.delay("answerCallbackQuery", 0.1)  # answers take a while, as over a real network
+        flood = [flooder.tap("x", 1) for _ in range(presses)]
+        asked = other.type("逾期会影响征信吗")
+        await advisor.until_handled(asked, *flood)
+
+    answers = [fake.callback_answer(tap) for tap in flood]
+    answered = sum(answer is not None for answer in answers)
+    assert 10 + 20 <= answered <= 10 + 3 + 20 + 1, answered  # the burst (and refills), then the waiting ones
+    [reply, *_] = fake.replies_to(asked)
+    last_answer = max(call.at for call in fake.calls("answerCallbackQuery"))
+    assert reply.at < last_answer, "the other user's answer waited behind the flooder's presses"
