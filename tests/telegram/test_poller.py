@@ -60,3 +60,34 @@ async def test_a_slow_oldest_update_does_not_make_the_poller_fetch_full_answers_
         polling.cancel()
         await asyncio.gather(polling, return_exceptions=True)
         await request.shutdown()
+
+
+async def test_an_update_handled_behind_a_slow_one_is_confirmed_at_once(
+    fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash while a handled update waits to be confirmed makes Telegram deliver it again (and the user gets its
+    replies twice), so it does not wait for the slow update in flight beside it, nor for the poller's idle wait."""
+    monkeypatch.setattr(poller_module, "_IDLE_WAIT", 5.0)
+    request = AiohttpRequest(1)
+    bot = telegram.Bot(fake_api.token, base_url=fake_api.base_url, request=request)
+    release = asyncio.Event()
+    quick = fake_api.inject_message(1, "quick")
+    slow = fake_api.inject_message(2, "slow")
+
+    async def handle(update: telegram.Update, retryable: bool) -> bool:
+        if update.update_id == slow:
+            await release.wait()
+        return True
+
+    poller = Poller(bot, request, handle, timeout=1, limit=LIMIT)
+    polling = asyncio.create_task(poller.run())
+    try:
+        await fake_api.wait_for(lambda: fake_api.confirmed(quick) or None, timeout=1.0)
+        assert not fake_api.confirmed(slow)
+        assert poller.in_flight == 1
+        release.set()
+        await fake_api.wait_for(lambda: fake_api.confirmed(slow) or None, timeout=5.0)
+    finally:
+        polling.cancel()
+        await asyncio.gather(polling, return_exceptions=True)
+        await request.shutdown()
