@@ -17,8 +17,10 @@
 2. **kill -9.** Users walk through the walkthrough and ask questions while the bot is killed with SIGKILL
    ``--kills`` times at random moments and started again each time. Reported: how many of their updates were
    answered in the end (goal: all: an update is confirmed only once handled, so one in flight at the kill comes
-   again), and how many were answered twice (an update handled but not yet confirmed is answered again after the
-   restart: at least once, by design).
+   again), how many were answered twice (an update handled but not yet confirmed is answered again after the
+   restart: at least once, by design; getUpdates confirms only a prefix, so one slow update holds back the
+   confirmation of every later one), and lost steps: after the last kill each user who saw a walkthrough step
+   sends /resume, which must show the step (its buttons, its ticked boxes) of the last one they saw (goal: none).
 
 Results go to bench/results/faults-*.json (not committed).
 """
@@ -40,7 +42,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench.load import ROOT, questions, stop_process
-from fakebotapi import FakeBotAPI
+from fakebotapi import BotOutput, FakeBotAPI
 
 RESULTS = ROOT / "bench" / "results"
 ADMIN = 1
@@ -220,9 +222,51 @@ async def kill_nine(args: argparse.Namespace) -> Tally:
             for update_id in asked:
                 if not await wait_confirmed(fake, update_id, timeout=30):
                     tally.unconfirmed += 1
-            await bot.stop()
             count(fake, asked, tally)
+            await resumed_where_left(fake, [FIRST_USER + n for n in range(args.users)], tally)
+            await bot.stop()
     return tally
+
+
+def screen(output: BotOutput) -> str | None:
+    """A walkthrough step as the user saw it, if `output` shows one: the step's buttons (a message or edit with a
+    button that answers a step: ``w:<verb>:<step>…``, bot.core.actions; not an answer's ``w:goto`` or ``w:resume``)
+    and which of its boxes are ticked. Not the wording: a question typed in English switches the language."""
+    if output.kind not in ("message", "edit"):
+        return None
+    markup = output.params.get("reply_markup") or {}
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    buttons = [(button.get("callback_data", ""), button.get("text", "").startswith("☑"))
+               for row in markup.get("inline_keyboard", []) for button in row]  # fmt: skip
+    if not any(re.search(r"\|w:(?:o|t|n|next|back|skip|pause|calc|use):", data) for data, _ in buttons):
+        return None
+    return json.dumps(buttons)
+
+
+async def resumed_where_left(fake: FakeBotAPI, users: list[int], tally: Tally) -> None:
+    """Each user's last confirmed walkthrough step must be where /resume takes them after all the kills.
+
+    `confirmed steps` counts the confirmed updates that showed a step; `lost steps` the users whom /resume shows
+    another step than the last one they saw (a step confirmed, then lost), `not resumed` those it shows none.
+    """
+    steps = lost = unresumed = 0
+    for user_id in users:
+        seen = [(output.update_id, screen(output)) for output in fake.outputs(user_id)]
+        shown = [(update_id, step) for update_id, step in seen if step is not None]
+        steps += len({update_id for update_id, _ in shown if update_id is not None and fake.confirmed(update_id)})
+        if not shown:
+            continue
+        probe = fake.inject_message(user_id, "/resume")
+        if not await wait_confirmed(fake, probe, timeout=30):
+            unresumed += 1
+            continue
+        again = [step for output in fake.replies_to(probe) if (step := screen(output)) is not None]
+        if not again:
+            unresumed += 1
+        elif again[-1] != shown[-1][1]:
+            lost += 1
+    tally.extra |= {"confirmed steps": steps, "lost steps": lost, "not resumed": unresumed}
 
 
 def next_step(fake: FakeBotAPI, user_id: int, step: int, rng: random.Random) -> int:
