@@ -69,6 +69,10 @@ class Budget:
         self.dropped += 1
         return Verdict.WARN
 
+    def spare(self) -> None:
+        """The message just refused is handled all the same (someone in crisis): it is not counted as dropped."""
+        self.dropped -= 1
+
     def _forget_idle(self, now: float) -> None:
         """Drop the buckets that have filled up again: forgetting them changes nothing."""
         full = [key for key, b in self._buckets.items() if b.tokens + (now - b.at) * self.per_second >= self.burst]

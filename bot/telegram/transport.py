@@ -29,6 +29,7 @@ from bot.core.i18n import Lang, lang_from_telegram
 from bot.core.normalize import valid_unicode
 from bot.core.redact import has_personal_data
 from bot.core.replies import Attachment, Chart, Reply
+from bot.core.safety import Concern
 from bot.engine import START_GUIDE, Engine, Incoming, Kind, Knowledge
 from bot.errors import ActionError, KnowledgeError, TransportError
 from bot.flood import Budget, Verdict
@@ -124,6 +125,7 @@ class Transport:
         self._turns = KeyedLocks()  # by chat and by user: see in_order
         self.reader: UpdateReader | None = None  # reads raw updates one by one; set by `application.build`
         self.budget = Budget(config.telegram.flood.burst, config.telegram.flood.per_second)
+        self._listening = Budget(config.telegram.flood.burst, config.telegram.flood.per_second)  # see screen
         self._over: dict[int, Verdict] = {}  # read updates over their sender's budget, by update id (see screen)
         self._answering: dict[int, int] = {}  # dropped presses being answered or waiting to be, by user
         self._answer_turns = KeyedLocks()  # one answer to a dropped press per user at a time (_answer_dropped)
@@ -217,17 +219,32 @@ class Transport:
 
         return in_turn
 
-    def screen(self, update_id: int, user_id: int, press: bool) -> bool:
+    def screen(self, update_id: int, user_id: int, press: bool, text: str) -> bool:
         """The sender's message budget (bot.flood), asked by `UpdateReader` before an update is parsed: False drops
         it unread. The first update past the budget (its slow-down note) and a button press (its spinner) are read
-        all the same, for `_refuse` to answer."""
+        all the same, for `_refuse` to answer.
+
+        A message about ending one's life is answered whatever the budget says: someone in crisis may well type
+        many short lines fast. So a text past the budget still passes the crisis screen, as long as a second
+        budget as large allows (a flood of thousands is not screened one by one: that would cost what dropping
+        unread saves).
+        """
         verdict = self.budget.take(user_id)
         if verdict is Verdict.ALLOW:
+            return True
+        if text and not press and self._in_crisis(user_id, text):
+            self.budget.spare()
             return True
         if verdict is Verdict.DROP and not press:
             return False
         self._over[update_id] = verdict
         return True
+
+    def _in_crisis(self, user_id: int, text: str) -> bool:
+        """Whether a message past its sender's budget is about ending one's life (while `_listening` allows)."""
+        if self.engine is None or self._listening.take(user_id) is not Verdict.ALLOW:
+            return False
+        return self.engine.knowledge.advisor.screen(valid_unicode(text)).concern is Concern.CRISIS
 
     async def _refuse(self, update: Update, verdict: Verdict) -> None:
         """An update over its sender's budget: a press's spinner is stopped; the first one past it gets one note."""

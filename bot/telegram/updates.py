@@ -128,8 +128,8 @@ class FailedAttempts:
 
 
 #: Decides, before an update is parsed, whether it is read at all: (update id, sender's user id, whether it is a button
-#: press) → False to drop it unread. The transport's per-user budget (bot.flood) is this screen.
-Screen = Callable[[int, int, bool], bool]
+#: press, its text or caption as sent) → False to drop it unread. The transport's per-user budget (bot.flood) is this.
+Screen = Callable[[int, int, bool, str], bool]
 
 
 class UpdateReader:
@@ -164,14 +164,18 @@ class UpdateReader:
             return None
 
 
-def _sender(raw: dict[str, Any]) -> tuple[int, bool] | None:
-    """(user id, whether it is a button press) of a raw update, from its one content field; None if it has none."""
+def _sender(raw: dict[str, Any]) -> tuple[int, bool, str] | None:
+    """(user id, whether it is a button press, its text or caption) of a raw update, from its one content field;
+    None if it has no sender."""
     for kind, content in raw.items():
         if kind == "update_id" or not isinstance(content, dict):
             continue
         author = content.get("from")
         user_id = author.get("id") if isinstance(author, dict) else None
-        return (user_id, kind == "callback_query") if isinstance(user_id, int) else None
+        if not isinstance(user_id, int):
+            return None
+        text = content.get("text") or content.get("caption")
+        return user_id, kind == "callback_query", text if isinstance(text, str) else ""
     return None
 
 

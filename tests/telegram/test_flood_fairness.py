@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.telegram.conftest import Person, Setup, StartBot
-from tests.telegram.test_advisor_bot import say
+from tests.telegram.test_advisor_bot import ZH, say, shipped
 
 FLOOD = 60
 
@@ -98,3 +98,32 @@ async def test_a_flood_of_presses_waits_behind_nobody_else(setup: Setup, start_b
     [reply, *_] = fake.replies_to(asked)
     last_answer = max(call.at for call in fake.calls("answerCallbackQuery"))
     assert reply.at < last_answer, "the other user's answer waited behind the flooder's presses"
+
+
+async def test_someone_in_crisis_typing_fast_past_the_budget_gets_the_crisis_reply(
+    setup: Setup, start_bot: StartBot
+) -> None:
+    setup.budget = True  # a burst of 10, then one a second
+    async with start_bot() as advisor:
+        person = Person(advisor, 4541)
+        lines = [person.type(line) for line in ("我", "真的", "钱还不上", "家里也知道了", "怎么办") * 3]  # 15 lines
+        last = person.type("我不想活了")  # the sixteenth: past the burst
+        await advisor.until_handled(last)
+        await advisor.fake.wait_for(lambda: all(map(advisor.fake.confirmed, lines)) or None, timeout=10)
+
+    texts = [message["text"] for message in advisor.fake.sent_messages(4541)]
+    assert texts[-1] == shipped().advisor.crisis_text(ZH)
+    assert say("slow_down") in texts  # the lines past the burst before it were dropped, with the note
+
+
+async def test_a_flood_of_crisis_words_is_not_screened_message_by_message(setup: Setup, start_bot: StartBot) -> None:
+    """Past the budget, only as many messages as a second budget allows go through the crisis screen."""
+    setup.budget = True
+    flood = 200
+    async with start_bot() as advisor:
+        flooder = Person(advisor, 4551)
+        sent = [flooder.type("我不想活了") for _ in range(flood)]
+        await advisor.fake.wait_for(lambda: all(map(advisor.fake.confirmed, sent)) or None, timeout=15)
+
+    answered = [message for message in advisor.fake.sent_messages(4551) if message["text"] != say("slow_down")]
+    assert 10 + 10 <= len(answered) <= 10 + 10 + 6  # the burst, the second budget's burst, a few refills
