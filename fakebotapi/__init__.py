@@ -440,6 +440,7 @@ class _Fault:
     status: int = 500
     description: str = "Internal Server Error"
     parameters: JSON | None = None
+    spared: int = 0  # calls that go through before the fault starts
 
 
 @dataclass(slots=True)
@@ -1045,10 +1046,17 @@ class FakeBotAPI:
     # -- fault injection ------------------------------------------------------------------------------------------
 
     def fail_next(
-        self, method: str, count: int = 1, *, status: int = 500, description: str = "Internal Server Error"
+        self,
+        method: str,
+        count: int = 1,
+        *,
+        status: int = 500,
+        description: str = "Internal Server Error",
+        after: int = 0,
     ) -> None:
-        """The next ``count`` calls of ``method`` fail with HTTP ``status`` and ``description``, doing nothing."""
-        self._add_fault(method, _Fault("error", count, status, description))
+        """The next ``count`` calls of ``method`` fail with HTTP ``status`` and ``description``, doing nothing; with
+        ``after``, that many calls go through first."""
+        self._add_fault(method, _Fault("error", count, status, description, spared=after))
 
     def rate_limit_next(self, method: str, count: int = 1, *, retry_after: int = 1) -> None:
         """The next ``count`` calls get Telegram's flood-wait answer: 429 with ``parameters.retry_after``."""
@@ -1109,6 +1117,9 @@ class FakeBotAPI:
         if not queue:
             return self._random_fault(method)
         fault = queue[0]
+        if fault.spared:
+            fault.spared -= 1
+            return None
         fault.remaining -= 1
         if fault.remaining == 0:
             queue.popleft()

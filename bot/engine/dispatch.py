@@ -416,7 +416,7 @@ class Engine:
             notice = [Reply(k.kb.text("too_long_notice", lang))]
             text = text[:LONG_MESSAGE]
         recent = self._recent_of(event.user_id)
-        recent.turn += 1
+        recent.begin(event.update_id)
         before = state.crisis
         conversation = replace(conversation, after_crisis=bool(before))
         outcome = k.advisor.ask(conversation, text, screening)

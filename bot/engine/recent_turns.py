@@ -19,6 +19,18 @@ class RecentTurns:
     turn: int = 0
     shown: dict[str, int] = field(default_factory=dict)  # knowledge version:entry id → turn it was last given
     forget_asked: bool = False  # the last thing shown asked "delete everything?": the next text may answer it
+    update_id: int | None = None  # the update of the current turn
+    before: dict[str, int] = field(default_factory=dict)  # `shown` as it was before the current turn
+
+    def begin(self, update_id: int | None) -> None:
+        """A new typed message; the same update handled again (its first attempt failed, its answer was not sent)
+        is the same turn again, so what that attempt showed does not count as shown a moment ago."""
+        if update_id is not None and update_id == self.update_id:
+            self.shown = dict(self.before)
+            return
+        self.turn += 1
+        self.update_id = update_id
+        self.before = dict(self.shown)
 
     def repeated(self, entry_id: str) -> bool:
         last = self.shown.get(entry_id)

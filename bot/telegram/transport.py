@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
 from typing import Any
@@ -53,6 +53,8 @@ _TYPING_AFTER = 0.4  # seconds; a reply slower than this shows "typing…"
 _UNSENT_SHOWN = 10
 #: A user's dropped button presses waiting to be answered at most (see Transport._answer_dropped).
 _DROPPED_ANSWERS_WAITING = 20
+#: Updates whose delivered messages are remembered between attempts at most (see Watched).
+_DELIVERED_REMEMBERED = 1024
 #: How often the JobQueue looks for reminders whose time has come (they fire at 9:00 local: a minute is plenty).
 REMINDER_POLL = 60.0
 #: Libraries that would log users' words (update contents, request parameters, SQL arguments) or the token (in
@@ -82,15 +84,38 @@ class Undelivered:
 
 
 class Watched:
-    """Updates being handled (bot.telegram.updates, bot.telegram.poller): whether a handler raised, and whether the
-    update will be tried again after that (then the user is not sent the apology: the next attempt answers them)."""
+    """Updates being handled (bot.telegram.updates, bot.telegram.poller): whether a handler raised, whether the
+    update will be tried again after that (then the user is not sent the apology: the next attempt answers them),
+    and how many of its messages earlier attempts delivered (the next attempt does not send those again)."""
 
     def __init__(self) -> None:
         self._retryable: dict[int, bool] = {}
         self._failed: set[int] = set()
+        self._pieces: dict[int, int] = {}  # messages this attempt has come to, by update id
+        self._delivered: OrderedDict[int, int] = OrderedDict()  # messages delivered by earlier attempts
 
     def start(self, update_id: int, retryable: bool) -> None:
         self._retryable[update_id] = retryable
+        self._pieces[update_id] = 0
+
+    def retryable(self, update_id: int | None) -> bool:
+        """Whether `update_id` is being handled and will be tried again if this attempt fails."""
+        return update_id is not None and self._retryable.get(update_id, False)
+
+    def next_piece(self, update_id: int | None) -> bool:
+        """Count one more message of this attempt at `update_id`; False if an earlier attempt delivered it already."""
+        if update_id is None or update_id not in self._pieces:
+            return True
+        piece = self._pieces[update_id] = self._pieces[update_id] + 1
+        return piece > self._delivered.get(update_id, 0)
+
+    def delivered(self, update_id: int | None) -> None:
+        """The message just counted by `next_piece` reached the user (or may have: it is not sent again)."""
+        if update_id is not None and update_id in self._pieces:
+            self._delivered[update_id] = self._pieces[update_id]
+            self._delivered.move_to_end(update_id)
+            while len(self._delivered) > _DELIVERED_REMEMBERED:
+                self._delivered.popitem(last=False)
 
     def failed(self, update_id: int | None) -> bool:
         """Note that handling `update_id` raised; True if it will be delivered again."""
@@ -101,10 +126,14 @@ class Watched:
 
     def finish(self, update_id: int) -> bool:
         """Whether the update was handled without a handler raising."""
-        self._retryable.pop(update_id, None)
+        retryable = self._retryable.pop(update_id, False)
+        self._pieces.pop(update_id, None)
         if update_id in self._failed:
             self._failed.discard(update_id)
+            if not retryable:
+                self._delivered.pop(update_id, None)
             return False
+        self._delivered.pop(update_id, None)
         return True
 
 
@@ -473,36 +502,53 @@ class Transport:
     ) -> None:
         """Send `replies` in order; `reply_to` (in groups) marks whose message they answer, and so whose buttons.
 
-        One that cannot be sent is counted for /stats (by update id), not raised. Failed sends were already tried
-        again as far as that is safe (bot.telegram.retry); a send whose answer was lost may have arrived, so the next
-        replies still go out, while one that surely failed ends the turn.
+        Failed sends were already tried again as far as that is safe (bot.telegram.retry); a send whose answer was
+        lost may have arrived, so the next replies still go out, while one that surely failed ends the turn: the
+        update is tried again if it will be (`_send_message`), else the failure is counted for /stats by update id.
         """
         # Raw Bot API calls: the answer is not turned into PTB objects, which the bot never reads.
         bot = self._bot()
         version = self._engine().knowledge.kb.version
         for reply in replies:
             for out in render(reply, version):
+                if not self.watched.next_piece(update_id):
+                    continue  # delivered by an earlier attempt at this update
                 params = out.api_kwargs(chat_id)
                 if reply_to is not None:
                     params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
-                try:
-                    await _call(bot, "sendMessage", params)
-                except Forbidden:
-                    logger.info("chat %s blocked the bot; nothing sent", chat_id)
-                    return
-                except Unanswered as error:
-                    self.undelivered.unconfirmed(update_id)
-                    logger.warning("a reply to update %s may not have arrived: %s", update_id, error)
-                except (BadRequest, InvalidToken):
-                    raise  # the bot's own mistake: the error handler logs it and apologises
-                except TelegramError as error:  # 5xx, flood waits and unreachable servers, after the retries
-                    self.undelivered.not_sent(update_id)
-                    logger.warning("a reply to update %s could not be sent: %s", update_id, error)
+                if not await self._send_message(bot, params, update_id):
                     return
             if reply.chart is not None and not await self._send_chart(bot, chat_id, reply.chart):
                 return
             if reply.attachment is not None and not await self._send_file(bot, chat_id, reply.attachment):
                 return
+
+    async def _send_message(self, bot: Bot, params: dict[str, object], update_id: int | None) -> bool:
+        """One message of `_send`; False when the turn ends here (the chat blocked the bot, or it surely failed).
+
+        A message that surely did not arrive (refused with 5xx, flood waits, unreachable, after the retries) fails
+        the whole update while it will be tried again (the poller tries it again in place, Telegram re-POSTs a
+        webhook update answered 500): that attempt sends it, and not what this one delivered. On the last attempt
+        it is counted for /stats instead.
+        """
+        try:
+            await _call(bot, "sendMessage", params)
+        except Forbidden:
+            logger.info("chat %s blocked the bot; nothing sent", params.get("chat_id"))
+            return False
+        except Unanswered as error:
+            self.undelivered.unconfirmed(update_id)
+            logger.warning("a reply to update %s may not have arrived: %s", update_id, error)
+        except (BadRequest, InvalidToken):
+            raise  # the bot's own mistake: the error handler logs it and apologises
+        except TelegramError as error:  # 5xx, flood waits and unreachable servers, after the retries
+            if self.watched.retryable(update_id):
+                raise TransportError(f"a reply to update {update_id} could not be sent ({error})") from error
+            self.undelivered.not_sent(update_id)
+            logger.warning("a reply to update %s could not be sent: %s", update_id, error)
+            return False
+        self.watched.delivered(update_id)  # or may have been: not sent again
+        return True
 
     async def _send_file(self, bot: Bot, chat_id: int, attachment: Attachment) -> bool:
         """A document after its message (the diary export, an admin's CSV); False if the chat blocked the bot."""

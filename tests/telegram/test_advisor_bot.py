@@ -866,12 +866,14 @@ async def test_a_flood_wait_that_never_ends_is_tried_attempts_times_then_counted
 ) -> None:
     setup.admin_ids = (4290,)
     setup.telegram = {"retry": {"attempts": 3}}
-    async with start_bot() as bot:
+    async with start_bot(expect_errors=True) as bot:
         assert bot.app.bot.rate_limiter is not None  # the production limiter adds no retries of its own
-        setup.fake.rate_limit_next("sendMessage", 3, retry_after=1)
+        setup.fake.rate_limit_next("sendMessage", 9, retry_after=1)
         update_id = Person(bot, 4291).type(question_that(Status.ANSWER))
-        await bot.until_handled(update_id)
-        assert [call.status for call in setup.fake.calls("sendMessage")] == [429, 429, 429]
+        await setup.fake.wait_for(lambda: setup.fake.confirmed(update_id) or None, timeout=30)
+        # Three tries of the send at each of the three attempts at the update (bot.telegram.poller), then counted.
+        assert [call.status for call in setup.fake.calls("sendMessage")] == [429] * 9
+        assert len(bot.errors) == 2, "the two attempts that will be tried again fail; the last one counts it"
         [stats] = await Person(bot, 4290).says("/stats")
     assert f"replies not sent 1 (updates {update_id})" in stats.text
     assert question_that(Status.ANSWER) not in stats.text

@@ -94,3 +94,40 @@ async def test_the_attempts_at_a_failing_update_are_counted_across_a_restart(
         assert messages(fake, typed) == [say("error_apology")]
     async with await Storage.open(setup.database) as storage:
         assert await storage.update_failures(typed) == 0, "given up: its count is gone"
+
+
+async def test_a_reply_that_surely_failed_is_sent_by_the_next_attempt_and_the_answer_is_the_full_one(
+    setup: Setup, start_bot: StartBot
+) -> None:
+    """A reply refused with 5xx after every try fails its update, which is tried again: the user is answered, with the
+    answer itself (not "I answered that above": the first attempt showed nothing)."""
+    fake = setup.fake
+    setup.admin_ids = (4812,)
+    setup.telegram = {"retry": {"attempts": 1}}  # one 500 and a send has surely failed
+    async with start_bot(expect_errors=True) as bot:
+        user, other, admin = Person(bot, 4811), Person(bot, 4813), Person(bot, 4812)
+        expected = [seen.text for seen in await other.says("逾期会影响征信吗")]
+        fake.fail_next("sendMessage", status=502, description="Bad Gateway")
+        typed = user.type("逾期会影响征信吗")
+        await fake.wait_for(lambda: fake.confirmed(typed) or None, timeout=10)
+        [stats] = await admin.says("/stats")
+
+    assert messages(fake, typed) == expected
+    assert "replies not sent 0" in stats.text
+
+
+async def test_an_update_tried_again_after_a_failed_send_does_not_send_again_what_reached_the_user(
+    setup: Setup, start_bot: StartBot
+) -> None:
+    fake = setup.fake
+    setup.telegram = {"retry": {"attempts": 1}}
+    async with start_bot(expect_errors=True) as bot:
+        user, other = Person(bot, 4821), Person(bot, 4822)
+        scam = "借呗逾期了会不会影响征信，有人要我的银行卡密码"  # the scam warning, then the answer
+        expected = [seen.text for seen in await other.says(scam)]
+        assert len(expected) >= 2, "this test needs an answer of two messages"
+        fake.fail_next("sendMessage", status=500, after=1)  # the first message goes out, the second is refused
+        typed = user.type(scam)
+        await fake.wait_for(lambda: fake.confirmed(typed) or None, timeout=10)
+
+    assert messages(fake, typed) == expected, "each message once, in order"
