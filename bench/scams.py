@@ -3,7 +3,11 @@
     python -m bench.scams
     python -m bench.scams --dev       # the screen's own development phrases (bench/safety_dev.tsv) instead
     python -m bench.scams --positives bench/scam_tune.tsv --negatives bench/safety_hard_negatives.tsv
+    python -m bench.scams --positives bench/scam_tune.tsv --negatives bench/walkthrough_replies.tsv
     python -m bench.scams --phrases-only   # without the learned model, for comparison
+
+bench/walkthrough_replies.tsv: short replies users type during the walkthrough, among them asking for the words to say
+to customer service ("给我个话术"), which is no scam.
 """
 
 from __future__ import annotations

@@ -93,8 +93,11 @@ def negatives_of(concern: Concern) -> list[Path]:
     everyday.tsv: questions, notes and chit-chat that start with 想 or say "go on" or "dying to", written for the
     model after it took such messages for a crisis; stress.tsv: borrowers who are stressed, afraid, ashamed or angry
     about their debt (often with a question) but say nothing of ending their life, written for the model after it
-    took such messages for a crisis (not copied from any test set)."""
-    ours = [SAFETY_TRAIN / "short_chat.tsv", SAFETY_TRAIN / "everyday.tsv", SAFETY_TRAIN / "stress.tsv"]
+    took such messages for a crisis (not copied from any test set); walkthrough.tsv: the short replies users type
+    during the walkthrough (ready, done, yes and no, amounts, days, jobs, causes, requests, materials, channels,
+    "what do I say to customer service", results, terms), written for the models after they took such replies for a
+    crisis or a scam (bench/walkthrough_replies.tsv, written apart, measures them)."""
+    ours = [SAFETY_TRAIN / f"{name}.tsv" for name in ("short_chat", "everyday", "stress", "walkthrough")]
     if concern is Concern.CRISIS:
         return [BENCH / "crisis_negatives.tsv", *(SAFETY_TRAIN / f"{w}_crisis_negatives.tsv" for w in WRITERS), *ours]
     return [BENCH / "scam_negatives.tsv", *(SAFETY_TRAIN / f"{w}_scam_negatives.tsv" for w in WRITERS), *ours]

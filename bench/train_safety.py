@@ -13,14 +13,15 @@ What they learn from (all committed except the everyday questions):
   bench/safety_dev.tsv and bench/safety_blind.tsv (an older set, no longer blind), and two writers' training sets
   bench/safety_train/{C,D}_{crisis,scam}.tsv;
 * written negatives: bench/crisis_negatives.tsv, bench/scam_negatives.tsv, bench/safety_train/*_negatives.tsv, the
-  other rows of the two `expect` files; each concern's positives are the other concern's negatives;
+  everyday chat, stress and walkthrough replies of bench/safety_train/ (`bench.screening.negatives_of`), the other
+  rows of the two `expect` files; each concern's positives are the other concern's negatives;
 * ordinary messages: the project's question sets (bench/questions.tsv, holdout*.tsv, offtopic.tsv; those answered by
   `safety.scams` are not scam negatives) and the half of ../shared/data/atec-pairs.tsv's everyday questions that
   `bench.screening.atec_halves` assigns to training (read at run time, never committed).
 
-Never used: bench/crisis_blind.tsv and bench/scam_blind.tsv (the blind halves), bench/safety_hard_negatives.tsv (test
-negatives), the held-out half of the everyday questions and ../shared/eval/dev-atec.tsv (false alarms are measured on
-them by `python -m bench.crisis` / `python -m bench.scams`).
+Never used: bench/crisis_blind.tsv and bench/scam_blind.tsv (the blind halves), bench/safety_hard_negatives.tsv and
+bench/walkthrough_replies.tsv (test negatives), the held-out half of the everyday questions and
+../shared/eval/dev-atec.tsv (false alarms are measured on them by `python -m bench.crisis` / `python -m bench.scams`).
 
 The threshold of each model is chosen on five-fold cross-validated scores of the training data: the highest score at
 which the phrases or the model together still find the recall goal's share of positives, unless that would raise

@@ -76,3 +76,25 @@ def test_the_safety_models_training_sets_copy_no_blind_sentence() -> None:
         for text in _texts(path)
     )
     assert copies == 0, f"{copies} training sentences copy a blind one"
+
+
+def test_the_safety_models_training_sets_copy_no_walkthrough_reply_they_are_measured_on() -> None:
+    """bench/walkthrough_replies.tsv measures how the screen takes replies typed during the walkthrough; the models
+    learn that kind of reply from bench/safety_train/walkthrough.tsv, written apart, which must not copy it."""
+    from bench.screening import SAFETY_TRAIN, negatives_of, positives_of
+    from bot.core.safety import Concern
+
+    trained = {
+        path for concern in (Concern.CRISIS, Concern.SCAM) for path in [*positives_of(concern), *negatives_of(concern)]
+    }
+    measured = ROOT / "bench" / "walkthrough_replies.tsv"
+    assert SAFETY_TRAIN / "walkthrough.tsv" in trained
+    assert measured not in trained
+    replies = _texts(measured)
+    copies = [
+        (text, found[0])
+        for path in sorted(trained)
+        for text in _texts(path)
+        if (found := process.extractOne(text, replies, scorer=fuzz.ratio, score_cutoff=COPY)) is not None
+    ]
+    assert copies == []
