@@ -14,6 +14,8 @@ distress: the phrases, then a learned model.
   crisis reply first); a model-only score between the two thresholds is `CRISIS_SOFT` — the message reads a little
   like a crisis but more like stress ("我真的很怕我爸妈知道我逾期"): the user gets the answer they asked for and one
   caring line with a hotline, so nobody the model hears is left without help, and nobody stressed is patronised.
+  A message that answers the question the bot just asked (`answer=True`: "欠了三万多" at the amount step) is not
+  given the soft tier: the question says what it means.
 
 A pure function of the text: no I/O after the first load, nothing logged, nothing kept. `Screening.rule` says what
 decided (a phrase, a pattern, or "learned crisis model +1.23").
@@ -367,7 +369,15 @@ class Screen:
             return shipped_model()
         return self._learned or None
 
-    def __call__(self, text: str) -> Screening:
+    def __call__(self, text: str, *, answer: bool = False) -> Screening:
+        """What the screen finds in `text`; `answer`: the message answers the question the bot just asked it (a
+        walkthrough step's option, a number, a checklist item: "身份证和流水都准备好了", "我想延期" at the requests
+        step), and the crisis model's soft tier is not heard.
+
+        Such replies are short and first-person, the shape the crisis model learned most crises in, and what the
+        user means is plain from the question they answer; a soft hit is a faint signal that would only add a
+        caring line. A full model hit still counts (a sentence that also holds a number, "I took 20 pills" at the
+        monthly step, is a crisis), and so does every phrase, and the scam screen is asked as always."""
         form = _corrected(normal_form(text))
         if not form:
             return Screening()
@@ -387,7 +397,7 @@ class Screen:
                 score = linear.weigh(read[learned_form])
                 if score >= linear.full:
                     return Screening(concern, f"learned {concern.value} model {score:+.2f}")
-                if score >= linear.threshold:
+                if score >= linear.threshold and not (answer and concern in _SOFTER):
                     return Screening(
                         _SOFTER.get(concern, concern), f"learned {concern.value} model {score:+.2f} (soft)"
                     )
