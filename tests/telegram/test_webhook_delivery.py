@@ -129,6 +129,26 @@ async def test_a_reply_refused_after_the_save_is_sent_again_from_what_was_saved(
     assert len(bot.errors) == 1
 
 
+async def test_a_reply_that_surely_failed_is_answered_500_and_the_update_sent_again_sends_only_the_rest(
+    setup: Setup,
+) -> None:
+    fake = setup.fake
+    setup.telegram = {"retry": {"attempts": 1}}  # one 5xx and a send has surely failed
+    async with webhook_bot(setup) as bot:
+        user, other = Person(bot, 4707), Person(bot, 4708)
+        scam = "借呗逾期了会不会影响征信，有人要我的银行卡密码"  # the scam warning, then the answer
+        other.type(scam)
+        assert await deliver(fake) == [200]
+        expected = [message["text"] for message in fake.sent_messages(4708)]
+        assert len(expected) >= 2, "this test needs an answer of two messages"
+        fake.fail_next("sendMessage", status=502, description="Bad Gateway", after=1)  # the second is refused
+        typed = user.type(scam)
+        assert await deliver(fake) == [500], "not delivered: Telegram is to send it again"
+        assert await deliver(fake) == [200]
+        assert messages(fake, typed) == expected, "each message once, in order"
+    assert len(bot.errors) == 1
+
+
 async def test_an_update_failing_every_time_is_given_up_with_the_apology_and_counted(setup: Setup) -> None:
     fake = setup.fake
     setup.admin_ids = (4705,)
