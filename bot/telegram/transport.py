@@ -51,6 +51,8 @@ RELOAD_PROBLEMS_SHOWN = 10
 _TYPING_AFTER = 0.4  # seconds; a reply slower than this shows "typing…"
 #: How many update ids of replies that could not be sent /stats lists (the newest).
 _UNSENT_SHOWN = 10
+#: Updates over their sender's budget remembered between reading and handling at most (see Transport.screen).
+_OVER_REMEMBERED = 10_000
 #: A user's dropped button presses waiting to be answered at most (see Transport._answer_dropped).
 _DROPPED_ANSWERS_WAITING = 20
 #: Updates whose delivered messages are remembered between attempts at most (see Watched).
@@ -267,6 +269,8 @@ class Transport:
         if verdict is Verdict.DROP and not press:
             return False
         self._over[update_id] = verdict
+        if len(self._over) > _OVER_REMEMBERED:  # read but never handled (no handler took it): not kept for ever
+            del self._over[next(iter(self._over))]
         return True
 
     def _in_crisis(self, user_id: int, text: str) -> bool:
