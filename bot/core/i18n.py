@@ -5,6 +5,11 @@ Simplified text, in Taiwan wording (`zh-hant`, OpenCC's s2twp) or Hong Kong word
 admin never maintains a third copy. Where OpenCC's phrasing is wrong for this subject (its Taiwan profile turns 注销
 into 登出, "log out"), a reviewed phrase table in the knowledge folder (`traditional.yaml`) puts it right: the
 phrases it lists are written as reviewed, OpenCC converts the text around them.
+
+The two Traditional profiles are OpenCC's own, bundled in bot/core/data/opencc/ with one change that saves ~16 MiB
+of every process that writes Traditional Chinese: their two Simplified phrase dictionaries, which OpenCC joins in a
+"union" group, are merged into one file (same phrases, same output; `python -m bench.script_tables` rebuilds the
+folder and checks it against OpenCC).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
+from pathlib import Path
 from typing import Any, Protocol
 
 
@@ -41,7 +47,9 @@ NATIVE_NAMES: Mapping[Lang, str] = {
 #: Languages an admin writes texts in; the Traditional ones are derived from zh-hans.
 AUTHORED_LANGS: tuple[Lang, ...] = (Lang.ZH_HANS, Lang.EN)
 #: The OpenCC profile each Traditional wording is made with.
-_OPENCC_PROFILE: Mapping[Lang, str] = {Lang.ZH_HANT: "s2twp", Lang.ZH_HK: "s2hk"}
+OPENCC_PROFILES: Mapping[Lang, str] = {Lang.ZH_HANT: "s2twp", Lang.ZH_HK: "s2hk"}
+#: Where those profiles are bundled, with their phrase dictionaries merged (built by bench/script_tables.py).
+OPENCC_DATA = Path(__file__).resolve().parent / "data" / "opencc"
 
 
 class _Converter(Protocol):
@@ -52,12 +60,13 @@ class _Converter(Protocol):
 def _converter(config: str) -> _Converter:
     import opencc  # deferred: building the converter reads OpenCC's dictionaries
 
-    converter: Any = opencc.OpenCC(config)
+    bundled = OPENCC_DATA / f"{config}.json"
+    converter: Any = opencc.OpenCC(str(bundled) if config in OPENCC_PROFILES.values() else config)
     return converter  # type: ignore[no-any-return]
 
 
 def opencc_convert(config: str, text: str) -> str:
-    """`text` through one of OpenCC's own profiles ("t2s", "s2tw", "s2hk" …)."""
+    """`text` through one of OpenCC's own profiles ("tw2s", "s2tw" …; s2twp and s2hk from the bundled copies)."""
     return _converter(config).convert(text)
 
 
@@ -68,7 +77,7 @@ def to_simplified(text: str) -> str:
 
 def to_traditional(text: str, lang: Lang = Lang.ZH_HANT) -> str:
     """Simplified → Traditional Chinese by OpenCC alone, in the wording of `lang` (Taiwan unless zh-hk)."""
-    return opencc_convert(_OPENCC_PROFILE.get(lang, "s2twp"), text)
+    return opencc_convert(OPENCC_PROFILES.get(lang, "s2twp"), text)
 
 
 @dataclass(frozen=True)
@@ -144,7 +153,7 @@ class _WithTraditional(Mapping[str, str]):
         return repr({key: self._texts[key] for key in self._texts})
 
 
-_DERIVED_KEYS = frozenset(lang.value for lang in _OPENCC_PROFILE)
+_DERIVED_KEYS = frozenset(lang.value for lang in OPENCC_PROFILES)
 
 
 def lang_from_telegram(code: str | None) -> Lang:

@@ -3,11 +3,13 @@
 `detect(text)` tells Simplified Chinese, Traditional Chinese (Hong Kong when it has Cantonese words), English, or
 Chinese whose characters are the same in both scripts ("好的", "我不想活了"); None when the message cannot tell
 ("ok", "hi", "?", "5000", an emoji: words anyone types, or no words at all). OpenCC decides which
-characters belong to one script only: a character that OpenCC's Traditional → Simplified conversion changes is
-Traditional, one that both its Simplified → Taiwan and Simplified → Hong Kong conversions change is Simplified (so
-台 and 着, which one Traditional standard keeps, are no sign of Simplified). Whole phrases are converted, so 皇后
-and 著名 keep their characters in both scripts. Mostly-Chinese text with English words in it is Chinese: a
-Chinese word is about one and a half characters, and the language with more words wins.
+characters belong to one script only: a character that OpenCC's Traditional → Simplified conversion (tw2s) changes
+is Traditional, one that its Simplified → Traditional conversion (s2t) changes is Simplified, one both change is
+neither. Whole phrases are converted, so 皇后 and 著名 keep their characters in both scripts. The Simplified side is
+read from a table of what s2t changes, built from OpenCC's own dictionaries (bot/core/data/simplified.json, rebuilt
+and checked against OpenCC by `python -m bench.script_tables`): OpenCC's s2t converter would keep ~26 MiB of phrase
+dictionaries in every bot, most of which never write Traditional Chinese. Mostly-Chinese text with English words in
+it is Chinese: a Chinese word is about one and a half characters, and the language with more words wins.
 
 Latin-script text is English for this bot, which answers in no other Latin-script language; a language-
 identification package would only tell French from English, which changes no reply. Two kinds of Latin text are
@@ -33,10 +35,13 @@ and anything else gets Taiwan wording, the more widely read of the two.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from bot.core.i18n import Lang, lang_from_telegram, opencc_convert
 from bot.core.respell import reading_table
@@ -71,6 +76,8 @@ _CHARS_PER_WORD = 1.5
 SWITCH_WORDS = 12
 #: How the stored form of `Typed` separates the conversation's language from the one it leans to.
 _LEANING_MARK = ">"
+#: What OpenCC's s2t changes: built by bench/script_tables.py from OpenCC's dictionaries.
+SIMPLIFIED_TABLE = Path(__file__).resolve().parent / "data" / "simplified.json"
 
 
 class Written(StrEnum):
@@ -86,7 +93,7 @@ class Written(StrEnum):
 def detect(text: str) -> Written | None:
     """The language `text` is written in; None when it cannot tell (too short, digits, symbols, another script)."""
     text = _LINK.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
-    han = "".join(_HAN.findall(text))
+    han = chinese_characters(text)
     words = [w for w in _LATIN_WORD.findall(text) if not _NOISE.fullmatch(w) and not _is_mash(w)]
     if len(_KANA_HANGUL.findall(text)) > len(han):
         return None  # Japanese or Korean: no language of ours
@@ -104,12 +111,19 @@ def _is_mash(word: str) -> bool:
     return bool(_MASH.search(word)) or (len(word) >= 4 and not any(v in word for v in "aeiouy"))
 
 
+def chinese_characters(text: str) -> str:
+    """The Chinese characters of `text`, in order (`text` already NFKC-normalised, as OpenCC would normalise it)."""
+    return "".join(_HAN.findall(text))
+
+
 def _script(han: str) -> Written:
     """Which script a run of Chinese characters is in: the one with more characters of its own wins."""
+    return script_verdict(han, simplified_positions(han))
+
+
+def script_verdict(han: str, simplified: set[int]) -> Written:
+    """The script of `han`, given the positions whose character is Simplified (see `simplified_positions`)."""
     traditional = _differences(han, "tw2s")  # the conversion the matcher has loaded already
-    # OpenCC's plain s2t (not s2tw & s2hk): the same verdict on 78,398 questions of the project's sets and the ATEC
-    # pairs, and one dictionary set instead of the Taiwan and Hong Kong ones (16 MiB of every bot's memory).
-    simplified = _differences(han, "s2t")
     traditional -= simplified  # changed both ways: a character of neither script alone
     cantonese = _CANTONESE.search(han) is not None
     if len(simplified) > len(traditional):
@@ -119,6 +133,55 @@ def _script(han: str) -> Written:
     if len(traditional) > len(simplified):
         return Written.TRADITIONAL
     return Written.CHINESE
+
+
+def simplified_positions(han: str) -> set[int]:
+    """Positions whose character OpenCC's s2t would change, as s2t finds them: at each position the longest phrase
+    of its dictionary that starts there is converted whole (能借|借呗, never 能|借借|呗); else the one character."""
+    table = _simplified_table()
+    found: set[int] = set()
+    start = 0
+    while start < len(han):
+        size, changed = _phrase_at(han, start, table.phrases)
+        if size:
+            found.update(start + int(digit, 16) for digit in changed)
+            start += size
+            continue
+        if han[start] in table.changed:
+            found.add(start)
+        start += 1
+    return found
+
+
+def _phrase_at(han: str, start: int, phrases: Mapping[str, tuple[int, str]]) -> tuple[int, str]:
+    """The longest phrase of the table at `start` (its length, and its changed positions in hex digits); 0 if none."""
+    bucket = phrases.get(han[start])
+    if bucket is None:
+        return 0, ""
+    longest, entries = bucket
+    for size in range(min(longest, len(han) - start), 1, -1):
+        at = entries.find(f" {han[start : start + size]}:")
+        if at >= 0:
+            changed = at + size + 2
+            return size, entries[changed : entries.index(" ", changed)]
+    return 0, ""
+
+
+@dataclass(frozen=True)
+class _SimplifiedTable:
+    """What s2t changes: the characters it changes alone, and per first character its phrases as " 头发:01 皇后: "
+    (a phrase, a colon, the positions it changes in hex) with the longest one's length. Kept as the file's own
+    strings (~1.5 MiB, against ~26 MiB for OpenCC's s2t): a Python object per phrase would take several times that."""
+
+    changed: str
+    phrases: Mapping[str, tuple[int, str]]
+
+
+@functools.cache
+def _simplified_table() -> _SimplifiedTable:
+    data = json.loads(SIMPLIFIED_TABLE.read_text(encoding="utf-8"))
+    phrases = {first: (longest, entries) for first, (longest, entries) in data["phrases"].items()}
+    return _SimplifiedTable(data["changed"], phrases)
 
 
 def _differences(text: str, config: str) -> set[int]:
