@@ -1,5 +1,5 @@
 """Match latency (p50/p99) on the shipped knowledge base and on a synthetic one of 10,000 entries,
-and the start-up time of `advisor ask`.
+and the start-up time and peak memory of `advisor ask`.
 
     python -m bench.latency [--entries 10000] [--queries 2000]
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -100,7 +101,9 @@ def synthetic(kb: KnowledgeBase, entries: int, folder: Path, rng: random.Random)
     return folder
 
 
-def startup(runs: int = 5) -> float:
+def startup(runs: int = 5) -> tuple[float, float]:
+    """Median seconds from starting `advisor ask --json QUESTION` to its exit, and the largest peak RSS (MiB) of
+    those processes (ru_maxrss of this process's children: only they are waited for here)."""
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -111,7 +114,7 @@ def startup(runs: int = 5) -> float:
             capture_output=True,
         )
         samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+    return statistics.median(samples), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def main() -> int:
@@ -138,7 +141,11 @@ def main() -> int:
             f"synthetic ({len(big.entries)} entries): load {load_ms:.0f} ms, build {build:.0f} ms; "
             f"match p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {worst:.3f} ms"
         )
-    print(f"start-up of `advisor ask --json QUESTION` (median of 5 runs, whole process): {startup():.2f} s")
+    seconds, peak = startup()
+    print(
+        f"start-up of `advisor ask --json QUESTION` (median of 5 runs, whole process): {seconds:.2f} s; "
+        f"peak RSS {peak:.1f} MiB"
+    )
     return 0
 
 
