@@ -1,11 +1,11 @@
 """Rebuild the Chinese script tables under bot/core/data/ from OpenCC's own dictionaries, and check them.
 
-    python -m bench.script_tables            # rebuild bot/core/data/simplified.json and bot/core/data/opencc/
+    python -m bench.script_tables            # rebuild bot/core/data/simplified.tsv and bot/core/data/opencc/
     python -m bench.script_tables --check    # compare both with OpenCC itself on every question at hand
 
 Two things are built, both deterministic (same OpenCC, same bytes):
 
-* `simplified.json`, for the language detector (bot/core/language.py): which characters OpenCC's Simplified →
+* `simplified.tsv`, for the language detector (bot/core/language.py): which characters OpenCC's Simplified →
   Traditional conversion (s2t) changes, alone and inside each of its phrases. With it the detector tells Simplified
   characters without building OpenCC's s2t converter, which holds ~26 MiB of phrase dictionaries in every bot,
   including the many that never write a Traditional reply. Every phrase is kept, not only those whose characters
@@ -47,7 +47,7 @@ from bot.core.i18n import OPENCC_DATA, OPENCC_PROFILES, to_traditional
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bot" / "core" / "data"
-TABLE = DATA / "simplified.json"
+TABLE = DATA / "simplified.tsv"
 SHARED = ROOT.parent / "shared"
 PAIRS = SHARED / "data" / "atec-pairs.tsv"
 OPENCC_LIB = Path(opencc.__file__).resolve().parent / "clib"
@@ -95,8 +95,17 @@ def merged_phrases(folder: Path) -> dict[str, str]:
     return merged
 
 
-def table(characters: dict[str, str], phrases: dict[str, str]) -> dict[str, Any]:
-    """The detector's table: characters s2t changes alone, and for each phrase the positions it changes."""
+TABLE_HEADER = """\
+# What OpenCC {version}'s Simplified -> Traditional conversion (s2t) changes, for bot/core/language.py.
+# Built from OpenCC's dictionaries by `python -m bench.script_tables`; do not edit by hand.
+# The first line after these: every character s2t changes when it stands alone. Then one line per first character
+# of s2t's phrases: the character, the length of its longest phrase, and its phrases as " phrase:positions ", the
+# positions (from 0, in hex) of the characters the phrase changes; none after the colon: it keeps them all.
+"""
+
+
+def table(characters: dict[str, str], phrases: dict[str, str]) -> str:
+    """The detector's table (see TABLE_HEADER)."""
     for key, value in phrases.items():
         if len(key) != len(value.split(" ")[0]):
             raise SystemExit(f"STPhrases: {key} changes length; the detector counts positions")
@@ -105,14 +114,12 @@ def table(characters: dict[str, str], phrases: dict[str, str]) -> dict[str, Any]
         first = phrases[key].split(" ")[0]
         changed = "".join(f"{i:x}" for i, (a, b) in enumerate(zip(key, first, strict=True)) if a != b)
         buckets[key[0]].append(f"{key}:{changed}")
-    return {
-        "opencc": opencc.__version__,
-        "changed": "".join(sorted(key for key, value in characters.items() if value.split(" ")[0] != key)),
-        "phrases": {
-            first: [max(len(item.partition(":")[0]) for item in items), f" {' '.join(items)} "]
-            for first, items in sorted(buckets.items())
-        },
-    }
+    lines = [TABLE_HEADER.format(version=opencc.__version__)]
+    lines.append("".join(sorted(key for key, value in characters.items() if value.split(" ")[0] != key)) + "\n")
+    for first, items in sorted(buckets.items()):
+        longest = max(len(item.partition(":")[0]) for item in items)
+        lines.append(f"{first}\t{longest}\t {' '.join(items)} \n")
+    return "".join(lines)
 
 
 def build(data: Path = DATA) -> list[Path]:
@@ -125,8 +132,7 @@ def build(data: Path = DATA) -> list[Path]:
                 raise SystemExit(f"{key!r}: OpenCC normalises it otherwise than NFKC, which the detector relies on")
         phrases = merged_phrases(folder)
         characters = read_dictionary("STCharacters.ocd2", folder)
-        text = json.dumps(table(characters, phrases), ensure_ascii=False, indent=0, sort_keys=True)
-        table_path.write_text(text + "\n", encoding="utf-8")
+        table_path.write_text(table(characters, phrases), encoding="utf-8")
 
         profiles.mkdir(parents=True, exist_ok=True)
         for old in profiles.iterdir():

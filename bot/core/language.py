@@ -6,7 +6,7 @@ Chinese whose characters are the same in both scripts ("好的", "我不想活�
 characters belong to one script only: a character that OpenCC's Traditional → Simplified conversion (tw2s) changes
 is Traditional, one that its Simplified → Traditional conversion (s2t) changes is Simplified, one both change is
 neither. Whole phrases are converted, so 皇后 and 著名 keep their characters in both scripts. The Simplified side is
-read from a table of what s2t changes, built from OpenCC's own dictionaries (bot/core/data/simplified.json, rebuilt
+read from a table of what s2t changes, built from OpenCC's own dictionaries (bot/core/data/simplified.tsv, rebuilt
 and checked against OpenCC by `python -m bench.script_tables`): OpenCC's s2t converter would keep ~26 MiB of phrase
 dictionaries in every bot, most of which never write Traditional Chinese. Mostly-Chinese text with English words in
 it is Chinese: a Chinese word is about one and a half characters, and the language with more words wins.
@@ -35,7 +35,6 @@ and anything else gets Taiwan wording, the more widely read of the two.
 from __future__ import annotations
 
 import functools
-import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -77,7 +76,7 @@ SWITCH_WORDS = 12
 #: How the stored form of `Typed` separates the conversation's language from the one it leans to.
 _LEANING_MARK = ">"
 #: What OpenCC's s2t changes: built by bench/script_tables.py from OpenCC's dictionaries.
-SIMPLIFIED_TABLE = Path(__file__).resolve().parent / "data" / "simplified.json"
+SIMPLIFIED_TABLE = Path(__file__).resolve().parent / "data" / "simplified.tsv"
 
 
 class Written(StrEnum):
@@ -171,7 +170,7 @@ def _phrase_at(han: str, start: int, phrases: Mapping[str, tuple[int, str]]) -> 
 class _SimplifiedTable:
     """What s2t changes: the characters it changes alone, and per first character its phrases as " 头发:01 皇后: "
     (a phrase, a colon, the positions it changes in hex) with the longest one's length. Kept as the file's own
-    strings (~1.5 MiB, against ~26 MiB for OpenCC's s2t): a Python object per phrase would take several times that."""
+    strings (~1 MiB, against ~26 MiB for OpenCC's s2t): a Python object per phrase would take several times that."""
 
     changed: str
     phrases: Mapping[str, tuple[int, str]]
@@ -179,9 +178,19 @@ class _SimplifiedTable:
 
 @functools.cache
 def _simplified_table() -> _SimplifiedTable:
-    data = json.loads(SIMPLIFIED_TABLE.read_text(encoding="utf-8"))
-    phrases = {first: (longest, entries) for first, (longest, entries) in data["phrases"].items()}
-    return _SimplifiedTable(data["changed"], phrases)
+    # Read line by line: the whole file as one string (and a JSON parse of it) would leave ~2 MiB of heap behind.
+    changed = ""
+    phrases: dict[str, tuple[int, str]] = {}
+    with SIMPLIFIED_TABLE.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            if not changed:
+                changed = line.rstrip("\n")
+                continue
+            first, longest, entries = line.rstrip("\n").split("\t")
+            phrases[first] = (int(longest), entries)
+    return _SimplifiedTable(changed, phrases)
 
 
 def _differences(text: str, config: str) -> set[int]:

@@ -1,4 +1,4 @@
-"""The committed Chinese script tables (bot/core/data/simplified.json, bot/core/data/opencc/) are OpenCC's own data,
+"""The committed Chinese script tables (bot/core/data/simplified.tsv, bot/core/data/opencc/) are OpenCC's own data,
 and say what OpenCC would: the detector's table the positions s2t changes, the bundled profiles s2twp's and s2hk's
 output."""
 
