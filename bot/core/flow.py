@@ -43,7 +43,8 @@ class Stage(StrEnum):
     PREPARE = "prepare"
     CONTACT = "contact"
     RESULT = "result"
-    AFTERCARE = "aftercare"
+    AFTERCARE = "aftercare"  # the fifth stage after an agreement …
+    NEXT = "next"  # … and without one (refused, still waiting): what to try next, so the count stays "of 5"
 
 
 class Interaction(Enum):
@@ -96,8 +97,8 @@ SCREENS: Final[tuple[Screen, ...]] = (
         branches=MappingProxyType({AGREED: Step.TERMS, REFUSED: Step.RETRY, STILL_WAITING: Step.WAITING}),
     ),
     Screen(Step.TERMS, Stage.RESULT, Interaction.TEXT, Step.REPAY),
-    Screen(Step.RETRY, Stage.RESULT, Interaction.INFO, Step.DONE),
-    Screen(Step.WAITING, Stage.RESULT, Interaction.INFO, Step.DONE),
+    Screen(Step.RETRY, Stage.NEXT, Interaction.INFO, Step.DONE),
+    Screen(Step.WAITING, Stage.NEXT, Interaction.INFO, Step.DONE),
     # after an agreement
     Screen(Step.REPAY, Stage.AFTERCARE, Interaction.INFO, Step.RECORDS),
     Screen(Step.RECORDS, Stage.AFTERCARE, Interaction.INFO, Step.CREDIT),

@@ -41,12 +41,13 @@ def progress_line(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> s
     stage = SCREEN[progress.step].stage
     if stage is None:
         return ""
-    # Once the result is known and is no agreement, the after-care stage is off the user's way: "4 of 4", not a
-    # "4 of 5" followed by the summary, as if a step were missing.
-    on_path = {SCREEN[step].stage for step in path(progress.result)}
-    stages = [s for s in Stage if s in on_path] if progress.result not in (None, AGREED) else list(Stage)
-    if stage not in stages:
-        stages = list(Stage)
+    # The fifth stage is the after-care after an agreement, what to try next without one: the same count, "of 5",
+    # on every way (before the result is known, the after-care is shown as the way it is hoped to go).
+    on_path = {SCREEN[step].stage for step in path(progress.result if progress.result is not None else AGREED)}
+    stages = [s for s in Stage if s in on_path]
+    if stage not in stages:  # a screen off the user's way: the stages of the way it is on
+        other_fifth = Stage.AFTERCARE if stage is Stage.NEXT else Stage.NEXT
+        stages = [s for s in Stage if s is not other_fifth]
     parts = [step for step in path(progress.result) if SCREEN[step].stage is stage]
     values: dict[str, object] = {
         "n": stages.index(stage) + 1,

@@ -177,6 +177,7 @@ SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "contact": (),
         "result": (),
         "aftercare": (),
+        "next": (),
     },
     "script": {
         "overdue": ("product", "days"),

@@ -665,10 +665,14 @@ def test_handle_tolerates_progress_with_unknown_ids(walk):
     assert "‹steps.requests.reason_unknown›" in said
 
 
-def test_without_an_agreement_the_last_stage_shown_is_the_last_of_the_count(walk):
-    """Refused or waiting: no after-care stage, so the count ends where the user does (4 of 4, then the summary)."""
-    (screen,) = current_prompt(Progress(step=Step.RETRY, result="refused"), walk, Lang.ZH_HANS)
-    assert "n=4 total=4 stage=‹stages.result›" in screen.text
+def test_the_count_of_stages_is_the_same_on_every_way(walk):
+    """Refused or waiting: what to try next is the fifth stage, as the after-care is after an agreement (a count that
+    went from "of 5" to "of 4" read as a step gone missing)."""
+    for result, step in (("refused", Step.RETRY), ("waiting", Step.WAITING)):
+        (screen,) = current_prompt(Progress(step=step, result=result), walk, Lang.ZH_HANS)
+        assert "n=5 total=5 stage=‹stages.next›" in screen.text
+    (screen,) = current_prompt(Progress(step=Step.RESULT, result="refused"), walk, Lang.ZH_HANS)
+    assert "n=4 total=5 stage=‹stages.result›" in screen.text
     (screen,) = current_prompt(Progress(step=Step.RESULT), walk, Lang.ZH_HANS)
     assert "n=4 total=5 stage=‹stages.result›" in screen.text  # before the answer, every stage may still come
     (screen,) = current_prompt(Progress(step=Step.CREDIT, result="agreed"), walk, Lang.ZH_HANS)
