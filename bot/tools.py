@@ -448,8 +448,9 @@ def _is_diary(form: Form | None) -> bool:
 
 def describe(rule: Rule, kb: KnowledgeBase, lang: Lang) -> str:
     """A rule as the user reads it ("每月 15 日", "2026-01-15", "每 3 个月查一次征信")."""
-    if rule.kind is reminders.Kind.MONTHLY:
-        return kb.text("reminder_monthly", lang, day=str(rule.day))
+    if rule.kind is reminders.Kind.MONTHLY:  # the note about shorter months only where one is shorter than the day
+        key = "reminder_monthly" if rule.day <= reminders.SHORTEST_MONTH else "reminder_monthly_short"
+        return kb.text(key, lang, day=str(rule.day))
     if rule.kind is reminders.Kind.ONCE:
         assert rule.on is not None
         return kb.text("reminder_once", lang, date=rule.on.isoformat())

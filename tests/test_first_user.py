@@ -13,8 +13,10 @@ import pytest
 from bot.chat import run_chat
 from bot.config import Config, load_config
 from bot.core.i18n import Lang
+from bot.core.reminders import Rule
 from bot.engine import Engine, Knowledge
 from bot.storage import Storage
+from bot.tools import describe
 from tests.transcript import EngineUser, fixture_knowledge
 
 ZH = Lang.ZH_HANS
@@ -129,3 +131,19 @@ def test_a_number_no_button_has_is_said_to_be_none(tmp_path: Path, typed: str) -
     greeting, after, _ = chat(config, typed, "/quit")
     shown = len(re.findall(r"(?m)^  #\d+\. ", greeting))
     assert after.startswith(shipped.kb.text("chat_no_button", ZH, n=typed[1:], last=str(shown)))
+
+
+# -- a reminder on a day every month has says nothing of shorter months ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "key"),
+    [
+        (15, "reminder_monthly"),
+        (28, "reminder_monthly"),
+        (29, "reminder_monthly_short"),
+        (31, "reminder_monthly_short"),
+    ],
+)
+def test_only_a_day_some_months_lack_is_said_to_fall_on_the_last_day(knowledge: Knowledge, day: int, key: str) -> None:
+    assert describe(Rule.monthly(day), knowledge.kb, ZH) == knowledge.kb.text(key, ZH, day=str(day))

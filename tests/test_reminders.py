@@ -69,7 +69,7 @@ async def test_due_days_are_set_listed_and_cancelled(knowledge: Knowledge, stora
     await user.says("明天")  # not a date: asked again, still waiting
     assert user.text == "reminder_due_unclear 文本"
     await user.says("31, 2026-03-01")
-    assert "what=[reminder_monthly 文本 day=[31]] next=[2026-01-31 09:00]" in user.text
+    assert "what=[reminder_monthly_short 文本 day=[31]] next=[2026-01-31 09:00]" in user.text  # "… or the last day"
     assert "what=[reminder_once 文本 date=[2026-03-01]] next=[2026-03-01 09:00]" in user.text
     assert [a for a in user.actions if a.startswith("r:x:")] == [
         f"r:x:{r.id}" for r in await storage.reminders_of(user.user_id)
@@ -169,6 +169,6 @@ def test_the_terminal_chat_sets_lists_and_cancels_reminders(config: Config) -> N
     _, listing, prompt, added, cancelled, _bye = chat(config, "/reminders", "1", "1", "1", "/quit")
     assert kb.text("reminder_none", ZH, tz="Asia/Shanghai") in listing
     assert kb.text("reminder_due_prompt", ZH) in prompt
-    assert kb.text("reminder_monthly", ZH, day="1") in added
+    assert kb.text("reminder_monthly", ZH, day="1") in added  # a day every month has: no note on shorter months
     assert kb.text("reminder_cancelled", ZH) in cancelled
     assert kb.text("reminder_none", ZH, tz="Asia/Shanghai") in cancelled

@@ -120,6 +120,10 @@ def known_zone(name: str) -> str | None:
     return None
 
 
+#: Every month has this many days: a monthly reminder on a later day falls on the last day of a shorter month.
+SHORTEST_MONTH: Final = 28
+
+
 def clamp_day(year: int, month: int, day: int) -> date:
     """`day` of the month, or the month's last day when it is shorter (31 → 30 April, 28/29 February)."""
     return date(year, month, min(day, calendar.monthrange(year, month)[1]))

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core.i18n import Lang
+from bot.core.reminders import SHORTEST_MONTH
 from bot.engine import Knowledge
 from fakebotapi import FakeBotAPI
 from tests.telegram.conftest import Person, Setup, StartBot
@@ -61,7 +62,8 @@ async def set_due_day(user: Person, day: str) -> None:
     assert prompt.text == say("reminder_due_prompt")
     [done, listing] = await user.says(day)
     assert done.text.startswith(say("reminder_set", reminders="").strip())
-    assert say("reminder_monthly", day=day) in listing.text
+    key = "reminder_monthly" if int(day) <= SHORTEST_MONTH else "reminder_monthly_short"
+    assert say(key, day=day) in listing.text
 
 
 async def test_a_due_day_reminder_fires_once_on_its_day_and_can_be_cancelled(start_bot: StartBot) -> None:

@@ -58,7 +58,8 @@ MIN_EXAMPLES = 8
 #: The tools' texts (tools.yaml) and the {placeholders} each may use; every one is required.
 TOOL_TEXTS: Mapping[str, tuple[str, ...]] = {
     "command_reminders": (), "reminder_none": ("tz",), "reminder_list": ("reminders", "tz"),
-    "reminder_line": ("what", "next"), "reminder_monthly": ("day",), "reminder_once": ("date",),
+    "reminder_line": ("what", "next"), "reminder_monthly": ("day",),
+    "reminder_monthly_short": ("day",), "reminder_once": ("date",),
     "reminder_credit": ("months",), "reminder_every": ("months",), "reminder_cancel_button": ("n",),
     "reminder_add_button": (), "reminder_credit_button": (), "reminder_tz_button": (), "reminder_list_button": (),
     "reminder_stop_button": (), "reminder_due_prompt": (), "reminder_due_unclear": (), "reminder_past": (),
