@@ -335,6 +335,8 @@ async def test_cancel_clears_the_saved_walkthrough(engine: Engine, db_path: Path
     await user.command("guide")
     await user.press("w:o:product:huabei")
     await user.command("cancel")
+    assert await saved_guide(db_path) is not None  # asked first: an answer would be lost
+    await user.press("w:cancel")
     assert await saved_guide(db_path) is None
     await user.command("resume")
     assert user.actions == ["w:start"]

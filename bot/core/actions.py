@@ -98,14 +98,15 @@ class WalkVerb(StrEnum):
     NUMBER = "n"
     CALC = "calc"
     USE = "use"
+    CANCEL = "cancel"  # /cancel confirmed: leave the walkthrough, its answers cleared
 
 
 #: Verbs valid from anywhere, even outside the walkthrough: their answer is a new message, never an edit.
-_ENTRY_VERBS: Final = frozenset({WalkVerb.START, WalkVerb.RESUME, WalkVerb.RESTART, WalkVerb.GOTO})
+_ENTRY_VERBS: Final = frozenset({WalkVerb.START, WalkVerb.RESUME, WalkVerb.RESTART, WalkVerb.GOTO, WalkVerb.CANCEL})
 _OFF_SCREEN_VERBS: Final = frozenset({WalkVerb.CALC, WalkVerb.USE})  # pressed under another message
 #: How many of (step, value) each verb takes: (least, most).
 _WALK_ARITY: Final = {
-    **dict.fromkeys((WalkVerb.START, WalkVerb.RESUME, WalkVerb.RESTART), (0, 0)),
+    **dict.fromkeys((WalkVerb.START, WalkVerb.RESUME, WalkVerb.RESTART, WalkVerb.CANCEL), (0, 0)),
     WalkVerb.GOTO: (1, 1),
     **dict.fromkeys((WalkVerb.NEXT, WalkVerb.BACK, WalkVerb.SKIP, WalkVerb.PAUSE), (0, 1)),
     **dict.fromkeys((WalkVerb.OPTION, WalkVerb.TICK, WalkVerb.NUMBER, WalkVerb.USE), (2, 2)),

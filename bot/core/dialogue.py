@@ -10,6 +10,7 @@ Button actions are `actions.Walk` values (bot/core/actions.py packs and reads th
 and stay under 40 ASCII bytes:
 
     w:start | w:resume | w:restart | w:goto:<step>         valid from anywhere, even outside the walkthrough
+    w:cancel                                               leave it, the answers cleared (/cancel asks first)
     w:next:<step> | w:back:<step> | w:skip:<step> | w:pause:<step>
                                                            navigation; bare w:next … applies to the current step
     w:o:<step>:<option>                                    answer a one-choice or number step
@@ -80,7 +81,8 @@ class Resume:
 
 @dataclass(frozen=True)
 class Cancel:
-    """/cancel: leave the walkthrough; the progress is cleared."""
+    """/cancel: leave the walkthrough, its progress cleared — asked first when anything was answered (the answers
+    would be lost), and done by the w:cancel button."""
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,10 @@ def handle(progress: Progress | None, event: Event, walkthrough: Walkthrough, la
             return _start(progress, walkthrough, lang)
         case Resume():
             return _resume(progress, walkthrough, lang)
+        case Cancel() if progress is not None and _answered_any(progress):
+            leave = Choice(walkthrough.say("buttons.cancel", lang), Walk(WalkVerb.CANCEL).pack())
+            stay = Choice(walkthrough.say("buttons.resume", lang), Walk(WalkVerb.RESUME).pack())
+            return [screens.say("messages.cancel_confirm", walkthrough, lang, leave, stay)], progress
         case Cancel():
             return [screens.say("messages.cancelled", walkthrough, lang)], None
         case Goto(target=target):
@@ -231,6 +237,11 @@ def handle(progress: Progress | None, event: Event, walkthrough: Walkthrough, la
         case TypedText(text=text):
             return _typed(progress, text, walkthrough, lang, asked)
     return _not_understood(progress, "messages.stale", walkthrough, lang)
+
+
+def _answered_any(progress: Progress) -> bool:
+    """Whether the user has answered anything that leaving would clear."""
+    return replace(progress, step=Progress().step, paused=False, asked=None) != Progress()
 
 
 def _start(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> Turn:
@@ -273,6 +284,8 @@ def _press(progress: Progress | None, action: Walk | str, walkthrough: Walkthrou
             return [restarted, screens.prompt(fresh, walkthrough, lang)], fresh
         case Walk(WalkVerb.GOTO, target) if target in SCREEN:
             return _goto(progress, Step(target), walkthrough, lang)
+        case Walk(WalkVerb.CANCEL):
+            return [screens.say("messages.cancelled", walkthrough, lang)], None
     if progress is None:
         return current_prompt(None, walkthrough, lang), None
     match walk:

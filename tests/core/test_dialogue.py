@@ -462,7 +462,24 @@ def test_a_valid_button_pressed_while_paused_continues(walk):
 def test_cancel_leaves(walk):
     chat = Chat(walk)
     chat.send(Start())
+    said = chat.send(Cancel())  # nothing answered yet: nothing to lose, nothing asked
+    assert chat.progress is None
+    assert "‹messages.cancelled›" in said
+
+
+def test_cancel_after_answers_asks_first_and_its_button_leaves(walk):
+    chat = Chat(walk)
+    chat.send(Start())
+    chat.send(Press("w:o:product:huabei"))
+    before = chat.progress
     said = chat.send(Cancel())
+    assert "‹messages.cancel_confirm›" in said
+    assert chat.progress == before
+    assert chat.labels == ["‹buttons.cancel›", "‹buttons.resume›"]
+    chat.tap("‹buttons.resume›")
+    assert chat.progress == before
+    chat.send(Cancel())
+    said = chat.tap("‹buttons.cancel›")
     assert chat.progress is None
     assert "‹messages.cancelled›" in said
 

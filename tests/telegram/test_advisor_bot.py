@@ -356,7 +356,10 @@ async def test_pause_keeps_the_place_questions_still_work_and_resume_returns(use
 async def test_cancel_leaves_the_walkthrough_and_forgets_the_answers(user: Person) -> None:
     await walk_to_days(user)
 
-    [cancelled] = await user.says("/cancel")
+    [asked] = await user.says("/cancel")  # a product was chosen: asked first, the answers would be lost
+    assert asked.text == guide("messages.cancel_confirm")
+    assert asked.labels == [guide("buttons.cancel"), guide("buttons.resume")]
+    [cancelled] = await user.presses(guide("buttons.cancel"), exact=True)
     assert cancelled.text == guide("messages.cancelled")
     [not_started] = await user.says("/resume")
     assert not_started.text == guide("messages.not_started")
