@@ -162,6 +162,26 @@ def amounts_in(text: str) -> list[Found]:
     return found
 
 
+#: Words right before or after the amount paid each month in agreed terms ("每月还1800", "1800元/月", "1800 a month").
+_MONTHLY_BEFORE: Final = re.compile(
+    r"(?:每月|每个月|每個月|每期|月供|月还|月還|monthly|per month|a month)\S{0,2}\s*$", re.IGNORECASE
+)
+_MONTHLY_AFTER: Final = re.compile(
+    r"^\s*(?:元|块|yuan|rmb)?\s*(?:/月|每月|一个月|一個月|/month|a month|per month|monthly)", re.IGNORECASE
+)
+
+
+def monthly_in(terms: str) -> int | None:
+    """The amount to pay each month that agreed terms name ("分24期 每月还1800左右" → 1800); None when they name
+    none, or two different ones."""
+    found = {
+        amount.yuan
+        for amount in amounts_in(terms)
+        if _MONTHLY_BEFORE.search(terms[: amount.start]) or _MONTHLY_AFTER.search(terms[amount.end :])
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 def amount_in_sentence(text: str) -> int | None:
     """The amount a longer answer means: its only amount, or the one after words saying what the user can pay; None
     when there is none or it cannot tell which."""

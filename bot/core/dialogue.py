@@ -401,7 +401,11 @@ def _typed_terms(progress: Progress, text: str, walkthrough: Walkthrough, lang: 
         too_long = walkthrough.say("messages.too_long", lang, max=MAX_TERMS, length=len(terms))
         return [Reply(too_long), screens.prompt(progress, walkthrough, lang)], progress
     new = _to(replace(progress, terms=terms), following(progress.step, None))
-    return [screens.say("messages.terms_noted", walkthrough, lang), screens.prompt(new, walkthrough, lang)], new
+    noted = screens.say("messages.terms_noted", walkthrough, lang)
+    above = screens.terms_above_monthly(new, walkthrough, lang)  # said now, and again in the summary
+    if above is not None:
+        noted = Reply(f"{noted.text}\n\n{above}")
+    return [noted, screens.prompt(new, walkthrough, lang)], new
 
 
 def _typed_number(

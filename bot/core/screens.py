@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from bot.core import progress as answers
 from bot.core.actions import Walk, WalkVerb
+from bot.core.amounts import monthly_in
 from bot.core.flow import AGREED, REFUSED, SCREEN, STILL_WAITING, Interaction, Stage, Step, path
 from bot.core.i18n import Lang
 from bot.core.progress import MAX_TERMS, Progress
@@ -293,9 +294,22 @@ def _summary(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> Reply:
     ]
     if progress.result == AGREED and progress.terms:
         lines.append(line("terms", progress.terms))
+        above = terms_above_monthly(progress, w, lang)
+        if above is not None:
+            lines.append(above)
     next_action = _NEXT_ACTION.get(progress.result or "", "summary.next_not_contacted")
     closing = [w.say("summary.script", lang, script=script(progress, w, lang)), w.say(next_action, lang)]
     return Reply("\n".join(lines) + "\n\n" + "\n\n".join(closing), _choices(progress, w, lang))
+
+
+def terms_above_monthly(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> str | None:
+    """A warning when the agreed terms ask more each month than the user said they can pay (as /plan warns of an
+    offer above the surplus); None when they do not, or either amount is unknown."""
+    agreed = monthly_in(progress.terms or "")
+    monthly = progress.monthly_typed
+    if agreed is None or monthly is None or agreed <= monthly:
+        return None
+    return walkthrough.say("summary.terms_above_monthly", lang, agreed=agreed, monthly=monthly, over=agreed - monthly)
 
 
 def _find(value: str | None, choices: tuple[_O, ...]) -> _O | None:

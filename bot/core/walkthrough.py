@@ -204,6 +204,7 @@ SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "monthly": ("value",),
         "result": ("value",),
         "terms": ("value",),
+        "terms_above_monthly": ("agreed", "monthly", "over"),
         "not_answered": (),
         "nothing_ticked": (),
         "script": ("script",),

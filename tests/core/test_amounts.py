@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.amounts import MAX_YUAN, Unreadable, parse_amount
+from bot.core.amounts import MAX_YUAN, Unreadable, monthly_in, parse_amount
 
 
 @pytest.mark.parametrize(
@@ -100,3 +100,17 @@ def test_wan_multiplies_by_ten_thousand(count: int) -> None:
 def test_long_and_decimal_numbers_parse_or_get_a_reason(text: str) -> None:
     result = parse_amount(text)
     assert isinstance(result, Unreadable) or (isinstance(result, int) and 0 <= result <= MAX_YUAN)
+
+
+@pytest.mark.parametrize(
+    ("terms", "monthly"),
+    [
+        pytest.param("分24期 每月还1800左右", 1_800, id="each-month-before"),
+        pytest.param("1800元/月，分12期", 1_800, id="per-month-after"),
+        pytest.param("3000 a month for 12 months", 3_000, id="english"),
+        pytest.param("分12期，免罚息", None, id="no-monthly-amount"),
+        pytest.param("每月1800 或者每月2000", None, id="two-different"),
+    ],
+)
+def test_the_monthly_amount_agreed_terms_name(terms: str, monthly: int | None) -> None:
+    assert monthly_in(terms) == monthly

@@ -459,6 +459,20 @@ def test_a_valid_button_pressed_while_paused_continues(walk):
     assert chat.progress == Progress(step=Step.AMOUNT, days="d1_30")
 
 
+@pytest.mark.parametrize(
+    ("monthly", "warned"),
+    [pytest.param(1500, True, id="agreed-above-what-they-can-pay"), pytest.param(2000, False, id="within-it")],
+)
+def test_agreed_terms_above_the_monthly_amount_the_user_can_pay_are_pointed_out(walk, monthly, warned):
+    chat = Chat(walk, progress=Progress(step=Step.TERMS, result="agreed", monthly_typed=monthly))
+    noted = chat.type("谈好了 分24期 每月还1800左右")
+    warning = f"‹summary.terms_above_monthly agreed=1800 monthly={monthly} over={1800 - monthly}›"
+    assert (warning in noted) is warned
+    assert chat.progress is not None
+    summary = current_prompt(replace(chat.progress, step=Step.DONE), walk, Lang.ZH_HANS)[0].text
+    assert (warning in summary) is warned
+
+
 def test_cancel_leaves(walk):
     chat = Chat(walk)
     chat.send(Start())
