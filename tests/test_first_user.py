@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.chat import run_chat
+from bot.cli import main
 from bot.config import Config, load_config
 from bot.core.i18n import Lang
 from bot.core.reminders import Rule
@@ -147,3 +149,27 @@ def test_a_number_no_button_has_is_said_to_be_none(tmp_path: Path, typed: str) -
 )
 def test_only_a_day_some_months_lack_is_said_to_fall_on_the_last_day(knowledge: Knowledge, day: int, key: str) -> None:
     assert describe(Rule.monthly(day), knowledge.kb, ZH) == knowledge.kb.text(key, ZH, day=str(day))
+
+
+# -- `advisor ask` in batch: every line is a conversation of its own --------------------------------------------
+
+
+@pytest.mark.parametrize("json_out", [True, False], ids=["json", "plain"])
+def test_a_batch_line_after_a_crisis_line_is_answered_as_if_asked_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, json_out: bool
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("ADVISOR_CONFIG", "ADVISOR_DB", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    question = "逾期了会上征信吗"
+    flags = ["ask", "--json"] if json_out else ["ask"]
+
+    def batch(*lines: str) -> str:
+        monkeypatch.setattr(sys, "stdin", io.StringIO("".join(f"{line}\n" for line in lines)))
+        out = io.StringIO()
+        assert main(flags, out) == 0
+        return out.getvalue()
+
+    alone = batch(question)
+    after_crisis = batch("我不想活了", question, question)
+    assert after_crisis.endswith(alone + alone)
