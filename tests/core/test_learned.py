@@ -40,6 +40,14 @@ def test_the_shipped_model_agrees_with_the_code_that_reads_it(shipped: LearnedMo
         assert sum(probs.values()) == pytest.approx(1.0, abs=1e-5)
 
 
+def test_the_shipped_checks_are_the_knowledge_own_examples(shipped: LearnedModel) -> None:
+    """The model file stores its check texts: they must be examples written for the bot, never real traffic."""
+    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    matcher = Matcher(kb, MatcherConfig(cache_size=0, learned=False))
+    own = {matcher.respell(matcher.normalize(example)) for entry in kb.entries for example in entry.examples}
+    assert [text for text, _, _ in shipped.checks if text not in own] == []
+
+
 def test_the_shipped_calibration_weighs_every_feature_the_judge_computes(shipped: LearnedModel) -> None:
     assert len(shipped.calibration.weights) == len(FEATURES)
     assert 0.0 < shipped.calibration.answer_at < 1.0
