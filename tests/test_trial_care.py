@@ -17,6 +17,7 @@ from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Matcher
 from bot.core.walkthrough import load_walkthrough
 from bot.engine import CRISIS_MEMORY, REPEAT_WINDOW, Engine, Knowledge
+from bot.engine.saved_state import CRISIS_KEY
 from bot.storage import Storage
 from tests.kbfactory import TEXT_KEYS, write_kb
 from tests.transcript import SHIPPED, EngineUser
@@ -72,6 +73,24 @@ async def test_after_the_crisis_reply_a_message_asking_nothing_gets_a_check_in(e
     assert user.actions == ["g:start"]  # no menu of topics
     await user.says("逾期会影响征信吗")  # a real question is answered as usual
     assert user.replies[0].title == engine.knowledge.kb.entry("impact.credit").title_in(Lang.ZH_HANS)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("first", ["我没事", "好", "谢谢", "I'm ok"])
+async def test_the_check_in_is_said_once_and_ends_the_crisis_memory(engine: Engine, first: str) -> None:
+    """After the crisis reply, 我没事 (or 好, 谢谢) gets the check-in once; what follows is answered as anyone's
+    message, and a new disclosure still gets the crisis reply."""
+    user = EngineUser(engine, 11)
+    await user.says("我不想活了")
+    await user.says(first)
+    assert "‹checkin ‹mainland line››" in user.text
+    for text in ("好", "谢谢", "我没事"):
+        await user.says(text)
+        assert "‹checkin" not in user.text, text
+    session = await engine.storage.load_session(11)
+    assert session is not None
+    assert CRISIS_KEY not in (session.state or {})
+    await user.says("我还是不想活了")
+    assert user.text.startswith("‹crisis›")
 
 
 async def test_without_a_crisis_the_same_message_gets_no_check_in(engine: Engine) -> None:

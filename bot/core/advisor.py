@@ -75,6 +75,9 @@ class Outcome:
     #: CRISIS when the crisis reply was given, SCAM when the scam card was shown, CRISIS_SOFT when the answer came with
     #: the caring line
     safety: Concern | None = None
+    #: After the crisis reply, the message asked nothing and got the gentle check-in: the care of the messages after a
+    #: crisis reply has said what it had to ("我没事", "谢谢", "好" end it; the check-in is never repeated).
+    checked_in: bool = False
 
     @property
     def unanswered(self) -> bool:
@@ -114,7 +117,8 @@ class Advisor:
         if concern is Concern.CRISIS or result is None:  # nothing else: no topic, no legal consequences, no step
             return Outcome(self._crisis_reply(conversation, text), conversation, safety=Concern.CRISIS)
         if conversation.after_crisis and concern in ANSWERED_FREELY and not self._answers(result):
-            return Outcome([self.check_in(conversation)], conversation)  # "我没事 只是说说": a gentle word back
+            # "我没事 只是说说": a gentle word back, once
+            return Outcome([self.check_in(conversation)], conversation, checked_in=True)
         outcome = self._answer(conversation, text, concern, result)
         if concern is Concern.CRISIS_SOFT:  # the answer they asked for, then help in one line
             return replace(outcome, replies=[*outcome.replies, self.soft_line(conversation)], safety=concern)

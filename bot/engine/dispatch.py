@@ -628,7 +628,10 @@ class Engine:
 
 def _crisis_left(before: int | None, outcome: Outcome) -> int | None:
     """How many more typed messages are answered with the crisis reply in mind: all of CRISIS_MEMORY right after it,
-    one fewer after each other answer, None when none are left."""
+    one fewer after each other answer, None when none are left or the user was just checked in on (after "我没事",
+    "谢谢" or "好" the check-in is not said again; a new disclosure gets the crisis reply as ever)."""
     if outcome.safety is Concern.CRISIS:
         return CRISIS_MEMORY
+    if outcome.checked_in:
+        return None
     return before - 1 if before is not None and before > 1 else None
