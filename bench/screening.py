@@ -96,8 +96,12 @@ def negatives_of(concern: Concern) -> list[Path]:
     took such messages for a crisis (not copied from any test set); walkthrough.tsv: the short replies users type
     during the walkthrough (ready, done, yes and no, amounts, days, jobs, causes, requests, materials, channels,
     "what do I say to customer service", results, terms), written for the models after they took such replies for a
-    crisis or a scam (bench/walkthrough_replies.tsv, written apart, measures them)."""
-    ours = [SAFETY_TRAIN / f"{name}.tsv" for name in ("short_chat", "everyday", "stress", "walkthrough")]
+    crisis or a scam (bench/walkthrough_replies.tsv, written apart, measures them); debt.tsv: the plain statements of
+    a borrower's situation a first message is made of (how much is owed, how long overdue, which product, a lost job,
+    fear of calls to family, shame, collectors' calls, anger at Alipay), alone or run together, written for the models
+    after they took "欠了4万" or "借呗逾期三个月了" for a crisis (bench/debt_statements.tsv, written apart, measures
+    them)."""
+    ours = [SAFETY_TRAIN / f"{name}.tsv" for name in ("short_chat", "everyday", "stress", "walkthrough", "debt")]
     if concern is Concern.CRISIS:
         return [BENCH / "crisis_negatives.tsv", *(SAFETY_TRAIN / f"{w}_crisis_negatives.tsv" for w in WRITERS), *ours]
     return [BENCH / "scam_negatives.tsv", *(SAFETY_TRAIN / f"{w}_scam_negatives.tsv" for w in WRITERS), *ours]

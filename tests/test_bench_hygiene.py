@@ -78,19 +78,29 @@ def test_the_safety_models_training_sets_copy_no_blind_sentence() -> None:
     assert copies == 0, f"{copies} training sentences copy a blind one"
 
 
-def test_the_safety_models_training_sets_copy_no_walkthrough_reply_they_are_measured_on() -> None:
-    """bench/walkthrough_replies.tsv measures how the screen takes replies typed during the walkthrough; the models
-    learn that kind of reply from bench/safety_train/walkthrough.tsv, written apart, which must not copy it."""
+@pytest.mark.parametrize(
+    ("written", "measuring"),
+    [
+        pytest.param("walkthrough.tsv", "walkthrough_replies.tsv", id="walkthrough-replies"),
+        pytest.param("debt.tsv", "debt_statements.tsv", id="debt-statements"),
+    ],
+)
+def test_the_safety_models_training_sets_copy_no_sentence_of_a_measuring_set(written: str, measuring: str) -> None:
+    """bench/walkthrough_replies.tsv measures how the screen takes replies typed during the walkthrough, and
+    bench/debt_statements.tsv how it takes a borrower's plain statement of their situation ("欠了4万",
+    "借呗逾期三个月了"); the models learn those kinds of message from bench/safety_train/walkthrough.tsv and debt.tsv,
+    written apart, and no training file may copy a measuring sentence."""
     from bench.screening import SAFETY_TRAIN, negatives_of, positives_of
     from bot.core.safety import Concern
 
     trained = {
         path for concern in (Concern.CRISIS, Concern.SCAM) for path in [*positives_of(concern), *negatives_of(concern)]
     }
-    measured = ROOT / "bench" / "walkthrough_replies.tsv"
-    assert SAFETY_TRAIN / "walkthrough.tsv" in trained
+    measured = ROOT / "bench" / measuring
+    assert SAFETY_TRAIN / written in trained
     assert measured not in trained
     replies = _texts(measured)
+    assert len(replies) >= 100
     copies = [
         (text, found[0])
         for path in sorted(trained)
