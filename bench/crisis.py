@@ -10,8 +10,9 @@
 
 Recall counts the full crisis reply and the soft tier (the answer, then a caring line with a hotline); false alarms
 are listed for each apart. bench/walkthrough_replies.tsv: short replies users type during the walkthrough (ready,
-done, amounts, jobs, materials, "what do I say to customer service"); bench/debt_statements.tsv: how borrowers
-state their situation (amounts, how long overdue, a lost job, fear of calls to family, shame), never trained on.
+done, amounts, jobs, materials, "what do I say to customer service"), screened here out of context (the engine also
+knows which step they answer: `Screen(answer=True)`); bench/debt_statements.tsv: how borrowers state their situation
+(amounts, how long overdue, a lost job, fear of calls to family, shame), never trained on.
 """
 
 from __future__ import annotations

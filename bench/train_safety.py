@@ -58,7 +58,16 @@ from bench.screening import (
     shipped_screen,
 )
 from bot.core.safety import Concern, Screen
-from bot.core.safetymodel import DEFAULT_PATH, FORMAT, Linear, SafetyModel, grams, readable
+from bot.core.safetymodel import (
+    DEFAULT_PATH,
+    FORMAT,
+    SHORT_MARGIN,
+    Linear,
+    SafetyModel,
+    grams,
+    long_enough_for_full,
+    readable,
+)
 
 SEED = 20261202
 #: Recall the threshold is chosen for (a little above the goal: 97% crisis, 95% scam) and the false-alarm budget on
@@ -75,6 +84,10 @@ C = 8.0
 #: Weight of one written positive and one written negative against one ordinary message.
 POSITIVE_WEIGHT = 12.0
 WRITTEN_NEGATIVE_WEIGHT = 8.0
+#: Weight of one written debt statement (bench/safety_train/debt.tsv: "欠了4万", "借呗逾期三个月了"). Lower than the
+#: other written negatives: at 8 the crisis model's cross-validated recall fell from 98.0% to 97.7% (stories of
+#: debt that end in a crisis lost weight with them); at 3 it stays at 98.0% and the statements are still learned.
+DEBT_WEIGHT = 3.0
 #: Checks stored with the model: texts whose scores the shipped code must reproduce.
 CHECKS = 24
 
@@ -176,9 +189,14 @@ def _logistic(matrix: Any, labels: np.ndarray, weights: np.ndarray) -> LogisticR
 
 
 def weights_of(items: list[Example]) -> np.ndarray:
-    return np.array(
-        [POSITIVE_WEIGHT if e.positive else WRITTEN_NEGATIVE_WEIGHT if e.written else 1.0 for e in items], dtype=float
-    )
+    def weight(e: Example) -> float:
+        if e.positive:
+            return POSITIVE_WEIGHT
+        if not e.written:
+            return 1.0
+        return DEBT_WEIGHT if e.source == "debt" else WRITTEN_NEGATIVE_WEIGHT
+
+    return np.array([weight(e) for e in items], dtype=float)
 
 
 def choose_threshold(concern: Concern, scores: np.ndarray, items: list[Example], phrased: np.ndarray) -> float:
@@ -205,12 +223,15 @@ def choose_threshold(concern: Concern, scores: np.ndarray, items: list[Example],
     return within_budget
 
 
-def choose_full(concern: Concern, scores: np.ndarray, items: list[Example], phrased: np.ndarray, soft: float) -> float:
+def choose_full(
+    concern: Concern, scores: np.ndarray, items: list[Example], phrased: np.ndarray, soft: float, long: np.ndarray
+) -> float:
     """The score from which a model-only hit gets the full response rather than the soft one, on cross-validated
     scores: the lowest at which the written negatives (stress, fear, idioms, …: the messages a false alarm hurts
     most) get the full response at most FULL_BUDGET of the time, so long as the full response still reaches
     FULL_FLOOR of the positives (else the floor wins and the trade-off is printed). `soft` for a concern without a
-    soft tier."""
+    soft tier. `long`: which messages are long enough for a model-only full hit at the threshold itself (shorter ones
+    need `safetymodel.SHORT_MARGIN` more)."""
     if concern not in FULL:
         return soft
     floor, budget = FULL[concern]
@@ -219,7 +240,7 @@ def choose_full(concern: Concern, scores: np.ndarray, items: list[Example], phra
     candidates = np.unique(np.round(scores[np.isfinite(scores) & (scores >= soft)], 4))
     chosen = soft
     for t in candidates:  # from the soft threshold up: false alarms fall, full recall falls
-        hit = phrased | (scores >= t)
+        hit = phrased | _full_hit(scores, t, long)
         if hit[positive].mean() < floor:
             print(
                 f"  {concern.value}: full recall would fall under {floor:.0%} before written false alarms reach "
@@ -230,9 +251,14 @@ def choose_full(concern: Concern, scores: np.ndarray, items: list[Example], phra
         if hit[written].mean() <= budget:
             break
     for t in sorted({soft, chosen, *np.quantile(candidates, [0.1, 0.25, 0.5]).round(2).tolist()}):
-        hit = phrased | (scores >= t)
+        hit = phrased | _full_hit(scores, t, long)
         print(f"    full from {t:+.2f}: recall {hit[positive].mean():.1%}, written negatives {hit[written].mean():.2%}")
     return chosen
+
+
+def _full_hit(scores: np.ndarray, full: float, long: np.ndarray) -> np.ndarray:
+    """Which model scores get the full response from `full` on (`safetymodel.full_at`)."""
+    return np.where(long, scores >= full, scores >= full + SHORT_MARGIN)
 
 
 def report(concern: Concern, items: list[Example], hit: np.ndarray, scores: np.ndarray, phrased: np.ndarray) -> None:
@@ -307,12 +333,13 @@ def main() -> int:
         if args.phrase_cache is not None:
             args.phrase_cache.write_text(json.dumps({t: c.value if c else "" for t, c in said.items()}), "utf-8")
         threshold = choose_threshold(concern, scores, items, phrased)
-        full = choose_full(concern, scores, items, phrased, threshold)
+        long = np.array([long_enough_for_full(f) for f in forms])
+        full = choose_full(concern, scores, items, phrased, threshold, long)
         print(f"  {concern.value}: threshold {threshold:+.3f}, full from {full:+.3f} (cross-validated)")
         report(concern, items, phrased | (scores >= threshold), scores, phrased)
         if full > threshold:
-            print(f"  {concern.value}, full tier only (phrases or score from {full:+.3f}):")
-            report(concern, items, phrased | (scores >= full), scores, phrased)
+            print(f"  {concern.value}, full tier only (phrases or score from {full:+.3f} in a long enough message):")
+            report(concern, items, phrased | _full_hit(scores, full, long), scores, phrased)
         final = fit(forms, labels, weights)
         models[concern.value] = Linear(final.weights, final.intercept, threshold, full)
         rng = random.Random(SEED)

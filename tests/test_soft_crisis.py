@@ -60,7 +60,8 @@ def tiny_model(monkeypatch: pytest.MonkeyPatch) -> None:
     ("text", "concern"),
     [
         pytest.param(QUESTION, Concern.CRISIS_SOFT, id="model-alone-low-score-is-soft"),
-        pytest.param("今晚想去看星星", Concern.CRISIS, id="model-alone-high-score-is-full"),
+        pytest.param("今晚想一个人去看星星", Concern.CRISIS, id="model-alone-high-score-is-full"),
+        pytest.param("去看星星", Concern.CRISIS_SOFT, id="model-alone-high-score-on-a-short-text-is-soft"),
         pytest.param("逾期会影响征信吗 我不想活了", Concern.CRISIS, id="a-phrase-is-always-full"),
         pytest.param("逾期会影响还款吗", None, id="nothing-heard"),
     ],
@@ -117,7 +118,17 @@ async def test_a_soft_hit_is_not_remembered_as_a_crisis(engine: Engine) -> None:
 
 async def test_a_full_hit_still_gets_the_crisis_reply_alone(engine: Engine) -> None:
     user = EngineUser(engine, 4)
-    await user.says("今晚想去看星星")
+    await user.says("今晚想一个人去看星星")
+    assert user.text == "‹crisis›"
+
+
+async def test_a_short_text_the_model_hears_clearly_gets_the_full_reply_when_there_is_nothing_to_answer(
+    engine: Engine,
+) -> None:
+    """Under FULL_MIN_LENGTH the model alone is at most soft, and a soft hit that asks nothing the guide knows is
+    settled as the full reply: a short crisis message is never left with a caring line only."""
+    user = EngineUser(engine, 7)
+    await user.says("去看星星")
     assert user.text == "‹crisis›"
 
 

@@ -169,6 +169,8 @@ REPLIES = [
     ("requests", "我想申請延期", HANT),
     ("requests", "I want an extension", EN),
     # amounts and days
+    ("amount", "大概4万", ZH),
+    ("amount", "欠了4万", ZH),
     ("amount", "欠了三万多", ZH),
     ("amount", "大概两万", ZH),
     ("amount", "about 5000 yuan", EN),

@@ -14,8 +14,11 @@ distress: the phrases, then a learned model.
   crisis reply first); a model-only score between the two thresholds is `CRISIS_SOFT` — the message reads a little
   like a crisis but more like stress ("我真的很怕我爸妈知道我逾期"): the user gets the answer they asked for and one
   caring line with a hotline, so nobody the model hears is left without help, and nobody stressed is patronised.
-  A message that answers the question the bot just asked (`answer=True`: "欠了三万多" at the amount step) is not
-  given the soft tier: the question says what it means.
+  A model-only hit on a short message (under `FULL_MIN_LENGTH`, a Chinese character or a number counting one and an
+  English word two: "欠了4万") needs a score `SHORT_MARGIN` above `full` for the full reply, else it is soft: a few
+  n-grams are little evidence. A message that answers the question the bot just asked
+  (`answer=True`: "欠了三万多" at the amount step) is not given the soft tier: the question says what it means, and
+  the step goes on (never the full reply for a soft hit there).
 
 A pure function of the text: no I/O after the first load, nothing logged, nothing kept. `Screening.rule` says what
 decided (a phrase, a pattern, or "learned crisis model +1.23").
@@ -49,7 +52,7 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from bot.core.i18n import to_simplified
-from bot.core.safetymodel import SafetyModel, grams, readable
+from bot.core.safetymodel import SafetyModel, full_at, grams, readable
 from bot.core.safetymodel import shipped as shipped_model
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"  # incl. Cantonese 𠝹 (extension B)
@@ -360,6 +363,10 @@ class Screen:
         self._rules = [
             (concern, _Rules(data.get(concern.value) or {}, extra.get(concern, ()))) for concern in _SCREENED
         ]
+        # The soft tier's own patterns (a question that may hide the thought: "人死了借呗还要还吗"), with the crisis
+        # vetoes: heard after the crisis phrases and model, before the scam screen.
+        crisis = data.get(Concern.CRISIS.value) or {}
+        self._soft = _Rules({"patterns": crisis.get("soft", ()), "unless": crisis.get("unless", ())})
         self._learned = learned
 
     @property
@@ -376,8 +383,9 @@ class Screen:
 
         Such replies are short and first-person, the shape the crisis model learned most crises in, and what the
         user means is plain from the question they answer; a soft hit is a faint signal that would only add a
-        caring line. A full model hit still counts (a sentence that also holds a number, "I took 20 pills" at the
-        monthly step, is a crisis), and so does every phrase, and the scam screen is asked as always."""
+        caring line (measured: with it, "家里人生病了" and "生意不好" at the cause step got the line). A full model
+        hit on a long enough message still counts, and so does every phrase, and the scam screen is asked as
+        always."""
         form = _corrected(normal_form(text))
         if not form:
             return Screening()
@@ -395,12 +403,16 @@ class Screen:
                 if learned_form not in read:
                     read[learned_form] = grams(learned_form)
                 score = linear.weigh(read[learned_form])
-                if score >= linear.full:
+                if score >= (full_at(learned_form, linear.full) if concern in _SOFTER else linear.full):
                     return Screening(concern, f"learned {concern.value} model {score:+.2f}")
                 if score >= linear.threshold and not (answer and concern in _SOFTER):
                     return Screening(
                         _SOFTER.get(concern, concern), f"learned {concern.value} model {score:+.2f} (soft)"
                     )
+            if concern is Concern.CRISIS and not answer:
+                soft = self._soft.find(form, units, latin, starts, ends)
+                if soft is not None:
+                    return Screening(Concern.CRISIS_SOFT, f"{soft} (soft)")
         return Screening()
 
     def learned_form(self, text: str, concern: Concern) -> str:

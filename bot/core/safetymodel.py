@@ -40,13 +40,35 @@ WORD = "w:"
 #: "算了", "走了" or "goodbye" alone are everyday chat as often as not, and two or three n-grams are too few to weigh;
 #: such messages are left to the phrases.
 MIN_UNITS = 3
+#: A message shorter than this — counting a Chinese character or a number as one and an English word as two (a word
+#: says about as much as a two-character Chinese word) — needs a model-only score `SHORT_MARGIN` above the `full`
+#: threshold for the full crisis reply: in "欠了4万" (four) a handful of character n-grams decide alone, each weighed
+#: as if it were a whole sentence's evidence. Below that it is a soft hit, and a soft hit with nothing in the
+#: knowledge to show for it still gets the full reply (`Advisor.settled`). Phrases are not affected.
+FULL_MIN_LENGTH = 6
+SHORT_MARGIN = 2.0
 _LATIN_WORD = re.compile(r"[a-z]+")
 _UNIT = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
 
 
+def units(form: str) -> int:
+    """How many characters of Chinese and Latin words or numbers a message (normal form) has."""
+    return len(_UNIT.findall(form))
+
+
 def readable(form: str) -> bool:
     """Whether a message (normal form) is long enough for the model to judge."""
-    return len(_UNIT.findall(form)) >= MIN_UNITS
+    return units(form) >= MIN_UNITS
+
+
+def long_enough_for_full(form: str) -> bool:
+    """Whether a message (normal form) is long enough for a model-only full hit at the `full` threshold itself."""
+    return sum(2 if unit.isalpha() and unit.isascii() else 1 for unit in _UNIT.findall(form)) >= FULL_MIN_LENGTH
+
+
+def full_at(form: str, full: float) -> float:
+    """The score from which a model-only hit on a message (normal form) gets the full response (`FULL_MIN_LENGTH`)."""
+    return full if long_enough_for_full(form) else full + SHORT_MARGIN
 
 
 def grams(form: str) -> set[str]:

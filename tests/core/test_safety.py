@@ -111,6 +111,21 @@ def test_the_normal_form(raw: str, form: str) -> None:
     assert normal_form(raw) == form
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("人死了借呗还要还吗", Concern.CRISIS_SOFT, id="does-a-dead-persons-debt-remain"),
+        pytest.param("人要是死了 欠的钱还要还吗", Concern.CRISIS_SOFT, id="if-one-dies"),
+        pytest.param("If someone dies, do they still have to repay Jiebei?", Concern.CRISIS_SOFT, id="english"),
+        pytest.param("人死了借呗就不用还了吧", Concern.CRISIS, id="the-way-out-is-a-full-crisis"),
+        pytest.param("我爸去世了 他的借呗我们要还吗", None, id="a-relatives-debt-is-a-practical-question"),
+    ],
+)
+def test_a_question_that_may_hide_the_thought_gets_the_soft_tier(text: str, expected: Concern | None) -> None:
+    """The soft tier's own patterns, heard with the phrases alone (no model)."""
+    assert Screen(learned=False)(text).concern is expected
+
+
 def test_admin_phrases_add_to_the_built_in_ones() -> None:
     phrases = Screen(learned=False)  # the learned model may well find it: this is about the phrase lists
     added = Screen(extra_crisis=["不想再拖累家人"], extra_scams=["逾期处理中心"], learned=False)
@@ -255,7 +270,11 @@ def test_a_pattern_skipped_by_its_characters_could_not_have_matched() -> None:
     for section in _builtin().values():
         if not isinstance(section, dict):
             continue
-        patterns = [*section.get("patterns", ()), *(p for group in section.get("together", ()) for p in group)]
+        patterns = [
+            *section.get("patterns", ()),
+            *section.get("soft", ()),
+            *(p for group in section.get("together", ()) for p in group),
+        ]
         for pattern in patterns:
             needed, regex = _needed(pattern), re.compile(_bounded(pattern))
             for text in texts:

@@ -16,7 +16,7 @@ from bot.errors import KnowledgeError
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN = ROOT / "bench" / "safety_train"
-CRISIS, SCAM = Concern.CRISIS, Concern.SCAM
+CRISIS, CRISIS_SOFT, SCAM = Concern.CRISIS, Concern.CRISIS_SOFT, Concern.SCAM
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,8 @@ def _tiny(threshold: float = 1.0) -> SafetyModel:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param("今晚想去看星星", CRISIS, id="the-model-alone-finds-it"),
+        pytest.param("今晚想一个人去看星星", CRISIS, id="the-model-alone-finds-it"),
+        pytest.param("去看星星吧", CRISIS_SOFT, id="the-model-alone-on-a-short-text-is-at-most-soft"),
         pytest.param("i just cannot see how to go on", CRISIS, id="english-words"),
         pytest.param("想死你们了哈哈哈", None, id="miss-you-idiom-vetoed-for-the-model-too"),
         pytest.param("我不想死啊真的", None, id="negation-vetoed-for-the-model-too"),
@@ -166,3 +167,17 @@ def test_the_training_sentences_behave(screen: Screen, name: str, expected: Conc
         wrong = [t for t, r in zip(texts, results, strict=True) if r.concern is not expected]
         assert len(wrong) <= len(texts) // 20, wrong
         assert any(r.rule.startswith("learned") for r in results)
+
+
+def test_a_short_text_needs_a_clearer_score_for_the_full_tier() -> None:
+    """Under FULL_MIN_LENGTH a model-only score needs SHORT_MARGIN above `full`: 2.0 is soft, 4.0 is full."""
+    from bot.core.safetymodel import FULL_MIN_LENGTH, SHORT_MARGIN, long_enough_for_full
+
+    assert not long_enough_for_full("欠了4万")  # four: 欠, 了, 4, 万
+    assert long_enough_for_full("i owe 4000 yuan")  # three words of two, and a number
+    assert FULL_MIN_LENGTH > 4
+    faint = SafetyModel({"crisis": Linear({"星星": 4.0}, -2.0, 1.0, 1.0)}, ())
+    clear = SafetyModel({"crisis": Linear({"星星": 4.0 + SHORT_MARGIN}, -2.0, 1.0, 1.0)}, ())
+    assert Screen(learned=faint)("去看星星吧").concern is CRISIS_SOFT
+    assert Screen(learned=clear)("去看星星吧").concern is CRISIS
+    assert Screen(learned=faint)("今晚想一个人去看星星").concern is CRISIS  # long enough: `full` itself
