@@ -1,4 +1,4 @@
-"""Fixtures for the whole suite: knowledge is built once per session for each distinct folder content.
+"""Fixtures for the whole suite: a fresh database per test; knowledge built once per session per folder content.
 
 Building the shipped knowledge (YAML, validation, the matcher's indexes, the walkthrough and /plan texts) takes a few
 seconds; most tests that start the bot or the engine would otherwise rebuild the same thing. The bot keeps one
@@ -10,13 +10,14 @@ what production does too. The cache is keyed by the folder's bytes, so a test th
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.engine import Knowledge
+from bot.storage import Storage
 
 _build = Knowledge.load  # the real classmethod, bound to Knowledge
 
@@ -51,3 +52,10 @@ def _knowledge_built_once() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Knowledge, "load", classmethod(load_once))
         yield
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    """A fresh database of the test's own (a test file may define its own `storage`, e.g. with a fake clock)."""
+    async with await Storage.open(tmp_path / "advisor.sqlite3") as opened:
+        yield opened

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,12 +38,6 @@ def pdf_text(data: bytes) -> str:
 @pytest.fixture
 def knowledge(tmp_path: Path) -> Knowledge:
     return fixture_knowledge(tmp_path / "kb")
-
-
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    async with await Storage.open(tmp_path / "advisor.sqlite3") as storage:
-        yield storage
 
 
 class Person(EngineUser):

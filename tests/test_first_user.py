@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -28,12 +27,6 @@ SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
 @pytest.fixture
 def knowledge(tmp_path: Path) -> Knowledge:
     return fixture_knowledge(tmp_path / "kb")
-
-
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    async with await Storage.open(tmp_path / "advisor.sqlite3") as storage:
-        yield storage
 
 
 async def walked(engine: Engine) -> EngineUser:

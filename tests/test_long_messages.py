@@ -3,7 +3,6 @@ and the user is told whenever it cut their message. Fixture knowledge (tests/kbf
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,6 @@ from bot.core.walkthrough import load_walkthrough
 from bot.engine import LONG_MESSAGE, Engine, Incoming, Kind, Knowledge
 from bot.storage import MAX_QUESTION_CHARS, Storage
 from tests.kbfactory import write_kb, write_walkthrough
-
-
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    async with await Storage.open(tmp_path / "db.sqlite3") as opened:
-        yield opened
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ a /language choice wins over both, and the lean survives a restart (fixture know
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,6 @@ from bot.core.walkthrough import load_walkthrough
 from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.storage import Storage
 from tests.kbfactory import write_kb, write_walkthrough
-
-
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    async with await Storage.open(tmp_path / "advisor.sqlite3") as storage:
-        yield storage
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ The knowledge is tests/kbfactory.py's, so a test names the text it expects by it
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,12 +38,6 @@ def knowledge_with_texts(root: Path, **texts: dict[str, str]) -> Knowledge:
 @pytest.fixture(scope="module")
 def shipped() -> Knowledge:
     return Knowledge.load(SHIPPED)
-
-
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    async with await Storage.open(tmp_path / "db.sqlite3") as opened:
-        yield opened
 
 
 # --- /language confirms in the chosen language's own name -------------------------------------------------------

@@ -6,7 +6,6 @@ text it expects and never the shipped wording.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -36,12 +35,6 @@ def fixture_knowledge(folder: Path) -> Knowledge:
     kb = load_knowledge(write_kb(folder, [*default_entries(), entry(SCRIPT_ENTRY, SCRIPT_QUESTIONS)]), required_ids=())
     matcher = Matcher(kb)
     return Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(write_walkthrough(folder)))
-
-
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    async with await Storage.open(tmp_path / "db.sqlite3") as opened:
-        yield opened
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ Fixture knowledge and the fixture walkthrough (tests/kbfactory.py: labels «id»
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -24,12 +23,6 @@ from bot.core.walkthrough import load_walkthrough
 from bot.engine import PLAN_KEY, PROGRESS_KEY, Engine, Incoming, Kind, Knowledge, Response
 from bot.storage import Storage
 from tests.kbfactory import write_kb, write_plan_texts, write_walkthrough
-
-
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    async with await Storage.open(tmp_path / "db.sqlite3") as opened:
-        yield opened
 
 
 @pytest.fixture
