@@ -41,12 +41,10 @@ async def test_a_persons_fast_button_presses_are_all_handled_under_the_productio
         fake, person, admin = advisor.fake, Person(advisor, 4511), Person(advisor, 4512)
         for text in ("我想先问一下还款的事", "这个会怎么样呢"):  # a person who has been asking first
             assert await person.says(text)
-        assert await person.says("/guide")
-        step = fake.last_message(4511)
-        assert step is not None
-        buttons = [b["callback_data"] for row in step["reply_markup"]["inline_keyboard"] for b in row]
+        *_, step = await person.says("/guide")
+        buttons = [data for _, data in step.buttons]
         # Five taps at once on the step's buttons (the fastest a thumb can go, and then some): 5 taps in 2 s.
-        taps = [person.tap(buttons[n % len(buttons)], step["message_id"]) for n in range(5)]
+        taps = [person.tap(buttons[n % len(buttons)], step.message_id) for n in range(5)]
         await advisor.until_handled(*taps)
         [stats] = await admin.says("/stats")
 
@@ -64,11 +62,9 @@ async def test_a_press_dropped_by_the_budget_is_answered_so_its_spinner_stops(
     setup.budget = True  # a burst of 10, then one a second
     async with start_bot() as advisor:
         fake, person, admin = advisor.fake, Person(advisor, 4521), Person(advisor, 4522)
-        assert await person.says("/guide")
-        step = fake.last_message(4521)
-        assert step is not None
-        buttons = [b["callback_data"] for row in step["reply_markup"]["inline_keyboard"] for b in row]
-        taps = [person.tap(buttons[n % len(buttons)], step["message_id"]) for n in range(15)]  # past the burst
+        *_, step = await person.says("/guide")
+        buttons = [data for _, data in step.buttons]
+        taps = [person.tap(buttons[n % len(buttons)], step.message_id) for n in range(15)]  # past the burst
         await advisor.until_handled(*taps)
         [stats] = await admin.says("/stats")
 
