@@ -94,19 +94,14 @@ class SavedAnswers(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     proposal: Amount | None = None
 
 
-class SavedPlan(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """The saved /plan state: the open question, and the answers beside it (as in `SavedAnswers`). `paused` and
-    `earlier` are absent in states saved before they were kept."""
+class SavedPlan(SavedAnswers, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """The saved /plan state: the open question, and the answers beside it (the fields of `SavedAnswers`). `paused`
+    and `earlier` are absent in states saved before they were kept."""
 
     version: Literal[1]
     asking: Field | None = None
     paused: bool = False
     earlier: SavedAnswers | None = None
-    owed: Amount | None = None
-    income: Amount | None = None
-    spending: Amount | None = None
-    other: Amount | None = None
-    proposal: Amount | None = None
 
 
 def _answers(inputs: Inputs) -> SavedAnswers:
