@@ -40,7 +40,7 @@ import aiosqlite
 from bot.core import inbox
 from bot.core.redact import redact
 from bot.errors import StorageError
-from bot.storage.codecs import _decode_replies, _decode_state, _encode_json, _encode_state, _reminder
+from bot.storage.codecs import decode_replies, decode_state, encode_json, encode_state, reminder_from_row
 from bot.storage.records import (
     MAX_QUESTION_CHARS,
     WALKTHROUGH_KEY,
@@ -51,8 +51,8 @@ from bot.storage.records import (
     UnmatchedSummary,
     normalize_question,
 )
-from bot.storage.schema import _USER_TABLES, MIGRATIONS
-from bot.storage.sqlite import _configure, _migrate, _rollback
+from bot.storage.schema import MIGRATIONS, USER_TABLES
+from bot.storage.sqlite import configure, migrate, rollback
 
 __all__ = [
     "MAX_QUESTION_CHARS",
@@ -137,8 +137,8 @@ class Storage:
                 await asyncio.to_thread(worker.join, 5)
             raise StorageError(f"Cannot open the database {path}: {error}.") from error
         try:
-            await _configure(connection, path)
-            version = await _migrate(connection, path, migrations)
+            await configure(connection, path)
+            version = await migrate(connection, path, migrations)
         except BaseException:
             await connection.close()
             raise
@@ -185,9 +185,9 @@ class Storage:
         return Session(
             user_id=user_id,
             lang=lang,
-            state=_decode_state(user_id, state_json),
+            state=decode_state(user_id, state_json),
             last_update_id=last_update_id,
-            last_replies=_decode_replies(replies_json),
+            last_replies=decode_replies(replies_json),
             updated_at=updated_at,
             typed_lang=typed_lang,
         )
@@ -198,11 +198,11 @@ class Storage:
         Returns the session as stored, with `updated_at` set.
         """
         updated_at = self._clock()
-        replies = None if session.last_replies is None else _encode_json(list(session.last_replies), "its replies")
+        replies = None if session.last_replies is None else encode_json(list(session.last_replies), "its replies")
         row = (
             session.user_id,
             session.lang,
-            _encode_state(session.state),
+            encode_state(session.state),
             session.last_update_id,
             replies,
             updated_at,
@@ -251,7 +251,7 @@ class Storage:
             others = 0
             tables = await connection.execute_fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
             present = {row[0] for row in tables}  # a database opened with fewer migrations (tests) lacks some
-            for table in (table for table in _USER_TABLES if table in present):
+            for table in (table for table in USER_TABLES if table in present):
                 cursor = await connection.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
                 others += cursor.rowcount
         # No user id here: the log should not remember whom it forgot.
@@ -307,7 +307,7 @@ class Storage:
             for rule, next_at in rules:
                 cursor = await connection.execute(
                     "INSERT INTO reminders (user_id, rule, next_at, created_at) VALUES (?, ?, ?, ?)",
-                    (user_id, _encode_json(dict(rule), "its reminder rule"), next_at, now),
+                    (user_id, encode_json(dict(rule), "its reminder rule"), next_at, now),
                 )
                 assert cursor.lastrowid is not None
                 added.append(StoredReminder(cursor.lastrowid, user_id, rule, next_at, now))
@@ -320,7 +320,7 @@ class Storage:
                 "SELECT id, user_id, rule, next_at, created_at FROM reminders WHERE user_id = ? ORDER BY next_at, id",
                 (user_id,),
             )
-        return [reminder for row in rows if (reminder := _reminder(row)) is not None]
+        return [reminder for row in rows if (reminder := reminder_from_row(row)) is not None]
 
     async def cancel_reminder(self, user_id: int, reminder_id: int) -> bool:
         async with self._using("cancel a reminder") as connection:
@@ -337,7 +337,7 @@ class Storage:
                 "ORDER BY next_at, id LIMIT ?",
                 (now, limit),
             )
-        return [reminder for row in rows if (reminder := _reminder(row)) is not None]
+        return [reminder for row in rows if (reminder := reminder_from_row(row)) is not None]
 
     async def next_reminder_at(self) -> float | None:
         async with self._using("find the next reminder") as connection:
@@ -697,5 +697,5 @@ class Storage:
                 yield connection
                 await connection.execute("COMMIT")
             except BaseException:
-                await _rollback(connection)
+                await rollback(connection)
                 raise

@@ -13,7 +13,7 @@ from bot.storage.records import StoredReminder
 logger = logging.getLogger(__name__)
 
 
-def _reminder(row: Any) -> StoredReminder | None:
+def reminder_from_row(row: Any) -> StoredReminder | None:
     reminder_id, user_id, rule_json, next_at, created_at = row
     try:
         rule = json.loads(rule_json)
@@ -25,11 +25,11 @@ def _reminder(row: Any) -> StoredReminder | None:
     return StoredReminder(reminder_id, user_id, rule, next_at, created_at)
 
 
-def _encode_state(state: Mapping[str, Any] | None) -> str | None:
-    return None if state is None else _encode_json(dict(state), "its walkthrough state")
+def encode_state(state: Mapping[str, Any] | None) -> str | None:
+    return None if state is None else encode_json(dict(state), "its walkthrough state")
 
 
-def _encode_json(value: object, what: str) -> str:
+def encode_json(value: object, what: str) -> str:
     try:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as error:
@@ -37,7 +37,7 @@ def _encode_json(value: object, what: str) -> str:
         raise StorageError(f"Cannot save a session: {what} is not JSON ({error}).") from error
 
 
-def _decode_replies(replies_json: str | None) -> list[Mapping[str, Any]] | None:
+def decode_replies(replies_json: str | None) -> list[Mapping[str, Any]] | None:
     """Stored replies, or None (not kept, or unreadable: the redelivery then shows where the user is)."""
     if replies_json is None:
         return None
@@ -50,7 +50,7 @@ def _decode_replies(replies_json: str | None) -> list[Mapping[str, Any]] | None:
     return replies
 
 
-def _decode_state(user_id: int, state_json: str | None) -> Mapping[str, Any] | None:
+def decode_state(user_id: int, state_json: str | None) -> Mapping[str, Any] | None:
     """Parse a stored state; a hand-edited, unreadable one is dropped (the user starts afresh), not fatal."""
     if state_json is None:
         return None

@@ -112,4 +112,4 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 #: Tables with one user's rows (besides sessions and unmatched): /forget empties them of that user.
-_USER_TABLES: tuple[str, ...] = ("reminders", "prefs", "diary", "votes", "reached")
+USER_TABLES: tuple[str, ...] = ("reminders", "prefs", "diary", "votes", "reached")

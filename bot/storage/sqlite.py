@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 _BUSY_TIMEOUT_MS = 5_000
 
 
-async def _configure(connection: aiosqlite.Connection, path: Path) -> None:
+async def configure(connection: aiosqlite.Connection, path: Path) -> None:
     try:
         rows = list(await connection.execute_fetchall("PRAGMA journal_mode = WAL"))
         # FULL: in WAL mode, NORMAL may lose the last commits on power loss; a confirmed step must not be lost.
@@ -38,7 +38,7 @@ async def _configure(connection: aiosqlite.Connection, path: Path) -> None:
         )
 
 
-async def _migrate(connection: aiosqlite.Connection, path: Path, migrations: Sequence[str]) -> int:
+async def migrate(connection: aiosqlite.Connection, path: Path, migrations: Sequence[str]) -> int:
     """Apply the migrations the database lacks, each in its own transaction; return the resulting version."""
     known = len(migrations)
     try:
@@ -62,13 +62,13 @@ async def _migrate(connection: aiosqlite.Connection, path: Path, migrations: Seq
             await connection.execute(f"PRAGMA user_version = {target:d}")
             await connection.execute("COMMIT")
         except sqlite3.Error as error:
-            await _rollback(connection)
+            await rollback(connection)
             raise StorageError(
                 f"Cannot upgrade the database {path} to schema version {target}: {error}; "
                 f"it was left at version {target - 1}."
             ) from error
         except BaseException:
-            await _rollback(connection)
+            await rollback(connection)
             raise
         logger.info("database %s upgraded to schema version %d", path, target)
     return known
@@ -100,7 +100,7 @@ async def _user_version(connection: aiosqlite.Connection) -> int:
     return version
 
 
-async def _rollback(connection: aiosqlite.Connection) -> None:
+async def rollback(connection: aiosqlite.Connection) -> None:
     """Roll back whatever transaction is open, if one is.
 
     Always queued rather than decided by `in_transaction`: after a cancellation the BEGIN (or COMMIT) may still be
