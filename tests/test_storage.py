@@ -436,7 +436,7 @@ async def test_questions_are_kept_short_and_never_logged(
 async def test_unanswered_questions_reach_the_disk_shortly_after_without_any_read(
     storage: Storage, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.storage._UNMATCHED_DELAY", 0.05)
+    monkeypatch.setattr("bot.storage.batched._UNMATCHED_DELAY", 0.05)
     await storage.log_unmatched(3, "股票怎么买", "zh-hans", None, 0.1)
     assert peek(db_path, "SELECT count(*) FROM unmatched") == [(0,)]  # not on the user's path
     await asyncio.sleep(0.3)
