@@ -21,6 +21,12 @@ class UpdateFailures(StorageBase):
             )
         return int(rows[0][0]) if rows else 0
 
+    async def all_update_failures(self) -> dict[int, int]:
+        """Every recorded count of failed attempts, by update id (read once at start-up: a handful of rows)."""
+        async with self._using("read the failed attempts at updates") as connection:
+            rows = await connection.execute_fetchall("SELECT update_id, failures FROM update_failures")
+        return {int(update_id): int(failures) for update_id, failures in rows}
+
     async def add_update_failure(self, update_id: int) -> int:
         """Record one more failed attempt at `update_id` (durable when this returns); returns how many there are now.
 

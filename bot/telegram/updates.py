@@ -79,21 +79,26 @@ class FailedAttempts:
         self.limit = limit
         self._storage = storage
         self._memory: OrderedDict[int, int] = OrderedDict()
+        self._earlier: dict[int, int] | None = None  # counts on disk from before this run, until their update comes
         self.given_up = 0
         self.recent: deque[int] = deque(maxlen=_GIVEN_UP_SHOWN)  # ids of the newest updates given up
 
     async def before(self, update_id: int) -> int:
-        """How many attempts at `update_id` failed so far."""
+        """How many attempts at `update_id` failed so far.
+
+        The counts left on disk by an earlier run are read once, when the database is first there: after that this
+        process is the only writer, and `failed` keeps memory and disk alike, so no update costs a database read.
+        """
         storage = self._storage()
-        if storage is not None:
+        if storage is not None and self._earlier is None:
             try:
-                stored = await storage.update_failures(update_id)
+                self._earlier = await storage.all_update_failures()
             except StorageError as error:
-                logger.warning("failed attempts at update %d not read (%s); counting in memory", update_id, error)
-            else:
-                if stored > self._memory.get(update_id, 0):
-                    self._memory[update_id] = stored  # failed before a restart: `done` clears its row
-                    _trim(self._memory)
+                logger.warning("failed attempts of an earlier run not read (%s); counting in memory", error)
+        stored = self._earlier.pop(update_id, 0) if self._earlier else 0
+        if stored > self._memory.get(update_id, 0):
+            self._memory[update_id] = stored  # failed before a restart: `done` clears its row
+            _trim(self._memory)
         return self._memory.get(update_id, 0)
 
     async def failed(self, update_id: int) -> int:
