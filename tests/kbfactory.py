@@ -86,7 +86,7 @@ def write_kb(root: Path, entries: list[dict[str, Any]] | None = None, **files: s
     return root
 
 
-# --- A small walkthrough.yaml, generated from the shape bot/core/walkthrough.py declares --------------------------
+# --- A small walkthrough.yaml, generated from the shape bot/core/walkthrough/shapes.py declares -------------------
 
 
 def fixture_text(key: str, placeholders: tuple[str, ...] = ()) -> dict[str, str]:

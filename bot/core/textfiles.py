@@ -4,7 +4,7 @@ Such a file is declared by tables (each key with the placeholders it may use); `
 Struct the shared checker walks, and `TextFile` collects every problem as `file:line: where: what to do`, worded by
 what the shape declares (a record's `messages`, a value's `Meta(extra=…)`, as in bot/core/knowledge/shapes.py). A
 file's loader builds its values from what fits and adds the checks across values: the placeholders each text may use
-(`TextFile.texts`), and duplicate ids, ranges and the like in bot/core/walkthrough.py.
+(`TextFile.texts`), and duplicate ids, ranges and the like in bot/core/walkthrough/loader.py.
 """
 
 from __future__ import annotations

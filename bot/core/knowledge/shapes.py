@@ -95,7 +95,7 @@ TOOL_TEXTS: Mapping[str, tuple[str, ...]] = {
     "admin_votes_line": ("entry", "up", "down"), "admin_none": (),
 }  # fmt: skip
 
-#: Files of the folder that other modules load (bot/core/walkthrough.py, bot/core/plantexts.py); the version covers
+#: Files of the folder that other modules load (bot/core/walkthrough/, bot/core/plantexts.py); the version covers
 #: them, so an edit of any of them and a /reload marks the buttons sent before as stale.
 LOADED_BESIDE: tuple[str, ...] = ("walkthrough.yaml", "plan.yaml")
 
