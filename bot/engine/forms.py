@@ -1,0 +1,42 @@
+"""The engine's side of the tools (bot.tools: reminders, the diary, feedback): what a tool is told of an event, and
+text typed where a tool's form waits for it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot import tools
+from bot.core import actions, planchat
+from bot.core.advisor import Conversation
+from bot.core.i18n import Lang
+from bot.core.safety import Concern
+from bot.engine.decision import Decision, cared
+from bot.engine.events import Incoming
+from bot.engine.knowledge import Knowledge
+from bot.engine.memory import Memory
+from bot.engine.saved_state import UserState
+
+
+def tool_context(event: Incoming, state: UserState, k: Knowledge, lang: Lang, memory: Memory) -> tools.Context:
+    """The tools' view of one event; an export gets the latest /plan result the user was shown."""
+    plan = None
+    exporting = event.command == "export" or event.action == actions.Diary("export").pack()
+    shown = state.plan.result if state.plan is not None else None
+    if exporting and k.plan is not None and shown is not None:
+        plan = planchat.result_reply(shown, k.plan, lang)  # the latest result the user was shown, with its chart
+    return tools.Context(event.user_id, k.kb, lang, state.progress, memory.asked(event.user_id), plan)
+
+
+async def typed_in_form(
+    toolbox: tools.Tools, memory: Memory, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation
+) -> Decision | None:
+    """Text typed where a tool waits for it (a form); None when no form waits, or for a crisis (answered as one)."""
+    if state.form is None:
+        return None
+    screening = k.advisor.screen(event.text)
+    if screening.concern is Concern.CRISIS:
+        return None
+    context = tool_context(event, state, k, conversation.lang, memory)
+    result = await toolbox.typed(context, event.text, state.form)
+    decision = Decision(result.replies, replace(state, form=result.form), save=result.changed)
+    return cared(decision, screening, k, conversation)
