@@ -22,9 +22,10 @@ from telegram.ext import (
 
 from bot.config import Config, TelegramConfig
 from bot.errors import ConfigError
+from bot.telegram.admin_commands import ADMIN_COMMANDS
 from bot.telegram.request import AiohttpRequest, redact
 from bot.telegram.retry import RetryPolicy
-from bot.telegram.transport import ADMIN_COMMANDS, REMINDER_POLL, USER_COMMANDS, Transport
+from bot.telegram.transport import REMINDER_POLL, USER_COMMANDS, Transport
 from bot.telegram.updates import UpdateReader
 
 logger = logging.getLogger(__name__)

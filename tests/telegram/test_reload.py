@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.telegram.transport import RELOAD_PROBLEMS_SHOWN
+from bot.telegram.admin_commands import RELOAD_PROBLEMS_SHOWN
 from tests.telegram.conftest import Person, Setup, StartBot
 
 
