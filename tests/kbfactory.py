@@ -26,7 +26,7 @@ def entry(entry_id: str, examples: list[str], **extra: Any) -> dict[str, Any]:
 
 
 CREDIT = [
-    "逾期会影响征信吗", "花呗逾期上征信吗", "逾期对信用记录有影响吗", "逾期了还能办信用卡吗",
+    "逾期了征信会受影响吗", "花呗逾期了上不上征信", "逾期对信用记录有影响吗", "逾期了还能办信用卡吗",
     "逾期会进黑名单吗", "征信花了怎么办", "逾期影响贷款买房吗", "will it hurt my credit score",
 ]  # fmt: skip
 LEGAL = [
@@ -38,7 +38,7 @@ NEGOTIATE = [
     "协商还款怎么申请", "只还利息可以吗", "能减免利息吗", "can I negotiate a longer term",
 ]  # fmt: skip
 REUSE = [
-    "还清以后花呗还能用吗", "花呗什么时候恢复", "逾期后额度还有吗", "借呗还能再借吗",
+    "还清以后花呗还能用吗", "花呗多久可以恢复", "逾期后额度还有吗", "借呗还能再借吗",
     "花呗被关了怎么开", "还完款多久能用", "额度没了怎么办", "can I use huabei again",
 ]  # fmt: skip
 

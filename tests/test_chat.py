@@ -52,7 +52,9 @@ async def saved_guide(config: Config) -> Progress | None:
 def test_a_conversation_with_a_question_and_the_walkthrough(config: Config, shipped: Knowledge) -> None:
     credit = shipped.kb.entry("impact.credit")
     assert credit is not None
-    greeting, answer, welcome, days, amount, goodbye = chat(config, "逾期会影响征信吗", "/guide", "1", "15", "/quit")
+    greeting, answer, welcome, days, amount, goodbye = chat(
+        config, "逾期了征信会受影响吗", "/guide", "1", "15", "/quit"
+    )
 
     assert greeting.startswith(shipped.kb.text("greeting", ZH).strip())
     assert f"  #1. {shipped.kb.text('guide_button', ZH)}" in greeting
@@ -91,7 +93,7 @@ def test_a_clarify_menu_is_answered_by_number(tmp_path: Path, shipped: Knowledge
     config = load_config(settings, env={})
     credit = shipped.kb.entry("impact.credit")
     assert credit is not None
-    _greeting, menu, answer, _goodbye = chat(config, "逾期会影响征信吗", "1", "/quit")
+    _greeting, menu, answer, _goodbye = chat(config, "逾期了征信会受影响吗", "1", "/quit")
     assert menu.startswith(shipped.kb.text("clarify_prompt", ZH))
     assert f"  #1. {credit.title_in(ZH)}" in menu
     assert shipped.kb.text("none_of_these", ZH) in menu
@@ -103,7 +105,7 @@ def test_a_clarify_menu_is_answered_by_number(tmp_path: Path, shipped: Knowledge
     [
         pytest.param("/", id="a-bare-slash"),
         pytest.param("/nonsense", id="an-unknown-command"),
-        pytest.param("/ 逾期会影响征信吗", id="a-slash-before-a-question"),
+        pytest.param("/ 逾期了征信会受影响吗", id="a-slash-before-a-question"),
     ],
 )
 def test_an_unknown_command_is_explained_not_a_crash(config: Config, shipped: Knowledge, typed: str) -> None:
@@ -112,7 +114,7 @@ def test_an_unknown_command_is_explained_not_a_crash(config: Config, shipped: Kn
 
 
 def test_the_end_of_input_says_goodbye_like_quit(config: Config, shipped: Knowledge) -> None:
-    *_turns, last = chat(config, "逾期会影响征信吗")
+    *_turns, last = chat(config, "逾期了征信会受影响吗")
     assert last.strip() == shipped.kb.text("goodbye", ZH)
 
 
@@ -135,7 +137,7 @@ def test_an_english_question_in_the_terminal_is_answered_in_english(config: Conf
 def test_a_traditional_question_in_the_terminal_is_answered_in_traditional(config: Config, shipped: Knowledge) -> None:
     credit = shipped.kb.entry("impact.credit")
     assert credit is not None
-    _greeting, answer, welcome, _goodbye = chat(config, "逾期會影響徵信嗎", "/guide", "/quit", lang=None)
+    _greeting, answer, welcome, _goodbye = chat(config, "逾期了徵信會受影響嗎", "/guide", "/quit", lang=None)
 
     assert f"【{credit.title_in(Lang.ZH_HANT)}】" in answer
     assert shipped.walkthrough.say("messages.welcome", Lang.ZH_HANT) in welcome
@@ -144,7 +146,7 @@ def test_a_traditional_question_in_the_terminal_is_answered_in_traditional(confi
 def test_lang_fixes_the_chat_language_whatever_is_typed(config: Config, shipped: Knowledge) -> None:
     credit = shipped.kb.entry("impact.credit")
     assert credit is not None
-    greeting, answer, _goodbye = chat(config, "逾期会影响征信吗", "/quit", lang=Lang.EN)
+    greeting, answer, _goodbye = chat(config, "逾期了征信会受影响吗", "/quit", lang=Lang.EN)
 
     assert greeting.startswith(shipped.kb.text("greeting", Lang.EN))
     assert f"【{credit.title_in(Lang.EN)}】" in answer
@@ -162,7 +164,7 @@ def test_advisor_chat_takes_lang(tmp_path: Path, shipped: Knowledge, argv: list[
     env |= {"ADVISOR_DB": str(tmp_path / "chat.sqlite3"), "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run(
         [sys.executable, "-m", "bot", *argv],
-        input="逾期会影响征信吗\n/quit\n",
+        input="逾期了征信会受影响吗\n/quit\n",
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -183,7 +185,7 @@ def test_python_dash_m_bot_chat_reads_stdin(tmp_path: Path, shipped: Knowledge) 
     env |= {"ADVISOR_DB": str(tmp_path / "chat.sqlite3"), "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run(
         [sys.executable, "-m", "bot", "chat"],
-        input="逾期会影响征信吗\n/quit\n",
+        input="逾期了征信会受影响吗\n/quit\n",
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -293,10 +295,10 @@ def test_the_terminal_walkthrough_in_the_order_of_a_real_negotiation(config: Con
 @pytest.mark.parametrize(
     ("question", "entry_id"),
     [
-        pytest.param("逾期的钱在哪里还", "route.where_to_repay", id="where-to-repay"),
-        pytest.param("逾期了坐高铁坐飞机受影响吗", "impact.credit", id="travel"),
-        pytest.param("逾期会不会影响我找工作", "impact.credit", id="job-applications"),
-        pytest.param("花呗逾期会影响我老公贷款吗", "impact.credit", id="a-family-members-loan"),
+        pytest.param("逾期的钱该在哪还", "route.where_to_repay", id="where-to-repay"),
+        pytest.param("逾期了坐火车坐飞机受影响吗", "impact.credit", id="travel"),
+        pytest.param("逾期会不会影响我去找工作", "impact.credit", id="job-applications"),
+        pytest.param("花呗逾期了会影响我老公贷款吗", "impact.credit", id="a-family-members-loan"),
     ],
 )
 def test_questions_users_need_are_answered_in_the_terminal(
@@ -349,7 +351,7 @@ def test_the_crisis_reply_in_the_terminal_speaks_the_chats_language(
 
 
 def test_a_scam_gets_the_warning_card_and_then_the_answer_in_the_terminal(config: Config, shipped: Knowledge) -> None:
-    question = "借呗逾期了会不会影响征信，有人要我的银行卡密码"
+    question = "借呗逾期了会不会影响到征信，有人要我的银行卡密码"
     card = shipped.kb.entry("safety.scams")
     answered = shipped.matcher.match(question).entry
     assert card is not None

@@ -59,8 +59,8 @@ def total_examples(folder: Path) -> int:
 @pytest.mark.parametrize(
     ("question", "lang"),
     [
-        pytest.param("逾期会影响征信吗", "zh-hans", id="simplified"),
-        pytest.param("逾期會影響徵信嗎", "zh-hant", id="traditional"),
+        pytest.param("逾期了征信会受影响吗", "zh-hans", id="simplified"),
+        pytest.param("逾期了徵信會受影響嗎", "zh-hant", id="traditional"),
         pytest.param("Can being late affect my credit?", "en", id="english"),
         pytest.param("5000", "zh-hans", id="a-message-that-tells-nothing-gets-simplified"),
     ],
@@ -74,9 +74,9 @@ def test_ask_json_says_which_language_the_reply_is_in(question: str, lang: str) 
 @pytest.mark.parametrize(
     "argv",
     [
-        pytest.param(["ask", "--lang", "en", "逾期会影响征信吗"], id="after-the-subcommand"),
-        pytest.param(["ask", "逾期会影响征信吗", "--lang", "en"], id="after-the-question"),
-        pytest.param(["--lang", "en", "ask", "逾期会影响征信吗"], id="before-it-as-older-versions-took-it"),
+        pytest.param(["ask", "--lang", "en", "逾期了征信会受影响吗"], id="after-the-subcommand"),
+        pytest.param(["ask", "逾期了征信会受影响吗", "--lang", "en"], id="after-the-question"),
+        pytest.param(["--lang", "en", "ask", "逾期了征信会受影响吗"], id="before-it-as-older-versions-took-it"),
     ],
 )
 def test_ask_lang_fixes_the_reply_language(argv: list[str]) -> None:
@@ -90,14 +90,14 @@ def test_ask_lang_fixes_the_reply_language(argv: list[str]) -> None:
 
 
 def test_ask_lang_auto_follows_the_question() -> None:
-    code, output = advisor("ask", "--lang", "auto", "--json", "逾期會影響徵信嗎")
+    code, output = advisor("ask", "--lang", "auto", "--json", "逾期了徵信會受影響嗎")
     assert (code, json.loads(output)["lang"]) == (0, "zh-hant")
 
 
 @pytest.mark.parametrize(
     ("question", "status", "entry", "route"),
     [
-        pytest.param("逾期会影响征信吗", "answer", "impact.credit", None, id="answer-names-the-entry"),
+        pytest.param("逾期了征信会受影响吗", "answer", "impact.credit", None, id="answer-names-the-entry"),
         pytest.param(
             "花呗逾期了还能用吗",
             "fallback",
@@ -132,7 +132,7 @@ def test_ask_json_prints_one_object_describing_the_match(
         pytest.param("I want to kill myself", "crisis", id="crisis-in-english"),
         pytest.param("有人说交两千就能帮我停息挂账，靠谱吗", "scam", id="scam"),
         pytest.param("想问问怎么和支付宝协商还款", None, id="negotiating-with-alipay-is-not-a-scam"),
-        pytest.param("好崩溃，逾期会影响征信吗", None, id="despair-is-not-reported"),
+        pytest.param("好崩溃，逾期了征信会受影响吗", None, id="despair-is-not-reported"),
     ],
 )
 def test_ask_json_says_what_safety_reply_the_user_gets(question: str, safety: str | None) -> None:
@@ -156,7 +156,7 @@ def test_ask_json_reports_a_clarify_with_its_candidates(tmp_path: Path) -> None:
     settings.write_text(
         "matcher: {learned: false, answer_threshold: 2.0, lone_answer_threshold: 2.0}\n", encoding="utf-8"
     )
-    code, output = advisor("--config", str(settings), "ask", "--json", "逾期会影响征信吗")
+    code, output = advisor("--config", str(settings), "ask", "--json", "逾期了征信会受影响吗")
     assert code == 0
     data = json.loads(output)
     assert (data["status"], data["entry"]) == ("clarify", None)
@@ -180,14 +180,14 @@ def test_ask_without_json_prints_the_answer_a_user_would_read() -> None:
 
 
 def test_ask_reads_one_question_per_line_when_none_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO("逾期会影响征信吗\n\n不还钱会被起诉吗\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("逾期了征信会受影响吗\n\n不还钱会被起诉吗\n"))
     code, output = advisor("ask", "--json")
     assert code == 0
     assert [json.loads(line)["entry"] for line in output.splitlines()] == ["impact.credit", "impact.legal"]
 
 
 def test_ask_batch_through_python_dash_m_bot(tmp_path: Path) -> None:
-    questions = ["逾期会影响征信吗", "花呗逾期了还能用吗", "不还钱会被起诉吗", "xyz qwerty"]
+    questions = ["逾期了征信会受影响吗", "花呗逾期了还能用吗", "不还钱会被起诉吗", "xyz qwerty"]
     stdin = "\n".join([questions[0], "", questions[1], "   ", questions[2], questions[3]]) + "\n"
     env = {key: value for key, value in os.environ.items() if key != "ADVISOR_CONFIG"} | {"PYTHONIOENCODING": "utf-8"}
     done = subprocess.run(
@@ -211,7 +211,7 @@ def test_ask_batch_through_python_dash_m_bot(tmp_path: Path) -> None:
 def test_ask_into_a_reader_that_stops_early_ends_without_a_traceback(tmp_path: Path) -> None:
     """`advisor ask … | head -1`: the pipe closes after the first line; no BrokenPipeError traceback follows."""
     env = {key: value for key, value in os.environ.items() if key != "ADVISOR_CONFIG"} | {"PYTHONIOENCODING": "utf-8"}
-    stdin = "逾期会影响征信吗\n" * 400  # far more output than a pipe buffer holds
+    stdin = "逾期了征信会受影响吗\n" * 400  # far more output than a pipe buffer holds
     with subprocess.Popen(
         [sys.executable, "-m", "bot", "ask", "--json"],
         stdin=subprocess.PIPE,
@@ -417,7 +417,7 @@ def test_a_wrong_command_line_is_a_usage_error(argv: list[str], capsys: pytest.C
 def test_a_broken_config_file_is_one_line_not_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     settings = tmp_path / "config.yaml"
     settings.write_text("matcher: {answer_treshold: 0.5}\n", encoding="utf-8")
-    code, _output = advisor("--config", str(settings), "ask", "--json", "逾期会影响征信吗")
+    code, _output = advisor("--config", str(settings), "ask", "--json", "逾期了征信会受影响吗")
     assert code == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("error: ")

@@ -130,8 +130,10 @@ class Person(Seen):
 @pytest.mark.parametrize(
     ("question", "client_lang", "entry_id"),
     [
-        pytest.param("逾期会影响征信吗", "zh-hans", "impact.credit", id="simplified-question"),
-        pytest.param("花唄逾期會影響徵信嗎", "zh-hant", "impact.credit", id="traditional-question-traditional-answer"),
+        pytest.param("逾期了征信会受影响吗", "zh-hans", "impact.credit", id="simplified-question"),
+        pytest.param(
+            "花唄逾期了徵信會受影響嗎", "zh-hant", "impact.credit", id="traditional-question-traditional-answer"
+        ),
         pytest.param("will being late hurt my credit score", "en", "impact.credit", id="english-question"),
         pytest.param("不还钱会被起诉吗", "zh-hans", "impact.legal", id="legal-consequences"),
     ],
@@ -220,7 +222,7 @@ async def test_an_unanswerable_question_gets_the_honest_fallback(tmp_path: Path,
     ("question", "logged"),
     [
         pytest.param("怎么做红烧肉", True, id="fallback-is-logged"),
-        pytest.param("逾期会影响征信吗", False, id="answer-is-not-logged"),
+        pytest.param("逾期了征信会受影响吗", False, id="answer-is-not-logged"),
         pytest.param("花呗还清以后还能用吗", False, id="route-is-not-logged"),
         pytest.param("逾期会被起诉还是只影响征信", False, id="clarify-is-not-logged"),
     ],
@@ -258,7 +260,7 @@ async def test_an_overlong_message_is_answered_from_its_first_part_with_a_notice
     engine: Engine, shipped: Knowledge
 ) -> None:
     user = Person(engine)
-    story = "逾期会影响征信吗" + "。" * (LONG_MESSAGE + 100)
+    story = "逾期了征信会受影响吗" + "。" * (LONG_MESSAGE + 100)
     notice, answer = await user.say(story)
     assert notice.text == shipped.kb.text("too_long_notice", ZH)
     assert answer.title == shipped.kb.entry("impact.credit").title_in(ZH)  # type: ignore[union-attr]
@@ -491,7 +493,7 @@ async def test_a_side_question_mid_walkthrough_keeps_the_place_and_offers_to_con
     assert before is not None
     assert before.step is Step.DAYS
 
-    (answer,) = await user.say("逾期会影响征信吗")
+    (answer,) = await user.say("逾期了征信会受影响吗")
     assert answer.title == shipped.kb.entry("impact.credit").title_in(ZH)  # type: ignore[union-attr]
     assert user.actions[0] == "w:resume"
     assert "g:start" not in user.actions  # "continue" replaces "start the walkthrough"
@@ -536,7 +538,7 @@ async def test_a_step_topic_opened_from_a_button_also_offers_the_jump(engine: En
 
 async def test_an_answer_about_no_step_has_no_jump(engine: Engine) -> None:
     user = Person(engine)
-    await user.say("逾期会影响征信吗")
+    await user.say("逾期了征信会受影响吗")
     assert not [action for action in user.actions if action.startswith("w:goto:")]
 
 
@@ -689,7 +691,7 @@ async def test_a_chosen_language_is_remembered_over_the_clients(
     assert greeting.text == shipped.kb.text("greeting", Lang.EN)
 
     restarted = Person(Engine(shipped, engine.storage), client_lang="zh-hans", first_update=100)
-    await restarted.say("逾期会影响征信吗")
+    await restarted.say("逾期了征信会受影响吗")
     assert restarted.replies[0].title == shipped.kb.entry("impact.credit").title_in(Lang.EN)  # type: ignore[union-attr]
 
 
@@ -716,7 +718,7 @@ async def test_the_language_typed_is_remembered_after_a_restart(
     engine: Engine, shipped: Knowledge, db_path: Path
 ) -> None:
     user = Person(engine, client_lang="en")  # Telegram in English
-    await user.say("逾期会影响征信吗")
+    await user.say("逾期了征信会受影响吗")
     await user.say("5000")  # tells nothing: kept
     session = await saved(db_path)
     assert session is not None
@@ -819,7 +821,7 @@ async def test_a_stuck_user_does_not_hold_up_another(shipped: Knowledge, db_path
             await slow.press("w:o:product:huabei")
 
         fast = Person(engine, user_id=2, first_update=100)
-        (answer,) = await asyncio.wait_for(fast.say("逾期会影响征信吗"), timeout=5)
+        (answer,) = await asyncio.wait_for(fast.say("逾期了征信会受影响吗"), timeout=5)
         assert answer.title == shipped.kb.entry("impact.credit").title_in(ZH)  # type: ignore[union-attr]
         assert not first.done()
 
@@ -846,13 +848,13 @@ async def test_reload_with_a_broken_folder_keeps_the_old_knowledge(tmp_path: Pat
         await engine.reload()
     assert engine.knowledge is old
     user = Person(engine)
-    await user.say("逾期会影响征信吗")
+    await user.say("逾期了征信会受影响吗")
     assert user.replies[0].title == old.kb.entry("impact.credit").title_in(ZH)  # type: ignore[union-attr]
 
     impact.write_text(original.replace("标题 impact.credit", "新标题 impact.credit"), encoding="utf-8")
     fresh = await engine.reload()
     assert engine.knowledge is fresh is not old
-    await user.say("逾期会影响征信吗")
+    await user.say("逾期了征信会受影响吗")
     assert user.replies[0].title == "新标题 impact.credit"
 
 

@@ -151,7 +151,7 @@ async def test_kb_unmatched_groups_the_inbox_and_writes_csv(
 ) -> None:
     for user_id, question in enumerate(["股票怎么买", "股票怎么买呢", "股票该怎么买"], 1):
         await storage.log_unmatched(user_id, question, "zh-hans", None, 0.0)
-    await storage.file_disliked(9, "逾期会影响征信吗", "zh-hans", "impact.credit")
+    await storage.file_disliked(9, "逾期了征信会受影响吗", "zh-hans", "impact.credit")
     await storage.close()
     monkeypatch.setenv("ADVISOR_DB", str(tmp_path / "advisor.sqlite3"))
     out = io.StringIO()
@@ -161,7 +161,7 @@ async def test_kb_unmatched_groups_the_inbox_and_writes_csv(
     assert first.split()[:3] == ["3×", "3", "users"]
     assert "+2 wordings" in first
     assert "👎 1" in second
-    assert second.endswith("逾期会影响征信吗")
+    assert second.endswith("逾期了征信会受影响吗")
     rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
     assert [r["times"] for r in rows] == ["3", "1"]
 
@@ -170,7 +170,7 @@ async def test_a_phone_number_in_a_turned_down_question_or_note_never_reaches_th
     knowledge: Knowledge, storage: Storage
 ) -> None:
     user = Person(Engine(knowledge, storage))
-    await user.says("逾期会影响征信吗 我电话13812345678")
+    await user.says("逾期了征信会受影响吗 我电话13812345678")
     await user.presses(user.actions[-1])  # 👎
     await user.says("请打 13912345678 联系我")
     [row] = await storage.inbox_rows()
@@ -181,7 +181,9 @@ async def test_a_phone_number_in_a_turned_down_question_or_note_never_reaches_th
 
 def test_the_terminal_chat_shows_the_thumbs_and_takes_a_note(tmp_path: Path) -> None:
     shipped = Knowledge.load(SHIPPED)
-    question = next(q for q in ("逾期会影响征信吗", "不还钱会被起诉吗") if shipped.matcher.match(q).entry is not None)
+    question = next(
+        q for q in ("逾期了征信会受影响吗", "不还钱会被起诉吗") if shipped.matcher.match(q).entry is not None
+    )
     config = load_config(None, env={"ADVISOR_DB": str(tmp_path / "chat.sqlite3")})
     out = io.StringIO()
     answer_turn = io.StringIO()

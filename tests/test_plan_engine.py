@@ -158,7 +158,7 @@ async def test_the_walkthrough_meanwhile_takes_typed_numbers_and_the_plan_waits(
 async def test_a_side_question_is_answered_with_a_way_back(user: Person, db_path: Path) -> None:
     await user.command("plan")
     await user.say("3万")
-    await user.say("逾期会影响征信吗")
+    await user.say("逾期了征信会受影响吗")
 
     assert user.replies[0].title == "标题 impact.credit"
     assert user.actions[0] == "p:resume"

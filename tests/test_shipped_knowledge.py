@@ -123,9 +123,9 @@ def test_no_answer_ends_a_list_with_a_bare_etc(lang: Lang) -> None:
 @pytest.mark.parametrize(
     "question",
     [
-        pytest.param("我是送外卖的能拿什么证明收入", id="delivery-rider-zh"),
+        pytest.param("我是跑外卖的能拿什么证明收入", id="delivery-rider-zh"),
         pytest.param("跑外卖的没有收入证明怎么办", id="no-income-proof-zh"),
-        pytest.param("what proof of income can a delivery rider show", id="delivery-rider-en"),
+        pytest.param("what income proof can a food delivery rider show", id="delivery-rider-en"),
     ],
 )
 def test_gig_workers_asking_for_proof_of_income_get_the_materials_answer(question: str) -> None:

@@ -39,7 +39,7 @@ from tests.transcript import EngineUser
 ZH = Lang.ZH_HANS
 #: A crisis model that hears 征信 and 单少 faintly (score 0.5: between its thresholds 0 and 1) and 星星 clearly (2.0).
 TINY = SafetyModel({"crisis": Linear({"征信": 2.5, "单少": 2.5, "星星": 4.0}, -2.0, 0.0, 1.0)}, ())
-QUESTION = "逾期会影响征信吗"  # the fixture's impact.credit question, heard faintly by TINY
+QUESTION = "逾期了征信会受影响吗"  # the fixture's impact.credit question, heard faintly by TINY
 FILLED = {
     "crisis": "‹crisis›",
     "crisis_mainland": "‹mainland line›",
@@ -62,7 +62,7 @@ def tiny_model(monkeypatch: pytest.MonkeyPatch) -> None:
         pytest.param(QUESTION, Concern.CRISIS_SOFT, id="model-alone-low-score-is-soft"),
         pytest.param("今晚想一个人去看星星", Concern.CRISIS, id="model-alone-high-score-is-full"),
         pytest.param("去看星星", Concern.CRISIS_SOFT, id="model-alone-high-score-on-a-short-text-is-soft"),
-        pytest.param("逾期会影响征信吗 我不想活了", Concern.CRISIS, id="a-phrase-is-always-full"),
+        pytest.param("逾期了征信会受影响吗 我不想活了", Concern.CRISIS, id="a-phrase-is-always-full"),
         pytest.param("逾期会影响还款吗", None, id="nothing-heard"),
     ],
 )

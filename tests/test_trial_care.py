@@ -48,7 +48,7 @@ async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
 
 async def test_the_question_in_a_crisis_message_is_offered_not_lost(engine: Engine) -> None:
     user = EngineUser(engine, 1)
-    await user.says("逾期会影响征信吗 我真的不想活了")
+    await user.says("逾期了征信会受影响吗 我真的不想活了")
     assert user.text == "‹crisis›"  # nothing in front of or after the caring reply
     assert "e:impact.credit" in user.actions  # the practical question, as a button to come back to
     await user.presses("e:impact.credit")
@@ -71,7 +71,7 @@ async def test_after_the_crisis_reply_a_message_asking_nothing_gets_a_check_in(e
     await user.says("嗯嗯 没什么")
     assert "‹checkin ‹mainland line››" in user.text
     assert user.actions == ["g:start"]  # no menu of topics
-    await user.says("逾期会影响征信吗")  # a real question is answered as usual
+    await user.says("逾期了征信会受影响吗")  # a real question is answered as usual
     assert user.replies[0].title == engine.knowledge.kb.entry("impact.credit").title_in(Lang.ZH_HANS)  # type: ignore[union-attr]
 
 
@@ -101,10 +101,10 @@ async def test_without_a_crisis_the_same_message_gets_no_check_in(engine: Engine
 
 async def test_the_same_answer_within_a_few_messages_is_pointed_back_to(engine: Engine) -> None:
     user = EngineUser(engine, 5)
-    await user.says("逾期会影响征信吗")
+    await user.says("逾期了征信会受影响吗")
     title = engine.knowledge.kb.entry("impact.credit").title_in(Lang.ZH_HANS)  # type: ignore[union-attr]
     assert user.replies[0].title == title
-    await user.says("花呗逾期上征信吗")
+    await user.says("花呗逾期了上不上征信")
     assert (user.replies[0].title, user.text) == (title, "already_shown 文本")  # no second copy of the answer
     assert "v:-:impact.credit" in user.actions  # a 👎 still reaches the admins
     await user.presses("e:impact.credit")  # the button shows it again in full
@@ -113,11 +113,11 @@ async def test_the_same_answer_within_a_few_messages_is_pointed_back_to(engine: 
 
 async def test_an_answer_long_ago_is_given_again_in_full(engine: Engine) -> None:
     user = EngineUser(engine, 6)
-    await user.says("逾期会影响征信吗")
+    await user.says("逾期了征信会受影响吗")
     for _ in range(REPEAT_WINDOW):
         await user.says("能不能协商延期还款")
         await user.says("不还钱会被起诉吗")
-    await user.says("逾期会影响征信吗")
+    await user.says("逾期了征信会受影响吗")
     assert user.replies[0].title == engine.knowledge.kb.entry("impact.credit").title_in(Lang.ZH_HANS)  # type: ignore[union-attr]
 
 

@@ -120,7 +120,7 @@ async def test_a_scam_question_on_another_topic_still_gets_the_card_first(tmp_pa
 @pytest.mark.parametrize(
     "question",
     [
-        pytest.param("我已经转了3000给那个代理了怎么办", id="zh-paid-an-agent"),
+        pytest.param("我已经给那个代理转了3000了怎么办", id="zh-paid-an-agent"),
         pytest.param("I already paid the 'negotiation agent'", id="en-paid-an-agent"),
     ],
 )
@@ -164,7 +164,7 @@ def test_the_shipped_knowledge_routes_harassment_to_the_collection_answer(questi
 # --- "只还本金" is a request to waive interest, not to pay interest only ---------------------------------------------
 
 
-@pytest.mark.parametrize("question", ["只还本金", "能不能只还本金", "只还本金可以吗"])
+@pytest.mark.parametrize("question", ["只还本金", "能不能只还本金", "只还本金行不行"])
 def test_the_shipped_answer_to_principal_only_speaks_of_the_principal(question: str, shipped: Knowledge) -> None:
     result = shipped.matcher.match(question)
     assert result.entry is not None

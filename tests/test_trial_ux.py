@@ -25,8 +25,8 @@ from tests.transcript import EngineUser
 
 #: Questions the fixture's entry about what to say to customer service answers.
 SCRIPT_QUESTIONS = [
-    "跟客服怎么开口", "协商话术", "打电话协商要说什么", "第一次协商不知道说啥",
-    "协商时怎么说", "给我个话术", "what should I say to customer service", "give me a script",
+    "跟客服如何开口", "协商话术", "打电话协商该说什么", "头一回协商不知道说啥",
+    "协商的时候怎么讲", "给我个话术", "what should I say to customer service", "give me a script",
 ]  # fmt: skip
 
 
@@ -130,7 +130,7 @@ async def test_text_naming_no_item_gets_the_hint_and_keeps_the_ticks(engine: Eng
 async def test_a_question_at_a_checklist_still_goes_to_the_knowledge_base(engine: Engine) -> None:
     user = EngineUser(engine, 5)
     await at_materials_step(user)
-    await user.says("逾期会影响征信吗")
+    await user.says("逾期了征信会受影响吗")
     assert "w:resume" in user.actions  # a side answer, with the button back to the walkthrough
     assert "‹messages.checklist_hint›" not in user.text
 
@@ -154,7 +154,7 @@ async def test_asking_what_to_say_gets_the_script_filled_with_the_users_answers(
     user = EngineUser(engine, 7)
     await at_amount_step(user)
     await user.says("两个都有 «huabei»1.2万«jiebei»3万")
-    await user.says("跟客服怎么开口")
+    await user.says("跟客服如何开口")
     assert user.replies[0].title == f"标题 {SCRIPT_ENTRY}"  # the knowledge's own answer first
     filled = user.replies[-1].text
     assert filled.startswith("‹steps.contact.yours script=‹steps.contact.script script=")
@@ -174,7 +174,7 @@ async def test_the_topic_button_gives_the_filled_script_too(engine: Engine) -> N
 
 async def test_without_walkthrough_answers_the_knowledges_own_script_is_all(engine: Engine) -> None:
     user = EngineUser(engine, 9)
-    await user.says("跟客服怎么开口")
+    await user.says("跟客服如何开口")
     assert user.replies[0].title == f"标题 {SCRIPT_ENTRY}"
     assert "steps.contact.yours" not in user.text
 

@@ -43,8 +43,8 @@ MARKED = {
     "crisis_checkin": "‹checkin {hotline}›",
 }
 SCAM_EXAMPLES = [
-    "代理协商要收费正常吗", "停息挂账中介可信吗", "征信修复公司靠谱吗", "客服要我的验证码能给吗",
-    "有人自称客服让我转账", "找中介帮忙协商好不好", "交钱就能洗白逾期吗", "网上搜到的协商电话能信吗",
+    "代理协商要收钱正常吗", "停息挂账的中介可信不", "征信修复公司靠谱吗", "客服要我的验证码能给吗",
+    "有人自称客服让我转账", "找中介替我协商好不好", "交钱就能洗白逾期吗", "网上查到的协商电话能信吗",
 ]  # fmt: skip
 
 
@@ -117,14 +117,14 @@ async def saved_cause(tmp_path: Path, user_id: int) -> str | None:
 
 async def test_the_same_words_asked_outside_the_walkthrough_still_get_the_soft_tier(engine: Engine) -> None:
     user = EngineUser(engine, 2)
-    await user.says("逾期会影响征信吗 单少了")  # a question the fixture answers, heard faintly
+    await user.says("逾期了征信会受影响吗 单少了")  # a question the fixture answers, heard faintly
     assert user.replies[-1].text == "‹soft ‹mainland line››"
 
 
 async def test_a_text_that_is_no_answer_to_the_step_keeps_the_soft_tier(engine: Engine) -> None:
     user = EngineUser(engine, 3)
     await walked_to(user, "channel")  # 单少 names no channel
-    await user.says("逾期会影响征信吗 单少了")
+    await user.says("逾期了征信会受影响吗 单少了")
     assert user.replies[-1].text == "‹soft ‹mainland line››"
 
 
@@ -180,7 +180,7 @@ REPLIES = [
     ("channel", "我想打电话", ZH),
     ("channel", "I'll call", EN),
     ("contact", "给我个话术", ZH),
-    ("contact", "给我一段跟客服说的开场白", ZH),
+    ("contact", "给我一段和客服说的开场白", ZH),
     ("contact", "怎么跟客服说", ZH),
     ("contact", "點樣同客服講", HANT),
     ("contact", "what should I say to customer service", EN),

@@ -27,8 +27,8 @@ def test_the_development_set(text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("text", "written"),
     [
-        pytest.param("借呗逾期了怎么办", Written.SIMPLIFIED, id="simplified"),
-        pytest.param("借唄逾期了怎麼辦", Written.TRADITIONAL, id="traditional"),
+        pytest.param("借呗逾期了怎么处理", Written.SIMPLIFIED, id="simplified"),
+        pytest.param("借唄逾期了怎麼處理", Written.TRADITIONAL, id="traditional"),
         pytest.param("我張卡還唔到錢，點算好", Written.HONG_KONG, id="cantonese-is-hong-kong"),
         pytest.param("我张卡还唔到钱，点算好", Written.SIMPLIFIED, id="cantonese-in-simplified-stays-simplified"),
         pytest.param("我在台灣，可以用嗎", Written.TRADITIONAL, id="taiwan-writes-台"),
@@ -61,15 +61,15 @@ def test_a_message_that_cannot_tell_decides_nothing(text: str) -> None:
 @pytest.mark.parametrize(
     ("previous", "text", "client", "after"),
     [
-        pytest.param(None, "借呗逾期了怎么办", "en", Lang.ZH_HANS, id="chinese-from-an-english-telegram"),
+        pytest.param(None, "借呗逾期了怎么处理", "en", Lang.ZH_HANS, id="chinese-from-an-english-telegram"),
         pytest.param(Lang.ZH_HANS, "ok", "en", Lang.ZH_HANS, id="undecidable-keeps-the-conversation"),
         pytest.param(Lang.ZH_HANS, "How long can I delay?", "zh-hans", Lang.EN, id="english-after-chinese"),
-        pytest.param(None, "借唄逾期了怎麼辦", None, Lang.ZH_HANT, id="traditional-is-taiwan-wording-by-default"),
-        pytest.param(None, "借唄逾期了怎麼辦", "zh-hk", Lang.ZH_HK, id="hong-kong-telegram-gets-hong-kong-wording"),
-        pytest.param(None, "借唄逾期了怎麼辦", "zh-mo", Lang.ZH_HK, id="macau-too"),
+        pytest.param(None, "借唄逾期了怎麼處理", None, Lang.ZH_HANT, id="traditional-is-taiwan-wording-by-default"),
+        pytest.param(None, "借唄逾期了怎麼處理", "zh-hk", Lang.ZH_HK, id="hong-kong-telegram-gets-hong-kong-wording"),
+        pytest.param(None, "借唄逾期了怎麼處理", "zh-mo", Lang.ZH_HK, id="macau-too"),
         pytest.param(None, "我張卡還唔到錢，點算好", None, Lang.ZH_HK, id="cantonese-gets-hong-kong-wording"),
         pytest.param(None, "我張卡還唔到錢，點算好", "zh-tw", Lang.ZH_HANT, id="a-telegram-region-wins"),
-        pytest.param(Lang.ZH_HK, "借唄逾期了怎麼辦", None, Lang.ZH_HK, id="hong-kong-stays-hong-kong"),
+        pytest.param(Lang.ZH_HK, "借唄逾期了怎麼處理", None, Lang.ZH_HK, id="hong-kong-stays-hong-kong"),
         pytest.param(Lang.ZH_HANT, "我不想活了", "en", Lang.ZH_HANT, id="script-less-chinese-keeps-the-script"),
         pytest.param(Lang.EN, "我不想活了", "en", Lang.ZH_HANS, id="script-less-chinese-leaves-english"),
         pytest.param(Lang.EN, "我不想活了", "zh-hant", Lang.ZH_HANT, id="for-telegram's-chinese"),
@@ -117,11 +117,11 @@ LONG_ENGLISH = "they told me on the phone that they cannot change anything about
         pytest.param(Typed(Lang.ZH_HK, Lang.EN), "我應該點同客服講", None, HK, id="its-own-language-forgets-the-lean"),
         pytest.param(Typed(Lang.ZH_HK, Lang.EN), "5000", None, Typed(Lang.ZH_HK, Lang.EN), id="nothing-told-no-change"),
         pytest.param(
-            Typed(Lang.EN), "逾期了怎么办", "en", Typed(Lang.EN, Lang.ZH_HANS), id="chinese-leans-english-too"
+            Typed(Lang.EN), "逾期了怎么处理", "en", Typed(Lang.EN, Lang.ZH_HANS), id="chinese-leans-english-too"
         ),
         pytest.param(
             Typed(Lang.EN),
-            "我的借呗逾期三个月了，客服说不能协商，我现在该怎么办才好呢",
+            "我的借呗逾期三个月了，客服讲不能协商，我现在该怎么办才好呢",
             None,
             Typed(Lang.ZH_HANS),
             id="a-long-chinese-message-switches",

@@ -22,7 +22,7 @@ def matcher(tmp_path: Path) -> Matcher:
     ("question", "entry"),
     [
         pytest.param("逾期会不会影响我的征信", "impact.credit", id="simplified-colloquial"),
-        pytest.param("花唄逾期會影響徵信嗎", "impact.credit", id="traditional-chinese-question"),
+        pytest.param("花唄逾期了徵信會受影響嗎", "impact.credit", id="traditional-chinese-question"),
         pytest.param("花贝预期会影响征信吗", "impact.credit", id="typos-fixed-by-aliases"),
         pytest.param("will being late hurt my credit score", "impact.credit", id="english-question"),
         pytest.param("我能跟支付宝协商延期还款吗", "respond.negotiate", id="negotiation"),
@@ -142,7 +142,7 @@ def test_a_clear_question_has_all_three_views_behind_it(matcher: Matcher) -> Non
 
 
 CHIT_CHAT = [
-    "讲个笑话", "今天天气好吗", "你是机器人吗", "陪我聊聊天", "推荐一首歌", "早上好", "tell me a joke", "帮我写首诗",
+    "讲个笑话", "今天天气晴不晴", "你是机器人吗", "陪我聊聊天", "推荐一首歌", "早上好", "tell me a joke", "帮我写首诗",
 ]  # fmt: skip
 
 
@@ -205,7 +205,7 @@ def shipped_matcher() -> Matcher:
 @pytest.mark.parametrize(
     ("typed", "meant"),
     [
-        pytest.param("借呗逾期了怎么跟支付宝鞋商", "借呗逾期了怎么跟支付宝协商", id="鞋商-is-协商"),
+        pytest.param("借呗逾期了如何跟支付宝鞋商", "借呗逾期了如何跟支付宝协商", id="鞋商-is-协商"),
         pytest.param("逾期对正信有影响吗", "逾期对征信有影响吗", id="正信-is-征信"),
         pytest.param("逾期了还能补救吗", "逾期了还能补救吗", id="a-known-word-is-left-alone"),
         pytest.param("我在工厂上班工资不高", "我在工厂上班工资不高", id="words-the-guide-lacks-are-left-alone"),

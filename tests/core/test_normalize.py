@@ -14,9 +14,9 @@ NORMALIZE = Normalizer(aliases=[("花贝", "花呗"), ("蚂蚁花呗", "花呗")
     ("raw", "expected"),
     [
         pytest.param("ＡＢＣ１２３", "abc123", id="full-width-to-half-width"),
-        pytest.param("花唄逾期會影響徵信嗎", "花呗逾期会影响征信吗", id="traditional-to-simplified"),
+        pytest.param("花唄逾期了徵信會受影響嗎", "花呗逾期了征信会受影响吗", id="traditional-to-simplified"),
         pytest.param("Will It HURT my Credit?", "will it hurt my credit", id="case-folding-and-punctuation"),
-        pytest.param("逾期了😭😭怎么办！！！", "逾期了怎么办", id="emoji-removed"),
+        pytest.param("逾期了😭😭怎么处理！！！", "逾期了怎么处理", id="emoji-removed"),
         pytest.param("花呗 逾期 了", "花呗逾期了", id="spaces-between-chinese-dropped"),
     ],
 )

@@ -254,7 +254,7 @@ def test_english_texts_are_used_in_english(texts: PlanTexts) -> None:
     [
         pytest.param("3万", True, id="amount"),
         pytest.param("不知道", True, id="short-words-get-a-kind-question"),
-        pytest.param("逾期会影响征信吗", False, id="question-mark-word"),
+        pytest.param("逾期了征信会受影响吗", False, id="question-mark-word"),
         pytest.param("how long will it take?", False, id="english-question"),
         pytest.param("工资五千多但房租两千", True, id="short-story-gets-asked-for-one-number"),
         pytest.param(

@@ -87,7 +87,7 @@ def screen() -> Screen:
         pytest.param("支付密码忘了怎么办", None, id="password-forgotten"),
         pytest.param("花呗分期手续费怎么算", None, id="alipays-own-fee"),
         pytest.param("what's the installment fee for Huabei", None, id="english-fee"),
-        pytest.param("花呗逾期会影响征信吗", None, id="an-ordinary-question"),
+        pytest.param("花呗逾期了征信会受影响吗", None, id="an-ordinary-question"),
     ],
 )
 def test_the_screen_sees_crisis_scam_and_despair(screen: Screen, text: str, expected: Concern | None) -> None:
@@ -138,8 +138,8 @@ def test_admin_phrases_add_to_the_built_in_ones() -> None:
 # -- the advisor's replies, on fixture knowledge ---------------------------------------------------------------------
 
 SCAMS = [
-    "代理协商要收费正常吗", "停息挂账中介可信吗", "征信修复公司靠谱吗", "客服要我的验证码能给吗",
-    "有人自称客服让我转账", "找中介帮忙协商好不好", "交钱就能洗白逾期吗", "网上搜到的协商电话能信吗",
+    "代理协商要收钱正常吗", "停息挂账的中介可信不", "征信修复公司靠谱吗", "客服要我的验证码能给吗",
+    "有人自称客服让我转账", "找中介替我协商好不好", "交钱就能洗白逾期吗", "网上查到的协商电话能信吗",
 ]  # fmt: skip
 
 
@@ -156,7 +156,7 @@ def advisor(tmp_path: Path) -> Advisor:
 
 @pytest.mark.parametrize("lang", list(Lang))
 def test_a_person_in_crisis_gets_the_crisis_reply_and_nothing_else(advisor: Advisor, lang: Lang) -> None:
-    outcome = advisor.ask(Conversation(lang), "花呗逾期会影响征信吗？我真的不想活了")
+    outcome = advisor.ask(Conversation(lang), "花呗逾期了征信会受影响吗？我真的不想活了")
     assert [r.text for r in outcome.replies] == [advisor.kb.text("crisis", lang)]
     # the conversation goes on; the question asked in the same message waits under a button, never answered first
     assert [c.action for c in outcome.replies[0].choices] == ["e:impact.credit", "g:start"]
@@ -166,7 +166,7 @@ def test_a_person_in_crisis_gets_the_crisis_reply_and_nothing_else(advisor: Advi
 
 
 def test_a_scam_gets_the_card_first_and_then_the_answer(advisor: Advisor) -> None:
-    outcome = advisor.ask(Conversation(), "有人说交两千就能帮我处理，逾期会影响征信吗")
+    outcome = advisor.ask(Conversation(), "有人说交两千就能帮我处理，逾期了征信会受影响吗")
     card = advisor.kb.entry(SCAM_ENTRY)
     credit = advisor.kb.entry("impact.credit")
     assert card is not None
@@ -207,7 +207,7 @@ def test_asking_about_negotiating_with_alipay_is_not_a_scam(advisor: Advisor) ->
 
 @pytest.mark.parametrize("lang", list(Lang))
 def test_despair_gets_a_kind_word_before_the_practical_answer(advisor: Advisor, lang: Lang) -> None:
-    outcome = advisor.ask(Conversation(lang), "好崩溃，逾期会影响征信吗")
+    outcome = advisor.ask(Conversation(lang), "好崩溃，逾期了征信会受影响吗")
     first, *rest = outcome.replies
     assert first.text == advisor.kb.text("reassurance", lang)
     assert rest[0].title == advisor.kb.entry("impact.credit").title_in(lang)  # type: ignore[union-attr]

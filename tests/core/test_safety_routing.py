@@ -14,12 +14,12 @@ from bot.core.matcher import Matcher, MatchResult, Status
 from tests.kbfactory import default_entries, entry, write_kb
 
 AGENTS = [
-    "代理协商要收费正常吗", "停息挂账中介可信吗", "找中介帮忙协商好不好", "收费帮忙协商的能信吗",
-    "征信修复公司靠谱吗", "代还款公司是不是骗子", "有人说交钱就能洗白", "网上的协商专线能信吗",
+    "代理协商要收钱正常吗", "停息挂账的中介可信不", "找中介替我协商好不好", "收钱帮人协商的能信吗",
+    "征信修复公司靠谱吗", "代还款的公司是骗子吗", "有人说交钱就能洗白", "网上的协商专线能信吗",
 ]  # fmt: skip
 CODES = [
     "有人打电话要我的验证码", "自称客服的人要我报验证码", "对方要我开屏幕共享", "我把验证码告诉他了",
-    "电话里的人要支付密码", "自称警察让我说验证码", "验证码已经给对方了", "他还在电话上等验证码",
+    "电话里的人要支付密码", "自称警察让我说验证码", "验证码已经告诉对方了", "他还在电话上等验证码",
 ]  # fmt: skip
 PAID = [
     "已经给中介转了钱怎么办", "我已经交了协商费", "钱已经转过去了", "被中介骗了钱",
@@ -79,7 +79,7 @@ def test_between_safety_entries_the_keywords_in_the_message_decide(advisor: Advi
 
 
 def test_an_ordinary_question_keeps_its_menu(advisor: Advisor) -> None:
-    outcome = advisor.ask(Conversation(), "逾期会影响征信吗")
+    outcome = advisor.ask(Conversation(), "逾期了征信会受影响吗")
     assert outcome.safety is None
     assert outcome.match is not None
     assert outcome.match.status is Status.CLARIFY

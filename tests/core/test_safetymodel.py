@@ -124,7 +124,7 @@ QUIET = [
     pytest.param("验证码收不到怎么办", id="code-not-received"),
     pytest.param("支付密码忘了怎么办", id="password-forgotten"),
     pytest.param("花呗分期手续费怎么算", id="alipays-own-fee"),
-    pytest.param("花呗逾期会影响征信吗", id="an-ordinary-question"),
+    pytest.param("花呗逾期了征信会受影响吗", id="an-ordinary-question"),
     pytest.param("想问一下逾期记录会保留几年", id="a-note-that-starts-with-want"),
     pytest.param("tell me something funny", id="english-chit-chat"),
 ]

@@ -308,5 +308,5 @@ def test_an_option_only_named_after_a_not_is_not_picked(walk: Walkthrough) -> No
 
 def test_a_word_inside_another_items_name_does_not_tick_that_item(shipped: Walkthrough) -> None:
     # "证明" is also the last part of a longer label; "收入证明" names only the income proof
-    assert understood(at(Step.MATERIALS, cause="emergency"), "收入证明有了", shipped) == Ticked(("income_proof",))
+    assert understood(at(Step.MATERIALS, cause="emergency"), "收入证明已经有了", shipped) == Ticked(("income_proof",))
     assert understood(at(Step.MATERIALS), "我只有工资流水", shipped) == Ticked(("bank_statements",))

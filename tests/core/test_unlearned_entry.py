@@ -16,7 +16,7 @@ from bot.core.matcher import Matcher, Status
 from tests.kbfactory import default_entries, entry, write_kb
 
 REFUSED = [
-    "客服拒绝了怎么办", "协商被拒绝了", "客服说不能协商", "被拒绝了还能再试吗",
+    "客服拒绝了该咋办", "协商让人拒绝了", "客服讲不能协商", "被拒了还能再试一次吗",
     "申请延期被拒了", "客服拒绝了我的申请", "they refused my request", "they said no, what now",
 ]  # fmt: skip
 

@@ -48,7 +48,7 @@ def guide(key: str, lang: Lang = ZH, **values: object) -> str:
 
 
 #: Questions tried in turn: the matcher is tuned elsewhere, so each test picks at run time one that gets what it needs.
-LIKELY_ANSWERED = ["逾期会影响征信吗", "不还钱会被起诉吗", "欠款为什么越来越多", "能不能协商延期还款", "会怎么样"]
+LIKELY_ANSWERED = ["逾期了征信会受影响吗", "不还钱会被起诉吗", "欠款为什么越来越多", "能不能协商延期还款", "会怎么样"]
 LIKELY_AMBIGUOUS = ["花呗", "协商", "支付宝", "分期", "逾期", "怎么还", "能不能少还点"]
 OFF_TOPIC = ["今天天气怎么样", "推荐一部好看的电影", "怎么做红烧肉", "火星上有水吗"]
 
@@ -417,7 +417,7 @@ async def test_the_crisis_reply_comes_in_the_users_language(
 
 
 async def test_a_scam_gets_the_warning_card_first_and_then_the_answer(user: Person) -> None:
-    question = "借呗逾期了会不会影响征信，有人要我的银行卡密码"
+    question = "借呗逾期了会不会影响到征信，有人要我的银行卡密码"
     card = shipped().kb.entry("safety.scams")
     answered = shipped().matcher.match(question).entry
     assert card is not None
@@ -742,7 +742,7 @@ async def test_a_traditional_chinese_user_reads_traditional_chinese(
     user = Person(advisor, 4206, language_code=code)
 
     [greeting] = await user.says("/start")
-    [answer] = await user.says("逾期會影響徵信嗎")
+    [answer] = await user.says("逾期了徵信會受影響嗎")
 
     for text in (greeting.text, answer.text):
         assert "還" in text
@@ -755,7 +755,7 @@ async def test_a_chinese_message_from_an_english_telegram_is_answered_in_chinese
     user = Person(advisor, 4209, language_code="en")  # Telegram has no Chinese interface: many use it in English
 
     [greeting] = await user.says("/start")
-    [answer] = await user.says("逾期会影响征信吗")
+    [answer] = await user.says("逾期了征信会受影响吗")
     [still] = await user.says("ok")  # tells no language: the conversation keeps its own
     welcome, _step = await user.says("/guide")
 
@@ -777,7 +777,7 @@ async def test_a_traditional_message_is_answered_in_traditional_and_the_walkthro
 ) -> None:
     user = Person(advisor, 4210, language_code="zh-hans")
 
-    [answer] = await user.says("逾期會影響徵信嗎")
+    [answer] = await user.says("逾期了徵信會受影響嗎")
     welcome, _step = await user.says("/guide")
 
     assert answer.bold() == [shipped().kb.entry("impact.credit").title_in(Lang.ZH_HANT)]  # type: ignore[union-attr]
@@ -788,7 +788,7 @@ async def test_the_language_chosen_wins_over_what_is_typed(advisor: AdvisorBot) 
     user = Person(advisor, 4211, language_code="zh-hans")
 
     await user.says("/language en")
-    [answer] = await user.says("逾期会影响征信吗")
+    [answer] = await user.says("逾期了征信会受影响吗")
 
     assert answer.bold() == [shipped().kb.entry("impact.credit").title_in(Lang.EN)]  # type: ignore[union-attr]
 
@@ -914,7 +914,7 @@ async def test_polling_survives_a_bad_gateway(advisor: AdvisorBot, user: Person)
     ],
 )
 async def test_a_burst_from_one_user_is_answered_in_order(user: Person, fault: Callable[[FakeBotAPI], None]) -> None:
-    first, second = "逾期会影响征信吗", "不还钱会被起诉吗"
+    first, second = "逾期了征信会受影响吗", "不还钱会被起诉吗"
     expected = [
         *(shipped().matcher.match(q).entry.title_in(ZH) for q in (first, second)),  # type: ignore[union-attr]
         say("privacy"),
@@ -1072,10 +1072,10 @@ async def test_run_with_a_token_telegram_rejects_exits_with_a_clear_message(
 @pytest.mark.parametrize(
     ("question", "entry_id", "must_say"),
     [
-        pytest.param("逾期的钱在哪里还", "route.where_to_repay", "95188", id="where-to-repay"),
+        pytest.param("逾期的钱该在哪还", "route.where_to_repay", "95188", id="where-to-repay"),
         pytest.param("支付宝客服电话是多少", "steps.channel", "95188", id="the-official-hotline"),
-        pytest.param("逾期了坐高铁坐飞机受影响吗", "impact.credit", "火车", id="travel"),
-        pytest.param("花呗逾期会影响我老公贷款吗", "impact.credit", "家人贷款", id="a-family-members-loan"),
+        pytest.param("逾期了坐火车坐飞机受影响吗", "impact.credit", "火车", id="travel"),
+        pytest.param("花呗逾期了会影响我老公贷款吗", "impact.credit", "家人贷款", id="a-family-members-loan"),
     ],
 )
 async def test_answers_users_need(user: Person, question: str, entry_id: str, must_say: str) -> None:

@@ -25,7 +25,7 @@ def say(key: str, **values: str) -> str:
 
 
 def answered_question() -> str:
-    for question in ("逾期会影响征信吗", "不还钱会被起诉吗", "能不能协商延期还款"):
+    for question in ("逾期了征信会受影响吗", "不还钱会被起诉吗", "能不能协商延期还款"):
         result = shipped().matcher.match(question)
         if result.entry is not None and result.status.value == "answer":
             return question

@@ -17,8 +17,8 @@ async def test_a_flooder_gets_the_burst_and_one_note_while_someone_else_is_answe
     setup.budget = True  # as in production: a burst of 10, then one a second
     async with start_bot() as advisor:
         flooder, other, admin = Person(advisor, 4501), Person(advisor, 4503), Person(advisor, 4502)
-        flood = [flooder.type("花呗逾期会影响征信吗") for _ in range(FLOOD)]
-        asked = other.type("逾期会影响征信吗")
+        flood = [flooder.type("花呗逾期了征信会受影响吗") for _ in range(FLOOD)]
+        asked = other.type("逾期了征信会受影响吗")
         await advisor.until_handled(asked)
         # Messages past the budget are dropped unread (never handled), and confirmed to Telegram all the same.
         await advisor.fake.wait_for(lambda: all(map(advisor.fake.confirmed, flood)) or None, timeout=10)
@@ -85,7 +85,7 @@ async def test_a_flood_of_presses_waits_behind_nobody_else(setup: Setup, start_b
         fake, flooder, other = advisor.fake, Person(advisor, 4531), Person(advisor, 4532)
         fake.delay("answerCallbackQuery", 0.1)  # answers take a while, as over a real network
         flood = [flooder.tap("x", 1) for _ in range(presses)]
-        asked = other.type("逾期会影响征信吗")
+        asked = other.type("逾期了征信会受影响吗")
         await advisor.until_handled(asked, *flood)
 
     answers = [fake.callback_answer(tap) for tap in flood]

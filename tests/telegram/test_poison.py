@@ -23,7 +23,7 @@ async def test_a_poison_update_between_two_good_ones_is_skipped_and_counted(
     caplog.set_level(logging.DEBUG)
     async with start_bot() as advisor:
         user, other, admin = Person(advisor, 4601), Person(advisor, 4604), Person(advisor, 4602)
-        before = user.type("逾期会影响征信吗")
+        before = user.type("逾期了征信会受影响吗")
         poison = advisor.fake.inject_raw(POISON)
         after = other.type("不还钱会被起诉吗")
         await advisor.until_handled(before, after)
@@ -45,7 +45,7 @@ async def test_advisor_run_answers_around_a_poison_update_and_stops_within_two_s
     async with bot_process(fake, setup.database) as bot:
         await bot.start()
         await fake.wait_for(lambda: fake.requests_received("getUpdates"), timeout=30)
-        before = fake.inject_message(4603, "逾期会影响征信吗")
+        before = fake.inject_message(4603, "逾期了征信会受影响吗")
         poison = fake.inject_raw(POISON)
         after = fake.inject_message(4605, "不还钱会被起诉吗")
         await fake.wait_for_reply(before, timeout=30)

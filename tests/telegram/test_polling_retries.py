@@ -106,9 +106,9 @@ async def test_a_reply_that_surely_failed_is_sent_by_the_next_attempt_and_the_an
     setup.telegram = {"retry": {"attempts": 1}}  # one 500 and a send has surely failed
     async with start_bot(expect_errors=True) as bot:
         user, other, admin = Person(bot, 4811), Person(bot, 4813), Person(bot, 4812)
-        expected = [seen.text for seen in await other.says("逾期会影响征信吗")]
+        expected = [seen.text for seen in await other.says("逾期了征信会受影响吗")]
         fake.fail_next("sendMessage", status=502, description="Bad Gateway")
-        typed = user.type("逾期会影响征信吗")
+        typed = user.type("逾期了征信会受影响吗")
         await fake.wait_for(lambda: fake.confirmed(typed) or None, timeout=10)
         [stats] = await admin.says("/stats")
 
@@ -123,7 +123,7 @@ async def test_an_update_tried_again_after_a_failed_send_does_not_send_again_wha
     setup.telegram = {"retry": {"attempts": 1}}
     async with start_bot(expect_errors=True) as bot:
         user, other = Person(bot, 4821), Person(bot, 4822)
-        scam = "借呗逾期了会不会影响征信，有人要我的银行卡密码"  # the scam warning, then the answer
+        scam = "借呗逾期了会不会影响到征信，有人要我的银行卡密码"  # the scam warning, then the answer
         expected = [seen.text for seen in await other.says(scam)]
         assert len(expected) >= 2, "this test needs an answer of two messages"
         fake.fail_next("sendMessage", status=500, after=1)  # the first message goes out, the second is refused

@@ -16,7 +16,7 @@ async def test_a_reload_refused_for_thousands_of_problems_answers_in_one_capped_
         admin = Person(advisor, 4401)
         (knowledge / "entries" / "bad.yaml").write_text("entries:\n" + bad, encoding="utf-8")
         [refused] = await admin.says("/reload")
-        [answer] = await admin.says("逾期会影响征信吗")
+        [answer] = await admin.says("逾期了征信会受影响吗")
 
     lines = refused.text.splitlines()
     assert lines[0].startswith("Reload refused; the bot keeps version")

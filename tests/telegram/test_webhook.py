@@ -14,7 +14,7 @@ from fakebotapi import FakeBotAPI
 from tests.kbfactory import write_runnable_kb
 from tests.telegram.test_poison import POISON
 
-#: What the fixture knowledge answers "花呗逾期会影响征信吗" with: the title of its entry impact.credit (kbfactory).
+#: What the fixture knowledge answers "花呗逾期了征信会受影响吗" with: the title of its entry impact.credit (kbfactory).
 CREDIT_TITLE = "标题 impact.credit"
 
 
@@ -55,7 +55,7 @@ async def test_a_webhook_bot_answers_what_telegram_posts_and_refuses_a_wrong_sec
             assert fake.webhook is not None
             assert (fake.webhook["url"], fake.webhook["secret_token"]) == (url, "s3cret-for-tests")
 
-            fake.inject_message(77, "花呗逾期会影响征信吗")
+            fake.inject_message(77, "花呗逾期了征信会受影响吗")
             refused: list[int] = []
             for _ in range(100):  # the web server may still be starting after setWebhook
                 try:
@@ -99,9 +99,9 @@ async def test_a_webhook_skips_an_update_it_cannot_read_answers_the_others_and_s
             )
         try:
             await fake.wait_for(lambda: fake.webhook, timeout=30)
-            fake.inject_message(77, "花呗逾期会影响征信吗")
+            fake.inject_message(77, "花呗逾期了征信会受影响吗")
             poison = fake.inject_raw(POISON)  # as a Bot API server older than the library would send it
-            fake.inject_message(79, "逾期会影响征信吗\ud800")  # a lone surrogate, as only a forged call can carry
+            fake.inject_message(79, "逾期了征信会受影响吗\ud800")  # a lone surrogate, as only a forged call can carry
             statuses: list[int] = []
             for _ in range(100):  # the web server may still be starting after setWebhook
                 try:

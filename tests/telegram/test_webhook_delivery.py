@@ -136,7 +136,7 @@ async def test_a_reply_that_surely_failed_is_answered_500_and_the_update_sent_ag
     setup.telegram = {"retry": {"attempts": 1}}  # one 5xx and a send has surely failed
     async with webhook_bot(setup) as bot:
         user, other = Person(bot, 4707), Person(bot, 4708)
-        scam = "借呗逾期了会不会影响征信，有人要我的银行卡密码"  # the scam warning, then the answer
+        scam = "借呗逾期了会不会影响到征信，有人要我的银行卡密码"  # the scam warning, then the answer
         other.type(scam)
         assert await deliver(fake) == [200]
         expected = [message["text"] for message in fake.sent_messages(4708)]
