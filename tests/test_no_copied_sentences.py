@@ -1,9 +1,14 @@
 """No test copies a sentence of the shipped knowledge: an admin who rewords one in knowledge/*.yaml must not break CI.
 
-Logic tests run on fixture knowledge (tests/kbfactory.py) or read the shipped texts at run time; only the files in
-`ALLOWED` may spell out shipped wording. What counts as copied: a string literal in a test (docstrings aside) that
-holds 8 Chinese characters in a row (Traditional read as Simplified), or 5 English words in a row, found in a text
-the bot shows — an answer, a title, a label, a prompt — and in no example question (typing what users type is fine).
+Logic tests run on fixture knowledge (tests/kbfactory.py), type questions in their own words, or read the shipped
+texts at run time; only the files in `ALLOWED` may spell out shipped wording. A string literal in a test (docstrings
+aside; Traditional read as Simplified) is a copy when it holds
+
+- a whole sentence or clause of any string of the knowledge (split at punctuation and line breaks) of 6 Chinese
+  characters or 5 English words or more — example questions and keywords too: a test that types a shipped example
+  breaks when an admin rewords that example, or
+- 8 Chinese characters or 5 English words in a row of a text the bot shows (an answer, a title, a label, a prompt)
+  that no example question also holds.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -23,7 +28,6 @@ from bot.config import DEFAULT_KNOWLEDGE_DIR
 TESTS = Path(__file__).resolve().parent
 #: Test files that may spell out shipped wording, and why.
 ALLOWED = {
-    "test_shipped_knowledge.py": "the smoke tests of the shipped knowledge (they read it, but may name it)",
     "core/test_importer.py": "pieces of the source article the entries were imported from, and its shipped repairs",
 }
 #: Files of knowledge/ that hold no sentences users read: spelling variants, conversion phrases, importer repairs.
@@ -32,10 +36,15 @@ NOT_SENTENCES = {"aliases.yaml", "traditional.yaml", "import_repairs.yaml"}
 NOT_SHOWN = {"examples", "keywords", "id", "section", "related", "kind", "causes", "min", "max", "also", "dont_know"}
 CHINESE_RUN = 8
 ENGLISH_RUN = 5
+#: The shortest clause of the knowledge that counts as a sentence of its own: Chinese characters, English words.
+CLAUSE_HAN = 6
+CLAUSE_WORDS = 5
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _CHINESE_TEXT = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+")  # Han characters and full-width punctuation
 _ENGLISH_TEXT = re.compile(r"[A-Za-z][\w'’-]*(?:[ ,;:]+[A-Za-z][\w'’-]*)*")
+_CLAUSE_END = re.compile(r"[\n。！？!?；;，,、：:（）()“”\"「」『』《》…—.]+")
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 
 
 def _strings(node: object, shown: bool = True) -> Iterator[tuple[bool, str]]:
@@ -67,11 +76,35 @@ def _simplified() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
-def copied(text: str) -> str | None:
-    """The first run of `text` copied from a sentence the shipped knowledge shows, or None."""
-    shown, typed = shipped_texts()
+def _as_simplified(text: str) -> str:
     with contextlib.suppress(UnicodeEncodeError):  # a lone surrogate, as some tests send on purpose
         text = str(_simplified().convert(text))
+    return text
+
+
+def _is_clause(piece: str) -> bool:
+    han = len(_HAN.findall(piece))
+    return han >= CLAUSE_HAN or (han == 0 and len(_WORD.findall(piece)) >= CLAUSE_WORDS)
+
+
+@cache
+def shipped_clauses() -> frozenset[str]:
+    """Every sentence or clause long enough to count of every string of the shipped knowledge, read as Simplified:
+    answers, titles, labels and prompts, example questions and keywords."""
+    shown, typed = shipped_texts()
+    pieces = (piece.strip() for piece in _CLAUSE_END.split(_as_simplified(shown + "\n" + typed)))
+    return frozenset(piece for piece in pieces if _is_clause(piece))
+
+
+def copied(text: str, clauses: Iterable[str] | None = None) -> str | None:
+    """The first whole clause of the shipped knowledge in `text`, or run of a sentence it shows, or None.
+
+    `clauses` narrows the clauses looked for (those a whole file holds), since most literals hold none."""
+    shown, typed = shipped_texts()
+    text = _as_simplified(text)
+    for clause in sorted(shipped_clauses()) if clauses is None else clauses:
+        if clause in text:
+            return clause
     runs: list[str] = _CHINESE_TEXT.findall(text)
     for run in runs:
         han = [at for at, char in enumerate(run) if _HAN.match(char)]
@@ -100,12 +133,18 @@ def _docstrings(tree: ast.Module) -> set[int]:
 def copies_in(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     skip = _docstrings(tree)
+    literals = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+    ]
+    everything = _as_simplified("\0".join(str(node.value) for node in literals))
+    clauses = [clause for clause in sorted(shipped_clauses()) if clause in everything]
     found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
-            piece = copied(node.value)
-            if piece is not None:
-                found.append(f"{path.relative_to(TESTS.parent)}:{node.lineno}: {piece!r}")
+    for node in literals:
+        piece = copied(str(node.value), clauses)
+        if piece is not None:
+            found.append(f"{path.relative_to(TESTS.parent)}:{node.lineno}: {piece!r}")
     return found
 
 
@@ -125,7 +164,7 @@ def _first_sentence(text: str) -> str:
     return re.split(r"[。！？\n]", text.strip())[0]
 
 
-def test_the_check_finds_a_shipped_sentence_and_lets_example_questions_through() -> None:
+def test_the_check_finds_a_shipped_sentence() -> None:
     from bot.core.knowledge import load_knowledge
 
     kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
@@ -133,6 +172,32 @@ def test_the_check_finds_a_shipped_sentence_and_lets_example_questions_through()
     assert copied(f"assert '{sentence}' in reply") is not None
     english = next(s for e in kb.entries if len((s := _first_sentence(e.answer["en"])).split()) >= 8)
     assert copied(english) is not None
-    example = next(q for e in kb.entries for q in e.examples if len(_HAN.findall(q)) >= CHINESE_RUN)
-    assert copied(example) is None
     assert copied("‹steps.days.prompt›") is None
+
+
+def test_the_check_finds_a_copied_example_question_in_either_script() -> None:
+    from bot.core.knowledge import load_knowledge
+
+    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    example = next(q for e in kb.entries for q in e.examples if len(_HAN.findall(q)) == CLAUSE_HAN)
+    assert copied(f"await user.says('{example}')") is not None
+    assert copied(opencc.OpenCC("s2t").convert(example)) is not None
+    english = next(q for e in kb.entries for q in e.examples if len(q.split()) == CLAUSE_WORDS and q.isascii())
+    assert copied(english) is not None
+
+
+def test_the_check_finds_a_short_clause_of_a_shown_sentence() -> None:
+    shown, _typed = shipped_texts()
+    clause = next(
+        piece.strip()
+        for piece in _CLAUSE_END.split(shown)
+        if len(_HAN.findall(piece)) == CLAUSE_HAN and len(piece.strip()) == CLAUSE_HAN
+    )
+    assert copied(f"assert '{clause}' in reply") is not None
+
+
+def test_a_question_in_the_tests_own_words_is_not_a_copy() -> None:
+    own = "逾期了征信会受影响吗"  # what tests type where the shipped examples ask about credit records
+    assert own not in shipped_clauses()
+    assert copied(own) is None
+    assert copied("逾期") is None, "a word is not a sentence"
