@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -48,8 +47,6 @@ from bot.core.reminders import Rule
 from bot.core.replies import Attachment, Choice, Reply
 from bot.storage import Storage, StoredReminder
 
-#: What separates the words of a `diary_channel_<id>_also` text.
-_WORDS = re.compile(r"[,，、/]\s*")
 logger = logging.getLogger(__name__)
 
 #: Commands handled here (besides the engine's own).
@@ -314,7 +311,7 @@ class Tools:
             return diary.Typed(text)
         names = {
             channel: [word for key in (f"diary_channel_{channel}", f"diary_channel_{channel}_also")
-                      for lang in (Lang.ZH_HANS, Lang.EN) for word in _WORDS.split(ctx.kb.text(key, lang))]
+                      for lang in (Lang.ZH_HANS, Lang.EN) for word in ctx.kb.words(key, lang)]
             for channel in diary.CHANNELS
         }  # fmt: skip
         channel = diary.read_channel(text, names)

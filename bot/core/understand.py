@@ -134,7 +134,7 @@ def read(
         return OffMenu(number)
     if text.strip().startswith("#") and number is not None:
         return OffMenu(number)  # "#7" where there is no button 7 is no amount either
-    if says_dont_know(text, dont_know):
+    if says_one_of(text, dont_know):  # "不清楚", "idk"
         return Unsure()
     if unit is not None:
         found = _number(text, unit, sentences, naming)
@@ -212,11 +212,6 @@ def _signal(words: str) -> bool | None:
     if _MISSING.search(words):
         return False
     return True if _HAVE.search(words) else None
-
-
-def says_dont_know(text: str, dont_know: Iterable[str]) -> bool:
-    """Whether the whole text is one of the `dont_know` words ("不清楚", "idk"), perhaps with a particle or a typo."""
-    return says_one_of(text, dont_know)
 
 
 def says_one_of(text: str, words: Iterable[str], *, typos: bool = True) -> bool:

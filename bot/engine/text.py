@@ -32,8 +32,6 @@ LONG_MESSAGE = MAX_MESSAGE_CHARS
 _QUESTION_MARKERS = re.compile(
     r"[?？]|吗|怎么|如何|什么|能不能|可不可以|为什么|為什麼|嗎|怎麼|\b(how|what|can|should|why)\b"
 )
-#: What separates the words of a `…_words` text ("确定, 是, 好").
-_WORDS = re.compile(r"\s*[,，、]\s*")
 #: How a matched question counts in /stats (a route — recognised, not covered — counts as a fallback).
 _OUTCOMES = {Status.ANSWER: "answered", Status.CLARIFY: "clarified", Status.FALLBACK: "fallback"}
 
@@ -57,7 +55,7 @@ class TextHandler:
                 words = [
                     word
                     for said in (lang, Lang.ZH_HANS, Lang.EN)  # "yes" in a Chinese conversation too
-                    for word in (k.kb.text(key, said), *_WORDS.split(k.kb.text(f"{key}_words", said)))
+                    for word in (k.kb.text(key, said), *k.kb.words(f"{key}_words", said))
                 ]
                 if understand.says_one_of(event.text, words, typos=False):  # deleting cannot be undone
                     return forget_press(verb, event, state, k, lang, self.memory)
@@ -77,7 +75,7 @@ class TextHandler:
         screening = k.advisor.screen(text, answer=answering)
         answers_freely = screening.concern in ANSWERED_FREELY  # crisis or scam text is never an answer
         if k.plan is not None and answers_freely and planchat.reads_as_answer(state.plan, text):
-            unknown = understand.says_dont_know(text, k.walkthrough.dont_know)  # one list of words, the guide's
+            unknown = understand.says_one_of(text, k.walkthrough.dont_know)  # one list of words, the guide's
             answer = planchat.Unknown() if unknown else planchat.Typed(text)
             return cared(steps.plan(state, answer, k.plan, lang, k.walkthrough), screening, k, conversation)
         # A text that names one of the step's options answers the step even where the scam screen hears something in

@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core.i18n import Lang
-from bot.core.knowledge import EntryKind, load_knowledge
+from bot.core.knowledge import EntryKind, KnowledgeBase, load_knowledge
 from bot.errors import KnowledgeError
 from tests.kbfactory import write_kb, write_plan_texts, write_walkthrough
 
@@ -234,3 +234,12 @@ def test_a_file_of_the_wrong_shape_is_reported_not_a_crash(
     """A top-level list in an entries file once raised TypeError inside the loader."""
     problems = problems_of(write_kb(tmp_path, None, **{name: content}))
     assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_a_word_list_text_splits_at_either_comma_and_slash() -> None:
+    kb = KnowledgeBase(
+        entries=(), aliases=(), fillers=(), generic=(), version="v",
+        texts={"yes_words": {"zh-hans": "确定， 是、好/行 ,", "en": "yes,  sure / ok"}},
+    )  # fmt: skip
+    assert kb.words("yes_words", Lang.ZH_HANS) == ["确定", "是", "好", "行"]
+    assert kb.words("yes_words", Lang.EN) == ["yes", "sure", "ok"]

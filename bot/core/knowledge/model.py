@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -39,6 +40,10 @@ class Entry:
         return pick(self.answer, lang).strip()
 
 
+#: What separates the words of a word-list text: commas of either width, 、 and /.
+_WORD_SEPARATORS = re.compile(r"\s*[,，、/]\s*")
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     entries: tuple[Entry, ...]
@@ -68,3 +73,7 @@ class KnowledgeBase:
         """A UI text in `lang`, with `{placeholders}` filled; an unknown key is a programming error."""
         template = pick(self.texts[key], lang).strip()
         return template.format(**values) if values else template
+
+    def words(self, key: str, lang: Lang) -> list[str]:
+        """The words of a word-list text ("确定, 是, 好" or "电话/打电话") in `lang`, each stripped."""
+        return [word for word in _WORD_SEPARATORS.split(self.text(key, lang)) if word]
