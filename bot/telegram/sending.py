@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager, suppress
 
 from telegram import Bot, InputFile, Message
@@ -114,14 +114,7 @@ class Sender:
     async def _send_file(self, bot: Bot, chat_id: int, attachment: Attachment) -> bool:
         """A document after its message (the diary export, an admin's CSV); False if the chat blocked the bot."""
         document = InputFile(attachment.data, filename=attachment.filename, attach=True)
-        try:
-            await bot.send_document(chat_id, document, filename=attachment.filename)  # multipart, same client
-        except Forbidden:
-            logger.info("chat %s blocked the bot; no document sent", chat_id)
-            return False
-        except TelegramError:
-            logger.exception("a document could not be sent")
-        return True
+        return await _upload(chat_id, "document", bot.send_document(chat_id, document, filename=attachment.filename))
 
     async def _send_chart(self, bot: Bot, chat_id: int, chart: Chart) -> bool:
         """The chart as a photo under its message; False if the chat blocked the bot.
@@ -137,14 +130,7 @@ class Sender:
             logger.exception("the plan chart could not be drawn; the text was sent without it")
             return True
         photo = InputFile(png, filename="plan.png")
-        try:
-            await bot.send_photo(chat_id, photo, caption=chart.caption)  # multipart, through the same client
-        except Forbidden:
-            logger.info("chat %s blocked the bot; no chart sent", chat_id)
-            return False
-        except TelegramError:
-            logger.exception("the plan chart could not be sent")
-        return True
+        return await _upload(chat_id, "chart", bot.send_photo(chat_id, photo, caption=chart.caption))
 
     async def edit(self, message: Message, reply: Reply) -> bool:
         """Show a walkthrough step in place of the message whose button was pressed; False to send it instead."""
@@ -173,3 +159,16 @@ async def _call(bot: Bot, method: str, params: dict[str, object]) -> object:
     but warns for methods PTB wraps. Calls whose answer is only True use PTB's public methods.
     """
     return await bot._post(method, params)  # noqa: SLF001 -- deliberate, for the reason above
+
+
+async def _upload(chat_id: int, what: str, sending: Awaitable[Message]) -> bool:
+    """Send a file (multipart, through the same client as every call); False if the chat blocked the bot. A file
+    that cannot be sent is logged and left out: its message already went."""
+    try:
+        await sending
+    except Forbidden:
+        logger.info("chat %s blocked the bot; no %s sent", chat_id, what)
+        return False
+    except TelegramError:
+        logger.exception("the %s could not be sent", what)
+    return True
