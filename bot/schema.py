@@ -328,6 +328,21 @@ def saved(value: object, kind: Any, what: str) -> Any:
         raise StateError(f"{what}: {_plainly(str(error))}") from None
 
 
+@typing.overload
+def saved_json(text: str | bytes, kind: type[T], what: str) -> T: ...
+@typing.overload
+def saved_json(text: str | bytes, kind: Any, what: str) -> Any: ...
+def saved_json(text: str | bytes, kind: Any, what: str) -> Any:
+    """A stored JSON column read straight into its declared shape, or StateError as `saved` words it (text that is
+    not JSON at all says only where the parser stopped)."""
+    try:
+        return msgspec.json.decode(text, type=kind, strict=True)
+    except msgspec.ValidationError as error:
+        raise StateError(f"{what}: {_plainly(str(error))}") from None
+    except msgspec.DecodeError as error:  # msgspec names the byte it stopped at, never the text around it
+        raise StateError(f"{what}: not JSON ({str(error).removeprefix('JSON is malformed: ')})") from None
+
+
 def _plainly(message: str) -> str:
     """msgspec's one-line error as `place: what is wrong`, with any value it quoted left out."""
     at = _PLACE.search(message)

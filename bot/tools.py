@@ -224,7 +224,7 @@ class Tools:
         tz = await self._tz(user_id)
         now = self.clock()
         timed = [(rule, reminders.next_fire(rule, now, tz)) for rule in rules]
-        future = [(rule.to_dict(), moment) for rule, moment in timed if moment is not None]
+        future = [(rule, moment) for rule, moment in timed if moment is not None]
         if not future:
             return Result([Reply(kb.text("reminder_past", lang), (self._stop(kb, lang),))], Form("due", {}), False)
         added = await self.storage.add_reminders(user_id, future, limit=reminders.MAX_PER_USER)
@@ -239,7 +239,7 @@ class Tools:
         await self.storage.set_prefs(user_id, tz=tz, lang=lang.value)
         now = self.clock()
         for stored in await self.storage.reminders_of(user_id):
-            rule = Rule.from_dict(stored.rule)
+            rule = stored.rule  # None: unreadable, dropped
             await self.storage.reschedule_reminder(stored.id, reminders.next_fire(rule, now, tz) if rule else None)
         return Result([Reply(kb.text("reminder_tz_set", lang, tz=tz)), await self._list(user_id, kb, lang)])
 
@@ -264,7 +264,7 @@ class Tools:
         return Reply(text, tuple(choices))
 
     def _line(self, reminder: StoredReminder, tz: str, kb: KnowledgeBase, lang: Lang) -> str:
-        rule = Rule.from_dict(reminder.rule)
+        rule = reminder.rule  # None: unreadable, shown as unknown
         when = datetime.fromtimestamp(reminder.next_at, reminders.zone(tz)).strftime("%Y-%m-%d %H:%M")
         return kb.text("reminder_line", lang, what=describe(rule, kb, lang) if rule else "?", next=when)
 
@@ -418,14 +418,14 @@ class Tools:
 
     async def claim(self, reminder: StoredReminder, now: float) -> bool:
         """Move a due reminder on to its next firing before it is sent (at most once per firing)."""
-        rule = Rule.from_dict(reminder.rule)
+        rule = reminder.rule  # None: unreadable, dropped now
         tz = await self._tz(reminder.user_id)
         following = reminders.next_fire(rule, max(now, reminder.next_at), tz) if rule is not None else None
         return await self.storage.claim_reminder(reminder, following)
 
     async def message(self, reminder: StoredReminder, now: float, kb: KnowledgeBase) -> Reply:
         """What the user reads when `reminder` fires at `now` (saying so when it comes late), in their language."""
-        rule = Rule.from_dict(reminder.rule)
+        rule = reminder.rule
         tz_name, lang_name = await self.storage.prefs(reminder.user_id)
         session = await self.storage.load_session(reminder.user_id)
         lang_name = session.lang if session is not None and session.lang else lang_name  # /language wins

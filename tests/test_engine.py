@@ -586,7 +586,7 @@ async def test_a_redelivered_update_gets_the_replies_it_was_given_even_after_a_r
     first = await user.press("w:o:product:huabei")
     session = await storage.load_session(user.user_id)
     assert session is not None
-    assert session.last_replies == [reply.to_json() for reply in first]
+    assert session.last_replies == tuple(reply.to_saved() for reply in first)
     restarted = Engine(engine.knowledge, storage)  # nothing remembered in memory: the replies come from the database
     assert (await restarted.handle(user.last_event)).replies == first  # type: ignore[arg-type]
 

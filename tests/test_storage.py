@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from bot.core.replies import SavedReply
 from bot.errors import StorageError
 from bot.storage import MAX_QUESTION_CHARS, MIGRATIONS, Session, Storage, StorageStats
 
@@ -118,7 +119,7 @@ async def test_only_the_numeric_id_identifies_a_user(storage: Storage, db_path: 
 
 
 async def test_the_replies_to_the_last_update_are_kept_with_it_and_replaced(storage: Storage, db_path: Path) -> None:
-    first = [{"text": "第一步", "choices": [["下一步", "w:next"]]}]
+    first = (SavedReply("第一步", choices=(("下一步", "w:next"),)),)
     await storage.save_session(Session(user_id=1, state={"step": "intro"}, last_update_id=10, last_replies=first))
     loaded = await storage.load_session(1)
     assert loaded is not None
@@ -129,7 +130,7 @@ async def test_the_replies_to_the_last_update_are_kept_with_it_and_replaced(stor
 
 
 async def test_unreadable_stored_replies_read_as_none(storage: Storage, db_path: Path) -> None:
-    await storage.save_session(Session(user_id=1, last_update_id=10, last_replies=[{"text": "x"}]))
+    await storage.save_session(Session(user_id=1, last_update_id=10, last_replies=(SavedReply("x"),)))
     with sqlite3.connect(db_path) as db:
         db.execute("UPDATE sessions SET last_replies = '{broken'")
     fresh = await Storage.open(db_path)

@@ -1,8 +1,8 @@
 """Reminder arithmetic: when an instalment or credit-check reminder next fires, in the user's own time zone.
 
 Pure: the clock is an argument (unix seconds in, unix seconds out), so restarts and missed firings are tested with
-any time a test likes. Rules are plain frozen values stored as JSON by `bot.storage`; the Telegram transport arms
-PTB's JobQueue with what `next_fire` says, the terminal chat only lists and edits them.
+any time a test likes. Rules are plain frozen values, stored by `bot.storage` in their saved shapes (`SavedRule`);
+the Telegram transport arms PTB's JobQueue with what `next_fire` says, the terminal chat only lists and edits them.
 
 Three rules:
 
@@ -19,12 +19,13 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any, Final
+from typing import Annotated, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
 
 #: The time zone of a user who has not chosen one (the bot's users are mostly in mainland China).
 DEFAULT_TZ: Final = "Asia/Shanghai"
@@ -72,30 +73,49 @@ class Rule:
             raise ValueError(f"a credit nudge repeats every 1 month or more, not {every}")
         return cls(Kind.CREDIT, on=start, every=every)
 
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"kind": self.kind.value}
+    def to_saved(self) -> SavedRule:
+        """The rule in its saved shape (a row of the reminders table); `from_saved` reads it back."""
         if self.kind is Kind.MONTHLY:
-            data["day"] = self.day
-        else:
-            assert self.on is not None
-            data["on"] = self.on.isoformat()
-        if self.kind is Kind.CREDIT:
-            data["every"] = self.every
-        return data
+            return MonthlyRule(self.day)
+        assert self.on is not None
+        return OnceRule(self.on) if self.kind is Kind.ONCE else CreditRule(self.on, self.every)
 
     @classmethod
-    def from_dict(cls, data: object) -> Rule | None:
-        """A stored rule; None for anything garbled (a hand-edited row is skipped, never fatal)."""
-        if not isinstance(data, Mapping):
-            return None
-        try:
-            kind = Kind(str(data.get("kind")))
-            if kind is Kind.MONTHLY:
-                return cls.monthly(int(data["day"]))
-            on = date.fromisoformat(str(data["on"]))
-            return cls.once(on) if kind is Kind.ONCE else cls.credit(int(data["every"]), on)
-        except (KeyError, TypeError, ValueError):
-            return None
+    def from_saved(cls, saved: SavedRule) -> Rule:
+        """The rule a saved shape holds (its constraints were checked when it was read: `bot.schema.saved_json`)."""
+        match saved:
+            case MonthlyRule(day):
+                return cls.monthly(day)
+            case OnceRule(on):
+                return cls.once(on)
+            case CreditRule(on, every):
+                return cls.credit(every, on)
+
+
+# The saved shapes of a rule, told apart by `kind`: every shape a reminders row has held since reminders were stored.
+
+
+class MonthlyRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind", tag=Kind.MONTHLY.value):
+    """`Rule.monthly`: the day of the month an instalment is due."""
+
+    day: Annotated[int, msgspec.Meta(ge=1, le=31)]
+
+
+class OnceRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind", tag=Kind.ONCE.value):
+    """`Rule.once`: the date of one instalment."""
+
+    on: date
+
+
+class CreditRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind", tag=Kind.CREDIT.value):
+    """`Rule.credit`: the first credit-record nudge, and the months between nudges."""
+
+    on: date
+    every: Annotated[int, msgspec.Meta(ge=1)]
+
+
+#: A rule as the reminders table stores it.
+SavedRule = MonthlyRule | OnceRule | CreditRule
 
 
 def zone(name: str | None) -> ZoneInfo:

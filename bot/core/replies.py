@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+
+import msgspec
 
 
 @dataclass(frozen=True)
@@ -63,38 +63,26 @@ class Reply:
     chart: Chart | None = None
     edit: bool = False
 
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-able form, kept to answer an update again after a crash (`from_json` reads it back).
+    def to_saved(self) -> SavedReply:
+        """The reply as kept to answer its update again after a crash (`from_saved` reads it back).
 
         An attachment is not kept (a file is made again on request, never stored): the text is answered again."""
-        shape: dict[str, Any] = {"text": self.text}
-        if self.title:
-            shape["title"] = self.title
-        if self.choices:
-            shape["choices"] = [[choice.label, choice.action] for choice in self.choices]
-        if self.edit:
-            shape["edit"] = True
-        if self.chart is not None:
-            shape["chart"] = {**asdict(self.chart), "instalments": list(self.chart.instalments)}
-        return shape
+        pairs = tuple((choice.label, choice.action) for choice in self.choices)
+        return SavedReply(self.text, self.title, pairs, self.edit, self.chart)
 
     @classmethod
-    def from_json(cls, shape: Mapping[str, Any]) -> Reply:
-        """The reply `to_json` described; ValueError when the shape is not one it makes."""
-        text, title, choices = shape.get("text"), shape.get("title", ""), shape.get("choices", [])
-        if not isinstance(text, str) or not isinstance(title, str) or not isinstance(choices, list):
-            raise ValueError("not a stored reply")
-        pairs = [
-            pair
-            for pair in choices
-            if isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
-        ]
-        if len(pairs) != len(choices):
-            raise ValueError("not a stored reply")
-        chart = shape.get("chart")
-        try:
-            drawn = None if chart is None else Chart(**{**chart, "instalments": tuple(chart["instalments"])})
-        except (TypeError, KeyError) as error:
-            raise ValueError("not a stored reply") from error
-        edit = shape.get("edit", False) is True
-        return cls(text, tuple(Choice(label, action) for label, action in pairs), title, chart=drawn, edit=edit)
+    def from_saved(cls, saved: SavedReply) -> Reply:
+        """The reply a saved shape holds (checked when it was read: `bot.schema.saved_json`)."""
+        choices = tuple(Choice(label, action) for label, action in saved.choices)
+        return cls(saved.text, choices, saved.title, chart=saved.chart, edit=saved.edit)
+
+
+class SavedReply(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """The saved shape of a reply (`Reply.to_saved`), every one the database may hold: a key at its default is left
+    out, as it was before `edit` and `chart` were kept."""
+
+    text: str
+    title: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # (label, action) of each button
+    edit: bool = False
+    chart: Chart | None = None

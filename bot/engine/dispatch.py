@@ -141,7 +141,7 @@ class Engine:
                     # Only a state change marks the update applied: a question re-sent after a crash is answered again.
                     last_update_id=event.update_id if decision.save else (session.last_update_id if session else None),
                     last_replies=(
-                        [reply.to_json() for reply in decision.replies]
+                        tuple(reply.to_saved() for reply in decision.replies)
                         if decision.save and event.update_id is not None
                         else (session.last_replies if session and not decision.save else None)
                     ),
@@ -171,10 +171,7 @@ class Engine:
         if session is None or event.update_id != session.last_update_id:
             logger.info("redelivered update %s was answered before; nothing to send", event.update_id)
             return []
-        try:
-            replies = [Reply.from_json(shape) for shape in session.last_replies or ()]
-        except ValueError:
-            replies = []
+        replies = [Reply.from_saved(saved) for saved in session.last_replies or ()]
         logger.info("redelivered update %s: its replies again", event.update_id)
         return replies or steps.where_am_i(state, k, lang)
 

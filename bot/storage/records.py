@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bot.core.limits import MAX_MESSAGE_CHARS
+from bot.core.reminders import Rule
+from bot.core.replies import SavedReply
 
 #: Longest unmatched question (or feedback note) kept: no more than the matcher read (a user who pastes their whole
 #: situation should not have it all stored).
@@ -31,9 +33,9 @@ class Session:
     updated_at: float = 0.0
     #: Language of the latest typed message that told one (bot.core.language); None before any.
     typed_lang: str | None = None
-    #: What the bot answered to `last_update_id` (JSON-able, shaped by the engine), to answer it again if Telegram
-    #: delivers that update again after a crash; None when not kept.
-    last_replies: Sequence[Mapping[str, Any]] | None = None
+    #: What the bot answered to `last_update_id`, to answer it again if Telegram delivers that update again after a
+    #: crash; None when not kept (or not readable: the redelivery then shows where the user is).
+    last_replies: tuple[SavedReply, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,12 @@ class StorageStats:
 
 @dataclass(frozen=True)
 class StoredReminder:
-    """One reminder row: the rule as JSON (parsed by bot.core.reminders) and when it fires next."""
+    """One reminder row: its rule and when it fires next."""
 
     id: int
     user_id: int
-    rule: Mapping[str, Any]
+    #: None when the stored rule cannot be read (logged): listed as unknown, dropped when it comes due.
+    rule: Rule | None
     next_at: float
     created_at: float
 

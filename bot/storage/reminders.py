@@ -3,11 +3,11 @@ language each user's reminders use."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
+from bot.core.reminders import Rule
 from bot.storage.base import StorageBase
-from bot.storage.codecs import encode_json, reminder_from_row
+from bot.storage.codecs import encode_rule, reminder_from_row
 from bot.storage.records import StoredReminder
 
 
@@ -15,7 +15,7 @@ class Reminders(StorageBase):
     """`Storage`'s reminders and reminder preferences."""
 
     async def add_reminders(
-        self, user_id: int, rules: Sequence[tuple[Mapping[str, Any], float]], *, limit: int
+        self, user_id: int, rules: Sequence[tuple[Rule, float]], *, limit: int
     ) -> list[StoredReminder] | None:
         """Store (rule, next firing) pairs for a user, all or none; None when that would exceed `limit` in all."""
         now = self._clock()
@@ -29,7 +29,7 @@ class Reminders(StorageBase):
             for rule, next_at in rules:
                 cursor = await connection.execute(
                     "INSERT INTO reminders (user_id, rule, next_at, created_at) VALUES (?, ?, ?, ?)",
-                    (user_id, encode_json(dict(rule), "its reminder rule"), next_at, now),
+                    (user_id, encode_rule(rule), next_at, now),
                 )
                 assert cursor.lastrowid is not None
                 added.append(StoredReminder(cursor.lastrowid, user_id, rule, next_at, now))
@@ -42,7 +42,7 @@ class Reminders(StorageBase):
                 "SELECT id, user_id, rule, next_at, created_at FROM reminders WHERE user_id = ? ORDER BY next_at, id",
                 (user_id,),
             )
-        return [reminder for row in rows if (reminder := reminder_from_row(row)) is not None]
+        return [reminder_from_row(row) for row in rows]
 
     async def cancel_reminder(self, user_id: int, reminder_id: int) -> bool:
         async with self._using("cancel a reminder") as connection:
@@ -59,7 +59,7 @@ class Reminders(StorageBase):
                 "ORDER BY next_at, id LIMIT ?",
                 (now, limit),
             )
-        return [reminder for row in rows if (reminder := reminder_from_row(row)) is not None]
+        return [reminder_from_row(row) for row in rows]
 
     async def next_reminder_at(self) -> float | None:
         async with self._using("find the next reminder") as connection:

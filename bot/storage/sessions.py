@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from bot.storage.base import StorageBase
-from bot.storage.codecs import decode_replies, decode_state, encode_json, encode_state
+from bot.storage.codecs import decode_replies, decode_state, encode_replies, encode_state
 from bot.storage.records import Session
 
 _UPSERT_SESSION = """
@@ -53,7 +53,7 @@ class Sessions(StorageBase):
             lang=lang,
             state=decode_state(user_id, state_json),
             last_update_id=last_update_id,
-            last_replies=decode_replies(replies_json),
+            last_replies=decode_replies(user_id, replies_json),
             updated_at=updated_at,
             typed_lang=typed_lang,
         )
@@ -64,13 +64,12 @@ class Sessions(StorageBase):
         Returns the session as stored, with `updated_at` set.
         """
         updated_at = self._clock()
-        replies = None if session.last_replies is None else encode_json(list(session.last_replies), "its replies")
         row = (
             session.user_id,
             session.lang,
             encode_state(session.state),
             session.last_update_id,
-            replies,
+            None if session.last_replies is None else encode_replies(session.last_replies),
             updated_at,
             session.typed_lang,
         )

@@ -5,19 +5,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import msgspec
 import pytest
 
+from bot import schema
 from bot.core.reminders import (
     DEFAULT_TZ,
     LATE_AFTER,
     Kind,
     Rule,
+    SavedRule,
     is_late,
     known_zone,
     local_date,
     next_fire,
     parse_due_days,
 )
+from bot.errors import StateError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -102,12 +106,31 @@ def test_due_days_as_users_type_them(typed: str, expected: list[Rule] | None) ->
     assert parse_due_days(typed, date(2026, 2, 1)) == expected
 
 
-def test_rules_survive_a_round_trip_and_garbage_is_refused() -> None:
+def test_rules_survive_a_round_trip_through_their_saved_shape() -> None:
     for rule in (Rule.monthly(31), Rule.once(date(2026, 5, 1)), Rule.credit(6, date(2026, 1, 1))):
-        assert Rule.from_dict(rule.to_dict()) == rule
-    for garbage in (None, {}, {"kind": "monthly", "day": 40}, {"kind": "weekly"}, {"kind": "once", "on": "x"}):
-        assert Rule.from_dict(garbage) is None
+        stored = msgspec.json.encode(rule.to_saved())
+        assert Rule.from_saved(schema.saved_json(stored, SavedRule, "rule")) == rule
     assert Rule.credit(3, date(2026, 1, 1)).kind is Kind.CREDIT
+
+
+@pytest.mark.parametrize(
+    ("stored", "problem"),
+    [
+        pytest.param("null", "rule: expected a mapping, found nothing", id="nothing"),
+        pytest.param("{}", "rule: kind: missing", id="no-kind"),
+        pytest.param('{"kind": "monthly", "day": 40}', "rule: day: expected `int` <= 31", id="day-40"),
+        pytest.param('{"kind": "weekly"}', "rule: kind: not one of the values allowed there", id="unknown-kind"),
+        pytest.param('{"kind": "once", "on": "x"}', "rule: on: invalid RFC3339 encoded date", id="not-a-date"),
+        pytest.param('{"kind": "credit", "on": "2026-01-01"}', "rule: every: missing", id="credit-without-period"),
+        pytest.param('{"kind": "credit", "on": "2026-01-01", "every": 0}', "rule: every: expected `int` >= 1",
+                     id="credit-every-0-months"),
+        pytest.param('{"kind": "monthly", "day": 15', "rule: not JSON (Input data was truncated)", id="cut-short"),
+    ],
+)  # fmt: skip
+def test_a_garbled_rule_is_refused_naming_its_field(stored: str, problem: str) -> None:
+    with pytest.raises(StateError) as refused:
+        schema.saved_json(stored, SavedRule, "rule")
+    assert str(refused.value) == problem
 
 
 def test_time_zones_and_lateness() -> None:
