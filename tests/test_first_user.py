@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from bot.cli import main
 from bot.config import Config, load_config
 from bot.core.i18n import Lang
 from bot.core.reminders import Rule
-from bot.engine import Engine, Knowledge
+from bot.engine import PROGRESS_KEY, Engine, Incoming, Kind, Knowledge
+from bot.engine.saved_state import FORGET_KEY
 from bot.storage import Storage
 from bot.tools import describe
 from tests.transcript import EngineUser, fixture_knowledge
@@ -86,6 +88,126 @@ async def test_a_yes_after_another_command_deletes_nothing(knowledge: Knowledge,
     await user.says("/help")
     await user.says("forget_yes 文本")
     assert await storage.load_session(user.user_id) is not None
+
+
+# -- /forget's question through a restart ------------------------------------------------------------------------
+
+
+class Restarts:
+    """The bot on one database file, started afresh whenever the test says: new Storage, new Engine, nothing in
+    memory but what the file holds."""
+
+    def __init__(self, knowledge: Knowledge, path: Path) -> None:
+        self.knowledge, self.path = knowledge, path
+        self.storage: Storage | None = None
+
+    async def start(self) -> EngineUser:
+        await self.stop()
+        self.storage = await Storage.open(self.path)
+        return EngineUser(Engine(self.knowledge, self.storage), 7)
+
+    async def stop(self) -> None:
+        if self.storage is not None:
+            await self.storage.close()
+            self.storage = None
+
+    async def saved_state(self) -> dict[str, object] | None:
+        assert self.storage is not None
+        session = await self.storage.load_session(7)
+        return None if session is None or session.state is None else dict(session.state)
+
+
+@pytest.fixture
+async def bot(knowledge: Knowledge, tmp_path: Path) -> AsyncIterator[Restarts]:
+    restarts = Restarts(knowledge, tmp_path / "restarted.sqlite3")
+    yield restarts
+    await restarts.stop()
+
+
+async def ask_to_forget(user: EngineUser, how: str) -> None:
+    if how == "button":
+        await user.says("/privacy")
+        await user.presses("f:ask")
+    else:
+        await user.says("/forget")
+    assert user.actions == ["f:yes", "f:no"]
+
+
+@pytest.mark.parametrize("how", ["typed", "button"])
+async def test_a_typed_yes_after_a_restart_still_deletes(bot: Restarts, how: str) -> None:
+    await ask_to_forget(await walked_on(bot), how)
+    user = await bot.start()
+    await user.says("forget_yes_words 文本")
+    assert user.text == bot.knowledge.kb.text("forgotten", ZH)
+    assert bot.storage is not None
+    assert await bot.storage.load_session(7) is None
+
+
+async def test_a_typed_no_after_a_restart_keeps_everything_and_closes_the_question(bot: Restarts) -> None:
+    await ask_to_forget(await walked_on(bot), "typed")
+    user = await bot.start()
+    await user.says("forget_no 文本")
+    assert user.text == bot.knowledge.kb.text("forget_cancelled", ZH)
+    state = await bot.saved_state()
+    assert state is not None
+    assert PROGRESS_KEY in state
+    assert FORGET_KEY not in state
+
+
+async def test_after_a_restart_the_question_is_still_open_for_one_message_only(bot: Restarts) -> None:
+    await ask_to_forget(await walked_on(bot), "typed")
+    user = await bot.start()
+    await user.says("嗯嗯")
+    assert user.replies[-1].text == bot.knowledge.kb.text("forget_not_yet", ZH)
+    user = await bot.start()
+    await user.says("forget_yes_words 文本")  # closed by the message before, restart or not
+    assert bot.knowledge.kb.text("forgotten", ZH) not in user.text
+    state = await bot.saved_state()
+    assert state is not None
+    assert PROGRESS_KEY in state
+
+
+async def test_a_command_after_the_question_closes_it_through_a_restart(bot: Restarts) -> None:
+    user = await walked_on(bot)
+    await ask_to_forget(user, "typed")
+    await user.says("/help")
+    user = await bot.start()
+    await user.says("forget_yes 文本")
+    assert bot.knowledge.kb.text("forgotten", ZH) not in user.text
+    assert await bot.saved_state() is not None
+
+
+async def test_pressing_yes_after_a_restart_deletes(bot: Restarts) -> None:
+    await ask_to_forget(await walked_on(bot), "button")
+    user = await bot.start()
+    replies = (await user.engine.handle(Incoming(7, Kind.PRESS, action="f:yes", lang=ZH))).replies
+    assert [reply.text for reply in replies] == [bot.knowledge.kb.text("forgotten", ZH)]
+    assert bot.storage is not None
+    assert await bot.storage.load_session(7) is None
+
+
+async def test_a_message_in_a_group_closes_the_question_too(bot: Restarts) -> None:
+    user = await walked_on(bot)
+    await ask_to_forget(user, "typed")
+    await user.engine.handle(Incoming(7, Kind.TEXT, text="群里路过说一句", lang=ZH, public=True))
+    user = await bot.start()
+    await user.says("forget_yes 文本")
+    assert bot.knowledge.kb.text("forgotten", ZH) not in user.text
+    state = await bot.saved_state()
+    assert state is not None
+    assert PROGRESS_KEY in state  # the walkthrough stays, untouched by the group
+
+
+async def test_the_open_question_is_saved_as_one_flag_and_nothing_more(bot: Restarts) -> None:
+    user = await bot.start()  # no walkthrough, no calculation: the flag is all there is
+    await ask_to_forget(user, "typed")
+    assert await bot.saved_state() == {FORGET_KEY: True}
+    await user.says("forget_no 文本")
+    assert await bot.saved_state() is None
+
+
+async def walked_on(bot: Restarts) -> EngineUser:
+    return await walked((await bot.start()).engine)
 
 
 # -- the terminal numbers every button of a turn ----------------------------------------------------------------

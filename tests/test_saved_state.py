@@ -15,7 +15,7 @@ from bot.core.planchat import PlanState
 from bot.core.progress import Progress
 from bot.core.walkthrough import Walkthrough, load_walkthrough
 from bot.engine import CRISIS_MEMORY, FORM_KEY, PLAN_KEY, PROGRESS_KEY
-from bot.engine.saved_state import CRISIS_KEY, UserState
+from bot.engine.saved_state import CRISIS_KEY, FORGET_KEY, UserState
 from bot.storage import Session
 from bot.tools import Form
 from tests.kbfactory import write_walkthrough
@@ -79,6 +79,7 @@ PLAN_BEFORE_EARLIER = {**FIRST_PLAN, "paused": True}
         ),
         pytest.param({CRISIS_KEY: 2}, UserState(crisis=2), id="crisis-memory"),
         pytest.param({CRISIS_KEY: CRISIS_MEMORY + 50}, UserState(crisis=CRISIS_MEMORY), id="crisis-memory-capped"),
+        pytest.param({FORGET_KEY: True}, UserState(forget_asked=True), id="delete-everything-asked"),
     ],
 )  # fmt: skip
 def test_every_shape_the_database_may_hold_still_loads(walk: Walkthrough, parts: dict[str, object],
@@ -93,6 +94,7 @@ def test_what_is_saved_reads_back_the_same(walk: Walkthrough) -> None:
         plan=PlanState(Field.PROPOSAL, Inputs(owed=30000, income=5000), earlier=Inputs(owed=20000)),
         form=Form("diary", {"at": "day", "day": None, "channel": None, "who": None}),
         crisis=1,
+        forget_asked=True,
     )  # fmt: skip
     saved = state.to_dict()
     assert saved is not None
@@ -131,6 +133,10 @@ def test_a_garbled_part_is_refused_alone_and_logged_by_place_not_by_value(
         pytest.param({CRISIS_KEY: True}, "saved crisis memory: expected a whole number, found true or false",
                      id="crisis-as-a-bool"),
         pytest.param({CRISIS_KEY: 0}, "saved crisis memory: expected `int` >= 1", id="crisis-used-up"),
+        pytest.param({FORGET_KEY: "yes"}, "saved /forget question: expected true or false, found a text",
+                     id="forget-question-in-words"),
+        pytest.param({FORGET_KEY: False}, "saved /forget question: not one of the values allowed there",
+                     id="a-closed-question-is-never-stored"),
     ],
 )  # fmt: skip
 def test_each_kind_of_part_is_refused_with_a_clear_reason(

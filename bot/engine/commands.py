@@ -15,14 +15,13 @@ from bot.engine.decision import Decision
 from bot.engine.events import Incoming
 from bot.engine.knowledge import Knowledge
 from bot.engine.language_choice import parse_lang
-from bot.engine.memory import Memory
 from bot.engine.saved_state import UserState, plan_prefill
 
 #: The /start argument of the deep link a group sends someone to, to go on in private with the walkthrough.
 START_GUIDE = "guide"
 
 
-def command(event: Incoming, state: UserState, k: Knowledge, conversation: Conversation, memory: Memory) -> Decision:
+def command(event: Incoming, state: UserState, k: Knowledge, conversation: Conversation) -> Decision:
     """A command that is not a tool's (bot.tools has those); an unknown one gets the help."""
     lang = conversation.lang
     match event.command:
@@ -42,7 +41,7 @@ def command(event: Incoming, state: UserState, k: Knowledge, conversation: Conve
             forget = Choice(k.kb.text("forget_button", lang), actions.Forget(actions.ForgetVerb.ASK).pack())
             return Decision([Reply(k.kb.text("privacy", lang), (forget,))], state)
         case "forget":
-            return forget_press(actions.ForgetVerb.ASK, event, state, k, lang, memory)
+            return forget_press(actions.ForgetVerb.ASK, state, k, lang)
         case "language":
             return _language_command(event, state, k, lang)
     return Decision([Reply(k.kb.text("unknown_command", lang)), *k.advisor.help(conversation)], state)
@@ -77,14 +76,14 @@ def _cancel(state: UserState, k: Knowledge, lang: Lang) -> Decision:
     return steps.walk(state, dialogue.Cancel(), k, lang)
 
 
-def forget_press(
-    verb: actions.ForgetVerb, event: Incoming, state: UserState, k: Knowledge, lang: Lang, memory: Memory
-) -> Decision:
-    """The /forget buttons (and their words typed): ask, yes (everything about the user goes), no."""
+def forget_press(verb: actions.ForgetVerb, state: UserState, k: Knowledge, lang: Lang) -> Decision:
+    """The /forget buttons (and their words typed): ask, yes (everything about the user goes), no.
+
+    The question stays open, for a typed yes or no, until the user's next message; it is saved (a restart in
+    between does not close it), and the engine closes it whatever that message is."""
     match verb:
         case actions.ForgetVerb.ASK:
-            memory.turns(event.user_id).forget_asked = True
-            return Decision([_forget_confirm(k, lang)], state)
+            return Decision([_forget_confirm(k, lang)], replace(state, forget_asked=True), save=True)
         case actions.ForgetVerb.YES:
             return Decision([Reply(k.kb.text("forgotten", lang))], UserState(), forgotten=True)
     return Decision([Reply(k.kb.text("forget_cancelled", lang))], state)

@@ -34,7 +34,7 @@ from bot.engine.forms import tool_context, typed_in_form
 from bot.engine.knowledge import Knowledge
 from bot.engine.language_choice import stored_lang
 from bot.engine.memory import RECENT_USERS, Memory
-from bot.engine.saved_state import UserState
+from bot.engine.saved_state import FORGET_KEY, UserState
 from bot.engine.text import TextHandler
 from bot.errors import ActionError, TurnError
 from bot.storage import Session, Storage
@@ -149,6 +149,8 @@ class Engine:
                 )
             )
             self._remember(event.user_id, saved)
+        elif event.public and session is not None:
+            await self._close_forget_question(session, k)
         after = decision.state.progress
         if after is not None and (state.progress is None or after.step is not state.progress.step):
             self.storage.note_reached(event.user_id, after.step.value)  # the funnel in /stats
@@ -159,6 +161,15 @@ class Engine:
                 event.user_id, event.text, lang.value, best, match.score, update_id=event.update_id
             )
         return Response(decision.replies, lang, decision.state.expects_number)
+
+    async def _close_forget_question(self, session: Session, k: Knowledge) -> None:
+        """A message in a group closes a "delete everything?" asked in private, as any message does; the rest of the
+        private state stays as it is."""
+        if session.state is None or FORGET_KEY not in session.state:
+            return
+        private = UserState.from_session(session, k.walkthrough)
+        closed = replace(session, state=replace(private, forget_asked=False).to_dict())
+        self._remember(session.user_id, await self.storage.save_session(closed))
 
     def _again(
         self, event: Incoming, session: Session | None, state: UserState, k: Knowledge, lang: Lang
@@ -190,21 +201,30 @@ class Engine:
             self._recent.popitem(last=False)
 
     async def _decide(self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation) -> Decision:
-        """Which job's the event is: a tool's (bot.tools), a command's, a press's or a typed text's."""
+        """What the event decides (`_job`). "Delete everything?" is open for the very next message only: a typed
+        text may answer it, and whatever the message, the question is closed (saved, as it was saved open)."""
+        if state.forget_asked:
+            decision = await self._job(event, replace(state, forget_asked=False), k, conversation, forget_asked=True)
+            return replace(decision, save=True)
+        return await self._job(event, state, k, conversation)
+
+    async def _job(
+        self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation, *, forget_asked: bool = False
+    ) -> Decision:
+        """Which job's the event is: a tool's (bot.tools), a command's, a press's or a typed text's (an answer to
+        "delete everything?" when `forget_asked`)."""
         lang = conversation.lang
-        recent = self._memory.turns(event.user_id)
-        forget_asked, recent.forget_asked = recent.forget_asked, False  # open for the very next message only
         if event.kind is Kind.UNSUPPORTED:
             return Decision([Reply(k.kb.text("non_text", lang))], state)
         if event.kind is Kind.COMMAND:
             if state.form is not None:  # a command leaves whatever a tool waited for
-                decision = await self._decide(event, replace(state, form=None), k, conversation)
+                decision = await self._job(event, replace(state, form=None), k, conversation)
                 return replace(decision, save=True)
             if event.command in tools.COMMANDS:
                 context = tool_context(event, state, k, lang, self._memory)
                 result = await self.tools.command(context, event.command)
                 return Decision(result.replies, replace(state, form=result.form), save=result.changed)
-            return commands.command(event, state, k, conversation, self._memory)
+            return commands.command(event, state, k, conversation)
         if event.kind is Kind.PRESS:
             try:
                 action = None if event.stale else actions.unpack(event.action)
@@ -216,7 +236,7 @@ class Engine:
                 context = tool_context(event, state, k, lang, self._memory)
                 result = await self.tools.press(context, action, state.form)
                 return Decision(result.replies, replace(state, form=result.form), save=result.changed)
-            return presses.press(action, event, state, k, conversation, self._memory)
+            return presses.press(action, event, state, k, conversation)
         if forget_asked:
             return await self._texts.forget_typed(event, state, k, conversation)
         typed = (

@@ -13,17 +13,11 @@ from bot.engine.decision import Decision
 from bot.engine.events import Incoming
 from bot.engine.knowledge import Knowledge
 from bot.engine.language_choice import parse_lang
-from bot.engine.memory import Memory
 from bot.engine.saved_state import UserState, plan_prefill
 
 
 def press(
-    action: actions.Action,
-    event: Incoming,
-    state: UserState,
-    k: Knowledge,
-    conversation: Conversation,
-    memory: Memory,
+    action: actions.Action, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation
 ) -> Decision:
     """The walkthrough's, the calculation's, the language and /forget buttons, and the advisor's own (topics)."""
     lang = conversation.lang
@@ -45,7 +39,7 @@ def press(
         case actions.PickLanguage(code) if (chosen := parse_lang(code)) is not None:
             return language_set(event, state, k, chosen)
         case actions.Forget(verb):
-            return forget_press(verb, event, state, k, lang, memory)
+            return forget_press(verb, state, k, lang)
     outcome = k.advisor.press(conversation, action)
     if outcome is not None:
         replies = extras.with_continue(outcome.replies, state, k, lang)

@@ -18,7 +18,6 @@ class RecentTurns:
 
     turn: int = 0
     shown: dict[str, int] = field(default_factory=dict)  # knowledge version:entry id → turn it was last given
-    forget_asked: bool = False  # the last thing shown asked "delete everything?": the next text may answer it
     update_id: int | None = None  # the update of the current turn
     before: dict[str, int] = field(default_factory=dict)  # `shown` as it was before the current turn
 

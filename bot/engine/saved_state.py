@@ -1,11 +1,11 @@
-"""The per-user state saved in a session (walkthrough progress, /plan, a tool's pending form, the crisis memory)
-and its conversion to and from the stored dict.
+"""The per-user state saved in a session (walkthrough progress, /plan, a tool's pending form, the crisis memory,
+an open "delete everything?") and its conversion to and from the stored dict.
 
 Each part has its saved shape declared with msgspec beside the value it holds (`progress.SavedV1`/`SavedV2`,
-`planchat.SavedPlan`, `tools.SavedForm`, `CrisisLeft` here), every version the database may hold. A part without any
-of its shapes (a garbled or hand-edited row) is refused with StateError; the user then starts that part afresh, the
-others are kept, and the log says which part of whose state and what was wrong (never a value: they hold what users
-typed).
+`planchat.SavedPlan`, `tools.SavedForm`, `CrisisLeft` and `ForgetAsked` here), every version the database may hold.
+A part without any of its shapes (a garbled or hand-edited row) is refused with StateError; the user then starts that
+part afresh, the others are kept, and the log says which part of whose state and what was wrong (never a value: they
+hold what users typed).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Final, TypeVar
+from typing import Annotated, Any, Final, Literal, TypeVar
 
 import msgspec
 
@@ -36,18 +36,25 @@ FORM_KEY = "form"
 PLAN_KEY = "plan"
 #: The key of how many more typed messages are answered as by someone who gave the crisis reply (`UserState.crisis`).
 CRISIS_KEY = "crisis"
+#: The key of whether the last thing shown asked "delete everything?" (`UserState.forget_asked`).
+FORGET_KEY = "forget"
 
 
 @dataclass(frozen=True)
 class UserState:
     """What is persisted for a user besides the language: their progress through the walkthrough and /plan, typed
     input a tool waits for, and how many more typed messages are answered with the care of one who has just given the
-    crisis reply (stored, so a restart does not forget it; /forget erases it with the rest)."""
+    crisis reply (stored, so a restart does not forget it; /forget erases it with the rest).
+
+    `forget_asked`: the last thing shown asked "delete everything?", so the next message may answer it in words;
+    stored, so a "yes" typed after a restart is still the answer (the engine closes it at the next message).
+    """
 
     progress: progress.Progress | None = None
     plan: planchat.PlanState | None = None
     form: Form | None = None
     crisis: int | None = None
+    forget_asked: bool = False
 
     def to_dict(self) -> dict[str, Any] | None:
         state: dict[str, Any] = {}
@@ -59,6 +66,8 @@ class UserState:
             state[FORM_KEY] = self.form.to_dict()
         if self.crisis:
             state[CRISIS_KEY] = self.crisis
+        if self.forget_asked:
+            state[FORGET_KEY] = True
         return state or None
 
     @property
@@ -78,6 +87,7 @@ class UserState:
             plan=_part(session, PLAN_KEY, planchat.PlanState.from_dict),
             form=_part(session, FORM_KEY, Form.from_dict),
             crisis=_part(session, CRISIS_KEY, _crisis_left),
+            forget_asked=_part(session, FORGET_KEY, _forget_asked) or False,
         )
 
 
@@ -101,6 +111,14 @@ def _crisis_left(value: object) -> int | None:
         return None
     left: int = schema.saved(value, CrisisLeft, _CRISIS)
     return min(left, CRISIS_MEMORY)
+
+
+#: The saved open "delete everything?": only ever stored as true (a closed question is left out).
+ForgetAsked = Literal[True]
+
+
+def _forget_asked(value: object) -> bool | None:
+    return None if value is None else schema.saved(value, ForgetAsked, "saved /forget question")
 
 
 def plan_prefill(state: UserState) -> tuple[int | None, int | None]:

@@ -58,7 +58,7 @@ class TextHandler:
                     for word in (k.kb.text(key, said), *k.kb.words(f"{key}_words", said))
                 ]
                 if understand.says_one_of(event.text, words, typos=False):  # deleting cannot be undone
-                    return forget_press(verb, event, state, k, lang, self.memory)
+                    return forget_press(verb, state, k, lang)
         typed = (
             await typed_in_form(self.tools, self.memory, event, state, k, conversation) if event.text.strip() else None
         )
