@@ -1,18 +1,24 @@
 """Other users' reply latency while an admin reloads a large knowledge base (issue #11.5).
 
-    python -m bench.reload [--entries 2835] [--users 20] [--blocking]
+    python -m bench.reload [--entries 2835] [--users 20] [--ways loop,process] [--again] [--blocking]
 
 Builds a valid base of about 5 MB in a temporary folder (the shipped knowledge plus generated entries with long
 answers; never committed). The engine serves the shipped knowledge (real SQLite file) to `--users` users, each
 asking a question about every half second, and an admin's reload swaps the large base in while they ask (as when
-an admin adds a big import). Reports their p50 / p99 / max reply time before and during the reload, and the
+an admin adds a big import); with `--again` the engine already serves the large base and reloads it, so the old
+generation it drops is large too. Reports their p50 / p99 / max reply time before and during the reload, and the
 longest the event loop did not get round to a ticker that should wake every 10 ms.
+
+Each way of reloading (`--ways`) runs in turn in the same process, so they are compared under the same load:
+`loop` builds on the event loop itself (the baseline, as /reload did before #11.5; `--blocking` runs only it),
+`thread` in a worker thread of the bot's process (as it did next), `process` is `Engine.reload` (a child process).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import shutil
 import statistics
@@ -77,12 +83,34 @@ def summary(samples: list[float]) -> str:
     )
 
 
-async def run(folder: Path, users: int, database: Path, *, blocking: bool) -> None:
-    knowledge = Knowledge.load(DEFAULT_KNOWLEDGE_DIR, NO_CACHE)  # serving the shipped base until the reload
-    questions = [e for entry in knowledge.kb.entries for e in entry.examples]
+#: The ways `run` can reload (see the module's docstring).
+WAYS = {
+    "loop": "on the event loop",
+    "thread": "in a worker thread",
+    "process": "in a child process (Engine.reload)",
+}
+
+
+async def _in_thread(folder: Path) -> Knowledge:
+    """How /reload built before the child process: in a worker thread, the garbage collector resting meanwhile."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return await asyncio.to_thread(Knowledge.load, folder, NO_CACHE)
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+
+
+async def run(folder: Path, users: int, database: Path, *, way: str, again: bool) -> None:
+    shipped = Knowledge.load(DEFAULT_KNOWLEDGE_DIR, NO_CACHE)
+    questions = [e for entry in shipped.kb.entries for e in entry.examples]
     rng = random.Random(7)
     async with await Storage.open(database) as storage:
-        engine = Engine(knowledge, storage, directory=folder)
+        # serving the shipped base until the reload (or, `again`, the large one itself)
+        engine = Engine(Knowledge.load(folder, NO_CACHE) if again else shipped, storage, directory=folder)
+        del shipped  # the engine's is the only reference: the reload drops the old generation as the bot does
         replies: list[tuple[float, float]] = []  # (started, took)
         stalls: list[tuple[float, float]] = []  # (at, how late the ticker woke)
         stop = asyncio.Event()
@@ -110,14 +138,17 @@ async def run(folder: Path, users: int, database: Path, *, blocking: bool) -> No
         tasks.append(asyncio.create_task(ticker()))
         await asyncio.sleep(3)
         reload_started = time.perf_counter()
-        if blocking:  # as /reload did before #11.5: the build on the event loop itself
-            fresh = engine.knowledge = Knowledge.load(folder, NO_CACHE)
+        if way == "loop":
+            engine.knowledge = Knowledge.load(folder, NO_CACHE)
+        elif way == "thread":
+            engine.knowledge = await _in_thread(folder)
         else:
-            fresh = await engine.reload()
+            await engine.reload()
         reload_ended = time.perf_counter()
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.5)  # the old generation is freed once the last reply using it is sent
         stop.set()
         await asyncio.gather(*tasks)
+        entries = len(engine.knowledge.kb.entries)
 
     def during(start: float, took: float) -> bool:
         return start + took >= reload_started and start <= reload_ended
@@ -125,24 +156,31 @@ async def run(folder: Path, users: int, database: Path, *, blocking: bool) -> No
     warm = replies[0][0] + 1.0  # the first second fills caches (and the database) for everyone at once
     before = [took for start, took in replies if warm <= start and start + took < reload_started]
     overlapping = [took for start, took in replies if during(start, took)]
-    worst_stall = max((late for at, late in stalls if during(at, late + _TICK)), default=0.0)
-    print(f"knowledge: {len(fresh.kb.entries)} entries, {size_of(folder) / 1e6:.1f} MB of YAML")
-    where = "on the event loop (--blocking)" if blocking else "in a worker thread"
-    print(f"reload took {(reload_ended - reload_started) * 1000:.0f} ms ({where})")
+    worst_stall = max((late for at, late in stalls if at + late + _TICK >= reload_started), default=0.0)
+    print(f"-- reload {WAYS[way]}{' (large base reloaded)' if again else ''}: {entries} entries")
+    print(f"reload took {(reload_ended - reload_started) * 1000:.0f} ms")
     print(f"{users} users before the reload: {summary(before)}")
     print(f"{users} users during the reload: {summary(overlapping)}")
-    print(f"longest event-loop stall during the reload: {worst_stall * 1000:.0f} ms")
+    print(f"longest event-loop stall from the reload's start on: {worst_stall * 1000:.0f} ms", flush=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entries", type=int, default=2_863 - 28)
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--blocking", action="store_true", help="build on the event loop, for comparison")
+    parser.add_argument("--ways", default="loop,process", help=f"ways to reload, in turn: {', '.join(WAYS)}")
+    parser.add_argument("--blocking", action="store_true", help="only build on the event loop (--ways loop)")
+    parser.add_argument("--again", action="store_true", help="serve the large base already and reload it")
     args = parser.parse_args()
+    ways = ["loop"] if args.blocking else args.ways.split(",")
+    if unknown := set(ways) - set(WAYS):
+        parser.error(f"unknown ways: {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = big_base(Path(tmp) / "knowledge", args.entries, random.Random(20261202))
-        asyncio.run(run(folder, args.users, Path(tmp) / "bench.sqlite3", blocking=args.blocking))
+        print(f"knowledge: {size_of(folder) / 1e6:.1f} MB of YAML; {args.users} users; the machine may be shared")
+        for way in ways:
+            database = Path(tmp) / f"bench-{way}.sqlite3"
+            asyncio.run(run(folder, args.users, database, way=way, again=args.again))
     return 0
 
 

@@ -844,8 +844,11 @@ async def test_reload_with_a_broken_folder_keeps_the_old_knowledge(tmp_path: Pat
     original = impact.read_text(encoding="utf-8")
 
     impact.write_text("entries: [unclosed\n", encoding="utf-8")
-    with pytest.raises(KnowledgeError, match=r"entries/main\.yaml:\d+"):
+    with pytest.raises(KnowledgeError, match=r"entries/main\.yaml:\d+") as refused:
         await engine.reload()
+    with pytest.raises(KnowledgeError) as here:
+        load_knowledge(folder)
+    assert refused.value.problems == here.value.problems  # built in a child process, reported as a load here
     assert engine.knowledge is old
     user = Person(engine)
     await user.say("逾期了征信会受影响吗")
@@ -863,14 +866,34 @@ async def test_reload_without_a_folder_keeps_what_it_has(shipped: Knowledge, sto
     assert await engine.reload() is shipped
 
 
+async def test_reload_builds_in_another_process_what_a_load_here_builds(
+    tmp_path: Path, storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED, folder)
+    here = Knowledge.load(folder)
+    engine = Engine(here, storage, directory=folder)
+
+    def built_here(cls: type[Knowledge], directory: Path, config: MatcherConfig | None = None) -> Knowledge:
+        raise AssertionError("the reload built the knowledge in the bot's own process")
+
+    monkeypatch.setattr(Knowledge, "load", classmethod(built_here))  # this process only; a child has its own
+    fresh = await engine.reload()
+
+    assert engine.knowledge is fresh is not here
+    assert fresh.kb.version == here.kb.version
+    assert fresh.kb.entries == here.kb.entries
+    assert fresh.kb.texts == here.kb.texts
+    assert (fresh.walkthrough, fresh.plan) == (here.walkthrough, here.plan)
+    assert fresh.matcher.learned is here.matcher.learned  # one copy of the shipped model's weights, not two
+    examples = [example for entry in here.kb.entries for example in entry.examples]
+    assert [fresh.matcher.match(e) for e in examples] == [here.matcher.match(e) for e in examples]
+
+
 async def test_reload_builds_off_the_event_loop(tmp_path: Path, storage: Storage) -> None:
     folder = tmp_path / "knowledge"
     shutil.copytree(SHIPPED, folder)
     engine = Engine(Knowledge.load(folder), storage, directory=folder)
-    # Content no test has loaded yet: the suite builds each knowledge content once (tests/conftest.py), and this
-    # reload must really build for the event loop to have something to go on during.
-    with (folder / "texts.yaml").open("a", encoding="utf-8") as texts:
-        texts.write(f"# {tmp_path.name}\n")
     ticks = 0
 
     async def tick() -> None:
@@ -885,7 +908,7 @@ async def test_reload_builds_off_the_event_loop(tmp_path: Path, storage: Storage
     took = asyncio.get_running_loop().time() - started
     ticker.cancel()
 
-    # On the event loop the build would allow no tick at all until it ended; in a worker thread the loop goes on.
+    # On the event loop the build would allow no tick at all until it ended; in a child process the loop goes on.
     assert ticks >= min(10, took / 0.005 / 4), (ticks, took)
 
 

@@ -1,10 +1,11 @@
 """The advisor engine: one incoming event for one user → durable new state → replies, for any transport.
 
 Split by job: `events` (what a transport hands in and gets back), `knowledge` (the generation swapped on reload),
-`saved_state` (per-user state and its stored form), `recent_turns` (crisis and repeat memory, never stored),
-`memory` (what is kept of recent users in memory), `language_choice` (reading a chosen language), `dispatch` (the
-Engine: sessions, redelivery, which job an event is), and the jobs: `commands`, `presses`, `text` (typed messages),
-`forms` (the tools' side), `steps` (walkthrough and /plan), `extras` (what goes under an answer), `decision`.
+`rebuild` (builds a new one in a child process), `saved_state` (per-user state and its stored form), `recent_turns`
+(crisis and repeat memory, never stored), `memory` (what is kept of recent users in memory), `language_choice`
+(reading a chosen language), `dispatch` (the Engine: sessions, redelivery, which job an event is), and the jobs:
+`commands`, `presses`, `text` (typed messages), `forms` (the tools' side), `steps` (walkthrough and /plan), `extras`
+(what goes under an answer), `decision`.
 Many callers import from `bot.engine`, so the public names stay here.
 """
 

@@ -12,7 +12,6 @@ presses, typed text, the tools' forms) decides in its own module.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 from collections import OrderedDict
@@ -34,6 +33,7 @@ from bot.engine.forms import tool_context, typed_in_form
 from bot.engine.knowledge import Knowledge
 from bot.engine.language_choice import stored_lang
 from bot.engine.memory import RECENT_USERS, Memory
+from bot.engine.rebuild import build_elsewhere
 from bot.engine.saved_state import FORGET_KEY, UserState
 from bot.engine.text import TextHandler
 from bot.errors import ActionError, TurnError
@@ -69,26 +69,16 @@ class Engine:
     async def reload(self, config: MatcherConfig | None = None) -> Knowledge:
         """Load the knowledge folder again; on a problem the old knowledge stays and KnowledgeError is raised.
 
-        Reading, validating and indexing a large base takes seconds of CPU: it runs in a worker thread, so other
-        users are answered meanwhile (from the old knowledge), and the new generation is swapped in whole.
-        Reloads asked for at the same time run one after another.
+        Reading, validating and indexing a large base takes seconds of CPU: it runs in a child process, and a worker
+        thread reads the result back in small pieces (bot/engine/rebuild.py), so other users are answered meanwhile
+        (from the old knowledge); the new generation is swapped in whole. Reloads asked for at the same time run one
+        after another.
         """
         if self.directory is None:
             return self.knowledge
         async with self._reloading:
             directory, matcher_config = self.directory, config or self.knowledge.matcher.config
-            # The build makes millions of objects, each allocation counting towards a garbage collection; a full
-            # collection walks every object while holding the GIL (a quarter second and more that nobody is
-            # answered). So the collector rests during the build, and what was built is frozen out of its sight:
-            # knowledge lives until the next reload and is freed by reference counting then.
-            collecting = gc.isenabled()
-            gc.disable()
-            try:
-                fresh = await asyncio.to_thread(Knowledge.load, directory, matcher_config)
-            finally:
-                gc.freeze()
-                if collecting:
-                    gc.enable()
+            fresh = await asyncio.to_thread(build_elsewhere, directory, matcher_config)
             self.knowledge = fresh
         logger.info("knowledge reloaded (version %s, %d entries)", fresh.kb.version, len(fresh.kb.entries))
         return fresh
