@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from bot.core.matcher import Matcher
 from bot.core.replies import Reply
 from bot.core.walkthrough import load_walkthrough
 from bot.engine import LONG_MESSAGE, Engine, Incoming, Kind, Knowledge
+from bot.engine.rebuild import build_elsewhere, take_apart
 from bot.errors import KnowledgeError, TurnError
 from bot.locks import KeyedLocks
 from bot.storage import Session, Storage
@@ -888,6 +890,39 @@ async def test_reload_builds_in_another_process_what_a_load_here_builds(
     assert fresh.matcher.learned is here.matcher.learned  # one copy of the shipped model's weights, not two
     examples = [example for entry in here.kb.entries for example in entry.examples]
     assert [fresh.matcher.match(e) for e in examples] == [here.matcher.match(e) for e in examples]
+
+
+class _Node:
+    def __init__(self, *children: object) -> None:
+        self.children = list(children)
+
+
+def test_take_apart_frees_what_only_it_holds_and_leaves_the_rest_as_it_was() -> None:
+    kept_child = _Node()
+    kept = _Node(kept_child, "kept")  # someone else still holds this one
+    leaves = [_Node() for _ in range(3)]
+    inner = _Node(*leaves, kept, (leaves[0], {"kept": kept}))
+    root = _Node(inner, [inner, _Node()])
+    freed = [weakref.ref(node) for node in (root, inner, *leaves)]
+    pending: list[object] = [root]
+    del root, inner, leaves
+
+    take_apart(pending)
+
+    assert pending == []
+    assert [ref() for ref in freed] == [None] * len(freed)
+    assert kept.children == [kept_child, "kept"]  # untouched, still whole
+
+
+async def test_reload_frees_the_knowledge_it_replaced(tmp_path: Path, storage: Storage) -> None:
+    folder = write_runnable_kb(tmp_path / "knowledge")
+    engine = Engine(build_elsewhere(folder, MatcherConfig()), storage, directory=folder)  # held by the engine alone
+    replaced = weakref.ref(engine.knowledge)
+
+    fresh = await engine.reload()
+
+    assert replaced() is None
+    assert engine.knowledge is fresh
 
 
 async def test_reload_builds_off_the_event_loop(tmp_path: Path, storage: Storage) -> None:

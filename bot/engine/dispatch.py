@@ -33,7 +33,7 @@ from bot.engine.forms import tool_context, typed_in_form
 from bot.engine.knowledge import Knowledge
 from bot.engine.language_choice import stored_lang
 from bot.engine.memory import RECENT_USERS, Memory
-from bot.engine.rebuild import build_elsewhere
+from bot.engine.rebuild import build_elsewhere, take_apart
 from bot.engine.saved_state import FORGET_KEY, UserState
 from bot.engine.text import TextHandler
 from bot.errors import ActionError, TurnError
@@ -41,6 +41,8 @@ from bot.storage import Session, Storage
 from bot.tools import Tools
 
 logger = logging.getLogger("bot.engine")  # the name operators filter on
+#: Seconds a reload waits for the events begun with the old knowledge to end before it frees that knowledge.
+RETIRE_PATIENCE = 2.0
 
 
 class Engine:
@@ -79,9 +81,20 @@ class Engine:
         async with self._reloading:
             directory, matcher_config = self.directory, config or self.knowledge.matcher.config
             fresh = await asyncio.to_thread(build_elsewhere, directory, matcher_config)
-            self.knowledge = fresh
+            replaced, self.knowledge = [self.knowledge], fresh
+            await self._retire(replaced)
         logger.info("knowledge reloaded (version %s, %d entries)", fresh.kb.version, len(fresh.kb.entries))
         return fresh
+
+    async def _retire(self, replaced: list[Knowledge]) -> None:
+        """Free the generation a reload replaced off the event loop, a piece at a time (bot/engine/rebuild.py), once
+        the events begun with it have ended: each holds it while it runs, and the last to let go would free it here."""
+        begun = set(self._busy)
+        give_up = time.monotonic() + RETIRE_PATIENCE
+        # polled: a reload is rare and its events end within milliseconds; an Event would cost every event a check
+        while begun & self._busy and time.monotonic() < give_up:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        await asyncio.to_thread(take_apart, replaced)
 
     async def handle(self, event: Incoming) -> Response:
         """Everything a transport needs from one event (replies, language, whether a number is expected)."""
