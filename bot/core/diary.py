@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from bot.core.normalize import basic_form
+from bot.core.numbers import chinese_number  # the one reader of Chinese numerals
 
 #: Channels a contact can have been made through; labels are `diary_channel_<id>` in knowledge/tools.yaml.
 CHANNELS: Final = ("phone", "app", "sms", "letter", "visit", "other")
@@ -24,6 +25,8 @@ MAX_WHO: Final = 80
 MAX_SAID: Final = 1000
 #: At most this many diary entries per user.
 MAX_ENTRIES: Final = 200
+#: "N 天前" further back than this is a typo, not a contact someone remembers by counting days.
+MAX_DAYS_AGO: Final = 366
 
 
 class Field(StrEnum):
@@ -186,16 +189,54 @@ def limit(draft: Draft) -> int:
     return MAX_WHO if draft.at is Field.WHO else MAX_SAID
 
 
-_RELATIVE: Final = {"今天": 0, "今日": 0, "today": 0, "昨天": 1, "昨日": 1, "yesterday": 1, "前天": 2}
+#: Days counted back from today, by the words people type for them.
+_RELATIVE: Final = {
+    "今天": 0, "今日": 0, "today": 0,
+    "昨天": 1, "昨日": 1, "yesterday": 1,
+    "前天": 2, "前日": 2, "thedaybeforeyesterday": 2, "daybeforeyesterday": 2,
+    "大前天": 3,
+}  # fmt: skip
 _ISO: Final = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?")
 _MONTH_DAY: Final = re.compile(r"(\d{1,2})(?:月|[-/.])(\d{1,2})[日号]?")
+#: "3天前", "三天之前", "两日前", "3 days ago", "a day ago" (spaces are gone when this is matched).
+_DAYS_AGO: Final = re.compile(
+    r"(?:(\d{1,3})|([一二两三四五六七八九十]{1,3}))(?:天|日)(?:之|以)?前|(\d{1,3}|a|one)days?ago"
+)
+#: Weekdays: 周一 … 周日, 星期三, 礼拜天; English names. Monday is 0, as `date.weekday()` counts.
+_WEEKDAY_CN: Final = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
+_WEEKDAY_EN: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: Which week a Chinese weekday names: last week (-1), this one (0); none said: the latest such day.
+_WEEK_OFFSET: Final = {"上": -1, "上个": -1, "这": 0, "这个": 0, "本": 0}
+_WEEK_CN: Final = re.compile(r"(上个?|这个?|本)?(?:周|週|星期|礼拜|禮拜)([一二三四五六日天末])")
+_WEEK_EN: Final = re.compile(rf"(last|this)?({'|'.join(_WEEKDAY_EN)}|{'|'.join(w[:3] for w in _WEEKDAY_EN)})")
+#: A time of day after the date ("前天下午", "昨天晚上8点", "yesterday afternoon", "yesterday 3pm"): the diary keeps
+#: the day only, so it is left out. A bare number after a date is no time ("1/15" stays a date).
+_TIME_OF_DAY: Final = re.compile(
+    r"(?:(?:上午|下午|中午|晚上|早上|早晨|傍晚|凌晨|夜里|夜裡|半夜|白天)"
+    r"(?:\d{1,2}|[一二两三四五六七八九十]{1,3})?(?:[点點时時:：](?:\d{1,2}分?|半|[一二三四五]十?分?)?)?"
+    r"|(?:\d{1,2}|[一二两三四五六七八九十]{1,3})[点點时時:：](?:\d{1,2}分?|半)?"
+    r"|(?:in|at)?(?:the)?(?:morning|afternoon|evening|night|noon)"
+    r"|(?:at)?\d{1,2}(?::\d{2})?(?:am|pm))$"
+)
 
 
 def parse_day(text: str, today: date) -> date | None:
-    """A day as typed: 今天, 昨天, 前天, 2026-01-15, 2026年1月15日, 1月15日, 1/15 (the last such day up to today)."""
-    cleaned = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).strip().lower()).rstrip("。.")
+    """A day as typed: 今天, 昨天, 前天 (with a time of day after it, 前天下午), 大前天, 3天前, 上周三, 周五,
+    2026-01-15, 2026年1月15日, 1月15日, 1/15 (the last such day up to today); today, yesterday, 3 days ago,
+    last Friday. A day in the future is returned as it is (the caller says it cannot be)."""
+    cleaned = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).strip().lower()).rstrip("。.!！")
+    cleaned = cleaned.removeprefix("on")  # "on monday"
+    if (dated := _TIME_OF_DAY.sub("", cleaned)) and dated != cleaned:
+        cleaned = dated.removesuffix("的")
     if cleaned in _RELATIVE:
         return today - timedelta(days=_RELATIVE[cleaned])
+    if match := _DAYS_AGO.fullmatch(cleaned):
+        return _days_ago(match, today)
+    if match := _WEEK_CN.fullmatch(cleaned):
+        return _weekday(_WEEKDAY_CN[match[2]], _WEEK_OFFSET.get(match[1] or ""), today)
+    if match := _WEEK_EN.fullmatch(cleaned):
+        day = next(i for i, name in enumerate(_WEEKDAY_EN) if name.startswith(match[2]))
+        return _weekday(day, 0 if match[1] == "this" else None, today, before_today=match[1] == "last")
     try:
         if match := _ISO.fullmatch(cleaned):
             return date(int(match[1]), int(match[2]), int(match[3]))
@@ -206,3 +247,27 @@ def parse_day(text: str, today: date) -> date | None:
     except ValueError:
         return None
     return None
+
+
+def _days_ago(match: re.Match[str], today: date) -> date | None:
+    arabic, chinese, english = match[1], match[2], match[3]
+    if chinese:
+        number = chinese_number(chinese)
+        days = int(number) if number is not None else None
+    else:
+        days = int(arabic or english) if (arabic or english or "").isdigit() else 1
+    if days is None or days > MAX_DAYS_AGO:
+        return None
+    return today - timedelta(days=days)
+
+
+def _weekday(weekday: int, week: int | None, today: date, *, before_today: bool = False) -> date:
+    """The day `weekday` of the week `week` weeks from this one (-1: last week, 0: this one); `week` None ("周三"
+    alone): the latest such day up to today (before today for "last Friday")."""
+    if week is not None:
+        monday = today - timedelta(days=today.weekday())
+        return monday + timedelta(days=7 * week + weekday)
+    back = (today.weekday() - weekday) % 7
+    if back == 0 and before_today:
+        back = 7
+    return today - timedelta(days=back)

@@ -49,6 +49,7 @@ def test_who_can_be_skipped() -> None:
     [
         pytest.param(Draft(), Typed("下周"), Problem.BAD_DAY, id="not-a-date"),
         pytest.param(Draft(), Typed("2026-03-11"), Problem.FUTURE_DAY, id="tomorrow"),
+        pytest.param(Draft(), Typed("这周五"), Problem.FUTURE_DAY, id="later-this-week"),
         pytest.param(Draft(Field.CHANNEL, TODAY), Typed("电话"), Problem.USE_BUTTONS, id="channel-typed"),
         pytest.param(Draft(Field.CHANNEL, TODAY), PickChannel("pigeon"), Problem.USE_BUTTONS, id="forged-channel"),
         pytest.param(Draft(Field.WHO, TODAY, "sms"), Typed("x" * (MAX_WHO + 1)), Problem.TOO_LONG, id="long-who"),
@@ -78,7 +79,23 @@ def test_what_is_not_taken_leaves_the_draft_as_it_was(draft: Draft, move: Move, 
         ("3/10", TODAY),
         ("２月１日", date(2026, 2, 1)),
         ("2月30日", None),
-        ("上周三", None),
+        pytest.param("前天下午", date(2026, 3, 8), id="a-time-of-day-after-the-day"),
+        pytest.param("昨天晚上8点半", date(2026, 3, 9), id="an-hour-after-the-day"),
+        pytest.param("yesterday afternoon", date(2026, 3, 9), id="english-time-of-day"),
+        pytest.param("大前天", date(2026, 3, 7), id="three-days-back"),
+        pytest.param("3天前", date(2026, 3, 7), id="n-days-ago"),
+        pytest.param("两天之前", date(2026, 3, 8), id="n-days-ago-in-chinese-numerals"),
+        pytest.param("3 days ago", date(2026, 3, 7), id="n-days-ago-in-english"),
+        pytest.param("上周三", date(2026, 3, 4), id="last-weeks-wednesday"),  # TODAY is a Tuesday
+        pytest.param("上个礼拜日", date(2026, 3, 8), id="last-weeks-sunday"),
+        pytest.param("周一", date(2026, 3, 9), id="the-latest-monday"),
+        pytest.param("这周五", date(2026, 3, 13), id="this-weeks-friday-is-ahead"),  # refused by the caller
+        pytest.param("last friday", date(2026, 3, 6), id="last-friday"),
+        pytest.param("last tuesday", date(2026, 3, 3), id="last-tuesday-is-not-today"),
+        pytest.param("1月15日下午", date(2026, 1, 15), id="a-date-with-a-time-of-day"),
+        pytest.param("400天前", None, id="too-far-back-to-count"),
+        pytest.param("下午", None, id="a-time-of-day-alone"),
+        pytest.param("上周", None, id="a-week-is-no-day"),
     ],
 )
 def test_days_as_people_type_them(typed: str, day: date | None) -> None:
