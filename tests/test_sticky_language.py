@@ -66,3 +66,13 @@ async def test_the_language_chosen_wins_over_any_typed(knowledge: Knowledge, sto
     long_line = "they told me on the phone that they cannot change anything about my repayment plan this month"
     assert await user.say(long_line) is Lang.ZH_HANS
     assert await user.say("so what can I do now") is Lang.ZH_HANS
+
+
+async def test_gibberish_and_a_mistyped_button_do_not_switch_to_english(knowledge: Knowledge, storage: Storage) -> None:
+    user = User(Engine(knowledge, storage))
+    user_lang = [await user.say(text) for text in ("asdfghjkl", "😂😂", "#abc", "qwe", "abc")]
+    assert user_lang == [Lang.ZH_HK] * 5  # nothing typed told: Telegram's language throughout
+    assert await user.say("借唄逾期了怎麼處理") is Lang.ZH_HK
+    assert await user.say("#abc") is Lang.ZH_HK
+    assert await user.say("xyz") is Lang.ZH_HK
+    assert await user.command("help") is Lang.ZH_HK  # two gibberish lines in a row are not two English ones

@@ -48,7 +48,9 @@ from bot.core.respell import reading_table
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _KANA_HANGUL = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff]")
 _LATIN_WORD = re.compile(r"[a-z]+")
-_LINK = re.compile(r"https?://\S+|www\.\S+|@\w+|/\w+")
+#: What is no word of a language: links, @names, /commands, and Latin "#tags" — the terminal's buttons are "#2", and
+#: "#abc" is a button mistyped or a tag, not a line of English.
+_LINK = re.compile(r"https?://\S+|www\.\S+|@\w+|/\w+|#[a-z0-9_]+")
 
 #: Written Cantonese: characters (all the same in both scripts) that standard written Chinese does not use.
 _CANTONESE = re.compile(r"[嘅唔咗冇啲喺嘢佢哋乜咩嚟噉諗睇俾攞揾搵嗰]")
@@ -66,6 +68,9 @@ _MASH = re.compile(
     + "|"
     + "|".join(row[::-1][i : i + 4] for row in _ROWS for i in range(len(row) - 3))
 )
+#: Three keys in a row typed as a whole word ("qwe", "jkl"); inside a word they are common ("power", "street").
+_SHORT_RUNS = frozenset(row[i : i + 3] for keys in _ROWS for row in (keys, keys[::-1]) for i in range(len(row) - 2))
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 #: Latin letters a message needs before it is taken as English (so "ok", "no", "hi" tell nothing).
 MIN_ENGLISH_LETTERS = 3
 #: One Chinese word is about this many characters: the weight of Chinese characters against English words.
@@ -106,8 +111,15 @@ def detect(text: str) -> Written | None:
 
 
 def _is_mash(word: str) -> bool:
-    """A stray run of keys ("asdfgh") or a clump of consonants no language writes ("sdfgjk")."""
-    return bool(_MASH.search(word)) or (len(word) >= 4 and not any(v in word for v in "aeiouy"))
+    """A stray run of keys ("asdfgh", or "sdf" alone), a clump of consonants no language writes ("sdfgjk"), the
+    alphabet in order ("abc", "xyz") or one key held down ("jjj")."""
+    return (
+        bool(_MASH.search(word))
+        or word in _SHORT_RUNS
+        or (len(word) >= 4 and not any(v in word for v in "aeiouy"))
+        or (len(word) >= 3 and word in _ALPHABET)
+        or (len(word) >= 3 and len(set(word)) == 1)
+    )
 
 
 def chinese_characters(text: str) -> str:

@@ -43,6 +43,9 @@ def test_the_development_set(text: str, expected: str) -> None:
         pytest.param("can he pay", Written.ENGLISH, id="english-with-pinyin-looking-words"),
         pytest.param("make sure", Written.ENGLISH, id="english-that-is-all-pinyin-syllables"),
         pytest.param("thanks", Written.ENGLISH, id="one-english-word"),
+        pytest.param("thx", Written.ENGLISH, id="a-short-word-with-no-vowel"),
+        pytest.param("abc bank card overdue", Written.ENGLISH, id="gibberish-looking-word-in-english"),
+        pytest.param("was it power or street", Written.ENGLISH, id="keyboard-runs-inside-words"),
     ],
 )
 def test_what_a_message_is_written_in(text: str, written: Written) -> None:
@@ -52,7 +55,8 @@ def test_what_a_message_is_written_in(text: str, written: Written) -> None:
 @pytest.mark.parametrize(
     "text",
     ["ok", "OK!", "okay", "hi", "no", "?", "？？", "5000", "👍", "🙏🙏", "haha", "hhhh", "emmm", "", "   ",
-     "ありがとう", "감사합니다", "https://example.com", "k", "asdfgh", "qwer", "lkjh", "sdfgjk"],
+     "ありがとう", "감사합니다", "https://example.com", "k", "asdfgh", "qwer", "lkjh", "sdfgjk",
+     "asdfghjkl", "#abc", "#2", "#guide", "abc", "xyz", "qwe", "jkl", "sdf lkj", "jjj", "asdfghjkl 😂😂"],
 )  # fmt: skip
 def test_a_message_that_cannot_tell_decides_nothing(text: str) -> None:
     assert detect(text) is None
