@@ -166,16 +166,19 @@ async def test_a_topic_the_guide_does_not_cover_is_routed_honestly(engine: Engin
 
 
 @pytest.mark.parametrize(
-    ("message", "lang"),
-    [("谢谢", ZH), ("你好！", ZH), ("在吗？", ZH), ("早上好", ZH), ("ok", ZH),
-     ("Thank you", Lang.EN), ("hi there", Lang.EN)],
+    ("message", "lang", "key"),
+    [("你好！", ZH, "courtesy"), ("在吗？", ZH, "courtesy"), ("早上好", ZH, "courtesy"),
+     ("hi there", Lang.EN, "courtesy"),
+     ("谢谢", ZH, "courtesy_thanks"), ("ok", ZH, "courtesy_thanks"), ("好的", ZH, "courtesy_thanks"),
+     ("Thank you", Lang.EN, "courtesy_thanks"), ("thx", Lang.EN, "courtesy_thanks"),
+     ("好的 谢谢！", ZH, "courtesy_thanks")],
 )  # fmt: skip
 async def test_a_greeting_or_thanks_gets_a_kind_word_back_not_i_dont_know(
-    engine: Engine, shipped: Knowledge, storage: Storage, message: str, lang: Lang
+    engine: Engine, shipped: Knowledge, storage: Storage, message: str, lang: Lang, key: str
 ) -> None:
     user = Person(engine)  # Telegram in Simplified Chinese: "ok" tells no language, "Thank you" is English
     (reply,) = await user.say(message)
-    assert reply.text == shipped.kb.text("courtesy", lang)
+    assert reply.text == shipped.kb.text(key, lang)
     assert user.actions == ["g:start"]
     assert await storage.unmatched_report() == []
 

@@ -140,8 +140,9 @@ class Advisor:
         """The reply to a message that is not a crisis: a kind word, the answer, a menu or the fallback."""
         lang = conversation.lang
         greeting = concern is None and self.matcher.normalize.only_greetings(text)
-        if greeting:  # "你好", "谢谢": a kind word back
-            return Outcome([Reply(self.kb.text("courtesy", lang), (self._guide_choice(conversation),))], conversation)
+        if greeting:  # "你好", "谢谢": a kind word back ("you're welcome" to thanks)
+            key = "courtesy_thanks" if self.matcher.normalize.only_thanks(text) else "courtesy"
+            return Outcome([Reply(self.kb.text(key, lang), (self._guide_choice(conversation),))], conversation)
         if not result.normalized:  # "???", "…": nothing to go on, but something was typed
             reply = Reply(self.kb.text("unclear_message", lang), (self._guide_choice(conversation),))
             return Outcome([reply], conversation, result)

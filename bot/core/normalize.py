@@ -55,7 +55,11 @@ class Normalizer:
     """Turns raw text into the matching form; built once per knowledge base (aliases are compiled)."""
 
     def __init__(
-        self, aliases: Sequence[tuple[str, str]] = (), fillers: Sequence[str] = (), greetings: Sequence[str] = ()
+        self,
+        aliases: Sequence[tuple[str, str]] = (),
+        fillers: Sequence[str] = (),
+        greetings: Sequence[str] = (),
+        thanks: Sequence[str] = (),
     ) -> None:
         self._canonical: dict[str, str] = {}
         for variant, canonical in aliases:
@@ -64,8 +68,10 @@ class Normalizer:
                 self._canonical[key] = basic_form(canonical)
         self._aliases = _alternation(self._canonical)
         # Greetings and thanks say nothing about the topic either: both are dropped before matching.
-        self._fillers = _alternation(basic_form(f) for f in [*fillers, *greetings])
-        self._greetings = _alternation(basic_form(g) for g in greetings)
+        self._fillers = _alternation(basic_form(f) for f in [*fillers, *greetings, *thanks])
+        self._greetings = _alternation(basic_form(g) for g in [*greetings, *thanks])
+        self._hello = _alternation(basic_form(g) for g in greetings)
+        self._thanks = _alternation(basic_form(t) for t in thanks)
 
     def only_greetings(self, text: str) -> bool:
         """A message of greetings and thanks ("你好", "谢谢", "在吗"), with perhaps fillers, and nothing else."""
@@ -73,6 +79,14 @@ class Normalizer:
         if self._greetings is None or self._fillers is None or not self._greetings.search(text):
             return False
         return not self._fillers.sub("", text).strip()
+
+    def only_thanks(self, text: str) -> bool:
+        """A message of thanks or acknowledgement ("谢谢", "thx", "好的", "收到"), with perhaps fillers, and no
+        hello in it: it gets a short "you're welcome" rather than "I'm here, ask me"."""
+        if self._thanks is None or not self.only_greetings(text):
+            return False
+        form = basic_form(text)
+        return self._thanks.search(form) is not None and (self._hello is None or not self._hello.search(form))
 
     def __call__(self, text: str) -> str:
         text = basic_form(text)

@@ -68,6 +68,27 @@ def test_greetings_are_dropped_before_matching_like_fillers() -> None:
     assert GREETED("你好，请问花呗逾期了，谢谢") == "花呗逾期了"
 
 
+THANKED = Normalizer(fillers=["请问"], greetings=["你好", "hi"], thanks=["谢谢", "好的", "thx", "ok"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "thanks", "greeting"),
+    [
+        pytest.param("谢谢", True, True, id="thanks"),
+        pytest.param("好的，谢谢！", True, True, id="ok-and-thanks"),
+        pytest.param("THX", True, True, id="english-thanks"),
+        pytest.param("ok", True, True, id="an-acknowledgement"),
+        pytest.param("你好", False, True, id="a-greeting-is-no-thanks"),
+        pytest.param("hi thx", False, True, id="hello-and-thanks-is-a-greeting"),
+        pytest.param("谢谢，欠的钱还不上了", False, False, id="thanks-before-a-question"),
+        pytest.param("请问", False, False, id="only-a-filler"),
+    ],
+)
+def test_only_thanks(raw: str, thanks: bool, greeting: bool) -> None:
+    assert (THANKED.only_thanks(raw), THANKED.only_greetings(raw)) == (thanks, greeting)
+    assert THANKED("好的 请问花呗逾期了 thx") == "花呗逾期了"  # thanks are dropped before matching too
+
+
 def test_a_lone_surrogate_becomes_the_replacement_character_and_a_real_pair_stays() -> None:
     assert valid_unicode("征信\ud800吗") == "征信\ufffd吗"
     assert valid_unicode("征信\U0001f600吗") == "征信\U0001f600吗"

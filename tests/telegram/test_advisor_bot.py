@@ -762,7 +762,7 @@ async def test_a_chinese_message_from_an_english_telegram_is_answered_in_chinese
     assert greeting.text == say("greeting", Lang.EN)  # before anything typed: Telegram's language
     assert answer.bold() == [shipped().kb.entry("impact.credit").title_in(ZH)]  # type: ignore[union-attr]
     assert say("guide_button") in answer.labels  # the buttons too
-    assert still.text == say("courtesy")
+    assert still.text == say("courtesy_thanks")
     assert welcome.text == guide("messages.welcome")  # and the walkthrough
 
     # Back to English: one English line is answered in the conversation's Chinese, the second in a row in English.

@@ -5,7 +5,8 @@ Layout of a knowledge folder (see knowledge/README.md):
     entries/*.yaml   `entries:` — one item per topic (`kind: route` for topics the guide does not cover,
                      `kind: offtopic` for chit-chat that is not about overdue loans at all)
     aliases.yaml     `aliases:` canonical → variants users type; `fillers:` words with no topic;
-                     `greetings:` hello / thanks words (fillers too; a message of only these gets a kind word);
+                     `greetings:` hello words, `thanks:` thanks and "ok" (both fillers too; a message of only
+                     these gets a kind word);
                      `generic:` question words ("怎么样") that alone do not make a question about loans;
                      `respell:` words a typo that sounds like them is put right to (写商 → 协商);
                      `crisis:`, `scams:` phrases the safety screen (bot/core/safety.py) looks for besides its

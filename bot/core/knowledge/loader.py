@@ -103,7 +103,7 @@ def _entry(raw: Any, line: int, out: FileProblems) -> Entry | None:
 # --- aliases.yaml ----------------------------------------------------------------------------------------------------
 
 
-_WORD_LISTS = ("fillers", "greetings", "generic", "respell", "crisis", "scams")
+_WORD_LISTS = ("fillers", "greetings", "thanks", "generic", "respell", "crisis", "scams")
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,7 @@ class _Vocabulary:
     aliases: tuple[tuple[str, str], ...] = ()  # (variant, canonical)
     fillers: tuple[str, ...] = ()
     greetings: tuple[str, ...] = ()
+    thanks: tuple[str, ...] = ()
     generic: tuple[str, ...] = ()
     respell: tuple[str, ...] = ()
     crisis: tuple[str, ...] = ()
@@ -153,6 +154,7 @@ def _load_aliases(path: Path, out: FileProblems, seen: Callable[[bytes], object]
         tuple(aliases),
         fillers=words(shape.fillers),
         greetings=words(shape.greetings),
+        thanks=words(shape.thanks),
         generic=words(shape.generic),
         respell=words(shape.respell),
         crisis=words(shape.crisis),
@@ -367,6 +369,7 @@ def load_knowledge(
         texts={key: traditional.derive(value) for key, value in texts.items()},
         version=digest.hexdigest()[:8],
         greetings=vocabulary.greetings,
+        thanks=vocabulary.thanks,
         respell=vocabulary.respell,
         crisis=vocabulary.crisis,
         scams=vocabulary.scams,

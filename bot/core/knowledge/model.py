@@ -53,6 +53,7 @@ class KnowledgeBase:
     texts: Mapping[str, Mapping[str, str]]
     version: str  # short content hash: buttons from an older version are recognised as stale
     greetings: tuple[str, ...] = ()
+    thanks: tuple[str, ...] = ()  # thanks and "ok, got it": a message of only these gets a short "you're welcome"
     respell: tuple[str, ...] = ()
     crisis: tuple[str, ...] = ()  # added to the safety screen's built-in crisis phrases
     scams: tuple[str, ...] = ()  # added to its built-in scam phrases

@@ -33,7 +33,8 @@ REQUIRED_ENTRY_IDS: tuple[str, ...] = (
 REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "greeting", "help", "fallback", "clarify_prompt", "route_footer", "related_label", "guide_button",
     "continue_guide_button", "chat_quit_hint", "chat_number_hint", "goodbye", "empty_message", "too_long_notice",
-    "none_of_these", "courtesy", "crisis", "crisis_mainland", "crisis_taiwan", "crisis_hongkong", "reassurance",
+    "none_of_these", "courtesy", "courtesy_thanks", "crisis", "crisis_mainland", "crisis_taiwan", "crisis_hongkong",
+    "reassurance",
     "non_text", "group_hint", "group_private", "not_your_button", "slow_down", "privacy", "forget_button",
     "forget_confirm", "forget_yes", "forget_no", "forgotten", "forget_yes_words", "forget_no_words", "forget_not_yet",
     "forget_cancelled", "error_apology", "menu_expired", "language_prompt", "language_set", "unknown_command",
@@ -191,6 +192,7 @@ class AliasesFile(msgspec.Struct, frozen=True):
     fillers: Words = ()
     greetings: Words = ()
     generic: Words = ()
+    thanks: Words = ()
     respell: Words = ()
     crisis: Words = ()
     scams: Words = ()

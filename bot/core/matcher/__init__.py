@@ -57,7 +57,7 @@ class Matcher:
         # there (new entries are fine: the matcher ranks them). On any other base (a test fixture, renamed entries)
         # the matcher's own rule decides, as before.
         self.learned = learned if learned is not None and learned.fits({entry.id for entry in kb.entries}) else None
-        self.normalize = Normalizer(kb.aliases, kb.fillers, kb.greetings)
+        self.normalize = Normalizer(kb.aliases, kb.fillers, kb.greetings, kb.thanks)
         self._entries = kb.entries
         #: Inverted lists longer than this are "common" (see `evidence`); bench.twophase measures other cut-offs.
         self.common_postings: float = _COMMON
