@@ -4,9 +4,11 @@ Buttons are always shown as `#N`, numbered across all the messages of one turn, 
 number no button has is said to be none). Where nothing asks for a number, a bare "N" picks a
 button too; where the walkthrough or /plan asks for a number (days overdue, amounts), a bare number is that answer,
 so "7" means seven days, not the seventh button (an implausibly small amount such as "3" is asked about once, and
-typed again it is noted); the same holds where a tool waits for due days. A
-/plan chart is saved as a PNG file and its path shown; a file the bot sends (the /export PDF) is saved in the folder
-the chat runs in. Reminders are listed, set and cancelled here, but only `advisor run` fires them.
+typed again it is noted); the same holds where a tool waits for due days. A /plan chart is saved as a PNG file in
+the temporary folder and its path shown. A file the bot sends (the /export PDF) is the user's to keep: it is written
+where downloads go (`~/Downloads`, else `~/advisor-files`, or `--files DIR`), never into whatever folder the chat
+happens to run in, and the chat says the exact path. Reminders are listed, set and cancelled here, but only
+`advisor run` fires them.
 
 Replies follow the language typed, as in Telegram (Simplified Chinese until something typed tells), unless
 `--lang` fixes one; /language then chooses again. The chat's own lines are in the language of the last reply.
@@ -42,9 +44,19 @@ def _save_chart(chart: Chart) -> Path:
     return Path(name)
 
 
+def files_folder(home: Path | None = None) -> Path:
+    """Where the terminal keeps the files the bot makes: the user's Downloads folder, where people look for a file
+    they were just given, or, on a machine without one, a folder of its own in the home folder."""
+    home = home or Path.home()
+    downloads = home / "Downloads"
+    return downloads if downloads.is_dir() else home / "advisor-files"
+
+
 def save_attachment(attachment: Attachment, directory: Path) -> Path:
-    """Write a reply's file into `directory` under its own name (a second export the same day replaces the first)."""
-    path = directory / Path(attachment.filename).name
+    """Write a reply's file into `directory` (made if missing) under its own name; the absolute path it was written
+    to (a second export the same day replaces the first)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = (directory / Path(attachment.filename).name).resolve()
     path.write_bytes(attachment.data)
     return path
 
@@ -91,8 +103,9 @@ class _Terminal:
         if reply.chart is not None and plan is not None:
             path = await asyncio.to_thread(_save_chart, reply.chart)
             lines.append(plan.say("result.chart_file", shown_in, path=path))
-        if reply.attachment is not None:
-            lines.append(f"[{save_attachment(reply.attachment, self.directory)}]")
+        if reply.attachment is not None:  # its `note` is for a file sent away; this one stays here, and says where
+            path = await asyncio.to_thread(save_attachment, reply.attachment, self.directory)
+            lines.append(self.engine.knowledge.kb.text("chat_file_saved", shown_in, path=str(path)))
         return lines
 
     def no_such_button(self, text: str) -> str | None:
@@ -141,5 +154,5 @@ async def _chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO, d
 
 
 def run_chat(config: Config, lang: Lang | None, stdin: TextIO, out: TextIO, *, directory: Path | None = None) -> int:
-    """Chat until /quit or end of input; files the bot sends are saved in `directory` (default: the current one)."""
-    return asyncio.run(_chat(config, lang, stdin, out, directory or Path.cwd()))
+    """Chat until /quit or end of input; files the bot sends are saved in `directory` (default: `files_folder()`)."""
+    return asyncio.run(_chat(config, lang, stdin, out, directory or files_folder()))

@@ -192,7 +192,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     from bot.chat import run_chat
 
     config = _config(args)
-    code: int = run_chat(config, _lang(args), sys.stdin, out)
+    code: int = run_chat(config, _lang(args), sys.stdin, out, directory=getattr(args, "files", None))
     return code
 
 
@@ -260,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     chat = sub.add_parser("chat", help="talk to the advisor in this terminal")
     chat.add_argument("--lang", choices=languages, help=lang_help)
+    files_help = "where /export saves its PDF (default: ~/Downloads, else ~/advisor-files)"
+    chat.add_argument("--files", type=Path, metavar="DIR", help=files_help)
     chat.set_defaults(func=cmd_chat)
     ask = sub.add_parser("ask", help="answer one question, or one per stdin line")
     ask.add_argument("question", nargs="*", help="the question (omit to read one per line from stdin)")

@@ -390,7 +390,7 @@ class Tools:
             chart=ctx.plan.chart if ctx.plan is not None else None,
         )
         data = await asyncio.to_thread(export.render_pdf, record, kb)
-        attachment = Attachment(export.filename(today), data, export.MIME)
+        attachment = Attachment(export.filename(today), data, export.MIME, note=kb.text("export_sent_note", lang))
         return Reply(kb.text("export_sent", lang, count=str(len(record.diary))), attachment=attachment)
 
     # -- feedback ------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat import TERMINAL_USER, run_chat
+from bot.chat import TERMINAL_USER, files_folder, run_chat
 from bot.config import Config, load_config
 from bot.core.dialogue import Progress, Step, continue_choice, from_saved
 from bot.core.i18n import Lang
@@ -380,3 +380,25 @@ def test_the_calculator_at_the_monthly_step_fills_in_the_monthly_amount(config: 
     state = asyncio.run(saved_guide(config))
     assert state is not None
     assert (state.step, state.monthly_typed) == (Step.CONTACT, 2500)
+
+
+def test_an_export_is_saved_where_the_user_is_told_and_not_said_to_be_uncopied(
+    config: Config, shipped: Knowledge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here, downloads = tmp_path / "where-the-chat-runs", tmp_path / "exports"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    out = io.StringIO()
+    assert run_chat(config, ZH, io.StringIO("/export\n/quit\n"), out, directory=downloads) == 0
+    [saved] = list(downloads.iterdir())
+    assert saved.suffix == ".pdf"
+    assert saved.read_bytes().startswith(b"%PDF")
+    assert shipped.kb.text("chat_file_saved", ZH, path=str(saved.resolve())) in out.getvalue()
+    assert shipped.kb.text("export_sent_note", ZH) not in out.getvalue()  # a copy is exactly what it just made
+    assert list(here.iterdir()) == []  # nothing left in the folder the chat ran in
+
+
+def test_files_go_to_downloads_or_a_folder_of_their_own(tmp_path: Path) -> None:
+    assert files_folder(tmp_path) == tmp_path / "advisor-files"
+    (tmp_path / "Downloads").mkdir()
+    assert files_folder(tmp_path) == tmp_path / "Downloads"

@@ -158,7 +158,7 @@ def test_the_terminal_chat_records_a_contact_and_saves_the_export(config: Config
     assert kb.text("diary_ask_channel", ZH) in turns[2]  # "1" pressed 今天
     assert kb.text("diary_saved", ZH) in turns[5]
     [pdf] = folder.glob("negotiation-record-*.pdf")
-    assert f"[{pdf}]" in turns[6]
+    assert kb.text("chat_file_saved", ZH, path=str(pdf.resolve())) in turns[6]
     text = pdf_text(pdf.read_bytes())
     assert "答应分12期还款，免除罚息" in text
     assert kb.text("diary_channel_phone", ZH) in text

@@ -21,11 +21,16 @@ class Choice:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file that goes with a reply (the diary export): Telegram sends it as a document, the terminal saves it."""
+    """A file that goes with a reply (the diary export): Telegram sends it as a document, the terminal saves it.
+
+    `note` is said with the file where it is sent as it is (the caption under Telegram's document: "sent only to you,
+    no copy kept"); the terminal writes the file to disk instead, and says where, not this.
+    """
 
     filename: str
     data: bytes = field(repr=False)
     mime: str = "application/octet-stream"
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,8 @@ class Sender:
     async def _send_file(self, bot: Bot, chat_id: int, attachment: Attachment) -> bool:
         """A document after its message (the diary export, an admin's CSV); False if the chat blocked the bot."""
         document = InputFile(attachment.data, filename=attachment.filename, attach=True)
-        return await _upload(chat_id, "document", bot.send_document(chat_id, document, filename=attachment.filename))
+        sending = bot.send_document(chat_id, document, filename=attachment.filename, caption=attachment.note or None)
+        return await _upload(chat_id, "document", sending)  # the note ("sent only to you") under the file
 
     async def _send_chart(self, bot: Bot, chat_id: int, chart: Chart) -> bool:
         """The chart as a photo under its message; False if the chat blocked the bot.

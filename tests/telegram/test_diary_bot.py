@@ -45,6 +45,7 @@ async def test_a_contact_logged_from_buttons_is_listed_and_exported_as_a_pdf(use
     assert sent.text == say("export_sent", count="1")
     [record] = [r for r in user.fake.sent_messages(user.chat_id) if r["method"] == "sendDocument"]
     file = record["message"]["document"]
+    assert record["message"]["caption"] == say("export_sent_note")  # "no copy kept" goes with the file sent
     assert file["file_name"].startswith("negotiation-record-")
     assert file["file_name"].endswith(".pdf")
     data = user.fake.uploaded(file["file_id"])

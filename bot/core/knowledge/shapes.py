@@ -41,14 +41,14 @@ REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "nothing_to_cancel", "command_start", "command_guide", "command_plan", "command_resume", "command_cancel",
     "command_help", "command_language", "command_privacy", "command_forget",
     "crisis_again", "crisis_checkin", "crisis_question_button", "unclear_message", "already_shown",
-    "show_again_button", "crisis_soft", "chat_no_button",
+    "show_again_button", "crisis_soft", "chat_no_button", "chat_file_saved",
 )  # fmt: skip
 
 #: Texts that are filled in, and the {placeholders} each may use; every other text is shown as written.
 TEXT_PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
     "related_label": ("title",), "group_private": ("link",), "language_set": ("language",), "crisis": ("hotlines",),
     "crisis_again": ("hotline",), "crisis_checkin": ("hotline",), "crisis_question_button": ("title",),
-    "crisis_soft": ("hotline",), "chat_no_button": ("n", "last"),
+    "crisis_soft": ("hotline",), "chat_no_button": ("n", "last"), "chat_file_saved": ("path",),
 }  # fmt: skip
 #: An entry id travels in button data (64 bytes with the version and action prefix): this leaves room for both.
 MAX_ID_CHARS = 48
@@ -80,7 +80,8 @@ TOOL_TEXTS: Mapping[str, tuple[str, ...]] = {
     "diary_deleted": (), "diary_gone": (), "diary_stopped": (), "diary_terms_line": ("terms",),
     "diary_delete_button": ("n",), "diary_new_button": (), "diary_export_button": (), "diary_empty": (),
     "diary_list": ("entries", "count"),
-    "export_sent": ("count",), "export_title": (), "export_generated": ("date",), "export_terms_heading": (),
+    "export_sent": ("count",), "export_sent_note": (), "export_title": (), "export_generated": ("date",),
+    "export_terms_heading": (),
     "export_terms_none": (), "export_terms_blank": (), "export_plan_heading": (), "export_diary_heading": ("count",),
     "export_diary_none": (), "export_footer": (),
     "feedback_up": (), "feedback_down": (), "feedback_thanks": (), "feedback_ask_note": (),
@@ -191,8 +192,8 @@ class AliasesFile(msgspec.Struct, frozen=True):
     ] = {}
     fillers: Words = ()
     greetings: Words = ()
-    generic: Words = ()
     thanks: Words = ()
+    generic: Words = ()
     respell: Words = ()
     crisis: Words = ()
     scams: Words = ()
