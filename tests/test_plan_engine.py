@@ -209,7 +209,7 @@ async def test_a_plan_does_not_record_words_of_crisis(storage: Storage, db_path:
     await user.command("plan")
     await user.say("活不下去了")
     assert user.text.startswith(shipped.advisor.crisis_text(Lang.ZH_HANS))
-    assert await saved_plan(db_path) == PlanState(Field.OWED, Inputs())
+    assert await saved_plan(db_path) == PlanState(Field.OWED, Inputs(), paused=True)  # kept, and waits
 
 
 async def test_without_plan_texts_plan_is_an_unknown_command(knowledge: Knowledge, storage: Storage) -> None:

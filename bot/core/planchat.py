@@ -45,10 +45,10 @@ _QUESTION: Final = re.compile(
 class PlanState:
     """The answers so far; `asking` is the open question, None once the result has been shown.
 
-    `paused`: the user went into the walkthrough meanwhile, so typed numbers are its answers; the open question
-    waits for /plan or a plan button. `earlier`: the answers of the last result shown, while a new calculation is
-    under way — that result stays the user's plan (for /export) until the new one is shown, and comes back if the
-    new one is stopped.
+    `paused`: the user went into the walkthrough or a tool (/log, /reminders, /export) meanwhile, or got the crisis
+    reply, so typed numbers are not the open question's answers; it waits for /plan or a plan button. `earlier`: the
+    answers of the last result shown, while a new calculation is under way — that result stays the user's plan (for
+    /export) until the new one is shown, and comes back if the new one is stopped.
     """
 
     asking: Field | None = Field.OWED
@@ -363,8 +363,28 @@ def asking(state: PlanState | None) -> bool:
 
 
 def paused(state: PlanState | None) -> PlanState | None:
-    """The state once the walkthrough takes over: an open question waits, typed text goes to the walkthrough."""
+    """The state once the walkthrough, a tool or the crisis reply takes over: an open question waits (`left_open`),
+    typed text goes elsewhere."""
     return replace(state, paused=True) if asking(state) and state is not None else state
+
+
+def left_open(state: PlanState | None) -> bool:
+    """Whether a question waits while the user is elsewhere (the walkthrough, a tool, after the crisis reply): typed
+    numbers are not its answers until /plan or its button brings it back."""
+    return state is not None and state.asking is not None and state.paused
+
+
+def reads_as_amount(text: str) -> bool:
+    """Whether typed text is an amount and nothing else ("5万", "12,000"), as an answer to a /plan question reads."""
+    amount = parse_amount(text)
+    return not isinstance(amount, Unreadable) and amount > 0 and not _QUESTION.search(text.casefold())
+
+
+def left_open_prompt(texts: PlanTexts, lang: Lang) -> Reply:
+    """To an amount typed while the calculation waits elsewhere: it is not taken; back to the question, or stop."""
+    back = Choice(texts.say("buttons.continue", lang), PlanPress(PlanVerb.RESUME).pack())
+    stop = Choice(texts.say("buttons.stop", lang), PlanPress(PlanVerb.STOP).pack())
+    return Reply(texts.say("messages.left_open", lang), (back, stop))
 
 
 def reads_as_answer(state: PlanState | None, text: str) -> bool:

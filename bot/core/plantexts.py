@@ -27,7 +27,8 @@ from bot.errors import KnowledgeError
 from bot.fonts import missing_glyphs
 
 _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
-    "messages": {"intro": (), "resumed": (), "stopped": (), "stale": (), "not_started": (), "zero_proposal": ()},
+    "messages": {"intro": (), "resumed": (), "stopped": (), "stale": (), "not_started": (), "zero_proposal": (),
+                 "left_open": ()},
     "questions": {
         "owed": (),
         "owed_known": ("amount",),

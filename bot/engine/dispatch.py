@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bot import tools
 from bot.config import MatcherConfig
-from bot.core import actions, dialogue
+from bot.core import actions, dialogue, planchat
 from bot.core.advisor import Conversation
 from bot.core.i18n import Lang
 from bot.core.language import Typed, follow, reply_lang
@@ -223,10 +223,11 @@ class Engine:
             if state.form is not None:  # a command leaves whatever a tool waited for
                 decision = await self._job(event, replace(state, form=None), k, conversation)
                 return replace(decision, save=True)
-            if event.command in tools.COMMANDS:
+            if event.command in tools.COMMANDS:  # /log, /reminders, /export: an open /plan question waits meanwhile
                 context = tool_context(event, state, k, lang, self._memory)
                 result = await self.tools.command(context, event.command)
-                return Decision(result.replies, replace(state, form=result.form), save=result.changed)
+                after = replace(state, form=result.form, plan=planchat.paused(state.plan))
+                return Decision(result.replies, after, save=result.changed or after.plan != state.plan)
             return commands.command(event, state, k, conversation)
         if event.kind is Kind.PRESS:
             try:
@@ -238,7 +239,10 @@ class Engine:
             if isinstance(action, actions.TOOL_ACTIONS):
                 context = tool_context(event, state, k, lang, self._memory)
                 result = await self.tools.press(context, action, state.form)
-                return Decision(result.replies, replace(state, form=result.form), save=result.changed)
+                # a tool that now waits for typed input (not a 👎's optional note) has an open /plan question wait
+                leaves = result.form is not None and not isinstance(action, actions.Vote)
+                after = replace(state, form=result.form, plan=planchat.paused(state.plan) if leaves else state.plan)
+                return Decision(result.replies, after, save=result.changed or after.plan != state.plan)
             return presses.press(action, event, state, k, conversation)
         if forget_asked:
             return await self._texts.forget_typed(event, state, k, conversation)

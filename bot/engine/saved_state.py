@@ -73,7 +73,9 @@ class UserState:
     @property
     def expects_number(self) -> bool:
         """Whether a typed number is an answer now (days, an amount, a due day): the terminal then picks buttons
-        only by "#N"."""
+        only by "#N". A tool's form takes typed text first, so while one waits it alone decides."""
+        if self.form is not None:
+            return self.form.takes_numbers
         walking = dialogue_queries.wants_number(self.progress)
         return walking or planchat.asking(self.plan) or (self.form is not None and self.form.takes_numbers)
 

@@ -87,16 +87,21 @@ class TextHandler:
             and not _reads_as_question(text, state.progress)
         ):
             return cared(steps.walk(state, dialogue.TypedText(text), k, lang), screening, k, conversation)
+        if k.plan is not None and answers_freely and planchat.left_open(state.plan) and planchat.reads_as_amount(text):
+            # "5万" after /log or /guide took over: nothing asks for it now; it may be meant for /plan, so ask
+            return cared(Decision([planchat.left_open_prompt(k.plan, lang)], state), screening, k, conversation)
         notice: list[Reply] = []
         if len(text) > LONG_MESSAGE and screening.concern is not Concern.CRISIS:
             notice = [Reply(k.kb.text("too_long_notice", lang))]
             text = text[:LONG_MESSAGE]
         recent = self.memory.turns(event.user_id)
         recent.begin(event.update_id)
-        before = state.crisis
+        before, plan_before = state.crisis, state.plan
         conversation = replace(conversation, after_crisis=bool(before))
         outcome = k.advisor.ask(conversation, text, screening)
         state = replace(state, crisis=_crisis_left(before, outcome))
+        if outcome.safety is Concern.CRISIS:  # an open /plan question waits: the next number is not taken as its answer
+            state = replace(state, plan=planchat.paused(state.plan))
         if outcome.unanswered and dialogue.at_checklist(state.progress):
             # "嗯 好的" at the materials checklist is no question: how the checklist works, and it again
             return steps.walk(state, dialogue.TypedText(event.text), k, lang)
@@ -111,7 +116,8 @@ class TextHandler:
             replies = extras.with_script(replies, match.entry.id, state, k, lang)
         # A bare number ("5") is a button the user meant, not a question the knowledge base lacks.
         logged = outcome.unanswered and understand.button_number(text) is None
-        return Decision(replies, state, save=state.crisis != before, unanswered=match if logged else None)
+        changed = state.crisis != before or state.plan != plan_before
+        return Decision(replies, state, save=changed, unanswered=match if logged else None)
 
     def _counted(
         self, user_id: int, text: str, match: MatchResult, replies: list[Reply], k: Knowledge, lang: Lang
