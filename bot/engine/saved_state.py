@@ -77,7 +77,7 @@ class UserState:
         if self.form is not None:
             return self.form.takes_numbers
         walking = dialogue_queries.wants_number(self.progress)
-        return walking or planchat.asking(self.plan) or (self.form is not None and self.form.takes_numbers)
+        return walking or planchat.asking(self.plan)
 
     @classmethod
     def from_session(cls, session: Session | None, walkthrough: Walkthrough) -> UserState:
