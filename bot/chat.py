@@ -17,6 +17,7 @@ Replies follow the language typed, as in Telegram (Simplified Chinese until some
 from __future__ import annotations
 
 import asyncio
+import re
 import tempfile
 from pathlib import Path
 from typing import TextIO
@@ -32,6 +33,8 @@ from bot.storage import Storage
 TERMINAL_USER = 0
 #: What stands before a button's number, on every screen alike ("#2"): typed with it, the number is always a button.
 BUTTON_MARK = "#"
+#: What after the mark is taken as a (mistyped) button: a number or one Latin word ("#2", "#abc"); "#花呗逾期" is text.
+_BUTTON_LIKE = re.compile(r"[0-9A-Za-z]+")
 
 
 def _save_chart(chart: Chart) -> Path:
@@ -109,9 +112,12 @@ class _Terminal:
         return lines
 
     def no_such_button(self, text: str) -> str | None:
-        """What to say to "#N" when no button shown has that number ("#99", "#0"); None for anything else."""
+        """What to say to "#N" when no button shown has that number ("#99", "#0"), or to a button mark before a
+        Latin word ("#abc": a mistyped button, not a question for the advisor); None for anything else."""
         picked = text.removeprefix(BUTTON_MARK).strip()
-        if not text.startswith(BUTTON_MARK) or not picked.isdigit() or 1 <= int(picked) <= len(self.choices):
+        if not text.startswith(BUTTON_MARK) or not _BUTTON_LIKE.fullmatch(picked):
+            return None
+        if picked.isdigit() and 1 <= int(picked) <= len(self.choices):
             return None
         return self.engine.knowledge.kb.text("chat_no_button", self.shown_in, n=picked, last=str(len(self.choices)))
 

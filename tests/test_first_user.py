@@ -241,7 +241,7 @@ def test_two_button_groups_in_one_turn_are_numbered_on_and_each_number_picks_its
     assert pressed.startswith(shipped.kb.text("reminder_due_prompt", ZH))
 
 
-@pytest.mark.parametrize("typed", ["#99", "#0"])
+@pytest.mark.parametrize("typed", ["#99", "#0", "#abc"])
 def test_a_number_no_button_has_is_said_to_be_none(tmp_path: Path, typed: str) -> None:
     shipped = Knowledge.load(SHIPPED)
     config = load_config(None, env={"ADVISOR_DB": str(tmp_path / "chat.sqlite3")})
