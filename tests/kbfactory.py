@@ -162,6 +162,7 @@ def walkthrough_data() -> dict[str, Any]:
     }
     data["marks"] = {"checked": "[x]", "unchecked": "[ ]", "chosen": "*"}
     data["dont_know"] = ["不知道", "不清楚", "idk", "don't know"]
+    data["not_in_writing"] = ["没给书面", "口头", "not in writing"]
     data["steps"] = {}
     for step, (keys, option_list) in STEPS.items():
         node: dict[str, Any] = {key: fixture_text(f"steps.{step}.{key}", names) for key, names in keys.items()}

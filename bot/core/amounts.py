@@ -149,10 +149,10 @@ class Found:
     yuan: int
 
 
-def amounts_in(text: str) -> list[Found]:
-    """Every amount above zero in a sentence of at most SENTENCE_CHARS, in order ("花呗1.2万借呗3万" → 12000, 30000);
-    none in a longer text."""
-    if len(text) > SENTENCE_CHARS:
+def amounts_in(text: str, *, limit: int = SENTENCE_CHARS) -> list[Found]:
+    """Every amount above zero in a sentence of at most `limit` characters, in order ("花呗1.2万借呗3万" → 12000,
+    30000); none in a longer text."""
+    if len(text) > limit:
         return []
     found: list[Found] = []
     for span in _SPAN.finditer(text):
@@ -162,22 +162,33 @@ def amounts_in(text: str) -> list[Found]:
     return found
 
 
-#: Words right before or after the amount paid each month in agreed terms ("每月还1800", "1800元/月", "1800 a month").
+#: Words right before or after the amount paid each month (or each instalment) in agreed terms ("每月还1800",
+#: "每期大概2600", "1800元/月", "2600一期", "1800 a month").
 _MONTHLY_BEFORE: Final = re.compile(
-    r"(?:每月|每个月|每個月|每期|月供|月还|月還|monthly|per month|a month)\S{0,2}\s*$", re.IGNORECASE
+    r"(?:每月|每个月|每個月|一个月|一個月|每期|(?<!第)一期|月供|月还|月還|monthly|per month|a month|each instal?lment"
+    r"|per instal?lment|an instal?lment)\S{0,6}\s*$",
+    re.IGNORECASE,
 )
 _MONTHLY_AFTER: Final = re.compile(
-    r"^\s*(?:元|块|yuan|rmb)?\s*(?:/月|每月|一个月|一個月|/month|a month|per month|monthly)", re.IGNORECASE
+    r"^\s*(?:元|块|块钱|塊|yuan|rmb)?\s*(?:左右|多)?\s*(?:/月|每月|一个月|一個月|/期|每期|一期|/month|a month|per month"
+    r"|monthly|each month|per instal?lment|an instal?lment)",
+    re.IGNORECASE,
+)
+#: A number followed by one of these counts days, instalments or a date ("15号", "24期", "3个月"), not yuan.
+_NOT_YUAN_AFTER: Final = re.compile(
+    r"^\s*(?:号|號|日|期|个|個|天|年|月(?!供)|周|%|点|點|次|(?:months?|days?|weeks?|years?|instal?lments?|th)\b)",
+    re.IGNORECASE,
 )
 
 
 def monthly_in(terms: str) -> int | None:
-    """The amount to pay each month that agreed terms name ("分24期 每月还1800左右" → 1800); None when they name
-    none, or two different ones."""
+    """The amount to pay each month that agreed terms name ("分24期 每月还1800左右" → 1800, "每期2600左右" → 2600);
+    None when they name none, or two different ones."""
     found = {
         amount.yuan
-        for amount in amounts_in(terms)
-        if _MONTHLY_BEFORE.search(terms[: amount.start]) or _MONTHLY_AFTER.search(terms[amount.end :])
+        for amount in amounts_in(terms, limit=len(terms))  # read whole: the walkthrough bounds their length
+        if not _NOT_YUAN_AFTER.match(terms[amount.end :])
+        and (_MONTHLY_BEFORE.search(terms[: amount.start]) or _MONTHLY_AFTER.search(terms[amount.end :]))
     }
     return found.pop() if len(found) == 1 else None
 

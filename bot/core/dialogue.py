@@ -402,9 +402,9 @@ def _typed_terms(progress: Progress, text: str, walkthrough: Walkthrough, lang: 
         return [Reply(too_long), screens.prompt(progress, walkthrough, lang)], progress
     new = _to(replace(progress, terms=terms), following(progress.step, None))
     noted = screens.say("messages.terms_noted", walkthrough, lang)
-    above = screens.terms_above_monthly(new, walkthrough, lang)  # said now, and again in the summary
-    if above is not None:
-        noted = Reply(f"{noted.text}\n\n{above}")
+    notes = screens.terms_notes(new, walkthrough, lang)  # said now, and again in the summary
+    if notes:
+        noted = Reply("\n\n".join([noted.text, *notes]))
     return [noted, screens.prompt(new, walkthrough, lang)], new
 
 

@@ -13,6 +13,7 @@ from bot.core.actions import Walk, WalkVerb
 from bot.core.amounts import monthly_in
 from bot.core.flow import AGREED, REFUSED, SCREEN, STILL_WAITING, Interaction, Stage, Step, path
 from bot.core.i18n import Lang
+from bot.core.normalize import basic_form
 from bot.core.progress import MAX_TERMS, Progress
 from bot.core.replies import Choice, Reply
 from bot.core.walkthrough import Bucket, Cause, Option, Walkthrough
@@ -294,12 +295,24 @@ def _summary(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> Reply:
     ]
     if progress.result == AGREED and progress.terms:
         lines.append(line("terms", progress.terms))
-        above = terms_above_monthly(progress, w, lang)
-        if above is not None:
-            lines.append(above)
+        lines.extend(terms_notes(progress, w, lang))
     next_action = _NEXT_ACTION.get(progress.result or "", "summary.next_not_contacted")
     closing = [w.say("summary.script", lang, script=script(progress, w, lang)), w.say(next_action, lang)]
     return Reply("\n".join(lines) + "\n\n" + "\n\n".join(closing), _choices(progress, w, lang))
+
+
+def terms_notes(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> list[str]:
+    """What the agreed terms call for: a monthly amount above what the user can pay, nothing given in writing."""
+    notes = [terms_above_monthly(progress, walkthrough, lang)]
+    if not_in_writing(progress.terms or "", walkthrough):
+        notes.append(walkthrough.say("summary.terms_not_written", lang))
+    return [note for note in notes if note is not None]
+
+
+def not_in_writing(terms: str, walkthrough: Walkthrough) -> bool:
+    """Whether the terms say the agreement was not given in writing ("没给书面的", "只是口头说的")."""
+    form = basic_form(terms)
+    return any(basic_form(word) in form for word in walkthrough.not_in_writing if basic_form(word))
 
 
 def terms_above_monthly(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> str | None:

@@ -110,6 +110,18 @@ def test_long_and_decimal_numbers_parse_or_get_a_reason(text: str) -> None:
         pytest.param("3000 a month for 12 months", 3_000, id="english"),
         pytest.param("分12期，免罚息", None, id="no-monthly-amount"),
         pytest.param("每月1800 或者每月2000", None, id="two-different"),
+        pytest.param("客服说能分24期 每期大约2600块", 2_600, id="each-instalment-before"),
+        pytest.param("分二十四期 2600一期", 2_600, id="each-instalment-after"),
+        pytest.param("分24期，每期的还款大概2600", 2_600, id="words-between"),
+        pytest.param("每月15号还 一个月2600", 2_600, id="a-day-of-the-month-is-no-amount"),
+        pytest.param("分24期 第一期3月15号开始 每期2600", 2_600, id="the-first-instalment-is-no-per-instalment"),
+        pytest.param(
+            "客服说可以分24期 每期2600左右 利息好像也减了一部分 第一期下个月中开始还"
+            " 电话里说会发短信给我但是到现在也没给书面的 我也不知道这样算不算数 先这样吧",
+            2_600,
+            id="terms-longer-than-a-typed-answer",
+        ),
+        pytest.param("300 yuan per instalment, 24 instalments", 300, id="english-per-instalment"),
     ],
 )
 def test_the_monthly_amount_agreed_terms_name(terms: str, monthly: int | None) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.amounts import SENTENCE_CHARS
 from bot.core.dialogue import (
     MAX_TERMS,
     Cancel,
@@ -471,6 +472,37 @@ def test_agreed_terms_above_the_monthly_amount_the_user_can_pay_are_pointed_out(
     assert chat.progress is not None
     summary = current_prompt(replace(chat.progress, step=Step.DONE), walk, Lang.ZH_HANS)[0].text
     assert (warning in summary) is warned
+
+
+@pytest.mark.parametrize(
+    ("terms", "reminded"),
+    [
+        pytest.param("分24期 每期2600 说会发短信但是没给书面的", True, id="nothing-written-given"),
+        pytest.param("電話裡口頭答應分24期", True, id="only-said-traditional"),
+        pytest.param("24 instalments, not in writing yet", True, id="english"),
+        pytest.param("分24期 每期2600 书面协议已经在app里看到了", False, id="in-writing"),
+    ],
+)
+def test_terms_given_only_by_word_of_mouth_get_a_reminder_to_get_them_in_writing(walk, terms, reminded):
+    chat = Chat(walk, progress=Progress(step=Step.TERMS, result="agreed"))
+    noted = chat.type(terms)
+    assert ("‹summary.terms_not_written›" in noted) is reminded
+    assert chat.progress is not None
+    summary = current_prompt(replace(chat.progress, step=Step.DONE), walk, Lang.ZH_HANS)[0].text
+    assert ("‹summary.terms_not_written›" in summary) is reminded
+
+
+def test_per_instalment_terms_above_what_the_user_can_keep_are_pointed_out_however_long(walk):
+    """The first-user trial: 1,000 a month said, then long terms naming 2,600 an instalment and no written copy."""
+    chat = Chat(walk, progress=Progress(step=Step.TERMS, result="agreed", monthly_typed=1000))
+    terms = (
+        "客服那边说可以给我分24期，每期大概2600左右，利息也减了一点点，第一期下个月开始还，"
+        "说会发短信给我确认但是一直没给书面的，不知道这样算不算数，我自己也没敢多问什么"
+    )
+    assert len(terms) > SENTENCE_CHARS  # longer than a typed answer: the terms are read whole all the same
+    noted = chat.type(terms)
+    assert "‹summary.terms_above_monthly agreed=2600 monthly=1000 over=1600›" in noted
+    assert "‹summary.terms_not_written›" in noted
 
 
 def test_cancel_leaves(walk):

@@ -184,6 +184,7 @@ def load_walkthrough(path: Path, traditional: Traditional | None = None) -> Walk
     if "marks" in parts:
         marks = {mark: value_of(parts["marks"], mark) for mark in MARKS}
     dont_know: tuple[str, ...] = tuple(word.strip() for word in parts.get("dont_know", ()))
+    not_in_writing: tuple[str, ...] = tuple(word.strip() for word in parts.get("not_in_writing", ()))
 
     steps_node = root.get("steps")
     steps = check.parts(steps_node, shapes.steps, "steps", root.line_of("steps")) if "steps" in parts else None
@@ -222,4 +223,5 @@ def load_walkthrough(path: Path, traditional: Traditional | None = None) -> Walk
         monthly=tuple(options["monthly"]),
         results=tuple(options["result"]),
         dont_know=dont_know,
+        not_in_writing=not_in_writing,
     )

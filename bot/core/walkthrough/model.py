@@ -93,6 +93,7 @@ class Walkthrough:
     monthly: tuple[Option, ...]
     results: tuple[Option, ...]
     dont_know: tuple[str, ...] = ()  # typed at a step, these skip it ("不知道", "idk")
+    not_in_writing: tuple[str, ...] = ()  # in agreed terms, these say nothing was given in writing ("只是口头")
 
     def say(self, key: str, lang: Lang, **values: object) -> str:
         """Render the text at `key` (a dotted YAML path); a wrong key is a programming error (KeyError)."""

@@ -106,6 +106,7 @@ SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "result": ("value",),
         "terms": ("value",),
         "terms_above_monthly": ("agreed", "monthly", "over"),
+        "terms_not_written": (),
         "not_answered": (),
         "nothing_ticked": (),
         "script": ("script",),
@@ -184,7 +185,8 @@ _WORD: Final = {
     "wrong_type": "expected a word or phrase, found {found}",
     "invalid": "the word is empty; write a word or remove the line",
 }
-#: Words or phrases in any language, such as [打电话, call, 95188] (an option's `also`, the file's `dont_know`).
+#: Words or phrases in any language, such as [打电话, call, 95188] (an option's `also`, the file's `dont_know` and
+#: `not_in_writing`).
 _WORDS: Final = Annotated[
     tuple[Annotated[str, Meta(pattern=r"\S", extra=_WORD)], ...],
     Meta(extra={"wrong_type": _WORD_LIST, "invalid": _WORD_LIST}),
@@ -242,5 +244,10 @@ def file_shapes() -> FileShapes:
         for kind, fields in OPTION_FIELDS.items()
     }
     return FileShapes(
-        record("walkthrough", [*sections, ("marks", marks), ("steps", Any), ("dont_know", _WORDS, ())]), steps, options
+        record(
+            "walkthrough",
+            [*sections, ("marks", marks), ("steps", Any), ("dont_know", _WORDS, ()), ("not_in_writing", _WORDS, ())],
+        ),
+        steps,
+        options,
     )
