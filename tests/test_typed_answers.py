@@ -122,3 +122,32 @@ async def test_the_response_says_when_a_typed_number_is_the_answer(engine: Engin
     assert at_days.expects_number
     paused = await press(engine, "w:pause:days")
     assert not paused.expects_number
+
+
+@pytest.mark.parametrize(
+    ("step", "text"),
+    [
+        pytest.param("days", "去年10月开始的", id="a-date-at-the-days-step"),
+        pytest.param("amount", "六七八万吧", id="three-numerals-at-the-amount-step"),
+    ],
+)
+async def test_a_number_tried_and_not_read_gets_the_steps_question_never_a_topic_menu(
+    engine: Engine, storage: Storage, step: str, text: str
+) -> None:
+    await say(engine, "/guide")
+    await press(engine, "w:o:product:jiebei")
+    if step == "amount":
+        await press(engine, "w:o:days:d1_30")
+    response = await say(engine, text)
+    assert response.replies[0].text == "‹messages.not_a_number›"
+    assert any(c.action.startswith(f"w:o:{step}:") for c in response.replies[-1].choices)
+    assert (await progress_of(storage)).step is Step(step)
+    assert await storage.unmatched_report() == []
+
+
+async def test_a_question_naming_a_number_at_a_number_step_is_still_answered(engine: Engine, storage: Storage) -> None:
+    await say(engine, "/guide")
+    await press(engine, "w:o:product:jiebei")
+    response = await say(engine, "逾期3个月了 对信用记录有影响")  # no question mark: the knowledge base answers it
+    assert "回答 impact.credit" in response.replies[0].text
+    assert (await progress_of(storage)).step is Step.DAYS

@@ -14,7 +14,10 @@ What is whose:
   "nothing" (没有, none, 没收入, no income), an "-odd" after the number (3万多, 三萬幾) and a slip of the
   particle (4万多把), and telling ranges ("3-5万") and negative numbers apart from text that is no number at all.
 * `amount_in_sentence` finds the one amount a longer answer means ("收入5000左右…最多一千五" → 1500): the only
-  amount in it, or the one after words that say what the user can pay (最多, 能还, at most, can pay).
+  amount in it, or the one after words that say what the user can pay (最多, 能还, at most, can pay);
+  `owed_in_sentence` the one after words that say what is owed ("一共欠六万 每月能还一千" → 60000).
+* `spread_in` reads an amount given as a range or as good and bad months ("五六万", "3000到5000",
+  "好的时候四五千差的时候一两千"): its low and high ends, so a caller can count on the low one and say so.
 """
 
 from __future__ import annotations
@@ -63,7 +66,8 @@ _NOTHING_SAID: Final = re.compile(
 )
 _RANGE: Final = re.compile(r"\d\s*[-~～到至]\s*\d|[一二两三四五六七八九十][到至~～-][一二两三四五六七八九十]|\bto\b")
 _PLAIN: Final = re.compile(r"\d+(?:\.\d+)?")
-_THOUSANDS: Final = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
+#: Separators between groups of three digits (12,000), or of four as amounts are counted in 万 (6,0000 is 60000).
+_THOUSANDS: Final = re.compile(r"(?<=\d),(?=\d{3,4}(?:\D|$))")
 _SHORTHAND: Final = {"k": "千", "w": "万", "萬": "万", "億": "亿"}
 _NUMBER_CHARS: Final = frozenset("0123456789.零〇一二两兩三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟")
 
@@ -196,8 +200,99 @@ def monthly_in(terms: str) -> int | None:
 def amount_in_sentence(text: str) -> int | None:
     """The amount a longer answer means: its only amount, or the one after words saying what the user can pay; None
     when there is none or it cannot tell which."""
-    found = [(amount.start, amount.yuan) for amount in amounts_in(text)]
+    return _cued(text, _CAN_PAY)
+
+
+#: Words right before the amount owed, in a sentence that gives several ("一共欠六万 每月能还一千").
+_OWED: Final = re.compile(
+    r"(?:欠了?|一共|总共|总计|共计|合计|加起来|owe|owed|in total|total)"
+    r"\s*(?:大概|大约|约|差不多|about|around)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def owed_in_sentence(text: str) -> int | None:
+    """The amount owed that a longer answer means: its only amount, or the one after words saying what is owed; None
+    when there is none or it cannot tell which."""
+    return _cued(text, _OWED)
+
+
+def _cued(text: str, cue: re.Pattern[str]) -> int | None:
+    """The sentence's only amount of yuan, or the one right after `cue`; days and dates ("15号", "3个月") are none."""
+    found = [(a.start, a.yuan) for a in amounts_in(text) if not _NOT_YUAN_AFTER.match(text[a.end :])]
     if len(found) == 1:
         return found[0][1]
-    paid = [value for start, value in found if _CAN_PAY.search(text[:start])]
-    return paid[-1] if len(paid) == 1 else None
+    cued = [value for start, value in found if cue.search(text[:start])]
+    return cued[-1] if len(cued) == 1 else None
+
+
+@dataclass(frozen=True)
+class Spread:
+    """An amount given as a range, or as good and bad months: `low` is what the user can count on."""
+
+    low: int
+    high: int
+
+
+#: Words saying an amount varies ("好的时候…差的时候…", "有时候", "不稳定", "看情况", "depends").
+_VARIES: Final = re.compile(
+    r"好的时候|差的时候|坏的时候|多的时候|少的时候|忙的时候|淡的时候|旺季|淡季|有时|有的月|时好时坏|时多时少|不稳定|不固定|看情况|"
+    r"最少|少的话|多的话|good months?|bad months?|sometimes|depends|varies|at least",
+    re.IGNORECASE,
+)
+#: An amount said too vaguely to count on ("几百", "几千块", "百来块").
+VAGUE: Final = re.compile(r"几[十百千万]|[十百千万]来[块元]|百把")
+#: Two neighbouring Chinese digits before a unit: "五六万" is 50,000 to 60,000, "一两千" 1,000 to 2,000.
+_CHINESE_RANGE: Final = re.compile(
+    r"(?P<low>[一二两三四五六七八九])(?P<high>[一二两三四五六七八九])(?P<unit>十万|百万|十|百|千|万)(?:多)?"
+)
+_ARABIC_RANGE: Final = re.compile(
+    r"(?P<low>\d+(?:\.\d+)?)(?P<low_unit>[万千kw])?\s*(?:-|~|～|到|至|—|to)\s*(?P<high>\d+(?:\.\d+)?)(?P<unit>[万千kw])?",
+    re.IGNORECASE,
+)
+_DIGIT: Final = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNIT: Final = {
+    "十": 10, "百": 100, "千": 1000, "万": 10_000, "十万": 100_000, "百万": 1_000_000, "k": 1000, "w": 10_000,
+}  # fmt: skip
+
+
+def varies(text: str) -> bool:
+    """Whether the text says its amount varies ("好的时候…差的时候…", "有时候", "看情况")."""
+    return _VARIES.search(to_simplified(unicodedata.normalize("NFKC", text)).lower()) is not None
+
+
+def spread_in(text: str) -> Spread | None:
+    """An amount the text gives as a range ("五六万", "3000到5000元") or as good and bad months ("好的时候四五千差的时候
+    一两千"), from the lowest to the highest it names; None when it gives one amount, none, or one too vague to count
+    on ("差的时候几百")."""
+    cleaned = to_simplified(unicodedata.normalize("NFKC", text)).lower()
+    if len(cleaned) > SENTENCE_CHARS or VAGUE.search(cleaned):
+        return None
+    ranges = [_range_of(m) for m in (*_CHINESE_RANGE.finditer(cleaned), *_ARABIC_RANGE.finditer(cleaned))]
+    spans = [r for r in ranges if r is not None]
+    rest = _CHINESE_RANGE.sub(" ", _ARABIC_RANGE.sub(" ", cleaned))
+    if not _VARIES.search(cleaned):
+        whole = _UNITS_AFTER.sub("", _HEDGES.sub("", rest.strip()))
+        return Spread(*spans[0]) if len(spans) == 1 and not whole.strip() else None
+    amounts = [(a.yuan, a.yuan) for a in amounts_in(rest) if not _NOT_YUAN_AFTER.match(rest[a.end :])]
+    named = spans + amounts
+    if len(named) < 2 and not spans:
+        return None
+    return Spread(min(low for low, _ in named), max(high for _, high in named))
+
+
+def _range_of(match: re.Match[str]) -> tuple[int, int] | None:
+    """The two ends of a range matched by _CHINESE_RANGE or _ARABIC_RANGE, in yuan; None if they are not a range."""
+    groups = match.groupdict()
+    if "low_unit" in groups:
+        unit = _UNIT.get(groups["unit"] or groups["low_unit"] or "", 1)
+        low_unit = _UNIT.get(groups["low_unit"] or "", unit)
+        low, high = Decimal(groups["low"]) * low_unit, Decimal(groups["high"]) * unit
+        if low > high and not groups["low_unit"]:  # "3000-5万": the first number is yuan already
+            low = Decimal(groups["low"])
+    else:
+        unit = _UNIT[groups["unit"]]
+        low, high = Decimal(_DIGIT[groups["low"]] * unit), Decimal(_DIGIT[groups["high"]] * unit)
+    if not 0 < low < high <= MAX_YUAN:
+        return None
+    return int(low), int(high)

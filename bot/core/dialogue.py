@@ -39,6 +39,7 @@ from bot.core.dialogue_queries import (
     UNITS,
     asks_calculator,
     at_checklist,
+    bad_month_unread,
     continue_choice,
     current_prompt,
     goto_choice,
@@ -48,6 +49,7 @@ from bot.core.dialogue_queries import (
     reads_as_answer,
     script_reply,
     step_for_entry,
+    tries_number,
     understood,
     use_amount_choice,
     wants_number,
@@ -345,7 +347,7 @@ def _typed(
                 return turn
         case Ticked():
             return _typed_items(progress, answer, walkthrough, lang)
-    return _not_understood(progress, _unread_key(here), walkthrough, lang)
+    return _not_understood(progress, _unread_key(progress, text, walkthrough), walkthrough, lang)
 
 
 def _numbered(answer: Understood | None, ids: tuple[str, ...]) -> Understood | None:
@@ -355,8 +357,12 @@ def _numbered(answer: Understood | None, ids: tuple[str, ...]) -> Understood | N
     return answer
 
 
-def _unread_key(here: Step) -> str:
-    """What is said to typed text a step cannot read: the number it wants, how its checklist ticks, or its buttons."""
+def _unread_key(progress: Progress, text: str, walkthrough: Walkthrough) -> str:
+    """What is said to typed text a step cannot read: the number it wants (at the monthly step, for good and bad
+    months, the bad month's), how its checklist ticks, or its buttons."""
+    here = progress.step
+    if bad_month_unread(progress, text, walkthrough):
+        return "steps.monthly.bad_month"
     if here in UNITS:
         return "messages.not_a_number"
     if SCREEN[here].interaction is Interaction.CHECKLIST:
@@ -423,7 +429,11 @@ def _typed_number(
     value = screens.number_answer(recorded, progress.step, walkthrough, lang) or str(number)
     if typed.parts:
         value = screens.amount_parts(typed.parts, value, walkthrough, lang)
-    return [_noted(value, exact, walkthrough, lang), screens.prompt(recorded, walkthrough, lang)], recorded
+    noted = _noted(value, exact, walkthrough, lang)
+    if typed.high is not None:  # a range, or good and bad months: the low end is what the user can count on
+        key = "steps.monthly.low_end" if progress.step is Step.MONTHLY else "messages.low_end"
+        noted = Reply(walkthrough.say(key, lang, value=value))
+    return [noted, screens.prompt(recorded, walkthrough, lang)], recorded
 
 
 def _noted(value: str, exact: bool, walkthrough: Walkthrough, lang: Lang) -> Reply:
@@ -469,6 +479,7 @@ __all__ = [
     "reads_as_answer",
     "script_reply",
     "step_for_entry",
+    "tries_number",
     "understood",
     "use_amount_choice",
     "wants_number",

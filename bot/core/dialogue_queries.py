@@ -13,6 +13,7 @@ from typing import Final
 from bot.core import progress as answers
 from bot.core import screens, understand
 from bot.core.actions import Walk, WalkVerb
+from bot.core.amounts import amount_in_sentence, owed_in_sentence, varies
 from bot.core.flow import SCREEN, Interaction, Step, path
 from bot.core.i18n import Lang
 from bot.core.numbers import Unit
@@ -35,6 +36,9 @@ _ENTRY_STEPS: Final[Mapping[str, Step]] = {
 #: walkthrough gets them filled in too (`script_reply`).
 SCRIPT_ENTRY: Final = "steps.demands"
 UNITS: Final = {Step.DAYS: Unit.DAYS, Step.AMOUNT: Unit.YUAN, Step.MONTHLY: Unit.YUAN}
+#: How a longer sentence is read at a step taking an amount: the amount owed ("一共欠六万 每月能还一千" → 60000 at
+#: the amount step), or the one the user can pay (→ 1000 at the monthly step).
+_SENTENCE_READERS: Final = {Step.AMOUNT: owed_in_sentence, Step.MONTHLY: amount_in_sentence}
 ONE_CHOICE: Final = (Interaction.CHOICE, Interaction.NUMBER)
 _TYPED: Final = (*ONE_CHOICE, Interaction.CHECKLIST)
 
@@ -53,7 +57,7 @@ def understood(progress: Progress | None, text: str, walkthrough: Walkthrough) -
         answers.options(progress, here, walkthrough),
         unit=UNITS.get(here),
         dont_know=walkthrough.dont_know,
-        sentences=here is Step.MONTHLY,
+        sentence=_SENTENCE_READERS.get(here),
         naming=walkthrough.products if here is Step.AMOUNT else (),
     )
 
@@ -84,7 +88,26 @@ def reads_as_answer(progress: Progress | None, text: str, walkthrough: Walkthrou
         return False
     if progress.step is Step.TERMS:
         return bool(text.strip())
-    return understood(progress, text, walkthrough) is not None
+    # Good and bad months at the monthly step ("好的时候…差的时候几百") answer it even when the bad one is unread.
+    return understood(progress, text, walkthrough) is not None or bad_month_unread(progress, text, walkthrough)
+
+
+def tries_number(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
+    """Whether the text tries to give the number the current step asks for and could not be read ("去年10月开始的"):
+    unless the knowledge base answers it (it may be a question naming a number), the step asks again with an
+    example, never a menu of topics."""
+    return (
+        wants_number(progress)
+        and understand.tries_number(text)
+        and understood(progress, text, walkthrough) is None
+    )
+
+
+def bad_month_unread(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
+    """At the monthly step, good and bad months whose bad one is too vague to read ("差的时候几百"): the step asks
+    what the user can pay in a bad month."""
+    here = progress.step if progress is not None else None
+    return here is Step.MONTHLY and varies(text) and tries_number(progress, text, walkthrough)
 
 
 def at_checklist(progress: Progress | None) -> bool:

@@ -42,8 +42,15 @@ _NUMBER: Final = re.compile(
     r"|approx|≈)*"
     r"(?P<currency>¥)?"
     r"(?:(?P<arabic>\d+(?:\.\d+)?)(?P<multiplier>[万萬千kw])?|(?P<chinese>[零〇一二两兩三四五六七八九十百千万萬]+))"
-    r"(?:多点|多|左右|余|来)?(?P<unit>.*?)(?:多点|多|左右|了|吧|啦)?"
+    r"(?:多点|多|左右|余|来)?(?P<unit>.*?)(?:多点|多|左右|了|吧|啦|的|呢|啊|吧)*"
 )
+#: A span said in parts, each a number and its unit: "3个月零10天", "一年两个月", "两个月又一周".
+_PART: Final = re.compile(
+    r"(?P<number>\d+|[零〇一二两兩三四五六七八九十百]+)(?:多)?(?P<unit>个月|個月|月|个星期|個星期|星期|周|週|礼拜|个礼拜|年|天|日)"
+    r"(?:多|零|又|加|和)?"
+)
+_HEDGE: Final = re.compile(r"^(?:大约|大概|约|差不多|一共|总共|共|已经|已|逾期了|逾期|有)+")
+_TAIL: Final = re.compile(r"(?:多点|多|左右|了|吧|啦|的|呢|啊)+$")
 
 
 def _cleaned(text: str) -> str:
@@ -61,6 +68,14 @@ def read_number(text: str, unit: Unit) -> int | None:
     if unit is Unit.DAYS:
         for half, days in _HALVES.items():
             cleaned = cleaned.replace(half, days)
+    number = _one_number(cleaned, unit)
+    if number is None and unit is Unit.DAYS:
+        return _days_in_parts(cleaned)
+    return number
+
+
+def _one_number(cleaned: str, unit: Unit) -> int | None:
+    """One number and its unit ("15天", "三个多月", "2000元"), else None."""
     match = _NUMBER.fullmatch(cleaned)
     if match is None:
         return None
@@ -81,6 +96,21 @@ def read_number(text: str, unit: Unit) -> int | None:
         return None
     number = int(value.to_integral_value()) * scale
     return number if number <= _LARGEST[unit] else None
+
+
+def _days_in_parts(cleaned: str) -> int | None:
+    """Days said in two or more parts ("3个月零10天" is 100, "一年两个月" is 425), else None."""
+    core = _TAIL.sub("", _HEDGE.sub("", cleaned))
+    parts = list(_PART.finditer(core))
+    if len(parts) < 2 or "".join(part.group() for part in parts) != core:
+        return None
+    total = 0
+    for part in parts:
+        number = int(part["number"]) if part["number"].isdigit() else chinese_number(part["number"])
+        if number is None:
+            return None
+        total += int(number) * (1 if part["unit"] in ("天", "日") else _DAYS_IN[part["unit"]])
+    return total if total <= _LARGEST[Unit.DAYS] else None
 
 
 def is_bare_digits(text: str) -> bool:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from bot.core.amounts import amount_in_sentence, amounts_in, parse_amount
+from bot.core.amounts import amounts_in, parse_amount, spread_in, varies
 from bot.core.i18n import Lang, to_simplified
 from bot.core.normalize import CJK_RUN, basic_form
 from bot.core.numbers import Unit, read_number
@@ -55,11 +55,14 @@ class Picked:
 @dataclass(frozen=True)
 class Number:
     """A number of days or yuan; `exact` as for Picked. `parts` are the amounts it adds up, each with the option id
-    that named it ("花呗1.2万借呗3万" → 42000 from ("huabei", 12000), ("jiebei", 30000))."""
+    that named it ("花呗1.2万借呗3万" → 42000 from ("huabei", 12000), ("jiebei", 30000)). `high` is set when the
+    text gave a range or good and bad months ("五六万", "好的时候四五千差的时候一两千"): `value` is its low end."""
 
     value: int
     exact: bool
     parts: tuple[tuple[str, int], ...] = ()
+    high: int | None = None
+
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,14 @@ class Ticked:
 
 
 Understood = Picked | Number | Unsure | OffMenu | Ticked
+
+#: A number tried in words or digits: a digit, two numerals together ("五六"), a numeral with a unit ("五天",
+#: "几百"), or a Chinese number before 个 ("三个月").
+_TRIES_NUMBER: Final = re.compile(
+    r"\d|[零〇一二两兩三四五六七八九十几幾半]{2,}|[零〇一二两兩三四五六七八九十百千万萬几幾半][个個]?(?:天|日|月|周|週|星期|礼拜|年|万|萬|千|百|块|塊|元)"
+)
+#: A text longer than this is no attempt at a number, whatever numerals it holds.
+_TRY_CHARS: Final = 40
 
 #: Words saying an item named is missing ("没有收入证明", "no payslip", "哪来收入证明"): the text unticks it.
 _MISSING: Final = re.compile(
@@ -118,14 +129,16 @@ def read(
     *,
     unit: Unit | None = None,
     dont_know: Iterable[str] = (),
-    sentences: bool = False,
+    sentence: Callable[[str], int | None] | None = None,
     naming: Sequence[Option] = (),
 ) -> Understood | None:
     """What `text` answers at a step offering `options` (and taking a number in `unit`, if any); None: no answer.
 
-    A bare number at a step without a unit is `OffMenu`: the buttons, not the text, choose there. With `sentences`,
-    an amount is also read out of a longer sentence ("收入5000左右…最多一千五"). With `naming` (the products, at the
-    amount step), amounts each named by one of those options are added up ("花呗1.2万借呗3万" is 42000).
+    A bare number at a step without a unit is `OffMenu`: the buttons, not the text, choose there. With `sentence`,
+    an amount is also read out of a longer sentence ("收入5000左右…最多一千五" → 1500 with
+    `amounts.amount_in_sentence`). With `naming` (the products, at the amount step), amounts each named by one of
+    those options are added up ("花呗1.2万借呗3万" is 42000). At a step taking a number, good and bad months whose
+    low end cannot be read ("看情况…差的时候几百") are no answer, not the option named beside them ("看情况").
     """
     if not text.strip() or is_question(text):
         return None
@@ -137,10 +150,17 @@ def read(
     if says_one_of(text, dont_know):  # "不清楚", "idk"
         return Unsure()
     if unit is not None:
-        found = _number(text, unit, sentences, naming)
+        found = _number(text, unit, sentence, naming)
         if found is not None:
             return found
+        if tries_number(text) and varies(text):
+            return None
     return _option(text, options)
+
+
+def tries_number(text: str) -> bool:
+    """Whether a short text that asks nothing tries to give a number ("差不多5个月了吧", "五六万", "去年10月")."""
+    return len(text) <= _TRY_CHARS and not is_question(text) and _TRIES_NUMBER.search(text) is not None
 
 
 def read_items(text: str, items: Sequence[Option], *, wishes: bool = False) -> Ticked | None:
@@ -257,18 +277,41 @@ def _ratio(a: str, b: str) -> float:
     return float(fuzz.ratio(a, b, processor=None))
 
 
-def _number(text: str, unit: Unit, sentences: bool, naming: Sequence[Option]) -> Number | None:
+def _number(
+    text: str, unit: Unit, sentence: Callable[[str], int | None] | None, naming: Sequence[Option]
+) -> Number | None:
     if unit is Unit.DAYS:
         days = read_number(to_simplified(text), unit)
         return Number(days, exact=True) if days is not None else None
     amount = parse_amount(text)
     if isinstance(amount, int):
         return Number(amount, exact=True)
+    spread = spread_in(text)
+    if spread is not None:  # what the user can count on: the low end, and the reply says so
+        return Number(spread.low, exact=False, high=spread.high)
+    if varies(text):
+        return None  # good and bad months, the bad one too vague to count on: asked again, never the good one
     parts = named_amounts(text, naming)
     if parts:
         return Number(sum(yuan for _, yuan in parts), exact=False, parts=parts)
-    guessed = amount_in_sentence(text) if sentences else None
+    total = _total_of_parts(text, naming)
+    if total is not None:
+        return total
+    guessed = sentence(text) if sentence is not None else None
     return Number(guessed, exact=False) if guessed is not None else None
+
+
+def _total_of_parts(text: str, naming: Sequence[Option]) -> Number | None:
+    """A total given first, then the amounts it is made of, each named ("6万左右 花呗2万多借呗3万多" is 60000)."""
+    found = amounts_in(text)
+    if not naming or len(found) < 3:
+        return None
+    first = found[0]
+    parts = named_amounts(text[first.end :], naming)
+    owned = sum(yuan for _, yuan in parts)
+    if len(parts) != len(found) - 1 or not owned <= first.yuan <= owned * 3 // 2:
+        return None
+    return Number(first.yuan, exact=False, parts=parts)
 
 
 def named_amounts(text: str, naming: Sequence[Option]) -> tuple[tuple[str, int], ...]:

@@ -102,8 +102,7 @@ class TextHandler:
         state = replace(state, crisis=_crisis_left(before, outcome))
         if outcome.safety is Concern.CRISIS:  # an open /plan question waits: the next number is not taken as its answer
             state = replace(state, plan=planchat.paused(state.plan))
-        if outcome.unanswered and dialogue.at_checklist(state.progress):
-            # "嗯 好的" at the materials checklist is no question: how the checklist works, and it again
+        if _back_to_the_step(outcome, state.progress, event.text, k):
             return steps.walk(state, dialogue.TypedText(event.text), k, lang)
         shown_now = _unless_just_shown(recent, outcome, k, lang)
         match = outcome.match
@@ -147,6 +146,19 @@ def _unless_just_shown(recent: RecentTurns, outcome: Outcome, k: Knowledge, lang
 def _reads_as_question(text: str, walk: progress.Progress | None) -> bool:
     """At the agreement-terms step any text could be terms; a question mark or word makes it a side question."""
     return walk is not None and walk.step is dialogue.Step.TERMS and bool(_QUESTION_MARKERS.search(text.casefold()))
+
+
+def _back_to_the_step(outcome: Outcome, walk: progress.Progress | None, text: str, k: Knowledge) -> bool:
+    """Whether text the knowledge base did not answer belongs to the walkthrough step in front of the user instead:
+    "嗯 好的" at a checklist (how it works, and it again), or a number tried at a step asking for one ("去年10月开始的"
+    at the days step: the step asks again with an example, never a menu of topics or "I can't answer that")."""
+    if outcome.unanswered and dialogue.at_checklist(walk):
+        return True
+    match = outcome.match
+    not_answered = outcome.safety is None and (
+        match is None or (match.status is not Status.ANSWER and match.route is None)
+    )
+    return not_answered and dialogue.tries_number(walk, text, k.walkthrough)
 
 
 def _crisis_left(before: int | None, outcome: Outcome) -> int | None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.amounts import MAX_YUAN, Unreadable, monthly_in, parse_amount
+from bot.core.amounts import MAX_YUAN, Spread, Unreadable, monthly_in, owed_in_sentence, parse_amount, spread_in
 
 
 @pytest.mark.parametrize(
@@ -126,3 +126,59 @@ def test_long_and_decimal_numbers_parse_or_get_a_reason(text: str) -> None:
 )
 def test_the_monthly_amount_agreed_terms_name(terms: str, monthly: int | None) -> None:
     assert monthly_in(terms) == monthly
+
+
+@pytest.mark.parametrize(
+    ("typed", "yuan"),
+    [
+        pytest.param("6,0000", 60_000, id="grouped-in-ten-thousands"),
+        pytest.param("12,0000元", 120_000, id="grouped-in-ten-thousands-with-yuan"),
+        pytest.param("6,000", 6_000, id="grouped-in-thousands-as-ever"),
+    ],
+)
+def test_digits_grouped_in_fours_as_wan_are_counted_are_read(typed: str, yuan: int) -> None:
+    assert parse_amount(typed) == yuan
+
+
+@pytest.mark.parametrize(
+    ("typed", "spread"),
+    [
+        pytest.param("五六万", Spread(50_000, 60_000), id="neighbouring-numerals"),
+        pytest.param("一两千块", Spread(1_000, 2_000), id="one-or-two-thousand"),
+        pytest.param("三五千", Spread(3_000, 5_000), id="three-to-five-thousand"),
+        pytest.param("3000到5000", Spread(3_000, 5_000), id="digits-to-digits"),
+        pytest.param("5-6万", Spread(50_000, 60_000), id="unit-after-the-second"),
+        pytest.param("好的时候四五千差的时候一两千", Spread(1_000, 5_000), id="good-and-bad-months-as-ranges"),
+        pytest.param("有时候三千 有时候一千五", Spread(1_500, 3_000), id="sometimes-and-sometimes"),
+        pytest.param("旺季能有8000 淡季就2000左右", Spread(2_000, 8_000), id="busy-and-slow-season"),
+        pytest.param("good months 6000, bad months 2500", Spread(2_500, 6_000), id="english"),
+    ],
+)
+def test_an_amount_given_as_a_range_or_as_good_and_bad_months_has_both_ends(typed: str, spread: Spread) -> None:
+    assert spread_in(typed) == spread
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        pytest.param("3000", id="one-amount"),
+        pytest.param("收入5000左右 最多一千五", id="two-amounts-that-do-not-vary"),
+        pytest.param("看情况吧好的时候一千多差的时候几百", id="the-bad-month-too-vague-to-count-on"),
+        pytest.param("五六万左右吧 其他的不清楚", id="a-range-and-more-words"),
+    ],
+)
+def test_no_spread_where_there_is_one_amount_or_the_low_end_is_unsure(typed: str) -> None:
+    assert spread_in(typed) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "owed"),
+    [
+        pytest.param("一共欠六万 每月能还一千", 60_000, id="owed-then-what-they-can-pay"),
+        pytest.param("逾期30天了 欠5000", 5_000, id="days-are-no-amount"),
+        pytest.param("借呗那边大概欠个两万", 20_000, id="the-only-amount"),
+        pytest.param("收入5000 房租2000", None, id="no-cue"),
+    ],
+)
+def test_the_amount_owed_in_a_sentence(typed: str, owed: int | None) -> None:
+    assert owed_in_sentence(typed) == owed

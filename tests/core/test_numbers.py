@@ -73,3 +73,31 @@ def test_bare_digits_are_what_the_terminal_could_mean_as_a_button(typed, bare):
 @pytest.mark.parametrize(("numeral", "value"), [("一", 1), ("十", 10), ("十一", 11), ("二十三", 23), ("七", 7)])
 def test_chapter_numerals_read_as_the_importer_needs(numeral, value):
     assert chinese_number(numeral) == value
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [
+        pytest.param("差不多5个月了吧", 150, id="hedge-and-two-particles"),
+        pytest.param("四个月了呢", 120, id="months-and-particles"),
+        pytest.param("3个月零10天", 100, id="months-and-days"),
+        pytest.param("两个月又一周", 67, id="months-and-a-week"),
+        pytest.param("一年两个月", 425, id="a-year-and-months"),
+        pytest.param("大概1个月10天吧", 40, id="hedged-parts-without-a-joining-word"),
+        pytest.param("十個月零五天", 305, id="parts-in-traditional"),
+    ],
+)
+def test_days_said_in_parts_or_with_particles_add_up(typed, days):
+    assert read_number(typed, Unit.DAYS) == days
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        pytest.param("去年10月开始的", id="a-date-is-no-count-of-days"),
+        pytest.param("3个月零10块", id="a-money-unit-among-the-parts"),
+        pytest.param("3个月会怎样", id="parts-then-a-question"),
+    ],
+)
+def test_text_that_only_holds_parts_of_days_is_not_read(typed):
+    assert read_number(typed, Unit.DAYS) is None

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import amounts
-from bot.core.dialogue import Progress, Resume, Step, TypedText, handle, understood
+from bot.core.dialogue import Progress, Resume, Step, TypedText, handle, reads_as_answer, tries_number, understood
 from bot.core.i18n import Lang
 from bot.core.numbers import Unit
 from bot.core.understand import Number, OffMenu, Picked, Ticked, Unsure, read
@@ -82,7 +82,7 @@ def test_the_guide_reads_amounts_with_the_plan_parser() -> None:
 
 def test_a_sentence_with_several_amounts_and_no_cue_is_not_guessed() -> None:
     assert amounts.amount_in_sentence("收入5000 房租2000") is None
-    assert read("收入5000 房租2000", (), unit=Unit.YUAN, sentences=True) is None
+    assert read("收入5000 房租2000", (), unit=Unit.YUAN, sentence=amounts.amount_in_sentence) is None
 
 
 @pytest.mark.parametrize(
@@ -310,3 +310,100 @@ def test_a_word_inside_another_items_name_does_not_tick_that_item(shipped: Walkt
     # "证明" is also the last part of a longer label; "收入证明" names only the income proof
     assert understood(at(Step.MATERIALS, cause="emergency"), "收入证明已经有了", shipped) == Ticked(("income_proof",))
     assert understood(at(Step.MATERIALS), "我只有工资流水", shipped) == Ticked(("bank_statements",))
+
+
+# --- numbers tried in words: ranges, good and bad months, totals with their parts, numbers not read ---------------
+
+
+@pytest.mark.parametrize(
+    ("step", "text", "expected"),
+    [
+        pytest.param(Step.AMOUNT, "五六万", Number(50000, exact=False, high=60000), id="a-range-owed"),
+        pytest.param(
+            Step.MONTHLY, "好的时候四五千差的时候一两千", Number(1000, exact=False, high=5000), id="good-and-bad-months"
+        ),
+        pytest.param(
+            Step.MONTHLY, "活多的时候三千 少的时候也就八百", Number(800, exact=False, high=3000), id="busy-and-quiet"
+        ),
+        pytest.param(Step.MONTHLY, "看情况吧好的时候一千多差的时候几百", None, id="the-bad-month-too-vague"),
+        pytest.param(Step.AMOUNT, "一共欠六万 每月能还一千", Number(60000, exact=False), id="owed-in-a-sentence"),
+        pytest.param(Step.DAYS, "差不多5个月了吧", Number(150, exact=True), id="about-five-months"),
+        pytest.param(Step.DAYS, "3个月零10天", Number(100, exact=True), id="months-and-days"),
+        pytest.param(
+            Step.AMOUNT,
+            "6万左右 «huabei»2万多«jiebei»3万多",
+            Number(60000, exact=False, parts=(("huabei", 20000), ("jiebei", 30000))),
+            id="a-total-then-its-parts",
+        ),
+    ],
+)
+def test_numbers_said_loosely_are_read_for_what_the_user_can_count_on(
+    walk: Walkthrough, step: Step, text: str, expected: object
+) -> None:
+    assert understood(at(step), text, walk) == expected
+
+
+def test_a_total_far_from_its_parts_is_not_taken_for_them(walk: Walkthrough) -> None:
+    assert understood(at(Step.AMOUNT), "500 «huabei»2万 «jiebei»3万", walk) is None
+
+
+@pytest.mark.parametrize(
+    ("step", "text"),
+    [
+        pytest.param(Step.DAYS, "去年10月开始的", id="a-date"),
+        pytest.param(Step.AMOUNT, "六七八万吧", id="three-numerals"),
+        pytest.param(Step.MONTHLY, "看情况吧好的时候一千多差的时候几百", id="the-bad-month-too-vague"),
+    ],
+)
+def test_a_number_tried_and_not_read_gets_the_steps_own_question_again(
+    walk: Walkthrough, step: Step, text: str
+) -> None:
+    assert tries_number(at(step), text, walk)
+    replies, progress = handle(at(step), TypedText(text), walk, Lang.ZH_HANS)
+    assert progress == at(step)
+    key = "steps.monthly.bad_month" if step is Step.MONTHLY else "messages.not_a_number"
+    assert replies[0].text == f"‹{key}›"
+    assert any(c.action.startswith(f"w:o:{step.value}:") for c in replies[-1].choices)  # the step's buttons again
+
+
+@pytest.mark.parametrize(
+    ("step", "text"),
+    [
+        pytest.param(Step.DAYS, "逾期3个月会被起诉吗", id="a-question-naming-a-number"),
+        pytest.param(Step.DAYS, "嗯嗯", id="no-number-tried"),
+        pytest.param(Step.CAUSE, "有时候一个月就两三千", id="a-step-that-takes-no-number"),
+        pytest.param(Step.DAYS, "15天", id="a-number-read"),
+    ],
+)
+def test_what_is_no_number_tried_and_unread(walk: Walkthrough, step: Step, text: str) -> None:
+    assert not tries_number(at(step), text, walk)
+
+
+def test_good_and_bad_months_answer_the_monthly_step_even_when_unread(walk: Walkthrough) -> None:
+    assert reads_as_answer(at(Step.MONTHLY), "看情况吧好的时候一千多差的时候几百", walk)
+    assert not reads_as_answer(at(Step.DAYS), "去年10月开始的", walk)  # the knowledge base may answer it first
+
+
+@pytest.mark.parametrize(
+    ("step", "text", "key", "value"),
+    [
+        pytest.param(
+            Step.MONTHLY, "好的时候四五千差的时候一两千", "steps.monthly.low_end", "‹steps.monthly.typed n=1000›",
+            id="monthly",
+        ),
+        pytest.param(Step.AMOUNT, "五六万", "messages.low_end", "‹steps.amount.typed n=50000›", id="owed"),
+    ],
+)  # fmt: skip
+def test_the_low_end_of_a_range_is_recorded_and_said(
+    walk: Walkthrough, step: Step, text: str, key: str, value: str
+) -> None:
+    replies, progress = handle(at(step), TypedText(text), walk, Lang.ZH_HANS)
+    assert progress is not None
+    typed = progress.monthly_typed if step is Step.MONTHLY else progress.amount_typed
+    assert typed == (1000 if step is Step.MONTHLY else 50000)
+    assert replies[0].text == f"‹{key} value={value}›"
+
+
+def test_the_shipped_products_name_the_typo_a_trial_user_typed(shipped: Walkthrough) -> None:
+    answer = understood(at(Step.AMOUNT), "6万左右 花呗2万多借贝3万多", shipped)
+    assert answer == Number(60000, exact=False, parts=(("huabei", 20000), ("jiebei", 30000)))

@@ -46,6 +46,7 @@ SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "small_amount": ("n",),
         "number_check": ("value",),
         "understood": ("value",),
+        "low_end": ("value",),
         "choose_one": ("last",),
         "ticked": ("value",),
         "unticked": ("value",),
@@ -132,7 +133,7 @@ STEPS: Final[Mapping[str, tuple[Mapping[str, tuple[str, ...]], tuple[str, str] |
         {"prompt": (), "situation": ("facts",), "reason": ("cause", "reason"), "reason_unknown": ()},
         ("options", "plain"),
     ),
-    "monthly": ({"prompt": (), "typed": ("n",)}, ("options", "plain")),
+    "monthly": ({"prompt": (), "typed": ("n",), "low_end": ("value",), "bad_month": ()}, ("options", "plain")),
     "contact": (
         {
             "prompt": ("how",),
