@@ -407,3 +407,21 @@ def test_the_low_end_of_a_range_is_recorded_and_said(
 def test_the_shipped_products_name_the_typo_a_trial_user_typed(shipped: Walkthrough) -> None:
     answer = understood(at(Step.AMOUNT), "6万左右 花呗2万多借贝3万多", shipped)
     assert answer == Number(60000, exact=False, parts=(("huabei", 20000), ("jiebei", 30000)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("我是打零工的收入不稳定有时候一个月就两三千", id="gig-work-in-a-story"),
+        pytest.param("干兼职的 收入时多时少", id="part-time"),
+        pytest.param("my income is irregular", id="english"),
+    ],
+)
+def test_irregular_income_is_its_own_cause_not_a_sharp_drop(shipped: Walkthrough, text: str) -> None:
+    """The first-user trial: gig work was offered a menu, then its opening words claimed a sharp income drop."""
+    answer = understood(at(Step.CAUSE), text, shipped)
+    assert isinstance(answer, Picked)
+    assert answer.option == "income_unstable"
+    _, progress = handle(at(Step.CAUSE), TypedText(text), shipped, Lang.ZH_HANS)
+    assert progress is not None
+    assert progress.cause == "income_unstable"
