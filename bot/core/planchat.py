@@ -2,7 +2,8 @@
 
 Five questions in the order of `plan.ORDER` (amount owed, income, essential spending, other debts' payments, the
 instalment the user means to offer), each skippable; a typed amount is read by `amounts.parse_amount` (or, in a
-sentence, its one amount: "失业金1800"), and one it cannot read gets a kind question back with nothing lost. After
+sentence, its one amount: "失业金1800"; an income given as good and bad months, its low end, said), and one it
+cannot read gets a kind question back with nothing lost. After
 the last question the result is shown, with a chart when the schedule has more than three instalments. The state
 keeps the answers only (whole yuan), so a restart loses nothing, and is JSON-able for the engine to store.
 `planchat.mmd` beside this file draws the graph.
@@ -24,7 +25,7 @@ import msgspec
 
 from bot import schema
 from bot.core.actions import PlanPress, PlanVerb, unpack
-from bot.core.amounts import MAX_YUAN, Unreadable, amount_in_sentence, parse_amount
+from bot.core.amounts import MAX_YUAN, VAGUE, Unreadable, amount_in_sentence, parse_amount, spread_in, varies
 from bot.core.i18n import Lang
 from bot.core.plan import LONG_MONTHS, ORDER, Field, Inputs, Result, Schedule, Verdict, compute, surplus
 from bot.core.plantexts import PlanTexts
@@ -34,6 +35,9 @@ from bot.errors import ActionError
 STATE_VERSION: Final = 1
 #: Questions whose answer may already be known (from the walkthrough or the last plan), offered with a "keep" button.
 _KEEPABLE: Final = frozenset({Field.OWED, Field.PROPOSAL})
+#: Questions where good and bad months count at their low end ("好的时候四五千差的时候一两千" is 1,000 of income): what
+#: the user can count on every month. A plain range ("3-5千") is asked about, here and elsewhere.
+_LOW_END: Final = frozenset({Field.INCOME, Field.PROPOSAL})
 #: A typed text longer than this, or with a question word, is a side question, not an amount.
 _ANSWER_CHARS: Final = 40
 _QUESTION: Final = re.compile(
@@ -177,6 +181,17 @@ def _typed(state: PlanState | None, text: str, texts: PlanTexts, lang: Lang) -> 
     if state is None or state.asking is None:
         return [Reply(texts.say("messages.not_started", lang))], state
     amount = parse_amount(text)
+    spread = spread_in(text) if isinstance(amount, Unreadable) else None
+    if spread is not None and state.asking in _LOW_END and varies(text):  # good and bad months: the bad one
+        replies, moved = _answer(state, replace(state.inputs, **{state.asking.value: spread.low}), texts, lang)
+        said = Reply(texts.say("messages.low_end", lang, amount=_money(spread.low), high=_money(spread.high)))
+        return [said, *replies], moved
+    if spread is not None:
+        amount = Unreadable.RANGE
+    elif amount is Unreadable.NOT_A_NUMBER and varies(text):
+        # good and bad months with no bad month read ("差的时候几百"): never the good one
+        problem = "bad_month" if state.asking in _LOW_END and VAGUE.search(text) else "range"
+        return [_question(state, texts, lang, lead=texts.say(f"problems.{problem}", lang))], state
     if amount is Unreadable.NOT_A_NUMBER:  # "失业金1800", "现在没收入 失业金1800": the one amount the sentence gives
         amount = amount_in_sentence(text) or amount
     if isinstance(amount, Unreadable):

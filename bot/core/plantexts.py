@@ -27,8 +27,16 @@ from bot.errors import KnowledgeError
 from bot.fonts import missing_glyphs
 
 _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
-    "messages": {"intro": (), "resumed": (), "stopped": (), "stale": (), "not_started": (), "zero_proposal": (),
-                 "left_open": ()},
+    "messages": {
+        "intro": (),
+        "resumed": (),
+        "stopped": (),
+        "stale": (),
+        "not_started": (),
+        "zero_proposal": (),
+        "left_open": (),
+        "low_end": ("amount", "high"),
+    },
     "questions": {
         "owed": (),
         "owed_known": ("amount",),
@@ -38,7 +46,7 @@ _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "proposal": (),
         "proposal_known": ("amount",),
     },
-    "problems": {"empty": (), "not_a_number": (), "range": (), "negative": (), "too_large": ()},
+    "problems": {"empty": (), "not_a_number": (), "range": (), "negative": (), "too_large": (), "bad_month": ()},
     "buttons": {"skip": (), "keep": ("amount",), "stop": (), "again": (), "continue": ()},
     "result": {
         "title": (),

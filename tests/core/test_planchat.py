@@ -343,3 +343,50 @@ def test_dont_know_skips_the_open_question(texts: PlanTexts) -> None:
     assert user.state is not None
     assert user.state.asking is Field.SPENDING  # income skipped, the next question asked
     assert user.state.inputs.income is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "income", "high"),
+    [
+        pytest.param("好的时候四五千差的时候一两千", 1_000, "5,000", id="good-and-bad-months"),
+        pytest.param("有时候三千 有时候一千五", 1_500, "3,000", id="sometimes"),
+        pytest.param("旺季八千 淡季两千", 2_000, "8,000", id="busy-and-slow-season"),
+    ],
+)
+def test_an_income_that_varies_counts_at_its_low_end_and_says_so(
+    texts: PlanTexts, typed: str, income: int, high: str
+) -> None:
+    user = Calculator(texts).start().types("3万", typed)
+    assert user.inputs.income == income
+    assert user.asking is Field.SPENDING
+    assert user.replies[0].text == f"messages.low_end amount={income:,} high={high}"
+
+
+def test_good_and_bad_months_with_the_bad_one_too_vague_ask_for_the_bad_month(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("3万")
+    before = user.state
+    user.types("看情况吧好的时候一千多差的时候几百")
+    assert user.state == before  # never the good month's 1,000
+    assert user.text == "problems.bad_month\n\nquestions.income"
+    user.types("差的时候也就六七百")
+    assert user.inputs.income == 600
+
+
+@pytest.mark.parametrize(
+    ("typed", "asking"),
+    [
+        pytest.param("两三千", Field.SPENDING, id="spending-in-numerals"),
+        pytest.param("好的时候两千 差的时候三千", Field.SPENDING, id="spending-that-varies"),
+        pytest.param("两三千吧", Field.INCOME, id="income-in-numerals"),
+    ],
+)
+def test_a_plain_range_or_varying_spending_is_asked_about_as_a_range(
+    texts: PlanTexts, typed: str, asking: Field
+) -> None:
+    user = Calculator(texts).start().types("3万")
+    if asking is Field.SPENDING:
+        user.types("5000")
+    before = user.state
+    user.types(typed)
+    assert user.state == before
+    assert user.text == f"problems.range\n\nquestions.{asking.value}"
