@@ -54,6 +54,9 @@ _LINK = re.compile(r"https?://\S+|www\.\S+|@\w+|/\w+|#[a-z0-9_]+")
 
 #: Written Cantonese: characters (all the same in both scripts) that standard written Chinese does not use.
 _CANTONESE = re.compile(r"[嘅唔咗冇啲喺嘢佢哋乜咩嚟噉諗睇俾攞揾搵嗰]")
+#: Characters OpenCC's s2t changes (台 → 臺) that Taiwan's own standard writes as they are (台灣, 台北): evidence of
+#: neither script, so "我人在台灣" is Traditional by its 灣, not a tie.
+_TAIWAN_WRITES_TOO = frozenset("台")
 #: Latin "words" that say nothing about the language: laughter, hesitation, and the bare "ok" and "hi".
 _NOISE = re.compile(r"(?:h+|(?:ha)+h?|(?:he)+|(?:hi)+|x+d*|l+o+l+|e*m+|u+m+|a+h*|o+h*|ok+|okay|hi+|hey|yo|nb|ps)")
 #: What English words never have and pinyin often does (x, q, zh, and vowel pairs such as ao, ie, ua): "time",
@@ -134,6 +137,7 @@ def _script(han: str) -> Written:
 
 def script_verdict(han: str, simplified: set[int]) -> Written:
     """The script of `han`, given the positions whose character is Simplified (see `simplified_positions`)."""
+    simplified = {i for i in simplified if han[i] not in _TAIWAN_WRITES_TOO}
     traditional = _differences(han, "tw2s")  # the conversion the matcher has loaded already
     traditional -= simplified  # changed both ways: a character of neither script alone
     cantonese = _CANTONESE.search(han) is not None

@@ -29,6 +29,8 @@ def test_the_development_set(text: str, expected: str) -> None:
     [
         pytest.param("借呗逾期了怎么处理", Written.SIMPLIFIED, id="simplified"),
         pytest.param("借唄逾期了怎麼處理", Written.TRADITIONAL, id="traditional"),
+        pytest.param("我人在台灣", Written.TRADITIONAL, id="taiwan-writes-台-too"),
+        pytest.param("我人在台湾", Written.SIMPLIFIED, id="simplified-taiwan"),
         pytest.param("我張卡還唔到錢，點算好", Written.HONG_KONG, id="cantonese-is-hong-kong"),
         pytest.param("我张卡还唔到钱，点算好", Written.SIMPLIFIED, id="cantonese-in-simplified-stays-simplified"),
         pytest.param("我在台灣，可以用嗎", Written.TRADITIONAL, id="taiwan-writes-台"),
