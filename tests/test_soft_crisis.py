@@ -32,6 +32,7 @@ from bot.core.safety import Concern, Screen
 from bot.core.safetymodel import Linear, SafetyModel
 from bot.core.walkthrough import load_walkthrough
 from bot.engine import PROGRESS_KEY, Engine, Knowledge
+from bot.engine.recent_turns import SOFT_WINDOW
 from bot.storage import Storage
 from tests.kbfactory import TEXT_KEYS, write_kb, write_runnable_kb, write_walkthrough
 from tests.transcript import EngineUser
@@ -45,8 +46,10 @@ FILLED = {
     "crisis_mainland": "‹mainland line›",
     "crisis_taiwan": "‹taiwan line›",
     "crisis_hongkong": "‹hongkong line›",
+    "crisis_elsewhere": "‹elsewhere›",
     "crisis_soft": "‹soft {hotline}›",
     "crisis_checkin": "‹checkin {hotline}›",
+    "crisis_soft_first": "‹soft first {hotline}›",
 }
 
 
@@ -100,13 +103,13 @@ async def test_a_soft_hit_gets_the_answer_then_one_caring_line_with_the_own_regi
     user = EngineUser(engine, 1)
     answer, line = await user.says(QUESTION)
     assert answer.title == title(engine, "impact.credit")  # the question is answered, not kept under a button
-    assert line.text == "‹soft ‹mainland line››"
+    assert line.text == "‹soft ‹mainland line›\n‹elsewhere››"
     assert not line.choices
     assert "‹crisis›" not in user.text
 
     hong_kong = EngineUser(engine, 2, Lang.ZH_HK)
     await hong_kong.says(QUESTION)
-    assert hong_kong.replies[-1].text == "‹soft ‹hongkong line››"
+    assert hong_kong.replies[-1].text == "‹soft ‹hongkong line›\n‹elsewhere››"
 
 
 async def test_a_soft_hit_is_not_remembered_as_a_crisis(engine: Engine) -> None:
@@ -189,3 +192,33 @@ def test_ask_json_reports_the_soft_tier(tmp_path: Path) -> None:
     assert main(["ask", "--json", "--path", str(folder), "--lang", "zh-hans", QUESTION], out) == 0
     data = json.loads(out.getvalue())
     assert (data["safety"], data["entry"], data["status"]) == ("crisis_soft", "impact.credit", "answer")
+
+
+async def test_a_soft_hit_that_only_finds_a_menu_gets_care_first_and_no_menu(engine: Engine) -> None:
+    """ "跟家人道过别了" read by the matcher as a menu of topics: care and where to talk first, then an offer to go on;
+    never the menu first with a line under it, and nothing for the unanswered-questions report."""
+    user = EngineUser(engine, 8)
+    decision = await user.says("征信和协商")  # two topics of the fixture: a menu, heard faintly by TINY
+
+    assert [reply.text for reply in decision] == ["‹soft first ‹mainland line›\n‹elsewhere››"]
+    assert [choice.action for choice in decision[0].choices] == ["g:start"]  # the offer to go on, no topic menu
+    assert "clarify_prompt" not in user.text
+    assert await engine.storage.unmatched_report() == []
+
+
+async def test_a_second_soft_hit_soon_after_the_first_gets_the_full_crisis_reply(engine: Engine) -> None:
+    user = EngineUser(engine, 9)
+    await user.says(QUESTION)
+    assert user.replies[-1].text.startswith("‹soft ")
+    await user.says("逾期了征信会不会受影响")  # faint again, the next message: two faint signals are one clear one
+    assert user.text == "‹crisis›"
+
+
+async def test_soft_hits_far_apart_stay_soft(engine: Engine) -> None:
+    user = EngineUser(engine, 10)
+    await user.says(QUESTION)
+    for _ in range(SOFT_WINDOW):
+        await user.says("协商怎么谈")
+    await user.says("逾期了征信会不会受影响")
+    assert user.replies[-1].text.startswith("‹soft ")
+    assert "‹crisis›" not in user.text

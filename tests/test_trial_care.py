@@ -27,6 +27,7 @@ FILLED = {
     "crisis_mainland": "‹mainland line›",
     "crisis_taiwan": "‹taiwan line›",
     "crisis_hongkong": "‹hongkong line›",
+    "crisis_elsewhere": "‹elsewhere›",
     "crisis_again": "‹again {hotline}›",
     "crisis_checkin": "‹checkin {hotline}›",
     "crisis_question_button": "‹later {title}›",
@@ -69,7 +70,7 @@ async def test_after_the_crisis_reply_a_message_asking_nothing_gets_a_check_in(e
     user = EngineUser(engine, 3)
     await user.says("我不想活了")
     await user.says("嗯嗯 没什么")
-    assert "‹checkin ‹mainland line››" in user.text
+    assert "‹checkin ‹mainland line›\n‹elsewhere››" in user.text
     assert user.actions == ["g:start"]  # no menu of topics
     await user.says("逾期了征信会受影响吗")  # a real question is answered as usual
     assert user.replies[0].title == engine.knowledge.kb.entry("impact.credit").title_in(Lang.ZH_HANS)  # type: ignore[union-attr]
@@ -82,7 +83,7 @@ async def test_the_check_in_is_said_once_and_ends_the_crisis_memory(engine: Engi
     user = EngineUser(engine, 11)
     await user.says("我不想活了")
     await user.says(first)
-    assert "‹checkin ‹mainland line››" in user.text
+    assert "‹checkin ‹mainland line›\n‹elsewhere››" in user.text
     for text in ("好", "谢谢", "我没事"):
         await user.says(text)
         assert "‹checkin" not in user.text, text
@@ -134,7 +135,7 @@ async def test_the_crisis_reply_is_remembered_across_a_restart(engine: Engine) -
     await user.says("我不想活了")
     restarted = EngineUser(Engine(engine.knowledge, engine.storage), 8)  # a new process on the same database
     await restarted.says("嗯嗯 没什么")
-    assert "‹checkin ‹mainland line››" in restarted.text
+    assert "‹checkin ‹mainland line›\n‹elsewhere››" in restarted.text
 
 
 async def test_the_crisis_memory_ends_after_a_few_messages_even_when_stored(engine: Engine) -> None:

@@ -275,6 +275,7 @@ REGION_LINES = {
     "crisis_mainland": {"zh-hans": "大陆热线", "en": "mainland line"},
     "crisis_taiwan": {"zh-hans": "台湾热线", "en": "taiwan line"},
     "crisis_hongkong": {"zh-hans": "香港热线", "en": "hongkong line"},
+    "crisis_elsewhere": {"zh-hans": "其他地区", "en": "anywhere else"},
 }
 
 
@@ -299,7 +300,9 @@ async def test_the_crisis_reply_lists_the_users_region_first_and_every_region(
     expected_first = knowledge.kb.text(f"crisis_{first}", lang)
     assert lines[0] == expected_first
     every = {knowledge.kb.text(f"crisis_{where}", lang) for where in ("mainland", "taiwan", "hongkong")}
-    assert set(lines) == every  # all regions stay available
+    elsewhere = knowledge.kb.text("crisis_elsewhere", lang)
+    assert set(lines) == every | {elsewhere}  # all regions stay available
+    assert lines[-1] == elsewhere  # and someone in London or the US is told where to turn too
 
 
 @pytest.mark.parametrize("lang", list(Lang))

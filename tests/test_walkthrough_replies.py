@@ -39,6 +39,7 @@ MARKED = {
     "crisis_mainland": "‹mainland line›",
     "crisis_taiwan": "‹taiwan line›",
     "crisis_hongkong": "‹hongkong line›",
+    "crisis_elsewhere": "‹elsewhere›",
     "crisis_soft": "‹soft {hotline}›",
     "crisis_checkin": "‹checkin {hotline}›",
 }
@@ -118,14 +119,14 @@ async def saved_cause(tmp_path: Path, user_id: int) -> str | None:
 async def test_the_same_words_asked_outside_the_walkthrough_still_get_the_soft_tier(engine: Engine) -> None:
     user = EngineUser(engine, 2)
     await user.says("逾期了征信会受影响吗 单少了")  # a question the fixture answers, heard faintly
-    assert user.replies[-1].text == "‹soft ‹mainland line››"
+    assert user.replies[-1].text == "‹soft ‹mainland line›\n‹elsewhere››"
 
 
 async def test_a_text_that_is_no_answer_to_the_step_keeps_the_soft_tier(engine: Engine) -> None:
     user = EngineUser(engine, 3)
     await walked_to(user, "channel")  # 单少 names no channel
     await user.says("逾期了征信会受影响吗 单少了")
-    assert user.replies[-1].text == "‹soft ‹mainland line››"
+    assert user.replies[-1].text == "‹soft ‹mainland line›\n‹elsewhere››"
 
 
 async def test_a_clear_hit_on_an_answer_gets_the_crisis_reply(engine: Engine) -> None:
@@ -142,7 +143,8 @@ async def test_after_a_crisis_reply_an_answer_is_heard_in_full(engine: Engine, t
     await user.says("我不想活了")
     assert user.text.startswith("‹crisis›")
     await user.says("单少了")
-    assert user.replies[-1].text == "‹soft ‹mainland line››"  # recorded as the answer, with the caring line
+    # recorded as the answer, with the caring line
+    assert user.replies[-1].text == "‹soft ‹mainland line›\n‹elsewhere››"
     assert await saved_cause(tmp_path, 5) == "income_drop"
 
 

@@ -119,6 +119,9 @@ class Advisor:
         if conversation.after_crisis and concern in ANSWERED_FREELY and not self._answers(result):
             # "我没事 只是说说": a gentle word back, once
             return Outcome([self.check_in(conversation)], conversation, checked_in=True)
+        if concern is Concern.CRISIS_SOFT and not self._confident(result):
+            # "跟家人道过别了" read as a menu of topics: care first, and an offer to go on (never the menu first)
+            return Outcome([self.soft_first(conversation)], conversation, result, safety=concern)
         outcome = self._answer(conversation, text, concern, result)
         if concern is Concern.CRISIS_SOFT:  # the answer they asked for, then help in one line
             return replace(outcome, replies=[*outcome.replies, self.soft_line(conversation)], safety=concern)
@@ -135,6 +138,14 @@ class Advisor:
         ):
             return Concern.CRISIS
         return concern
+
+    @staticmethod
+    def _confident(result: MatchResult) -> bool:
+        """Whether the match shows one thing without asking back: an answer, or a route (not a menu of topics, which a
+        weak overlap of words makes: a soft-tier message asks nothing the guide knows, so it gets care instead)."""
+        if result.status is Status.ANSWER:
+            return True
+        return result.status is Status.FALLBACK and result.route is not None
 
     def _answer(self, conversation: Conversation, text: str, concern: Concern | None, result: MatchResult) -> Outcome:
         """The reply to a message that is not a crisis: a kind word, the answer, a menu or the fallback."""
@@ -184,7 +195,8 @@ class Advisor:
         """A message whose best match is safety advice (or that the screen flagged as a scam and that safety advice
         fits) gets that advice at once, never a menu: someone on the phone with a fake caller has no time to choose.
         Between several safety entries the one whose keywords the message holds most wins (the code, not the agent
-        card, for "he wants my verification code"); ties go to the matcher's order."""
+        card, for "he wants my verification code"); ties go to the matcher's order. A menu the screen did not flag stays
+        a menu when the message holds none of that entry's keywords (a few shared characters are no fake caller)."""
         if result.status is Status.FALLBACK or not result.candidates:
             return result
         safe = [c for c in result.candidates if c.entry.id.startswith(SAFETY_PREFIX)]
@@ -193,8 +205,10 @@ class Advisor:
             return result
         text = result.normalized
         hits = [sum(1 for k in c.entry.keywords if (n := self.matcher.normalize(k)) and n in text) for c in safe]
-        best = safe[max(range(len(safe)), key=lambda i: (hits[i], -i))]
-        return replace(result, status=Status.ANSWER, entry=best.entry)
+        at = max(range(len(safe)), key=lambda i: (hits[i], -i))
+        if result.status is Status.CLARIFY and concern is not Concern.SCAM and not hits[at]:
+            return result  # "我人在台灣" is near "自称支付宝的人在电话里…" by 人在 alone: no fake caller in it
+        return replace(result, status=Status.ANSWER, entry=safe[at].entry)
 
     def crisis(self, conversation: Conversation) -> list[Reply]:
         """The crisis reply: warm, short, where to get help now; the conversation can go on afterwards."""
@@ -221,9 +235,11 @@ class Advisor:
         return Reply(self._with_hotline("crisis_checkin", conversation), (self._guide_choice(conversation),))
 
     def _with_hotline(self, key: str, conversation: Conversation) -> str:
-        region = region_of(conversation.lang, conversation.client_lang)
-        hotline = self.kb.text(f"crisis_{region.value}", conversation.lang)
-        return self.kb.text(key, conversation.lang, hotline=hotline)
+        """Text `key` with the user's own region's hotline and the line for anywhere else (the region is a guess)."""
+        lang = conversation.lang
+        region = region_of(lang, conversation.client_lang)
+        hotline = "\n".join((self.kb.text(f"crisis_{region.value}", lang), self.kb.text("crisis_elsewhere", lang)))
+        return self.kb.text(key, lang, hotline=hotline)
 
     @staticmethod
     def _answers(result: MatchResult) -> bool:
@@ -234,13 +250,19 @@ class Advisor:
         """The crisis reply's text: every region's hotlines, the user's own first (by default, that of `lang`)."""
         first = region or region_of(lang)
         order = (first, *(other for other in _REGIONS if other is not first))
-        hotlines = "\n".join(self.kb.text(f"crisis_{where.value}", lang) for where in order)
+        lines = [*(f"crisis_{where.value}" for where in order), "crisis_elsewhere"]
+        hotlines = "\n".join(self.kb.text(key, lang) for key in lines)
         return self.kb.text("crisis", lang, hotlines=hotlines)
 
     def soft_line(self, conversation: Conversation) -> Reply:
         """After the answer to a message the crisis model heard faintly: one caring line with the user's own
         hotline (not the crisis reply: the user asked a question and gets its answer first)."""
         return Reply(self._with_hotline("crisis_soft", conversation))
+
+    def soft_first(self, conversation: Conversation) -> Reply:
+        """A message the crisis model heard faintly that nothing in the knowledge answers clearly: care and where to
+        talk first, then an offer to go on (the walkthrough's button; no menu of topics)."""
+        return Reply(self._with_hotline("crisis_soft_first", conversation), (self._guide_choice(conversation),))
 
     def reassurance(self, conversation: Conversation) -> Reply:
         """A kind sentence for despair that is not a crisis, shown before the practical answer."""

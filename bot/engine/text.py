@@ -13,7 +13,7 @@ from bot.core.knowledge import EntryKind
 from bot.core.limits import MAX_MESSAGE_CHARS
 from bot.core.matcher import MatchResult, Status
 from bot.core.replies import Reply
-from bot.core.safety import Concern
+from bot.core.safety import Concern, Screening
 from bot.engine import extras, steps
 from bot.engine.commands import forget_press
 from bot.engine.decision import Decision, cared
@@ -96,6 +96,10 @@ class TextHandler:
             text = text[:LONG_MESSAGE]
         recent = self.memory.turns(event.user_id)
         recent.begin(event.update_id)
+        if screening.concern is Concern.CRISIS_SOFT:
+            recent.note_soft()
+            if recent.soft_again():  # a faint signal soon after another: the full reply, care before anything
+                screening = Screening(Concern.CRISIS, f"{screening.rule}, soon after another soft hit")
         before, plan_before = state.crisis, state.plan
         conversation = replace(conversation, after_crisis=bool(before))
         outcome = k.advisor.ask(conversation, text, screening)

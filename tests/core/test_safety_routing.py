@@ -84,3 +84,19 @@ def test_an_ordinary_question_keeps_its_menu(advisor: Advisor) -> None:
     assert outcome.match is not None
     assert outcome.match.status is Status.CLARIFY
     assert "n:" in [c.action for r in outcome.replies for c in r.choices]
+
+
+@pytest.mark.parametrize("text", ["自称的人在外地"])
+def test_a_menu_led_by_safety_advice_stays_a_menu_when_the_message_holds_none_of_its_keywords(
+    advisor: Advisor, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few characters in common with a safety entry's examples ("我人在台灣" and "自称支付宝的人在电话里…") are no
+    fake caller: without one of its keywords, and with nothing the scam screen hears, no card is shown as the answer
+    (phrases only: what the shipped model hears changes with every retraining)."""
+    monkeypatch.setattr("bot.core.safety.shipped_model", lambda: None)
+    outcome = advisor.ask(Conversation(), text)
+    assert outcome.safety is None
+    assert outcome.match is not None
+    assert outcome.match.status is Status.CLARIFY
+    assert outcome.match.candidates[0].entry.id == "safety.code"
+    assert title(advisor, "safety.code") not in [r.title for r in outcome.replies]
