@@ -80,9 +80,16 @@ WRITERS = ("C", "D")
 
 
 def positives_of(concern: Concern) -> list[Path]:
-    """The files of `concern`'s written positives the learned model is trained on."""
+    """The files of `concern`'s written positives the learned model is trained on (crisis: also indirect.tsv,
+    despair said without a word of death — farewells, rooftops, sleep, "done with everything", "no way out", 解脱,
+    affairs put in order before leaving — measured by bench/indirect_despair.tsv, written apart, never trained on)."""
     if concern is Concern.CRISIS:
-        return [BENCH / "crisis.tsv", BENCH / "crisis_tune.tsv", *(SAFETY_TRAIN / f"{w}_crisis.tsv" for w in WRITERS)]
+        return [
+            BENCH / "crisis.tsv",
+            BENCH / "crisis_tune.tsv",
+            *(SAFETY_TRAIN / f"{w}_crisis.tsv" for w in WRITERS),
+            SAFETY_TRAIN / "indirect.tsv",
+        ]
     return [BENCH / "scams.tsv", BENCH / "scam_tune.tsv", *(SAFETY_TRAIN / f"{w}_scam.tsv" for w in WRITERS)]
 
 
@@ -100,8 +107,12 @@ def negatives_of(concern: Concern) -> list[Path]:
     a borrower's situation a first message is made of (how much is owed, how long overdue, which product, a lost job,
     fear of calls to family, shame, collectors' calls, anger at Alipay), alone or run together, written for the models
     after they took "欠了4万" or "借呗逾期三个月了" for a crisis (bench/debt_statements.tsv, written apart, measures
-    them)."""
-    ours = [SAFETY_TRAIN / f"{name}.tsv" for name in ("short_chat", "everyday", "stress", "walkthrough", "debt")]
+    them); places.tsv: where the user is ("我人在台灣", "im in london") and ordinary hardship ("我妈哭了一晚上",
+    "我真的不知道怎么说了", a rooftop or a farewell that is only weather or a move), written after the first-user trial
+    heard them as a faint crisis (bench/places_hardship.tsv, written apart, measures them)."""
+    ours = [
+        SAFETY_TRAIN / f"{name}.tsv" for name in ("short_chat", "everyday", "stress", "walkthrough", "debt", "places")
+    ]
     if concern is Concern.CRISIS:
         return [BENCH / "crisis_negatives.tsv", *(SAFETY_TRAIN / f"{w}_crisis_negatives.tsv" for w in WRITERS), *ours]
     return [BENCH / "scam_negatives.tsv", *(SAFETY_TRAIN / f"{w}_scam_negatives.tsv" for w in WRITERS), *ours]

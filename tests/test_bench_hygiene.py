@@ -79,17 +79,23 @@ def test_the_safety_models_training_sets_copy_no_blind_sentence() -> None:
 
 
 @pytest.mark.parametrize(
-    ("written", "measuring"),
+    ("written", "measuring", "least"),
     [
-        pytest.param("walkthrough.tsv", "walkthrough_replies.tsv", id="walkthrough-replies"),
-        pytest.param("debt.tsv", "debt_statements.tsv", id="debt-statements"),
+        pytest.param("walkthrough.tsv", "walkthrough_replies.tsv", 100, id="walkthrough-replies"),
+        pytest.param("debt.tsv", "debt_statements.tsv", 100, id="debt-statements"),
+        pytest.param("indirect.tsv", "indirect_despair.tsv", 100, id="indirect-despair"),
+        pytest.param("places.tsv", "places_hardship.tsv", 50, id="places-and-hardship"),
     ],
 )
-def test_the_safety_models_training_sets_copy_no_sentence_of_a_measuring_set(written: str, measuring: str) -> None:
+def test_the_safety_models_training_sets_copy_no_sentence_of_a_measuring_set(
+    written: str, measuring: str, least: int
+) -> None:
     """bench/walkthrough_replies.tsv measures how the screen takes replies typed during the walkthrough, and
     bench/debt_statements.tsv how it takes a borrower's plain statement of their situation ("欠了4万",
-    "借呗逾期三个月了"); the models learn those kinds of message from bench/safety_train/walkthrough.tsv and debt.tsv,
-    written apart, and no training file may copy a measuring sentence."""
+    "借呗逾期三个月了"), bench/indirect_despair.tsv how it hears despair said indirectly (farewells, rooftops, "no way
+    out"), bench/places_hardship.tsv how it takes "我人在台灣" or "我妈哭了一晚上"; the models learn those kinds of
+    message from bench/safety_train/walkthrough.tsv, debt.tsv, indirect.tsv and places.tsv, written apart, and no
+    training file may copy a measuring sentence."""
     from bench.screening import SAFETY_TRAIN, negatives_of, positives_of
     from bot.core.safety import Concern
 
@@ -100,7 +106,7 @@ def test_the_safety_models_training_sets_copy_no_sentence_of_a_measuring_set(wri
     assert SAFETY_TRAIN / written in trained
     assert measured not in trained
     replies = _texts(measured)
-    assert len(replies) >= 100
+    assert len(replies) >= least
     copies = [
         (text, found[0])
         for path in sorted(trained)
