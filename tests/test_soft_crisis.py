@@ -222,3 +222,14 @@ async def test_soft_hits_far_apart_stay_soft(engine: Engine) -> None:
     await user.says("逾期了征信会不会受影响")
     assert user.replies[-1].text.startswith("‹soft ")
     assert "‹crisis›" not in user.text
+
+
+async def test_a_question_in_a_soft_hit_that_only_finds_a_menu_is_kept_for_later_under_the_care(
+    engine: Engine,
+) -> None:
+    user = EngineUser(engine, 11)
+    decision = await user.says("征信和协商怎么弄")  # a question, between two fixture topics, heard faintly by TINY
+
+    assert decision[0].text.startswith("‹soft first ")
+    assert user.actions[0] == "e:impact.credit"  # "later: …" for the closest topic, then the walkthrough
+    assert user.actions[-1] == "g:start"

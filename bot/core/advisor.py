@@ -21,6 +21,7 @@ from bot.core.knowledge import Entry, EntryKind, KnowledgeBase
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.replies import Choice, Reply
 from bot.core.safety import Concern, Screen, Screening
+from bot.core.understand import is_question
 
 #: How many related topics are offered under an answer.
 MAX_RELATED = 3
@@ -121,7 +122,10 @@ class Advisor:
             return Outcome([self.check_in(conversation)], conversation, checked_in=True)
         if concern is Concern.CRISIS_SOFT and not self._confident(result):
             # "跟家人道过别了" read as a menu of topics: care first, and an offer to go on (never the menu first)
-            return Outcome([self.soft_first(conversation)], conversation, result, safety=concern)
+            care = self.soft_first(conversation)
+            if is_question(text) and result.candidates:  # a question in it is kept for later, under the care
+                care = self._with_later(care, result.candidates[0].entry, conversation.lang)
+            return Outcome([care], conversation, result, safety=concern)
         outcome = self._answer(conversation, text, concern, result)
         if concern is Concern.CRISIS_SOFT:  # the answer they asked for, then help in one line
             return replace(outcome, replies=[*outcome.replies, self.soft_line(conversation)], safety=concern)
@@ -225,10 +229,12 @@ class Advisor:
         asked = self.matcher.match(text)
         if not self._answers(asked) or asked.entry is None or asked.entry.id.startswith(SAFETY_PREFIX):
             return replies
-        lang = conversation.lang
-        label = self.kb.text("crisis_question_button", lang, title=asked.entry.title_in(lang))
-        last = replies[-1]
-        return [*replies[:-1], replace(last, choices=(Choice(label, ShowEntry(asked.entry.id).pack()), *last.choices))]
+        return [*replies[:-1], self._with_later(replies[-1], asked.entry, conversation.lang)]
+
+    def _with_later(self, reply: Reply, entry: Entry, lang: Lang) -> Reply:
+        """`reply` with a button in front that shows `entry` later: a question asked in a message that gets care."""
+        label = self.kb.text("crisis_question_button", lang, title=entry.title_in(lang))
+        return replace(reply, choices=(Choice(label, ShowEntry(entry.id).pack()), *reply.choices))
 
     def check_in(self, conversation: Conversation) -> Reply:
         """After the crisis reply, a message that asks nothing: a gentle check-in with the user's own hotline."""
