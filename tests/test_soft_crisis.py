@@ -10,6 +10,7 @@ Fixture knowledge (tests/kbfactory.py): every text is named by its key, never by
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -25,8 +26,8 @@ from bot.config import load_config
 from bot.core.advisor import Advisor, Conversation
 from bot.core.dialogue import Step
 from bot.core.i18n import Lang
-from bot.core.knowledge import load_knowledge
-from bot.core.matcher import Matcher
+from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.progress import from_saved
 from bot.core.safety import Concern, Screen
 from bot.core.safetymodel import Linear, SafetyModel
@@ -224,12 +225,40 @@ async def test_soft_hits_far_apart_stay_soft(engine: Engine) -> None:
     assert "‹crisis›" not in user.text
 
 
-async def test_a_question_in_a_soft_hit_that_only_finds_a_menu_is_kept_for_later_under_the_care(
-    engine: Engine,
-) -> None:
-    user = EngineUser(engine, 11)
-    decision = await user.says("征信和协商怎么弄")  # a question, between two fixture topics, heard faintly by TINY
+class UnsureOfLongMessages(Matcher):
+    """The fixture's matcher, except that a message of more than 20 characters gets a menu of its best entries, as a
+    long story does with the shipped knowledge."""
 
-    assert decision[0].text.startswith("‹soft first ")
-    assert user.actions[0] == "e:impact.credit"  # "later: …" for the closest topic, then the walkthrough
-    assert user.actions[-1] == "g:start"
+    def match(self, text: str) -> MatchResult:
+        found = super().match(text)
+        if len(text) <= 20 or found.status is Status.FALLBACK:
+            return found
+        return dataclasses.replace(found, status=Status.CLARIFY, entry=None)
+
+
+def test_a_long_story_heard_faintly_whose_last_clause_asks_gets_that_answer_then_the_line(tmp_path: Path) -> None:
+    """ "…我妈哭了一晚上 … 我现在就想问问逾期会不会影响征信": the question at the end is answered, then the caring line;
+    not care in place of the answer, and not the menu the whole story makes."""
+    kb = load_knowledge(write_kb(tmp_path / "kb"), required_ids=())
+    advisor = Advisor(kb, UnsureOfLongMessages(kb))
+    story = "这半年家里一直不太平，我妈哭了一晚上，现在就想问问逾期了征信会受影响吗"
+    outcome = advisor.ask(Conversation(ZH), story)
+
+    assert outcome.safety is Concern.CRISIS_SOFT
+    assert outcome.replies[0].title == title_of(kb, "impact.credit")
+    assert outcome.replies[-1] == advisor.soft_line(Conversation(ZH))
+
+
+def test_a_crisis_reply_keeps_the_last_clauses_question_for_later(tmp_path: Path) -> None:
+    kb = load_knowledge(write_kb(tmp_path / "kb"), required_ids=())
+    advisor = Advisor(kb, UnsureOfLongMessages(kb))
+    outcome = advisor.ask(Conversation(ZH), "今晚想一个人去看星星，逾期了征信会受影响吗")
+
+    assert outcome.safety is Concern.CRISIS
+    assert next(c.action for c in outcome.replies[-1].choices) == "e:impact.credit"
+
+
+def title_of(kb: KnowledgeBase, entry_id: str) -> str:
+    entry = kb.entry(entry_id)
+    assert entry is not None
+    return entry.title_in(ZH)

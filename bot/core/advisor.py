@@ -11,6 +11,7 @@ StartGuide to start or resume the negotiation walkthrough (handled by bot.core.d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
@@ -29,6 +30,8 @@ MAX_RELATED = 3
 ANSWERED_FREELY: Final = frozenset({None, Concern.DISTRESS, Concern.CRISIS_SOFT})
 #: The entry shown as the scam card.
 SCAM_ENTRY = "safety.scams"
+#: Where a clause ends: a long message's question is often its last clause.
+_CLAUSE_END: Final = re.compile(r"[。！？!?.\n，,；;]+")
 #: Entries that are safety advice themselves (the card, what to do after paying a scammer): answering with one of
 #: them needs no card in front.
 SAFETY_PREFIX = "safety."
@@ -121,11 +124,13 @@ class Advisor:
             # "我没事 只是说说": a gentle word back, once
             return Outcome([self.check_in(conversation)], conversation, checked_in=True)
         if concern is Concern.CRISIS_SOFT and not self._confident(result):
-            # "跟家人道过别了" read as a menu of topics: care first, and an offer to go on (never the menu first)
-            care = self.soft_first(conversation)
-            if is_question(text) and result.candidates:  # a question in it is kept for later, under the care
-                care = self._with_later(care, result.candidates[0].entry, conversation.lang)
-            return Outcome([care], conversation, result, safety=concern)
+            # "跟家人道过别了" read as a menu of topics: care first, and an offer to go on (never the menu first); a
+            # long story whose last clause asks what the guide answers gets that answer, then the caring line
+            asked = self._asked(text) if is_question(text) else None
+            if asked is None:
+                return Outcome([self.soft_first(conversation)], conversation, result, safety=concern)
+            replies = [*self.show_entry(conversation, asked), self.soft_line(conversation)]
+            return Outcome(replies, conversation, result, safety=concern)
         outcome = self._answer(conversation, text, concern, result)
         if concern is Concern.CRISIS_SOFT:  # the answer they asked for, then help in one line
             return replace(outcome, replies=[*outcome.replies, self.soft_line(conversation)], safety=concern)
@@ -226,10 +231,20 @@ class Advisor:
             replies = [Reply(self._with_hotline("crisis_again", conversation), (self._guide_choice(conversation),))]
         else:
             replies = self.crisis(conversation)
-        asked = self.matcher.match(text)
-        if not self._answers(asked) or asked.entry is None or asked.entry.id.startswith(SAFETY_PREFIX):
+        asked = self._asked(text)
+        if asked is None:
             return replies
-        return [*replies[:-1], self._with_later(replies[-1], asked.entry, conversation.lang)]
+        return [*replies[:-1], self._with_later(replies[-1], asked, conversation.lang)]
+
+    def _asked(self, text: str) -> Entry | None:
+        """The topic a message that gets care also asks about, to keep for later: the whole message's answer, else
+        its last clause's (a long story that ends "我现在就想问问逾期会不会影响征信"); never safety advice."""
+        clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
+        for part in dict.fromkeys((text, *clauses[-1:])):
+            asked = self.matcher.match(part)
+            if self._answers(asked) and asked.entry is not None and not asked.entry.id.startswith(SAFETY_PREFIX):
+                return asked.entry
+        return None
 
     def _with_later(self, reply: Reply, entry: Entry, lang: Lang) -> Reply:
         """`reply` with a button in front that shows `entry` later: a question asked in a message that gets care."""
