@@ -10,8 +10,8 @@ concern's `unless` spans blanked, exactly as the screen reads a message).
 
 What they learn from (all committed except the everyday questions):
 * positives: bench/crisis.tsv, bench/crisis_tune.tsv, bench/scams.tsv, bench/scam_tune.tsv, the `expect` rows of
-  bench/safety_dev.tsv and bench/safety_blind.tsv (an older set, no longer blind), and two writers' training sets
-  bench/safety_train/{C,D}_{crisis,scam}.tsv;
+  bench/safety_dev.tsv and bench/safety_blind.tsv (an older set, no longer blind), two writers' training sets
+  bench/safety_train/{C,D}_{crisis,scam}.tsv, and indirect despair for crisis (bench/safety_train/indirect.tsv);
 * written negatives: bench/crisis_negatives.tsv, bench/scam_negatives.tsv, bench/safety_train/*_negatives.tsv, the
   everyday chat, stress and walkthrough replies of bench/safety_train/ (`bench.screening.negatives_of`), the other
   rows of the two `expect` files; each concern's positives are the other concern's negatives;
@@ -19,9 +19,10 @@ What they learn from (all committed except the everyday questions):
   `safety.scams` are not scam negatives) and the half of ../shared/data/atec-pairs.tsv's everyday questions that
   `bench.screening.atec_halves` assigns to training (read at run time, never committed).
 
-Never used: bench/crisis_blind.tsv and bench/scam_blind.tsv (the blind halves), bench/safety_hard_negatives.tsv and
-bench/walkthrough_replies.tsv (test negatives), the held-out half of the everyday questions and
-../shared/eval/dev-atec.tsv (false alarms are measured on them by `python -m bench.crisis` / `python -m bench.scams`).
+Never used: bench/crisis_blind.tsv and bench/scam_blind.tsv (the blind halves), bench/safety_hard_negatives.tsv,
+bench/walkthrough_replies.tsv, bench/debt_statements.tsv, bench/indirect_despair.tsv and bench/places_hardship.tsv
+(measuring sets), the held-out half of the everyday questions and ../shared/eval/dev-atec.tsv (false alarms are
+measured on them by `python -m bench.crisis` / `python -m bench.scams`).
 
 The threshold of each model is chosen on five-fold cross-validated scores of the training data: the highest score at
 which the phrases or the model together still find the recall goal's share of positives, unless that would raise
@@ -88,6 +89,9 @@ WRITTEN_NEGATIVE_WEIGHT = 8.0
 #: other written negatives: at 8 the crisis model's cross-validated recall fell from 98.0% to 97.7% (stories of
 #: debt that end in a crisis lost weight with them); at 3 it stays at 98.0% and the statements are still learned.
 DEBT_WEIGHT = 3.0
+#: Positives the soft tier is for (bench/safety_train/indirect.tsv: farewells, rooftops, "no way out" said without a
+#: word of death): learned like the others, but not counted in the full reply's recall floor (`choose_full`).
+SOFT_SOURCES = frozenset({"indirect"})
 #: Checks stored with the model: texts whose scores the shipped code must reproduce.
 CHECKS = 24
 
@@ -235,7 +239,9 @@ def choose_full(
     if concern not in FULL:
         return soft
     floor, budget = FULL[concern]
-    positive = np.array([e.positive for e in items])
+    # the floor counts the positives the full reply is for: indirect despair is the soft tier's (care first, and the
+    # full reply when a second faint signal follows: bot/engine/text.py)
+    positive = np.array([e.positive and e.source not in SOFT_SOURCES for e in items])
     written = np.array([e.written and not e.positive for e in items])
     candidates = np.unique(np.round(scores[np.isfinite(scores) & (scores >= soft)], 4))
     chosen = soft
@@ -324,7 +330,11 @@ def main() -> int:
         for e in items:
             if e.text not in said:
                 said[e.text] = screen(e.text).concern
-        phrased = np.array([said[e.text] is concern for e in items])
+        phrased = np.array([said[e.text] is concern for e in items])  # the full tier's phrases
+        # what the phrases hear at all: for crisis also the soft tier's own patterns (`soft:`), which the screen
+        # asks when the model is silent; recall and the ordinary false alarms count them as the screen does
+        softer = Concern.CRISIS_SOFT if concern is Concern.CRISIS else None
+        heard = phrased | np.array([softer is not None and said[e.text] is softer for e in items])
         scores = np.zeros(len(items))
         folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
         for train, test in folds.split(forms, labels):
@@ -332,11 +342,11 @@ def main() -> int:
             scores[test] = [linear.score(forms[i]) if readable(forms[i]) else -np.inf for i in test]
         if args.phrase_cache is not None:
             args.phrase_cache.write_text(json.dumps({t: c.value if c else "" for t, c in said.items()}), "utf-8")
-        threshold = choose_threshold(concern, scores, items, phrased)
+        threshold = choose_threshold(concern, scores, items, heard)
         long = np.array([long_enough_for_full(f) for f in forms])
         full = choose_full(concern, scores, items, phrased, threshold, long)
         print(f"  {concern.value}: threshold {threshold:+.3f}, full from {full:+.3f} (cross-validated)")
-        report(concern, items, phrased | (scores >= threshold), scores, phrased)
+        report(concern, items, heard | (scores >= threshold), scores, heard)
         if full > threshold:
             print(f"  {concern.value}, full tier only (phrases or score from {full:+.3f} in a long enough message):")
             report(concern, items, phrased | _full_hit(scores, full, long), scores, phrased)
