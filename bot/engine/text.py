@@ -96,10 +96,7 @@ class TextHandler:
             text = text[:LONG_MESSAGE]
         recent = self.memory.turns(event.user_id)
         recent.begin(event.update_id)
-        if screening.concern is Concern.CRISIS_SOFT:
-            recent.note_soft()
-            if recent.soft_again():  # a faint signal soon after another: the full reply, care before anything
-                screening = Screening(Concern.CRISIS, f"{screening.rule}, soon after another soft hit")
+        screening = _soon_after_another(recent, screening)
         before, plan_before = state.crisis, state.plan
         conversation = replace(conversation, after_crisis=bool(before))
         outcome = k.advisor.ask(conversation, text, screening)
@@ -145,6 +142,17 @@ def _unless_just_shown(recent: RecentTurns, outcome: Outcome, k: Knowledge, lang
         if again:  # the same card a moment ago: point back to it
             return [extras.again_pointer(match.entry, k, lang)]
     return outcome.replies
+
+
+def _soon_after_another(recent: RecentTurns, screening: Screening) -> Screening:
+    """A soft crisis hit is noted; one soon after another is the full crisis reply: two faint signals close together
+    ("跟家人道过别了", then "好想解脱") are one clear one, and care comes before anything else."""
+    if screening.concern is not Concern.CRISIS_SOFT:
+        return screening
+    recent.note_soft()
+    if not recent.soft_again():
+        return screening
+    return Screening(Concern.CRISIS, f"{screening.rule}, soon after another soft hit")
 
 
 def _reads_as_question(text: str, walk: progress.Progress | None) -> bool:
