@@ -104,7 +104,7 @@ def test_saying_where_one_is_gets_no_scam_card_and_the_users_script(text: str, l
             id="fake-legal-department-wants-a-transfer",
         ),
         pytest.param("催收说我再不还就要抓我坐牢", "safety.fake_authority", id="collector-threatens-jail"),
-        pytest.param("借呗不还会坐牢吗", "impact.legal", id="the-question-about-jail-keeps-its-answer"),
+        pytest.param("借呗一直拖着不还 会不会要坐牢啊", "impact.legal", id="the-question-about-jail-keeps-its-answer"),
         pytest.param("代理协商要收钱正常吗", "safety.scams", id="paid-agent"),
         pytest.param("有人打电话说是支付宝客服要我的验证码", "safety.code", id="code-on-the-phone"),
     ],
