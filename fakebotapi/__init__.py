@@ -502,6 +502,7 @@ class FakeBotAPI:
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, float] = {}
         self._answer_delays: dict[str, float] = {}
+        self._holds: dict[str, asyncio.Event] = {}  # methods held until released, by lower-case name
         self._rates: dict[str, tuple[float, float, float, random.Random]] = {}
         self._confirmed_below = 0
         self._webhook_confirmed: set[int] = set()  # updates answered 2xx by deliver_to_webhook
@@ -1089,6 +1090,17 @@ class FakeBotAPI:
         else:
             delays.pop(method.lower(), None)
 
+    def hold(self, method: str) -> None:
+        """Every later call of ``method`` waits, before it is handled, until `release` is called: a test holds a reply
+        exactly as long as it needs to look at what happens meanwhile, however loaded the machine."""
+        self._holds.setdefault(method.lower(), asyncio.Event())
+
+    def release(self, method: str) -> None:
+        """Let the calls of ``method`` held by `hold` go on, and the later ones go through at once."""
+        gate = self._holds.pop(method.lower(), None)
+        if gate is not None:
+            gate.set()
+
     def fault_rates(
         self, method: str, *, error: float = 0.0, flood: float = 0.0, drop_after: float = 0.0, seed: int = 0
     ) -> None:
@@ -1152,9 +1164,7 @@ class FakeBotAPI:
             params = await _read_params(request)
         except ValueError as error:
             return self._respond(request, {}, _bad_request(str(error)))
-        delay = self._delays.get(key)
-        if delay:
-            await asyncio.sleep(delay)
+        await self._held_back(key)
         fault = self._take_fault(key)
         if fault is not None and fault.kind == "drop":
             return self._drop(request, method, params)
@@ -1173,6 +1183,15 @@ class FakeBotAPI:
         if late:
             await asyncio.sleep(late)
         return self._respond(request, params, result)
+
+    async def _held_back(self, method: str) -> None:
+        """Wait as `delay` and `hold` ask for ``method`` (lower case) before the call is handled."""
+        delay = self._delays.get(method)
+        if delay:
+            await asyncio.sleep(delay)
+        gate = self._holds.get(method)
+        if gate is not None:
+            await gate.wait()
 
     def _respond(self, request: web.Request, params: JSON, outcome: object) -> web.Response:
         if isinstance(outcome, ApiError):

@@ -536,6 +536,20 @@ async def test_a_delay_longer_than_the_read_timeout_times_out(bot: telegram.Bot,
     assert (await bot.send_message(USER, "快", read_timeout=1)).text == "快"
 
 
+async def test_a_held_call_waits_until_it_is_released(bot: telegram.Bot, fake_api: FakeBotAPI) -> None:
+    await chat_with_user(bot, fake_api)
+    fake_api.hold("sendMessage")
+    sending = asyncio.create_task(bot.send_message(USER, "等一下"))
+    await fake_api.wait_for(lambda: fake_api.requests_received("sendMessage") or None)
+    await asyncio.sleep(0.05)  # a call that was not held would be answered by now
+    assert not sending.done()
+    assert fake_api.sent_messages(USER) == [], "a held call is not carried out before it is released"
+
+    fake_api.release("sendMessage")
+    assert (await sending).text == "等一下"
+    assert (await bot.send_message(USER, "快")).text == "快"  # released: later calls go through at once
+
+
 # -- a whole PTB Application ---------------------------------------------------------------------------------------
 
 
