@@ -26,16 +26,21 @@ logger = logging.getLogger(__name__)
 #: The only updates the bot asks Telegram for.
 ALLOWED_UPDATES = ("message", "callback_query")
 #: Seconds updates in flight get to finish when the bot stops; those still running come again after a restart.
-_STOP_GRACE = 1.5
+STOP_GRACE = 1.5
 
 
 @asynccontextmanager
 async def running(
-    config: Config, *, clock: Callable[[], float] = time.time, reminder_poll: float = REMINDER_POLL
+    config: Config,
+    *,
+    clock: Callable[[], float] = time.time,
+    reminder_poll: float = REMINDER_POLL,
+    stop_grace: float = STOP_GRACE,
 ) -> AsyncIterator[AnyApplication]:
-    """The bot long-polling until the block ends, for callers that own the event loop (tests, embedding programs)."""
+    """The bot long-polling until the block ends, for callers that own the event loop (tests, embedding programs);
+    `stop_grace` is how long updates in flight get to finish when the block ends."""
     built = build(config, clock=clock, reminder_poll=reminder_poll)
-    async with _polling(built, config) as (app, _):
+    async with _polling(built, config, stop_grace=stop_grace) as (app, _):
         yield app
 
 
@@ -46,16 +51,20 @@ async def receiving(
     clock: Callable[[], float] = time.time,
     reminder_poll: float = REMINDER_POLL,
     answer_within: float = ANSWER_WITHIN,
+    stop_grace: float = STOP_GRACE,
 ) -> AsyncIterator[AnyApplication]:
     """The bot receiving updates by webhook (`telegram.webhook`) until the block ends, for callers that own the event
-    loop; `answer_within` is how long a POST waits for its update before it is answered 503."""
+    loop; `answer_within` is how long a POST waits for its update before it is answered 503, `stop_grace` how long
+    updates in flight get to finish when the block ends."""
     built = build(config, clock=clock, reminder_poll=reminder_poll)
-    async with _webhook(built, config, answer_within=answer_within):
+    async with _webhook(built, config, answer_within=answer_within, stop_grace=stop_grace):
         yield built.app
 
 
 @asynccontextmanager
-async def _polling(built: Built, config: Config) -> AsyncIterator[tuple[AnyApplication, asyncio.Task[None]]]:
+async def _polling(
+    built: Built, config: Config, *, stop_grace: float = STOP_GRACE
+) -> AsyncIterator[tuple[AnyApplication, asyncio.Task[None]]]:
     """Start the application and poll with `Poller` (updates confirmed once handled); yield it and the poll task.
 
     Starts and stops in the order of PTB's `run_polling` — initialise, post_init (storage, knowledge, commands),
@@ -83,7 +92,7 @@ async def _polling(built: Built, config: Config) -> AsyncIterator[tuple[AnyAppli
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-            await poller.drain(_STOP_GRACE)
+            await poller.drain(stop_grace)
     finally:
         if app.running:
             await app.stop()
@@ -127,12 +136,12 @@ async def _poll_until_stopped(built: Built, config: Config) -> None:
 
 @asynccontextmanager
 async def _webhook(
-    built: Built, config: Config, *, answer_within: float = ANSWER_WITHIN
+    built: Built, config: Config, *, answer_within: float = ANSWER_WITHIN, stop_grace: float = STOP_GRACE
 ) -> AsyncIterator[WebhookServer]:
     """Start the application and receive updates by webhook with our receiver (bot.telegram.updates) in place of
     PTB's: it answers an update only once handled, and skips one it cannot read where PTB answers 400 (so that
     Telegram sends it, and all behind it, again). Same start and stop order as `_polling`; updates in flight at the
-    stop get `_STOP_GRACE` seconds, then 503 (Telegram sends them again after a restart)."""
+    stop get `stop_grace` seconds, then 503 (Telegram sends them again after a restart)."""
     webhook = config.telegram.webhook
     app = built.app
     server = WebhookServer(built.reader, _handler(built), path=webhook.path, secret=webhook.secret_token,
@@ -148,7 +157,7 @@ async def _webhook(
             logger.info("receiving updates by webhook on %s:%d", webhook.listen, webhook.port)
             yield server
         finally:
-            await server.stop(_STOP_GRACE)
+            await server.stop(stop_grace)
     finally:
         if app.running:
             await app.stop()

@@ -30,14 +30,15 @@ async def test_an_update_is_confirmed_only_once_its_reply_went_out(setup: Setup,
     fake = setup.fake
     async with start_bot() as bot:
         user = Person(bot, 4301)
-        fake.delay("sendMessage", 5.0)  # long enough that a loaded machine still checks before the reply is out
+        fake.hold("sendMessage")  # the reply is held until the test has looked
         update_id = user.type("/help")
         await fake.wait_for(lambda: fake.requests_received("sendMessage") or None)
-        # Its reply is on its way (the fake holds it for a second): fetched, being handled, not confirmed. (How many
-        # polls came before is timing: while one update is in flight the poller waits for it rather than polling.)
+        # Its reply is on its way (the fake holds it): fetched, being handled, not confirmed. (How many polls came
+        # before is timing: while one update is in flight the poller waits for it rather than polling.)
         assert fake.pending_updates == 1
+        assert update_id not in bot.handled
+        fake.release("sendMessage")  # the held reply goes out now
         await bot.until_handled(update_id)
-        fake.delay("sendMessage", 0)
         await fake.wait_for(lambda: fake.pending_updates == 0 or None)  # confirmed by the next poll
 
 
@@ -46,7 +47,7 @@ async def test_a_reply_lost_when_the_bot_stopped_is_sent_after_the_restart_and_t
 ) -> None:
     fake, chat = setup.fake, 4302
     days_prompt = Knowledge.load(DEFAULT_KNOWLEDGE_DIR).walkthrough.say("steps.days.prompt", Lang.ZH_HANS).strip()
-    async with start_bot() as bot:
+    async with start_bot(stop_grace=0.2) as bot:  # the held answer outlasts any grace: no need to wait the usual one
         await Person(bot, chat).says("/guide")
         data, message_id = first_button(fake, chat)
         for method in ("sendMessage", "editMessageText"):

@@ -78,7 +78,7 @@ async def test_the_attempts_at_a_failing_update_are_counted_across_a_restart(
 ) -> None:
     fake = setup.fake
     monkeypatch.setattr(poller_module, "RETRY_WAIT", 30.0)  # the bot stops before the second attempt
-    async with start_bot(expect_errors=True) as bot:
+    async with start_bot(expect_errors=True, stop_grace=0.2) as bot:  # (a grace it outlasts, however long)
         user = Person(bot, 4805)
         await user.says("/plan")
         failed = failing_saves(monkeypatch, 4805, None)

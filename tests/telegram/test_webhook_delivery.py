@@ -19,7 +19,7 @@ import pytest
 
 from bot.errors import StorageError
 from bot.storage import Session, Storage
-from bot.telegram.serving import receiving
+from bot.telegram.serving import STOP_GRACE, receiving
 from fakebotapi import FakeBotAPI
 from tests.telegram.conftest import AdvisorBot, Person, Setup
 from tests.telegram.test_webhook import free_port
@@ -33,11 +33,13 @@ def webhook_settings(port: int) -> dict[str, Any]:
 
 
 @asynccontextmanager
-async def webhook_bot(setup: Setup, *, answer_within: float = 45.0) -> AsyncIterator[AdvisorBot]:
+async def webhook_bot(
+    setup: Setup, *, answer_within: float = 45.0, stop_grace: float = STOP_GRACE
+) -> AsyncIterator[AdvisorBot]:
     """The advisor receiving by webhook in this process; the test POSTs with `deliver`."""
     setup.telegram |= webhook_settings(free_port())
     config = setup.config()
-    async with receiving(config, answer_within=answer_within) as app:
+    async with receiving(config, answer_within=answer_within, stop_grace=stop_grace) as app:
         yield AdvisorBot(setup.fake, app, config)
 
 
@@ -67,9 +69,13 @@ async def test_an_update_is_answered_200_only_after_its_reply_went_out(setup: Se
     fake = setup.fake
     async with webhook_bot(setup) as bot:
         user = Person(bot, 4701)
-        fake.delay("sendMessage", 1.0)  # the reply takes a while; the 200 must wait for it
+        fake.hold("sendMessage")  # the reply is held until the test lets it go; the 200 must wait for it
         update_id = user.type("/plan")
-        assert await deliver(fake) == [200]
+        posting = asyncio.create_task(deliver(fake))
+        await fake.wait_for(lambda: fake.requests_received("sendMessage") or None, timeout=10)
+        assert not posting.done(), "answered while the reply was still held"
+        fake.release("sendMessage")
+        assert await posting == [200]
         # Nothing waited for here: by the time of the 200 the reply had been sent and the state saved.
         assert messages(fake, update_id), "answered 200 before the reply was sent"
         assert fake.pending_updates == 0
@@ -173,25 +179,26 @@ async def test_an_update_slower_than_the_answer_wait_is_answered_503_and_handled
     fake = setup.fake
     async with webhook_bot(setup, answer_within=0.5) as bot:
         user = Person(bot, 4706)
-        fake.delay("sendMessage", 2.0)
+        fake.hold("sendMessage")  # the reply is held until Telegram has been answered 503 twice
         update_id = user.type("/plan")
         statuses = await deliver(fake)
-        while statuses[-1] != 200:  # Telegram sends it again, and again: each waits for the one handling under way
+        statuses += await deliver(fake)  # Telegram sends it again: it waits for the handling under way
+        assert statuses == [503, 503]
+        fake.release("sendMessage")
+        while statuses[-1] != 200:  # and again, until the handling under way has finished
             statuses += await deliver(fake)
-        assert statuses[0] == 503
         assert 200 not in statuses[:-1]
         assert bot.handled == {update_id}
         texts = messages(fake, update_id)
         assert texts
         assert len(texts) == len(set(texts)), "handled once: no reply twice"
-        fake.delay("sendMessage", 0)
 
 
 async def test_an_update_in_flight_when_the_bot_stops_is_answered_503_and_answered_after_the_restart(
     setup: Setup,
 ) -> None:
     fake = setup.fake
-    async with webhook_bot(setup) as bot:
+    async with webhook_bot(setup, stop_grace=0.2) as bot:  # the held reply outlasts any grace: no need for the usual
         user = Person(bot, 4708)
         user.type("/plan")
         assert await deliver(fake) == [200]
