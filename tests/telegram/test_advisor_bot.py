@@ -24,6 +24,7 @@ from bot.core.i18n import Lang
 from bot.core.matcher import Status
 from bot.engine import Knowledge
 from bot.storage import Storage
+from bot.telegram import poller as poller_module
 from bot.telegram.render import MAX_CALLBACK_BYTES
 from bot.telegram.transport import USER_COMMANDS
 from fakebotapi import MAX_MESSAGE_LENGTH, FakeBotAPI, utf16_len
@@ -865,17 +866,18 @@ async def test_without_a_rate_limiter_a_flood_wait_is_still_waited_out(setup: Se
 
 
 async def test_a_flood_wait_that_never_ends_is_tried_attempts_times_then_counted(
-    setup: Setup, start_bot: StartBot
+    setup: Setup, start_bot: StartBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     setup.admin_ids = (4290,)
-    setup.telegram = {"retry": {"attempts": 3}}
+    setup.telegram = {"retry": {"attempts": 2}}  # each flood wait is a real second: two tries keep it to three
+    monkeypatch.setattr(poller_module, "RETRY_WAIT", 0.1)  # the pause between attempts at the update: not the point
     async with start_bot(expect_errors=True) as bot:
         assert bot.app.bot.rate_limiter is not None  # the production limiter adds no retries of its own
-        setup.fake.rate_limit_next("sendMessage", 9, retry_after=1)
+        setup.fake.rate_limit_next("sendMessage", 6, retry_after=1)
         update_id = Person(bot, 4291).type(question_that(Status.ANSWER))
         await setup.fake.wait_for(lambda: setup.fake.confirmed(update_id) or None, timeout=30)
-        # Three tries of the send at each of the three attempts at the update (bot.telegram.poller), then counted.
-        assert [call.status for call in setup.fake.calls("sendMessage")] == [429] * 9
+        # Two tries of the send at each of the three attempts at the update (bot.telegram.poller), then counted.
+        assert [call.status for call in setup.fake.calls("sendMessage")] == [429] * 6
         assert len(bot.errors) == 2, "the two attempts that will be tried again fail; the last one counts it"
         [stats] = await Person(bot, 4290).says("/stats")
     assert f"replies not sent 1 (updates {update_id})" in stats.text

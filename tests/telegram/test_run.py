@@ -22,6 +22,9 @@ async def test_an_unreachable_bot_api_is_reported_and_retried(tmp_path: Path) ->
         "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{closed_port()}/bot",
         "ADVISOR_DB": str(tmp_path / "advisor.sqlite3"),
     }
+    # One try per call (./config.yaml): each getMe fails at once, so the test waits only for the bot's own pauses
+    # between reports (the request's retries of a refused connection are tests/telegram/test_request.py's).
+    (tmp_path / "config.yaml").write_text("telegram:\n  retry:\n    attempts: 1\n", encoding="utf-8")
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
     )
