@@ -35,9 +35,10 @@ def pdf_text(data: bytes) -> str:
     return re.sub(r"\s+", "", text.replace("\x00", ""))
 
 
-@pytest.fixture
-def knowledge(tmp_path: Path) -> Knowledge:
-    return fixture_knowledge(tmp_path / "kb")
+@pytest.fixture(scope="module")
+def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
+    """Built once for the module: the bot shares one immutable Knowledge between all its users too."""
+    return fixture_knowledge(tmp_path_factory.mktemp("kb"))
 
 
 class Person(EngineUser):

@@ -27,9 +27,10 @@ ZH = Lang.ZH_HANS
 CLOCK = 1_800_000_000.0
 
 
-@pytest.fixture
-def knowledge(tmp_path: Path) -> Knowledge:
-    return fixture_knowledge(tmp_path / "kb")
+@pytest.fixture(scope="module")
+def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
+    """Built once for the module: the bot shares one immutable Knowledge between all its users too."""
+    return fixture_knowledge(tmp_path_factory.mktemp("kb"))
 
 
 @pytest.fixture

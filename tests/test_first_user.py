@@ -26,9 +26,10 @@ ZH = Lang.ZH_HANS
 SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
 
 
-@pytest.fixture
-def knowledge(tmp_path: Path) -> Knowledge:
-    return fixture_knowledge(tmp_path / "kb")
+@pytest.fixture(scope="module")
+def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
+    """Built once for the module: the bot shares one immutable Knowledge between all its users too."""
+    return fixture_knowledge(tmp_path_factory.mktemp("kb"))
 
 
 async def walked(engine: Engine) -> EngineUser:

@@ -23,12 +23,14 @@ from tests.kbfactory import write_kb, write_plan_texts, write_walkthrough
 from tests.transcript import EngineUser
 
 
-@pytest.fixture
-def knowledge(tmp_path: Path) -> Knowledge:
-    kb = load_knowledge(write_kb(tmp_path / "kb"), required_ids=())
+@pytest.fixture(scope="module")
+def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
+    """Built once for the module: the bot shares one immutable Knowledge between all its users too."""
+    folder = tmp_path_factory.mktemp("kb")
+    kb = load_knowledge(write_kb(folder), required_ids=())
     matcher = Matcher(kb)
-    walkthrough = load_walkthrough(write_walkthrough(tmp_path / "kb"))
-    plan = load_plan_texts(write_plan_texts(tmp_path / "kb"))
+    walkthrough = load_walkthrough(write_walkthrough(folder))
+    plan = load_plan_texts(write_plan_texts(folder))
     return Knowledge(kb, matcher, Advisor(kb, matcher), walkthrough, plan)
 
 

@@ -37,9 +37,15 @@ def fixture_knowledge(folder: Path) -> Knowledge:
     return Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(write_walkthrough(folder)))
 
 
+@pytest.fixture(scope="module")
+def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
+    """Built once for the module: the bot shares one immutable Knowledge between all its users too."""
+    return fixture_knowledge(tmp_path_factory.mktemp("kb"))
+
+
 @pytest.fixture
-def engine(tmp_path: Path, storage: Storage) -> Engine:
-    return Engine(fixture_knowledge(tmp_path / "kb"), storage)
+def engine(knowledge: Knowledge, storage: Storage) -> Engine:
+    return Engine(knowledge, storage)
 
 
 async def saved_progress(storage: Storage, user: EngineUser) -> Progress | None:
