@@ -81,17 +81,23 @@ def test_a_model_without_a_softer_tier_speaks_in_full() -> None:
     assert Screen(learned=flat)(QUESTION).concern is Concern.CRISIS
 
 
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
+@pytest.fixture(scope="module")
+def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
+    """Built once for the module: the bot shares one immutable Knowledge between all its users too."""
     texts = {key: {"zh-hans": f"{key} 文本", "en": f"{key} text"} for key in TEXT_KEYS}
     texts.update({key: {"zh-hans": value, "en": f"en {value}"} for key, value in FILLED.items()})
-    folder = write_kb(tmp_path / "kb")
+    folder = write_kb(tmp_path_factory.mktemp("kb"))
     (folder / "texts.yaml").write_text(yaml.safe_dump({"texts": texts}, allow_unicode=True), encoding="utf-8")
     kb = load_knowledge(folder, required_ids=())
     matcher = Matcher(kb)
-    walkthrough = load_walkthrough(write_walkthrough(tmp_path / "walk"))
+    walkthrough = load_walkthrough(write_walkthrough(tmp_path_factory.mktemp("walk")))
+    return Knowledge(kb, matcher, Advisor(kb, matcher), walkthrough)
+
+
+@pytest.fixture
+async def engine(tmp_path: Path, knowledge: Knowledge) -> AsyncIterator[Engine]:
     async with await Storage.open(tmp_path / "db.sqlite3") as storage:
-        yield Engine(Knowledge(kb, matcher, Advisor(kb, matcher), walkthrough), storage)
+        yield Engine(knowledge, storage)
 
 
 def title(engine: Engine, entry_id: str, lang: Lang = ZH) -> str:
