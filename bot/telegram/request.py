@@ -93,7 +93,7 @@ class AiohttpRequest(BaseRequest):
             await session.close()
 
     def _new_session(self) -> aiohttp.ClientSession:
-        context = ssl.create_default_context(cafile=certifi.where())
+        context = _tls_context()
         connector: aiohttp.BaseConnector
         proxy = self._proxy
         if proxy is not None and proxy.scheme in _SOCKS_SCHEMES:
@@ -230,6 +230,13 @@ async def _encode(request_data: RequestData | None) -> tuple[bytes, str]:
         form.add_field(name, stream, filename=filename, content_type=mimetype)
     multipart = form()
     return await multipart.as_bytes(), multipart.content_type
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """TLS checked against certifi's CA bundle; made on first use and shared by every session of the process (reading
+    the bundle costs some 30 ms of CPU, and a context holds no per-connection state)."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 @functools.lru_cache(maxsize=64)
