@@ -220,6 +220,13 @@ class _Pattern:
         self.needed = _needed(pattern)
 
 
+@functools.lru_cache(maxsize=4096)
+def _pattern(pattern: str) -> _Pattern:
+    """`_Pattern(pattern)`, made once per process: each Screen (one per knowledge load, and a /reload makes one) uses
+    the same few hundred built-in patterns, and parsing them (re's cache holds only 512) is most of its build."""
+    return _Pattern(pattern)
+
+
 class _Rules:
     """One concern's phrases, patterns, co-occurrences and vetoes, compiled."""
 
@@ -234,8 +241,8 @@ class _Rules:
         for rank, word in enumerate(words):
             needle = f" {word} " if word[0].isascii() or word[-1].isascii() else word
             self._words.setdefault(needle.strip()[0], []).append((rank, word, needle))
-        self._patterns = [_Pattern(p) for p in dict.fromkeys(section.get("patterns", ()))]
-        self._together = [tuple(_Pattern(p) for p in group) for group in section.get("together", ())]
+        self._patterns = [_pattern(p) for p in dict.fromkeys(section.get("patterns", ()))]
+        self._together = [tuple(_pattern(p) for p in group) for group in section.get("together", ())]
         self._unless = _either(_bounded(p) for p in section.get("unless", ()))
         # Chinese phrases by sound.
         self._by_start: dict[tuple[str, str], list[tuple[tuple[tuple[str, ...], ...], str]]] = {}
