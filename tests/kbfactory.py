@@ -13,6 +13,21 @@ from bot.core.knowledge import REQUIRED_TEXT_KEYS, TOOL_TEXTS
 TEXT_KEYS = REQUIRED_TEXT_KEYS
 
 
+#: YAML already written this session, by the repr of what was dumped and how.
+_DUMPED: dict[str, str] = {}
+
+
+def dump_yaml(data: Any, **options: Any) -> str:
+    """`yaml.safe_dump(data, allow_unicode=True, **options)`, remembered by content: most tests write the same few
+    files, and emitting YAML is most of what writing them costs. (The data here is plain dicts, lists, strings and
+    numbers, whose repr tells apart everything YAML would write differently.)"""
+    options = {"allow_unicode": True, **options}
+    key = repr((data, sorted(options.items())))
+    if key not in _DUMPED:
+        _DUMPED[key] = yaml.safe_dump(data, **options)
+    return _DUMPED[key]
+
+
 def entry(entry_id: str, examples: list[str], **extra: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": entry_id,
@@ -65,12 +80,12 @@ def write_kb(root: Path, entries: list[dict[str, Any]] | None = None, **files: s
         entries = default_entries()
     (root / "entries").mkdir(parents=True, exist_ok=True)
     (root / "entries" / "main.yaml").write_text(
-        yaml.safe_dump({"entries": entries}, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        dump_yaml({"entries": entries}, sort_keys=False), encoding="utf-8"
     )
     texts = {key: {"zh-hans": f"{key} 文本", "en": f"{key} text"} for key in TEXT_KEYS}
-    (root / "texts.yaml").write_text(yaml.safe_dump({"texts": texts}, allow_unicode=True), encoding="utf-8")
+    (root / "texts.yaml").write_text(dump_yaml({"texts": texts}), encoding="utf-8")
     tools = {key: tool_text(key) for key in TOOL_TEXTS}
-    (root / "tools.yaml").write_text(yaml.safe_dump({"texts": tools}, allow_unicode=True), encoding="utf-8")
+    (root / "tools.yaml").write_text(dump_yaml({"texts": tools}), encoding="utf-8")
     aliases = {
         "aliases": {"花呗": ["花贝", "花吧"], "逾期": ["预期"]},
         "fillers": ["请问"],
@@ -78,7 +93,7 @@ def write_kb(root: Path, entries: list[dict[str, Any]] | None = None, **files: s
         "respell": ["协商", "征信"],
         "generic": ["怎么样", "怎么办", "怎么做", "什么", "今天"],
     }
-    (root / "aliases.yaml").write_text(yaml.safe_dump(aliases, allow_unicode=True), encoding="utf-8")
+    (root / "aliases.yaml").write_text(dump_yaml(aliases), encoding="utf-8")
     for name, content in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -178,7 +193,7 @@ def write_walkthrough(root: Path, data: dict[str, Any] | None = None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     path = root / "walkthrough.yaml"
     path.write_text(
-        yaml.safe_dump(data or walkthrough_data(), allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8"
+        dump_yaml(data or walkthrough_data(), sort_keys=False, width=1000), encoding="utf-8"
     )
     return path
 
@@ -204,7 +219,7 @@ def write_plan_texts(root: Path, data: dict[str, Any] | None = None) -> Path:
     """plan.yaml (by default `plan_yaml()`) in `root`; returns its path."""
     root.mkdir(parents=True, exist_ok=True)
     path = root / "plan.yaml"
-    path.write_text(yaml.safe_dump(data or plan_yaml(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(dump_yaml(data or plan_yaml(), sort_keys=False), encoding="utf-8")
     return path
 
 
