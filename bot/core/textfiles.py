@@ -9,6 +9,7 @@ file's loader builds its values from what fits and adds the checks across values
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar, Final, TypeVar
 
@@ -57,10 +58,17 @@ def record(name: str, fields: Iterable[tuple[str, Any] | tuple[str, Any, Any]]) 
 
 def value_of(built: msgspec.Struct, key: str) -> Any:
     """The value of the key written `key` in a Struct made by `record`."""
-    for field in msgspec.structs.fields(type(built)):
-        if field.encode_name == key:
-            return getattr(built, field.name)
-    raise KeyError(key)
+    attribute = _attributes(type(built)).get(key)
+    if attribute is None:
+        raise KeyError(key)
+    return getattr(built, attribute)
+
+
+@functools.lru_cache(maxsize=1024)
+def _attributes(kind: type[msgspec.Struct]) -> dict[str, str]:
+    """Attribute name by key name of a Struct, read once per Struct type: msgspec resolves a Struct's annotations
+    again at each `structs.fields`, and loading a walkthrough reads tens of thousands of values."""
+    return {field.encode_name: field.name for field in msgspec.structs.fields(kind)}
 
 
 class TextFile:
