@@ -4,11 +4,11 @@ Buttons are always shown as `#N`, numbered across all the messages of one turn, 
 number no button has is said to be none). Where nothing asks for a number, a bare "N" picks a
 button too; where the walkthrough or /plan asks for a number (days overdue, amounts), a bare number is that answer,
 so "7" means seven days, not the seventh button (an implausibly small amount such as "3" is asked about once, and
-typed again it is noted); the same holds where a tool waits for due days. A /plan chart is saved as a PNG file in
-the temporary folder and its path shown. A file the bot sends (the /export PDF) is the user's to keep: it is written
-where downloads go (`~/Downloads`, else `~/advisor-files`, or `--files DIR`), never into whatever folder the chat
-happens to run in, and the chat says the exact path. Reminders are listed, set and cancelled here, but only
-`advisor run` fires them.
+typed again it is noted); the same holds where a tool waits for due days. A file the bot makes (the /export PDF, a
+/plan chart as PNG) is the user's to keep: it is written where downloads go (`~/Downloads`, else `~/advisor-files`,
+or `--files DIR`), never into whatever folder the chat happens to run in nor the temporary folder, never over a file
+written earlier (a "-2" is added to the name), and the chat says the exact path. Reminders are listed, set and
+cancelled here, but only `advisor run` fires them.
 
 Replies follow the language typed, as in Telegram (Simplified Chinese until something typed tells), unless
 `--lang` fixes one; /language then chooses again. The chat's own lines are in the language of the last reply.
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -37,14 +36,12 @@ BUTTON_MARK = "#"
 _BUTTON_LIKE = re.compile(r"[0-9A-Za-z]+")
 
 
-def _save_chart(chart: Chart) -> Path:
-    """Draw the chart into a new PNG file in the temporary folder; its path is shown to the user."""
+def _save_chart(chart: Chart, directory: Path) -> Path:
+    """Draw the chart into a new PNG file in `directory`, beside the other files the terminal keeps; its path is shown
+    to the user."""
     from bot.chart import render_png  # deferred: matplotlib only when a chart is drawn
 
-    handle, name = tempfile.mkstemp(prefix="advisor-plan-", suffix=".png")
-    with open(handle, "wb") as file:
-        file.write(render_png(chart))
-    return Path(name)
+    return _write_new(directory, "advisor-plan.png", render_png(chart))
 
 
 def files_folder(home: Path | None = None) -> Path:
@@ -56,12 +53,25 @@ def files_folder(home: Path | None = None) -> Path:
 
 
 def save_attachment(attachment: Attachment, directory: Path) -> Path:
-    """Write a reply's file into `directory` (made if missing) under its own name; the absolute path it was written
-    to (a second export the same day replaces the first)."""
+    """Write a reply's file into `directory` (made if missing) under its own name, or with "-2", "-3" … added when a
+    file of that name is there already (a second export the same day keeps the first); the absolute path written."""
+    return _write_new(directory, Path(attachment.filename).name, attachment.data)
+
+
+def _write_new(directory: Path, name: str, data: bytes) -> Path:
+    """Write `data` into a file of `directory` (made if missing) that did not exist before: `name`, else `name` with
+    the first free "-N" before its suffix. Never overwrites a file the user was given earlier."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = (directory / Path(attachment.filename).name).resolve()
-    path.write_bytes(attachment.data)
-    return path
+    first, number = Path(name), 1
+    while True:
+        path = (directory / (name if number == 1 else f"{first.stem}-{number}{first.suffix}")).resolve()
+        try:
+            with path.open("xb") as file:  # "x": fails if it exists, so two writers never share a name
+                file.write(data)
+        except FileExistsError:
+            number += 1
+            continue
+        return path
 
 
 class _Terminal:
@@ -104,7 +114,7 @@ class _Terminal:
         lines = []
         plan = self.engine.knowledge.plan
         if reply.chart is not None and plan is not None:
-            path = await asyncio.to_thread(_save_chart, reply.chart)
+            path = await asyncio.to_thread(_save_chart, reply.chart, self.directory)
             lines.append(plan.say("result.chart_file", shown_in, path=path))
         if reply.attachment is not None:  # its `note` is for a file sent away; this one stays here, and says where
             path = await asyncio.to_thread(save_attachment, reply.attachment, self.directory)

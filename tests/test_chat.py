@@ -399,3 +399,14 @@ def test_files_go_to_downloads_or_a_folder_of_their_own(tmp_path: Path) -> None:
     assert files_folder(tmp_path) == tmp_path / "advisor-files"
     (tmp_path / "Downloads").mkdir()
     assert files_folder(tmp_path) == tmp_path / "Downloads"
+
+
+def test_a_second_file_of_the_same_name_is_kept_beside_the_first(config: Config, tmp_path: Path) -> None:
+    downloads = tmp_path / "exports"
+    out = io.StringIO()
+    assert run_chat(config, ZH, io.StringIO("/export\n/export\n/quit\n"), out, directory=downloads) == 0
+    first, second = sorted(downloads.iterdir(), key=lambda path: len(path.name))
+    assert second.name == f"{first.stem}-2{first.suffix}"  # same day, same name: a suffix, not an overwrite
+    for saved in (first, second):
+        assert str(saved.resolve()) in out.getvalue()
+        assert saved.read_bytes().startswith(b"%PDF")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -29,7 +28,7 @@ def texts() -> PlanTexts:
 
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # charts are saved in the temporary folder
+    monkeypatch.setenv("HOME", str(tmp_path))  # the terminal keeps charts with its other files, in the home folder
     return load_config(None, env={"ADVISOR_DB": str(tmp_path / "chat.sqlite3")})
 
 
@@ -57,7 +56,7 @@ def test_a_plan_in_the_terminal_ends_with_the_chart_saved_as_a_file(
     before, after = (re.escape(part) for part in texts.say("result.chart_file", ZH, path="\0").split("\0"))
     [path] = re.findall(f"{before}(.+?){after}$", result, flags=re.MULTILINE)
     chart = Path(path)
-    assert chart.parent == tmp_path
+    assert chart.parent == tmp_path / "advisor-files"  # beside the exports, not in the temporary folder
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert texts.say("result.chart_file", ZH, path=chart) in result
     assert asyncio.run(saved_plan(config)) == PlanState(
