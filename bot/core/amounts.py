@@ -185,13 +185,25 @@ _NOT_YUAN_AFTER: Final = re.compile(
 )
 
 
+#: Words right before what the user says they can pay, inside agreed terms ("我每月最多800", "我只能还1000"): the
+#: can-pay words without "每月还", which in terms names the instalment ("每月还1800").
+_OWN_MEANS: Final = re.compile(
+    r"(?:最多|顶多|頂多|能还|能還|可以还|可以還|还得起|還得起|只能还|只能還|能拿出|拿得出|at most|can pay|can afford"
+    r"|afford|up to|max)\s*(?:大概|大约|约|about|around)?\s*$",
+    re.IGNORECASE,
+)
+
+
 def monthly_in(terms: str) -> int | None:
     """The amount to pay each month that agreed terms name ("分24期 每月还1800左右" → 1800, "每期2600左右" → 2600);
-    None when they name none, or two different ones."""
+    None when they name none, or two different ones. What the user says they can pay ("我每月最多800") is not a
+    term."""
     found = {
         amount.yuan
         for amount in amounts_in(terms, limit=len(terms))  # read whole: the walkthrough bounds their length
         if not _NOT_YUAN_AFTER.match(terms[amount.end :])
+        # "我每月最多800": the user restating what they can pay, not a term of the agreement
+        and not _OWN_MEANS.search(terms[: amount.start])
         and (_MONTHLY_BEFORE.search(terms[: amount.start]) or _MONTHLY_AFTER.search(terms[amount.end :]))
     }
     return found.pop() if len(found) == 1 else None

@@ -505,6 +505,23 @@ def test_per_instalment_terms_above_what_the_user_can_keep_are_pointed_out_howev
     assert "‹summary.terms_not_written›" in noted
 
 
+@pytest.mark.parametrize(
+    "terms",
+    [
+        pytest.param(
+            "没有书面的 就电话里说的 分24期每月1700 利息没说减不减 我其实每月最多800 差的月份根本还不上",
+            id="second-trial-own-limit-restated",
+        ),
+        pytest.param("口头说的 每期1700 分两年 我每个月只能还800 他们不管", id="only-able-to-pay-restated"),
+    ],
+)
+def test_the_user_restating_what_they_can_pay_in_the_terms_does_not_cancel_the_warning(walk, terms):
+    """The second user trial: 800 a month said, then terms naming 1,700 a month and the user's own 最多800."""
+    chat = Chat(walk, progress=Progress(step=Step.TERMS, result="agreed", monthly_typed=800))
+    noted = chat.type(terms)
+    assert "‹summary.terms_above_monthly agreed=1700 monthly=800 over=900›" in noted
+
+
 def test_cancel_leaves(walk):
     chat = Chat(walk)
     chat.send(Start())
