@@ -145,6 +145,32 @@ async def test_a_number_tried_and_not_read_gets_the_steps_question_never_a_topic
     assert await storage.unmatched_report() == []
 
 
+@pytest.mark.parametrize(
+    ("step", "text", "typed"),
+    [
+        pytest.param(Step.DAYS, "快4个月了吧 差不多", 120, id="days-almost-with-a-hedge-after"),
+        pytest.param(Step.MONTHLY, "好的月份能拿2000 差的月份就800左右", 800, id="monthly-good-and-bad-months"),
+    ],
+)
+async def test_what_the_second_trial_typed_at_a_number_step_is_its_answer(
+    engine: Engine, storage: Storage, step: Step, text: str, typed: int
+) -> None:
+    """The second user trial: both were answered 'could not read a number'."""
+    await say(engine, "/guide")
+    await press(engine, "w:o:product:jiebei")
+    if step is Step.MONTHLY:
+        for action in ("w:o:days:d1_30", "w:o:amount:k1_plus", "w:o:cause:budgeting", "w:next:materials",
+                       "w:o:channel:app", "w:next:requests"):  # fmt: skip
+            await press(engine, action)
+    assert (await progress_of(storage)).step is step
+    response = await say(engine, text)
+    progress = await progress_of(storage)
+    assert (progress.days_typed if step is Step.DAYS else progress.monthly_typed) == typed
+    assert progress.step is not step
+    assert "‹messages.not_a_number›" not in response.replies[0].text
+    assert await storage.unmatched_report() == []
+
+
 async def test_a_question_naming_a_number_at_a_number_step_is_still_answered(engine: Engine, storage: Storage) -> None:
     await say(engine, "/guide")
     await press(engine, "w:o:product:jiebei")

@@ -246,9 +246,11 @@ class Spread:
     high: int
 
 
-#: Words saying an amount varies ("好的时候…差的时候…", "有时候", "不稳定", "看情况", "depends").
+#: Words saying an amount varies ("好的时候…差的时候…", "好的月份…差的月份…", "单少的时候", "有时候", "不稳定",
+#: "看情况", "depends").
 _VARIES: Final = re.compile(
-    r"好的时候|差的时候|坏的时候|多的时候|少的时候|忙的时候|淡的时候|旺季|淡季|有时|有的月|时好时坏|时多时少|不稳定|不固定|看情况|"
+    r"(?:好|差|坏|多|少|忙|闲|淡|旺)的(?:时候|月份|月)|(?:单|活|生意)(?:多(?!少)|少|好|差)|旺季|淡季|有时|有的月|时好时坏|时多时少"
+    r"|不稳定|不固定|看情况|"
     r"最少|少的话|多的话|good months?|bad months?|sometimes|depends|varies|at least",
     re.IGNORECASE,
 )

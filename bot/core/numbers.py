@@ -38,19 +38,19 @@ _DAYS_IN: Final = {
 _HALVES: Final = {"半年": "180天", "半个月": "15天", "半個月": "15天"}
 _LARGEST: Final = {Unit.DAYS: 100_000, Unit.YUAN: 1_000_000_000}
 _NUMBER: Final = re.compile(
-    r"(?:大约|大概|约|差不多|一共|总共|共|已经|已|逾期了|逾期|欠了|欠|每月|每个月|月供|最多|最少|about|around|roughly|approximately"
-    r"|approx|≈)*"
+    r"(?:大约|大概|约|差不多|一共|总共|共|已经|已|逾期了|逾期|欠了|欠|每月|每个月|月供|最多|最少|都|快要|快|将近|接近|有"
+    r"|about|around|roughly|approximately|approx|almost|nearly|≈)*"
     r"(?P<currency>¥)?"
     r"(?:(?P<arabic>\d+(?:\.\d+)?)(?P<multiplier>[万萬千kw])?|(?P<chinese>[零〇一二两兩三四五六七八九十百千万萬]+))"
-    r"(?:多点|多|左右|余|来)?(?P<unit>.*?)(?:多点|多|左右|了|吧|啦|的|呢|啊|吧)*"
+    r"(?:多点|多|左右|余|来)?(?P<unit>.*?)(?:多点|多|左右|了|吧|啦|的|呢|啊|差不多|大概|吧|应该|好像)*"
 )
 #: A span said in parts, each a number and its unit: "3个月零10天", "一年两个月", "两个月又一周".
 _PART: Final = re.compile(
     r"(?P<number>\d+|[零〇一二两兩三四五六七八九十百]+)(?:多)?(?P<unit>个月|個月|月|个星期|個星期|星期|周|週|礼拜|个礼拜|年|天|日)"
     r"(?:多|零|又|加|和)?"
 )
-_HEDGE: Final = re.compile(r"^(?:大约|大概|约|差不多|一共|总共|共|已经|已|逾期了|逾期|有)+")
-_TAIL: Final = re.compile(r"(?:多点|多|左右|了|吧|啦|的|呢|啊)+$")
+_HEDGE: Final = re.compile(r"^(?:大约|大概|约|差不多|一共|总共|共|已经|已|逾期了|逾期|有|都|快要|快|将近|接近)+")
+_TAIL: Final = re.compile(r"(?:多点|多|左右|了|吧|啦|的|呢|啊|差不多|大概|应该|好像)+$")
 
 
 def _cleaned(text: str) -> str:

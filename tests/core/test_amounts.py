@@ -156,6 +156,9 @@ def test_digits_grouped_in_fours_as_wan_are_counted_are_read(typed: str, yuan: i
         pytest.param("有时候三千 有时候一千五", Spread(1_500, 3_000), id="sometimes-and-sometimes"),
         pytest.param("旺季能有8000 淡季就2000左右", Spread(2_000, 8_000), id="busy-and-slow-season"),
         pytest.param("good months 6000, bad months 2500", Spread(2_500, 6_000), id="english"),
+        pytest.param("好的月份能拿2000 差的月份就800左右", Spread(800, 2_000), id="good-and-bad-months-said-as-months"),
+        pytest.param("单多的月份七八千 单少的时候两三千", Spread(2_000, 8_000), id="many-and-few-orders"),
+        pytest.param("活多的月份能还3000 活少就1000", Spread(1_000, 3_000), id="much-and-little-work"),
     ],
 )
 def test_an_amount_given_as_a_range_or_as_good_and_bad_months_has_both_ends(typed: str, spread: Spread) -> None:

@@ -85,6 +85,11 @@ def test_chapter_numerals_read_as_the_importer_needs(numeral, value):
         pytest.param("一年两个月", 425, id="a-year-and-months"),
         pytest.param("大概1个月10天吧", 40, id="hedged-parts-without-a-joining-word"),
         pytest.param("十個月零五天", 305, id="parts-in-traditional"),
+        pytest.param("快4个月了吧 差不多", 120, id="almost-and-a-hedge-after"),
+        pytest.param("都快半年了", 180, id="already-almost-half-a-year"),
+        pytest.param("将近两个月", 60, id="nearly-two-months"),
+        pytest.param("快3个月零10天了", 100, id="almost-in-parts"),
+        pytest.param("nearly 40 days", 40, id="english-nearly"),
     ],
 )
 def test_days_said_in_parts_or_with_particles_add_up(typed, days):

@@ -351,6 +351,7 @@ def test_dont_know_skips_the_open_question(texts: PlanTexts) -> None:
         pytest.param("好的时候四五千差的时候一两千", 1_000, "5,000", id="good-and-bad-months"),
         pytest.param("有时候三千 有时候一千五", 1_500, "3,000", id="sometimes"),
         pytest.param("旺季八千 淡季两千", 2_000, "8,000", id="busy-and-slow-season"),
+        pytest.param("好的月份能拿2000 差的月份就800左右", 800, "2,000", id="good-and-bad-months-said-as-months"),
     ],
 )
 def test_an_income_that_varies_counts_at_its_low_end_and_says_so(

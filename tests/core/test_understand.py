@@ -326,6 +326,11 @@ def test_a_word_inside_another_items_name_does_not_tick_that_item(shipped: Walkt
             Step.MONTHLY, "活多的时候三千 少的时候也就八百", Number(800, exact=False, high=3000), id="busy-and-quiet"
         ),
         pytest.param(Step.MONTHLY, "看情况吧好的时候一千多差的时候几百", None, id="the-bad-month-too-vague"),
+        pytest.param(
+            Step.MONTHLY, "好的月份能拿2000 差的月份就800左右", Number(800, exact=False, high=2000),
+            id="good-and-bad-months-said-as-months",
+        ),
+        pytest.param(Step.DAYS, "快4个月了吧 差不多", Number(120, exact=True), id="almost-four-months"),
         pytest.param(Step.AMOUNT, "一共欠六万 每月能还一千", Number(60000, exact=False), id="owed-in-a-sentence"),
         pytest.param(Step.DAYS, "差不多5个月了吧", Number(150, exact=True), id="about-five-months"),
         pytest.param(Step.DAYS, "3个月零10天", Number(100, exact=True), id="months-and-days"),
@@ -415,6 +420,10 @@ def test_the_shipped_products_name_the_typo_a_trial_user_typed(shipped: Walkthro
         pytest.param("我是打零工的收入不稳定有时候一个月就两三千", id="gig-work-in-a-story"),
         pytest.param("干兼职的 收入时多时少", id="part-time"),
         pytest.param("my income is irregular", id="english"),
+        pytest.param("送外卖的 单多的月份七八千 单少的时候两三千", id="second-trial-good-and-bad-months"),
+        pytest.param("我是送外卖的 单量好的时候一个月七八千 差的时候就两三千", id="second-trial-busy-and-lean"),
+        pytest.param("跑滴滴的 好的月份能挣一万 差的月份四五千", id="ride-hailing-good-and-bad-months"),
+        pytest.param("做装修的 忙的时候收入还行 闲的时候几乎没有", id="busy-and-idle"),
     ],
 )
 def test_irregular_income_is_its_own_cause_not_a_sharp_drop(shipped: Walkthrough, text: str) -> None:
