@@ -84,6 +84,17 @@ async def test_due_days_are_set_listed_and_cancelled(knowledge: Knowledge, stora
     assert stale[0].text == "reminder_gone 文本"
 
 
+async def test_a_due_day_typed_with_a_particle_is_set(knowledge: Knowledge, storage: Storage) -> None:
+    """The second user trial: "每个月10号吧" was asked about again, although "10号" is read."""
+    user = Person(Engine(knowledge, storage, clock=Clock(at("2026-01-12 12:00"))))
+    await user.says("/reminders")
+    await user.presses("r:add")
+    await user.says("每个月10号吧")
+    assert user.text != "reminder_due_unclear 文本"
+    assert "what=[reminder_monthly 文本 day=[10]] next=[2026-02-10 09:00]" in user.text
+    assert len(await storage.reminders_of(user.user_id)) == 1
+
+
 async def test_a_credit_nudge_and_a_time_zone(knowledge: Knowledge, storage: Storage) -> None:
     clock = Clock(at("2026-01-10 12:00"))
     user = Person(Engine(knowledge, storage, clock=clock))

@@ -200,11 +200,15 @@ _SEPARATORS: Final = re.compile(r"[,，、;；\s]+|和|及|and")
 _MONTHLY: Final = re.compile(r"(?:每月|每个月|monthly|every month|day|月)?(\d{1,2})(?:号|日|th|st|nd|rd)?")
 _ISO: Final = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?")
 _MONTH_DAY: Final = re.compile(r"(\d{1,2})月(\d{1,2})[日号]?")
+#: Hedges and closing particles around a day as people type it ("每个月10号吧", "应该是15号左右").
+_HEDGE_BEFORE: Final = re.compile(r"^(?:大概|大约|差不多|应该是|应该|好像是|好像|一般是|一般|都是|是|在)+")
+_HEDGE_AFTER: Final = re.compile(r"(?:吧|啊|呢|啦|哦|呀|的|左右|前后|大概|差不多|好像)+$")
 
 
 def parse_due_days(text: str, today: date) -> list[Rule] | None:
-    """Instalment days as typed: "15", "15号", "每月15日" (monthly) or "2026-01-15", "1月15日" (once; the next such
-    date from `today` when no year is given), several separated by commas, spaces or 和. None if any part is not one.
+    """Instalment days as typed: "15", "15号", "每月15日", "每个月10号吧" (monthly) or "2026-01-15", "1月15日" (once;
+    the next such date from `today` when no year is given), several separated by commas, spaces or 和; a hedge or
+    closing particle around a day is no part of it. None if any part is not one.
     """
     cleaned = unicodedata.normalize("NFKC", text).strip().lower().rstrip("。.!！")
     cleaned = re.sub(r"(每月|每个月)\s+", r"\1", cleaned)
@@ -219,6 +223,7 @@ def parse_due_days(text: str, today: date) -> list[Rule] | None:
 
 
 def _one_day(part: str, today: date) -> Rule | None:
+    part = _HEDGE_AFTER.sub("", _HEDGE_BEFORE.sub("", part))
     try:
         if match := _ISO.fullmatch(part):
             return Rule.once(date(int(match[1]), int(match[2]), int(match[3])))
