@@ -16,6 +16,7 @@ What is whose:
 * `amount_in_sentence` finds the one amount a longer answer means ("收入5000左右…最多一千五" → 1500): the only
   amount in it, or the one after words that say what the user can pay (最多, 能还, at most, can pay);
   `owed_in_sentence` the one after words that say what is owed ("一共欠六万 每月能还一千" → 60000).
+* `parts_in` adds up the amounts a sentence lists for one thing ("房租800 吃饭1000 话费200左右" → 2000).
 * `spread_in` reads an amount given as a range or as good and bad months ("五六万", "3000到5000",
   "好的时候四五千差的时候一两千"): its low and high ends, so a caller can count on the low one and say so.
 """
@@ -227,6 +228,25 @@ def owed_in_sentence(text: str) -> int | None:
     """The amount owed that a longer answer means: its only amount, or the one after words saying what is owed; None
     when there is none or it cannot tell which."""
     return _cued(text, _OWED)
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Amounts a sentence lists for one thing asked ("房租800 吃饭1000 话费200左右"), and what they add up to."""
+
+    parts: tuple[int, ...]
+    total: int
+
+
+def parts_in(text: str) -> Parts | None:
+    """Two or more amounts of yuan that a sentence lists, added up ("房租800 吃饭1000 电瓶车充电加话费200左右" is
+    2000); None for fewer, or when the sentence names its own total ("房租800 吃饭1000 一共1800": the total is what
+    `owed_in_sentence` reads)."""
+    found = [a for a in amounts_in(text) if not _NOT_YUAN_AFTER.match(text[a.end :])]
+    if len(found) < 2 or any(_OWED.search(text[: a.start]) for a in found):
+        return None
+    parts = tuple(a.yuan for a in found)
+    return Parts(parts, sum(parts))
 
 
 def _cued(text: str, cue: re.Pattern[str]) -> int | None:

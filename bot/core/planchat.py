@@ -25,7 +25,17 @@ import msgspec
 
 from bot import schema
 from bot.core.actions import PlanPress, PlanVerb, unpack
-from bot.core.amounts import MAX_YUAN, VAGUE, Unreadable, amount_in_sentence, parse_amount, spread_in, varies
+from bot.core.amounts import (
+    MAX_YUAN,
+    VAGUE,
+    Unreadable,
+    amount_in_sentence,
+    owed_in_sentence,
+    parse_amount,
+    parts_in,
+    spread_in,
+    varies,
+)
 from bot.core.i18n import Lang
 from bot.core.plan import LONG_MONTHS, ORDER, Field, Inputs, Result, Schedule, Verdict, compute, surplus
 from bot.core.plantexts import PlanTexts
@@ -38,6 +48,9 @@ _KEEPABLE: Final = frozenset({Field.OWED, Field.PROPOSAL})
 #: Questions where good and bad months count at their low end ("好的时候四五千差的时候一两千" is 1,000 of income): what
 #: the user can count on every month. A plain range ("3-5千") is asked about, here and elsewhere.
 _LOW_END: Final = frozenset({Field.INCOME, Field.PROPOSAL})
+#: The questions whose answer may be listed in parts and added up ("房租800 吃饭1000 话费200"); an income or an offer
+#: typed with two amounts more often gives one and what is left of it ("收入5000 最多能还1500").
+_ADDED_UP: Final = frozenset({Field.SPENDING, Field.OTHER})
 #: A typed text longer than this, or with a question word, is a side question, not an amount.
 _ANSWER_CHARS: Final = 40
 _QUESTION: Final = re.compile(
@@ -192,6 +205,14 @@ def _typed(state: PlanState | None, text: str, texts: PlanTexts, lang: Lang) -> 
         # good and bad months with no bad month read ("差的时候几百"): never the good one
         problem = "bad_month" if state.asking in _LOW_END and VAGUE.search(text) else "range"
         return [_question(state, texts, lang, lead=texts.say(f"problems.{problem}", lang))], state
+    parts = parts_in(text) if amount is Unreadable.NOT_A_NUMBER and state.asking in _ADDED_UP else None
+    if parts is not None:  # "房租800 吃饭1000 话费200左右": added up, and the sum said so it can be checked
+        replies, moved = _answer(state, replace(state.inputs, **{state.asking.value: parts.total}), texts, lang)
+        sums = " + ".join(_money(part) for part in parts.parts)
+        said = Reply(texts.say("messages.added_up", lang, parts=sums, total=_money(parts.total)))
+        return [said, *replies], moved
+    if amount is Unreadable.NOT_A_NUMBER and state.asking in _ADDED_UP:  # "房租800 吃饭1000 一共1800"
+        amount = owed_in_sentence(text) or amount
     if amount is Unreadable.NOT_A_NUMBER:  # "失业金1800", "现在没收入 失业金1800": the one amount the sentence gives
         amount = amount_in_sentence(text) or amount
     if isinstance(amount, Unreadable):

@@ -36,6 +36,7 @@ _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "zero_proposal": (),
         "left_open": (),
         "low_end": ("amount", "high"),
+        "added_up": ("parts", "total"),
     },
     "questions": {
         "owed": (),

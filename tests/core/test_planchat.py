@@ -391,3 +391,37 @@ def test_a_plain_range_or_varying_spending_is_asked_about_as_a_range(
     user.types(typed)
     assert user.state == before
     assert user.text == f"problems.range\n\nquestions.{asking.value}"
+
+
+@pytest.mark.parametrize(
+    ("asking", "typed", "amount", "said"),
+    [
+        pytest.param(
+            Field.SPENDING, "房租800 吃饭1000 电瓶车充电加话费200左右", 2_000, "800 + 1,000 + 200",
+            id="second-trial-spending-in-parts",
+        ),
+        pytest.param(Field.SPENDING, "房租1500，水电200，吃饭一千五", 3_200, "1,500 + 200 + 1,500", id="numerals-too"),
+        pytest.param(Field.OTHER, "信用卡每月500 网贷300", 800, "500 + 300", id="other-debts-in-parts"),
+    ],
+)  # fmt: skip
+def test_spending_listed_in_parts_is_added_up_and_the_sum_said(
+    texts: PlanTexts, asking: Field, typed: str, amount: int, said: str
+) -> None:
+    user = Calculator(texts).start().types("3万", "6000")
+    if asking is Field.OTHER:
+        user.types("3000")
+    assert user.asking is asking
+    user.types(typed)
+    assert getattr(user.inputs, asking.value) == amount
+    assert user.replies[0].text == f"messages.added_up parts={said} total={amount:,}"
+
+
+def test_spending_listed_with_its_own_total_counts_that_total(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("3万", "6000", "房租800 吃饭1000 一共1800")
+    assert user.inputs.spending == 1_800  # not 3,600: the total is not added to its parts
+    assert user.asking is Field.OTHER
+
+
+def test_an_income_given_with_two_amounts_is_not_added_up(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("3万", "收入5000左右 最多能还一千五")
+    assert user.inputs.income == 1_500  # as before: the amount after 最多, never 6,500
