@@ -171,6 +171,20 @@ async def test_what_the_second_trial_typed_at_a_number_step_is_its_answer(
     assert await storage.unmatched_report() == []
 
 
+async def test_the_back_buttons_label_typed_at_the_terms_step_goes_back_and_notes_no_terms(
+    engine: Engine, storage: Storage
+) -> None:
+    """The second user trial: after "◀ 上一步" typed at the terms step, 'terms noted' showed with no terms typed."""
+    await say(engine, "/guide")
+    await press(engine, "w:goto:result")
+    await press(engine, "w:o:result:agreed")
+    assert (await progress_of(storage)).step is Step.TERMS
+    response = await say(engine, "‹buttons.back›")
+    progress = await progress_of(storage)
+    assert (progress.step, progress.terms) == (Step.RESULT, None)
+    assert all("‹messages.terms_noted›" not in reply.text for reply in response.replies)
+
+
 async def test_a_question_naming_a_number_at_a_number_step_is_still_answered(engine: Engine, storage: Storage) -> None:
     await say(engine, "/guide")
     await press(engine, "w:o:product:jiebei")

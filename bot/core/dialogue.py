@@ -60,7 +60,7 @@ from bot.core.i18n import Lang
 from bot.core.numbers import Unit, is_bare_digits
 from bot.core.progress import MAX_TERMS, Progress, from_saved
 from bot.core.replies import Choice, Reply
-from bot.core.understand import Number, OffMenu, Picked, Ticked, Understood, Unsure
+from bot.core.understand import Number, OffMenu, Picked, Ticked, Understood, Unsure, says_one_of
 from bot.core.walkthrough import UNKNOWN_MONTHLY, Walkthrough
 from bot.errors import ActionError
 
@@ -403,6 +403,9 @@ def _typed_terms(progress: Progress, text: str, walkthrough: Walkthrough, lang: 
     terms = text.strip()
     if not terms:
         return [screens.prompt(progress, walkthrough, lang)], progress
+    typed_button = _typed_nav(terms, walkthrough)
+    if typed_button is not None:  # "◀ 上一步" typed (or pasted) is that button, not the terms
+        return _navigate(progress, Walk(WalkVerb(typed_button.value), progress.step.value), walkthrough, lang)
     if len(terms) > MAX_TERMS:
         too_long = walkthrough.say("messages.too_long", lang, max=MAX_TERMS, length=len(terms))
         return [Reply(too_long), screens.prompt(progress, walkthrough, lang)], progress
@@ -412,6 +415,16 @@ def _typed_terms(progress: Progress, text: str, walkthrough: Walkthrough, lang: 
     if notes:
         noted = Reply("\n\n".join([noted.text, *notes]))
     return [noted, screens.prompt(new, walkthrough, lang)], new
+
+
+def _typed_nav(text: str, walkthrough: Walkthrough) -> Nav | None:
+    """The move whose button label the whole text is, in any language ("◀ 上一步", "上一步", "Back", "跳过"); None
+    for anything else. Typos are not forgiven here: the terms are the user's own words and kept as typed."""
+    for nav in Nav:
+        labels = [walkthrough.say(f"buttons.{nav.value}", lang) for lang in Lang]
+        if says_one_of(text, labels, typos=False):
+            return nav
+    return None
 
 
 def _typed_number(

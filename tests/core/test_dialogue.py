@@ -522,6 +522,24 @@ def test_the_user_restating_what_they_can_pay_in_the_terms_does_not_cancel_the_w
     assert "‹summary.terms_above_monthly agreed=1700 monthly=800 over=900›" in noted
 
 
+@pytest.mark.parametrize(
+    ("typed", "step", "paused"),
+    [
+        pytest.param("‹buttons.back›", Step.RESULT, False, id="back"),
+        pytest.param("‹en buttons.back›", Step.RESULT, False, id="back-in-english"),
+        pytest.param("‹buttons.skip›", Step.REPAY, False, id="skip"),
+        pytest.param("‹buttons.pause›", Step.TERMS, True, id="pause"),
+    ],
+)
+def test_a_button_label_typed_at_the_terms_step_is_that_button_not_the_terms(walk, typed, step, paused):
+    """The second user trial: "◀ 上一步" typed at the terms step was kept as the terms ('terms noted')."""
+    chat = Chat(walk, progress=Progress(step=Step.TERMS, result="agreed"))
+    replies = chat.type(typed)
+    assert "‹messages.terms_noted›" not in replies
+    assert chat.progress is not None
+    assert (chat.progress.step, chat.progress.terms, chat.progress.paused) == (step, None, paused)
+
+
 def test_cancel_leaves(walk):
     chat = Chat(walk)
     chat.send(Start())
