@@ -185,6 +185,23 @@ async def test_the_back_buttons_label_typed_at_the_terms_step_goes_back_and_note
     assert all("‹messages.terms_noted›" not in reply.text for reply in response.replies)
 
 
+@pytest.mark.parametrize("action", ["w:back:terms", "w:skip:terms"])
+async def test_leaving_the_terms_step_by_a_button_does_not_say_the_terms_were_noted(
+    engine: Engine, storage: Storage, action: str
+) -> None:
+    """The second user trial: "◀ 上一步" pressed at the terms step got the reminder offer that opens 'terms noted'."""
+    await say(engine, "/guide")
+    await press(engine, "w:goto:result")
+    await press(engine, "w:o:result:agreed")
+    response = await press(engine, action)
+    assert (await progress_of(storage)).terms is None
+    offers = [r for r in response.replies if any(c.action.startswith("r:") for c in r.choices)]
+    assert offers == []
+    await press(engine, "w:goto:terms")
+    typed = await say(engine, "分12期 每月1000")  # typed terms still get the offer
+    assert any(c.action.startswith("r:") for r in typed.replies for c in r.choices)
+
+
 async def test_a_question_naming_a_number_at_a_number_step_is_still_answered(engine: Engine, storage: Storage) -> None:
     await say(engine, "/guide")
     await press(engine, "w:o:product:jiebei")

@@ -22,10 +22,12 @@ def walk(state: UserState, event: dialogue.Event, k: Knowledge, lang: Lang) -> D
     replies, new_progress = dialogue.handle(state.progress, event, k.walkthrough, lang)
     before = state.progress
     if (
-        before is not None
+        isinstance(event, dialogue.TypedText)  # typed: a button pressed there ("◀ Back", skip) gave no terms
+        and before is not None
         and before.step is dialogue.Step.TERMS
         and new_progress is not None
         and new_progress.step is not dialogue.Step.TERMS
+        and new_progress.terms
         and new_progress.result == AGREED
     ):  # the terms are in: offer reminders for the due days, and the diary
         offer = (Choice(k.kb.text("reminder_add_button", lang), actions.Reminder("add").pack()),
