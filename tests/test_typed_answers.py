@@ -149,6 +149,7 @@ async def test_a_number_tried_and_not_read_gets_the_steps_question_never_a_topic
     ("step", "text", "typed"),
     [
         pytest.param(Step.DAYS, "快4个月了吧 差不多", 120, id="days-almost-with-a-hedge-after"),
+        pytest.param(Step.DAYS, "一个半月了吧", 45, id="days-a-month-and-a-half"),
         pytest.param(Step.MONTHLY, "好的月份能拿2000 差的月份就800左右", 800, id="monthly-good-and-bad-months"),
     ],
 )

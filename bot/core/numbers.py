@@ -36,9 +36,11 @@ _DAYS_IN: Final = {
 }  # fmt: skip
 #: Halves said as words.
 _HALVES: Final = {"半年": "180天", "半个月": "15天", "半個月": "15天"}
+#: A whole number of months or years and a half ("一个半月" is 45 days, "一年半" 545): said as two parts.
+_AND_A_HALF: Final = re.compile(r"(?<=[\d一二两兩三四五六七八九十])(?:(个|個)半月|年半)")
 _LARGEST: Final = {Unit.DAYS: 100_000, Unit.YUAN: 1_000_000_000}
 _NUMBER: Final = re.compile(
-    r"(?:大约|大概|约|差不多|一共|总共|共|已经|已|逾期了|逾期|欠了|欠|每月|每个月|月供|最多|最少|都|快要|快|将近|接近|有"
+    r"(?:大约|大概|约|差不多|一共|总共|共|已经|已|逾期了|逾期|欠了|欠|每月|每个月|月供|最多|最少|都|快要|快|将近|接近|估计|有"
     r"|about|around|roughly|approximately|approx|almost|nearly|≈)*"
     r"(?P<currency>¥)?"
     r"(?:(?P<arabic>\d+(?:\.\d+)?)(?P<multiplier>[万萬千kw])?|(?P<chinese>[零〇一二两兩三四五六七八九十百千万萬]+))"
@@ -49,7 +51,7 @@ _PART: Final = re.compile(
     r"(?P<number>\d+|[零〇一二两兩三四五六七八九十百]+)(?:多)?(?P<unit>个月|個月|月|个星期|個星期|星期|周|週|礼拜|个礼拜|年|天|日)"
     r"(?:多|零|又|加|和)?"
 )
-_HEDGE: Final = re.compile(r"^(?:大约|大概|约|差不多|一共|总共|共|已经|已|逾期了|逾期|有|都|快要|快|将近|接近)+")
+_HEDGE: Final = re.compile(r"^(?:大约|大概|约|差不多|一共|总共|共|已经|已|逾期了|逾期|有|都|快要|快|将近|接近|估计)+")
 _TAIL: Final = re.compile(r"(?:多点|多|左右|了|吧|啦|的|呢|啊|差不多|大概|应该|好像)+$")
 
 
@@ -66,6 +68,8 @@ def read_number(text: str, unit: Unit) -> int | None:
     """
     cleaned = _cleaned(text)
     if unit is Unit.DAYS:
+        cleaned = cleaned.replace("俩", "两").replace("倆", "两")  # "快俩月了": 俩 is 两个 said fast
+        cleaned = _AND_A_HALF.sub(lambda m: "个月零15天" if m.group(1) else "年零180天", cleaned)
         for half, days in _HALVES.items():
             cleaned = cleaned.replace(half, days)
     number = _one_number(cleaned, unit)

@@ -90,6 +90,11 @@ def test_chapter_numerals_read_as_the_importer_needs(numeral, value):
         pytest.param("将近两个月", 60, id="nearly-two-months"),
         pytest.param("快3个月零10天了", 100, id="almost-in-parts"),
         pytest.param("nearly 40 days", 40, id="english-nearly"),
+        pytest.param("快俩月了", 60, id="liang-said-fast"),
+        pytest.param("估计有50来天", 50, id="a-guess-and-an-odd"),
+        pytest.param("一个半月了吧", 45, id="a-month-and-a-half"),
+        pytest.param("3个半月", 105, id="months-and-a-half-in-digits"),
+        pytest.param("一年半", 545, id="a-year-and-a-half"),
     ],
 )
 def test_days_said_in_parts_or_with_particles_add_up(typed, days):
