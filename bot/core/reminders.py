@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from bot.core.numbers import chinese_number
+
 #: The time zone of a user who has not chosen one (the bot's users are mostly in mainland China).
 DEFAULT_TZ: Final = "Asia/Shanghai"
 #: Local time of day every reminder fires at.
@@ -197,7 +199,9 @@ def is_late(due: float, now: float) -> bool:
 # --- reading what users type -------------------------------------------------------------------------------------
 
 _SEPARATORS: Final = re.compile(r"[,，、;；\s]+|和|及|and")
-_MONTHLY: Final = re.compile(r"(?:每月|每个月|monthly|every month|day|月)?(\d{1,2})(?:号|日|th|st|nd|rd)?")
+_MONTHLY: Final = re.compile(r"(?:(?:每月|每个月)的?|monthly|every month|day|月)?(\d{1,2})(?:号|日|th|st|nd|rd)?")
+#: A day of the month in Chinese numerals ("十号", "每个月二十五号"): the unit is needed, so "十" alone is no day.
+_MONTHLY_WORDS: Final = re.compile(r"(?:(?:每月|每个月)的?)?([一二三四五六七八九十]{1,3})(?:号|日)")
 _ISO: Final = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?")
 _MONTH_DAY: Final = re.compile(r"(\d{1,2})月(\d{1,2})[日号]?")
 #: Hedges and closing particles around a day as people type it ("每个月10号吧", "应该是15号左右").
@@ -233,6 +237,8 @@ def _one_day(part: str, today: date) -> Rule | None:
             return Rule.once(on if on >= today else date(today.year + 1, month, day))
         if match := _MONTHLY.fullmatch(part):
             return Rule.monthly(int(match[1]))
+        if (match := _MONTHLY_WORDS.fullmatch(part)) and (numeral := chinese_number(match[1])) is not None:
+            return Rule.monthly(int(numeral))
     except ValueError:  # 2月30日, 13月1日, day 32
         return None
     return None
