@@ -190,7 +190,7 @@ _NOT_YUAN_AFTER: Final = re.compile(
 #: can-pay words without "每月还", which in terms names the instalment ("每月还1800").
 _OWN_MEANS: Final = re.compile(
     r"(?:最多|顶多|頂多|能还|能還|可以还|可以還|还得起|還得起|只能还|只能還|能拿出|拿得出|at most|can pay|can afford"
-    r"|afford|up to|max)\s*(?:大概|大约|约|about|around)?\s*$",
+    r"|afford|up to|max)\s*(?:每月|每个月|每個月|一个月|一個月|a month)?\s*(?:大概|大约|约|about|around)?\s*$",
     re.IGNORECASE,
 )
 

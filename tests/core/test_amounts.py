@@ -125,6 +125,7 @@ def test_long_and_decimal_numbers_parse_or_get_a_reason(text: str) -> None:
         pytest.param("分24期每月1700 我其实每月最多800", 1_700, id="what-the-user-can-pay-is-no-term"),
         pytest.param("每个月还2200 分18期 可我一个月顶多还得起一千", 2_200, id="what-the-user-can-afford-is-no-term"),
         pytest.param("月供2600 我只能还1000", 2_600, id="only-able-to-pay-is-no-term"),
+        pytest.param("分24期，一期1700，我顶多一个月800", 1_700, id="at-most-a-month-is-no-term"),
         pytest.param("1700 a month for 24 months, for me at most 800", 1_700, id="english-at-most-is-no-term"),
     ],
 )

@@ -424,6 +424,9 @@ def test_the_shipped_products_name_the_typo_a_trial_user_typed(shipped: Walkthro
         pytest.param("我是送外卖的 单量好的时候一个月七八千 差的时候就两三千", id="second-trial-busy-and-lean"),
         pytest.param("跑滴滴的 好的月份能挣一万 差的月份四五千", id="ride-hailing-good-and-bad-months"),
         pytest.param("做装修的 忙的时候收入还行 闲的时候几乎没有", id="busy-and-idle"),
+        pytest.param("跑外卖的 收入忽高忽低", id="up-and-down"),
+        pytest.param("做直播的 有的月挣得多有的月几乎没有", id="some-months"),
+        pytest.param("送快递 淡季的时候工资很低", id="slow-season-not-a-pay-cut"),
     ],
 )
 def test_irregular_income_is_its_own_cause_not_a_sharp_drop(shipped: Walkthrough, text: str) -> None:
