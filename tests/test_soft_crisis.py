@@ -51,6 +51,7 @@ FILLED = {
     "crisis_soft": "‹soft {hotline}›",
     "crisis_checkin": "‹checkin {hotline}›",
     "crisis_soft_first": "‹soft first {hotline}›",
+    "crisis_urgent": "‹urgent {hotlines}›",
 }
 
 
@@ -268,3 +269,87 @@ def title_of(kb: KnowledgeBase, entry_id: str) -> str:
     entry = kb.entry(entry_id)
     assert entry is not None
     return entry.title_in(ZH)
+
+
+def test_a_long_story_typed_with_spaces_for_commas_gets_its_last_question_answered(tmp_path: Path) -> None:
+    """Second user trial: a story with no punctuation, only spaces, ending "我就想问问 逾期了现在去协商的话 之前的罚息能
+    不能申请减免", got care alone: its last clause was the whole story, which only makes a menu."""
+    kb = load_knowledge(write_kb(tmp_path / "kb"), required_ids=())
+    advisor = Advisor(kb, UnsureOfLongMessages(kb))
+    story = "这半年家里一直不太平 我妈哭了一晚上 房租也交不起了 我就想问问 逾期了征信会受影响吗"
+    outcome = advisor.ask(Conversation(ZH), story)
+
+    assert outcome.safety is Concern.CRISIS_SOFT
+    assert outcome.replies[0].title == title_of(kb, "impact.credit")
+    assert outcome.replies[-1] == advisor.soft_line(Conversation(ZH))
+
+
+@pytest.mark.parametrize(
+    ("text", "concern"),
+    [
+        pytest.param("我没想伤害自己 逾期了征信会受影响吗", None, id="denial-with-a-question"),
+        pytest.param("我从来没想过自杀 就是想问征信", None, id="never-thought-of-it"),
+        pytest.param("I'm not suicidal, I just want to know about my 征信", None, id="english-denial"),
+        pytest.param("我没想伤害自己 但是我不想活了", Concern.CRISIS, id="a-phrase-beside-a-denial-still-counts"),
+        pytest.param("逾期了征信会受影响吗 我不想活了", Concern.CRISIS, id="negated-living-is-no-denial"),
+        pytest.param("我没想伤害自己 今晚想一个人去看星星", Concern.CRISIS, id="a-full-model-score-still-counts"),
+    ],
+)
+def test_a_clear_denial_of_self_harm_is_not_heard_as_a_crisis(text: str, concern: Concern | None) -> None:
+    found = Screen()(text)
+    assert found.concern is concern
+    assert found.denied is (concern is None)
+
+
+async def test_a_denial_after_a_soft_hit_gets_its_answer_and_no_escalation(engine: Engine) -> None:
+    """Second user trial: "我没想伤害自己 就是想问罚息能不能减" right after the soft care got the full crisis reply (its
+    phrase 伤害自己 and a second faint signal) and still no answer."""
+    user = EngineUser(engine, 11)
+    await user.says(QUESTION)
+    assert user.replies[-1].text.startswith("‹soft ")
+
+    replies = await user.says("我没想伤害自己 就是想问逾期了征信会受影响吗")
+
+    assert replies[0].title == title(engine, "impact.credit")
+    assert "‹crisis›" not in user.text
+    assert not any(reply.text.startswith(("‹soft", "‹checkin")) for reply in replies)
+
+
+async def test_the_means_at_hand_right_after_the_crisis_reply_get_the_urgent_reply(engine: Engine) -> None:
+    """Second user trial: "药都买好了" after the crisis reply got the shorter "I'm still here"; a plan or the means
+    at hand is the most urgent thing anyone can say: the urgent reply, every region's emergency lines in it."""
+    user = EngineUser(engine, 12)
+    await user.says("今晚想一个人去看星星")
+    assert user.text == "‹crisis›"
+
+    (reply,) = await user.says("药都买好了")
+
+    assert reply.text == "‹urgent ‹mainland line›\n‹taiwan line›\n‹hongkong line›\n‹elsewhere››"
+    hong_kong = EngineUser(engine, 13, Lang.ZH_HK)
+    (first,) = await hong_kong.says("药都买好了")  # the first message too, the user's own region first
+    assert first.text == "‹urgent ‹hongkong line›\n‹mainland line›\n‹taiwan line›\n‹elsewhere››"
+
+
+async def test_a_check_in_after_the_crisis_reply_keeps_every_regions_lines(engine: Engine) -> None:
+    """The follow-ups listed only the user's guessed region and "elsewhere"; the first reply lists every region's,
+    the user's own first, and so do they now (the region is only a guess)."""
+    user = EngineUser(engine, 14, Lang.ZH_HK)
+    await user.says("今晚想一个人去看星星")
+    (checked,) = await user.says("嗯嗯 没什么")
+    assert checked.text == "‹checkin ‹hongkong line›\n‹mainland line›\n‹taiwan line›\n‹elsewhere››"
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        pytest.param("药都买好了", True, id="pills-bought"),
+        pytest.param("我现在在天台上", True, id="on-the-roof"),
+        pytest.param("I took all my pills", True, id="english-pills-taken"),
+        pytest.param("我不想活了", False, id="a-wish-is-no-plan"),
+        pytest.param("材料都准备好了 逾期了征信会受影响吗", False, id="no-crisis-no-urgency"),
+    ],
+)
+def test_a_plan_or_the_means_at_hand_make_a_crisis_urgent(text: str, urgent: bool) -> None:
+    found = Screen()(text)
+    assert found.urgent is urgent
+    assert not urgent or found.concern is Concern.CRISIS

@@ -32,6 +32,10 @@ ANSWERED_FREELY: Final = frozenset({None, Concern.DISTRESS, Concern.CRISIS_SOFT}
 SCAM_ENTRY = "safety.scams"
 #: Where a clause ends: a long message's question is often its last clause.
 _CLAUSE_END: Final = re.compile(r"[。！？!?.\n，,；;]+")
+#: A space between Chinese characters: on a phone keyboard, often where a comma would be ("我就想问问 逾期了…").
+_CJK_GAP: Final = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+#: How many of the last clause's space-separated parts are tried as its question (longest first).
+_TAIL_PARTS: Final = 3
 #: Entries that are safety advice themselves (the card, what to do after paying a scammer): answering with one of
 #: them needs no card in front.
 SAFETY_PREFIX = "safety."
@@ -115,11 +119,18 @@ class Advisor:
         lang = conversation.lang
         if not text.strip():
             return Outcome([Reply(self.kb.text("empty_message", lang))], conversation)
-        concern = (screening or self.screen(text)).concern
+        screening = screening or self.screen(text)
+        concern = screening.concern
         result = None if concern is Concern.CRISIS else self.matcher.match(text)
+        if screening.denied and result is not None and not self._answers(result):
+            # "我没想伤害自己 就是想问罚息能不能减": the denial is no topic; what it asks is (the last clause's)
+            asked = self._asked(text)
+            if asked is not None:
+                result = replace(result, status=Status.ANSWER, entry=asked)
         concern = self.settled(concern, result)
         if concern is Concern.CRISIS or result is None:  # nothing else: no topic, no legal consequences, no step
-            return Outcome(self._crisis_reply(conversation, text), conversation, safety=Concern.CRISIS)
+            replies = self._crisis_reply(conversation, text, urgent=screening.urgent)
+            return Outcome(replies, conversation, safety=Concern.CRISIS)
         if conversation.after_crisis and concern in ANSWERED_FREELY and not self._answers(result):
             # "我没事 只是说说": a gentle word back, once
             return Outcome([self.check_in(conversation)], conversation, checked_in=True)
@@ -224,11 +235,18 @@ class Advisor:
         text = self.crisis_text(conversation.lang, region_of(conversation.lang, conversation.client_lang))
         return [Reply(text, (self._guide_choice(conversation),))]
 
-    def _crisis_reply(self, conversation: Conversation, text: str) -> list[Reply]:
-        """The crisis reply (shorter the second time); a practical question in the same message is not lost: it is
-        offered as a button under the caring reply, never answered in front of it."""
-        if conversation.after_crisis:
-            replies = [Reply(self._with_hotline("crisis_again", conversation), (self._guide_choice(conversation),))]
+    def _crisis_reply(self, conversation: Conversation, text: str, *, urgent: bool = False) -> list[Reply]:
+        """The crisis reply (shorter the second time; a plan or the means at hand, `urgent`, gets the urgent reply,
+        emergency numbers first, every time); a practical question in the same message is not lost: it is offered as
+        a button under the caring reply, never answered in front of it."""
+        if urgent:  # "药都买好了", even right after the crisis reply: never only "I'm still here"
+            lang = conversation.lang
+            urgent_text = self.crisis_text(lang, region_of(lang, conversation.client_lang), key="crisis_urgent")
+            replies = [Reply(urgent_text, (self._guide_choice(conversation),))]
+        elif conversation.after_crisis:
+            # after the crisis reply: its hotlines again, every region's (the region is a guess; second user trial)
+            again = self._with_hotline("crisis_again", conversation, every=True)
+            replies = [Reply(again, (self._guide_choice(conversation),))]
         else:
             replies = self.crisis(conversation)
         asked = self._asked(text)
@@ -238,9 +256,14 @@ class Advisor:
 
     def _asked(self, text: str) -> Entry | None:
         """The topic a message that gets care also asks about, to keep for later: the whole message's answer, else
-        its last clause's (a long story that ends "我现在就想问问逾期会不会影响征信"); never safety advice."""
+        its last clause's (a long story that ends "我现在就想问问逾期会不会影响征信"), or that of the clause's last few
+        parts between spaces (a story typed with spaces for commas); never safety advice."""
         clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
-        for part in dict.fromkeys((text, *clauses[-1:])):
+        parts = _CJK_GAP.split(clauses[-1].strip()) if clauses else []
+        # the last clause, then its last few space-separated parts (a story typed without punctuation: second trial)
+        tails = [" ".join(parts[-n:]) for n in range(min(_TAIL_PARTS, len(parts) - 1), 0, -1)]
+        tails = [tail for tail in tails if is_question(tail)]  # a part that asks, not one of the story's
+        for part in dict.fromkeys((text, *clauses[-1:], *tails)):
             asked = self.matcher.match(part)
             if self._answers(asked) and asked.entry is not None and not asked.entry.id.startswith(SAFETY_PREFIX):
                 return asked.entry
@@ -252,13 +275,19 @@ class Advisor:
         return replace(reply, choices=(Choice(label, ShowEntry(entry.id).pack()), *reply.choices))
 
     def check_in(self, conversation: Conversation) -> Reply:
-        """After the crisis reply, a message that asks nothing: a gentle check-in with the user's own hotline."""
-        return Reply(self._with_hotline("crisis_checkin", conversation), (self._guide_choice(conversation),))
+        """After the crisis reply, a message that asks nothing: a gentle check-in with every region's lines, the
+        user's own first."""
+        return Reply(
+            self._with_hotline("crisis_checkin", conversation, every=True), (self._guide_choice(conversation),)
+        )
 
-    def _with_hotline(self, key: str, conversation: Conversation) -> str:
-        """Text `key` with the user's own region's hotline and the line for anywhere else (the region is a guess)."""
+    def _with_hotline(self, key: str, conversation: Conversation, *, every: bool = False) -> str:
+        """Text `key` with the user's own region's hotline and the line for anywhere else (the region is a guess);
+        `every`: every region's lines, the user's own first, as the crisis reply lists them."""
         lang = conversation.lang
         region = region_of(lang, conversation.client_lang)
+        if every:
+            return self.kb.text(key, lang, hotline=self._hotlines(lang, region))
         hotline = "\n".join((self.kb.text(f"crisis_{region.value}", lang), self.kb.text("crisis_elsewhere", lang)))
         return self.kb.text(key, lang, hotline=hotline)
 
@@ -267,13 +296,16 @@ class Advisor:
         """Whether the matcher found a topic the guide answers (not a menu, a route or chit-chat)."""
         return result.status is Status.ANSWER and result.entry is not None and result.entry.kind.answered
 
-    def crisis_text(self, lang: Lang, region: Region | None = None) -> str:
-        """The crisis reply's text: every region's hotlines, the user's own first (by default, that of `lang`)."""
-        first = region or region_of(lang)
+    def crisis_text(self, lang: Lang, region: Region | None = None, *, key: str = "crisis") -> str:
+        """The crisis reply's text (or the urgent one's, `key`): every region's hotlines, the user's own first (by
+        default, that of `lang`)."""
+        return self.kb.text(key, lang, hotlines=self._hotlines(lang, region or region_of(lang)))
+
+    def _hotlines(self, lang: Lang, first: Region) -> str:
+        """Every region's crisis lines, `first`'s first, then the line for anywhere else."""
         order = (first, *(other for other in _REGIONS if other is not first))
         lines = [*(f"crisis_{where.value}" for where in order), "crisis_elsewhere"]
-        hotlines = "\n".join(self.kb.text(key, lang) for key in lines)
-        return self.kb.text("crisis", lang, hotlines=hotlines)
+        return "\n".join(self.kb.text(key, lang) for key in lines)
 
     def soft_line(self, conversation: Conversation) -> Reply:
         """After the answer to a message the crisis model heard faintly: one caring line with the user's own

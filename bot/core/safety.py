@@ -18,7 +18,8 @@ distress: the phrases, then a learned model.
   English word two: "欠了4万") needs a score `SHORT_MARGIN` above `full` for the full reply, else it is soft: a few
   n-grams are little evidence. A message that answers the question the bot just asked
   (`answer=True`: "欠了三万多" at the amount step) is not given the soft tier: the question says what it means, and
-  the step goes on (never the full reply for a soft hit there).
+  the step goes on (never the full reply for a soft hit there). Nor is a message that clearly denies self-harm
+  (the crisis `denial` patterns: "我没想伤害自己 就是想问罚息能不能减"): the user said what they do not mean.
 
 A pure function of the text: no I/O after the first load, nothing logged, nothing kept. `Screening.rule` says what
 decided (a phrase, a pattern, or "learned crisis model +1.23").
@@ -97,6 +98,10 @@ class Screening:
 
     concern: Concern | None = None
     rule: str = ""
+    #: A crisis with a plan or the means at hand ("药都买好了"): the full reply, emergency numbers first, every time.
+    urgent: bool = False
+    #: The message clearly denies self-harm ("我没想伤害自己 就是想问…"): its question is what it is about.
+    denied: bool = False
 
 
 def normal_form(text: str) -> str:
@@ -243,7 +248,8 @@ class _Rules:
             self._words.setdefault(needle.strip()[0], []).append((rank, word, needle))
         self._patterns = [_pattern(p) for p in dict.fromkeys(section.get("patterns", ()))]
         self._together = [tuple(_pattern(p) for p in group) for group in section.get("together", ())]
-        self._unless = _either(_bounded(p) for p in section.get("unless", ()))
+        # a denial of self-harm ("我没想伤害自己") vetoes as `unless` does
+        self._unless = _either(_bounded(p) for p in (*section.get("unless", ()), *section.get("denial", ())))
         # Chinese phrases by sound.
         self._by_start: dict[tuple[str, str], list[tuple[tuple[tuple[str, ...], ...], str]]] = {}
         sound_alike = {normal_form(w) for w in section.get("by_sound", ())}
@@ -373,7 +379,13 @@ class Screen:
         # The soft tier's own patterns (a question that may hide the thought: "人死了借呗还要还吗"), with the crisis
         # vetoes: heard after the crisis phrases and model, before the scam screen.
         crisis = data.get(Concern.CRISIS.value) or {}
-        self._soft = _Rules({"patterns": crisis.get("soft", ()), "unless": crisis.get("unless", ())})
+        self._soft = _Rules(
+            {"patterns": crisis.get("soft", ()), "unless": [*crisis.get("unless", ()), *crisis.get("denial", ())]}
+        )
+        # A clear denial ("我没想伤害自己 就是想问…", "I'm not suicidal, I just want to know…") silences the soft tier:
+        # the user said what they do not mean (second user trial: the denial itself was heard and escalated).
+        self._means = _Rules({"patterns": crisis.get("means", ()), "unless": crisis.get("unless", ())})
+        self._denial = _either(_bounded(p) for p in crisis.get("denial", ()))
         self._learned = learned
 
     @property
@@ -399,11 +411,15 @@ class Screen:
         units = _units(form)
         latin, starts, ends = _latin_of(form)
         model = self.model
+        # a denial of self-harm: no soft tier (the phrases elsewhere in the message and a full model score still count)
+        denied = self._denial is not None and self._denial.search(form) is not None
+        faint = not (answer or denied)
         read: dict[str, set[str]] = {}  # n-grams by form: the models share them unless a veto blanks something
         for concern, rules in self._rules:  # in order of precedence; for each, its phrases then its model
             rule = rules.find(form, units, latin, starts, ends)
             if rule is not None:
-                return Screening(concern, rule)
+                return self._crisis(form, units, latin, starts, ends, rule) if concern is Concern.CRISIS else (
+                    Screening(concern, rule))  # fmt: skip
             linear = model.models.get(concern.value) if model is not None else None
             learned_form = rules.without_vetoes(form) if linear is not None else ""
             if linear is not None and readable(learned_form):
@@ -411,16 +427,27 @@ class Screen:
                     read[learned_form] = grams(learned_form)
                 score = linear.weigh(read[learned_form])
                 if score >= (full_at(learned_form, linear.full) if concern in _SOFTER else linear.full):
-                    return Screening(concern, f"learned {concern.value} model {score:+.2f}")
-                if score >= linear.threshold and not (answer and concern in _SOFTER):
+                    rule = f"learned {concern.value} model {score:+.2f}"
+                    return self._crisis(form, units, latin, starts, ends, rule) if concern is Concern.CRISIS else (
+                        Screening(concern, rule))  # fmt: skip
+                if score >= linear.threshold and (faint or concern not in _SOFTER):
                     return Screening(
                         _SOFTER.get(concern, concern), f"learned {concern.value} model {score:+.2f} (soft)"
                     )
-            if concern is Concern.CRISIS and not answer:
+            if concern is Concern.CRISIS and faint:
                 soft = self._soft.find(form, units, latin, starts, ends)
                 if soft is not None:
                     return Screening(Concern.CRISIS_SOFT, f"{soft} (soft)")
-        return Screening()
+        return Screening(denied=denied)
+
+    def _crisis(
+        self, form: str, units: Sequence[_Unit], latin: str, starts: set[int], ends: set[int], rule: str
+    ) -> Screening:
+        """A crisis hit, urgent when the message also names a plan or the means at hand."""
+        means = self._means.find(form, units, latin, starts, ends)
+        if means is None:
+            return Screening(Concern.CRISIS, rule)
+        return Screening(Concern.CRISIS, f"{rule}; means: {means}", urgent=True)
 
     def learned_form(self, text: str, concern: Concern) -> str:
         """What the learned model of `concern` reads of `text`: the screen's normal form without that concern's

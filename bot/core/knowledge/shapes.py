@@ -42,6 +42,7 @@ REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "command_help", "command_language", "command_privacy", "command_forget",
     "crisis_again", "crisis_checkin", "crisis_question_button", "unclear_message", "already_shown",
     "show_again_button", "crisis_soft", "chat_no_button", "chat_file_saved", "crisis_elsewhere", "crisis_soft_first",
+    "crisis_urgent",
 )  # fmt: skip
 
 #: Texts that are filled in, and the {placeholders} each may use; every other text is shown as written.
@@ -49,7 +50,7 @@ TEXT_PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
     "related_label": ("title",), "group_private": ("link",), "language_set": ("language",), "crisis": ("hotlines",),
     "crisis_again": ("hotline",), "crisis_checkin": ("hotline",), "crisis_question_button": ("title",),
     "crisis_soft": ("hotline",), "chat_no_button": ("n", "last"), "chat_file_saved": ("path",),
-    "crisis_soft_first": ("hotline",),
+    "crisis_soft_first": ("hotline",), "crisis_urgent": ("hotlines",),
 }  # fmt: skip
 #: An entry id travels in button data (64 bytes with the version and action prefix): this leaves room for both.
 MAX_ID_CHARS = 48
