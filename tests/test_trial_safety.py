@@ -107,6 +107,11 @@ def test_saying_where_one_is_gets_no_scam_card_and_the_users_script(text: str, l
         pytest.param("借呗一直拖着不还 会不会要坐牢啊", "impact.legal", id="the-question-about-jail-keeps-its-answer"),
         pytest.param("代理协商要收钱正常吗", "safety.scams", id="paid-agent"),
         pytest.param("有人打电话说是支付宝客服要我的验证码", "safety.code", id="code-on-the-phone"),
+        # second user trial: it has happened already, so the steps that cut the caller off come first
+        pytest.param(
+            "已经开了共享 他刚才让我输了支付密码", "safety.screen_shared", id="screen-shared-and-password-typed"
+        ),
+        pytest.param("我开着共享的时候把密码输进去了", "safety.screen_shared", id="password-typed-while-sharing"),
     ],
 )
 def test_the_scam_screen_answers_each_kind_with_its_own_card(shipped: Knowledge, text: str, entry: str) -> None:
