@@ -52,6 +52,9 @@ FILLED = {
     "crisis_checkin": "‹checkin {hotline}›",
     "crisis_soft_first": "‹soft first {hotline}›",
     "crisis_urgent": "‹urgent {hotlines}›",
+    "mainland_numbers": "impact.credit",  # stands for 110, 12378 …: a word the impact.credit card's answer holds
+    "region_note_hongkong": "‹hongkong note›",
+    "region_note_taiwan": "‹taiwan note›",
 }
 
 
@@ -353,3 +356,30 @@ def test_a_plan_or_the_means_at_hand_make_a_crisis_urgent(text: str, urgent: boo
     found = Screen()(text)
     assert found.urgent is urgent
     assert not urgent or found.concern is Concern.CRISIS
+
+
+@pytest.mark.parametrize(
+    ("lang", "client", "note"),
+    [
+        pytest.param(Lang.ZH_HK, None, "‹hongkong note›", id="hong-kong-wording"),
+        pytest.param(Lang.ZH_HANT, None, "‹taiwan note›", id="taiwan-wording"),
+        pytest.param(Lang.ZH_HANS, None, None, id="mainland"),
+    ],
+)
+def test_a_card_naming_mainland_numbers_gets_the_users_regions_note(
+    knowledge: Knowledge, lang: Lang, client: str | None, note: str | None
+) -> None:
+    """Second user trial: a Hong Kong user was told to call 110 and 12378; a card that names mainland numbers gets the
+    note with the region's own emergency number, and a card that names none gets nothing."""
+    advisor = knowledge.advisor
+    conversation = Conversation(lang, client)
+    naming = knowledge.kb.entry("impact.credit")
+    other = knowledge.kb.entry("impact.legal")
+    assert naming is not None
+    assert other is not None
+
+    (shown,) = advisor.show_entry(conversation, naming)
+    (plain,) = advisor.show_entry(conversation, other)
+
+    assert shown.text.endswith(f"\n\n{note}") if note else "note›" not in shown.text
+    assert "note›" not in plain.text

@@ -329,6 +329,8 @@ class Advisor:
         text = entry.answer_in(lang)
         if entry.kind is EntryKind.ROUTE:
             text = f"{text}\n\n{self.kb.text('route_footer', lang)}"
+        if (note := self._region_note(conversation, text)) is not None:
+            text = f"{text}\n\n{note}"
         choices: list[Choice] = []
         for other_id in entry.related[:MAX_RELATED]:
             other = self.kb.entry(other_id)
@@ -337,6 +339,17 @@ class Advisor:
                 choices.append(Choice(label, ShowEntry(other.id).pack()))
         choices.append(self._guide_choice(conversation))
         return [Reply(text, tuple(choices), title=entry.title_in(lang))]
+
+    def _region_note(self, conversation: Conversation, text: str) -> str | None:
+        """For a user in Hong Kong or Taiwan (as far as the wording and the client tell), a card that names mainland
+        numbers (110, 12378 …: the `mainland_numbers` words) gets the line with the local emergency number: a Hong
+        Kong user told only to call 110 and 12378 was told wrong (second user trial)."""
+        region = region_of(conversation.lang, conversation.client_lang)
+        if region is Region.MAINLAND:
+            return None
+        if not any(number in text for number in self.kb.words("mainland_numbers", conversation.lang)):
+            return None
+        return self.kb.text(f"region_note_{region.value}", conversation.lang)
 
     def press(self, conversation: Conversation, action: Action) -> Outcome | None:
         """Handle a button action; None when the action is not one of ours (or names an entry no longer there)."""
