@@ -55,6 +55,8 @@ FILLED = {
     "mainland_numbers": "impact.credit",  # stands for 110, 12378 …: a word the impact.credit card's answer holds
     "region_note_hongkong": "‹hongkong note›",
     "region_note_taiwan": "‹taiwan note›",
+    "place_words_hongkong": "我在香港, 我喺香港",
+    "place_words_taiwan": "我在台湾",
 }
 
 
@@ -383,3 +385,18 @@ def test_a_card_naming_mainland_numbers_gets_the_users_regions_note(
 
     assert shown.text.endswith(f"\n\n{note}") if note else "note›" not in shown.text
     assert "note›" not in plain.text
+
+
+async def test_a_user_who_says_where_they_are_gets_that_places_numbers(engine: Engine) -> None:
+    """Second user trial: "我喺香港 … 仲話會上門" was told to call 110 and 12378. Said in the message, the place beats
+    the guess from the wording (Simplified here), for the crisis lines and for a card's note alike."""
+    user = EngineUser(engine, 15)
+    (urgent,) = await user.says("我在香港 药都买好了")
+    assert urgent.text == "‹urgent ‹hongkong line›\n‹mainland line›\n‹taiwan line›\n‹elsewhere››"
+
+    other = EngineUser(engine, 16)
+    card, *_ = await other.says("我喺香港 逾期了征信会受影响吗")
+    assert card.title == title(engine, "impact.credit")
+    assert card.text.endswith("\n\n‹hongkong note›")
+    await other.says("协商怎么谈")  # nothing said about a place: the guess from the wording again
+    assert "note›" not in other.replies[0].text

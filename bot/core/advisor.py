@@ -21,7 +21,7 @@ from bot.core.i18n import Lang
 from bot.core.knowledge import Entry, EntryKind, KnowledgeBase
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.replies import Choice, Reply
-from bot.core.safety import Concern, Screen, Screening
+from bot.core.safety import Concern, Screen, Screening, normal_form
 from bot.core.understand import is_question
 
 #: How many related topics are offered under an answer.
@@ -73,6 +73,12 @@ class Conversation:
     #: The crisis reply was given a few messages ago: a second disclosure gets a shorter "I'm still here", and a
     #: message that is not a question ("I'm fine, just venting") a gentle check-in rather than a menu.
     after_crisis: bool = False
+    #: Where the message itself says the user is ("我喺香港", "I'm in Taiwan"): it beats the guess from the wording.
+    region: Region | None = None
+
+    def where(self) -> Region:
+        """Where help is listed for: where the user said they are, else the guess from wording and client."""
+        return self.region or region_of(self.lang, self.client_lang)
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,8 @@ class Advisor:
             return Outcome([Reply(self.kb.text("empty_message", lang))], conversation)
         screening = screening or self.screen(text)
         concern = screening.concern
+        if (said := self._region_said(text)) is not None:  # "我喺香港 … 仲話會上門": that place's numbers
+            conversation = replace(conversation, region=said)
         result = None if concern is Concern.CRISIS else self.matcher.match(text)
         if screening.denied and result is not None and not self._answers(result):
             # "我没想伤害自己 就是想问罚息能不能减": the denial is no topic; what it asks is (the last clause's)
@@ -232,7 +240,7 @@ class Advisor:
 
     def crisis(self, conversation: Conversation) -> list[Reply]:
         """The crisis reply: warm, short, where to get help now; the conversation can go on afterwards."""
-        text = self.crisis_text(conversation.lang, region_of(conversation.lang, conversation.client_lang))
+        text = self.crisis_text(conversation.lang, conversation.where())
         return [Reply(text, (self._guide_choice(conversation),))]
 
     def _crisis_reply(self, conversation: Conversation, text: str, *, urgent: bool = False) -> list[Reply]:
@@ -241,7 +249,7 @@ class Advisor:
         a button under the caring reply, never answered in front of it."""
         if urgent:  # "药都买好了", even right after the crisis reply: never only "I'm still here"
             lang = conversation.lang
-            urgent_text = self.crisis_text(lang, region_of(lang, conversation.client_lang), key="crisis_urgent")
+            urgent_text = self.crisis_text(lang, conversation.where(), key="crisis_urgent")
             replies = [Reply(urgent_text, (self._guide_choice(conversation),))]
         elif conversation.after_crisis:
             # after the crisis reply: its hotlines again, every region's (the region is a guess; second user trial)
@@ -285,7 +293,7 @@ class Advisor:
         """Text `key` with the user's own region's hotline and the line for anywhere else (the region is a guess);
         `every`: every region's lines, the user's own first, as the crisis reply lists them."""
         lang = conversation.lang
-        region = region_of(lang, conversation.client_lang)
+        region = conversation.where()
         if every:
             return self.kb.text(key, lang, hotline=self._hotlines(lang, region))
         hotline = "\n".join((self.kb.text(f"crisis_{region.value}", lang), self.kb.text("crisis_elsewhere", lang)))
@@ -340,11 +348,25 @@ class Advisor:
         choices.append(self._guide_choice(conversation))
         return [Reply(text, tuple(choices), title=entry.title_in(lang))]
 
+    def _region_said(self, text: str) -> Region | None:
+        """The region the message says the user is in (the `place_words_<region>` words, read in the safety screen's
+        normal form: Simplified, lower case, no punctuation), or None."""
+        form = normal_form(text)
+        for region in (Region.HONG_KONG, Region.TAIWAN):
+            words = {
+                normal_form(w)
+                for lang in (Lang.ZH_HANS, Lang.EN)
+                for w in self.kb.words(f"place_words_{region.value}", lang)
+            }
+            if any(word and word in form for word in words):
+                return region
+        return None
+
     def _region_note(self, conversation: Conversation, text: str) -> str | None:
         """For a user in Hong Kong or Taiwan (as far as the wording and the client tell), a card that names mainland
         numbers (110, 12378 …: the `mainland_numbers` words) gets the line with the local emergency number: a Hong
         Kong user told only to call 110 and 12378 was told wrong (second user trial)."""
-        region = region_of(conversation.lang, conversation.client_lang)
+        region = conversation.where()
         if region is Region.MAINLAND:
             return None
         if not any(number in text for number in self.kb.words("mainland_numbers", conversation.lang)):
