@@ -11,9 +11,12 @@
    message to ``--drop-after``. In webhook mode the fake POSTs the updates as Telegram does (up to 40 at once, one
    per chat at a time, again a second after a non-2xx answer). Users each send questions one after another,
    waiting until the bot has confirmed the update to Telegram (the next getUpdates offset, or a 2xx answer to the
-   POST: then every reply to it is in). Reported: answered % (updates that got at least one message) and
-   duplicates % (updates that got the same message twice), and the bot's own /stats line (updates given up,
-   replies not sent, sent without confirmation). Goals (issue #11): 100% answered, duplicates at most 1%.
+   POST: then every reply to it is in), and at a person's pace: no faster than the bot's message budget
+   (bot.flood, `FLOOD`) refills. This part measures faults, not floods (bench.flood does): a user who typed as fast
+   as the bot confirms would be told to slow down and have the rest dropped, unanswered by design. Reported:
+   answered % (updates that got at least one message) and duplicates % (updates that got the same message twice),
+   and the bot's own /stats line (messages dropped over the budget, updates given up, replies not sent, sent without
+   confirmation). Goals (issue #11): 100% answered, duplicates at most 1%.
 2. **kill -9.** Users walk through the walkthrough and ask questions while the bot is killed with SIGKILL
    ``--kills`` times at random moments and started again each time. Reported: how many of their updates were
    answered in the end (goal: all: an update is confirmed only once handled, so one in flight at the kill comes
@@ -38,15 +41,20 @@ import socket
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench.load import ROOT, questions, stop_process
+from bot.config import FloodConfig
 from fakebotapi import BotOutput, FakeBotAPI
 
 RESULTS = ROOT / "bench" / "results"
 ADMIN = 1
 FIRST_USER = 200_000
+#: The bot's message budget in the network-fault part (the production default), written into its config and kept
+#: to by the users (`typing_gap`).
+FLOOD = FloodConfig()
 
 
 @dataclass
@@ -140,12 +148,54 @@ async def wait_confirmed(fake: FakeBotAPI, update_id: int, timeout: float) -> bo
     return True
 
 
+def typing_gap(flood: FloodConfig) -> float:
+    """Seconds a user leaves between the starts of two messages so as never to run out of the bot's message budget
+    (bot.flood): one message per token it refills; 0 when budgets are off."""
+    return 1.0 / flood.per_second if flood.burst > 0 and flood.per_second > 0 else 0.0
+
+
+async def ask_in_turn(
+    fake: FakeBotAPI,
+    user_id: int,
+    ask: Callable[[], str],
+    *,
+    up_to: int,
+    gap: float,
+    asked: list[int],
+    limit: int,
+    timeout: float = 60.0,  # noqa: ASYNC109
+) -> int:
+    """One user sending up to `up_to` questions (`ask()` each) one after another, as a person does: each once the
+    last is confirmed and at least `gap` seconds after the last began; stops when `asked` (every user's update ids,
+    appended to) reaches `limit`. Returns how many updates were not confirmed within `timeout`."""
+    unconfirmed = 0
+    next_at = time.monotonic()
+    for _ in range(up_to):
+        await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+        if len(asked) >= limit:
+            break
+        next_at = time.monotonic() + gap
+        update_id = fake.inject_message(user_id, ask())
+        asked.append(update_id)
+        if not await wait_confirmed(fake, update_id, timeout=timeout):
+            unconfirmed += 1
+    return unconfirmed
+
+
+def stats_of(text: str) -> str:
+    """The delivery lines of the bot's /stats answer: from the message budget on (dropped messages, unreadable
+    updates, updates given up, replies not sent, sent without confirmation)."""
+    found = re.search(r"over the message budget.*", text, re.DOTALL)
+    return found.group(0) if found else text
+
+
 async def network_faults(args: argparse.Namespace, mode: str) -> Tally:
     tally = Tally()
     rng = random.Random(args.seed)
     webhook = mode == "webhook"
-    settings = (f"telegram:\n  admin_ids: [{ADMIN}]\n  poll_timeout: 5\n{webhook_settings() if webhook else ''}"
-                "logging: {level: WARNING}\n")  # fmt: skip
+    settings = (f"telegram:\n  admin_ids: [{ADMIN}]\n  poll_timeout: 5\n"
+                f"  flood: {{burst: {FLOOD.burst}, per_second: {FLOOD.per_second}}}\n"
+                f"{webhook_settings() if webhook else ''}logging: {{level: WARNING}}\n")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="faults-") as scratch:
         async with FakeBotAPI() as fake:
             bot = BotProcess(fake, Path(scratch), settings, webhook=webhook)
@@ -156,17 +206,12 @@ async def network_faults(args: argparse.Namespace, mode: str) -> Tally:
             )
             per_user = -(-args.replies // args.users)
             asked: list[int] = []
-
-            async def user(user_id: int) -> None:
-                for _ in range(per_user):
-                    if len(asked) >= args.replies:
-                        return
-                    update_id = fake.inject_message(user_id, rng.choice(questions()))
-                    asked.append(update_id)
-                    if not await wait_confirmed(fake, update_id, timeout=60):
-                        tally.unconfirmed += 1
-
-            await asyncio.gather(*(user(FIRST_USER + n) for n in range(args.users)))
+            unconfirmed = await asyncio.gather(*(
+                ask_in_turn(fake, FIRST_USER + n, lambda: rng.choice(questions()), up_to=per_user,
+                            gap=typing_gap(FLOOD), asked=asked, limit=args.replies)
+                for n in range(args.users)
+            ))  # fmt: skip
+            tally.unconfirmed += sum(unconfirmed)
             fake.fault_rates("sendMessage")
             count(fake, asked, tally)
             statuses: dict[str, int] = {}
@@ -178,9 +223,7 @@ async def network_faults(args: argparse.Namespace, mode: str) -> Tally:
             probe = fake.inject_message(ADMIN, "/stats")
             try:
                 reply = await fake.wait_for_reply(probe, timeout=30)
-                text = str((reply.message or {}).get("text", ""))
-                found = re.search(r"updates given up.*", text, re.DOTALL)
-                tally.stats = found.group(0) if found else text
+                tally.stats = stats_of(str((reply.message or {}).get("text", "")))
             except TimeoutError:
                 tally.stats = "(no /stats answer)"
             if delivering is not None:
