@@ -57,6 +57,7 @@ FILLED = {
     "region_note_taiwan": "‹taiwan note›",
     "place_words_hongkong": "我在香港, 我喺香港",
     "place_words_taiwan": "我在台湾",
+    "crying_words": "😢, 😭, 💔",  # "en 😢, 😭, 💔" in English: 😭 is a word of both
 }
 
 
@@ -400,3 +401,101 @@ async def test_a_user_who_says_where_they_are_gets_that_places_numbers(engine: E
     assert card.text.endswith("\n\n‹hongkong note›")
     await other.says("协商怎么谈")  # nothing said about a place: the guess from the wording again
     assert "note›" not in other.replies[0].text
+
+
+async def test_a_message_right_after_the_soft_care_that_finds_no_clear_answer_gets_the_check_in(engine: Engine) -> None:
+    """Third trial: "我受够了这日子" got the soft care reply, then "算了 不说了" a cold "which one did you mean?"; a
+    message right after a caring reply that the guide answers with no clear topic gets the gentle check-in, once."""
+    user = EngineUser(engine, 21)
+    await user.says("征信和协商")  # a menu heard faintly: the soft care first
+    assert user.replies[-1].text.startswith("‹soft first ")
+
+    (checked,) = await user.says("算了 不说了")
+
+    assert checked.text == "‹checkin ‹mainland line›\n‹taiwan line›\n‹hongkong line›\n‹elsewhere››"
+    assert "fallback" not in checked.text
+    (later,) = await user.says("算了 不说了")  # the check-in is not said again
+    assert not later.text.startswith("‹checkin")
+
+
+async def test_a_clear_question_right_after_the_soft_care_is_still_answered(engine: Engine) -> None:
+    user = EngineUser(engine, 22)
+    await user.says("征信和协商")
+    replies = await user.says("协商会被起诉吗")
+    assert replies[0].title == title(engine, "impact.legal")
+    assert not any(reply.text.startswith("‹checkin") for reply in replies)
+
+
+@pytest.mark.parametrize(
+    ("text", "after"),
+    [
+        pytest.param("我没有想不开 只是问问征信和协商", "clarify_prompt 文本", id="a-weak-menu"),
+        pytest.param("我没想不开 问问天气怎么样", "fallback 文本", id="nothing-the-guide-knows"),
+    ],
+)
+async def test_a_denial_whose_question_finds_no_clear_answer_gets_a_gentle_line_first(
+    engine: Engine, text: str, after: str
+) -> None:
+    """Third trial: "我没有想不开 只是问问人死了债务谁还" got only an unrelated menu: a gentle line first (never the
+    crisis card nor the caring line with a hotline), then the menu or the fallback."""
+    user = EngineUser(engine, 23)
+    replies = await user.says(text)
+
+    assert [reply.text for reply in replies[:2]] == ["denial_gentle 文本", after]
+    assert "‹crisis›" not in user.text
+    assert "‹soft" not in user.text
+
+
+async def test_a_denial_whose_question_is_answered_gets_no_extra_line(engine: Engine) -> None:
+    user = EngineUser(engine, 24)
+    replies = await user.says("我没有想不开 只是问问协商和起诉")
+    assert replies[0].title == title(engine, "respond.negotiate")
+    assert "denial_gentle" not in user.text
+
+
+def test_being_fed_up_is_a_faint_signal() -> None:
+    """Third trial: "我受够了 如果每个月只还500 支付宝会起诉我吗" got a menu and no care at all."""
+    assert Screen()("我受够了 协商会被起诉吗").concern is Concern.CRISIS_SOFT
+    assert Screen()("我真的受够了").concern is Concern.CRISIS_SOFT
+    assert Screen()("这个月受够了加班 协商会被起诉吗").concern is None  # fed up with overtime is not said of oneself
+
+
+class AlwaysUnsure(Matcher):
+    """The fixture's matcher, except that an answer becomes a menu of its best entries (a weak match)."""
+
+    def match(self, text: str) -> MatchResult:
+        found = super().match(text)
+        if found.status is Status.ANSWER and len(found.candidates) > 1:
+            return dataclasses.replace(found, status=Status.CLARIFY, entry=None)
+        return found
+
+
+def test_a_faint_signal_with_a_question_gets_the_line_first_and_the_questions_menu(tmp_path: Path) -> None:
+    """A faint signal and a question answered only by a menu: the caring line, then the menu — never one alone (the
+    soft care in place of the menu dropped the question)."""
+    kb = load_knowledge(write_kb(tmp_path / "kb"), required_ids=())
+    advisor = Advisor(kb, AlwaysUnsure(kb))
+    outcome = advisor.ask(Conversation(ZH), "我受够了 协商会被起诉吗")
+
+    assert outcome.safety is Concern.CRISIS_SOFT
+    line, menu = outcome.replies
+    assert line == advisor.soft_line(Conversation(ZH))
+    assert menu.text == "clarify_prompt 文本"
+    assert "impact.legal" in " ".join(choice.action for choice in menu.choices)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "key"),
+    [
+        pytest.param("😭😭😭", ZH, "crying_only 文本", id="crying"),
+        pytest.param("😭 😢\ufe0f 💔", ZH, "crying_only 文本", id="with-spaces-and-a-variation-selector"),
+        pytest.param("😭😭😭", Lang.EN, "crying_only text", id="in-the-conversations-language"),
+        pytest.param("???", ZH, "unclear_message 文本", id="nothing-to-go-on"),
+        pytest.param("👍👍", ZH, "unclear_message 文本", id="other-emoji"),
+    ],
+)
+async def test_crying_emoji_alone_get_a_kind_line(engine: Engine, text: str, lang: Lang, key: str) -> None:
+    """Third trial: "😭😭😭" got "I'm not sure what you mean"."""
+    user = EngineUser(engine, 25, lang)
+    (reply,) = await user.says(text)
+    assert reply.text == key

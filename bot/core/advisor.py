@@ -34,6 +34,8 @@ SCAM_ENTRY = "safety.scams"
 _CLAUSE_END: Final = re.compile(r"[。！？!?.\n，,；;]+")
 #: A space between Chinese characters: on a phone keyboard, often where a comma would be ("我就想问问 逾期了…").
 _CJK_GAP: Final = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+#: What joins or varies an emoji (the variation selector, the zero-width joiner) and the spaces between emoji.
+_EMOJI_JOINERS: Final = re.compile(r"[\s\ufe0f\u200d]+")
 #: How many of the last clause's space-separated parts are tried as its question (longest first).
 _TAIL_PARTS: Final = 3
 #: Entries that are safety advice themselves (the card, what to do after paying a scammer): answering with one of
@@ -75,6 +77,9 @@ class Conversation:
     after_crisis: bool = False
     #: Where the message itself says the user is ("我喺香港", "I'm in Taiwan"): it beats the guess from the wording.
     region: Region | None = None
+    #: The message before this one got the soft tier's care in place of an answer ("我受够了这日子"): the next message
+    #: the guide answers with no clear topic ("算了 不说了") gets the gentle check-in, not a menu or "I can't answer".
+    after_care: bool = False
 
     def where(self) -> Region:
         """Where help is listed for: where the user said they are, else the guess from wording and client."""
@@ -92,6 +97,9 @@ class Outcome:
     #: After the crisis reply, the message asked nothing and got the gentle check-in: the care of the messages after a
     #: crisis reply has said what it had to ("我没事", "谢谢", "好" end it; the check-in is never repeated).
     checked_in: bool = False
+    #: The message got the soft tier's care in place of an answer (`soft_first`): the next message that finds no clear
+    #: answer gets the check-in (`Conversation.after_care`).
+    cared: bool = False
 
     @property
     def unanswered(self) -> bool:
@@ -139,21 +147,35 @@ class Advisor:
         if concern is Concern.CRISIS or result is None:  # nothing else: no topic, no legal consequences, no step
             replies = self._crisis_reply(conversation, text, urgent=screening.urgent)
             return Outcome(replies, conversation, safety=Concern.CRISIS)
-        if conversation.after_crisis and concern in ANSWERED_FREELY and not self._answers(result):
+        followed_up = conversation.after_crisis or conversation.after_care
+        if followed_up and concern in ANSWERED_FREELY and not self._answers(result):
             # "我没事 只是说说": a gentle word back, once
             return Outcome([self.check_in(conversation)], conversation, checked_in=True)
         if concern is Concern.CRISIS_SOFT and not self._confident(result):
-            # "跟家人道过别了" read as a menu of topics: care first, and an offer to go on (never the menu first); a
-            # long story whose last clause asks what the guide answers gets that answer, then the caring line
-            asked = self._asked(text) if is_question(text) else None
-            if asked is None:
-                return Outcome([self.soft_first(conversation)], conversation, result, safety=concern)
-            replies = [*self.show_entry(conversation, asked), self.soft_line(conversation)]
-            return Outcome(replies, conversation, result, safety=concern)
+            return self._soft_unsure(conversation, text, result)
         outcome = self._answer(conversation, text, concern, result)
+        if screening.denied and concern is None and not self._answers(result):
+            # "我没有想不开 只是问问人死了债务谁还" with only a weak menu: a gentle line first (never the crisis card)
+            gentle = Reply(self.kb.text("denial_gentle", conversation.lang))
+            return replace(outcome, replies=[gentle, *outcome.replies])
         if concern is Concern.CRISIS_SOFT:  # the answer they asked for, then help in one line
             return replace(outcome, replies=[*outcome.replies, self.soft_line(conversation)], safety=concern)
         return outcome
+
+    def _soft_unsure(self, conversation: Conversation, text: str, result: MatchResult) -> Outcome:
+        """A message heard faintly that the guide answers with no clear topic. "跟家人道过别了" read as a menu of
+        topics: care first, and an offer to go on (never the menu first); a long story whose last clause asks what the
+        guide answers gets that answer, then the caring line; a question answered only by a menu ("我受够了 如果每个月
+        只还500 支付宝会起诉我吗") gets the caring line, then the menu (never one without the other)."""
+        asking = is_question(text)
+        asked = self._asked(text) if asking else None
+        if asked is not None:
+            replies = [*self.show_entry(conversation, asked), self.soft_line(conversation)]
+        elif asking and result.status is Status.CLARIFY:
+            replies = [self.soft_line(conversation), *self._replies_to(conversation, result)]
+        else:
+            replies = [self.soft_first(conversation)]
+        return Outcome(replies, conversation, result, safety=Concern.CRISIS_SOFT, cared=len(replies) == 1)
 
     @staticmethod
     def settled(concern: Concern | None, result: MatchResult | None) -> Concern | None:
@@ -183,7 +205,8 @@ class Advisor:
             key = "courtesy_thanks" if self.matcher.normalize.only_thanks(text) else "courtesy"
             return Outcome([Reply(self.kb.text(key, lang), (self._guide_choice(conversation),))], conversation)
         if not result.normalized:  # "???", "…": nothing to go on, but something was typed
-            reply = Reply(self.kb.text("unclear_message", lang), (self._guide_choice(conversation),))
+            key = "crying_only" if self._only_crying(text, lang) else "unclear_message"
+            reply = Reply(self.kb.text(key, lang), (self._guide_choice(conversation),))
             return Outcome([reply], conversation, result)
         result = self._safety_first(result, concern)
         replies = self._replies_to(conversation, result)
@@ -193,6 +216,13 @@ class Advisor:
         if concern is Concern.DISTRESS:
             replies = [self.reassurance(conversation), *replies]
         return Outcome(replies, conversation, result)
+
+    def _only_crying(self, text: str, lang: Lang) -> bool:
+        """Whether the message is crying or despairing emoji alone ("😭😭😭"; the `crying_words`), spaces aside."""
+        rest = _EMOJI_JOINERS.sub("", text)
+        for emoji in sorted(self.kb.words("crying_words", lang), key=len, reverse=True):
+            rest = rest.replace(emoji, "")
+        return rest != _EMOJI_JOINERS.sub("", text) and not rest
 
     def _replies_to(self, conversation: Conversation, result: MatchResult) -> list[Reply]:
         """What the match says to show: the answer, a menu of close topics, a route, or the fallback."""

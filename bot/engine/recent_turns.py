@@ -25,6 +25,8 @@ class RecentTurns:
     before: dict[str, int] = field(default_factory=dict)  # `shown` as it was before the current turn
     soft: int | None = None  # the turn of the last message the crisis screen heard faintly (its soft tier)
     soft_before: int | None = None  # `soft` as it was before the current turn
+    cared: int | None = None  # the turn of the last message that got the soft tier's care in place of an answer
+    cared_before: int | None = None  # `cared` as it was before the current turn
 
     def begin(self, update_id: int | None) -> None:
         """A new typed message; the same update handled again (its first attempt failed, its answer was not sent)
@@ -32,16 +34,27 @@ class RecentTurns:
         if update_id is not None and update_id == self.update_id:
             self.shown = dict(self.before)
             self.soft = self.soft_before
+            self.cared = self.cared_before
             return
         self.turn += 1
         self.update_id = update_id
         self.before = dict(self.shown)
         self.soft_before = self.soft
+        self.cared_before = self.cared
 
     def soft_again(self) -> bool:
         """Whether an earlier message within SOFT_WINDOW got the crisis screen's soft tier (the current one not
         counted)."""
         return self.soft_before is not None and self.turn - self.soft_before <= SOFT_WINDOW
+
+    def cared_just_before(self) -> bool:
+        """Whether the message just before the current one got the soft tier's care in place of an answer."""
+        return self.cared_before is not None and self.turn - self.cared_before == 1
+
+    def note_cared(self, cared: bool) -> None:
+        """Whether the current message got the soft tier's care in place of an answer."""
+        if cared:
+            self.cared = self.turn
 
     def note_soft(self) -> None:
         """The current message got the soft tier."""

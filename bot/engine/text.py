@@ -98,9 +98,10 @@ class TextHandler:
         recent.begin(event.update_id)
         screening = _soon_after_another(recent, screening)
         before, plan_before = state.crisis, state.plan
-        conversation = replace(conversation, after_crisis=bool(before))
+        conversation = replace(conversation, after_crisis=bool(before), after_care=recent.cared_just_before())
         outcome = k.advisor.ask(conversation, text, screening)
         state = replace(state, crisis=_crisis_left(before, outcome))
+        recent.note_cared(outcome.cared)
         if outcome.safety is Concern.CRISIS:  # an open /plan question waits: the next number is not taken as its answer
             state = replace(state, plan=planchat.paused(state.plan))
         if _back_to_the_step(outcome, state.progress, event.text, k):
