@@ -209,3 +209,41 @@ async def test_a_question_naming_a_number_at_a_number_step_is_still_answered(eng
     response = await say(engine, "逾期3个月了 对信用记录有影响")  # no question mark: the knowledge base answers it
     assert "回答 impact.credit" in response.replies[0].text
     assert (await progress_of(storage)).step is Step.DAYS
+
+
+#: The regression trial's terms: a customer-service agent quoted ("客服说"), an amount a month, a count of instalments,
+#: interest, and nothing in writing.
+_TRIAL_TERMS = "电话里那个客服说每月还2800 分12期 利息照算 没给我书面的 说回头发短信"
+
+
+async def test_terms_quoting_the_customer_service_agent_are_the_terms_not_a_question(
+    engine: Engine, storage: Storage
+) -> None:
+    """The regression trial: these terms got the scam card and a topic's answer, were not kept, and the over-budget
+    and not-in-writing notes never showed."""
+    assert engine.knowledge.advisor.screen(_TRIAL_TERMS).concern is not None  # the screen hears something in them
+    await say(engine, "/guide")
+    await press(engine, "w:goto:monthly")
+    await say(engine, "1000")
+    await press(engine, "w:goto:result")
+    await press(engine, "w:o:result:agreed")
+    assert (await progress_of(storage)).step is Step.TERMS
+    response = await say(engine, _TRIAL_TERMS)
+    progress = await progress_of(storage)
+    assert (progress.step, progress.terms) == (Step.REPAY, _TRIAL_TERMS)
+    said = "\n".join(reply.text for reply in response.replies)
+    assert "‹summary.terms_above_monthly agreed=2800 monthly=1000 over=1800›" in said
+    assert "‹summary.terms_not_written›" in said
+    assert not any(reply.title for reply in response.replies)  # no card from the knowledge base
+    assert await storage.unmatched_report() == []
+
+
+async def test_a_question_about_terms_naming_no_amount_or_count_still_goes_to_the_knowledge_base(
+    engine: Engine, storage: Storage
+) -> None:
+    await say(engine, "/guide")
+    await press(engine, "w:goto:result")
+    await press(engine, "w:o:result:agreed")
+    await say(engine, "书面协议里要写清楚什么？")
+    progress = await progress_of(storage)
+    assert (progress.step, progress.terms) == (Step.TERMS, None)

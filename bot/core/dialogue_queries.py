@@ -7,13 +7,14 @@ walkthrough; this module only reads `Progress`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Final
 
 from bot.core import progress as answers
 from bot.core import screens, understand
 from bot.core.actions import Walk, WalkVerb
-from bot.core.amounts import amount_in_sentence, owed_in_sentence, varies
+from bot.core.amounts import amount_in_sentence, monthly_in, owed_in_sentence, varies
 from bot.core.flow import SCREEN, Interaction, Step, path
 from bot.core.i18n import Lang
 from bot.core.numbers import Unit
@@ -39,6 +40,17 @@ UNITS: Final = {Step.DAYS: Unit.DAYS, Step.AMOUNT: Unit.YUAN, Step.MONTHLY: Unit
 #: How a longer sentence is read at a step taking an amount: the amount owed ("一共欠六万 每月能还一千" → 60000 at
 #: the amount step), or the one the user can pay (→ 1000 at the monthly step).
 _SENTENCE_READERS: Final = {Step.AMOUNT: owed_in_sentence, Step.MONTHLY: amount_in_sentence}
+#: A count of instalments in agreed terms ("分12期", "24期", "十二期", "12 instalments"; not "第一期").
+_INSTALMENTS: Final = re.compile(
+    r"(?<!第)(?:\d+|[一二两兩三四五六七八九十百]+)\s*期|\d+\s*instal(?:l)?ments?", re.IGNORECASE
+)
+#: Other words agreed terms are made of: interest and fees, and whether they were given in writing.
+_TERMS_WORDS: Final = (
+    re.compile(
+        r"利息|息费|息費|罚息|罰息|违约金|違約金|减免|減免|免息|手续费|手續費|interest|penalt|fees?\b", re.IGNORECASE
+    ),
+    re.compile(r"书面|書面|短信|协议|協議|合同|in writing|written|sms|text message", re.IGNORECASE),
+)
 ONE_CHOICE: Final = (Interaction.CHOICE, Interaction.NUMBER)
 _TYPED: Final = (*ONE_CHOICE, Interaction.CHECKLIST)
 
@@ -92,15 +104,24 @@ def reads_as_answer(progress: Progress | None, text: str, walkthrough: Walkthrou
     return understood(progress, text, walkthrough) is not None or bad_month_unread(progress, text, walkthrough)
 
 
+def carries_terms(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
+    """At the terms step, whether the text gives agreed terms ("客服说每月还2800 分12期 利息照算 没给我书面的"): an
+    amount per month or instalment, or a count of instalments, with at least one more of those, interest and fees, or
+    whether they are in writing. Such a text is the step's answer even where it holds words a question or the scam
+    screen hears ("客服说"); a text naming no amount or count ("书面协议里要写清楚什么") is not."""
+    if progress is None or progress.paused or progress.step is not Step.TERMS:
+        return False
+    numbers = [monthly_in(text) is not None, _INSTALMENTS.search(text) is not None]
+    words = [pattern.search(text) is not None for pattern in _TERMS_WORDS]
+    words.append(screens.not_in_writing(text, walkthrough))
+    return any(numbers) and sum(numbers) + any(words) >= 2
+
+
 def tries_number(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
     """Whether the text tries to give the number the current step asks for and could not be read ("去年10月开始的"):
     unless the knowledge base answers it (it may be a question naming a number), the step asks again with an
     example, never a menu of topics."""
-    return (
-        wants_number(progress)
-        and understand.tries_number(text)
-        and understood(progress, text, walkthrough) is None
-    )
+    return wants_number(progress) and understand.tries_number(text) and understood(progress, text, walkthrough) is None
 
 
 def bad_month_unread(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:

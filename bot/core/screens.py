@@ -6,7 +6,8 @@ Button actions are the ones `dialogue.parse_move` reads back (see the table in d
 
 from __future__ import annotations
 
-from typing import TypeVar
+import re
+from typing import Final, TypeVar
 
 from bot.core import progress as answers
 from bot.core.actions import Walk, WalkVerb
@@ -309,10 +310,16 @@ def terms_notes(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> lis
     return [note for note in notes if note is not None]
 
 
+#: Who is named inside a phrase of `not_in_writing` ("没给我书面", "没发他们短信"), left out when matching it.
+_PERSONS: Final = re.compile(r"[我你他她][们們]?")
+
+
 def not_in_writing(terms: str, walkthrough: Walkthrough) -> bool:
-    """Whether the terms say the agreement was not given in writing ("没给书面的", "只是口头说的")."""
-    form = basic_form(terms)
-    return any(basic_form(word) in form for word in walkthrough.not_in_writing if basic_form(word))
+    """Whether the terms say the agreement was not given in writing ("没给书面的", "只是口头说的"), also with a person
+    said in between ("没给我书面的" is "没给书面")."""
+    forms = {basic_form(terms), _PERSONS.sub("", basic_form(terms))}
+    words = [basic_form(word) for word in walkthrough.not_in_writing]
+    return any(word in form for word in words if word for form in forms)
 
 
 def terms_above_monthly(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> str | None:

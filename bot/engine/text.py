@@ -81,10 +81,13 @@ class TextHandler:
         # A text that names one of the step's options answers the step even where the scam screen hears something in
         # it ("my company cut my salary" at the cause step); only a crisis always comes first.
         names = screening.concern is Concern.SCAM and dialogue.names_any_option(state.progress, text, k.walkthrough)
+        # Agreed terms ("客服说每月还2800 分12期 利息照算") are the terms step's answer even where a question word or
+        # the scam screen ("客服说") hears something in them; only a crisis comes first.
+        terms = screening.concern is not Concern.CRISIS and dialogue.carries_terms(state.progress, text, k.walkthrough)
         if (
-            (answers_freely or names)
+            (answers_freely or names or terms)
             and dialogue.reads_as_answer(state.progress, text, k.walkthrough)
-            and not _reads_as_question(text, state.progress)
+            and (terms or not _reads_as_question(text, state.progress))
         ):
             return cared(steps.walk(state, dialogue.TypedText(text), k, lang), screening, k, conversation)
         if k.plan is not None and answers_freely and planchat.left_open(state.plan) and planchat.reads_as_amount(text):

@@ -22,6 +22,7 @@ from bot.core.dialogue import (
     Start,
     Step,
     TypedText,
+    carries_terms,
     continue_choice,
     current_prompt,
     goto_choice,
@@ -538,6 +539,27 @@ def test_a_button_label_typed_at_the_terms_step_is_that_button_not_the_terms(wal
     assert "‹messages.terms_noted›" not in replies
     assert chat.progress is not None
     assert (chat.progress.step, chat.progress.terms, chat.progress.paused) == (step, None, paused)
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        pytest.param(
+            "电话里那个客服说每月还2800 分12期 利息照算 没给我书面的 说回头发短信", True, id="regression-trial"
+        ),
+        pytest.param("分十二期 免息", True, id="count-and-interest"),
+        pytest.param("每期1500 共24期", True, id="amount-and-count"),
+        pytest.param("24 instalments, not in writing yet", True, id="english"),
+        pytest.param("书面协议里要写清楚什么？", False, id="question-naming-no-amount-or-count"),
+        pytest.param("有人说交两千就能帮我撤诉，然后再签协议", False, id="scam-story-naming-no-terms"),
+        pytest.param("分12期", False, id="a-count-alone"),
+        pytest.param("第一期什么时候还 利息怎么算", False, id="first-instalment-is-no-count"),
+    ],
+)
+def test_terms_are_told_from_questions_by_what_they_name(walk, text, terms):
+    """What the engine takes as the terms even where the scam screen or a question word hears something in them."""
+    assert carries_terms(Progress(step=Step.TERMS, result="agreed"), text, walk) is terms
+    assert not carries_terms(Progress(step=Step.REPAY, result="agreed"), text, walk)  # at the terms step only
 
 
 def test_cancel_leaves(walk):
