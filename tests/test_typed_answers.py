@@ -247,3 +247,21 @@ async def test_a_question_about_terms_naming_no_amount_or_count_still_goes_to_th
     await say(engine, "书面协议里要写清楚什么？")
     progress = await progress_of(storage)
     assert (progress.step, progress.terms) == (Step.TERMS, None)
+
+
+async def test_income_typed_at_the_amount_owed_step_is_not_recorded_and_the_step_asks_again(
+    engine: Engine, storage: Storage
+) -> None:
+    """The regression trial: good and bad months of income at the amount step were saved as 4000 owed."""
+    await say(engine, "/guide")
+    await press(engine, "w:o:product:jiebei")
+    await press(engine, "w:o:days:d1_30")
+    assert (await progress_of(storage)).step is Step.AMOUNT
+    response = await say(engine, "有时候一个月7000多有时候才4000出头 看单量")
+    progress = await progress_of(storage)
+    assert (progress.step, progress.amount_typed, progress.amount) == (Step.AMOUNT, None, None)
+    assert response.replies[-1].text.endswith("‹steps.amount.prompt›")
+    assert len(response.replies) == 1  # the question again, nothing else
+    assert await storage.unmatched_report() == []
+    await say(engine, "一共欠3万5")  # the debt, said next, is recorded
+    assert (await progress_of(storage)).amount_typed == 35000

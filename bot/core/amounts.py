@@ -224,6 +224,25 @@ _OWED: Final = re.compile(
 )
 
 
+#: Words that say a sentence is about money coming in ("工资", "看单量", "income"), not about what is owed.
+_INCOME: Final = re.compile(
+    r"收入|工资|工資|薪水|薪资|月入|到手|挣|賺|赚|单量|單量|跑单|接单|提成|底薪|income|salary|wages?|earn",
+    re.IGNORECASE,
+)
+#: Words that say what is owed ("欠", "一共", "owe"): a sentence with one of them is about the debt after all.
+_OWING: Final = re.compile(r"欠|一共|总共|總共|总计|合计|借了|owe|debt|in total", re.IGNORECASE)
+#: Amounts said per month: with good and bad months ("有时候一个月7000多"), that is what comes in.
+_PER_MONTH: Final = re.compile(r"(?<!逾期)(?:一个月|每个月|每月|a month|per month|monthly)", re.IGNORECASE)
+
+
+def income_not_owed(text: str) -> bool:
+    """Whether a sentence gives income, not the amount owed ("有时候一个月7000多有时候才4000出头 看单量", "工资4000"):
+    it names money coming in, or good and bad months of it, and nothing that is owed."""
+    form = to_simplified(unicodedata.normalize("NFKC", text)).lower()
+    monthly = varies(form) and _PER_MONTH.search(form) is not None
+    return (_INCOME.search(form) is not None or monthly) and _OWING.search(form) is None
+
+
 def owed_in_sentence(text: str) -> int | None:
     """The amount owed that a longer answer means: its only amount, or the one after words saying what is owed; None
     when there is none or it cannot tell which."""

@@ -44,6 +44,7 @@ from bot.core.dialogue_queries import (
     continue_choice,
     current_prompt,
     goto_choice,
+    income_at_amount,
     names_any_option,
     names_option,
     past_monthly,
@@ -326,9 +327,9 @@ def _typed(
         return current_prompt(None, walkthrough, lang), None
     if not wants_text(progress):
         return _not_understood(progress, "messages.use_buttons", walkthrough, lang)
-    here = progress.step
-    if here is Step.TERMS:
-        return _typed_terms(progress, text, walkthrough, lang)
+    apart = _typed_apart(progress, text, walkthrough, lang)
+    if apart is not None:
+        return apart
     ids = _ids(progress, walkthrough)
     answer = _numbered(understood(progress, text, walkthrough), ids)
     match answer:
@@ -349,6 +350,16 @@ def _typed(
         case Ticked():
             return _typed_items(progress, answer, walkthrough, lang)
     return _not_understood(progress, _unread_key(progress, text, walkthrough), walkthrough, lang)
+
+
+def _typed_apart(progress: Progress, text: str, walkthrough: Walkthrough, lang: Lang) -> Turn | None:
+    """Text read apart from the step's options: the agreed terms, or income typed at the amount-owed step ("一个月
+    7000多 看单量": not the debt, so not recorded; the step asks again). None for anything else."""
+    if progress.step is Step.TERMS:
+        return _typed_terms(progress, text, walkthrough, lang)
+    if income_at_amount(progress, text):
+        return [screens.prompt(progress, walkthrough, lang)], progress
+    return None
 
 
 def _numbered(answer: Understood | None, ids: tuple[str, ...]) -> Understood | None:

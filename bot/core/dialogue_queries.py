@@ -14,7 +14,7 @@ from typing import Final
 from bot.core import progress as answers
 from bot.core import screens, understand
 from bot.core.actions import Walk, WalkVerb
-from bot.core.amounts import amount_in_sentence, monthly_in, owed_in_sentence, varies
+from bot.core.amounts import amount_in_sentence, income_not_owed, monthly_in, owed_in_sentence, varies
 from bot.core.flow import SCREEN, Interaction, Step, path
 from bot.core.i18n import Lang
 from bot.core.numbers import Unit
@@ -100,6 +100,8 @@ def reads_as_answer(progress: Progress | None, text: str, walkthrough: Walkthrou
         return False
     if progress.step is Step.TERMS:
         return bool(text.strip())
+    if income_at_amount(progress, text):  # income at the amount step: the step asks again, never records it
+        return True
     # Good and bad months at the monthly step ("好的时候…差的时候几百") answer it even when the bad one is unread.
     return understood(progress, text, walkthrough) is not None or bad_month_unread(progress, text, walkthrough)
 
@@ -115,6 +117,13 @@ def carries_terms(progress: Progress | None, text: str, walkthrough: Walkthrough
     words = [pattern.search(text) is not None for pattern in _TERMS_WORDS]
     words.append(screens.not_in_writing(text, walkthrough))
     return any(numbers) and sum(numbers) + any(words) >= 2
+
+
+def income_at_amount(progress: Progress | None, text: str) -> bool:
+    """At the amount-owed step, whether the text gives income instead ("有时候一个月7000多有时候才4000出头 看单量"):
+    not the debt, so not recorded; the step asks again how much is owed."""
+    here = progress.step if progress is not None and not progress.paused else None
+    return here is Step.AMOUNT and not understand.is_question(text) and income_not_owed(text)
 
 
 def tries_number(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:

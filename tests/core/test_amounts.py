@@ -6,7 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.amounts import MAX_YUAN, Spread, Unreadable, monthly_in, owed_in_sentence, parse_amount, spread_in
+from bot.core.amounts import (
+    MAX_YUAN,
+    Spread,
+    Unreadable,
+    income_not_owed,
+    monthly_in,
+    owed_in_sentence,
+    parse_amount,
+    spread_in,
+)
 
 
 @pytest.mark.parametrize(
@@ -190,3 +199,18 @@ def test_no_spread_where_there_is_one_amount_or_the_low_end_is_unsure(typed: str
 )
 def test_the_amount_owed_in_a_sentence(typed: str, owed: int | None) -> None:
     assert owed_in_sentence(typed) == owed
+
+
+@pytest.mark.parametrize(
+    ("text", "income"),
+    [
+        pytest.param("有时候一个月7000多有时候才4000出头 看单量", True, id="regression-trial"),
+        pytest.param("工资4000", True, id="salary"),
+        pytest.param("3万5", False, id="an-amount"),
+        pytest.param("欠了3万多 工资才4000", False, id="the-debt-named-too"),
+        pytest.param("最少3万吧", False, id="at-least-an-amount"),
+        pytest.param("逾期一个月 最少2万", False, id="a-month-overdue"),
+    ],
+)
+def test_income_is_told_from_the_amount_owed(text, income):
+    assert income_not_owed(text) is income
