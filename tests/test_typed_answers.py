@@ -265,3 +265,17 @@ async def test_income_typed_at_the_amount_owed_step_is_not_recorded_and_the_step
     assert await storage.unmatched_report() == []
     await say(engine, "一共欠3万5")  # the debt, said next, is recorded
     assert (await progress_of(storage)).amount_typed == 35000
+
+
+async def test_days_and_debt_said_with_the_product_are_kept_for_their_steps(engine: Engine, storage: Storage) -> None:
+    """The regression trial: "借贝逾期快4个月了 欠了3万5左右" at the product step kept the product only."""
+    await say(engine, "/guide")
+    response = await say(engine, "«jiebei»逾期快4个月了 欠了3万5左右")
+    progress = await progress_of(storage)
+    assert (progress.step, progress.product, progress.days_typed, progress.amount_typed) == (
+        Step.DAYS,
+        "jiebei",
+        120,
+        35000,
+    )
+    assert any(c.label == "* «d31_plus»" for c in response.replies[-1].choices)  # shown, marked, to confirm

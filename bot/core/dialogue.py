@@ -27,6 +27,7 @@ An action naming another step than the current one is stale (from an old message
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
@@ -334,7 +335,7 @@ def _typed(
     answer = _numbered(understood(progress, text, walkthrough), ids)
     match answer:
         case Picked():
-            return _typed_pick(progress, answer, walkthrough, lang)
+            return _typed_pick(progress, answer, walkthrough, lang, text)
         case Unsure():
             move: Move = Pick(UNKNOWN_MONTHLY) if UNKNOWN_MONTHLY in _ids(progress, walkthrough) else Nav.SKIP
             skipped = _transition(progress, move, walkthrough) or progress
@@ -382,13 +383,40 @@ def _unread_key(progress: Progress, text: str, walkthrough: Walkthrough) -> str:
     return "messages.use_buttons"
 
 
-def _typed_pick(progress: Progress, answer: Picked, walkthrough: Walkthrough, lang: Lang) -> Turn:
-    """An option named in words or by its number: picked as its button would be."""
+def _typed_pick(progress: Progress, answer: Picked, walkthrough: Walkthrough, lang: Lang, text: str) -> Turn:
+    """An option named in words or by its number: picked as its button would be (at the product step, with what the
+    sentence says of later steps carried forward)."""
     picked = _transition(progress, Pick(answer.option), walkthrough)
     if picked is None:
         return _not_understood(progress, "messages.use_buttons", walkthrough, lang)
+    if progress.step is Step.PRODUCT:
+        picked = _carried(picked, text, walkthrough)
     label = screens.option_label(progress, progress.step, answer.option, walkthrough, lang)
     return [_noted(label, answer.exact, walkthrough, lang), screens.prompt(picked, walkthrough, lang)], picked
+
+
+#: How long a loan is overdue, said in a sentence ("借呗逾期快4个月了 欠了3万5" → "快4个月").
+_OVERDUE_FOR: Final = re.compile(r"逾期了?\s*([^\s，,。；;]{1,8}?(?:天|个月|個月|周|星期))")
+#: Words saying what is owed: a sentence at the product step without them names no amount owed.
+_OWES: Final = re.compile(r"欠|一共|总共|總共|owe", re.IGNORECASE)
+
+
+def _carried(progress: Progress, text: str, walkthrough: Walkthrough) -> Progress:
+    """The days overdue and the amount owed that a message at the product step gives too ("借呗逾期快4个月了 欠了3万5
+    左右"), recorded for those steps: each is still shown, its option marked, for the user to confirm or change. A
+    step already answered keeps its answer."""
+    overdue = _OVERDUE_FOR.search(text)
+    said = {Step.DAYS: overdue.group(1) if overdue else None, Step.AMOUNT: text if _OWES.search(text) else None}
+    for step, part in said.items():
+        if part is None or answers.chosen(progress, step) is not None:
+            continue
+        reading = understood(replace(progress, step=step), part, walkthrough)
+        if not isinstance(reading, Number):
+            continue
+        bucket = answers.bucket_of(reading.value, answers.options(progress, step, walkthrough))
+        if bucket is not None:  # out of every range: left for the step to ask
+            progress = answers.with_number(progress, step, bucket, reading.value)
+    return progress
 
 
 def _typed_items(progress: Progress, answer: Ticked, walkthrough: Walkthrough, lang: Lang) -> Turn:

@@ -562,6 +562,33 @@ def test_terms_are_told_from_questions_by_what_they_name(walk, text, terms):
     assert not carries_terms(Progress(step=Step.REPAY, result="agreed"), text, walk)  # at the terms step only
 
 
+def test_what_a_message_at_the_product_step_says_of_later_steps_is_carried_forward_for_them_to_confirm(walk):
+    """The regression trial: "借贝逾期快4个月了 欠了3万5左右" at the product step kept the product only."""
+    chat = Chat(walk, progress=Progress(step=Step.PRODUCT))
+    chat.type("«jiebei»逾期快4个月了 欠了3万5左右")
+    assert chat.progress == Progress(
+        step=Step.DAYS, product="jiebei", days="d31_plus", days_typed=120, amount="k1_plus", amount_typed=35000
+    )
+    assert "* «d31_plus»" in chat.labels  # the days step is still shown, its option marked for the user to confirm
+    chat.tap("‹buttons.next›")
+    assert (chat.at(), chat.progress.amount_typed) == (Step.AMOUNT, 35000)
+
+
+@pytest.mark.parametrize(
+    ("text", "days", "amount"),
+    [
+        pytest.param("«jiebei»", None, None, id="the-product-alone"),
+        pytest.param("«jiebei»逾期20天了", 20, None, id="days-no-debt"),
+        pytest.param("«jiebei» 欠了3万5", None, 35000, id="debt-no-days"),
+    ],
+)
+def test_only_what_the_message_says_is_carried_forward(walk, text, days, amount):
+    chat = Chat(walk, progress=Progress(step=Step.PRODUCT))
+    chat.type(text)
+    assert chat.progress is not None
+    assert (chat.progress.product, chat.progress.days_typed, chat.progress.amount_typed) == ("jiebei", days, amount)
+
+
 def test_cancel_leaves(walk):
     chat = Chat(walk)
     chat.send(Start())
