@@ -2,9 +2,10 @@
 
 The walkthrough follows a real negotiation — prepare, contact Alipay now with an opening script, note how it went,
 then after-care or what to try next. The screens and the moves between them are the table in `flow.py` (drawn in
-dialogue.mmd), the saved answers are `progress.Progress`, what each screen shows is `screens.py`, and what the rest
-of the bot asks without moving the walkthrough (re-exported here) is `dialogue_queries.py`. Nothing here
-does I/O, and nothing raises on bad input: a stale or forged action is answered politely and changes nothing.
+dialogue.mmd) and applied by `moves.py`, the saved answers are `progress.Progress`, what each screen shows is
+`screens.py`, and what the rest of the bot asks without moving the walkthrough (re-exported here) is
+`dialogue_queries.py`. Nothing here does I/O, and nothing raises on bad input: a stale or forged action is answered
+politely and changes nothing.
 
 Button actions are `actions.Walk` values (bot/core/actions.py packs and reads them); their tokens start with ``w:``
 and stay under 40 ASCII bytes:
@@ -29,14 +30,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import Final
 
 from bot.core import progress as answers
 from bot.core import screens
-from bot.core.actions import Walk, WalkVerb, unpack
+from bot.core.actions import Walk, WalkVerb
 from bot.core.dialogue_queries import (
-    ONE_CHOICE,
     UNITS,
     asks_calculator,
     at_checklist,
@@ -60,12 +59,23 @@ from bot.core.dialogue_queries import (
 )
 from bot.core.flow import SCREEN, Interaction, Step, following, path, previous
 from bot.core.i18n import Lang
+from bot.core.moves import (
+    Confirm,
+    Move,
+    Nav,
+    Pick,
+    moved_to,
+    option_ids,
+    parse_move,
+    transition,
+    walk_of,
+    with_number,
+)
 from bot.core.numbers import Unit, is_bare_digits
 from bot.core.progress import MAX_TERMS, Progress, from_saved
 from bot.core.replies import Choice, Reply
 from bot.core.understand import Number, OffMenu, Picked, Ticked, Understood, Unsure, says_one_of
 from bot.core.walkthrough import UNKNOWN_MONTHLY, Walkthrough
-from bot.errors import ActionError
 
 #: A bare number below this many yuan is asked about before it is recorded: in the terminal "3" may mean button 3.
 SMALL_AMOUNT: Final = 100
@@ -114,105 +124,6 @@ class Goto:
 Event = Start | Resume | Cancel | Press | TypedText | Goto
 #: What handling one event gives: the replies, and the progress to save (None: not in the walkthrough).
 Turn = tuple[list[Reply], Progress | None]
-
-
-# --- Moves within the walkthrough ------------------------------------------------------------------------------
-
-
-class Nav(StrEnum):
-    NEXT = "next"
-    BACK = "back"
-    SKIP = "skip"
-    PAUSE = "pause"
-
-
-@dataclass(frozen=True)
-class Pick:
-    option: str
-
-
-@dataclass(frozen=True)
-class Toggle:
-    item: str
-
-
-@dataclass(frozen=True)
-class Confirm:
-    number: int
-
-
-Move = Nav | Pick | Toggle | Confirm
-
-
-def parse_move(action: Walk | str, here: Step) -> Move | None:
-    """The move a button asks for at step `here`; None if it is garbage or belongs to another step."""
-    walk = _walk_of(action)
-    if walk is None or walk.step not in {"", here.value}:
-        return None
-    match walk.verb:
-        case WalkVerb.NEXT | WalkVerb.BACK | WalkVerb.SKIP | WalkVerb.PAUSE:
-            return Nav(walk.verb.value)
-        case WalkVerb.OPTION:
-            return Pick(walk.value)
-        case WalkVerb.TICK:
-            return Toggle(walk.value)
-        case WalkVerb.NUMBER | WalkVerb.USE if walk.number is not None:
-            return Confirm(walk.number)
-    return None
-
-
-def _walk_of(action: Walk | str) -> Walk | None:
-    """The walkthrough action a button carries; None for a token that is not one (forged, or another kind)."""
-    if isinstance(action, Walk):
-        return action
-    try:
-        unpacked = unpack(action)
-    except ActionError:
-        return None
-    return unpacked if isinstance(unpacked, Walk) else None
-
-
-def _transition(progress: Progress, move: Move, walkthrough: Walkthrough) -> Progress | None:
-    """Apply one move on the current screen along the table in flow.py; None: it does not apply here."""
-    here = progress.step
-    interaction = SCREEN[here].interaction
-    summary = interaction is Interaction.SUMMARY
-    match move:
-        case Nav.NEXT if not summary:
-            return _to(progress, following(here, answers.chosen(progress, here)))
-        case Nav.SKIP if not summary:
-            return _to(answers.without_answer(progress, here), following(here, None))
-        case Nav.BACK:
-            return replace(progress, step=previous(here, progress.result))
-        case Nav.PAUSE if not summary:
-            return replace(progress, paused=True)
-        case Pick(option) if interaction in ONE_CHOICE and option in _ids(progress, walkthrough):
-            return _to(answers.with_choice(progress, here, option), following(here, option))
-        case Toggle(item) if interaction is Interaction.CHECKLIST and item in _ids(progress, walkthrough):
-            wanted = set(answers.ticked(progress, here)) ^ {item}
-            ordered = tuple(option for option in _ids(progress, walkthrough) if option in wanted)
-            return answers.with_ticks(progress, here, ordered)
-        case Confirm(number) if here in UNITS:
-            return _with_number(progress, number, walkthrough)
-    return None
-
-
-def _ids(progress: Progress, walkthrough: Walkthrough) -> tuple[str, ...]:
-    return answers.option_ids(progress, progress.step, walkthrough)
-
-
-def _to(progress: Progress, target: Step | None) -> Progress:
-    return replace(progress, step=target or progress.step)
-
-
-def _with_number(progress: Progress, number: int, walkthrough: Walkthrough) -> Progress | None:
-    """A typed number recorded (in its range, where the step has ranges) and the user moved on."""
-    here = progress.step
-    choices = answers.options(progress, here, walkthrough)
-    bucket = answers.bucket_of(number, choices)
-    if bucket is None and here is not Step.MONTHLY:
-        return None
-    return _to(answers.with_number(progress, here, bucket, number), following(here, None))
 
 
 # --- The public API --------------------------------------------------------------------------------------------
@@ -277,7 +188,7 @@ def _goto(progress: Progress | None, target: Step, walkthrough: Walkthrough, lan
 
 
 def _press(progress: Progress | None, action: Walk | str, walkthrough: Walkthrough, lang: Lang) -> Turn:
-    walk = _walk_of(action)
+    walk = walk_of(action)
     match walk:
         case Walk(WalkVerb.START):
             return _start(progress, walkthrough, lang)
@@ -306,7 +217,7 @@ def _press(progress: Progress | None, action: Walk | str, walkthrough: Walkthrou
 def _navigate(progress: Progress, action: Walk | str, walkthrough: Walkthrough, lang: Lang) -> Turn:
     """A button that picks an option or moves (next, back, skip, pause, confirm a number) at the current step."""
     move = parse_move(action, progress.step)
-    new = _transition(progress, move, walkthrough) if move is not None else None
+    new = transition(progress, move, walkthrough) if move is not None else None
     if new is None:
         return _not_understood(progress, "messages.stale", walkthrough, lang)
     if move is Nav.PAUSE:
@@ -331,14 +242,14 @@ def _typed(
     apart = _typed_apart(progress, text, walkthrough, lang)
     if apart is not None:
         return apart
-    ids = _ids(progress, walkthrough)
+    ids = option_ids(progress, walkthrough)
     answer = _numbered(understood(progress, text, walkthrough), ids)
     match answer:
         case Picked():
             return _typed_pick(progress, answer, walkthrough, lang, text)
         case Unsure():
-            move: Move = Pick(UNKNOWN_MONTHLY) if UNKNOWN_MONTHLY in _ids(progress, walkthrough) else Nav.SKIP
-            skipped = _transition(progress, move, walkthrough) or progress
+            move: Move = Pick(UNKNOWN_MONTHLY) if UNKNOWN_MONTHLY in option_ids(progress, walkthrough) else Nav.SKIP
+            skipped = transition(progress, move, walkthrough) or progress
             return [screens.prompt(skipped, walkthrough, lang)], skipped
         case OffMenu():
             last = len(ids)
@@ -386,7 +297,7 @@ def _unread_key(progress: Progress, text: str, walkthrough: Walkthrough) -> str:
 def _typed_pick(progress: Progress, answer: Picked, walkthrough: Walkthrough, lang: Lang, text: str) -> Turn:
     """An option named in words or by its number: picked as its button would be (at the product step, with what the
     sentence says of later steps carried forward)."""
-    picked = _transition(progress, Pick(answer.option), walkthrough)
+    picked = transition(progress, Pick(answer.option), walkthrough)
     if picked is None:
         return _not_understood(progress, "messages.use_buttons", walkthrough, lang)
     if progress.step is Step.PRODUCT:
@@ -425,7 +336,7 @@ def _typed_items(progress: Progress, answer: Ticked, walkthrough: Walkthrough, l
     here = progress.step
     before = set(answers.ticked(progress, here))
     wanted = (before | set(answer.have)) - set(answer.missing)
-    ticks = tuple(option for option in _ids(progress, walkthrough) if option in wanted)
+    ticks = tuple(option for option in option_ids(progress, walkthrough) if option in wanted)
     new = answers.with_ticks(progress, here, ticks)
     options = answers.options(progress, here, walkthrough)
     said = [
@@ -449,7 +360,7 @@ def _typed_terms(progress: Progress, text: str, walkthrough: Walkthrough, lang: 
     if len(terms) > MAX_TERMS:
         too_long = walkthrough.say("messages.too_long", lang, max=MAX_TERMS, length=len(terms))
         return [Reply(too_long), screens.prompt(progress, walkthrough, lang)], progress
-    new = _to(replace(progress, terms=terms), following(progress.step, None))
+    new = moved_to(replace(progress, terms=terms), following(progress.step, None))
     noted = screens.say("messages.terms_noted", walkthrough, lang)
     notes = screens.terms_notes(new, walkthrough, lang)  # said now, and again in the summary
     if notes:
@@ -476,7 +387,7 @@ def _typed_number(
         # Asked once: the same number typed again is meant as it is (the terminal would otherwise loop on "1").
         questioned = replace(progress, asked=number)
         return [screens.number_question(questioned, number, walkthrough, lang)], questioned
-    recorded = _with_number(progress, number, walkthrough)
+    recorded = with_number(progress, number, walkthrough)
     if recorded is None:
         return None
     value = screens.number_answer(recorded, progress.step, walkthrough, lang) or str(number)
@@ -498,7 +409,7 @@ def _could_be_a_button(progress: Progress, number: int, walkthrough: Walkthrough
     """A bare number that may mean a button: an implausibly small amount, or days no more than the options shown."""
     if UNITS.get(progress.step) is Unit.YUAN:
         return number < SMALL_AMOUNT
-    return 1 <= number <= len(_ids(progress, walkthrough))
+    return 1 <= number <= len(option_ids(progress, walkthrough))
 
 
 def _not_understood(progress: Progress | None, key: str, walkthrough: Walkthrough, lang: Lang) -> Turn:

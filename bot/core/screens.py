@@ -1,7 +1,7 @@
 """What each walkthrough screen shows: its progress line, text and buttons, the opening script and the summary.
 
 Everything here is a pure function of a `Progress` and the loaded `Walkthrough`; the texts come from the YAML.
-Button actions are the ones `dialogue.parse_move` reads back (see the table in dialogue.py's docstring).
+Button actions are the ones `moves.parse_move` reads back (see the table in dialogue.py's docstring).
 """
 
 from __future__ import annotations
