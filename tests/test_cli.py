@@ -19,6 +19,7 @@ from bot.core.advisor import Advisor
 from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Matcher
+from tests.kbfactory import runnable_entries, write_kb
 
 SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
 JSON_KEYS = {"question", "status", "entry", "candidates", "score", "lang", "safety"}
@@ -273,19 +274,26 @@ def test_validate_a_folder_that_does_not_exist(tmp_path: Path, capsys: pytest.Ca
 
 
 def test_lint_names_an_example_that_belongs_to_another_entry(tmp_path: Path) -> None:
-    folder = copy_of_shipped(tmp_path)
-    about = folder / "entries" / "about.yaml"
-    stray = "逾期了会不会影响我的征信记录"  # plainly impact.credit's question, filed under "what is an Alipay loan"
-    text = about.read_text(encoding="utf-8")
-    about.write_text(text.replace("    examples:\n", f"    examples:\n      - {stray}\n", 1), encoding="utf-8")
+    stray = "逾期了征信会不会受影响"  # plainly impact.credit's question, filed under impact.legal
+    entries = runnable_entries()
+    legal = next(e for e in entries if e["id"] == "impact.legal")
+    legal["examples"] = [*legal["examples"], stray]
+    folder = write_kb(tmp_path / "knowledge", entries)
 
     code, output = advisor("kb", "lint", str(folder))
     assert code == 1
     problem, summary = output.splitlines()
-    assert problem.startswith("entries/about.yaml:")
-    assert f"'{stray}' of 'about.loans'" in problem
+    assert problem.startswith("entries/main.yaml:")
+    assert f"'{stray}' of 'impact.legal'" in problem
     assert "impact.credit" in problem  # lands on it, or is ambiguous with it
     assert summary == f"problems: 1 of {total_examples(folder)} example questions misplaced"
+
+
+def test_lint_passes_knowledge_whose_examples_all_come_home(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path / "knowledge", runnable_entries())
+
+    code, output = advisor("kb", "lint", str(folder))
+    assert (code, output.strip()) == (0, f"ok: 0 of {total_examples(folder)} example questions misplaced")
 
 
 # -- kb import -----------------------------------------------------------------------------------------------------
