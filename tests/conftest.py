@@ -27,13 +27,13 @@ import bot.core.knowledge
 import bot.core.matcher
 from bot.core.knowledge import KnowledgeBase
 from bot.core.matcher.index import Index
+from bot.core.matcher.index import build_index as _build_index
 from bot.core.matcher.values import Weights
 from bot.engine import Knowledge
 from bot.storage import Storage
 
 _build = Knowledge.load  # the real classmethod, bound to Knowledge
 _load_knowledge = bot.core.knowledge.load_knowledge  # the real functions
-_build_index = bot.core.matcher.build_index
 
 
 def fingerprint(directory: Path) -> str:

@@ -313,8 +313,8 @@ NUMBERED_DOC = """\
 """
 
 MARKDOWN_DOC = """\
-# 准备材料
-身份证明和收入证明。
+# 材料清单
+身份证明和工资单。
 
 ## 选择渠道
 支付宝App里的在线客服。
@@ -354,14 +354,14 @@ def test_import_recognises_markdown_headings_and_writes_a_file(tmp_path: Path) -
     code, output = advisor("kb", "import", str(document), "-o", str(target))
     assert (code, output) == (0, f"wrote {target}\n")
     entries = imported(target.read_text(encoding="utf-8"))
-    assert [e["title"]["zh-hans"] for e in entries] == ["准备材料", "选择渠道"]  # type: ignore[index]
+    assert [e["title"]["zh-hans"] for e in entries] == ["材料清单", "选择渠道"]  # type: ignore[index]
     assert entries[1]["answer"]["zh-hans"] == "支付宝App里的在线客服。"  # type: ignore[index]
 
 
 def test_import_repair_mends_a_damaged_copy_with_the_given_table(tmp_path: Path) -> None:
     document = tmp_path / "damaged.txt"
     document.write_text(
-        "1.1 申請協(xié)商\n借款人可以主動協(xié)商，問可以解決。\n聯系人：13800000000 x@example.com\n本文完\n",
+        "1.1 主動協(xié)商\n借款人可以主動協(xié)商，問可以解決。\n聯系人：13800000000 x@example.com\n本文完\n",
         encoding="utf-8",
     )
     table = tmp_path / "repairs.yaml"
@@ -369,7 +369,7 @@ def test_import_repair_mends_a_damaged_copy_with_the_given_table(tmp_path: Path)
     code, output = advisor("kb", "import", "--repair", "--repairs", str(table), str(document))
     assert code == 0
     (entry,) = imported(output)
-    assert entry["title"]["zh-hans"] == "申请协商"  # type: ignore[index]
+    assert entry["title"]["zh-hans"] == "主动协商"  # type: ignore[index]
     assert entry["answer"]["zh-hans"] == "借款人可以主动协商，问题可以解决。"  # type: ignore[index]
     assert not re.search(r"1[3-9]\d{9}|@", output)
 

@@ -169,7 +169,7 @@ def test_the_shipped_answer_to_principal_only_speaks_of_the_principal(question: 
     result = shipped.matcher.match(question)
     assert result.entry is not None
     assert result.entry.id == "respond.negotiate"
-    assert "只还本金" in result.entry.answer_in(Lang.ZH_HANS)  # not only "只还利息", which misread the question
+    assert "本金" in result.entry.answer_in(Lang.ZH_HANS)  # the principal, not only the interest (a misreading)
     assert "principal" in result.entry.answer_in(Lang.EN)
 
 

@@ -25,8 +25,8 @@ from tests.transcript import EngineUser
 
 #: Questions the fixture's entry about what to say to customer service answers.
 SCRIPT_QUESTIONS = [
-    "跟客服如何开口", "协商话术", "打电话协商该说什么", "头一回协商不知道说啥",
-    "协商的时候怎么讲", "给我个话术", "what should I say to customer service", "give me a script",
+    "跟客服如何开口", "协商时的话术", "打电话协商该说什么", "头一回协商不知道说啥",
+    "协商的时候怎么讲", "给我一段话术", "what should I say to customer service", "give me a script",
 ]  # fmt: skip
 
 

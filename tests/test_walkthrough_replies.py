@@ -156,7 +156,7 @@ REPLIES = [
     ("materials", "我准备好了", ZH),
     ("materials", "準備好了", HANT),
     ("materials", "I am ready", EN),
-    ("materials", "收入证明还没有", ZH),
+    ("materials", "工资证明还没开", ZH),
     ("materials", "I don't have a payslip", EN),
     ("contact", "我准备好了", ZH),
     ("contact", "我打完电话了", ZH),
@@ -181,7 +181,7 @@ REPLIES = [
     # channels, and the opening words asked for
     ("channel", "我想打电话", ZH),
     ("channel", "I'll call", EN),
-    ("contact", "给我个话术", ZH),
+    ("contact", "给我一段话术", ZH),
     ("contact", "给我一段和客服说的开场白", ZH),
     ("contact", "怎么跟客服说", ZH),
     ("contact", "點樣同客服講", HANT),

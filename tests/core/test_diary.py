@@ -110,7 +110,7 @@ def test_a_draft_survives_a_round_trip_and_garbage_is_refused() -> None:
     assert Draft.from_dict({"at": "who", "day": "yesterday"}) is None
 
 
-NAMES = {"phone": ["电话", "Phone", "打的", "95188"], "app": ["App 在线客服", "app"], "sms": ["短信", "text"]}
+NAMES = {"phone": ["电话", "Phone", "打的", "95188"], "app": ["App 聊天", "app"], "sms": ["短信", "text"]}
 
 
 @pytest.mark.parametrize(

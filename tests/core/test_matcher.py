@@ -40,7 +40,7 @@ def test_a_clear_question_is_answered(matcher: Matcher, question: str, entry: st
 def test_a_long_story_still_finds_its_topic(matcher: Matcher) -> None:
     story = (
         "我去年因为公司裁员失业了，之后一直找不到稳定的工作，家里老人又生病住院花了很多钱，"
-        "结果花呗和借呗都没能按时还上，现在已经拖了两个多月，每天都很焦虑，睡不着觉，"
+        "结果花呗借呗都没能按时还上，现在已经拖了两个多月，每天都很焦虑，睡不着觉，"
         "朋友说可以试试和支付宝那边沟通一下，我想知道到底能不能协商延期还款，或者分期慢慢还，"
         "我现在每个月大概能拿出一两千块钱来还款，但是一次性还清肯定是不可能的了。"
     ) * 2

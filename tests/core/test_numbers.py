@@ -33,7 +33,7 @@ from bot.core.numbers import Unit, chinese_number, is_bare_digits, read_number
         pytest.param("每月800", Unit.YUAN, 800, id="a-monthly-amount"),
         pytest.param("两个月", Unit.DAYS, 60, id="months-as-30-days"),
         pytest.param("2个月", Unit.DAYS, 60, id="digit-months"),
-        pytest.param("三个多月", Unit.DAYS, 90, id="more-than-three-months"),
+        pytest.param("五个多月", Unit.DAYS, 150, id="more-than-five-months"),
         pytest.param("半年了", Unit.DAYS, 180, id="half-a-year"),
         pytest.param("两周", Unit.DAYS, 14, id="weeks"),
         pytest.param("1 month", Unit.DAYS, 30, id="english-month"),

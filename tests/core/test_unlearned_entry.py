@@ -17,7 +17,7 @@ from tests.kbfactory import default_entries, entry, write_kb
 
 REFUSED = [
     "客服拒绝了该咋办", "协商让人拒绝了", "客服讲不能协商", "被拒了还能再试一次吗",
-    "申请延期被拒了", "客服拒绝了我的申请", "they refused my request", "they said no, what now",
+    "申请延期被拒了", "客服拒绝了我的申请", "they turned my request down", "they said no, what now",
 ]  # fmt: skip
 
 #: Confidence = σ(10·P(best) − 5): a model that spreads its probability evenly never answers.
