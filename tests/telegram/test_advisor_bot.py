@@ -28,7 +28,7 @@ from bot.telegram import poller as poller_module
 from bot.telegram.render import MAX_CALLBACK_BYTES
 from bot.telegram.transport import USER_COMMANDS
 from fakebotapi import MAX_MESSAGE_LENGTH, FakeBotAPI, utf16_len
-from tests.telegram.conftest import AdvisorBot, Person, Seen, Setup, StartBot
+from tests.telegram.conftest import RELOADED_WITHIN, AdvisorBot, Person, Seen, Setup, StartBot
 
 ZH = Lang.ZH_HANS
 
@@ -690,7 +690,7 @@ async def test_buttons_from_before_a_knowledge_reload_are_stale(setup: Setup, st
         texts.write_text(texts.read_text(encoding="utf-8") + "\n# edited by an admin\n", encoding="utf-8")
         texts.write_text(texts.read_text(encoding="utf-8").replace("相关话题", "相关主题"), encoding="utf-8")
 
-        [reloaded] = await user.says("/reload")
+        [reloaded] = await user.says("/reload", within=RELOADED_WITHIN)
         assert reloaded.text.startswith("Knowledge reloaded")
         new_version = reloaded.text.split("version ")[1][:4]
         assert new_version != _version()

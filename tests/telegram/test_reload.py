@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.telegram.admin_commands import RELOAD_PROBLEMS_SHOWN
-from tests.telegram.conftest import Person, Setup, StartBot
+from tests.telegram.conftest import RELOADED_WITHIN, Person, Setup, StartBot
 
 
 async def test_a_reload_refused_for_thousands_of_problems_answers_in_one_capped_message(
@@ -15,7 +15,7 @@ async def test_a_reload_refused_for_thousands_of_problems_answers_in_one_capped_
     async with start_bot() as advisor:
         admin = Person(advisor, 4401)
         (knowledge / "entries" / "bad.yaml").write_text("entries:\n" + bad, encoding="utf-8")
-        [refused] = await admin.says("/reload")
+        [refused] = await admin.says("/reload", within=RELOADED_WITHIN)
         [answer] = await admin.says("逾期了征信会受影响吗")
 
     lines = refused.text.splitlines()
