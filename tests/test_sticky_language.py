@@ -27,13 +27,17 @@ def knowledge(tmp_path: Path) -> Knowledge:
 class User:
     """One Hong Kong user (Telegram in Traditional Chinese, Hong Kong region); update ids count up."""
 
-    def __init__(self, engine: Engine, first_update: int = 1) -> None:
+    def __init__(self, engine: Engine, first_update: int = 1, client_lang: str = "zh-hk", user_id: int = 1) -> None:
         self.engine = engine
         self.update = first_update
+        self.client_lang = client_lang
+        self.user_id = user_id
 
     async def _lang(self, kind: Kind, text: str, command: str = "") -> Lang:
         self.update += 1
-        event = Incoming(1, kind, text=text, command=command, update_id=self.update, client_lang="zh-hk")
+        event = Incoming(
+            self.user_id, kind, text=text, command=command, update_id=self.update, client_lang=self.client_lang
+        )
         return (await self.engine.handle(event)).lang
 
     async def say(self, text: str) -> Lang:
@@ -76,3 +80,34 @@ async def test_gibberish_and_a_mistyped_button_do_not_switch_to_english(knowledg
     assert await user.say("#abc") is Lang.ZH_HK
     assert await user.say("xyz") is Lang.ZH_HK
     assert await user.command("help") is Lang.ZH_HK  # two gibberish lines in a row are not two English ones
+
+
+async def test_gibberish_then_a_short_chinese_reply_stays_chinese(knowledge: Knowledge, storage: Storage) -> None:
+    """Regression trial: after gibberish in a Chinese conversation, "好的" was answered in English. Latin letters with
+    no English word in them are no English line, and a short reply never switches the conversation."""
+    user = User(Engine(knowledge, storage), client_lang="zh-hans", user_id=7)
+    assert await user.say("借呗逾期了可以协商吗") is Lang.ZH_HANS
+    assert await user.say("hjkasd qwopeir") is Lang.ZH_HANS
+    assert await user.say("zmxncb aoisudy") is Lang.ZH_HANS
+    assert await user.say("好的") is Lang.ZH_HANS
+    assert await user.command("help") is Lang.ZH_HANS
+
+
+async def test_short_replies_keep_an_english_conversation_english(knowledge: Knowledge, storage: Storage) -> None:
+    user = User(Engine(knowledge, storage), client_lang="en", user_id=8)
+    assert await user.say("can I negotiate my overdue loan") is Lang.EN
+    for reply in ("谢谢", "好的", "嗯", "👍"):
+        assert await user.say(reply) is Lang.EN
+    assert await user.command("help") is Lang.EN
+
+
+async def test_a_clear_traditional_message_switches_the_script_and_back(knowledge: Knowledge, storage: Storage) -> None:
+    """Regression trial: a Simplified conversation that went on in clear Traditional ("我人在台灣 借唄…") stayed
+    Simplified. Several characters of the other script, none of this one's, switch at once; one does not."""
+    user = User(Engine(knowledge, storage), client_lang="zh-hans", user_id=9)
+    assert await user.say("借呗逾期了怎么办") is Lang.ZH_HANS
+    assert await user.say("借唄逾期了可以协商吗") is Lang.ZH_HANS  # one Traditional character: still Simplified
+    assert await user.say("我住在台灣 借唄還不出來") is Lang.ZH_HANT
+    assert await user.command("help") is Lang.ZH_HANT
+    assert await user.say("好的") is Lang.ZH_HANT
+    assert await user.say("那我该怎么跟客服说") is Lang.ZH_HANS

@@ -24,12 +24,17 @@ The typed messages' language is sticky (`follow`): the first message that tells 
 another language switches it only when it is long and clearly in that language (`SWITCH_WORDS` words or more, no
 words of the conversation's language in it), or when it is the second message in a row in that language. A short
 or mixed message ("ok thanks", "my 花呗 is overdue") is answered in the conversation's language, so one English
-line in a Cantonese conversation does not turn the whole interface, walkthrough and menus into English.
+line in a Cantonese conversation does not turn the whole interface, walkthrough and menus into English. A short
+reply ("好的", "嗯", "谢谢", "ok thanks": `SHORT_REPLY_WORDS` words or fewer) never switches, not even as the second in
+a row, and Latin letters with no English word in them ("ajsdh kajsdh") are no English line in a Chinese
+conversation (a regression trial: gibberish twice, then "好的" was answered in English). Simplified and Traditional
+are one language in two scripts: a message clearly in the other script (`CLEAR_SCRIPT` characters of it, none of
+this one's: "我人在台灣 借唄…") switches the script at once, and back; one such character does not.
 
 Traditional Chinese comes in Taiwan (zh-hant) and Hong Kong (zh-hk) wording. The variant is taken from the
 region of Telegram's language_code when it has one (zh-hk, zh-mo → Hong Kong; zh-tw → Taiwan); otherwise a
-message with Cantonese words (嘅, 唔, 咗 …) means Hong Kong, a conversation already in Hong Kong wording stays so,
-and anything else gets Taiwan wording, the more widely read of the two.
+message with Cantonese words (嘅, 唔, 咗, 係, 攰 …) means Hong Kong, a conversation already in Hong Kong wording stays
+so, and anything else gets Taiwan wording, the more widely read of the two.
 """
 
 from __future__ import annotations
@@ -52,8 +57,9 @@ _LATIN_WORD = re.compile(r"[a-z]+")
 #: "#abc" is a button mistyped or a tag, not a line of English.
 _LINK = re.compile(r"https?://\S+|www\.\S+|@\w+|/\w+|#[a-z0-9_]+")
 
-#: Written Cantonese: characters (all the same in both scripts) that standard written Chinese does not use.
-_CANTONESE = re.compile(r"[嘅唔咗冇啲喺嘢佢哋乜咩嚟噉諗睇俾攞揾搵嗰]")
+#: Written Cantonese: characters that standard written Chinese does not use (攰 "tired", 咁, 啱 …), and 係 ("is";
+#: Traditional for 系) except in the words standard Traditional writes with it (關係, 係數: "沒關係" is Taiwan's too).
+_CANTONESE = re.compile(r"[嘅唔咗冇啲喺嘢佢哋乜咩嚟噉諗睇俾攞揾搵嗰攰咁啱畀嘞囉喎㗎瞓嘥]|(?<![關关])係(?!數)")
 #: Characters OpenCC's s2t changes (台 → 臺) that Taiwan's own standard writes as they are (台灣, 台北): evidence of
 #: neither script, so "我人在台灣" is Traditional by its 灣, not a tie.
 _TAIWAN_WRITES_TOO = frozenset("台")
@@ -81,6 +87,23 @@ _CHARS_PER_WORD = 1.5
 #: A message in another language this many words long (a Chinese word: 1.5 characters), with no words of the
 #: conversation's language in it, switches the conversation at once; a shorter one needs a second in a row.
 SWITCH_WORDS = 12
+#: A message this many words long or shorter ("好的", "谢谢你", "ok thanks", "嗯嗯"; a Chinese word: 1.5 characters)
+#: is a short reply: it keeps the conversation's language and never switches it, not even as the second in a row.
+SHORT_REPLY_WORDS = 3
+#: A Chinese message with this many characters of one script and none of the other is clearly in that script: a
+#: Simplified conversation is answered in Traditional from it on (and back), at once; one such character is not.
+CLEAR_SCRIPT = 2
+#: Words almost every English sentence has (and the loan words this bot's English users write): Latin text with
+#: none of them ("ajsdh kajsd", "lorem ipsum") does not turn a Chinese conversation into English. A list of common
+#: words is enough here: the text is Latin already, and the question is only whether it is English at all.
+_COMMON_ENGLISH = """
+    a about after again all also am an and any are as ask at be because been before but by can cannot can't could
+    did do does don't for from get go got had has have he help her here hi him his how i i'm if in is it it's just
+    know let like make me more my need no not now of on or our out over please she so some than thank thanks that
+    the their them then there they this to too up us very want was we well were what when where which who why will
+    with would yes you your alipay bank card collector collectors credit debt due interest late loan loans money
+    negotiate negotiation overdue pay paid payment repay sue"""
+_ENGLISH_WORDS = frozenset(_COMMON_ENGLISH.split())
 #: How the stored form of `Typed` separates the conversation's language from the one it leans to.
 _LEANING_MARK = ">"
 #: What OpenCC's s2t changes: built by bench/script_tables.py from OpenCC's dictionaries.
@@ -137,9 +160,7 @@ def _script(han: str) -> Written:
 
 def script_verdict(han: str, simplified: set[int]) -> Written:
     """The script of `han`, given the positions whose character is Simplified (see `simplified_positions`)."""
-    simplified = {i for i in simplified if han[i] not in _TAIWAN_WRITES_TOO}
-    traditional = _differences(han, "tw2s")  # the conversion the matcher has loaded already
-    traditional -= simplified  # changed both ways: a character of neither script alone
+    simplified, traditional = _script_positions(han, simplified)
     cantonese = _CANTONESE.search(han) is not None
     if len(simplified) > len(traditional):
         return Written.SIMPLIFIED
@@ -148,6 +169,22 @@ def script_verdict(han: str, simplified: set[int]) -> Written:
     if len(traditional) > len(simplified):
         return Written.TRADITIONAL
     return Written.CHINESE
+
+
+def _script_positions(han: str, simplified: set[int]) -> tuple[set[int], set[int]]:
+    """The positions of `han` whose character belongs to Simplified alone, and those whose belongs to Traditional."""
+    simplified = {i for i in simplified if han[i] not in _TAIWAN_WRITES_TOO}
+    traditional = _differences(han, "tw2s")  # the conversion the matcher has loaded already
+    return simplified, traditional - simplified  # changed both ways: a character of neither script alone
+
+
+def _clearly(text: str, lang: Lang) -> bool:
+    """Whether `text` is clearly in the script of `lang` (Traditional for zh-hant and zh-hk): `CLEAR_SCRIPT`
+    characters of that script at least, and none of the other."""
+    han = chinese_characters(_LINK.sub(" ", unicodedata.normalize("NFKC", text)).casefold())
+    simplified, traditional = _script_positions(han, simplified_positions(han))
+    own, other = (traditional, simplified) if lang.traditional else (simplified, traditional)
+    return len(own) >= CLEAR_SCRIPT and not other
 
 
 def simplified_positions(han: str) -> set[int]:
@@ -342,15 +379,22 @@ def follow(before: Typed, text: str, client_lang: str | None) -> Typed:
         return before  # "ok", "5000": tells nothing, changes nothing
     if before.lang is None or after is before.lang or (after.traditional and before.lang.traditional):
         return Typed(after)  # the first message that tells, the same language, or Taiwan and Hong Kong wording
+    if _words(text) <= SHORT_REPLY_WORDS:
+        return before  # "好的", "谢谢", "ok thanks": a short reply keeps the conversation's language, never switches
+    if written is Written.ENGLISH and before.lang is not Lang.EN and not _reads_english(text):
+        return before  # "ajsdh kajsdh", "lorem ipsum": Latin letters, but no English to answer in
     if _mixed(text, written):
         return Typed(before.lang)  # "my 花呗 is overdue": both languages, the conversation's stays
     leaning = before.leaning
     # Taiwan and Hong Kong wording are one script: a Cantonese line then a Traditional one are two in a row, and
     # the Hong Kong wording the first one asked for stays unless Telegram's region says otherwise
     one_script = leaning is not None and leaning.traditional and after.traditional
-    if one_script and after is Lang.ZH_HANT and region(client_lang) is None:
+    if one_script and leaning is not None and after is Lang.ZH_HANT and region(client_lang) is None:
         after = leaning
-    if leaning is after or one_script or _words(text) >= SWITCH_WORDS:
+    # "我人在台灣 借唄…" in a Simplified conversation: the same language in the other script, clearly, switches at
+    # once (and back); a reply written in the user's own script matters more than a line typed by mistake would
+    script_only = before.lang is not Lang.EN and after is not Lang.EN and _clearly(text, after)
+    if leaning is after or one_script or script_only or _words(text) >= SWITCH_WORDS:
         return Typed(after)
     return Typed(before.lang, after)
 
@@ -359,6 +403,12 @@ def _words(text: str) -> float:
     """How many words a message has: Latin words, and Chinese characters at 1.5 a word."""
     text = _LINK.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
     return len(_LATIN_WORD.findall(text)) + len(_HAN.findall(text)) / _CHARS_PER_WORD
+
+
+def _reads_english(text: str) -> bool:
+    """Whether Latin text has a word of `_ENGLISH_WORDS` in it ("can they sue me"; not "ajsdh kajsdh")."""
+    text = _LINK.sub(" ", unicodedata.normalize("NFKC", text)).casefold().replace("\u2019", "'")
+    return any(word in _ENGLISH_WORDS for word in re.findall(r"[a-z]+(?:'[a-z]+)?", text))
 
 
 def _mixed(text: str, written: Written) -> bool:
