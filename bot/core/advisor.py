@@ -19,6 +19,7 @@ from typing import Final
 from bot.core.actions import Action, NoneOfThese, ShowEntry, StartGuide
 from bot.core.i18n import Lang
 from bot.core.knowledge import Entry, EntryKind, KnowledgeBase
+from bot.core.language import hong_kong_wording
 from bot.core.matcher import Matcher, MatchResult, Status
 from bot.core.replies import Choice, Reply
 from bot.core.safety import Concern, Screen, Screening, normal_form
@@ -49,10 +50,13 @@ class Region(StrEnum):
     MAINLAND = "mainland"
     TAIWAN = "taiwan"
     HONG_KONG = "hongkong"
+    ELSEWHERE = "elsewhere"  # outside all three ("I'm in the US", "我在国外"): only ever said, never guessed
 
 
-#: The order of the regions' hotlines after the user's own.
+#: The order of the regions' hotlines after the user's own (the line for anywhere else comes last).
 _REGIONS: Final = (Region.MAINLAND, Region.TAIWAN, Region.HONG_KONG)
+#: Where a place is said, in the order the word lists `place_words_<region>` are read.
+_SAID: Final = (Region.HONG_KONG, Region.TAIWAN, Region.ELSEWHERE)
 _REGION_OF_LANG: Final = {Lang.ZH_HANT: Region.TAIWAN, Lang.ZH_HK: Region.HONG_KONG}
 _REGION_OF_SUBTAG: Final = {"cn": Region.MAINLAND, "tw": Region.TAIWAN, "hk": Region.HONG_KONG, "mo": Region.HONG_KONG}
 
@@ -75,7 +79,8 @@ class Conversation:
     #: The crisis reply was given a few messages ago: a second disclosure gets a shorter "I'm still here", and a
     #: message that is not a question ("I'm fine, just venting") a gentle check-in rather than a menu.
     after_crisis: bool = False
-    #: Where the message itself says the user is ("我喺香港", "I'm in Taiwan"): it beats the guess from the wording.
+    #: Where the message itself says the user is ("我喺香港", "I'm in Taiwan", "I live abroad"), else where its own
+    #: Cantonese points to ("我真係好攰": Hong Kong): it beats the guess from the conversation's wording.
     region: Region | None = None
     #: The message before this one got the soft tier's care in place of an answer ("我受够了这日子"): the next message
     #: the guide answers with no clear topic ("算了 不说了") gets the gentle check-in, not a menu or "I can't answer".
@@ -119,6 +124,7 @@ class Advisor:
         self.kb = kb
         self.matcher = matcher
         self.screen = Screen(kb.crisis, kb.scams)  # the built-in phrases plus the admin's additions
+        self._forms: dict[str, tuple[str, ...]] = {}  # word lists in normal form, by key (`_word_forms`)
 
     def greet(self, conversation: Conversation) -> list[Reply]:
         lang = conversation.lang
@@ -135,8 +141,7 @@ class Advisor:
             return Outcome([Reply(self.kb.text("empty_message", lang))], conversation)
         screening = screening or self.screen(text)
         concern = screening.concern
-        if (said := self._region_said(text)) is not None:  # "我喺香港 … 仲話會上門": that place's numbers
-            conversation = replace(conversation, region=said)
+        conversation = self._placed(conversation, text)
         result = None if concern is Concern.CRISIS else self.matcher.match(text)
         if screening.denied and result is not None and not self._answers(result):
             # "我没想伤害自己 就是想问罚息能不能减": the denial is no topic; what it asks is (the last clause's)
@@ -153,6 +158,8 @@ class Advisor:
             return Outcome([self.check_in(conversation)], conversation, checked_in=True)
         if concern is Concern.CRISIS_SOFT and not self._confident(result):
             return self._soft_unsure(conversation, text, result)
+        if self._from_abroad(conversation, text, concern, result):
+            return Outcome([self.abroad(conversation)], conversation, result)
         outcome = self._answer(conversation, text, concern, result)
         if screening.denied and concern is None and not self._answers(result):
             # "我没有想不开 只是问问人死了债务谁还" with only a weak menu: a gentle line first (never the crisis card)
@@ -323,11 +330,9 @@ class Advisor:
         """Text `key` with the user's own region's hotline and the line for anywhere else (the region is a guess);
         `every`: every region's lines, the user's own first, as the crisis reply lists them."""
         lang = conversation.lang
-        region = conversation.where()
         if every:
-            return self.kb.text(key, lang, hotline=self._hotlines(lang, region))
-        hotline = "\n".join((self.kb.text(f"crisis_{region.value}", lang), self.kb.text("crisis_elsewhere", lang)))
-        return self.kb.text(key, lang, hotline=hotline)
+            return self.kb.text(key, lang, hotline=self._hotlines(lang, conversation.where()))
+        return self.kb.text(key, lang, hotline=self._own_hotline(conversation))
 
     @staticmethod
     def _answers(result: MatchResult) -> bool:
@@ -340,10 +345,55 @@ class Advisor:
         return self.kb.text(key, lang, hotlines=self._hotlines(lang, region or region_of(lang)))
 
     def _hotlines(self, lang: Lang, first: Region) -> str:
-        """Every region's crisis lines, `first`'s first, then the line for anywhere else."""
-        order = (first, *(other for other in _REGIONS if other is not first))
-        lines = [*(f"crisis_{where.value}" for where in order), "crisis_elsewhere"]
-        return "\n".join(self.kb.text(key, lang) for key in lines)
+        """Every region's crisis lines, `first`'s first, then the line for anywhere else (first if `first` is it)."""
+        order = (first, *(other for other in (*_REGIONS, Region.ELSEWHERE) if other is not first))
+        return "\n".join(self.kb.text(f"crisis_{where.value}", lang) for where in order)
+
+    def _own_hotline(self, conversation: Conversation) -> str:
+        """The user's own region's crisis line and the one for anywhere else (that one alone outside all three)."""
+        region = conversation.where()
+        lines = dict.fromkeys((f"crisis_{region.value}", f"crisis_{Region.ELSEWHERE.value}"))
+        return "\n".join(self.kb.text(key, conversation.lang) for key in lines)
+
+    def abroad(self, conversation: Conversation) -> Reply:
+        """For a user outside mainland China, Hong Kong and Taiwan who asks for help there, or asks what the guide
+        does not answer: what the guide covers (Alipay in mainland China), how to reach Alipay from anywhere, and the
+        local emergency number and crisis lines."""
+        text = self.kb.text("abroad", conversation.lang, hotline=self._own_hotline(conversation))
+        return Reply(text, (self._guide_choice(conversation),))
+
+    def _placed(self, conversation: Conversation, text: str) -> Conversation:
+        """`conversation` with the region this message points to for its reply: the place it says the user is in
+        ("我喺香港 … 仲話會上門": that place's numbers), else Hong Kong for Cantonese ("我真係好攰 …"); else as it
+        was."""
+        if (said := self._region_said(text)) is not None:
+            return replace(conversation, region=said)
+        if hong_kong_wording(text):
+            return replace(conversation, region=Region.HONG_KONG)
+        return conversation
+
+    def _from_abroad(self, conversation: Conversation, text: str, concern: Concern | None, result: MatchResult) -> bool:
+        """Whether the message, from a user who said they are outside mainland China, Hong Kong and Taiwan, gets the
+        guide's scope (`abroad`): it asks for a line ("is there a hotline in the US?": never a card about codes, as a
+        regression trial got), or asks what the guide does not answer ("I work abroad, can I still negotiate?": not a
+        menu of other topics). A scam the screen heard keeps its card."""
+        if conversation.region is not Region.ELSEWHERE or concern not in (None, Concern.DISTRESS):
+            return False
+        return self._says_any(text, "help_line_words") or not self._answers(result)
+
+    def _says_any(self, text: str, key: str) -> bool:
+        """Whether the message holds a word of the list `key` (in the safety screen's normal form; a Latin word only
+        as a whole word: "in the us" is not in "in the usual way")."""
+        form = f" {normal_form(text)} "
+        return any(f" {said} " in form if said.isascii() else said in form for said in self._word_forms(key))
+
+    def _word_forms(self, key: str) -> tuple[str, ...]:
+        """The words of the list `key` in both languages, in the safety screen's normal form (made once)."""
+        forms = self._forms.get(key)
+        if forms is None:
+            listed = (normal_form(word) for lang in (Lang.ZH_HANS, Lang.EN) for word in self.kb.words(key, lang))
+            forms = self._forms[key] = tuple(dict.fromkeys(form for form in listed if form))
+        return forms
 
     def soft_line(self, conversation: Conversation) -> Reply:
         """After the answer to a message the crisis model heard faintly: one caring line with the user's own
@@ -381,21 +431,13 @@ class Advisor:
     def _region_said(self, text: str) -> Region | None:
         """The region the message says the user is in (the `place_words_<region>` words, read in the safety screen's
         normal form: Simplified, lower case, no punctuation), or None."""
-        form = normal_form(text)
-        for region in (Region.HONG_KONG, Region.TAIWAN):
-            words = {
-                normal_form(w)
-                for lang in (Lang.ZH_HANS, Lang.EN)
-                for w in self.kb.words(f"place_words_{region.value}", lang)
-            }
-            if any(word and word in form for word in words):
-                return region
-        return None
+        return next((region for region in _SAID if self._says_any(text, f"place_words_{region.value}")), None)
 
     def _region_note(self, conversation: Conversation, text: str) -> str | None:
-        """For a user in Hong Kong or Taiwan (as far as the wording and the client tell), a card that names mainland
-        numbers (110, 12378 …: the `mainland_numbers` words) gets the line with the local emergency number: a Hong
-        Kong user told only to call 110 and 12378 was told wrong (second user trial)."""
+        """For a user in Hong Kong or Taiwan (as far as the wording and the client tell), or who said they are
+        elsewhere outside the mainland, a card that names mainland numbers (110, 12378 …: the `mainland_numbers`
+        words) gets the line with the local emergency number: a Hong Kong user told only to call 110 and 12378 was
+        told wrong (second user trial)."""
         region = conversation.where()
         if region is Region.MAINLAND:
             return None

@@ -136,6 +136,14 @@ def detect(text: str) -> Written | None:
     return Written.ENGLISH
 
 
+def hong_kong_wording(text: str) -> bool:
+    """Whether `text` is written in Hong Kong's way: Cantonese words, in Traditional characters or in characters of
+    both scripts ("我真係好攰"; not Cantonese in Simplified, as Guangdong writes it)."""
+    if _CANTONESE.search(text) is None:
+        return False  # most messages: no need to read the script
+    return detect(text) is Written.HONG_KONG
+
+
 def _is_mash(word: str) -> bool:
     """A stray run of keys ("asdfgh", or "sdf" alone), a clump of consonants no language writes ("sdfgjk"), the
     alphabet in order ("abc", "xyz") or one key held down ("jjj")."""

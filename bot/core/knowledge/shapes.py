@@ -44,6 +44,7 @@ REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "show_again_button", "crisis_soft", "chat_no_button", "chat_file_saved", "crisis_elsewhere", "crisis_soft_first",
     "crisis_urgent", "mainland_numbers", "region_note_hongkong", "region_note_taiwan",
     "place_words_hongkong", "place_words_taiwan", "denial_gentle", "crying_only", "crying_words",
+    "place_words_elsewhere", "region_note_elsewhere", "help_line_words", "abroad",
 )  # fmt: skip
 
 #: Texts that are filled in, and the {placeholders} each may use; every other text is shown as written.
@@ -51,7 +52,7 @@ TEXT_PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
     "related_label": ("title",), "group_private": ("link",), "language_set": ("language",), "crisis": ("hotlines",),
     "crisis_again": ("hotline",), "crisis_checkin": ("hotline",), "crisis_question_button": ("title",),
     "crisis_soft": ("hotline",), "chat_no_button": ("n", "last"), "chat_file_saved": ("path",),
-    "crisis_soft_first": ("hotline",), "crisis_urgent": ("hotlines",),
+    "crisis_soft_first": ("hotline",), "crisis_urgent": ("hotlines",), "abroad": ("hotline",),
 }  # fmt: skip
 #: An entry id travels in button data (64 bytes with the version and action prefix): this leaves room for both.
 MAX_ID_CHARS = 48
