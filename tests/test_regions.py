@@ -104,7 +104,7 @@ async def test_a_card_naming_mainland_numbers_gets_the_note_of_the_place_the_mes
     engine: Engine, text: str, note: str | None
 ) -> None:
     user = EngineUser(engine, 2)
-    await user.says("借呗逾期了怎么办")  # a conversation in Simplified Chinese: the guess is the mainland
+    await user.says("借呗逾期三天了 咋处理")  # a conversation in Simplified Chinese: the guess is the mainland
     card, *_ = await user.says(text)
     assert card.title == "标题 impact.credit"
     if note is None:

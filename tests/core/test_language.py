@@ -206,8 +206,8 @@ def test_a_clear_traditional_line_is_answered_in_traditional_at_once() -> None:
         pytest.param(Lang.ZH_HANS, ("thanks", "ok thank you"), Lang.ZH_HANS, id="short-english-replies-keep-chinese"),
         pytest.param(Lang.ZH_HANS, ("謝謝", "謝謝你"), Lang.ZH_HANS, id="short-traditional-replies-keep-the-script"),
         pytest.param(Lang.ZH_HANS, ("我人在台灣 借唄逾期了",), Lang.ZH_HANT, id="clear-traditional-switches"),
-        pytest.param(Lang.ZH_HANS, ("借唄逾期了怎么办呢",), Lang.ZH_HANS, id="one-traditional-character-does-not"),
-        pytest.param(Lang.ZH_HANT, ("借呗逾期了怎么办",), Lang.ZH_HANS, id="clear-simplified-switches-back"),
+        pytest.param(Lang.ZH_HANS, ("借唄逾期了该咋办呢",), Lang.ZH_HANS, id="one-traditional-character-does-not"),
+        pytest.param(Lang.ZH_HANT, ("借呗逾期了该咋还呢",), Lang.ZH_HANS, id="clear-simplified-switches-back"),
         pytest.param(Lang.ZH_HANS, ("can they sue me for it", "what should I do next"), Lang.EN, id="english-still"),
     ],
 )
