@@ -61,6 +61,11 @@ _REGION_OF_LANG: Final = {Lang.ZH_HANT: Region.TAIWAN, Lang.ZH_HK: Region.HONG_K
 _REGION_OF_SUBTAG: Final = {"cn": Region.MAINLAND, "tw": Region.TAIWAN, "hk": Region.HONG_KONG, "mo": Region.HONG_KONG}
 
 
+def _padded_form(text: str) -> str:
+    """`text` in the safety screen's normal form with a space at each end, for whole-word matching."""
+    return f" {normal_form(text)} "
+
+
 def region_of(lang: Lang, client_lang: str | None = None) -> Region:
     """Where the user most likely is: Taiwan wording → Taiwan, Hong Kong wording → Hong Kong, Simplified → mainland;
     English says nothing, so the client's language code decides ("en-HK"), else the mainland."""
@@ -379,12 +384,11 @@ class Advisor:
         menu of other topics). A scam the screen heard keeps its card."""
         if conversation.region is not Region.ELSEWHERE or concern not in (None, Concern.DISTRESS):
             return False
-        return self._says_any(text, "help_line_words") or not self._answers(result)
+        return self._says_any(_padded_form(text), "help_line_words") or not self._answers(result)
 
-    def _says_any(self, text: str, key: str) -> bool:
-        """Whether the message holds a word of the list `key` (in the safety screen's normal form; a Latin word only
-        as a whole word: "in the us" is not in "in the usual way")."""
-        form = f" {normal_form(text)} "
+    def _says_any(self, form: str, key: str) -> bool:
+        """Whether a message (its `_padded_form`) holds a word of the list `key` (in the safety screen's normal form;
+        a Latin word only as a whole word: "in the us" is not in "in the usual way")."""
         return any(f" {said} " in form if said.isascii() else said in form for said in self._word_forms(key))
 
     def _word_forms(self, key: str) -> tuple[str, ...]:
@@ -431,7 +435,8 @@ class Advisor:
     def _region_said(self, text: str) -> Region | None:
         """The region the message says the user is in (the `place_words_<region>` words, read in the safety screen's
         normal form: Simplified, lower case, no punctuation), or None."""
-        return next((region for region in _SAID if self._says_any(text, f"place_words_{region.value}")), None)
+        form = _padded_form(text)
+        return next((region for region in _SAID if self._says_any(form, f"place_words_{region.value}")), None)
 
     def _region_note(self, conversation: Conversation, text: str) -> str | None:
         """For a user in Hong Kong or Taiwan (as far as the wording and the client tell), or who said they are
