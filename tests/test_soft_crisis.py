@@ -332,8 +332,22 @@ async def test_the_means_at_hand_right_after_the_crisis_reply_get_the_urgent_rep
 
     assert reply.text == "‹urgent ‹mainland line›\n‹taiwan line›\n‹hongkong line›\n‹elsewhere››"
     hong_kong = EngineUser(engine, 13, Lang.ZH_HK)
-    (first,) = await hong_kong.says("药都买好了")  # the first message too, the user's own region first
+    (first,) = await hong_kong.says("安眠药都买好了")  # the first message too, the user's own region first
     assert first.text == "‹urgent ‹hongkong line›\n‹mainland line›\n‹taiwan line›\n‹elsewhere››"
+
+
+async def test_everyday_medicine_is_no_crisis_until_the_intent_is_known(engine: Engine) -> None:
+    """Regression trial: "感冒药买好了" got the urgent crisis reply. Cold medicine bought is everyday news; said right
+    after the crisis reply, any medicine bought may be the means, and gets the urgent reply."""
+    user = EngineUser(engine, 17)
+    await user.says("感冒药买好了")
+    assert "‹urgent" not in user.text
+    assert "‹crisis›" not in user.text
+
+    await user.says("今晚想一个人去看星星")
+    assert user.text == "‹crisis›"
+    (reply,) = await user.says("感冒药买好了")
+    assert reply.text.startswith("‹urgent ")
 
 
 async def test_a_check_in_after_the_crisis_reply_keeps_every_regions_lines(engine: Engine) -> None:
@@ -348,7 +362,9 @@ async def test_a_check_in_after_the_crisis_reply_keeps_every_regions_lines(engin
 @pytest.mark.parametrize(
     ("text", "urgent"),
     [
-        pytest.param("药都买好了", True, id="pills-bought"),
+        pytest.param("安眠药都买好了", True, id="sleeping-pills-bought"),
+        pytest.param("我不想活了 药都买好了", True, id="medicine-bought-with-the-intent"),
+        pytest.param("药都买好了", False, id="medicine-bought-alone-says-no-intent"),
         pytest.param("我现在在天台上", True, id="on-the-roof"),
         pytest.param("I took all my pills", True, id="english-pills-taken"),
         pytest.param("我不想活了", False, id="a-wish-is-no-plan"),
@@ -392,7 +408,7 @@ async def test_a_user_who_says_where_they_are_gets_that_places_numbers(engine: E
     """Second user trial: "我喺香港 … 仲話會上門" was told to call 110 and 12378. Said in the message, the place beats
     the guess from the wording (Simplified here), for the crisis lines and for a card's note alike."""
     user = EngineUser(engine, 15)
-    (urgent,) = await user.says("我在香港 药都买好了")
+    (urgent,) = await user.says("我在香港 安眠药都买好了")
     assert urgent.text == "‹urgent ‹hongkong line›\n‹mainland line›\n‹taiwan line›\n‹elsewhere››"
 
     other = EngineUser(engine, 16)

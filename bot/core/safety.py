@@ -248,8 +248,10 @@ class _Rules:
             self._words.setdefault(needle.strip()[0], []).append((rank, word, needle))
         self._patterns = [_pattern(p) for p in dict.fromkeys(section.get("patterns", ()))]
         self._together = [tuple(_pattern(p) for p in group) for group in section.get("together", ())]
-        # a denial of self-harm ("我没想伤害自己") vetoes as `unless` does
-        self._unless = _either(_bounded(p) for p in (*section.get("unless", ()), *section.get("denial", ())))
+        # a denial of self-harm ("我没想伤害自己") and everyday things that read like the means ("感冒药买好了") veto
+        # as `unless` does
+        vetoes = (*section.get("unless", ()), *section.get("denial", ()), *section.get("everyday", ()))
+        self._unless = _either(_bounded(p) for p in vetoes)
         # Chinese phrases by sound.
         self._by_start: dict[tuple[str, str], list[tuple[tuple[tuple[str, ...], ...], str]]] = {}
         sound_alike = {normal_form(w) for w in section.get("by_sound", ())}
@@ -380,7 +382,10 @@ class Screen:
         # vetoes: heard after the crisis phrases and model, before the scam screen.
         crisis = data.get(Concern.CRISIS.value) or {}
         self._soft = _Rules(
-            {"patterns": crisis.get("soft", ()), "unless": [*crisis.get("unless", ()), *crisis.get("denial", ())]}
+            {
+                "patterns": crisis.get("soft", ()),
+                "unless": [*crisis.get("unless", ()), *crisis.get("denial", ()), *crisis.get("everyday", ())],
+            }
         )
         # A clear denial ("我没想伤害自己 就是想问…", "I'm not suicidal, I just want to know…") silences the soft tier:
         # the user said what they do not mean (second user trial: the denial itself was heard and escalated).
@@ -395,10 +400,12 @@ class Screen:
             return shipped_model()
         return self._learned or None
 
-    def __call__(self, text: str, *, answer: bool = False) -> Screening:
+    def __call__(self, text: str, *, answer: bool = False, after_crisis: bool = False) -> Screening:
         """What the screen finds in `text`; `answer`: the message answers the question the bot just asked it (a
         walkthrough step's option, a number, a checklist item: "身份证和流水都准备好了", "我想延期" at the requests
-        step), and the crisis model's soft tier is not heard.
+        step), and the crisis model's soft tier is not heard; `after_crisis`: the crisis reply was given a few
+        messages ago, so the intent is known and the means alone ("药都买好了", which from anyone else may be cold
+        medicine) are an urgent crisis.
 
         Such replies are short and first-person, the shape the crisis model learned most crises in, and what the
         user means is plain from the question they answer; a soft hit is a faint signal that would only add a
@@ -410,10 +417,25 @@ class Screen:
             return Screening()
         units = _units(form)
         latin, starts, ends = _latin_of(form)
-        model = self.model
+        if after_crisis and (means := self._means.find(form, units, latin, starts, ends)) is not None:
+            return Screening(Concern.CRISIS, f"means after the crisis reply: {means}", urgent=True)
         # a denial of self-harm: no soft tier (the phrases elsewhere in the message and a full model score still count)
         denied = self._denial is not None and self._denial.search(form) is not None
-        faint = not (answer or denied)
+        return self._heard(form, units, latin, starts, ends, faint=not (answer or denied), denied=denied)
+
+    def _heard(
+        self,
+        form: str,
+        units: Sequence[_Unit],
+        latin: str,
+        starts: set[int],
+        ends: set[int],
+        *,
+        faint: bool,
+        denied: bool,
+    ) -> Screening:
+        """Each concern's phrases then its model, in order of precedence; `faint`: the soft tier may be heard."""
+        model = self.model
         read: dict[str, set[str]] = {}  # n-grams by form: the models share them unless a veto blanks something
         for concern, rules in self._rules:  # in order of precedence; for each, its phrases then its model
             rule = rules.find(form, units, latin, starts, ends)

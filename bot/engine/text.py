@@ -72,7 +72,7 @@ class TextHandler:
         # The whole message is screened before anything else (even past LONG_MESSAGE); a reply to the step in front
         # of the user, with no crisis reply in mind, as one (`Screen`'s `answer`).
         answering = state.crisis is None and dialogue.understood(state.progress, text, k.walkthrough) is not None
-        screening = k.advisor.screen(text, answer=answering)
+        screening = k.advisor.screen(text, answer=answering, after_crisis=state.crisis is not None)
         answers_freely = screening.concern in ANSWERED_FREELY  # crisis or scam text is never an answer
         if k.plan is not None and answers_freely and planchat.reads_as_answer(state.plan, text):
             unknown = understand.says_one_of(text, k.walkthrough.dont_know)  # one list of words, the guide's

@@ -98,6 +98,45 @@ def test_a_crisis_outweighs_a_scam_in_the_same_message(screen: Screen) -> None:
     assert screen("有人让我交钱协商，我真的不想活了").concern is CRISIS
 
 
+@pytest.mark.parametrize("learned", [pytest.param(False, id="phrases"), pytest.param(True, id="phrases-and-model")])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # everyday medicine is no means (regression trial: "感冒药买好了" got the full crisis reply)
+        pytest.param("感冒药买好了", None, id="cold-medicine-bought"),
+        pytest.param("胃药已经买好了 谢谢", None, id="stomach-medicine-bought"),
+        pytest.param("药已经吃了 好多了", None, id="medicine-taken-feeling-better"),
+        pytest.param("孩子的药买好了 借呗逾期怎么协商", None, id="a-childs-medicine"),
+        pytest.param("止痛药在手边 牙疼", None, id="painkillers-at-hand"),
+        pytest.param("感冒藥買好了", None, id="traditional"),
+        # a harmful substance, an amount or hoarding still is
+        pytest.param("安眠药都买好了", CRISIS, id="sleeping-pills-bought"),
+        pytest.param("吃了一瓶感冒药", CRISIS, id="a-bottle-taken"),
+        pytest.param("我把药都攒好了", CRISIS, id="medicine-hoarded"),
+        pytest.param("攒了很多药", CRISIS, id="a-lot-of-medicine-saved-up"),
+        pytest.param("我妈的安眠药都买好了", CRISIS, id="sleeping-pills-are-no-everyday-medicine"),
+    ],
+)
+def test_medicine_is_a_means_only_when_harmful_or_hoarded(text: str, expected: Concern | None, learned: bool) -> None:
+    assert Screen(learned=learned)(text).concern is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        pytest.param("感冒药买好了", True, id="any-medicine-once-the-intent-is-known"),
+        pytest.param("药都买好了", True, id="medicine-bought"),
+        pytest.param("借呗逾期了怎么协商", False, id="a-question"),
+    ],
+)
+def test_right_after_the_crisis_reply_the_means_alone_are_urgent(screen: Screen, text: str, urgent: bool) -> None:
+    """The intent was said a message or two ago: any medicine bought is the means, as in the same message."""
+    found = screen(text, after_crisis=True)
+    assert found.urgent is urgent
+    assert (found.concern is CRISIS) is urgent
+    assert screen(f"我不想活了 {text}").urgent is urgent
+
+
 @pytest.mark.parametrize(
     ("raw", "form"),
     [
