@@ -15,7 +15,8 @@ from bot.core.planchat import PlanState
 from bot.core.progress import Progress
 from bot.core.walkthrough import Walkthrough, load_walkthrough
 from bot.engine import CRISIS_MEMORY, FORM_KEY, PLAN_KEY, PROGRESS_KEY
-from bot.engine.saved_state import CRISIS_KEY, FORGET_KEY, UserState
+from bot.engine.care import SOFT_WINDOW, Care
+from bot.engine.saved_state import CARE_KEY, CRISIS_KEY, FORGET_KEY, UserState
 from bot.storage import Session
 from bot.tools import Form
 from tests.kbfactory import write_walkthrough
@@ -80,6 +81,10 @@ PLAN_BEFORE_EARLIER = {**FIRST_PLAN, "paused": True}
         pytest.param({CRISIS_KEY: 2}, UserState(crisis=2), id="crisis-memory"),
         pytest.param({CRISIS_KEY: CRISIS_MEMORY + 50}, UserState(crisis=CRISIS_MEMORY), id="crisis-memory-capped"),
         pytest.param({FORGET_KEY: True}, UserState(forget_asked=True), id="delete-everything-asked"),
+        pytest.param({CARE_KEY: {"version": 1, "at": 1800000000, "soft": 2, "cared": True}},
+                     UserState(care=Care(1800000000, 2, cared=True)), id="the-soft-tiers-memory"),
+        pytest.param({CARE_KEY: {"version": 1, "at": 1800000000, "soft": SOFT_WINDOW + 9}},
+                     UserState(care=Care(1800000000, SOFT_WINDOW)), id="the-soft-tiers-memory-capped"),
     ],
 )  # fmt: skip
 def test_every_shape_the_database_may_hold_still_loads(walk: Walkthrough, parts: dict[str, object],
@@ -95,6 +100,7 @@ def test_what_is_saved_reads_back_the_same(walk: Walkthrough) -> None:
         form=Form("diary", {"at": "day", "day": None, "channel": None, "who": None}),
         crisis=1,
         forget_asked=True,
+        care=Care(1800000000, 1, cared=True),
     )  # fmt: skip
     saved = state.to_dict()
     assert saved is not None
@@ -137,6 +143,12 @@ def test_a_garbled_part_is_refused_alone_and_logged_by_place_not_by_value(
                      id="forget-question-in-words"),
         pytest.param({FORGET_KEY: False}, "saved /forget question: not one of the values allowed there",
                      id="a-closed-question-is-never-stored"),
+        pytest.param({CARE_KEY: {"version": 2, "at": 1800000000}}, "saved care memory: version: not one of the values",
+                     id="care-memory-from-a-newer-release"),
+        pytest.param({CARE_KEY: {"version": 1, "at": 1800000000, "text": "我受够了"}},
+                     "saved care memory: text: not a key this version has", id="care-memory-with-a-message-in-it"),
+        pytest.param({CARE_KEY: {"version": 1, "at": 1800000000, "soft": -1}}, "saved care memory: soft: expected",
+                     id="care-memory-counting-below-zero"),
     ],
 )  # fmt: skip
 def test_each_kind_of_part_is_refused_with_a_clear_reason(

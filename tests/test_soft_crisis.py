@@ -33,7 +33,8 @@ from bot.core.safety import Concern, Screen
 from bot.core.safetymodel import Linear, SafetyModel
 from bot.core.walkthrough import load_walkthrough
 from bot.engine import PROGRESS_KEY, Engine, Knowledge
-from bot.engine.recent_turns import SOFT_WINDOW
+from bot.engine.care import CARE_SECONDS, SOFT_WINDOW
+from bot.engine.saved_state import CARE_KEY
 from bot.storage import Storage
 from tests.kbfactory import TEXT_KEYS, write_kb, write_runnable_kb, write_walkthrough
 from tests.transcript import EngineUser
@@ -515,3 +516,99 @@ async def test_crying_emoji_alone_get_a_kind_line(engine: Engine, text: str, lan
     user = EngineUser(engine, 25, lang)
     (reply,) = await user.says(text)
     assert reply.text == key
+
+
+# -- the soft tier's memory through a restart --------------------------------------------------------------------
+
+
+class Restarts:
+    """The bot on one database file with a clock the test sets, started afresh whenever the test says: new Storage,
+    new Engine, nothing in memory but what the file holds."""
+
+    def __init__(self, knowledge: Knowledge, path: Path) -> None:
+        self.knowledge, self.path = knowledge, path
+        self.now = 1_800_000_000.0
+        self.storage: Storage | None = None
+
+    async def start(self) -> EngineUser:
+        await self.stop()
+        self.storage = await Storage.open(self.path)
+        return EngineUser(Engine(self.knowledge, self.storage, clock=lambda: self.now), 31)
+
+    async def stop(self) -> None:
+        if self.storage is not None:
+            await self.storage.close()
+            self.storage = None
+
+    async def saved_state(self) -> dict[str, object]:
+        assert self.storage is not None
+        session = await self.storage.load_session(31)
+        return {} if session is None or session.state is None else dict(session.state)
+
+
+@pytest.fixture
+async def bot(knowledge: Knowledge, tmp_path: Path) -> AsyncIterator[Restarts]:
+    restarts = Restarts(knowledge, tmp_path / "restarted.sqlite3")
+    yield restarts
+    await restarts.stop()
+
+
+async def test_a_second_faint_signal_after_a_restart_still_gets_the_full_crisis_reply(bot: Restarts) -> None:
+    user = await bot.start()
+    await user.says(QUESTION)
+    assert user.replies[-1].text.startswith("‹soft ")
+
+    user = await bot.start()
+    bot.now += 600
+    await user.says("逾期了征信会不会受影响")
+
+    assert user.text == "‹crisis›"
+
+
+async def test_the_check_in_after_a_caring_reply_survives_a_restart(bot: Restarts) -> None:
+    user = await bot.start()
+    await user.says("征信和协商")  # a menu heard faintly: the soft care in place of an answer
+    assert user.replies[-1].text.startswith("‹soft first ")
+
+    user = await bot.start()
+    (checked,) = await user.says("算了 不说了")
+
+    assert checked.text.startswith("‹checkin ")
+
+
+async def test_the_saved_memory_is_a_time_a_count_and_a_flag_and_forget_erases_it(bot: Restarts) -> None:
+    user = await bot.start()
+    await user.says("征信和协商")
+    care = (await bot.saved_state())[CARE_KEY]
+    assert care == {"version": 1, "at": int(bot.now), "soft": SOFT_WINDOW, "cared": True}  # nothing typed in it
+
+    await user.says("/forget")
+    await user.presses("f:yes")
+    user = await bot.start()
+    await user.says(QUESTION)  # a faint signal again: the first one since the memory was erased
+
+    assert user.replies[-1].text.startswith("‹soft ")
+    assert "‹crisis›" not in user.text
+
+
+async def test_the_memory_runs_out_after_its_messages_and_is_then_no_longer_saved(bot: Restarts) -> None:
+    user = await bot.start()
+    await user.says(QUESTION)
+    for _ in range(SOFT_WINDOW):
+        user = await bot.start()
+        await user.says("协商怎么谈")
+    assert CARE_KEY not in await bot.saved_state()
+
+    await user.says("逾期了征信会不会受影响")
+    assert user.replies[-1].text.startswith("‹soft ")
+
+
+async def test_a_faint_signal_a_day_later_is_not_close_to_the_first(bot: Restarts) -> None:
+    user = await bot.start()
+    await user.says(QUESTION)
+
+    bot.now += CARE_SECONDS + 1  # the same process, a day later: two messages apart, but not close together
+    await user.says("逾期了征信会不会受影响")
+
+    assert user.replies[-1].text.startswith("‹soft ")
+    assert "‹crisis›" not in user.text

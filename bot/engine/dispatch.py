@@ -61,7 +61,7 @@ class Engine:
         self.directory = directory
         self.tools = Tools(storage, clock)
         self._memory = Memory()  # what a 👎 and a repeat need of recent users; memory only
-        self._texts = TextHandler(storage, self.tools, self._memory)
+        self._texts = TextHandler(storage, self.tools, self._memory, clock)
         self._busy: set[int] = set()  # users with an event being handled: a second one at once is a caller's bug
         self._reloading = asyncio.Lock()
         # The engine is the only writer of sessions, so what it last read or wrote is what is on disk; keeping

@@ -1,8 +1,9 @@
-"""The per-user state saved in a session (walkthrough progress, /plan, a tool's pending form, the crisis memory,
-an open "delete everything?") and its conversion to and from the stored dict.
+"""The per-user state saved in a session (walkthrough progress, /plan, a tool's pending form, the crisis memory, the
+soft tier's memory, an open "delete everything?") and its conversion to and from the stored dict.
 
 Each part has its saved shape declared with msgspec beside the value it holds (`progress.SavedV1`/`SavedV2`,
-`planchat.SavedPlan`, `tools.SavedForm`, `CrisisLeft` and `ForgetAsked` here), every version the database may hold.
+`planchat.SavedPlan`, `tools.SavedForm`, `care.SavedCare`, `CrisisLeft` and `ForgetAsked` here), every version the
+database may hold.
 A part without any of its shapes (a garbled or hand-edited row) is refused with StateError; the user then starts that
 part afresh, the others are kept, and the log says which part of whose state and what was wrong (never a value: they
 hold what users typed).
@@ -20,6 +21,7 @@ import msgspec
 from bot import schema
 from bot.core import dialogue_queries, planchat, progress
 from bot.core.walkthrough import Walkthrough
+from bot.engine.care import Care
 from bot.engine.recent_turns import CRISIS_MEMORY
 from bot.errors import StateError
 from bot.storage import WALKTHROUGH_KEY, Session
@@ -38,6 +40,8 @@ PLAN_KEY = "plan"
 CRISIS_KEY = "crisis"
 #: The key of whether the last thing shown asked "delete everything?" (`UserState.forget_asked`).
 FORGET_KEY = "forget"
+#: The key of the soft tier's memory: a faint crisis signal or a caring reply a moment ago (`UserState.care`).
+CARE_KEY = "care"
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,9 @@ class UserState:
 
     `forget_asked`: the last thing shown asked "delete everything?", so the next message may answer it in words;
     stored, so a "yes" typed after a restart is still the answer (the engine closes it at the next message).
+
+    `care`: a faint crisis signal or a caring reply a moment ago (bot/engine/care.py); stored, so that a second faint
+    signal after a restart still gets the full crisis reply, and the check-in still follows a caring reply.
     """
 
     progress: progress.Progress | None = None
@@ -55,6 +62,7 @@ class UserState:
     form: Form | None = None
     crisis: int | None = None
     forget_asked: bool = False
+    care: Care | None = None
 
     def to_dict(self) -> dict[str, Any] | None:
         state: dict[str, Any] = {}
@@ -68,6 +76,8 @@ class UserState:
             state[CRISIS_KEY] = self.crisis
         if self.forget_asked:
             state[FORGET_KEY] = True
+        if self.care is not None:
+            state[CARE_KEY] = self.care.to_dict()
         return state or None
 
     @property
@@ -90,6 +100,7 @@ class UserState:
             form=_part(session, FORM_KEY, Form.from_dict),
             crisis=_part(session, CRISIS_KEY, _crisis_left),
             forget_asked=_part(session, FORGET_KEY, _forget_asked) or False,
+            care=_part(session, CARE_KEY, Care.from_dict),
         )
 
 

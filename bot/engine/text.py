@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import replace
 
 from bot.core import actions, dialogue, planchat, progress, understand
@@ -14,7 +16,7 @@ from bot.core.limits import MAX_MESSAGE_CHARS
 from bot.core.matcher import MatchResult, Status
 from bot.core.replies import Reply
 from bot.core.safety import Concern, Screening
-from bot.engine import extras, steps
+from bot.engine import care, extras, steps
 from bot.engine.commands import forget_press
 from bot.engine.decision import Decision, cared
 from bot.engine.events import Incoming
@@ -39,10 +41,13 @@ _OUTCOMES = {Status.ANSWER: "answered", Status.CLARIFY: "clarified", Status.FALL
 class TextHandler:
     """Typed messages of every user; counts outcomes for /stats and keeps what a 👎 and a repeat need in `memory`."""
 
-    def __init__(self, storage: Storage, toolbox: Tools, memory: Memory) -> None:
+    def __init__(
+        self, storage: Storage, toolbox: Tools, memory: Memory, clock: Callable[[], float] = time.time
+    ) -> None:
         self.storage = storage
         self.tools = toolbox
         self.memory = memory
+        self.clock = clock
 
     async def forget_typed(
         self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation
@@ -99,12 +104,15 @@ class TextHandler:
             text = text[:LONG_MESSAGE]
         recent = self.memory.turns(event.user_id)
         recent.begin(event.update_id)
-        screening = _soon_after_another(recent, screening)
-        before, plan_before = state.crisis, state.plan
-        conversation = replace(conversation, after_crisis=bool(before), after_care=recent.cared_just_before())
+        now = self.clock()
+        faint = screening.concern is Concern.CRISIS_SOFT
+        screening = _soon_after_another(state.care, now, screening)
+        before, plan_before, care_before = state.crisis, state.plan, state.care
+        after_care = care.after_care(care_before, now)
+        conversation = replace(conversation, after_crisis=bool(before), after_care=after_care)
         outcome = k.advisor.ask(conversation, text, screening)
-        state = replace(state, crisis=_crisis_left(before, outcome))
-        recent.note_cared(outcome.cared)
+        cared_now = care.after_message(care_before, now, soft=faint, cared=outcome.cared)
+        state = replace(state, crisis=_crisis_left(before, outcome), care=cared_now)
         if outcome.safety is Concern.CRISIS:  # an open /plan question waits: the next number is not taken as its answer
             state = replace(state, plan=planchat.paused(state.plan))
         if _back_to_the_step(outcome, state.progress, event.text, k):
@@ -120,7 +128,7 @@ class TextHandler:
             replies = extras.with_script(replies, match.entry.id, state, k, lang)
         # A bare number ("5") is a button the user meant, not a question the knowledge base lacks.
         logged = outcome.unanswered and understand.button_number(text) is None
-        changed = state.crisis != before or state.plan != plan_before
+        changed = state.crisis != before or state.plan != plan_before or state.care != care_before
         return Decision(replies, state, save=changed, unanswered=match if logged else None)
 
     def _counted(
@@ -148,13 +156,10 @@ def _unless_just_shown(recent: RecentTurns, outcome: Outcome, k: Knowledge, lang
     return outcome.replies
 
 
-def _soon_after_another(recent: RecentTurns, screening: Screening) -> Screening:
-    """A soft crisis hit is noted; one soon after another is the full crisis reply: two faint signals close together
+def _soon_after_another(earlier: care.Care | None, now: float, screening: Screening) -> Screening:
+    """A soft crisis hit soon after another is the full crisis reply: two faint signals close together
     ("跟家人道过别了", then "好想解脱") are one clear one, and care comes before anything else."""
-    if screening.concern is not Concern.CRISIS_SOFT:
-        return screening
-    recent.note_soft()
-    if not recent.soft_again():
+    if screening.concern is not Concern.CRISIS_SOFT or not care.soft_again(earlier, now):
         return screening
     return Screening(Concern.CRISIS, f"{screening.rule}, soon after another soft hit")
 
