@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.core.advisor import Advisor
+from bot.core.advisor import Advisor, Conversation
 from bot.core.flow import Step
 from bot.core.i18n import NATIVE_NAMES, Lang
 from bot.core.knowledge import load_knowledge
@@ -147,6 +147,7 @@ def test_the_shipped_knowledge_tells_someone_who_paid_what_to_do_now(question: s
         pytest.param("催收打到我单位了", id="employer"),
         pytest.param("催收天天骚扰我爸妈", id="parents"),
         pytest.param("debt collectors are threatening me", id="en-threats"),
+        pytest.param("借贝又打电话来", id="the-lender-calling-again"),
     ],
 )
 def test_the_shipped_knowledge_routes_harassment_to_the_collection_answer(question: str, shipped: Knowledge) -> None:
@@ -159,6 +160,16 @@ def test_the_shipped_knowledge_routes_harassment_to_the_collection_answer(questi
         answer = shown.answer_in(lang)
         for number in ("95188", "12378", "110"):  # Alipay's service, the regulator's complaints line, the police
             assert number in answer, (lang, number)
+
+
+def test_stress_said_with_the_calls_gets_a_kind_word_and_the_collection_answer(shipped: Knowledge) -> None:
+    """Regression trial: "烦死了 借贝又打电话来" got a kind word and then "I can't answer that"."""
+    outcome = shipped.advisor.ask(Conversation(Lang.ZH_HANS), "烦死了 借贝又打电话来")
+    first, card, *_ = outcome.replies
+    assert first.text == shipped.kb.text("reassurance", Lang.ZH_HANS)
+    collection = shipped.kb.entry("route.collection")
+    assert collection is not None
+    assert card.title == collection.title_in(Lang.ZH_HANS)
 
 
 # --- "只还本金" is a request to waive interest, not to pay interest only ---------------------------------------------

@@ -147,7 +147,7 @@ class Advisor:
         screening = screening or self.screen(text)
         concern = screening.concern
         conversation = self._placed(conversation, text)
-        result = None if concern is Concern.CRISIS else self.matcher.match(text)
+        result = None if concern is Concern.CRISIS else self._matched(text, concern)
         if screening.denied and result is not None and not self._answers(result):
             # "我没想伤害自己 就是想问罚息能不能减": the denial is no topic; what it asks is (the last clause's)
             asked = self._asked(text)
@@ -173,6 +173,26 @@ class Advisor:
         if concern is Concern.CRISIS_SOFT:  # the answer they asked for, then help in one line
             return replace(outcome, replies=[*outcome.replies, self.soft_line(conversation)], safety=concern)
         return outcome
+
+    def _matched(self, text: str, concern: Concern | None) -> MatchResult:
+        """The match for a message; where the screen heard stress or a faint signal in it and the whole message finds
+        no clear answer, the message without its words of stress is tried too ("烦死了 借呗又打电话来" asks about
+        the calls): the kind word comes first, and the question is still answered."""
+        result = self.matcher.match(text)
+        if concern not in (Concern.DISTRESS, Concern.CRISIS_SOFT) or self._found(result):
+            return result
+        calm = self.screen.calm(text)
+        if not calm or calm == normal_form(text):
+            return result
+        without = self.matcher.match(calm)
+        return without if self._found(without) else result
+
+    @staticmethod
+    def _found(result: MatchResult) -> bool:
+        """Whether the match shows one loan topic or route without asking back (chit-chat is what words of stress
+        alone find: "烦死了" reads as small talk)."""
+        shown = result.entry if result.status is Status.ANSWER else result.route
+        return shown is not None and shown.kind is not EntryKind.OFFTOPIC
 
     def _soft_unsure(self, conversation: Conversation, text: str, result: MatchResult) -> Outcome:
         """A message heard faintly that the guide answers with no clear topic. "跟家人道过别了" read as a menu of

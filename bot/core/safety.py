@@ -345,6 +345,21 @@ class _Rules:
                     return self._typed[hit.group(0)]
         return None
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where in `text` (normal form) each phrase and pattern is found as written, vetoed ones left out."""
+        padded, chars = f" {text} ", set(text)
+        found: list[tuple[int, int]] = []
+        for _rank, word, needle in (item for char in chars for item in self._words.get(char, ())):
+            at = padded.find(needle)
+            while at >= 0:
+                start = at if needle is not word else at - 1  # as in `_by_word`
+                found.append((start, start + len(word)))
+                at = padded.find(needle, at + 1)
+        for pattern in self._patterns:
+            if pattern.needed is None or not pattern.needed.isdisjoint(chars):
+                found.extend(hit.span() for hit in pattern.regex.finditer(text))
+        return [(start, end) for start, end in found if not self._vetoed(text, start, end)]
+
     def without_vetoes(self, text: str) -> str:
         """`text` with every span an `unless` pattern matches blanked out: what the learned model may read, so that
         a veto (不想死, 想死你了, "financial suicide") holds for it as it does for the phrases."""
@@ -470,6 +485,16 @@ class Screen:
         if means is None:
             return Screening(Concern.CRISIS, rule)
         return Screening(Concern.CRISIS, f"{rule}; means: {means}", urgent=True)
+
+    def calm(self, text: str) -> str:
+        """`text` in the screen's normal form without the words of stress the distress screen hears in it ("烦死了
+        借呗又打电话来" → "借呗又打电话来"): what the message asks, for the matcher, when the stress words cover the
+        question up. Only words found as written are taken out (not those heard by sound)."""
+        form = _corrected(normal_form(text))
+        kept = list(form)
+        for start, end in dict(self._rules)[Concern.DISTRESS].spans(form):
+            kept[start:end] = " " * (end - start)
+        return _SPACES.sub(" ", "".join(kept)).strip()
 
     def learned_form(self, text: str, concern: Concern) -> str:
         """What the learned model of `concern` reads of `text`: the screen's normal form without that concern's

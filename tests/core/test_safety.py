@@ -253,6 +253,47 @@ def test_despair_gets_a_kind_word_before_the_practical_answer(advisor: Advisor, 
     assert outcome.safety is None  # despair is not reported as a safety event
 
 
+CALLS = [
+    "催收天天打电话", "借呗又来电话了", "催收打给我家人", "一直有电话催我还钱",
+    "催收电话太多了", "催收骂人怎么办", "会不会打给我同事", "collectors keep calling",
+]  # fmt: skip
+CHAT = ["烦死了", "今天好烦啊", "心情不好", "好无聊啊", "压力好大啊", "真的好累", "你好烦", "陪我聊聊天"]
+
+
+def test_words_of_stress_do_not_hide_the_question(tmp_path: Path) -> None:
+    """Regression trial: "烦死了 借贝又打电话来" got the kind word and then "I can't answer that": the stress words
+    pulled the message towards chit-chat. The kind word comes first, and the question is answered as if asked alone."""
+    entries = [
+        *default_entries(),
+        entry("route.collection", CALLS, kind="route", keywords=["催收"]),
+        entry("offtopic.chat", CHAT, kind="offtopic"),
+    ]
+    kb = load_knowledge(write_kb(tmp_path, entries), required_ids=())
+    advisor = Advisor(kb, Matcher(kb))
+    text = "压力好大 烦死了 借呗又打电话来"
+    whole = advisor.matcher.match(text)  # the whole message, stress words and all, reads as small talk
+    assert (whole.entry or whole.route) == kb.entry("offtopic.chat")
+
+    outcome = advisor.ask(Conversation(Lang.ZH_HANS), text)
+
+    first, shown = outcome.replies
+    assert first.text == kb.text("reassurance", Lang.ZH_HANS)
+    assert shown.title == kb.entry("route.collection").title_in(Lang.ZH_HANS)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "calm"),
+    [
+        pytest.param("压力好大 烦死了 借呗又打电话来", "借呗又打电话来", id="two-kinds-of-stress"),
+        pytest.param("好崩溃，逾期了征信会受影响吗", "逾期了征信会受影响吗", id="a-pattern-and-punctuation"),
+        pytest.param("I'm so stressed, can I negotiate", "im can i negotiate", id="english"),
+        pytest.param("逾期了征信会受影响吗", "逾期了征信会受影响吗", id="no-stress-nothing-taken"),
+    ],
+)
+def test_calm_takes_out_the_words_of_stress(screen: Screen, text: str, calm: str) -> None:
+    assert screen.calm(text) == calm
+
+
 @pytest.mark.parametrize(
     "aliases",
     [
