@@ -390,7 +390,8 @@ def _weight(phrase: str) -> int:
 
 def _contains(text: str, part: str) -> bool:
     """`part` inside `text`; a Latin end must be a word's end ("app" is not inside "happy")."""
-    return next(_occurrences(text, part), None) is not None
+    # most phrases are not in the text at all: told by `in` before a pattern is made for the word ends
+    return part in text and next(_occurrences(text, part), None) is not None
 
 
 def _occurrences(text: str, part: str) -> Iterator[re.Match[str]]:
