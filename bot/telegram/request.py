@@ -25,6 +25,7 @@ from typing import Any, Final
 
 import aiohttp
 import certifi
+import msgspec
 from aiohttp_socks import ProxyConnector
 from python_socks import ProxyError, ProxyTimeoutError
 from telegram.error import NetworkError, TimedOut
@@ -83,6 +84,17 @@ class AiohttpRequest(BaseRequest):
     @property
     def read_timeout(self) -> float | None:
         return self._timeouts["read"]
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> Any:
+        """The Bot API's answer decoded by msgspec, as PTB's documentation suggests overriding this for: every call's
+        answer passes here (getUpdates' too), and the stdlib's `json.loads` was about a tenth of a call's client CPU.
+        Anything msgspec refuses (bytes that are not UTF-8, say) goes PTB's own way, with its replacement characters
+        and its error."""
+        try:
+            return msgspec.json.decode(payload)
+        except (msgspec.DecodeError, UnicodeError):
+            return BaseRequest.parse_json_payload(payload)
 
     async def initialize(self) -> None:
         """Nothing to do: the session opens with the first request, so a client never used holds no socket."""
@@ -220,8 +232,13 @@ async def _encode(request_data: RequestData | None) -> tuple[bytes, str]:
     if request_data is None:
         return b"", ""
     if not request_data.contains_files:
-        # One JSON document of the parameters as they are (PTB's json_parameters would encode each value twice).
-        return json.dumps(request_data.parameters).encode(), "application/json"
+        # One JSON document of the parameters as they are (PTB's json_parameters would encode each value twice), by
+        # msgspec: UTF-8 rather than \u escapes, and a few times faster than `json.dumps`, which still takes what
+        # msgspec does not (a lone surrogate in a text, say).
+        try:
+            return msgspec.json.encode(request_data.parameters), "application/json"
+        except (TypeError, UnicodeError):
+            return json.dumps(request_data.parameters).encode(), "application/json"
     form = aiohttp.FormData(quote_fields=False)
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)

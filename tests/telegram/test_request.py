@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import logging
 import socket
 import time
@@ -12,8 +13,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 import telegram
+from aiohttp import web
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
 from bot.telegram.request import AiohttpRequest, NotSent, Unanswered
 from bot.telegram.retry import RetryPolicy
@@ -65,6 +67,51 @@ async def test_long_polling_receives_an_update(fake_api: FakeBotAPI, client: tel
     fake_api.inject_message(8, "你好")
     updates = await client.get_updates(timeout=1)
     assert [u.message.text for u in updates if u.message] == ["你好"]
+
+
+def test_answers_decode_as_the_standard_library_reads_them() -> None:
+    answers = [b'{"ok":true,"result":{"text":"\xe4\xbd\xa0\xe5\xa5\xbd \\u4f60","id":123456789012345678901234}}',
+               b'[1, 2.5, null, "a"]', b'{"ok":true,"result":{"text":"\\ud800"}}']  # fmt: skip
+    for answer in answers:
+        assert AiohttpRequest.parse_json_payload(answer) == json.loads(answer)
+
+
+@pytest.mark.parametrize("answer", [b"\xff\xfe", b'{"ok": tru', b""], ids=["not-utf8", "cut-short", "empty"])
+def test_an_answer_that_is_not_json_is_the_error_ptb_gives(answer: bytes) -> None:
+    with pytest.raises(TelegramError, match="Invalid server response"):
+        AiohttpRequest.parse_json_payload(answer)
+
+
+async def test_a_text_msgspec_cannot_encode_goes_as_the_standard_library_writes_it() -> None:
+    """A lone surrogate (which the transport's `valid_unicode` keeps out of users' texts) is refused by msgspec; the
+    body is then json.dumps', as before msgspec: the call is still made, and the server decides."""
+    bodies: list[bytes] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        if request.match_info["method"] == "getMe":  # what `async with Bot` asks first
+            return web.json_response({"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "b"}})
+        bodies.append(await request.read())
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        async with telegram.Bot("1:A", base_url=f"http://127.0.0.1:{port}/bot",
+                                request=AiohttpRequest(1, policy=QUICK)) as bot:  # fmt: skip
+            for text in ("你好 ok", "a\ud800b"):
+                # a method PTB does not wrap, so it does not warn; the body is made the same way for every call
+                assert await bot.do_api_request("sendNote", api_kwargs={"chat_id": 1, "text": text}) is True
+    finally:
+        await runner.cleanup()
+    expected = [{"chat_id": 1, "text": "你好 ok"}, {"chat_id": 1, "text": "a\ud800b"}]
+    assert [json.loads(body) for body in bodies] == expected
+    assert "你好".encode() in bodies[0]  # UTF-8, not \u escapes
+    assert bodies[1] == json.dumps(expected[1]).encode()
 
 
 async def test_an_upload_goes_as_multipart_through_the_same_client(fake_api: FakeBotAPI, client: telegram.Bot) -> None:
