@@ -14,6 +14,7 @@ A text that asks something ("借呗逾期会怎样？") is never an answer: the 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -248,7 +249,8 @@ def _particled(phrase: str) -> set[str]:
     return {phrase, *(phrase + particle for particle in _PARTICLES)} if phrase else set()
 
 
-def phrases(option: Option) -> list[str]:
+@functools.lru_cache(maxsize=1024)  # every option of the step, for each typed message; options are immutable values
+def phrases(option: Option) -> tuple[str, ...]:
     """Every way an option is named, in normal form: each part of its label and script wording, and its `also:`."""
     named: list[str] = []
     texts = [option.label, *([option.said] if option.said else [])]
@@ -259,7 +261,7 @@ def phrases(option: Option) -> list[str]:
             named.extend(_PARTS.split(whole))
     named.extend(option.also)
     forms = (basic_form(name) for name in named)
-    return list(dict.fromkeys(form for form in forms if len(form) >= 2))
+    return tuple(dict.fromkeys(form for form in forms if len(form) >= 2))
 
 
 def _same(form: str, phrase: str) -> bool:
