@@ -26,6 +26,7 @@ from bot.core.advisor import Conversation
 from bot.core.i18n import Lang
 from bot.core.language import Typed, follow, reply_lang
 from bot.core.replies import Reply
+from bot.core.walkthrough import Walkthrough
 from bot.engine import commands, presses, steps
 from bot.engine.decision import Decision
 from bot.engine.events import Incoming, Kind, Response
@@ -67,6 +68,9 @@ class Engine:
         # The engine is the only writer of sessions, so what it last read or wrote is what is on disk; keeping
         # recent users in memory saves a database round trip per message. Writes still go to disk first.
         self._recent: OrderedDict[int, Session | None] = OrderedDict()
+        # The state decoded from a recent user's session, while that session and walkthrough are the ones in use: a
+        # message that changes nothing (most questions) is followed by one that would decode the same session again.
+        self._decoded: dict[int, tuple[Session, Walkthrough, UserState]] = {}
 
     async def reload(self, config: MatcherConfig | None = None) -> Knowledge:
         """Load the knowledge folder again; on a problem the old knowledge stays and KnowledgeError is raised.
@@ -109,7 +113,7 @@ class Engine:
     async def _handle(self, event: Incoming) -> Response:
         k = self.knowledge  # one generation for the whole event, even if a reload happens meanwhile
         session = await self._load(event.user_id)
-        state = UserState() if event.public else UserState.from_session(session, k.walkthrough)
+        state = UserState() if event.public else self._state(session, k.walkthrough)
         typed_before = Typed.decode(session.typed_lang if session else None)
         typed = typed_before
         if event.kind is Kind.TEXT and not dialogue.names_option(state.progress, event.text, k.walkthrough):
@@ -200,8 +204,22 @@ class Engine:
     def _remember(self, user_id: int, session: Session | None) -> None:
         self._recent[user_id] = session
         self._recent.move_to_end(user_id)
+        self._decoded.pop(user_id, None)
         while len(self._recent) > RECENT_USERS:
-            self._recent.popitem(last=False)
+            gone, _ = self._recent.popitem(last=False)
+            self._decoded.pop(gone, None)
+
+    def _state(self, session: Session | None, walkthrough: Walkthrough) -> UserState:
+        """`UserState.from_session`, decoded once per session a recent user has (the state is an immutable value)."""
+        if session is None:
+            return UserState()
+        known = self._decoded.get(session.user_id)
+        if known is not None and known[0] is session and known[1] is walkthrough:
+            return known[2]
+        state = UserState.from_session(session, walkthrough)
+        if self._recent.get(session.user_id) is session:
+            self._decoded[session.user_id] = (session, walkthrough, state)
+        return state
 
     async def _decide(self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation) -> Decision:
         """What the event decides (`_job`). "Delete everything?" is open for the very next message only: a typed
