@@ -117,6 +117,48 @@ def _days_in_parts(cleaned: str) -> int | None:
     return total if total <= _LARGEST[Unit.DAYS] else None
 
 
+#: A span said roughly: "两个多月", "一个多礼拜", "十来天", "十几天", "一年多", "半年多", "大半年".
+_ROUGH: Final = re.compile(
+    r"(?P<big>大)?(?P<number>\d+|[一二两三四五六七八九十百]+|半)个?(?P<more>多|来|几)?"
+    r"(?P<unit>月|星期|周|礼拜|年|天|日)(?P<after>多)?"
+)
+#: What a rough span's "多" adds, in days: "两个多月" is about 70, "一个多礼拜" 10, "一年多" 425, "十多天" 15.
+_MORE: Final = {30: 10, 7: 3, 365: 60}
+#: How many days a span's word counts (a month 30, as above), and half of it ("半年" is 180 days, as `_HALVES`).
+_UNIT_DAYS: Final = {"天": 1, "日": 1, "月": 30, "年": 365, **dict.fromkeys(["星期", "周", "礼拜"], 7)}
+_HALF_DAYS: Final = {30: 15, 365: 180}
+#: Words after a rough span that say nothing more ("了", "吧"), "多" aside: it is part of the span ("一年多").
+_ROUGH_TAIL: Final = re.compile(r"(?:左右|了|吧|啦|的|呢|啊|差不多|大概|应该|好像)+$")
+
+
+def rough_days(text: str) -> int | None:
+    """A guess at a span of days said roughly ("大半年" about 210, "两个多月" about 70, "一个多礼拜" about 10, "十来天"
+    about 12), to be confirmed before it is recorded; None for anything else, a span said exactly ("三个月") too.
+
+    `read_number` reads "三个多月" as 90, which falls in the range below the one meant; this guess lies inside it."""
+    cleaned = _cleaned(text).replace("俩", "两").replace("倆", "两").translate(str.maketrans("個週禮", "个周礼"))
+    match = _ROUGH.fullmatch(_ROUGH_TAIL.sub("", _HEDGE.sub("", cleaned)))
+    if match is None or not (match["big"] or match["more"] or match["after"]):
+        return None
+    unit = _UNIT_DAYS[match["unit"]]
+    if match["number"] == "半":
+        half = _HALF_DAYS.get(unit)
+        if half is None:
+            return None
+        return half * 7 // 6 if match["big"] else half + max(half // 9, 5)  # "大半年" 210, "半年多" 200, "半个多月" 20
+    if match["big"]:
+        return None  # "大三个月" is no span people say
+    number = int(match["number"]) if match["number"].isdigit() else chinese_number(match["number"])
+    if not number:
+        return None
+    if unit == 1:
+        extra = 2 if match["more"] == "来" else 5 if number >= 10 else 1  # "十来天" 12, "十多天" 15, "三天多" 4
+    else:
+        extra = _MORE[unit] // (2 if match["more"] == "来" else 1)
+    days = int(number) * unit + extra
+    return days if days <= _LARGEST[Unit.DAYS] else None
+
+
 def is_bare_digits(text: str) -> bool:
     """Whether the text is only digits ("3"), with no unit: in the terminal it may mean the third button."""
     return _cleaned(text).isdigit()

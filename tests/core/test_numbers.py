@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.numbers import Unit, chinese_number, is_bare_digits, read_number
+from bot.core.numbers import Unit, chinese_number, is_bare_digits, read_number, rough_days
 
 
 @pytest.mark.parametrize(
@@ -111,3 +111,31 @@ def test_days_said_in_parts_or_with_particles_add_up(typed, days):
 )
 def test_text_that_only_holds_parts_of_days_is_not_read(typed):
     assert read_number(typed, Unit.DAYS) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "guess"),
+    [
+        pytest.param("大半年了", 210, id="most-of-a-year"),
+        pytest.param("半年多", 200, id="half-a-year-and-more"),
+        pytest.param("一年多", 425, id="a-year-and-more"),
+        pytest.param("两个多月", 70, id="two-months-and-more"),
+        pytest.param("3个多月", 100, id="three-months-and-more-is-past-ninety"),
+        pytest.param("一个多礼拜", 10, id="a-week-and-more-is-past-seven"),
+        pytest.param("一個多禮拜", 10, id="a-week-and-more-in-traditional"),
+        pytest.param("十来天", 12, id="ten-or-so-days"),
+        pytest.param("十几天", 15, id="ten-odd-days"),
+        pytest.param("二十多天", 25, id="twenty-odd-days"),
+        pytest.param("大概俩个多月吧", 70, id="with-a-hedge-and-a-particle"),
+        pytest.param("半个多月", 20, id="half-a-month-and-more"),
+    ],
+)
+def test_spans_said_roughly_get_a_guess_inside_the_span_meant(typed: str, guess: int) -> None:
+    """The regression trial: "大半年了" was not read; "三个多月" and "一个多礼拜" were read as 90 and 7, which fall in
+    the ranges below the ones meant. A guess is asked about before it is recorded (bot/core/dialogue.py)."""
+    assert rough_days(typed) == guess
+
+
+@pytest.mark.parametrize("typed", ["三个月", "15天", "一年", "半年", "快一年", "大三个月", "几个月", "多少天"])
+def test_spans_said_exactly_or_not_at_all_get_no_guess(typed: str) -> None:
+    assert rough_days(typed) is None
