@@ -177,6 +177,16 @@ def walkthrough_data() -> dict[str, Any]:
     }
     data["marks"] = {"checked": "[x]", "unchecked": "[ ]", "chosen": "*"}
     data["dont_know"] = ["不知道", "不清楚", "idk", "don't know"]
+    data["unsure"] = ["看情况", "一半一半", "大概吧", "it depends"]
+    data["yes_words"] = ["对", "好的", "yes"]
+    data["corrections"] = ["不对", "刚才说错了", "actually"]
+    data["said_moves"] = {
+        "back": ["返回", "返回上一步", "我写错了", "go back"],
+        "skip": ["跳过这个"],
+        "pause": [],
+        "cancel": ["不弄了"],
+        "restart": ["重新来"],
+    }
     data["not_in_writing"] = ["没给书面", "口头", "not in writing"]
     data["steps"] = {}
     for step, (keys, option_list) in STEPS.items():

@@ -279,3 +279,125 @@ async def test_days_and_debt_said_with_the_product_are_kept_for_their_steps(engi
         35000,
     )
     assert any(c.label == "* «d31_plus»" for c in response.replies[-1].choices)  # shown, marked, to confirm
+
+
+# --- the regression trial on the walkthrough's typed answers --------------------------------------------------------
+
+
+async def _at_terms_with_terms_saved(engine: Engine) -> None:
+    await say(engine, "/guide")
+    await press(engine, "w:goto:result")
+    await press(engine, "w:o:result:agreed")
+    await say(engine, "分12期 每月1000")
+    await press(engine, "w:goto:terms")
+
+
+async def test_back_said_in_words_at_the_terms_step_goes_back_and_keeps_the_terms_given_before(
+    engine: Engine, storage: Storage
+) -> None:
+    """The regression trial: "返回上一步" typed at the terms step was saved as the terms."""
+    await _at_terms_with_terms_saved(engine)
+    response = await say(engine, "返回上一步")
+    progress = await progress_of(storage)
+    assert (progress.step, progress.terms) == (Step.RESULT, "分12期 每月1000")
+    said = [reply.text for reply in response.replies]
+    assert not any("‹messages.terms_noted›" in text for text in said)
+    assert not any(c.action.startswith("r:") for r in response.replies for c in r.choices)  # no reminder offer
+
+
+@pytest.mark.parametrize(
+    ("text", "step"),
+    [
+        pytest.param("返回", Step.PRODUCT, id="back"),
+        pytest.param("我写错了", Step.PRODUCT, id="wrote-it-wrong"),
+        pytest.param("go back", Step.PRODUCT, id="go-back"),
+        pytest.param("跳过这个", Step.AMOUNT, id="skip"),
+    ],
+)
+async def test_a_move_said_in_words_at_a_number_step_is_that_move_never_a_topic_menu(
+    engine: Engine, storage: Storage, text: str, step: Step
+) -> None:
+    """The regression trial: "返回", "回去", "back", "跳过" typed at the days step got a topic menu or "can't
+    answer"."""
+    await say(engine, "/guide")
+    await press(engine, "w:o:product:jiebei")
+    response = await say(engine, text)
+    progress = await progress_of(storage)
+    assert (progress.step, progress.days, progress.days_typed) == (step, None, None)
+    assert response.lang is Lang.ZH_HANS  # a button's words say nothing of the language ("go back")
+    assert not any(reply.title for reply in response.replies)
+    assert await storage.unmatched_report() == []
+
+
+async def test_a_rough_span_of_days_is_asked_about_then_recorded_on_yes(engine: Engine, storage: Storage) -> None:
+    """The regression trial: "大半年了" at the days step was 'could not read a number'."""
+    await say(engine, "/guide")
+    await press(engine, "w:o:product:jiebei")
+    asked = await say(engine, "大半年了")
+    progress = await progress_of(storage)
+    assert (progress.step, progress.days_typed) == (Step.DAYS, None)
+    assert asked.replies[-1].text == "‹messages.estimate_check value=‹steps.days.typed n=210››"
+    assert asked.replies[-1].choices[0].action == "w:n:days:210"
+    await say(engine, "对")
+    progress = await progress_of(storage)
+    assert (progress.step, progress.days, progress.days_typed) == (Step.AMOUNT, "d31_plus", 210)
+    assert await storage.unmatched_report() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "days", "amount"),
+    [
+        pytest.param("不对 是3个月", 90, 8000, id="the-days"),
+        pytest.param("刚才说错了 欠的是5万", 20, 50000, id="the-amount-owed"),
+    ],
+)
+async def test_an_earlier_answer_corrected_at_the_monthly_step_is_corrected_and_the_step_stays(
+    engine: Engine, storage: Storage, text: str, days: int, amount: int
+) -> None:
+    """The regression trial: a correction typed at a later step was not heard (and "5万" at the monthly step would
+    have been the amount a month)."""
+    await say(engine, "/guide")
+    await press(engine, "w:o:product:jiebei")
+    await say(engine, "20天")
+    await say(engine, "8000")
+    for action in ("w:o:cause:budgeting", "w:next:materials", "w:o:channel:app", "w:next:requests"):
+        await press(engine, action)
+    assert (await progress_of(storage)).step is Step.MONTHLY
+    response = await say(engine, text)
+    progress = await progress_of(storage)
+    assert (progress.step, progress.days_typed, progress.amount_typed, progress.monthly_typed) == (
+        Step.MONTHLY,
+        days,
+        amount,
+        None,
+    )
+    assert response.replies[0].text.startswith("‹messages.corrected")
+    assert await storage.unmatched_report() == []
+
+
+@pytest.mark.parametrize(
+    ("step", "text", "said"),
+    [
+        pytest.param(Step.DAYS, "大概吧", "‹messages.unsure_number›", id="probably-at-the-days"),
+        pytest.param(Step.DAYS, "看情况", "‹messages.unsure_number›", id="it-depends-at-the-days"),
+        pytest.param(Step.DAYS, "不知道", "‹messages.unsure_number›", id="dont-know-at-the-days"),
+        pytest.param(Step.TERMS, "不知道", "‹messages.unsure_terms›", id="dont-know-as-the-terms"),
+    ],
+)
+async def test_no_answer_at_a_step_records_nothing_and_says_what_to_put(
+    engine: Engine, storage: Storage, step: Step, text: str, said: str
+) -> None:
+    """The regression trial: "大概吧" and "看情况" got a topic menu, "不知道" skipped the step without a word, and at
+    the terms step it would have been saved as the terms."""
+    await say(engine, "/guide")
+    if step is Step.TERMS:
+        await press(engine, "w:goto:result")
+        await press(engine, "w:o:result:agreed")
+    else:
+        await press(engine, "w:o:product:jiebei")
+    before = await progress_of(storage)
+    response = await say(engine, text)
+    assert await progress_of(storage) == before
+    assert response.replies[0].text == said
+    assert any(c.action == f"w:skip:{step.value}" for c in response.replies[-1].choices)
+    assert await storage.unmatched_report() == []

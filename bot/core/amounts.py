@@ -230,7 +230,7 @@ _INCOME: Final = re.compile(
     re.IGNORECASE,
 )
 #: Words that say what is owed ("欠", "一共", "owe"): a sentence with one of them is about the debt after all.
-_OWING: Final = re.compile(r"欠|一共|总共|總共|总计|合计|借了|owe|debt|in total", re.IGNORECASE)
+OWING: Final = re.compile(r"欠|一共|总共|總共|总计|合计|借了|owe|debt|in total", re.IGNORECASE)
 #: Amounts said per month: with good and bad months ("有时候一个月7000多"), that is what comes in.
 _PER_MONTH: Final = re.compile(r"(?<!逾期)(?:一个月|每个月|每月|a month|per month|monthly)", re.IGNORECASE)
 
@@ -240,7 +240,7 @@ def income_not_owed(text: str) -> bool:
     it names money coming in, or good and bad months of it, and nothing that is owed."""
     form = to_simplified(unicodedata.normalize("NFKC", text)).lower()
     monthly = varies(form) and _PER_MONTH.search(form) is not None
-    return (_INCOME.search(form) is not None or monthly) and _OWING.search(form) is None
+    return (_INCOME.search(form) is not None or monthly) and OWING.search(form) is None
 
 
 def owed_in_sentence(text: str) -> int | None:

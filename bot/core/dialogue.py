@@ -37,18 +37,23 @@ from bot.core import screens
 from bot.core.actions import Walk, WalkVerb
 from bot.core.dialogue_queries import (
     UNITS,
+    Correction,
     asks_calculator,
     at_checklist,
     bad_month_unread,
     carries_terms,
+    confirms,
     continue_choice,
+    correction,
     current_prompt,
     goto_choice,
     income_at_amount,
     names_any_option,
+    names_button,
     names_option,
     past_monthly,
     reads_as_answer,
+    said_move,
     script_reply,
     step_for_entry,
     tries_number,
@@ -61,7 +66,6 @@ from bot.core.flow import SCREEN, Interaction, Step, following, path, previous
 from bot.core.i18n import Lang
 from bot.core.moves import (
     Confirm,
-    Move,
     Nav,
     Pick,
     moved_to,
@@ -140,12 +144,8 @@ def handle(progress: Progress | None, event: Event, walkthrough: Walkthrough, la
             return _start(progress, walkthrough, lang)
         case Resume():
             return _resume(progress, walkthrough, lang)
-        case Cancel() if progress is not None and _answered_any(progress):
-            leave = Choice(walkthrough.say("buttons.cancel", lang), Walk(WalkVerb.CANCEL).pack())
-            stay = Choice(walkthrough.say("buttons.resume", lang), Walk(WalkVerb.RESUME).pack())
-            return [screens.say("messages.cancel_confirm", walkthrough, lang, leave, stay)], progress
         case Cancel():
-            return [screens.say("messages.cancelled", walkthrough, lang)], None
+            return _cancel(progress, walkthrough, lang)
         case Goto(target=target):
             return _goto(progress, target, walkthrough, lang)
         case Press(action=action):
@@ -153,6 +153,15 @@ def handle(progress: Progress | None, event: Event, walkthrough: Walkthrough, la
         case TypedText(text=text):
             return _typed(progress, text, walkthrough, lang, asked)
     return _not_understood(progress, "messages.stale", walkthrough, lang)
+
+
+def _cancel(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> Turn:
+    """/cancel: leave, the answers cleared — asked first when anything was answered."""
+    if progress is not None and _answered_any(progress):
+        leave = Choice(walkthrough.say("buttons.cancel", lang), Walk(WalkVerb.CANCEL).pack())
+        stay = Choice(walkthrough.say("buttons.resume", lang), Walk(WalkVerb.RESUME).pack())
+        return [screens.say("messages.cancel_confirm", walkthrough, lang, leave, stay)], progress
+    return [screens.say("messages.cancelled", walkthrough, lang)], None
 
 
 def _answered_any(progress: Progress) -> bool:
@@ -237,20 +246,16 @@ def _typed(
 ) -> Turn:
     if progress is None:
         return current_prompt(None, walkthrough, lang), None
-    if not wants_text(progress):
-        return _not_understood(progress, "messages.use_buttons", walkthrough, lang)
-    apart = _typed_apart(progress, text, walkthrough, lang)
-    if apart is not None:
-        return apart
+    aside = _typed_aside(progress, text, walkthrough, lang, asked)
+    if aside is not None:
+        return aside
     ids = option_ids(progress, walkthrough)
     answer = _numbered(understood(progress, text, walkthrough), ids)
     match answer:
         case Picked():
             return _typed_pick(progress, answer, walkthrough, lang, text)
         case Unsure():
-            move: Move = Pick(UNKNOWN_MONTHLY) if UNKNOWN_MONTHLY in option_ids(progress, walkthrough) else Nav.SKIP
-            skipped = transition(progress, move, walkthrough) or progress
-            return [screens.prompt(skipped, walkthrough, lang)], skipped
+            return _typed_unsure(progress, answer, walkthrough, lang)
         case OffMenu():
             last = len(ids)
             choose = Reply(walkthrough.say("messages.choose_one", lang, last=last))
@@ -262,6 +267,61 @@ def _typed(
         case Ticked():
             return _typed_items(progress, answer, walkthrough, lang)
     return _not_understood(progress, _unread_key(progress, text, walkthrough), walkthrough, lang)
+
+
+def _typed_unsure(progress: Progress, answer: Unsure, walkthrough: Walkthrough, lang: Lang) -> Turn:
+    """ "不知道", "看情况", "一半一半": nothing is recorded; the step says what to put and that it can be skipped.
+    At the monthly step "不知道" is its own option (the amount is not known yet)."""
+    if not answer.vague and UNKNOWN_MONTHLY in option_ids(progress, walkthrough):
+        unknown = transition(progress, Pick(UNKNOWN_MONTHLY), walkthrough) or progress
+        return [screens.prompt(unknown, walkthrough, lang)], unknown
+    key = "messages.unsure_number" if progress.step in UNITS else "messages.unsure_choice"
+    return _not_understood(progress, key, walkthrough, lang)
+
+
+def _typed_aside(progress: Progress, text: str, walkthrough: Walkthrough, lang: Lang, asked: int | None) -> Turn | None:
+    """Text that does something other than answer the step's options: at any step, a move said in words ("返回上一步",
+    "跳过", "go back"), yes to the question just asked about a number ("对"), an earlier answer corrected ("不对
+    是3个月"); at a step reading no text, the hint to use its buttons; then what `_typed_apart` reads. None for
+    anything else."""
+    said = said_move(progress, text, walkthrough)
+    if said is not None:
+        return _said(progress, said, walkthrough, lang)
+    if asked is not None and confirms(progress, asked, text, walkthrough):
+        return _navigate(progress, Walk(WalkVerb.NUMBER, progress.step.value, str(asked)), walkthrough, lang)
+    corrected = correction(progress, text, walkthrough)
+    if corrected is not None:
+        return _corrected(progress, corrected, walkthrough, lang, asked)
+    if not wants_text(progress):
+        return _not_understood(progress, "messages.use_buttons", walkthrough, lang)
+    return _typed_apart(progress, text, walkthrough, lang)
+
+
+def _said(progress: Progress, move: str, walkthrough: Walkthrough, lang: Lang) -> Turn:
+    """A move said in words (`said_move`): as its button, /cancel, or /guide mid-way (continue or start again)."""
+    if move == "cancel":
+        return _cancel(progress, walkthrough, lang)
+    if move == "restart":
+        return _start(progress, walkthrough, lang)
+    return _navigate(progress, Walk(WalkVerb(move), progress.step.value), walkthrough, lang)
+
+
+def _corrected(
+    progress: Progress, corrected: Correction, walkthrough: Walkthrough, lang: Lang, asked: int | None
+) -> Turn:
+    """An earlier answer corrected in words: recorded in its range, said, and the user stays where they are; at the
+    step it is for, the words after the correction are that step's answer."""
+    if corrected.step is progress.step:
+        return _typed(progress, corrected.rest, walkthrough, lang, asked)
+    number = corrected.reading.value
+    bucket = answers.bucket_of(number, answers.options(progress, corrected.step, walkthrough))
+    if bucket is None:
+        return _not_understood(progress, "messages.not_a_number", walkthrough, lang)
+    new = answers.with_number(progress, corrected.step, bucket, number)
+    value = screens.number_answer(new, corrected.step, walkthrough, lang) or str(number)
+    line = walkthrough.say(f"summary.{corrected.step.value}", lang, value=value)
+    said = Reply(walkthrough.say("messages.corrected", lang, value=line))
+    return [said, screens.prompt(new, walkthrough, lang)], new
 
 
 def _typed_apart(progress: Progress, text: str, walkthrough: Walkthrough, lang: Lang) -> Turn | None:
@@ -307,7 +367,7 @@ def _typed_pick(progress: Progress, answer: Picked, walkthrough: Walkthrough, la
 
 
 #: How long a loan is overdue, said in a sentence ("借呗逾期快4个月了 欠了3万5" → "快4个月").
-_OVERDUE_FOR: Final = re.compile(r"逾期了?\s*([^\s，,。；;]{1,8}?(?:天|个月|個月|周|星期))")
+_OVERDUE_FOR: Final = re.compile(r"逾期了?\s*([^\s，,。；;]{1,8}?(?:天|个月|個月|周|星期|礼拜|禮拜|年多?))")
 #: Words saying what is owed: a sentence at the product step without them names no amount owed.
 _OWES: Final = re.compile(r"欠|一共|总共|總共|owe", re.IGNORECASE)
 
@@ -354,9 +414,8 @@ def _typed_terms(progress: Progress, text: str, walkthrough: Walkthrough, lang: 
     terms = text.strip()
     if not terms:
         return [screens.prompt(progress, walkthrough, lang)], progress
-    typed_button = _typed_nav(terms, walkthrough)
-    if typed_button is not None:  # "◀ 上一步" typed (or pasted) is that button, not the terms
-        return _navigate(progress, Walk(WalkVerb(typed_button.value), progress.step.value), walkthrough, lang)
+    if says_one_of(terms, (*walkthrough.dont_know, *walkthrough.unsure)):  # "不记得了" is no terms
+        return _not_understood(progress, "messages.unsure_terms", walkthrough, lang)
     if len(terms) > MAX_TERMS:
         too_long = walkthrough.say("messages.too_long", lang, max=MAX_TERMS, length=len(terms))
         return [Reply(too_long), screens.prompt(progress, walkthrough, lang)], progress
@@ -368,21 +427,14 @@ def _typed_terms(progress: Progress, text: str, walkthrough: Walkthrough, lang: 
     return [noted, screens.prompt(new, walkthrough, lang)], new
 
 
-def _typed_nav(text: str, walkthrough: Walkthrough) -> Nav | None:
-    """The move whose button label the whole text is, in any language ("◀ 上一步", "上一步", "Back", "跳过"); None
-    for anything else. Typos are not forgiven here: the terms are the user's own words and kept as typed."""
-    for nav in Nav:
-        labels = [walkthrough.say(f"buttons.{nav.value}", lang) for lang in Lang]
-        if says_one_of(text, labels, typos=False):
-            return nav
-    return None
-
-
 def _typed_number(
     progress: Progress, text: str, typed: Number, walkthrough: Walkthrough, lang: Lang, asked: int | None
 ) -> Turn | None:
     """A number typed at a step that takes one; None when the step cannot record it."""
     number, exact = typed.value, typed.exact
+    if typed.rough and number != asked:  # "大半年": the guess is asked about; said again (or "对"), it is noted
+        questioned = replace(progress, asked=number)
+        return [screens.number_question(questioned, number, walkthrough, lang, rough=True)], questioned
     if exact and is_bare_digits(text) and number != asked and _could_be_a_button(progress, number, walkthrough):
         # Asked once: the same number typed again is meant as it is (the terminal would otherwise loop on "1").
         questioned = replace(progress, asked=number)
@@ -440,6 +492,7 @@ __all__ = [
     "goto_choice",
     "handle",
     "names_any_option",
+    "names_button",
     "names_option",
     "reads_as_answer",
     "script_reply",

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Final
 
 from bot.core import progress as answers
 from bot.core import screens, understand
 from bot.core.actions import Walk, WalkVerb
-from bot.core.amounts import amount_in_sentence, income_not_owed, monthly_in, owed_in_sentence, varies
+from bot.core.amounts import OWING, amount_in_sentence, income_not_owed, monthly_in, owed_in_sentence, varies
 from bot.core.flow import SCREEN, Interaction, Step, path
 from bot.core.i18n import Lang
+from bot.core.normalize import basic_form
 from bot.core.numbers import Unit
 from bot.core.progress import Progress
 from bot.core.replies import Choice, Reply
-from bot.core.understand import Picked, Understood
-from bot.core.walkthrough import Walkthrough
+from bot.core.understand import Number, Picked, Understood
+from bot.core.walkthrough import SAID_MOVES, Walkthrough
 
 #: Knowledge-base entries that explain a step, so an answer can offer to jump there.
 _ENTRY_STEPS: Final[Mapping[str, Step]] = {
@@ -69,9 +71,96 @@ def understood(progress: Progress | None, text: str, walkthrough: Walkthrough) -
         answers.options(progress, here, walkthrough),
         unit=UNITS.get(here),
         dont_know=walkthrough.dont_know,
+        unsure=walkthrough.unsure,
         sentence=_SENTENCE_READERS.get(here),
         naming=walkthrough.products if here is Step.AMOUNT else (),
     )
+
+
+#: Moves a whole typed text may say: the buttons' (next, back, skip, pause), /cancel's and /guide's (restart).
+MOVES_SAID: Final = ("next", *SAID_MOVES)
+#: Words before a move said that change nothing ("不对 返回上一步", "等一下 我写错了", "please go back").
+_FILLERS: Final = re.compile(
+    r"^(?:不对|哎呀|哎|唉|等等|等一下|呃|额|嗯|那就|那|我要|我想|想|请|帮我|麻烦"
+    r"|please|let me|i want to|can i|can we)+",
+    re.IGNORECASE,
+)
+
+
+def said_move(progress: Progress | None, text: str, walkthrough: Walkthrough) -> str | None:
+    """The move the whole text says, one of MOVES_SAID: a word of `said_moves:` or a button's label in any language
+    ("返回上一步", "◀ 上一步", "我写错了", "go back", "跳过"). None for anything else, and when paused (typed text is a
+    question then). Typos are not forgiven: at the terms step the text is otherwise kept as typed."""
+    if progress is None or progress.paused:
+        return None
+    form = _FILLERS.sub("", basic_form(text)) or basic_form(text)
+    summary = SCREEN[progress.step].interaction is Interaction.SUMMARY
+    for move in MOVES_SAID:
+        if summary and move in ("next", "skip", "pause"):
+            continue  # the summary has none of these buttons
+        labels = [walkthrough.say(f"buttons.{move}", lang) for lang in Lang]
+        if understand.says_one_of(form, (*walkthrough.said_moves.get(move, ()), *labels), typos=False):
+            return move
+    return None
+
+
+def confirms(progress: Progress | None, asked: int | None, text: str, walkthrough: Walkthrough) -> bool:
+    """Whether the text says yes ("对", "好的", "yes") to the question just asked about the number `asked` ("我先按
+    210天算，对吗？")."""
+    return (
+        asked is not None
+        and progress is not None
+        and progress.step in UNITS
+        and understand.says_one_of(text, walkthrough.yes_words, typos=False)
+    )
+
+
+@dataclass(frozen=True)
+class Correction:
+    """An answer corrected in words ("不对 是3个月"): the step it is for, the words after the correction ("3个月"),
+    and how they read there."""
+
+    step: Step
+    rest: str
+    reading: Number
+
+
+#: Words between the correction and the number that say nothing of which answer it is ("是", "其实是", "it's").
+_CONNECTIVES: Final = re.compile(
+    r"^(?:(?:刚才|其实|实际上|实际|应该|我|是|it'?\s?s|it is|it was|should be|is)\s*)+", re.IGNORECASE
+)
+#: A span of time: the number after a correction is the days overdue.
+_TIME: Final = re.compile(r"[天日月周週星期礼禮拜年]|days?\b|weeks?\b|months?\b|years?\b", re.IGNORECASE)
+#: An amount of yuan: the number after a correction is the amount owed (unless the monthly step is behind too).
+_YUAN: Final = re.compile(r"\d\s*[kKwW万萬千]|[万萬千]|元|块|塊|¥|yuan|rmb", re.IGNORECASE)
+
+
+def correction(progress: Progress | None, text: str, walkthrough: Walkthrough) -> Correction | None:
+    """An earlier answer corrected in words ("不对 是3个月", "刚才说错了 欠的是5万"): a word of `corrections:`, then
+    only a span of time (the days overdue) or an amount (the amount owed: said to be owed, or any amount before the
+    monthly step, which takes amounts too). None for anything else, or for a step not behind the user or where they
+    are; where they are, the words after the correction are the step's answer."""
+    if progress is None or progress.paused or not walkthrough.corrections:
+        return None
+    form, said = basic_form(text), False
+    markers = sorted((basic_form(word) for word in walkthrough.corrections), key=len, reverse=True)
+    while (marker := next((m for m in markers if m and form.startswith(m)), None)) is not None:
+        form, said = form[len(marker) :].strip(), True
+    rest = _CONNECTIVES.sub("", form)
+    if not said or not rest:
+        return None
+    steps = path(progress.result)
+    if progress.step not in steps:
+        return None
+    behind = steps[: steps.index(progress.step) + 1]
+    owed = OWING.search(rest) is not None or (_YUAN.search(rest) is not None and Step.MONTHLY not in behind)
+    for step, wanted in ((Step.DAYS, _TIME.search(rest) is not None), (Step.AMOUNT, owed)):
+        if not wanted or step not in behind:
+            continue
+        reading = understood(replace(progress, step=step, asked=None), rest, walkthrough)
+        if isinstance(reading, Number):
+            return Correction(step, rest, reading)
+    return None
 
 
 def wants_text(progress: Progress | None) -> bool:
@@ -96,6 +185,10 @@ def reads_as_answer(progress: Progress | None, text: str, walkthrough: Walkthrou
 
     Lets the transport send other text — a question typed mid-way — to the knowledge base instead.
     """
+    if said_move(progress, text, walkthrough) is not None or correction(progress, text, walkthrough) is not None:
+        return True  # at any step, even one that reads no text ("返回", "不对 是3个月")
+    if progress is not None and confirms(progress, progress.asked, text, walkthrough):
+        return True  # "对" to "I'd note 210 days, is that right?"
     if progress is None or not wants_text(progress):
         return False
     if progress.step is Step.TERMS:
@@ -151,6 +244,12 @@ def names_option(progress: Progress | None, text: str, walkthrough: Walkthrough)
     which says nothing about the language the user writes in."""
     answer = understood(progress, text, walkthrough)
     return isinstance(answer, Picked) and answer.exact
+
+
+def names_button(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
+    """Whether the whole text names one of the current step's options or a move its buttons make ("back", "跳过"),
+    which says nothing about the language the user writes in."""
+    return names_option(progress, text, walkthrough) or said_move(progress, text, walkthrough) is not None
 
 
 def names_any_option(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:

@@ -132,14 +132,19 @@ def _choices(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> tuple[
     return tuple(buttons)
 
 
-def number_question(progress: Progress, number: int, walkthrough: Walkthrough, lang: Lang) -> Reply:
-    """The question asked about a bare number that may mean a button (a small amount, "3" at the days step), with a
-    button confirming it above the step's own buttons."""
+def number_question(
+    progress: Progress, number: int, walkthrough: Walkthrough, lang: Lang, *, rough: bool = False
+) -> Reply:
+    """The question asked about a bare number that may mean a button (a small amount, "3" at the days step), or
+    about the guess at a span said roughly ("大半年": about 210 days), with a button confirming it above the step's
+    own buttons."""
     here = progress.step
     value = walkthrough.say(f"steps.{here.value}.typed", lang, n=number)
     label = walkthrough.say("buttons.confirm_number", lang, value=value)
     confirm = Choice(label, _walk(WalkVerb.NUMBER, here, str(number)))
-    if here is Step.DAYS:
+    if rough:
+        text = walkthrough.say("messages.estimate_check", lang, value=value)
+    elif here is Step.DAYS:
         text = walkthrough.say("messages.number_check", lang, value=value)
     else:
         text = walkthrough.say("messages.small_amount", lang, n=number)

@@ -24,7 +24,7 @@ from typing import Final
 from bot.core.amounts import amounts_in, parse_amount, spread_in, varies
 from bot.core.i18n import Lang, to_simplified
 from bot.core.normalize import CJK_RUN, basic_form
-from bot.core.numbers import Unit, read_number
+from bot.core.numbers import Unit, read_number, rough_days
 from bot.core.walkthrough import Option
 
 #: Words that make a text a question rather than an answer (also used by the engine at the terms step); "算不算",
@@ -63,12 +63,16 @@ class Number:
     exact: bool
     parts: tuple[tuple[str, int], ...] = ()
     high: int | None = None
+    rough: bool = False  # a span said roughly ("大半年", "两个多月"): `value` is a guess, asked about first
 
 
 
 @dataclass(frozen=True)
 class Unsure:
-    """ "I don't know", "不清楚": the step is skipped."""
+    """ "I don't know", "不清楚" (`vague` False), or no answer at all ("看情况", "一半一半"): nothing is recorded; the
+    step says what to put (at the monthly step "I don't know" is its own option)."""
+
+    vague: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,8 @@ Understood = Picked | Number | Unsure | OffMenu | Ticked
 _TRIES_NUMBER: Final = re.compile(
     r"\d|[零〇一二两兩三四五六七八九十几幾半]{2,}|[零〇一二两兩三四五六七八九十百千万萬几幾半][个個]?(?:天|日|月|周|週|星期|礼拜|年|万|萬|千|百|块|塊|元)"
 )
+#: Words saying a span is just under what follows ("快一年", "将近两个月"): the number read is no exact answer.
+_ALMOST: Final = re.compile(r"快|将近|接近")
 #: A text longer than this is no attempt at a number, whatever numerals it holds.
 _TRY_CHARS: Final = 40
 
@@ -130,6 +136,7 @@ def read(
     *,
     unit: Unit | None = None,
     dont_know: Iterable[str] = (),
+    unsure: Iterable[str] = (),
     sentence: Callable[[str], int | None] | None = None,
     naming: Sequence[Option] = (),
 ) -> Understood | None:
@@ -150,6 +157,8 @@ def read(
         return OffMenu(number)  # "#7" where there is no button 7 is no amount either
     if says_one_of(text, dont_know):  # "不清楚", "idk"
         return Unsure()
+    if says_one_of(text, unsure):  # "看情况", "一半一半"
+        return Unsure(vague=True)
     if unit is not None:
         found = _number(text, unit, sentence, naming)
         if found is not None:
@@ -283,8 +292,13 @@ def _number(
     text: str, unit: Unit, sentence: Callable[[str], int | None] | None, naming: Sequence[Option]
 ) -> Number | None:
     if unit is Unit.DAYS:
-        days = read_number(to_simplified(text), unit)
-        return Number(days, exact=True) if days is not None else None
+        simplified = to_simplified(text)
+        rough = rough_days(simplified)
+        if rough is not None:  # "两个多月": a guess, asked about
+            return Number(rough, exact=False, rough=True)
+        days = read_number(simplified, unit)
+        # "快一年": just under what is said, noted with how to change it
+        return Number(days, exact=_ALMOST.search(simplified) is None) if days is not None else None
     amount = parse_amount(text)
     if isinstance(amount, int):
         return Number(amount, exact=True)

@@ -116,9 +116,9 @@ class Engine:
         state = UserState() if event.public else self._state(session, k.walkthrough)
         typed_before = Typed.decode(session.typed_lang if session else None)
         typed = typed_before
-        if event.kind is Kind.TEXT and not dialogue.names_option(state.progress, event.text, k.walkthrough):
-            # a button's name typed ("jiebei", "借呗") is no sign of the language the user writes in; one line in
-            # another language does not turn the whole conversation either (`follow`)
+        if event.kind is Kind.TEXT and not dialogue.names_button(state.progress, event.text, k.walkthrough):
+            # a button's name typed ("jiebei", "借呗", "back") is no sign of the language the user writes in; one line
+            # in another language does not turn the whole conversation either (`follow`)
             typed = follow(typed_before, event.text, event.client_lang)
         chosen = event.lang or stored_lang(session.lang if session else None)
         lang = reply_lang(chosen, typed.lang, event.client_lang)

@@ -27,7 +27,7 @@ def walk(state: UserState, event: dialogue.Event, k: Knowledge, lang: Lang) -> D
         and before.step is dialogue.Step.TERMS
         and new_progress is not None
         and new_progress.step is not dialogue.Step.TERMS
-        and new_progress.terms
+        and new_progress.terms == event.text.strip()  # kept as typed: not "返回" said, nor terms given before
         and new_progress.result == AGREED
     ):  # the terms are in: offer reminders for the due days, and the diary
         offer = (Choice(k.kb.text("reminder_add_button", lang), actions.Reminder("add").pack()),

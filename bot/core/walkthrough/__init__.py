@@ -6,10 +6,11 @@ file must have, declared once in tables), `loader` (file → model, every proble
 
 from bot.core.walkthrough.loader import load_walkthrough
 from bot.core.walkthrough.model import Bucket, Cause, Channel, Material, Option, Text, Walkthrough
-from bot.core.walkthrough.shapes import ID_PATTERN, SECTIONS, STEPS, UNKNOWN_MONTHLY
+from bot.core.walkthrough.shapes import ID_PATTERN, SAID_MOVES, SECTIONS, STEPS, UNKNOWN_MONTHLY
 
 __all__ = [
     "ID_PATTERN",
+    "SAID_MOVES",
     "SECTIONS",
     "STEPS",
     "UNKNOWN_MONTHLY",

@@ -18,7 +18,16 @@ import msgspec
 from bot.core.i18n import Lang, Traditional
 from bot.core.textfiles import TextFile, TextShape, value_of
 from bot.core.walkthrough.model import Bucket, Cause, Channel, Material, Option, Text, Walkthrough
-from bot.core.walkthrough.shapes import FIELD_TYPES, FIXED_IDS, MARKS, OPTION_FIELDS, SECTIONS, STEPS, file_shapes
+from bot.core.walkthrough.shapes import (
+    FIELD_TYPES,
+    FIXED_IDS,
+    MARKS,
+    OPTION_FIELDS,
+    SAID_MOVES,
+    SECTIONS,
+    STEPS,
+    file_shapes,
+)
 from bot.core.yamlsrc import LocatedDict, LocatedList, load_located
 from bot.errors import KnowledgeError
 from bot.schema import FAILED, kind_of, line_of
@@ -185,6 +194,9 @@ def load_walkthrough(path: Path, traditional: Traditional | None = None) -> Walk
         marks = {mark: value_of(parts["marks"], mark) for mark in MARKS}
     dont_know: tuple[str, ...] = tuple(word.strip() for word in parts.get("dont_know", ()))
     not_in_writing: tuple[str, ...] = tuple(word.strip() for word in parts.get("not_in_writing", ()))
+    words = {key: tuple(word.strip() for word in parts.get(key, ())) for key in ("unsure", "yes_words", "corrections")}
+    said = parts.get("said_moves")
+    said_moves = {move: tuple(word.strip() for word in value_of(said, move)) for move in SAID_MOVES} if said else {}
 
     steps_node = root.get("steps")
     steps = check.parts(steps_node, shapes.steps, "steps", root.line_of("steps")) if "steps" in parts else None
@@ -223,5 +235,9 @@ def load_walkthrough(path: Path, traditional: Traditional | None = None) -> Walk
         monthly=tuple(options["monthly"]),
         results=tuple(options["result"]),
         dont_know=dont_know,
+        unsure=words["unsure"],
+        yes_words=words["yes_words"],
+        corrections=words["corrections"],
+        said_moves=MappingProxyType(said_moves),
         not_in_writing=not_in_writing,
     )

@@ -92,7 +92,11 @@ class Walkthrough:
     requests: tuple[Option, ...]
     monthly: tuple[Option, ...]
     results: tuple[Option, ...]
-    dont_know: tuple[str, ...] = ()  # typed at a step, these skip it ("不知道", "idk")
+    dont_know: tuple[str, ...] = ()  # typed at a step, the step says what to put ("不知道", "idk"); /plan skips
+    unsure: tuple[str, ...] = ()  # typed at a step, no answer either: the step says what to put ("看情况", "一半一半")
+    yes_words: tuple[str, ...] = ()  # typed after "note 210 days, is that right?", they confirm it ("对", "yes")
+    corrections: tuple[str, ...] = ()  # before an earlier step's answer, they correct it ("不对 是3个月")
+    said_moves: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "back": ("返回", "go back") …
     not_in_writing: tuple[str, ...] = ()  # in agreed terms, these say nothing was given in writing ("只是口头")
 
     def say(self, key: str, lang: Lang, **values: object) -> str:

@@ -23,6 +23,9 @@ from bot.core.textfiles import TextShape, record, texts_record
 ID_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,23}")
 #: The monthly-amount option for "I don't know yet".
 UNKNOWN_MONTHLY: Final = "unknown"
+#: The moves a user may say in words at any step (`said_moves:` in the file): back, skip and pause as their buttons,
+#: cancel as /cancel (asked first), restart as /guide mid-way (continue or start again).
+SAID_MOVES: Final = ("back", "skip", "pause", "cancel", "restart")
 
 # Each text key maps to the {placeholders} it may use; () means a plain text.
 
@@ -52,6 +55,11 @@ SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "unticked": ("value",),
         "still_missing": ("value",),
         "checklist_hint": (),
+        "estimate_check": ("value",),
+        "unsure_number": (),
+        "unsure_choice": (),
+        "unsure_terms": (),
+        "corrected": ("value",),
         "terms_noted": (),
         "restarted": (),
         "list_separator": (),
@@ -186,8 +194,8 @@ _WORD: Final = {
     "wrong_type": "expected a word or phrase, found {found}",
     "invalid": "the word is empty; write a word or remove the line",
 }
-#: Words or phrases in any language, such as [打电话, call, 95188] (an option's `also`, the file's `dont_know` and
-#: `not_in_writing`).
+#: Words or phrases in any language, such as [打电话, call, 95188] (an option's `also`, the file's `dont_know`,
+#: `unsure`, `yes_words`, `corrections`, `not_in_writing` and the lists of `said_moves`).
 _WORDS: Final = Annotated[
     tuple[Annotated[str, Meta(pattern=r"\S", extra=_WORD)], ...],
     Meta(extra={"wrong_type": _WORD_LIST, "invalid": _WORD_LIST}),
@@ -247,7 +255,17 @@ def file_shapes() -> FileShapes:
     return FileShapes(
         record(
             "walkthrough",
-            [*sections, ("marks", marks), ("steps", Any), ("dont_know", _WORDS, ()), ("not_in_writing", _WORDS, ())],
+            [
+                *sections,
+                ("marks", marks),
+                ("steps", Any),
+                ("dont_know", _WORDS, ()),
+                ("unsure", _WORDS, ()),
+                ("yes_words", _WORDS, ()),
+                ("corrections", _WORDS, ()),
+                ("said_moves", record("said_moves", [(move, _WORDS, ()) for move in SAID_MOVES]) | None, None),
+                ("not_in_writing", _WORDS, ()),
+            ],
         ),
         steps,
         options,
