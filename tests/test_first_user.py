@@ -230,7 +230,7 @@ def number_of(label: str, screen: str) -> int:
 def test_two_button_groups_in_one_turn_are_numbered_on_and_each_number_picks_its_own(tmp_path: Path) -> None:
     shipped = Knowledge.load(SHIPPED)
     config = load_config(None, env={"ADVISOR_DB": str(tmp_path / "chat.sqlite3")})
-    to_terms = ["/guide", "借呗", "90", "4万", "不知道", "#8", "#2", "#4", "1500", "#1", "谈好了"]
+    to_terms = ["/guide", "借呗", "90", "4万", "跳过", "#8", "#2", "#4", "1500", "#1", "谈好了"]
     *_, terms_noted, _ = chat(config, *to_terms, "分24期 每月1800")
     add = number_of(shipped.kb.text("reminder_add_button", ZH), terms_noted)
     numbers = [int(n) for n in re.findall(r"(?m)^  #(\d+)\. ", terms_noted)]
