@@ -19,6 +19,8 @@ What is whose:
 * `parts_in` adds up the amounts a sentence lists for one thing ("房租800 吃饭1000 话费200左右" → 2000).
 * `spread_in` reads an amount given as a range or as good and bad months ("五六万", "3000到5000",
   "好的时候四五千差的时候一两千"): its low and high ends, so a caller can count on the low one and say so.
+* `foreign_currency` tells an amount in another currency ("6萬台幣", "about 8000 dollars", "HK$5000"): Alipay's
+  loans are in 人民币, and no exchange rate is invented, so callers ask for the amount in yuan instead of saving it.
 """
 
 from __future__ import annotations
@@ -46,10 +48,11 @@ class Unreadable(StrEnum):
     RANGE = "range"
     NEGATIVE = "negative"
     TOO_LARGE = "too_large"
+    FOREIGN = "foreign_currency"
 
 
 _HEDGES: Final = re.compile(
-    r"^(?:大约|大概|约|差不多|一共|总共|共|欠了|欠|每月|每个月|一个月|月|最多|顶多|最少|至少|能还|可以还|只能还|还"
+    r"^(?:不知道|不清楚|不太清楚|说不准|不确定|可能|也许|估计|应该|大约|大概|约|差不多|一共|总共|共|欠了|欠|每月|每个月|一个月|月|最多|顶多|最少|至少|能还|可以还|只能还|还"
     r"|about|around|roughly|approximately|approx|at most|up to"
     r"|~|≈|约为)+"
 )
@@ -65,6 +68,15 @@ _NOTHING_SAID: Final = re.compile(
     r"(?:收入|工资|工作|进账|贷款|负债|欠款|债|开销|支出|别的|其他的?)?(?:了|啊|呢|的)?"
     r"|(?:no|zero)(?:income|salary|job|debts?|loans?|other(?:debts?|loans?)?)|(?:nothing|jobless|unemployed)"
 )
+#: A currency other than 人民币 named in the text (checked after Traditional → Simplified and lower-casing): its
+#: names anywhere, its codes and signs next to a number. ¥, 元, 块, rmb, cny are yuan; 美元 and 港元 are not.
+_FOREIGN: Final = re.compile(
+    r"台币|新台币|港币|港元|港纸|美元|美金|美刀|英镑|欧元|日元|日币|円|韩元|韩币|新币|新加坡元|澳元|澳币|加元|加币|马币"
+    r"|令吉|泰铢|比索|卢比|卢布|澳门币|澳门元|葡币"
+    r"|(?<![a-z])(?:dollars?|bucks|usd|hkd|twd|ntd|nt|gbp|pounds?|quid|euros?|eur|jpy|yen|sgd|aud|cad|myr|ringgit|baht|thb"
+    r"|pesos?|php|rupees?|inr|krw|mop)(?![a-z])"
+    r"|[$£€₩₹₱฿]|(?<=[\d万千kw])\s*刀"
+)
 _RANGE: Final = re.compile(r"\d\s*[-~～到至]\s*\d|[一二两三四五六七八九十][到至~～-][一二两三四五六七八九十]|\bto\b")
 _PLAIN: Final = re.compile(r"\d+(?:\.\d+)?")
 #: Separators between groups of three digits (12,000), or of four as amounts are counted in 万 (6,0000 is 60000).
@@ -76,12 +88,14 @@ _NUMBER_CHARS: Final = frozenset("0123456789.零〇一二两兩三四五六七�
 def parse_amount(text: str) -> int | Unreadable:
     """A whole number of yuan (rounded half up), or why `text` is not one. Never raises."""
     cleaned = to_simplified(unicodedata.normalize("NFKC", text)).strip().lower()
+    if _FOREIGN.search(cleaned):  # before the spaces go: "8000 dollars" is a word apart
+        return Unreadable.FOREIGN
     cleaned = re.sub(r"\s+", "", cleaned).rstrip("。.!！~～,，")
     if not cleaned:
         return Unreadable.EMPTY
     if len(cleaned) > MAX_CHARS:
         return Unreadable.NOT_A_NUMBER
-    if cleaned in _NOTHING or _NOTHING_SAID.fullmatch(cleaned):
+    if cleaned in _NOTHING or _NOTHING_SAID.fullmatch(cleaned) or _zero_said(cleaned):
         return 0
     if _RANGE.search(cleaned):
         return Unreadable.RANGE
@@ -105,6 +119,21 @@ def parse_amount(text: str) -> int | Unreadable:
         return Unreadable.TOO_LARGE
     yuan = int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return Unreadable.TOO_LARGE if yuan > MAX_YUAN else yuan
+
+
+#: A 0 typed beside words that say there is nothing ("现在没工作 0", "0 没收入"), with its unit if any.
+_ZERO: Final = re.compile(r"^0+(?:元|块)?|0+(?:元|块)?$")
+
+
+def _zero_said(cleaned: str) -> bool:
+    """Whether the text is 0 said with words that mean nothing ("现在没工作0"): as much 0 as "没收入" alone."""
+    words = _ZERO.sub("", cleaned)
+    return words != cleaned and bool(words) and _NOTHING_SAID.fullmatch(words) is not None
+
+
+def foreign_currency(text: str) -> bool:
+    """Whether the text names a currency other than 人民币 ("6萬台幣", "about 8000 dollars", "HK$5000", "8000刀")."""
+    return _FOREIGN.search(to_simplified(unicodedata.normalize("NFKC", text)).lower()) is not None
 
 
 def _plain(digits: str) -> Decimal | None:
@@ -251,18 +280,49 @@ def owed_in_sentence(text: str) -> int | None:
 
 @dataclass(frozen=True)
 class Parts:
-    """Amounts a sentence lists for one thing asked ("房租800 吃饭1000 话费200左右"), and what they add up to."""
+    """Amounts a sentence lists for one thing asked ("房租800 吃饭1000 话费200左右"), and what they add up to.
+
+    `said` is the total the sentence gives itself after its parts ("房租1200吃饭800 差不多2000多": 2000), when it
+    gives one close to their sum; `total` is then the larger of the two (the safer count of what goes out)."""
 
     parts: tuple[int, ...]
     total: int
+    said: int | None = None
+
+
+#: Words before a last amount that make it the total of the parts before it ("差不多2000多", "一共1800", "total").
+_TOTAL_CUE: Final = re.compile(
+    r"(?:差不多|一共|总共|總共|加起来|加起來|合计|合計|总计|總計|共计|共計"
+    r"|in total|total|altogether|all in all|all together)"
+    r"\s*(?:大概|大约|约|差不多|也就|就|about|around|roughly)?\s*$",
+    re.IGNORECASE,
+)
+#: Words right after a last amount that make it the total ("2000 in total", "2000 altogether").
+_TOTAL_AFTER: Final = re.compile(
+    r"^\s*(?:元|块|yuan|rmb)?\s*(?:in total|altogether|all together|in all|total)", re.IGNORECASE
+)
+#: A total said after its parts is their sum said again when it is within this share of it (30%), or an "-odd"
+#: amount ("2000多") no more than half as much again below it.
+TOTAL_SLACK: Final = Decimal("0.3")
 
 
 def parts_in(text: str) -> Parts | None:
     """Two or more amounts of yuan that a sentence lists, added up ("房租800 吃饭1000 电瓶车充电加话费200左右" is
-    2000); None for fewer, or when the sentence names its own total ("房租800 吃饭1000 一共1800": the total is what
-    `owed_in_sentence` reads)."""
+    2000). A last amount introduced as a total ("差不多2000多", "一共1800") and close to the sum of the others is
+    their total, not one more part (`said`). None for fewer amounts, or when a total is named that is not their sum
+    ("房租800 吃饭1000 一共5000": which one is meant is for the user to say; `owed_in_sentence` reads the total)."""
     found = [a for a in amounts_in(text) if not _NOT_YUAN_AFTER.match(text[a.end :])]
-    if len(found) < 2 or any(_OWED.search(text[: a.start]) for a in found):
+    if len(found) < 2:
+        return None
+    *listed, last = found
+    cued = _TOTAL_CUE.search(text[listed[-1].end : last.start]) or _TOTAL_AFTER.match(text[last.end :])
+    if len(listed) >= 2 and cued:
+        summed = sum(a.yuan for a in listed)
+        odd = re.match(r"\s*(?:元|块)?\s*多", text[last.end :]) is not None
+        if abs(last.yuan - summed) <= TOTAL_SLACK * summed or (odd and last.yuan <= summed < last.yuan * 3 // 2):
+            return Parts(tuple(a.yuan for a in listed), max(summed, last.yuan), said=last.yuan)
+        return None
+    if any(_OWED.search(text[: a.start]) for a in found):
         return None
     parts = tuple(a.yuan for a in found)
     return Parts(parts, sum(parts))
@@ -325,7 +385,7 @@ def spread_in(text: str) -> Spread | None:
     spans = [r for r in ranges if r is not None]
     rest = _CHINESE_RANGE.sub(" ", _ARABIC_RANGE.sub(" ", cleaned))
     if not _VARIES.search(cleaned):
-        whole = _UNITS_AFTER.sub("", _HEDGES.sub("", rest.strip()))
+        whole = _UNITS_AFTER.sub("", _HEDGES.sub("", re.sub(r"\s+", "", rest)))
         return Spread(*spans[0]) if len(spans) == 1 and not whole.strip() else None
     amounts = [(a.yuan, a.yuan) for a in amounts_in(rest) if not _NOT_YUAN_AFTER.match(rest[a.end :])]
     named = spans + amounts

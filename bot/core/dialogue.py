@@ -46,6 +46,7 @@ from bot.core.dialogue_queries import (
     continue_choice,
     correction,
     current_prompt,
+    foreign_amount,
     goto_choice,
     income_at_amount,
     names_any_option,
@@ -325,12 +326,15 @@ def _corrected(
 
 
 def _typed_apart(progress: Progress, text: str, walkthrough: Walkthrough, lang: Lang) -> Turn | None:
-    """Text read apart from the step's options: the agreed terms, or income typed at the amount-owed step ("一个月
-    7000多 看单量": not the debt, so not recorded; the step asks again). None for anything else."""
+    """Text read apart from the step's options: the agreed terms, income typed at the amount-owed step ("一个月
+    7000多 看单量": not the debt, so not recorded; the step asks again), or an amount in another currency at a step
+    asking for yuan (not recorded; asked for in yuan). None for anything else."""
     if progress.step is Step.TERMS:
         return _typed_terms(progress, text, walkthrough, lang)
     if income_at_amount(progress, text):
         return [screens.prompt(progress, walkthrough, lang)], progress
+    if foreign_amount(progress, text):  # "6萬台幣": not recorded as yuan; asked for in yuan, as Alipay shows it
+        return _not_understood(progress, "messages.foreign_currency", walkthrough, lang)
     return None
 
 

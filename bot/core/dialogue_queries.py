@@ -15,7 +15,16 @@ from typing import Final
 from bot.core import progress as answers
 from bot.core import screens, understand
 from bot.core.actions import Walk, WalkVerb
-from bot.core.amounts import OWING, amount_in_sentence, income_not_owed, monthly_in, owed_in_sentence, varies
+from bot.core.amounts import (
+    OWING,
+    amount_in_sentence,
+    amounts_in,
+    foreign_currency,
+    income_not_owed,
+    monthly_in,
+    owed_in_sentence,
+    varies,
+)
 from bot.core.flow import SCREEN, Interaction, Step, path
 from bot.core.i18n import Lang
 from bot.core.normalize import basic_form
@@ -193,7 +202,7 @@ def reads_as_answer(progress: Progress | None, text: str, walkthrough: Walkthrou
         return False
     if progress.step is Step.TERMS:
         return bool(text.strip())
-    if income_at_amount(progress, text):  # income at the amount step: the step asks again, never records it
+    if income_at_amount(progress, text) or foreign_amount(progress, text):  # asked again, never recorded
         return True
     # Good and bad months at the monthly step ("好的时候…差的时候几百") answer it even when the bad one is unread.
     return understood(progress, text, walkthrough) is not None or bad_month_unread(progress, text, walkthrough)
@@ -217,6 +226,18 @@ def income_at_amount(progress: Progress | None, text: str) -> bool:
     not the debt, so not recorded; the step asks again how much is owed."""
     here = progress.step if progress is not None and not progress.paused else None
     return here is Step.AMOUNT and not understand.is_question(text) and income_not_owed(text)
+
+
+def foreign_amount(progress: Progress | None, text: str) -> bool:
+    """At a step asking for yuan (the amount owed, the monthly amount), whether the text gives an amount in another
+    currency ("差不多六萬台幣", "about 8000 dollars"): not recorded, and no rate guessed; the step asks in yuan."""
+    here = progress.step if progress is not None and not progress.paused else None
+    return (
+        here in (Step.AMOUNT, Step.MONTHLY)
+        and not understand.is_question(text)
+        and foreign_currency(text)
+        and bool(amounts_in(text))
+    )
 
 
 def tries_number(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:

@@ -28,8 +28,11 @@ from bot.core.actions import PlanPress, PlanVerb, unpack
 from bot.core.amounts import (
     MAX_YUAN,
     VAGUE,
+    Parts,
     Unreadable,
     amount_in_sentence,
+    amounts_in,
+    foreign_currency,
     owed_in_sentence,
     parse_amount,
     parts_in,
@@ -179,6 +182,9 @@ def step(state: PlanState | None, event: Event, texts: PlanTexts, lang: Lang) ->
         case Stop():  # the last result shown, if any, stays the user's plan
             result = state.result if state is not None else None
             return [Reply(texts.say("messages.stopped", lang))], PlanState(None, result) if result is not None else None
+        case Typed(text=text) if asking(state) and state is not None and foreign_currency(text):
+            # "6萬台幣": never taken as yuan, nor converted at a rate made up here; asked for in yuan
+            return [_question(state, texts, lang, lead=texts.say("problems.foreign_currency", lang))], state
         case Typed(text=text):
             return _typed(state, text, texts, lang)
         case Press(action=action):
@@ -207,10 +213,7 @@ def _typed(state: PlanState | None, text: str, texts: PlanTexts, lang: Lang) -> 
         return [_question(state, texts, lang, lead=texts.say(f"problems.{problem}", lang))], state
     parts = parts_in(text) if amount is Unreadable.NOT_A_NUMBER and state.asking in _ADDED_UP else None
     if parts is not None:  # "房租800 吃饭1000 话费200左右": added up, and the sum said so it can be checked
-        replies, moved = _answer(state, replace(state.inputs, **{state.asking.value: parts.total}), texts, lang)
-        sums = " + ".join(_money(part) for part in parts.parts)
-        said = Reply(texts.say("messages.added_up", lang, parts=sums, total=_money(parts.total)))
-        return [said, *replies], moved
+        return _added_up(state, parts, texts, lang)
     if amount is Unreadable.NOT_A_NUMBER and state.asking in _ADDED_UP:  # "房租800 吃饭1000 一共1800"
         amount = owed_in_sentence(text) or amount
     if amount is Unreadable.NOT_A_NUMBER:  # "失业金1800", "现在没收入 失业金1800": the one amount the sentence gives
@@ -220,6 +223,22 @@ def _typed(state: PlanState | None, text: str, texts: PlanTexts, lang: Lang) -> 
     if state.asking is Field.PROPOSAL and amount == 0:
         return [_question(state, texts, lang, lead=texts.say("messages.zero_proposal", lang))], state
     return _answer(state, replace(state.inputs, **{state.asking.value: amount}), texts, lang)
+
+
+def _added_up(state: PlanState, parts: Parts, texts: PlanTexts, lang: Lang) -> Outcome:
+    """Amounts listed in parts, counted as their total, and the sum said so it can be checked; a total said after
+    them ("房租1200吃饭800 差不多2000多") is read as theirs, not one more part, and the reply says so."""
+    assert state.asking is not None
+    replies, moved = _answer(state, replace(state.inputs, **{state.asking.value: parts.total}), texts, lang)
+    sums = " + ".join(_money(part) for part in parts.parts)
+    if parts.said is None:
+        said = texts.say("messages.added_up", lang, parts=sums, total=_money(parts.total))
+    else:
+        said = texts.say(
+            "messages.added_up_total", lang, parts=sums, sum=_money(sum(parts.parts)), said=_money(parts.said),
+            total=_money(parts.total),
+        )  # fmt: skip
+    return [Reply(said), *replies], moved
 
 
 def _press(state: PlanState | None, action: PlanPress | str, texts: PlanTexts, lang: Lang) -> Outcome:
@@ -414,6 +433,19 @@ def reads_as_amount(text: str) -> bool:
     """Whether typed text is an amount and nothing else ("5万", "12,000"), as an answer to a /plan question reads."""
     amount = parse_amount(text)
     return not isinstance(amount, Unreadable) and amount > 0 and not _QUESTION.search(text.casefold())
+
+
+def gives_amount(text: str) -> bool:
+    """Whether typed text gives an amount, a range of one, or one in another currency, even beside "don't know"
+    ("不知道 可能一两千吧"): it is then read as the answer, not as a skip."""
+    amount = parse_amount(text)
+    return (
+        isinstance(amount, int)
+        or amount is Unreadable.FOREIGN
+        or foreign_currency(text)
+        or spread_in(text) is not None
+        or bool(amounts_in(text))
+    )
 
 
 def left_open_prompt(texts: PlanTexts, lang: Lang) -> Reply:

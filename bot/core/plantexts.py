@@ -37,6 +37,7 @@ _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "left_open": (),
         "low_end": ("amount", "high"),
         "added_up": ("parts", "total"),
+        "added_up_total": ("parts", "sum", "said", "total"),
     },
     "questions": {
         "owed": (),
@@ -47,7 +48,15 @@ _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "proposal": (),
         "proposal_known": ("amount",),
     },
-    "problems": {"empty": (), "not_a_number": (), "range": (), "negative": (), "too_large": (), "bad_month": ()},
+    "problems": {
+        "empty": (),
+        "not_a_number": (),
+        "range": (),
+        "negative": (),
+        "too_large": (),
+        "bad_month": (),
+        "foreign_currency": (),
+    },
     "buttons": {"skip": (), "keep": ("amount",), "stop": (), "again": (), "continue": ()},
     "result": {
         "title": (),

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from bot.core.amounts import amounts_in, parse_amount, spread_in, varies
+from bot.core.amounts import amounts_in, foreign_currency, parse_amount, spread_in, varies
 from bot.core.i18n import Lang, to_simplified
 from bot.core.normalize import CJK_RUN, basic_form
 from bot.core.numbers import Unit, read_number, rough_days
@@ -146,7 +146,8 @@ def read(
     an amount is also read out of a longer sentence ("收入5000左右…最多一千五" → 1500 with
     `amounts.amount_in_sentence`). With `naming` (the products, at the amount step), amounts each named by one of
     those options are added up ("花呗1.2万借呗3万" is 42000). At a step taking a number, good and bad months whose
-    low end cannot be read ("看情况…差的时候几百") are no answer, not the option named beside them ("看情况").
+    low end cannot be read ("看情况…差的时候几百") are no answer, not the option named beside them ("看情况"); nor is an
+    amount in another currency ("6萬台幣"). A number read wins over "don't know" said beside it ("不知道 可能一两千吧").
     """
     if not text.strip() or is_question(text):
         return None
@@ -155,16 +156,18 @@ def read(
         return OffMenu(number)
     if text.strip().startswith("#") and number is not None:
         return OffMenu(number)  # "#7" where there is no button 7 is no amount either
+    if unit is Unit.YUAN and foreign_currency(text):
+        return None  # "6萬台幣": no yuan, and no rate is guessed; the step asks for the amount in yuan
+    # A number comes before "don't know": "不知道 可能一两千吧" gives its range ("不知道" alone skips the step).
+    found = _number(text, unit, sentence, naming) if unit is not None else None
+    if found is not None:
+        return found
     if says_one_of(text, dont_know):  # "不清楚", "idk"
         return Unsure()
     if says_one_of(text, unsure):  # "看情况", "一半一半"
         return Unsure(vague=True)
-    if unit is not None:
-        found = _number(text, unit, sentence, naming)
-        if found is not None:
-            return found
-        if tries_number(text) and varies(text):
-            return None
+    if unit is not None and tries_number(text) and varies(text):
+        return None
     return _option(text, options)
 
 

@@ -80,7 +80,8 @@ class TextHandler:
         screening = k.advisor.screen(text, answer=answering, after_crisis=state.crisis is not None)
         answers_freely = screening.concern in ANSWERED_FREELY  # crisis or scam text is never an answer
         if k.plan is not None and answers_freely and planchat.reads_as_answer(state.plan, text):
-            unknown = understand.says_one_of(text, k.walkthrough.dont_know)  # one list of words, the guide's
+            # one list of words, the guide's; an amount beside them is read ("不知道 可能一两千吧")
+            unknown = understand.says_one_of(text, k.walkthrough.dont_know) and not planchat.gives_amount(text)
             answer = planchat.Unknown() if unknown else planchat.Typed(text)
             return cared(steps.plan(state, answer, k.plan, lang, k.walkthrough), screening, k, conversation)
         # A text that names one of the step's options answers the step even where the scam screen hears something in

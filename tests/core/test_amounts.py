@@ -8,12 +8,15 @@ from hypothesis import strategies as st
 
 from bot.core.amounts import (
     MAX_YUAN,
+    Parts,
     Spread,
     Unreadable,
+    foreign_currency,
     income_not_owed,
     monthly_in,
     owed_in_sentence,
     parse_amount,
+    parts_in,
     spread_in,
 )
 
@@ -48,6 +51,9 @@ from bot.core.amounts import (
         pytest.param("没有收入", 0, id="no-income"),
         pytest.param("现在没收入", 0, id="no-income-now"),
         pytest.param("no income", 0, id="no-income-in-english"),
+        pytest.param("现在没工作 0", 0, id="zero-said-with-words"),
+        pytest.param("0元 没有收入", 0, id="zero-yuan-before-words"),
+        pytest.param("不知道 大概5000吧", 5_000, id="dont-know-then-an-amount"),
     ],
 )
 def test_amounts_people_type(text: str, yuan: int) -> None:
@@ -70,6 +76,10 @@ def test_amounts_people_type(text: str, yuan: int) -> None:
         pytest.param("1e5", Unreadable.NOT_A_NUMBER, id="scientific"),
         pytest.param("3.5.5", Unreadable.NOT_A_NUMBER, id="two-points"),
         pytest.param("我每个月工资5000但是要交房租", Unreadable.NOT_A_NUMBER, id="a-sentence"),
+        pytest.param("6萬台幣", Unreadable.FOREIGN, id="taiwan-dollars"),
+        pytest.param("about 8000 dollars", Unreadable.FOREIGN, id="dollars"),
+        pytest.param("6万港元", Unreadable.FOREIGN, id="hong-kong-yuan-is-no-renminbi"),
+        pytest.param("0 dollars", Unreadable.FOREIGN, id="even-zero-in-dollars"),
     ],
 )
 def test_what_is_not_an_amount_says_why(text: str, reason: Unreadable) -> None:
@@ -214,3 +224,62 @@ def test_the_amount_owed_in_a_sentence(typed: str, owed: int | None) -> None:
 )
 def test_income_is_told_from_the_amount_owed(text, income):
     assert income_not_owed(text) is income
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("6萬台幣", id="taiwan-dollars-traditional"),
+        pytest.param("差不多6万新台币", id="new-taiwan-dollars"),
+        pytest.param("NT$60000", id="nt-sign"),
+        pytest.param("6万港币", id="hong-kong-dollars"),
+        pytest.param("HK$5000", id="hk-sign"),
+        pytest.param("about 8000 dollars", id="dollars"),
+        pytest.param("8000USD", id="code-against-the-number"),
+        pytest.param("$8000", id="dollar-sign"),
+        pytest.param("8000美金", id="meijin"),
+        pytest.param("8000刀", id="dao-slang"),
+        pytest.param("£500", id="pound-sign"),
+        pytest.param("500 euros", id="euros"),
+        pytest.param("3000歐元", id="euros-traditional"),
+    ],
+)
+def test_another_currency_is_told(text: str) -> None:
+    assert foreign_currency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("5000元", id="yuan"),
+        pytest.param("¥800", id="yen-sign-is-yuan-here"),
+        pytest.param("人民币3万", id="renminbi"),
+        pytest.param("about 8000 yuan", id="yuan-in-english"),
+        pytest.param("rmb 5000", id="rmb"),
+        pytest.param("3万块", id="kuai"),
+        pytest.param("我在台湾 欠了6万", id="a-place-is-no-currency"),
+        pytest.param("刀子嘴豆腐心", id="dao-not-after-a-number"),
+        pytest.param("nothing to eat", id="an-english-sentence"),
+    ],
+)
+def test_renminbi_and_words_that_are_no_currency_are_not_foreign(text: str) -> None:
+    assert not foreign_currency(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        pytest.param("房租1200吃饭800 差不多2000多", Parts((1200, 800), 2000, said=2000), id="trial-total-with-odd"),
+        pytest.param("房租800 吃饭1000 话费200左右", Parts((800, 1000, 200), 2000), id="parts-only"),
+        pytest.param("房租1200 吃饭800 合计2100", Parts((1200, 800), 2100, said=2100), id="total-above-the-sum"),
+        pytest.param("房租1200 吃饭800 总共1700", Parts((1200, 800), 2000, said=1700), id="total-below-the-sum"),
+        pytest.param("房租1200 吃饭800 差不多5000", None, id="total-far-from-the-sum"),
+        pytest.param("rent 1200 food 800, 2000 altogether", Parts((1200, 800), 2000, said=2000), id="total-after"),
+    ],
+)  # fmt: skip
+def test_a_total_after_its_parts_is_told_from_one_more_part(text: str, parts: Parts | None) -> None:
+    assert parts_in(text) == parts
+
+
+def test_dont_know_with_a_range_gives_the_range() -> None:
+    assert spread_in("不知道 可能一两千吧") == Spread(1_000, 2_000)

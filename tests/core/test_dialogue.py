@@ -824,3 +824,38 @@ def test_the_count_of_stages_is_the_same_on_every_way(walk):
     assert "n=4 total=5 stage=‹stages.result›" in screen.text  # before the answer, every stage may still come
     (screen,) = current_prompt(Progress(step=Step.CREDIT, result="agreed"), walk, Lang.ZH_HANS)
     assert "n=5 total=5 stage=‹stages.aftercare›" in screen.text
+
+
+@pytest.mark.parametrize(
+    ("where", "typed"),
+    [
+        pytest.param(Step.AMOUNT, "差不多六萬台幣", id="owed-in-taiwan-dollars"),
+        pytest.param(Step.AMOUNT, "6萬港幣", id="owed-in-hong-kong-dollars"),
+        pytest.param(Step.AMOUNT, "about 8000 dollars", id="owed-in-dollars"),
+        pytest.param(Step.MONTHLY, "每月1000港币", id="monthly-in-hong-kong-dollars"),
+    ],
+)
+def test_an_amount_in_another_currency_is_not_recorded_and_asked_in_yuan(walk, where, typed):
+    chat = Chat(walk, progress=prepared(step=where, amount=None, amount_typed=None, monthly_typed=None))
+    before = chat.progress
+    assert reads_as_answer(before, typed, walk)  # the step's, not a question for the knowledge base
+    said = chat.type(typed)
+    assert chat.progress == before  # no 60,000 yuan, no rate made up
+    assert said.startswith("‹messages.foreign_currency›")
+    assert f"‹steps.{where.value}.prompt›" in said
+
+
+def test_an_amount_in_another_currency_said_with_the_product_is_not_carried(walk):
+    chat = Chat(walk, progress=Progress(step=Step.PRODUCT))
+    chat.type("«jiebei»逾期快4个月了 欠了6万台币")
+    assert chat.progress == Progress(step=Step.DAYS, product="jiebei", days="d31_plus", days_typed=120)
+    chat.tap("‹buttons.next›")
+    assert (chat.at(), chat.saved().amount_typed) == (Step.AMOUNT, None)  # left for the step to ask in yuan
+
+
+def test_dont_know_beside_a_range_gives_the_range_at_its_low_end(walk):
+    chat = Chat(walk, progress=prepared(step=Step.MONTHLY, monthly_typed=None))
+    said = chat.type("不知道 可能一两千吧")
+    assert chat.saved().monthly_typed == 1_000  # not "don't know yet": the range was said
+    assert chat.saved().monthly != "unknown"
+    assert "‹messages.low_end" in said or "‹steps.monthly.low_end" in said

@@ -425,3 +425,62 @@ def test_spending_listed_with_its_own_total_counts_that_total(texts: PlanTexts) 
 def test_an_income_given_with_two_amounts_is_not_added_up(texts: PlanTexts) -> None:
     user = Calculator(texts).start().types("3万", "收入5000左右 最多能还一千五")
     assert user.inputs.income == 1_500  # as before: the amount after 最多, never 6,500
+
+
+@pytest.mark.parametrize(
+    ("answers", "typed"),
+    [
+        pytest.param((), "6萬台幣", id="owed-in-taiwan-dollars"),
+        pytest.param((), "差不多六萬台幣", id="owed-hedged-in-traditional"),
+        pytest.param(("3万",), "about 8000 dollars", id="income-in-dollars"),
+        pytest.param(("3万",), "HK$9000 一个月", id="income-in-hong-kong-dollars"),
+        pytest.param(("3万", "8000"), "房租500英镑 吃饭200英镑", id="spending-in-pounds-listed-in-parts"),
+        pytest.param(("3万", "8000", "2000", "0"), "每月1000港币", id="proposal-in-hong-kong-dollars"),
+    ],
+)
+def test_an_amount_in_another_currency_is_not_saved_and_asked_in_yuan(
+    texts: PlanTexts, answers: tuple[str, ...], typed: str
+) -> None:
+    user = Calculator(texts).start().types(*answers)
+    before = user.state
+    asking = user.asking
+    assert asking is not None
+    user.types(typed)
+    assert user.state == before  # nothing saved, no rate invented
+    assert user.text == f"problems.foreign_currency\n\nquestions.{asking.value}"
+
+
+@pytest.mark.parametrize(
+    ("typed", "parts", "summed", "said", "spending"),
+    [
+        pytest.param("房租1200吃饭800 差不多2000多", "1,200 + 800", "2,000", "2,000", 2_000, id="trial-odd-total"),
+        pytest.param("房租800 吃饭1000 一共1800", "800 + 1,000", "1,800", "1,800", 1_800, id="total-said-exactly"),
+        pytest.param("房租1200 吃饭800 加起来大概2500", "1,200 + 800", "2,000", "2,500", 2_500, id="total-a-bit-more"),
+        pytest.param("rent 1200 food 800 about 2000 in total", "1,200 + 800", "2,000", "2,000", 2_000, id="english"),
+    ],
+)  # fmt: skip
+def test_a_total_said_after_its_parts_is_not_counted_as_one_more_part(
+    texts: PlanTexts, typed: str, parts: str, summed: str, said: str, spending: int
+) -> None:
+    user = Calculator(texts).start().types("3万", "6000", typed)
+    assert user.inputs.spending == spending
+    assert user.replies[0].text == (
+        f"messages.added_up_total parts={parts} sum={summed} said={said} total={spending:,}"
+    )
+
+
+def test_a_total_far_from_its_parts_is_asked_about_not_guessed(texts: PlanTexts) -> None:
+    user = Calculator(texts).start().types("3万", "6000")
+    before = user.state
+    user.types("房租1200吃饭800 差不多5000")  # 5,000 is neither their sum nor a fourth part one can be sure of
+    assert user.state == before
+    assert user.text == "problems.not_a_number\n\nquestions.spending"
+
+
+@pytest.mark.parametrize(
+    "typed", [pytest.param("现在没工作 0", id="zero-after-words"), pytest.param("0 没收入", id="zero-before-words")]
+)
+def test_zero_said_with_words_is_an_income_of_zero(texts: PlanTexts, typed: str) -> None:
+    user = Calculator(texts).start().types("3万", typed)
+    assert user.inputs.income == 0
+    assert user.asking is Field.SPENDING

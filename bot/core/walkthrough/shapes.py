@@ -44,6 +44,7 @@ SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "first_step": (),
         "use_buttons": (),
         "not_a_number": (),
+        "foreign_currency": (),
         "too_long": ("max", "length"),
         "noted": ("value",),
         "small_amount": ("n",),
