@@ -9,7 +9,8 @@ Button actions (typed in bot/core/actions.py as Reminder, Diary and Vote; writte
 
     r:list                 the user's reminders, each with a cancel button
     r:add                  type instalment due days (a day of the month, or dates)
-    r:credit | r:credit:N  choose / set the "check your credit record" nudge every N months
+    r:from:<date>          every month on that day, from that date on (the start the agreed terms give)
+    r:credit | r:credit:N  choose (or type) / set the "check your credit record" nudge every N months
     r:x:<id>               cancel one reminder
     r:tz | r:tz:<zone> | r:tzt   time-zone menu / choose one / type one
     r:stop                 stop waiting for typed input
@@ -63,7 +64,7 @@ class Form:
     @property
     def takes_numbers(self) -> bool:
         """Whether a typed number is an answer here (a due day), so the terminal picks buttons with #N instead."""
-        return self.kind == "due"
+        return self.kind in ("due", "credit")
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, **self.data}
@@ -80,6 +81,10 @@ class Form:
 
 class DueForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind", tag="due"):
     """/reminders waits for the day of the month an instalment is due."""
+
+
+class CreditForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind", tag="credit"):
+    """/reminders waits for how often to check the credit record ("每三个月", "每季度"), or its buttons."""
 
 
 class TzForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind", tag="tz"):
@@ -106,7 +111,7 @@ class DiaryForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_fie
 
 
 #: Every form a saved state may hold, told apart by `kind`.
-SavedForm = DueForm | TzForm | NoteForm | DiaryForm
+SavedForm = DueForm | CreditForm | TzForm | NoteForm | DiaryForm
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,7 @@ class Tools:
             return await self._diary_press(ctx, action, form)
         if isinstance(action, Vote):
             return await self._vote(ctx, action, form)
-        return await self._reminder_press(ctx.user_id, action, form, ctx.kb, ctx.lang)
+        return await self._reminder_press(ctx, action, form)
 
     async def typed(self, ctx: Context, text: str, form: Form) -> Result:
         """Text typed while `form` waits for it."""
@@ -162,28 +167,37 @@ class Tools:
             if isinstance(row, int):
                 await self.storage.add_note(ctx.user_id, row, text.strip())
             return Result([Reply(ctx.kb.text("feedback_noted", ctx.lang))], None)
-        return await self._reminder_typed(ctx.user_id, text, form, ctx.kb, ctx.lang)
+        return await self._reminder_typed(ctx, text, form)
 
     # -- reminders -----------------------------------------------------------------------------------------------
 
-    async def _reminder_press(
-        self, user_id: int, action: Reminder, form: Form | None, kb: KnowledgeBase, lang: Lang
-    ) -> Result:
+    async def _reminder_press(self, ctx: Context, action: Reminder, form: Form | None) -> Result:
+        user_id, kb, lang = ctx.user_id, ctx.kb, ctx.lang
         match action:
             case Reminder("list", ""):
                 return Result([await self._list(user_id, kb, lang)])
             case Reminder("add", ""):
-                return Result([Reply(kb.text("reminder_due_prompt", lang), (self._stop(kb, lang),))], Form("due", {}))
+                return Result([await self._due_prompt(ctx)], Form("due", {}))
+            case Reminder("from", day) if (start := _iso_date(day)) is not None:
+                return await self._add(user_id, [Rule.monthly(start.day, start)], kb, lang)
             case Reminder("credit", ""):
-                choices = [Choice(kb.text("reminder_every", lang, months=str(n)), Reminder("credit", str(n)).pack())
-                           for n in reminders.CREDIT_PERIODS]  # fmt: skip
-                return Result([Reply(kb.text("reminder_credit_prompt", lang), tuple(choices))], form, changed=False)
+                return Result([self._credit_prompt(kb, lang, "reminder_credit_prompt")], Form("credit", {}))
             case Reminder("credit", months) if months.isdigit() and int(months) in reminders.CREDIT_PERIODS:
                 return await self._add_credit(user_id, int(months), kb, lang, form)
             case Reminder("x", number) if number.isdigit():
                 cancelled = await self.storage.cancel_reminder(user_id, int(number))
                 key = "reminder_cancelled" if cancelled else "reminder_gone"
                 return Result([Reply(kb.text(key, lang)), await self._list(user_id, kb, lang)], form, changed=False)
+            case Reminder("tz" | "tzt", _):
+                return await self._tz_press(user_id, action, form, kb, lang)
+            case Reminder("stop", ""):
+                return Result([Reply(kb.text("reminder_stopped", lang))], None, changed=form is not None)
+        return await self._expired(user_id, form, kb, lang)
+
+    async def _tz_press(
+        self, user_id: int, action: Reminder, form: Form | None, kb: KnowledgeBase, lang: Lang
+    ) -> Result:
+        match action:
             case Reminder("tz", ""):
                 choices = [Choice(name, Reminder("tz", name).pack()) for name in reminders.COMMON_ZONES]
                 choices.append(Choice(kb.text("reminder_tz_other", lang), Reminder("tzt").pack()))
@@ -193,23 +207,54 @@ class Tools:
                 return await self._set_tz(user_id, chosen, kb, lang)
             case Reminder("tzt", ""):
                 return Result([Reply(kb.text("reminder_tz_type", lang), (self._stop(kb, lang),))], Form("tz", {}))
-            case Reminder("stop", ""):
-                return Result([Reply(kb.text("reminder_stopped", lang))], None, changed=form is not None)
+        return await self._expired(user_id, form, kb, lang)
+
+    async def _expired(self, user_id: int, form: Form | None, kb: KnowledgeBase, lang: Lang) -> Result:
         return Result([Reply(kb.text("menu_expired", lang)), await self._list(user_id, kb, lang)], form, changed=False)
 
-    async def _reminder_typed(self, user_id: int, text: str, form: Form, kb: KnowledgeBase, lang: Lang) -> Result:
+    async def _reminder_typed(self, ctx: Context, text: str, form: Form) -> Result:
+        user_id, kb, lang = ctx.user_id, ctx.kb, ctx.lang
         if form.kind == "tz":
             chosen = reminders.known_zone(text)
             if chosen is None:
                 return Result([Reply(kb.text("reminder_tz_unknown", lang), (self._stop(kb, lang),))], form, False)
             return await self._set_tz(user_id, chosen, kb, lang)
+        if form.kind == "credit":  # "每三个月查一次征信"; anything else is asked about again, never dropped
+            months = reminders.parse_interval(text)
+            if months is None:
+                return Result([self._credit_prompt(kb, lang, "reminder_credit_unclear")], form, False)
+            return await self._add_credit(user_id, months, kb, lang, form)
         await self.storage.set_prefs(user_id, lang=lang.value)
         tz = await self._tz(user_id)
-        now = self.clock()
-        rules = reminders.parse_due_days(text, reminders.local_date(now, tz))
+        today = reminders.local_date(self.clock(), tz)
+        rules = reminders.parse_due_days(text, today)
         if rules is None:
             return Result([Reply(kb.text("reminder_due_unclear", lang), (self._stop(kb, lang),))], form, False)
+        start = self._plan_start(ctx, today)
+        if start is not None:  # "15号" when the agreed plan starts on 15 March: not before it
+            rules = [Rule.monthly(r.day, start) if r.kind is reminders.Kind.MONTHLY and r.day == start.day and r.on
+                     is None else r for r in rules]  # fmt: skip
         return await self._add(user_id, rules, kb, lang)
+
+    async def _due_prompt(self, ctx: Context) -> Reply:
+        """The due-day question; when the agreed terms say when the plan starts, that day is offered as the first."""
+        kb, lang = ctx.kb, ctx.lang
+        start = self._plan_start(ctx, reminders.local_date(self.clock(), await self._tz(ctx.user_id)))
+        choices: list[Choice] = []
+        if start is not None:
+            label = kb.text("reminder_from_button", lang, day=str(start.day), date=start.isoformat())
+            choices.append(Choice(label, Reminder("from", start.isoformat()).pack()))
+        return Reply(kb.text("reminder_due_prompt", lang), (*choices, self._stop(kb, lang)))
+
+    @staticmethod
+    def _plan_start(ctx: Context, today: date) -> date | None:
+        terms = ctx.walk.terms if ctx.walk is not None else None
+        return reminders.start_in_terms(terms, today) if terms else None
+
+    def _credit_prompt(self, kb: KnowledgeBase, lang: Lang, key: str) -> Reply:
+        choices = [Choice(kb.text("reminder_every", lang, months=str(n)), Reminder("credit", str(n)).pack())
+                   for n in reminders.CREDIT_PERIODS]  # fmt: skip
+        return Reply(kb.text(key, lang), (*choices, self._stop(kb, lang)))
 
     async def _add_credit(self, user_id: int, months: int, kb: KnowledgeBase, lang: Lang, form: Form | None) -> Result:
         await self.storage.set_prefs(user_id, lang=lang.value)
@@ -218,7 +263,7 @@ class Tools:
         year, month = divmod(today.year * 12 + today.month - 1 + months, 12)
         rule = Rule.credit(months, reminders.clamp_day(year, month + 1, today.day))
         result = await self._add(user_id, [rule], kb, lang)
-        return Result(result.replies, form if form is not None and form.kind != "due" else None)
+        return Result(result.replies, form if form is not None and form.kind not in ("due", "credit") else None)
 
     async def _add(self, user_id: int, rules: list[Rule], kb: KnowledgeBase, lang: Lang) -> Result:
         tz = await self._tz(user_id)
@@ -443,8 +488,17 @@ def _is_diary(form: Form | None) -> bool:
     return form is not None and form.kind == "diary"
 
 
+def _iso_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def describe(rule: Rule, kb: KnowledgeBase, lang: Lang) -> str:
     """A rule as the user reads it ("每月 15 日", "2026-01-15", "每 3 个月查一次征信")."""
+    if rule.kind is reminders.Kind.MONTHLY and rule.on is not None:
+        return kb.text("reminder_monthly_from", lang, day=str(rule.day), date=rule.on.isoformat())
     if rule.kind is reminders.Kind.MONTHLY:  # the note about shorter months only where one is shorter than the day
         key = "reminder_monthly" if rule.day <= reminders.SHORTEST_MONTH else "reminder_monthly_short"
         return kb.text(key, lang, day=str(rule.day))

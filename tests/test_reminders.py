@@ -15,9 +15,12 @@ import pytest
 
 from bot.chat import run_chat
 from bot.config import Config, load_config
+from bot.core.actions import Reminder
 from bot.core.i18n import Lang
+from bot.core.progress import Progress
 from bot.engine import Engine, Incoming, Kind, Knowledge
 from bot.storage import Storage
+from bot.tools import Context, Form, Tools
 from tests.transcript import EngineUser, fixture_knowledge
 
 SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
@@ -100,7 +103,7 @@ async def test_a_credit_nudge_and_a_time_zone(knowledge: Knowledge, storage: Sto
     user = Person(Engine(knowledge, storage, clock=clock))
     await user.says("/reminders")
     await user.presses("r:credit")
-    assert user.actions == ["r:credit:1", "r:credit:3", "r:credit:6"]
+    assert user.actions == ["r:credit:1", "r:credit:3", "r:credit:6", "r:stop"]
     await user.presses("r:credit:3")
     assert "reminder_credit 文本 months=[3]] next=[2026-04-10 09:00]" in user.text
 
@@ -113,6 +116,80 @@ async def test_a_credit_nudge_and_a_time_zone(knowledge: Knowledge, storage: Sto
     assert "next=[2026-04-10 09:00]" in user.text  # 9:00 in Berlin now
     [reminder] = await storage.reminders_of(user.user_id)
     assert reminder.next_at == at("2026-04-10 09:00", "Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    ("typed", "months"),
+    [
+        pytest.param("每三个月查一次征信", 3, id="trial-every-three-months-in-words"),
+        pytest.param("每3个月", 3, id="trial-every-3-months"),
+        pytest.param("三个月一次", 3, id="trial-three-months-once"),
+        pytest.param("每半年", 6, id="every-half-year"),
+        pytest.param("每季度吧", 3, id="every-quarter"),
+        pytest.param("every 2 months", 2, id="english"),
+    ],
+)
+async def test_how_often_to_check_the_credit_record_can_be_typed(
+    knowledge: Knowledge, storage: Storage, typed: str, months: int
+) -> None:
+    """The first-user trial: "每三个月查一次征信" at the credit prompt went to the FAQ and no reminder was set."""
+    user = Person(Engine(knowledge, storage, clock=Clock(at("2026-01-10 12:00"))))
+    await user.says("/reminders")
+    await user.presses("r:credit")
+    await user.says(typed)
+    assert f"reminder_credit 文本 months=[{months}]]" in user.text
+    [reminder] = await storage.reminders_of(user.user_id)
+    assert reminder.rule is not None
+    assert reminder.rule.every == months
+    await user.says("15")  # no longer waiting
+    assert len(await storage.reminders_of(user.user_id)) == 1
+
+
+async def test_what_the_credit_prompt_cannot_read_is_asked_again_never_dropped(
+    knowledge: Knowledge, storage: Storage
+) -> None:
+    user = Person(Engine(knowledge, storage, clock=Clock(at("2026-01-10 12:00"))))
+    await user.says("/reminders")
+    await user.presses("r:credit")
+    await user.says("看心情吧")
+    assert user.text == "reminder_credit_unclear 文本"
+    assert user.actions == ["r:credit:1", "r:credit:3", "r:credit:6", "r:stop"]
+    assert await storage.reminders_of(user.user_id) == []
+    await user.says("每半年")  # still waiting for it
+    assert "reminder_credit 文本 months=[6]]" in user.text
+
+
+async def test_the_day_the_agreed_plan_starts_is_offered_as_the_first_due_date(
+    knowledge: Knowledge, storage: Storage
+) -> None:
+    """The first-user trial: the terms said "3月15号开始还", yet the due-day prompt offered nothing and a monthly
+    "15号" fired on 15 January, before the plan started."""
+    clock = Clock(at("2026-01-10 12:00"))
+    tools = Tools(storage, clock)
+    walk = Progress(result="agreed", terms="每月还2800 分12期 3月15号开始还")
+    ctx = Context(7, knowledge.kb, ZH, walk=walk)
+    asked = await tools.press(ctx, Reminder("add"), None)
+    [prompt] = asked.replies
+    assert [c.action for c in prompt.choices] == ["r:from:2026-03-15", "r:stop"]
+    assert prompt.choices[0].label == "reminder_from_button 文本 day=[15] date=[2026-03-15]"
+
+    await tools.press(ctx, Reminder("from", "2026-03-15"), asked.form)
+    [reminder] = await storage.reminders_of(7)
+    assert reminder.next_at == at("2026-03-15 09:00")  # not 15 January, nor 15 February
+
+    typed = await tools.typed(Context(8, knowledge.kb, ZH, walk=walk), "15号", Form("due", {}))
+    [reminder] = await storage.reminders_of(8)
+    assert reminder.next_at == at("2026-03-15 09:00")  # the same day typed: from the start too
+    assert "reminder_monthly_from 文本 day=[15] date=[2026-03-15]" in typed.replies[0].text
+
+
+async def test_without_a_start_in_the_terms_the_due_prompt_offers_no_date(
+    knowledge: Knowledge, storage: Storage
+) -> None:
+    tools = Tools(storage, Clock(at("2026-01-10 12:00")))
+    ctx = Context(7, knowledge.kb, ZH, walk=Progress(result="agreed", terms="每月还2800 分12期"))
+    [prompt] = (await tools.press(ctx, Reminder("add"), None)).replies
+    assert [c.action for c in prompt.choices] == ["r:stop"]
 
 
 async def test_a_reminder_that_fires_moves_on_and_says_when_it_is_late(knowledge: Knowledge, storage: Storage) -> None:

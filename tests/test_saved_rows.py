@@ -44,6 +44,10 @@ def sql(path: Path, statement: str, parameters: tuple[Any, ...] = ()) -> list[An
 RULE_ROWS = [
     pytest.param('{"kind":"monthly","day":15}', Rule.monthly(15), id="monthly"),
     pytest.param('{"kind":"monthly","day":31}', Rule.monthly(31), id="monthly-on-the-31st"),
+    pytest.param(
+        '{"kind":"monthly","day":15,"start":"2026-03-15"}', Rule.monthly(15, date(2026, 3, 15)),
+        id="monthly-from-a-start",
+    ),
     pytest.param('{"kind":"once","on":"2026-03-01"}', Rule.once(date(2026, 3, 1)), id="once"),
     pytest.param('{"kind":"credit","on":"2026-01-31","every":3}', Rule.credit(3, date(2026, 1, 31)), id="credit"),
 ]

@@ -6,8 +6,9 @@ the Telegram transport arms PTB's JobQueue with what `next_fire` says, the termi
 
 Three rules:
 
-* `Rule.monthly(day)` — an instalment due on this day of every month; a month without that day (the 31st in
-  April, the 30th in February) falls on its last day;
+* `Rule.monthly(day, start)` — an instalment due on this day of every month, from `start` on when the agreed plan
+  begins later ("3月15号开始还": nothing fires before it); a month without that day (the 31st in April, the 30th in
+  February) falls on its last day;
 * `Rule.once(date)` — an instalment due on one date;
 * `Rule.credit(every, start)` — the "check your credit record" nudge (guide 6.3) every `every` months from `start`.
 
@@ -56,14 +57,14 @@ class Rule:
 
     kind: Kind
     day: int = 0  # MONTHLY: day of the month, 1..31
-    on: date | None = None  # ONCE: the date; CREDIT: the first nudge
+    on: date | None = None  # ONCE: the date; CREDIT: the first nudge; MONTHLY: the first day it may fire, if later
     every: int = 0  # CREDIT: months between nudges
 
     @classmethod
-    def monthly(cls, day: int) -> Rule:
+    def monthly(cls, day: int, start: date | None = None) -> Rule:
         if not 1 <= day <= 31:
             raise ValueError(f"a day of the month is 1..31, not {day}")
-        return cls(Kind.MONTHLY, day=day)
+        return cls(Kind.MONTHLY, day=day, on=start)
 
     @classmethod
     def once(cls, on: date) -> Rule:
@@ -78,7 +79,7 @@ class Rule:
     def to_saved(self) -> SavedRule:
         """The rule in its saved shape (a row of the reminders table); `from_saved` reads it back."""
         if self.kind is Kind.MONTHLY:
-            return MonthlyRule(self.day)
+            return MonthlyRule(self.day, self.on)
         assert self.on is not None
         return OnceRule(self.on) if self.kind is Kind.ONCE else CreditRule(self.on, self.every)
 
@@ -86,8 +87,8 @@ class Rule:
     def from_saved(cls, saved: SavedRule) -> Rule:
         """The rule a saved shape holds (its constraints were checked when it was read: `bot.schema.saved_json`)."""
         match saved:
-            case MonthlyRule(day):
-                return cls.monthly(day)
+            case MonthlyRule(day, start):
+                return cls.monthly(day, start)
             case OnceRule(on):
                 return cls.once(on)
             case CreditRule(on, every):
@@ -97,10 +98,15 @@ class Rule:
 # The saved shapes of a rule, told apart by `kind`: every shape a reminders row has held since reminders were stored.
 
 
-class MonthlyRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind", tag=Kind.MONTHLY.value):
-    """`Rule.monthly`: the day of the month an instalment is due."""
+class MonthlyRule(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True, tag_field="kind",
+    tag=Kind.MONTHLY.value,
+):  # fmt: skip
+    """`Rule.monthly`: the day of the month an instalment is due, and the day the plan starts (absent in rows saved
+    before it was kept, and left out when there is none: such rows are written as before)."""
 
     day: Annotated[int, msgspec.Meta(ge=1, le=31)]
+    start: date | None = None
 
 
 class OnceRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="kind", tag=Kind.ONCE.value):
@@ -173,6 +179,9 @@ def next_fire(rule: Rule, after: float, tz_name: str | None) -> float | None:
         moment = _at(rule.on, tz)
         return moment if moment > after else None
     if rule.kind is Kind.MONTHLY:
+        if rule.on is not None:  # the plan starts later: nothing fires before its first day
+            after = max(after, _at(rule.on, tz) - 1)
+            today = datetime.fromtimestamp(after, tz).date()
         for months in range(0, 3):
             year, month = _add_months(today.year, today.month, months)
             moment = _at(clamp_day(year, month, rule.day), tz)
@@ -242,6 +251,73 @@ def _one_day(part: str, today: date) -> Rule | None:
     except ValueError:  # 2月30日, 13月1日, day 32
         return None
     return None
+
+
+#: How often to check the credit record, as typed at its prompt: "每三个月", "3个月一次", "每季度", "every 3 months".
+_EVERY_N: Final = re.compile(
+    r"每\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*个?月"
+    r"|(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*个?月\s*(?:一次|查一次|一回|提醒一次)"
+)
+_EVERY_N_EN: Final = re.compile(r"every\s+(\d{1,2}|one|two|three|four|six|twelve)\s+months?")
+_EN_NUMBERS: Final = {"one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "twelve": 12}
+_EVERY_WORD: Final = (
+    (re.compile(r"季度|每季|一季|quarter"), 3),
+    (re.compile(r"半年|half\s*(?:a\s*)?year|six\s*months"), 6),
+    (re.compile(r"每年|一年一次|每一年|一年查一次|yearly|annually|every\s+year|once\s+a\s+year"), 12),
+    (re.compile(r"每月|每个月|每一个月|一个月一次|monthly|every\s+month|once\s+a\s+month"), 1),
+)
+#: The longest gap between credit-record nudges a typed interval may ask for.
+MAX_EVERY: Final = 12
+
+
+def parse_interval(text: str) -> int | None:
+    """Months between credit-record nudges as typed: "每三个月查一次征信", "每3个月", "三个月一次", "每季度", "每半年",
+    "每年", "every 3 months", "quarterly", or just "3"; None when the text gives none (or more than a year)."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().lower().rstrip("。.!！吧")
+    months: int | None = None
+    if cleaned.isdigit():
+        months = int(cleaned)
+    elif match := _EVERY_N.search(cleaned):
+        number = match[1] or match[2]
+        months = int(number) if number.isdigit() else _numeral(number)
+    elif match := _EVERY_N_EN.search(cleaned):
+        months = int(match[1]) if match[1].isdigit() else _EN_NUMBERS[match[1]]
+    else:
+        months = next((every for pattern, every in _EVERY_WORD if pattern.search(cleaned)), None)
+    return months if months is not None and 1 <= months <= MAX_EVERY else None
+
+
+def _numeral(text: str) -> int | None:
+    value = chinese_number(text)
+    return int(value) if value is not None else None
+
+
+#: The first instalment's date in agreed terms: "3月15号开始还", "从2027年3月15日起", "首期3月15日".
+_START_AFTER: Final = re.compile(
+    r"(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?\s*(?:开始|起|start)", re.IGNORECASE
+)
+_START_BEFORE: Final = re.compile(
+    r"(?:首期|第一期|第1期|first instal?lment|starting|from)\D{0,6}?(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*"
+    r"(\d{1,2})",
+    re.IGNORECASE,
+)
+
+
+def start_in_terms(terms: str, today: date) -> date | None:
+    """The date agreed terms say the plan starts ("3月15号开始还" → the next 15 March from `today`), if it is still to
+    come; None when they give none, or a date that is not one (2月30日)."""
+    cleaned = unicodedata.normalize("NFKC", terms)
+    match = _START_AFTER.search(cleaned) or _START_BEFORE.search(cleaned)
+    if match is None:
+        return None
+    year, month, day = match.groups()
+    try:
+        start = date(int(year) if year else today.year, int(month), int(day))
+        if year is None and start < today:
+            start = date(today.year + 1, int(month), int(day))
+    except ValueError:
+        return None
+    return start if start >= today else None
 
 
 def fire_in(moment: float, now: float) -> timedelta:

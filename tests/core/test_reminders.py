@@ -9,6 +9,7 @@ import msgspec
 import pytest
 
 from bot import schema
+from bot.core import reminders
 from bot.core.reminders import (
     DEFAULT_TZ,
     LATE_AFTER,
@@ -149,3 +150,51 @@ def test_time_zones_and_lateness() -> None:
     assert local_date(at("2026-01-01 23:30"), "Europe/London") == date(2026, 1, 1)
     assert not is_late(1000.0, 1000.0 + LATE_AFTER)
     assert is_late(1000.0, 1000.0 + LATE_AFTER + 1)
+
+
+@pytest.mark.parametrize(
+    ("typed", "months"),
+    [
+        pytest.param("每三个月查一次征信", 3, id="every-three-months-in-words"),
+        pytest.param("每3个月", 3, id="every-3-months"),
+        pytest.param("三个月一次", 3, id="three-months-once"),
+        pytest.param("每两个月查一次", 2, id="every-two-months"),
+        pytest.param("每季度", 3, id="every-quarter"),
+        pytest.param("每半年", 6, id="every-half-year"),
+        pytest.param("一年一次", 12, id="once-a-year"),
+        pytest.param("每个月", 1, id="every-month"),
+        pytest.param("every 3 months", 3, id="english-every-n-months"),
+        pytest.param("quarterly", 3, id="english-quarterly"),
+        pytest.param("6", 6, id="a-bare-number"),
+        pytest.param("看心情", None, id="no-interval"),
+        pytest.param("每15个月", None, id="longer-than-a-year"),
+        pytest.param("0", None, id="zero"),
+    ],
+)
+def test_how_often_a_credit_check_is_typed(typed: str, months: int | None) -> None:
+    assert reminders.parse_interval(typed) == months
+
+
+@pytest.mark.parametrize(
+    ("terms", "start"),
+    [
+        pytest.param("每月还2800 分12期 3月15号开始还", date(2027, 3, 15), id="trial-month-and-day"),
+        pytest.param("从2027年3月15日起每月还2800", date(2027, 3, 15), id="with-the-year"),
+        pytest.param("首期3月15日 每月2800", date(2027, 3, 15), id="first-instalment"),
+        pytest.param("12月20号开始", date(2026, 12, 20), id="later-this-month"),
+        pytest.param("每月还2800 分12期", None, id="no-start"),
+        pytest.param("2月30日开始", None, id="no-such-day"),
+        pytest.param("从2025年3月15日起", None, id="already-past"),
+    ],
+)
+def test_the_start_of_a_plan_in_agreed_terms(terms: str, start: date | None) -> None:
+    assert reminders.start_in_terms(terms, date(2026, 12, 3)) == start
+
+
+def test_a_monthly_rule_with_a_start_fires_first_on_its_start() -> None:
+    rule = reminders.Rule.monthly(15, date(2026, 3, 15))
+    now = datetime(2026, 1, 10, 12, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
+    first = reminders.next_fire(rule, now, "Asia/Shanghai")
+    assert first == datetime(2026, 3, 15, 9, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
+    second = reminders.next_fire(rule, first or 0, "Asia/Shanghai")
+    assert second == datetime(2026, 4, 15, 9, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
