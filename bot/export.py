@@ -1,4 +1,5 @@
-"""`/export`: the user's agreement terms and negotiation diary as a PDF they can keep as evidence.
+"""`/export`: the user's situation as the walkthrough recorded it, agreement terms and negotiation diary as a PDF they
+can keep as evidence.
 
 Why a PDF: it opens on every phone (Telegram previews it, iOS and Android both have viewers built in), it is one
 file that does not change when forwarded or printed, and with the font embedded Chinese renders the same
@@ -21,11 +22,15 @@ from datetime import date
 from functools import cache
 from importlib.resources import as_file, files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core.i18n import Lang
 from bot.core.knowledge import KnowledgeBase
 from bot.core.replies import Chart
 from bot.storage import DiaryRow
+
+if TYPE_CHECKING:  # fpdf2 is imported when someone exports, not at start-up
+    from fpdf import FPDF
 
 #: The MIME type and file name the export is sent under (ASCII, so every client shows it).
 MIME = "application/pdf"
@@ -46,6 +51,7 @@ class Record:
     agreement: bool | None  # whether the walkthrough recorded a written agreement
     diary: Sequence[DiaryRow]
     channels: dict[str, str]  # channel id → label in the user's language
+    facts: Sequence[str] = ()  # the situation the walkthrough recorded (product, days, amount, cause, requests)
     plan: str | None = None  # the repayment plan as text, when the user made one
     chart: Chart | None = None  # its schedule to draw, when it has more than three instalments
 
@@ -69,6 +75,30 @@ def render_pdf(record: Record, kb: KnowledgeBase) -> bytes:
         return _render(record, kb)
 
 
+class _Page:
+    """The PDF being written, in the record's two styles of text: headings and body text."""
+
+    def __init__(self, pdf: FPDF) -> None:
+        self.pdf = pdf
+
+    def heading(self, text: str) -> None:
+        pdf = self.pdf
+        pdf.ln(4)
+        pdf.set_font(_FONT, size=13)
+        pdf.set_text_color(20, 60, 120)
+        pdf.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
+
+    def body(self, text: str, *, size: float = 11, grey: bool = False, indent: float = 0) -> None:
+        pdf = self.pdf
+        pdf.set_font(_FONT, size=size)
+        if grey:
+            pdf.set_text_color(100, 100, 100)
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(0, size * 0.6, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
+
+
 def _render(record: Record, kb: KnowledgeBase) -> bytes:
     from fpdf import FPDF  # deferred: fpdf2 (with fontTools and Pillow) only when someone exports, not at start-up
 
@@ -84,53 +114,48 @@ def _render(record: Record, kb: KnowledgeBase) -> bytes:
     pdf.set_title(say("export_title"))
     pdf.set_creator("overdue-advisor")
     pdf.add_page()
-
-    def heading(text: str) -> None:
-        pdf.ln(4)
-        pdf.set_font(_FONT, size=13)
-        pdf.set_text_color(20, 60, 120)
-        pdf.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(0, 0, 0)
-
-    def body(text: str, *, size: float = 11, grey: bool = False, indent: float = 0) -> None:
-        pdf.set_font(_FONT, size=size)
-        if grey:
-            pdf.set_text_color(100, 100, 100)
-        pdf.set_x(pdf.l_margin + indent)
-        pdf.multi_cell(0, size * 0.6, text, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(0, 0, 0)
+    page = _Page(pdf)
 
     pdf.set_font(_FONT, size=18)
     pdf.multi_cell(0, 10, say("export_title"), new_x="LMARGIN", new_y="NEXT")
-    body(say("export_generated", date=record.today.isoformat()), size=9, grey=True)
+    page.body(say("export_generated", date=record.today.isoformat()), size=9, grey=True)
 
-    heading(say("export_terms_heading"))
+    if record.facts:  # only what the user gave in the walkthrough
+        page.heading(say("export_facts_heading"))
+        page.body("\n".join(record.facts))
+
+    page.heading(say("export_terms_heading"))
     if record.terms:
-        body(record.terms)
+        page.body(record.terms)
     else:
-        body(say("export_terms_none" if record.agreement is not True else "export_terms_blank"), grey=True)
+        page.body(say("export_terms_none" if record.agreement is not True else "export_terms_blank"), grey=True)
 
     if record.plan:
-        heading(say("export_plan_heading"))
-        body(record.plan)
+        page.heading(say("export_plan_heading"))
+        page.body(record.plan)
     if record.chart is not None:
         pdf.ln(2)
         # Full text width; the image moves to the next page whole if it does not fit, and the text goes on below it.
         pdf.image(_chart_image(record.chart), w=pdf.epw)
 
-    heading(say("export_diary_heading", count=str(len(record.diary))))
+    _diary(page, record, say("export_diary_heading", count=str(len(record.diary))), say("export_diary_none"))
+
+    pdf.ln(6)
+    page.body(say("export_footer"), size=8, grey=True)
+    return bytes(pdf.output())
+
+
+def _diary(page: _Page, record: Record, heading: str, none: str) -> None:
+    """The diary's entries, oldest first as stored, each with its day, channel and who."""
+    page.heading(heading)
     if not record.diary:
-        body(say("export_diary_none"), grey=True)
+        page.body(none, grey=True)
     for number, row in enumerate(record.diary, 1):
         channel = record.channels.get(row.channel, row.channel)
         parts = [row.day, channel] + ([row.who] if row.who else [])
-        pdf.ln(2)
-        body(f"{number}.  " + "  ·  ".join(parts), size=10, grey=True)
-        body(row.said, indent=4)
-
-    pdf.ln(6)
-    body(say("export_footer"), size=8, grey=True)
-    return bytes(pdf.output())
+        page.pdf.ln(2)
+        page.body(f"{number}.  " + "  ·  ".join(parts), size=10, grey=True)
+        page.body(row.said, indent=4)
 
 
 def _chart_image(chart: Chart) -> io.BytesIO:

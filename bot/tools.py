@@ -124,6 +124,7 @@ class Context:
     walk: Progress | None = None  # the walkthrough progress, for the agreement terms
     asked: tuple[str, str] | None = None  # (entry id, question) of the user's last answer, kept in memory only
     plan: Reply | None = None  # the user's latest /plan result (text and chart), when exporting
+    facts: tuple[str, ...] = ()  # the situation the walkthrough recorded, worded, when exporting
 
 
 @dataclass(frozen=True)
@@ -429,6 +430,7 @@ class Tools:
             today=today,
             terms=walk.terms if walk is not None else None,
             agreement=walk.result == AGREED if walk is not None and walk.result is not None else None,
+            facts=ctx.facts,
             diary=await self.storage.diary(ctx.user_id),
             channels={c: kb.text(f"diary_channel_{c}", lang) for c in diary.CHANNELS},
             plan=ctx.plan.text if ctx.plan is not None else None,

@@ -18,6 +18,7 @@ from bot.core.i18n import Lang
 from bot.core.plan import Inputs
 from bot.core.planchat import PlanState, result_reply
 from bot.core.progress import Progress
+from bot.core.walkthrough import Option
 from bot.engine import Engine, Knowledge
 from bot.storage import Session, Storage
 from tests.transcript import EngineUser, fixture_knowledge
@@ -130,6 +131,57 @@ async def test_an_export_with_nothing_recorded_says_so(knowledge: Knowledge, sto
     text = pdf_text(sent.attachment.data)
     assert "export_terms_none" in text
     assert "export_diary_none" in text
+
+
+def facts_section(text: str) -> str:
+    """The part of an exported PDF's text between the situation's heading and the terms' heading."""
+    return text[text.index("export_facts_heading") : text.index("export_terms_heading")]
+
+
+def summary_label(knowledge: Knowledge, key: str) -> str:
+    """The words the walkthrough's summary puts before one fact, squeezed as pdf_text squeezes them."""
+    return re.sub(r"\s+", "", knowledge.walkthrough.say(f"summary.{key}", ZH, value=""))
+
+
+def label(options: tuple[Option, ...], option_id: str) -> str:
+    return re.sub(r"\s+", "", next(o for o in options if o.id == option_id).label.render(ZH))
+
+
+async def test_the_export_holds_the_situation_given_in_the_walkthrough(knowledge: Knowledge, storage: Storage) -> None:
+    """The first-user trial: the PDF left out the product, days, amount, cause and requests the user had given."""
+    user = Person(Engine(knowledge, storage, clock=lambda: NOW))
+    walk = Progress(
+        step=Step.REPAY, product="jiebei", days="d31_plus", days_typed=120, amount="k1_plus", amount_typed=35000,
+        cause="income_drop", requests=("longer_term", "instalments"), result=AGREED, terms="分12期",
+    )  # fmt: skip
+    await storage.save_session(Session(user.user_id, state={"guide": walk.to_saved()}))
+    [sent] = await user.says("/export")
+    assert sent.attachment is not None
+    facts = facts_section(pdf_text(sent.attachment.data))
+    at = [facts.find(summary_label(knowledge, key)) for key in ("product", "days", "amount", "cause", "requests")]
+    assert -1 not in at
+    assert at == sorted(at)  # in the summary's order
+    w = knowledge.walkthrough
+    for given in (label(w.products, "jiebei"), "120", "35000", label(w.causes, "income_drop"),
+                  label(w.requests, "longer_term"), label(w.requests, "instalments")):  # fmt: skip
+        assert given in facts
+    assert summary_label(knowledge, "monthly") not in facts  # the five facts the trial asked for, no more
+
+
+async def test_the_export_leaves_out_what_the_walkthrough_was_not_told(knowledge: Knowledge, storage: Storage) -> None:
+    user = Person(Engine(knowledge, storage, clock=lambda: NOW))
+    walk = Progress(step=Step.CAUSE, product="huabei")  # the days and the amount skipped
+    await storage.save_session(Session(user.user_id, state={"guide": walk.to_saved()}))
+    [sent] = await user.says("/export")
+    assert sent.attachment is not None
+    facts = facts_section(pdf_text(sent.attachment.data))
+    assert summary_label(knowledge, "product") in facts
+    for left_out in ("days", "amount", "cause", "requests"):
+        assert summary_label(knowledge, left_out) not in facts
+    other = Person(Engine(knowledge, storage, clock=lambda: NOW), user_id=99)
+    [nothing] = await other.says("/export")
+    assert nothing.attachment is not None
+    assert "export_facts_heading" not in pdf_text(nothing.attachment.data)  # no walkthrough, no heading
 
 
 async def test_forget_erases_the_diary(knowledge: Knowledge, storage: Storage) -> None:

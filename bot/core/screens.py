@@ -307,6 +307,20 @@ def _summary(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> Reply:
     return Reply("\n".join(lines) + "\n\n" + "\n\n".join(closing), _choices(progress, w, lang))
 
 
+def facts(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> list[str]:
+    """The facts of the user's situation the walkthrough recorded (product, days overdue, amount, cause, requests),
+    as the summary words them, for the record /export writes; only those the user gave, none for a skipped step."""
+    w = walkthrough
+    given = [
+        ("product", _label_of(progress.product, w.products, lang)),
+        ("days", number_answer(progress, Step.DAYS, w, lang)),
+        ("amount", number_answer(progress, Step.AMOUNT, w, lang)),
+        ("cause", _label_of(progress.cause, w.causes, lang)),
+        ("requests", joined(progress.requests, w.requests, w, lang) if progress.requests else None),
+    ]
+    return [w.say(f"summary.{key}", lang, value=value) for key, value in given if value]
+
+
 def terms_notes(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> list[str]:
     """What the agreed terms call for: a monthly amount above what the user can pay, nothing given in writing."""
     notes = [terms_above_monthly(progress, walkthrough, lang)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import tools
-from bot.core import actions, planchat
+from bot.core import actions, planchat, screens
 from bot.core.advisor import Conversation
 from bot.core.i18n import Lang
 from bot.core.safety import Concern
@@ -18,13 +18,16 @@ from bot.engine.saved_state import UserState
 
 
 def tool_context(event: Incoming, state: UserState, k: Knowledge, lang: Lang, memory: Memory) -> tools.Context:
-    """The tools' view of one event; an export gets the latest /plan result the user was shown."""
+    """The tools' view of one event; an export gets the latest /plan result the user was shown and the facts the
+    walkthrough recorded."""
     plan = None
     exporting = event.command == "export" or event.action == actions.Diary("export").pack()
     shown = state.plan.result if state.plan is not None else None
     if exporting and k.plan is not None and shown is not None:
         plan = planchat.result_reply(shown, k.plan, lang)  # the latest result the user was shown, with its chart
-    return tools.Context(event.user_id, k.kb, lang, state.progress, memory.asked(event.user_id), plan)
+    walk = state.progress
+    facts = tuple(screens.facts(walk, k.walkthrough, lang)) if exporting and walk is not None else ()
+    return tools.Context(event.user_id, k.kb, lang, walk, memory.asked(event.user_id), plan, facts)
 
 
 async def typed_in_form(

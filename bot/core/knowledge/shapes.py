@@ -86,7 +86,7 @@ TOOL_TEXTS: Mapping[str, tuple[str, ...]] = {
     "diary_delete_button": ("n",), "diary_new_button": (), "diary_export_button": (), "diary_empty": (),
     "diary_list": ("entries", "count"),
     "export_sent": ("count",), "export_sent_note": (), "export_title": (), "export_generated": ("date",),
-    "export_terms_heading": (),
+    "export_terms_heading": (), "export_facts_heading": (),
     "export_terms_none": (), "export_terms_blank": (), "export_plan_heading": (), "export_diary_heading": ("count",),
     "export_diary_none": (), "export_footer": (),
     "feedback_up": (), "feedback_down": (), "feedback_thanks": (), "feedback_ask_note": (),
