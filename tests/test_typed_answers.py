@@ -114,6 +114,45 @@ async def test_dont_know_in_the_calculator_skips_its_question_with_the_guides_wo
     assert await storage.unmatched_report() == []
 
 
+async def test_dont_know_beside_an_amount_in_the_calculator_is_no_skip(engine: Engine, storage: Storage) -> None:
+    """The first-user trial: "不知道 可能一两千吧" was taken as "don't know" and the range was dropped."""
+    await say(engine, "/plan")
+    await say(engine, "30000")
+    response = await say(engine, "不知道 可能一两千吧")  # income: a range, asked about as ranges are here
+    assert response.replies[0].text.startswith("problems.range")
+    await say(engine, "不知道 大概1500吧")
+    session = await storage.load_session(1)
+    assert session is not None
+    assert session.state is not None
+    plan = PlanState.from_dict(session.state.get(PLAN_KEY))
+    assert plan is not None
+    assert (plan.inputs.income, plan.asking) == (1500, Field.SPENDING)
+    assert await storage.unmatched_report() == []
+
+
+@pytest.mark.parametrize(
+    ("command", "answers", "typed", "said"),
+    [
+        pytest.param("/plan", (), "6萬台幣", "problems.foreign_currency", id="plan-owed-in-taiwan-dollars"),
+        pytest.param("/guide", ("«jiebei»", "45"), "差不多六萬台幣", "‹messages.foreign_currency›", id="guide-amount"),
+        pytest.param(
+            "/guide", ("«jiebei»", "45"), "about 8000 dollars", "‹en messages.foreign_currency›", id="guide-english"
+        ),
+    ],
+)
+async def test_an_amount_in_another_currency_is_asked_in_yuan_not_answered_from_the_knowledge(
+    engine: Engine, storage: Storage, command: str, answers: tuple[str, ...], typed: str, said: str
+) -> None:
+    await say(engine, command)
+    for answer in answers:
+        await say(engine, answer)
+    response = await say(engine, typed)
+    assert response.replies[0].text.startswith(said)
+    assert await storage.unmatched_report() == []
+    if command == "/guide":
+        assert (await progress_of(storage)).amount_typed is None
+
+
 async def test_the_response_says_when_a_typed_number_is_the_answer(engine: Engine) -> None:
     """The terminal learns from the engine's response, not from storage, that "7" now means seven days."""
     started = await say(engine, "/guide")
