@@ -612,3 +612,20 @@ async def test_a_faint_signal_a_day_later_is_not_close_to_the_first(bot: Restart
 
     assert user.replies[-1].text.startswith("‹soft ")
     assert "‹crisis›" not in user.text
+
+
+async def test_the_means_typed_where_a_form_waits_right_after_the_crisis_reply_get_the_urgent_reply(
+    engine: Engine,
+) -> None:
+    """A tool's form (here the due day of a reminder) screened its text without the crisis memory: "药都买好了" typed
+    there right after the crisis reply went to the tool as a wrong date. The means after the crisis reply are urgent
+    wherever they are typed."""
+    user = EngineUser(engine, 31)
+    await user.says("今晚想一个人去看星星")
+    assert user.text == "‹crisis›"
+    await user.says("/reminders")
+    await user.presses("r:add")  # the due-day form waits for typed text
+
+    (reply,) = await user.says("药都买好了")
+
+    assert reply.text.startswith("‹urgent ")

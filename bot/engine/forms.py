@@ -36,7 +36,8 @@ async def typed_in_form(
     """Text typed where a tool waits for it (a form); None when no form waits, or for a crisis (answered as one)."""
     if state.form is None:
         return None
-    screening = k.advisor.screen(event.text)
+    # the crisis reply a few messages ago: the means alone ("药都买好了") typed into a form are an urgent crisis too
+    screening = k.advisor.screen(event.text, after_crisis=state.crisis is not None)
     if screening.concern is Concern.CRISIS:
         return None
     context = tool_context(event, state, k, conversation.lang, memory)
