@@ -362,3 +362,38 @@ def test_a_pattern_skipped_by_its_characters_could_not_have_matched() -> None:
                     checked += 1
                     assert needed is None or not needed.isdisjoint(text), (pattern, text)
     assert checked > 100  # the sets do exercise the patterns
+
+
+# -- words about the walkthrough (first-user trial) -------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("can we go back, it's 5 months really", id="go-back-with-a-correction"),
+        pytest.param("I wanna go back", id="go-back-alone"),
+        pytest.param("i just want to go back", id="just-want-to-go-back"),
+        pytest.param("i give up on this part", id="give-up-on-this-part"),
+        pytest.param("I just can't do this anymore, the questions are too long", id="cant-do-this-then-the-questions"),
+        pytest.param("this form is way too long, i cant take this anymore", id="the-form-then-cant-take-this"),
+        pytest.param("这张表太麻烦了 我填不下去了", id="zh-the-form-then-giving-up"),
+        pytest.param("这个问题我不想做了", id="zh-this-question"),
+        pytest.param("这个流程太复杂了 我受够了", id="zh-fed-up-with-the-process"),
+    ],
+)
+def test_words_about_the_walkthrough_are_no_crisis_signal(screen: Screen, text: str) -> None:
+    """First-user trial: going back, or giving up on a step or the form, got the caring line or the full crisis card
+    in place of the step. A message that says what it is about is about the task."""
+    assert screen(text).concern not in (CRISIS, Concern.CRISIS_SOFT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("I just can't do this anymore", id="cant-do-this-alone"),
+        pytest.param("我真的做不下去了", id="zh-cant-go-on-alone"),
+        pytest.param("this form is too long, i cant do this anymore, i want to end it all", id="the-form-and-a-crisis"),
+        pytest.param("im done with everything, the form too", id="done-with-everything"),
+    ],
+)
+def test_despair_that_names_no_task_or_more_than_a_task_is_still_heard(screen: Screen, text: str) -> None:
+    assert screen(text).concern is CRISIS
