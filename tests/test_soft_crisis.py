@@ -629,3 +629,25 @@ async def test_the_means_typed_where_a_form_waits_right_after_the_crisis_reply_g
     (reply,) = await user.says("药都买好了")
 
     assert reply.text.startswith("‹urgent ")
+
+
+async def test_an_angry_answer_to_a_step_gets_the_acknowledging_line_and_is_recorded(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Anger said in an answer to the step ("the shop closed, this 破花呗 …") is heard (the line that takes it
+    seriously first) and the answer still counts for the step."""
+    user = EngineUser(engine, 32)
+    await user.says("/guide")
+    for action in ("w:skip:product", "w:skip:days", "w:skip:amount"):
+        await user.presses(action)
+
+    replies = await user.says("送外卖的单少了 这破花呗还天天扣钱")
+
+    assert replies[0].text == engine.knowledge.kb.text("anger_ack", ZH)
+    async with await Storage.open(tmp_path / "db.sqlite3") as storage:
+        session = await storage.load_session(32)
+    assert session is not None
+    assert session.state is not None
+    progress = from_saved(session.state.get(PROGRESS_KEY))
+    assert progress is not None
+    assert (progress.cause, progress.step) == ("income_drop", Step.MATERIALS)

@@ -28,7 +28,9 @@ from bot.core.understand import is_question
 #: How many related topics are offered under an answer.
 MAX_RELATED = 3
 #: What the screen may say of a message that is still answered as asked (a crisis or a scam changes the reply).
-ANSWERED_FREELY: Final = frozenset({None, Concern.DISTRESS, Concern.CRISIS_SOFT})
+ANSWERED_FREELY: Final = frozenset({None, Concern.DISTRESS, Concern.ANGER, Concern.CRISIS_SOFT})
+#: What the screen may say of a message whose feeling is acknowledged in a line before its answer or the guide.
+VENTING: Final = frozenset({Concern.DISTRESS, Concern.ANGER})
 #: The entry shown as the scam card.
 SCAM_ENTRY = "safety.scams"
 #: Where a clause ends: a long message's question is often its last clause.
@@ -179,7 +181,7 @@ class Advisor:
         no clear answer, the message without its words of stress is tried too ("烦死了 借呗又打电话来" asks about
         the calls): the kind word comes first, and the question is still answered."""
         result = self.matcher.match(text)
-        if concern not in (Concern.DISTRESS, Concern.CRISIS_SOFT) or self._found(result):
+        if concern not in (*VENTING, Concern.CRISIS_SOFT) or self._found(result):
             return result
         calm = self.screen.calm(text)
         if not calm or calm == normal_form(text):
@@ -241,13 +243,38 @@ class Advisor:
             reply = Reply(self.kb.text(key, lang), (self._guide_choice(conversation),))
             return Outcome([reply], conversation, result)
         result = self._safety_first(result, concern)
+        if concern is Concern.ANGER:  # "scam" said as an insult is no question about a scam (the scam screen said so)
+            result = self._without_safety(result)
+        if concern in VENTING and self._nothing_to_show(result, text):
+            # "so stressed about this debt i cant sleep", "alipay is a total scam, i hate this": the feeling
+            # acknowledged, then the guide (never "I only help with overdue loans", a bare menu or the scam card); no
+            # match kept: venting is no question for the admins' list of unanswered ones
+            return Outcome([self.acknowledged(conversation, concern), self.next_step(conversation)], conversation)
         replies = self._replies_to(conversation, result)
         if concern is Concern.SCAM and (card := self.kb.entry(SCAM_ENTRY)) is not None:
             replies = self._with_scam_card(conversation, result, replies, card)
             return Outcome(replies, conversation, result, safety=Concern.SCAM)
-        if concern is Concern.DISTRESS:
-            replies = [self.reassurance(conversation), *replies]
+        if concern in VENTING:
+            replies = [self.acknowledged(conversation, concern), *replies]
         return Outcome(replies, conversation, result)
+
+    def _nothing_to_show(self, result: MatchResult, text: str) -> bool:
+        """Whether a message that vents finds nothing worth showing after the kind word: no loan topic or route (the
+        fallback, chit-chat, the off-topic route), or only a menu of topics when it asks nothing (a few words shared
+        with "这破支付宝 天天扣我钱" are no question)."""
+        if result.status is Status.CLARIFY:
+            return not result.candidates or not is_question(text)
+        return not self._found(result)
+
+    @staticmethod
+    def _without_safety(result: MatchResult) -> MatchResult:
+        """`result` without safety advice: an angry message's menu without the scam cards, and no card as its answer
+        (the scam screen, asked first, found no scam in it)."""
+        candidates = tuple(c for c in result.candidates if not c.entry.id.startswith(SAFETY_PREFIX))
+        shown = result.entry if result.status is Status.ANSWER else result.route
+        if shown is not None and shown.id.startswith(SAFETY_PREFIX):
+            return replace(result, status=Status.FALLBACK, entry=None, candidates=candidates)
+        return replace(result, candidates=candidates)
 
     def _only_crying(self, text: str, lang: Lang) -> bool:
         """Whether the message is crying or despairing emoji alone ("😭😭😭"; the `crying_words`), spaces aside."""
@@ -402,7 +429,7 @@ class Advisor:
         guide's scope (`abroad`): it asks for a line ("is there a hotline in the US?": never a card about codes, as a
         regression trial got), or asks what the guide does not answer ("I work abroad, can I still negotiate?": not a
         menu of other topics). A scam the screen heard keeps its card."""
-        if conversation.region is not Region.ELSEWHERE or concern not in (None, Concern.DISTRESS):
+        if conversation.region is not Region.ELSEWHERE or concern not in (None, *VENTING):
             return False
         return self._says_any(_padded_form(text), "help_line_words") or not self._answers(result)
 
@@ -432,6 +459,17 @@ class Advisor:
     def reassurance(self, conversation: Conversation) -> Reply:
         """A kind sentence for despair that is not a crisis, shown before the practical answer."""
         return Reply(self.kb.text("reassurance", conversation.lang))
+
+    def acknowledged(self, conversation: Conversation, concern: Concern | None) -> Reply:
+        """The line before the answer to a message that vents: the kind sentence for despair, or one that takes anger
+        at Alipay or the debt seriously (`anger_ack`)."""
+        if concern is Concern.ANGER:
+            return Reply(self.kb.text("anger_ack", conversation.lang))
+        return self.reassurance(conversation)
+
+    def next_step(self, conversation: Conversation) -> Reply:
+        """After the kind word to a message that vents and asks nothing the guide knows: the offer of the guide."""
+        return Reply(self.kb.text("venting_next", conversation.lang), (self._guide_choice(conversation),))
 
     def fallback(self, conversation: Conversation) -> list[Reply]:
         return [Reply(self.kb.text("fallback", conversation.lang), (self._guide_choice(conversation),))]

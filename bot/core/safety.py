@@ -1,7 +1,7 @@
 """The safety screen: is a message from someone in crisis, about a scam, or in despair? Checked before anything else.
 
 `Screen(extra_crisis, extra_scams)(text) -> Screening`. Two signals, per concern in the order crisis → scam →
-distress: the phrases, then a learned model.
+distress → anger: the phrases, then a learned model (anger has phrases only).
 
 * The built-in phrases live beside this module (`safety_phrases.yaml`, read on first use) and are always on; the
   knowledge folder's aliases.yaml can only add phrases. They are the floor: what they find is found, whatever the
@@ -81,12 +81,15 @@ class Concern(StrEnum):
     CRISIS = "crisis"  # thoughts of ending one's life: the crisis reply, before anything else
     SCAM = "scam"  # paid agents, "credit repair", codes and passwords asked for: the scam card, then the answer
     DISTRESS = "distress"  # despair that is not a crisis: a kind sentence first, then the answer
+    #: venting at Alipay or the debt ("这破支付宝 天天扣我钱", "scam" as an insult): an acknowledging line, then the
+    #: answer or the guide (phrases only: no learned model)
+    ANGER = "anger"
     #: the crisis model's lower tier (no phrase): the answer, then one caring line with a hotline
     CRISIS_SOFT = "crisis_soft"
 
 
 #: The concerns with phrases and models of their own, in order of precedence (CRISIS_SOFT is the crisis model's).
-_SCREENED = (Concern.CRISIS, Concern.SCAM, Concern.DISTRESS)
+_SCREENED = (Concern.CRISIS, Concern.SCAM, Concern.DISTRESS, Concern.ANGER)
 #: What a model-only score below the model's `full` threshold means, for a concern with a softer tier.
 _SOFTER = {Concern.CRISIS: Concern.CRISIS_SOFT}
 
@@ -487,12 +490,13 @@ class Screen:
         return Screening(Concern.CRISIS, f"{rule}; means: {means}", urgent=True)
 
     def calm(self, text: str) -> str:
-        """`text` in the screen's normal form without the words of stress the distress screen hears in it ("烦死了
-        借呗又打电话来" → "借呗又打电话来"): what the message asks, for the matcher, when the stress words cover the
-        question up. Only words found as written are taken out (not those heard by sound)."""
+        """`text` in the screen's normal form without the words of stress or anger the distress and anger screens hear
+        in it ("烦死了 借呗又打电话来" → "借呗又打电话来"): what the message asks, for the matcher, when those words
+        cover the question up. Only words found as written are taken out (not those heard by sound)."""
         form = _corrected(normal_form(text))
         kept = list(form)
-        for start, end in dict(self._rules)[Concern.DISTRESS].spans(form):
+        rules = dict(self._rules)
+        for start, end in (*rules[Concern.DISTRESS].spans(form), *rules[Concern.ANGER].spans(form)):
             kept[start:end] = " " * (end - start)
         return _SPACES.sub(" ", "".join(kept)).strip()
 

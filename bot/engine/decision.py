@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.core.advisor import Conversation
+from bot.core.advisor import VENTING, Conversation
 from bot.core.matcher import MatchResult
 from bot.core.replies import Reply
 from bot.core.safety import Concern, Screening
@@ -25,10 +25,11 @@ class Decision:
 
 
 def cared(decision: Decision, screening: Screening, k: Knowledge, conversation: Conversation) -> Decision:
-    """A typed answer to a step or a tool, taken as asked: with a kind word first for distress, and the caring
+    """A typed answer to a step or a tool, taken as asked: with a kind word first for distress or anger, and the caring
     line with a hotline after it when the crisis model heard the message faintly (as `Advisor.ask` does)."""
-    if screening.concern is Concern.DISTRESS:
-        return replace(decision, replies=[k.advisor.reassurance(conversation), *decision.replies])
+    if screening.concern in VENTING:
+        line = k.advisor.acknowledged(conversation, screening.concern)
+        return replace(decision, replies=[line, *decision.replies])
     if screening.concern is Concern.CRISIS_SOFT:
         return replace(decision, replies=[*decision.replies, k.advisor.soft_line(conversation)])
     return decision

@@ -397,3 +397,55 @@ def test_words_about_the_walkthrough_are_no_crisis_signal(screen: Screen, text: 
 )
 def test_despair_that_names_no_task_or_more_than_a_task_is_still_heard(screen: Screen, text: str) -> None:
     assert screen(text).concern is CRISIS
+
+
+# -- anger at Alipay or the debt (first-user trial) --------------------------------------------------------------------
+
+ANGER = Concern.ANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("这个破花呗 老是乱扣钱 真恶心", id="zh-venting"),
+        pytest.param("花呗就是一群吸血鬼", id="zh-insult"),
+        pytest.param("huabei is such a scam, honestly hate them", id="scam-as-an-insult"),
+        pytest.param("jiebei sucks so much", id="en-venting"),
+    ],
+)
+def test_anger_at_alipay_is_heard_as_anger_not_as_a_scam(screen: Screen, text: str) -> None:
+    assert screen(text).concern is ANGER
+
+
+def test_anger_next_to_a_real_scam_is_still_a_scam(screen: Screen) -> None:
+    assert screen("气死了 客服要我的验证码能给吗").concern is SCAM
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        pytest.param("这个破花呗 老是乱扣钱 真恶心", "anger_ack", id="zh-venting-a-menu"),
+        pytest.param("花呗骗子 恶心 骗人的东西", "anger_ack", id="scam-as-an-insult-near-the-scam-card"),
+        pytest.param("so stressed about my debt, i cant sleep at night", "reassurance", id="stress-no-question"),
+    ],
+)
+def test_venting_gets_an_acknowledging_line_then_the_guide(advisor: Advisor, lang: Lang, text: str, line: str) -> None:
+    """First-user trial: anger at Alipay got a bare menu, or one led by the scam card; stress about the debt got the
+    kind line, then "I only help with overdue loans". The line that hears them, then the guide's offer."""
+    outcome = advisor.ask(Conversation(lang), text)
+
+    first, offer = outcome.replies
+    assert first.text == advisor.kb.text(line, lang)
+    assert offer.text == advisor.kb.text("venting_next", lang)
+    assert [choice.action for choice in offer.choices] == ["g:start"]
+    assert outcome.safety is None
+    assert not outcome.unanswered
+
+
+def test_anger_with_a_question_gets_the_line_then_the_answer(advisor: Advisor) -> None:
+    outcome = advisor.ask(Conversation(Lang.EN), "so angry, can I negotiate a longer term?")
+
+    first, answer = outcome.replies
+    assert first.text == advisor.kb.text("anger_ack", Lang.EN)
+    assert answer.title == advisor.kb.entry("respond.negotiate").title_in(Lang.EN)  # type: ignore[union-attr]

@@ -44,7 +44,7 @@ REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "show_again_button", "crisis_soft", "chat_no_button", "chat_file_saved", "crisis_elsewhere", "crisis_soft_first",
     "crisis_urgent", "mainland_numbers", "region_note_hongkong", "region_note_taiwan",
     "place_words_hongkong", "place_words_taiwan", "denial_gentle", "crying_only", "crying_words",
-    "place_words_elsewhere", "region_note_elsewhere", "help_line_words", "abroad",
+    "place_words_elsewhere", "region_note_elsewhere", "help_line_words", "abroad", "anger_ack", "venting_next",
 )  # fmt: skip
 
 #: Texts that are filled in, and the {placeholders} each may use; every other text is shown as written.
