@@ -250,6 +250,17 @@ async def test_a_question_naming_a_number_at_a_number_step_is_still_answered(eng
     assert (await progress_of(storage)).step is Step.DAYS
 
 
+async def test_days_beside_their_context_are_the_steps_when_the_knowledge_base_has_no_answer(
+    engine: Engine, storage: Storage
+) -> None:
+    await say(engine, "/guide")
+    await press(engine, "w:o:product:jiebei")
+    response = await say(engine, "两个月了吧 工作也丢了")  # the fixture knowledge has nothing on it
+    assert response.replies[0].text == "‹messages.understood value=‹steps.days.typed n=60››"
+    progress = await progress_of(storage)
+    assert (progress.step, progress.days_typed) == (Step.AMOUNT, 60)
+
+
 #: The regression trial's terms: a customer-service agent quoted ("客服说"), an amount a month, a count of instalments,
 #: interest, and nothing in writing.
 _TRIAL_TERMS = "电话里那个客服说每月还2800 分12期 利息照算 没给我书面的 说回头发短信"

@@ -49,6 +49,7 @@ from bot.core.dialogue_queries import (
     foreign_amount,
     goto_choice,
     income_at_amount,
+    mixed_result,
     names_any_option,
     names_button,
     names_option,
@@ -250,6 +251,8 @@ def _typed(
     aside = _typed_aside(progress, text, walkthrough, lang, asked)
     if aside is not None:
         return aside
+    if mixed_result(progress, text, walkthrough):  # one product agreed, the other not: never noted as agreed
+        return _not_understood(progress, "steps.result.mixed", walkthrough, lang)
     ids = option_ids(progress, walkthrough)
     answer = _numbered(understood(progress, text, walkthrough), ids)
     match answer:

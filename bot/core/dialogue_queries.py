@@ -172,6 +172,19 @@ def correction(progress: Progress | None, text: str, walkthrough: Walkthrough) -
     return None
 
 
+def mixed_result(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
+    """At the result step, whether the text tells of more than one outcome ("借呗同意了 花呗还在等审核"), or of
+    half of one ("一半一半吧 借呗谈好了"): no single option is its honest reading, so the step asks which to note."""
+    if progress is None or progress.paused or progress.step is not Step.RESULT or understand.is_question(text):
+        return False
+    named = understand.named_options(text, answers.options(progress, Step.RESULT, walkthrough))
+    if len(named) > 1:
+        return True
+    form = basic_form(text)
+    partly = any(word and word in form and word != form for word in map(basic_form, walkthrough.unsure))
+    return partly and len(named) == 1
+
+
 def wants_text(progress: Progress | None) -> bool:
     """Whether typed text may answer here (an option in words, a number, the agreement's terms): the walkthrough
     reads it first, and what it cannot read goes to the knowledge base. At a checklist, items named in words tick or
@@ -200,12 +213,17 @@ def reads_as_answer(progress: Progress | None, text: str, walkthrough: Walkthrou
         return True  # "对" to "I'd note 210 days, is that right?"
     if progress is None or not wants_text(progress):
         return False
+    if mixed_result(progress, text, walkthrough):  # "借呗同意了 花呗还在等": the step asks which to note
+        return True
     if progress.step is Step.TERMS:
         return bool(text.strip())
     if income_at_amount(progress, text) or foreign_amount(progress, text):  # asked again, never recorded
         return True
+    answer = understood(progress, text, walkthrough)
+    if isinstance(answer, Number) and answer.in_clause:
+        return False  # days beside other words: the knowledge base first, then the step (`tries_number`)
     # Good and bad months at the monthly step ("好的时候…差的时候几百") answer it even when the bad one is unread.
-    return understood(progress, text, walkthrough) is not None or bad_month_unread(progress, text, walkthrough)
+    return answer is not None or bad_month_unread(progress, text, walkthrough)
 
 
 def carries_terms(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
@@ -241,10 +259,13 @@ def foreign_amount(progress: Progress | None, text: str) -> bool:
 
 
 def tries_number(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:
-    """Whether the text tries to give the number the current step asks for and could not be read ("去年10月开始的"):
-    unless the knowledge base answers it (it may be a question naming a number), the step asks again with an
-    example, never a menu of topics."""
-    return wants_number(progress) and understand.tries_number(text) and understood(progress, text, walkthrough) is None
+    """Whether the text tries to give the number the current step asks for and could not be read ("去年10月开始的"),
+    or gave it beside other words ("两个月了吧 工作也丢了"): unless the knowledge base answers it (it may be a
+    question naming a number), the step reads it, or asks again with an example, never a menu of topics."""
+    if not (wants_number(progress) and understand.tries_number(text)):
+        return False
+    answer = understood(progress, text, walkthrough)
+    return answer is None or (isinstance(answer, Number) and answer.in_clause)
 
 
 def bad_month_unread(progress: Progress | None, text: str, walkthrough: Walkthrough) -> bool:

@@ -64,6 +64,9 @@ class Number:
     parts: tuple[tuple[str, int], ...] = ()
     high: int | None = None
     rough: bool = False  # a span said roughly ("大半年", "两个多月"): `value` is a guess, asked about first
+    #: read from one clause, the rest being context ("两个月了吧 工作也丢了"); the rest may be a question without a
+    #: question mark ("逾期3个月了 对信用记录有影响"), so the knowledge base may answer it first
+    in_clause: bool = False
 
 
 
@@ -296,12 +299,7 @@ def _number(
 ) -> Number | None:
     if unit is Unit.DAYS:
         simplified = to_simplified(text)
-        rough = rough_days(simplified)
-        if rough is not None:  # "两个多月": a guess, asked about
-            return Number(rough, exact=False, rough=True)
-        days = read_number(simplified, unit)
-        # "快一年": just under what is said, noted with how to change it
-        return Number(days, exact=_ALMOST.search(simplified) is None) if days is not None else None
+        return _days(simplified) or _days_in_a_clause(simplified)
     amount = parse_amount(text)
     if isinstance(amount, int):
         return Number(amount, exact=True)
@@ -318,6 +316,30 @@ def _number(
         return total
     guessed = sentence(text) if sentence is not None else None
     return Number(guessed, exact=False) if guessed is not None else None
+
+
+def _days(text: str) -> Number | None:
+    """Days overdue said as the whole text: a rough span ("两个多月", a guess, asked about), "快一年" (just under
+    what is said, noted with how to change it), or a number ("15天")."""
+    rough = rough_days(text)
+    if rough is not None:
+        return Number(rough, exact=False, rough=True)
+    days = read_number(text, Unit.DAYS)
+    return Number(days, exact=_ALMOST.search(text) is None) if days is not None else None
+
+
+def _days_in_a_clause(text: str) -> Number | None:
+    """Days overdue said in one clause of a longer text, the rest being context ("两个月了吧 工作也丢了"): read as
+    understood (the reply says how to change it). None unless one clause gives days and no other tries a number
+    ("两个月了 又过了10天" is asked again)."""
+    clauses = [clause.strip() for clause in _CLAUSE.split(text) if clause.strip()]
+    readings = [_days(clause) for clause in clauses]
+    found = [reading for reading in readings if reading is not None]
+    tried = any(reading is None and tries_number(clause) for clause, reading in zip(clauses, readings, strict=True))
+    if len(clauses) < 2 or len(found) != 1 or tried:
+        return None
+    (days,) = found
+    return Number(days.value, exact=False, rough=days.rough, in_clause=True)
 
 
 def _total_of_parts(text: str, naming: Sequence[Option]) -> Number | None:
@@ -380,6 +402,28 @@ def _option(text: str, options: Sequence[Option]) -> Picked | None:
         return None
     best_score, option_id = scored[0]
     return Picked(option_id, exact=best_score >= _WHOLE)
+
+
+def named_options(text: str, options: Sequence[Option]) -> tuple[str, ...]:
+    """Every option a sentence names, in the order named ("借呗答应分12期了 花呗说要等审核" names agreed, then
+    waiting): a phrase inside a longer one named at the same place ("没谈好" in "还没谈好") or denied where it
+    stands ("不同意" for "同意") does not count."""
+    form = basic_form(_AMOUNT_SPAN.sub(" ", text))
+    found = [
+        (at.start(), at.end(), option.id)
+        for option in options
+        for phrase in phrases(option)
+        if len(phrase) >= 2
+        for at in _occurrences(form, phrase)
+        if not _denied(form, at.start(), phrase)
+    ]
+    found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    kept: list[tuple[int, int, str]] = []
+    for start, end, named in found:
+        if kept and start < kept[-1][1]:
+            continue  # inside (or across) a name already kept
+        kept.append((start, end, named))
+    return tuple(dict.fromkeys(named for _, _, named in kept))
 
 
 _WHOLE: Final = 3.0

@@ -602,3 +602,49 @@ def test_the_shipped_words_say_the_moves_trial_users_typed(shipped: Walkthrough,
 @pytest.mark.parametrize("text", ["大概吧", "一半一半", "看情况"])
 def test_the_shipped_words_hear_no_answer_where_trial_users_gave_none(shipped: Walkthrough, text: str) -> None:
     assert understood(at(Step.DAYS), text, shipped) == Unsure(vague=True)
+
+
+# --- the first-user trial's leftovers: a mixed result, days said beside their context -------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("«jiebei»同意分12期了 «huabei»还没谈好", id="one-agreed-the-other-not-yet"),
+        pytest.param("«huabei»不同意 «jiebei»谈好了", id="one-refused-the-other-agreed"),
+        pytest.param("一半一半吧 «jiebei»谈好了", id="half-of-it-agreed"),
+    ],
+)
+def test_a_result_telling_of_more_than_one_outcome_is_not_noted_as_agreed(walk: Walkthrough, text: str) -> None:
+    before = at(Step.RESULT, product="both")
+    assert reads_as_answer(before, text, walk)  # the walkthrough asks which, not the knowledge base
+    replies, progress = handle(before, TypedText(text), walk, Lang.ZH_HANS)
+    assert progress == before  # nothing recorded
+    assert replies[0].text == "‹steps.result.mixed›"
+    assert {c.action for c in replies[-1].choices} >= {"w:o:result:agreed", "w:o:result:waiting"}
+
+
+def test_one_outcome_in_a_sentence_is_still_noted(walk: Walkthrough) -> None:
+    _, progress = handle(at(Step.RESULT), TypedText("他们同意分期了 «jiebei»12期"), walk, Lang.ZH_HANS)
+    assert progress is not None
+    assert (progress.result, progress.step) == ("agreed", Step.TERMS)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        pytest.param("两个月了吧 工作也丢了", 60, id="days-then-what-happened"),
+        pytest.param("工作丢了，逾期20天了", 20, id="what-happened-then-days"),
+    ],
+)
+def test_days_said_beside_their_context_are_read_as_understood(walk: Walkthrough, text: str, days: int) -> None:
+    replies, progress = handle(at(Step.DAYS), TypedText(text), walk, Lang.ZH_HANS)
+    assert progress is not None
+    assert (progress.step, progress.days_typed) == (Step.AMOUNT, days)
+    assert replies[0].text == f"‹messages.understood value=‹steps.days.typed n={days}››"  # with how to change it
+
+
+def test_two_clauses_each_trying_days_are_asked_again(walk: Walkthrough) -> None:
+    replies, progress = handle(at(Step.DAYS), TypedText("两个月了 又过了10天"), walk, Lang.ZH_HANS)
+    assert progress == at(Step.DAYS)
+    assert replies[0].text == "‹messages.not_a_number›"

@@ -154,7 +154,7 @@ STEPS: Final[Mapping[str, tuple[Mapping[str, tuple[str, ...]], tuple[str, str] |
         },
         None,
     ),
-    "result": ({"prompt": ()}, ("options", "plain")),
+    "result": ({"prompt": (), "mixed": ()}, ("options", "plain")),
     "terms": ({"prompt": ("max",)}, None),
     "retry": ({"prompt": ()}, None),
     "waiting": ({"prompt": ()}, None),
