@@ -183,9 +183,10 @@ def walkthrough_data() -> dict[str, Any]:
     data["said_moves"] = {
         "back": ["返回", "返回上一步", "我写错了", "go back"],
         "skip": ["跳过这个"],
-        "pause": [],
+        "pause": ["暂停"],
         "cancel": ["不弄了"],
         "restart": ["重新来"],
+        "resume": ["我回来了", "i'm back"],
     }
     data["not_in_writing"] = ["没给书面", "口头", "not in writing"]
     data["steps"] = {}

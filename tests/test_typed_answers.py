@@ -261,6 +261,20 @@ async def test_days_beside_their_context_are_the_steps_when_the_knowledge_base_h
     assert (progress.step, progress.days_typed) == (Step.AMOUNT, 60)
 
 
+async def test_a_pause_said_with_why_and_a_return_said_in_words_keep_the_walkthrough(
+    engine: Engine, storage: Storage
+) -> None:
+    await say(engine, "/guide")
+    await press(engine, "w:o:product:jiebei")
+    paused = await say(engine, "暂停一下 我先去吃饭")
+    assert [r.text for r in paused.replies] == ["‹messages.paused›"]  # says how to come back
+    assert (await progress_of(storage)).paused
+    back = await say(engine, "我回来了")
+    progress = await progress_of(storage)
+    assert (progress.paused, progress.step, progress.product) == (False, Step.DAYS, "jiebei")
+    assert any(c.action.startswith("w:o:days:") for c in back.replies[-1].choices)
+
+
 #: The regression trial's terms: a customer-service agent quoted ("客服说"), an amount a month, a count of instalments,
 #: interest, and nothing in writing.
 _TRIAL_TERMS = "电话里那个客服说每月还2800 分12期 利息照算 没给我书面的 说回头发短信"

@@ -307,6 +307,8 @@ def _said(progress: Progress, move: str, walkthrough: Walkthrough, lang: Lang) -
         return _cancel(progress, walkthrough, lang)
     if move == "restart":
         return _start(progress, walkthrough, lang)
+    if move == "resume":  # "我回来了": as /resume
+        return _resume(progress, walkthrough, lang)
     return _navigate(progress, Walk(WalkVerb(move), progress.step.value), walkthrough, lang)
 
 

@@ -98,13 +98,34 @@ _FILLERS: Final = re.compile(
 
 def said_move(progress: Progress | None, text: str, walkthrough: Walkthrough) -> str | None:
     """The move the whole text says, one of MOVES_SAID: a word of `said_moves:` or a button's label in any language
-    ("返回上一步", "◀ 上一步", "我写错了", "go back", "跳过"). None for anything else, and when paused (typed text is a
-    question then). Typos are not forgiven: at the terms step the text is otherwise kept as typed."""
-    if progress is None or progress.paused:
+    ("返回上一步", "◀ 上一步", "我写错了", "go back", "跳过"); a pause or a return said first, the rest being context
+    ("暂停一下 我先去吃饭", "我回来了 继续"). None for anything else, and when paused but for a return ("我回来了"):
+    typed text is a question then. Typos are not forgiven: at the terms step the text is otherwise kept as typed."""
+    if progress is None:
         return None
+    moves = ("resume",) if progress.paused else MOVES_SAID
+    move = _move_said(progress, text, moves, walkthrough)
+    if move is not None or understand.is_question(text):
+        return move
+    first, *rest = _CLAUSES.split(text.strip(), maxsplit=1)
+    if not rest:
+        return None
+    head = _FILLERS.sub("", basic_form(first)) or basic_form(first)
+    head = head.removesuffix("一下").removesuffix("下") or head  # "暂停一下", "先暂停下"
+    return _move_said(progress, head, tuple(m for m in moves if m in _SAID_FIRST), walkthrough)
+
+
+#: Where a message breaks into clauses: the first may say a move and the rest why ("暂停一下 我先去吃饭").
+_CLAUSES: Final = re.compile(r"[\s，,。.;；!！、~～]+")
+#: Moves that keep every answer, said first in a longer message: pausing, and coming back.
+_SAID_FIRST: Final = ("pause", "resume")
+
+
+def _move_said(progress: Progress, text: str, moves: tuple[str, ...], walkthrough: Walkthrough) -> str | None:
+    """The one of `moves` the whole text says (a word of `said_moves:` or a button's label), if any."""
     form = _FILLERS.sub("", basic_form(text)) or basic_form(text)
     summary = SCREEN[progress.step].interaction is Interaction.SUMMARY
-    for move in MOVES_SAID:
+    for move in moves:
         if summary and move in ("next", "skip", "pause"):
             continue  # the summary has none of these buttons
         labels = [walkthrough.say(f"buttons.{move}", lang) for lang in Lang]

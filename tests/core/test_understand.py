@@ -6,6 +6,7 @@ that the shipped walkthrough's own words understand what trial users typed (ids 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -648,3 +649,48 @@ def test_two_clauses_each_trying_days_are_asked_again(walk: Walkthrough) -> None
     replies, progress = handle(at(Step.DAYS), TypedText("两个月了 又过了10天"), walk, Lang.ZH_HANS)
     assert progress == at(Step.DAYS)
     assert replies[0].text == "‹messages.not_a_number›"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("暂停一下 我先去吃饭", id="pause-and-why"),
+        pytest.param("暂停，去接孩子", id="pause-and-why-after-a-comma"),
+        pytest.param("‹buttons.pause›", id="the-pause-buttons-label"),
+    ],
+)
+def test_a_pause_said_first_keeps_every_answer_and_says_how_to_come_back(walk: Walkthrough, text: str) -> None:
+    before = at(Step.AMOUNT, product="jiebei", days="d1_30")
+    assert reads_as_answer(before, text, walk)
+    replies, progress = handle(before, TypedText(text), walk, Lang.ZH_HANS)
+    assert progress == replace(before, paused=True)
+    assert [r.text for r in replies] == ["‹messages.paused›"]
+
+
+def test_a_pause_word_inside_a_sentence_or_a_question_is_no_pause(walk: Walkthrough) -> None:
+    before = at(Step.TERMS, result="agreed")
+    assert not reads_as_answer(at(Step.DAYS), "暂停还款会怎样", walk)
+    _, progress = handle(before, TypedText("暂停还款三个月 之后每月还1000"), walk, Lang.ZH_HANS)
+    assert progress is not None
+    assert (progress.paused, progress.terms) == (False, "暂停还款三个月 之后每月还1000")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("我回来了", id="back-again"),
+        pytest.param("我回来了 继续吧", id="back-again-and-why"),
+        pytest.param("I'm back", id="back-again-in-english"),
+        pytest.param("‹buttons.resume›", id="the-continue-buttons-label"),
+    ],
+)
+def test_coming_back_in_words_resumes_a_paused_walkthrough(walk: Walkthrough, text: str) -> None:
+    paused = at(Step.AMOUNT, product="jiebei", paused=True)
+    assert reads_as_answer(paused, text, walk)  # the walkthrough, not a knowledge card
+    replies, progress = handle(paused, TypedText(text), walk, Lang.ZH_HANS)
+    assert progress == replace(paused, paused=False)
+    assert any(c.action.startswith("w:o:amount:") for c in replies[-1].choices)  # the step it was paused at
+
+
+def test_other_moves_said_while_paused_are_questions(walk: Walkthrough) -> None:
+    assert not reads_as_answer(at(Step.AMOUNT, paused=True), "返回", walk)

@@ -56,7 +56,7 @@ BREAKAGES = [
         id="traditional-written-by-hand",
     ),
     pytest.param(
-        ("  pause:\n", "  snooze:\n    zh-hans: 小睡\n    en: Snooze\n  pause:\n"),
+        ("  pause:\n    zh-hans", "  snooze:\n    zh-hans: 小睡\n    en: Snooze\n  pause:\n    zh-hans"),
         "  snooze:\n",
         "buttons: unknown key 'snooze'",
         id="unknown-key",

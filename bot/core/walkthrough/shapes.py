@@ -24,8 +24,9 @@ ID_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,23}")
 #: The monthly-amount option for "I don't know yet".
 UNKNOWN_MONTHLY: Final = "unknown"
 #: The moves a user may say in words at any step (`said_moves:` in the file): back, skip and pause as their buttons,
-#: cancel as /cancel (asked first), restart as /guide mid-way (continue or start again).
-SAID_MOVES: Final = ("back", "skip", "pause", "cancel", "restart")
+#: cancel as /cancel (asked first), restart as /guide mid-way (continue or start again), resume as /resume (paused
+#: too: "我回来了").
+SAID_MOVES: Final = ("back", "skip", "pause", "cancel", "restart", "resume")
 
 # Each text key maps to the {placeholders} it may use; () means a plain text.
 
