@@ -77,6 +77,33 @@ async def test_a_romanised_option_name_does_not_switch_an_english_conversation_t
     assert response.lang is Lang.EN
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        pytest.param("both", Lang.EN, id="english"),
+        pytest.param("兩個都有", Lang.ZH_HANT, id="traditional"),
+    ],
+)
+async def test_an_option_named_first_in_a_clear_language_is_answered_in_it(
+    engine: Engine, storage: Storage, text: str, lang: Lang
+) -> None:
+    await say(engine, "/guide")  # a command tells no language
+    response = await say(engine, text)
+    assert (await progress_of(storage)).product == "both"
+    assert response.lang is lang
+    assert response.replies[0].text.startswith("‹en " if lang is Lang.EN else "‹")
+
+
+async def test_an_option_named_in_another_language_later_does_not_switch_the_conversation(
+    engine: Engine, storage: Storage
+) -> None:
+    await say(engine, "这个月的账单我还不上了")  # Simplified, typed: the conversation's language
+    await say(engine, "/guide")
+    response = await say(engine, "both")
+    assert (await progress_of(storage)).product == "both"
+    assert response.lang is Lang.ZH_HANS
+
+
 async def test_a_cause_in_the_users_words_is_the_causes_answer(engine: Engine, storage: Storage) -> None:
     await say(engine, "/guide")
     for action in ("w:skip:product", "w:skip:days", "w:skip:amount"):

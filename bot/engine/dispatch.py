@@ -18,13 +18,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Final
 
 from bot import tools
 from bot.config import MatcherConfig
 from bot.core import actions, dialogue, planchat
 from bot.core.advisor import Conversation
 from bot.core.i18n import Lang
-from bot.core.language import Typed, follow, reply_lang
+from bot.core.language import Typed, Written, detect, follow, reply_lang
 from bot.core.replies import Reply
 from bot.core.walkthrough import Walkthrough
 from bot.engine import commands, presses, steps
@@ -116,9 +117,7 @@ class Engine:
         state = UserState() if event.public else self._state(session, k.walkthrough)
         typed_before = Typed.decode(session.typed_lang if session else None)
         typed = typed_before
-        if event.kind is Kind.TEXT and not dialogue.names_button(state.progress, event.text, k.walkthrough):
-            # a button's name typed ("jiebei", "借呗", "back") is no sign of the language the user writes in; one line
-            # in another language does not turn the whole conversation either (`follow`)
+        if event.kind is Kind.TEXT and _tells_language(state, event.text, typed_before, k):
             typed = follow(typed_before, event.text, event.client_lang)
         chosen = event.lang or stored_lang(session.lang if session else None)
         lang = reply_lang(chosen, typed.lang, event.client_lang)
@@ -268,3 +267,23 @@ class Engine:
             await typed_in_form(self.tools, self._memory, event, state, k, conversation) if event.text.strip() else None
         )
         return typed or self._texts.text(event, state, k, conversation)
+
+
+#: How an option's name typed first in a conversation tells its language: clearly English ("both") or Traditional
+#: ("兩個都有"); pinyin ("jiebei") and characters the same in both scripts tell nothing.
+_CLEAR_OPTION_NAMES: Final = (Written.ENGLISH, Written.TRADITIONAL, Written.HONG_KONG)
+
+
+def _tells_language(state: UserState, text: str, before: Typed, k: Knowledge) -> bool:
+    """Whether a typed message may set or switch the conversation's language (`follow`). A button's name typed
+    ("jiebei", "借呗", "back") is no sign of the language the user writes in, except an option's name clearly in
+    one language when nothing typed has told yet: "both" right after /guide is answered in English (a first-user
+    trial got "已记下" and English after it). Moves said ("back", "跳过") never tell."""
+    if not dialogue.names_button(state.progress, text, k.walkthrough):
+        return True
+    return (
+        before.lang is None
+        and dialogue.names_option(state.progress, text, k.walkthrough)
+        and detect(text) in _CLEAR_OPTION_NAMES
+    )
+
