@@ -28,6 +28,8 @@ HANDLED_WITHIN = 30.0
 #: ... and with a /reload, which builds the knowledge in a fresh process (its imports and the whole build: seconds of
 #: CPU, many more on a machine busy with other work, where 10 s was seen to run out).
 RELOADED_WITHIN = 60.0
+#: ... and with the first reply of a bot process just started (its imports and knowledge: the same cost; 30 s ran out).
+STARTED_WITHIN = 60.0
 
 
 @pytest.fixture

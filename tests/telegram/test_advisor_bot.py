@@ -28,7 +28,7 @@ from bot.telegram import poller as poller_module
 from bot.telegram.render import MAX_CALLBACK_BYTES
 from bot.telegram.transport import USER_COMMANDS
 from fakebotapi import MAX_MESSAGE_LENGTH, FakeBotAPI, utf16_len
-from tests.telegram.conftest import RELOADED_WITHIN, AdvisorBot, Person, Seen, Setup, StartBot
+from tests.telegram.conftest import RELOADED_WITHIN, STARTED_WITHIN, AdvisorBot, Person, Seen, Setup, StartBot
 
 ZH = Lang.ZH_HANS
 
@@ -513,7 +513,7 @@ async def test_a_bot_killed_with_sigkill_resumes_at_the_last_confirmed_step(setu
     async with bot_process(fake, setup.database) as bot:
         await bot.start()
         fake.inject_message(chat, "/guide")
-        await fake.wait_for_messages(chat, 2, timeout=30)
+        await fake.wait_for_messages(chat, 2, timeout=STARTED_WITHIN)
         await press_first()  # product → days
         await press_first()  # days → amount
         last_confirmed = await press_first()  # amount → cause
@@ -523,7 +523,7 @@ async def test_a_bot_killed_with_sigkill_resumes_at_the_last_confirmed_step(setu
 
         await bot.start()
         resume = fake.inject_message(chat, "/resume")
-        resumed = await fake.wait_for_reply(resume, timeout=30)
+        resumed = await fake.wait_for_reply(resume, timeout=STARTED_WITHIN)
         assert resumed.message is not None
         assert resumed.message["text"] == last_confirmed, bot.log.read_text()
         assert await bot.stop(signal.SIGTERM) == 0, bot.log.read_text()
