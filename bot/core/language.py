@@ -85,8 +85,10 @@ MIN_ENGLISH_LETTERS = 3
 #: One Chinese word is about this many characters: the weight of Chinese characters against English words.
 _CHARS_PER_WORD = 1.5
 #: A message in another language this many words long (a Chinese word: 1.5 characters), with no words of the
-#: conversation's language in it, switches the conversation at once; a shorter one needs a second in a row.
-SWITCH_WORDS = 12
+#: conversation's language in it, switches the conversation at once; a shorter one needs a second in a row. Six: a
+#: user whose first typed line was English then wrote "我想回去上班了 但是工资还没发" (13 characters, under the
+#: 12 words this was) and got an English menu; a whole sentence is answered in the language it is written in.
+SWITCH_WORDS = 6
 #: A message this many words long or shorter ("好的", "谢谢你", "ok thanks", "嗯嗯"; a Chinese word: 1.5 characters)
 #: is a short reply: it keeps the conversation's language and never switches it, not even as the second in a row.
 SHORT_REPLY_WORDS = 3

@@ -114,7 +114,11 @@ LONG_ENGLISH = "they told me on the phone that they cannot change anything about
         pytest.param(Typed(), "我嘅卡還唔到錢", "en", Typed(Lang.ZH_HK), id="over-telegram's-language"),
         pytest.param(HK, "can they sue me", "zh-hk", Typed(Lang.ZH_HK, Lang.EN), id="a-short-line-only-leans"),
         pytest.param(HK, "what now", "zh-hk", HK, id="a-short-reply-does-not-even-lean"),
-        pytest.param(HK, "they said no to my request, what now", None, Typed(Lang.ZH_HK, Lang.EN), id="a-sentence-too"),
+        pytest.param(HK, "they said no to my request, what now", None, Typed(Lang.EN), id="a-clear-sentence-switches"),
+        pytest.param(HK, "they said no, what now", None, Typed(Lang.ZH_HK, Lang.EN), id="a-short-sentence-only-leans"),
+        pytest.param(
+            Typed(Lang.EN), "我想回去上班了 但是工资还没发", None, Typed(Lang.ZH_HANS), id="a-chinese-sentence-switches"
+        ),
         pytest.param(
             Typed(Lang.ZH_HK, Lang.EN), "what should I do next", None, Typed(Lang.EN), id="two-in-a-row-switch"
         ),

@@ -766,8 +766,9 @@ async def test_a_chinese_message_from_an_english_telegram_is_answered_in_chinese
     assert still.text == say("courtesy_thanks")
     assert welcome.text == guide("messages.welcome")  # and the walkthrough
 
-    # Back to English: one English line is answered in the conversation's Chinese, the second in a row in English.
-    [first, *_] = await user.says("Can being late hurt my credit score?")
+    # Back to English: one short English line is answered in the conversation's Chinese, the second in a row (or a
+    # whole sentence, SWITCH_WORDS words) in English.
+    [first, *_] = await user.says("Will my credit suffer?")
     assert re.search(r"[\u4e00-\u9fff]", first.text)
     [english, *_] = await user.says("Can they take me to court over this?")
     assert not re.search(r"[\u4e00-\u9fff]", "\n".join([english.text, *english.labels]))
