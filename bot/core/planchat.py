@@ -2,7 +2,8 @@
 
 Five questions in the order of `plan.ORDER` (amount owed, income, essential spending, other debts' payments, the
 instalment the user means to offer), each skippable; a typed amount is read by `amounts.parse_amount` (or, in a
-sentence, its one amount: "失业金1800"; an income given as good and bad months, its low end, said), and one it
+sentence, its one amount: "失业金1800"; an income given as good and bad months, its low end, said; parts followed by
+their total, "花呗8000 借呗12000 一共两万", that total, said), and one it
 cannot read gets a kind question back with nothing lost. After
 the last question the result is shown, with a chart when the schedule has more than three instalments. The state
 keeps the answers only (whole yuan), so a restart loses nothing, and is JSON-able for the engine to store.
@@ -211,9 +212,9 @@ def _typed(state: PlanState | None, text: str, texts: PlanTexts, lang: Lang) -> 
         # good and bad months with no bad month read ("差的时候几百"): never the good one
         problem = "bad_month" if state.asking in _LOW_END and VAGUE.search(text) else "range"
         return [_question(state, texts, lang, lead=texts.say(f"problems.{problem}", lang))], state
-    parts = parts_in(text) if amount is Unreadable.NOT_A_NUMBER and state.asking in _ADDED_UP else None
-    if parts is not None:  # "房租800 吃饭1000 话费200左右": added up, and the sum said so it can be checked
-        return _added_up(state, parts, texts, lang)
+    listed = _listed(state, text, texts, lang) if amount is Unreadable.NOT_A_NUMBER else None
+    if listed is not None:
+        return listed
     if amount is Unreadable.NOT_A_NUMBER and state.asking in _ADDED_UP:  # "房租800 吃饭1000 一共1800"
         amount = owed_in_sentence(text) or amount
     if amount is Unreadable.NOT_A_NUMBER:  # "失业金1800", "现在没收入 失业金1800": the one amount the sentence gives
@@ -223,6 +224,19 @@ def _typed(state: PlanState | None, text: str, texts: PlanTexts, lang: Lang) -> 
     if state.asking is Field.PROPOSAL and amount == 0:
         return [_question(state, texts, lang, lead=texts.say("messages.zero_proposal", lang))], state
     return _answer(state, replace(state.inputs, **{state.asking.value: amount}), texts, lang)
+
+
+def _listed(state: PlanState, text: str, texts: PlanTexts, lang: Lang) -> Outcome | None:
+    """Amounts the text lists in parts, read as the answer; None when it lists none that can be read so."""
+    assert state.asking is not None
+    parts = parts_in(text)
+    if parts is None:
+        return None
+    if state.asking in _ADDED_UP:  # "房租800 吃饭1000 话费200左右": added up, and the sum said so it can be checked
+        return _added_up(state, parts, texts, lang)
+    if parts.said is not None:  # "花呗8000 借呗12000 一共两万": their total, never the total as a third part
+        return _totalled(state, parts, texts, lang)
+    return None  # "收入5000 最多能还1500": an income or offer with two amounts is not added up
 
 
 def _added_up(state: PlanState, parts: Parts, texts: PlanTexts, lang: Lang) -> Outcome:
@@ -238,6 +252,22 @@ def _added_up(state: PlanState, parts: Parts, texts: PlanTexts, lang: Lang) -> O
             "messages.added_up_total", lang, parts=sums, sum=_money(sum(parts.parts)), said=_money(parts.said),
             total=_money(parts.total),
         )  # fmt: skip
+    return [Reply(said), *replies], moved
+
+
+def _totalled(state: PlanState, parts: Parts, texts: PlanTexts, lang: Lang) -> Outcome:
+    """The amount owed, an income or an offer given in parts with their total after them ("工资5000 兼职2000 一共7000"):
+    the total is counted, and the reply says it was read so. Where sum and total differ a little, the safer of the two
+    counts: the larger for what is owed, the smaller for what comes in or is offered (`_LOW_END`)."""
+    assert state.asking is not None
+    assert parts.said is not None
+    summed = sum(parts.parts)
+    counted = min(summed, parts.said) if state.asking in _LOW_END else max(summed, parts.said)
+    replies, moved = _answer(state, replace(state.inputs, **{state.asking.value: counted}), texts, lang)
+    sums = " + ".join(_money(part) for part in parts.parts)
+    said = texts.say(
+        "messages.total_of_parts", lang, parts=sums, sum=_money(summed), said=_money(parts.said), total=_money(counted)
+    )
     return [Reply(said), *replies], moved
 
 

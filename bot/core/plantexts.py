@@ -38,6 +38,7 @@ _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "low_end": ("amount", "high"),
         "added_up": ("parts", "total"),
         "added_up_total": ("parts", "sum", "said", "total"),
+        "total_of_parts": ("parts", "sum", "said", "total"),
     },
     "questions": {
         "owed": (),

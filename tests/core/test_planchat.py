@@ -484,3 +484,40 @@ def test_zero_said_with_words_is_an_income_of_zero(texts: PlanTexts, typed: str)
     user = Calculator(texts).start().types("3万", typed)
     assert user.inputs.income == 0
     assert user.asking is Field.SPENDING
+
+
+@pytest.mark.parametrize(
+    ("answers", "typed", "parts", "summed", "said", "counted"),
+    [
+        pytest.param((), "花呗6000 借呗9000 一共一万五", "6,000 + 9,000", "15,000", "15,000", 15_000, id="owed-cn"),
+        pytest.param((), "花呗6000 借呗9000 总共15000", "6,000 + 9,000", "15,000", "15,000", 15_000, id="owed-digits"),
+        pytest.param((), "6000加9000 加起来一万五", "6,000 + 9,000", "15,000", "15,000", 15_000, id="owed-plus"),
+        pytest.param((), "花呗六千 借呗九千 合计一万五", "6,000 + 9,000", "15,000", "15,000", 15_000, id="owed-words"),
+        pytest.param(
+            (), "huabei 6000 jiebei 9000, 15000 in total", "6,000 + 9,000", "15,000", "15,000", 15_000,
+            id="owed-english",
+        ),
+        pytest.param((), "花呗6000 借呗9000 一共一万四", "6,000 + 9,000", "15,000", "14,000", 15_000, id="owed-larger"),
+        pytest.param(("3万",), "工资4000 外卖1500 一共5500", "4,000 + 1,500", "5,500", "5,500", 5_500, id="income"),
+        pytest.param(("3万",), "4000和1500 总共5500", "4,000 + 1,500", "5,500", "5,500", 5_500, id="income-bare"),
+        pytest.param(("3万",), "工资4000 兼职1500 一共6000", "4,000 + 1,500", "5,500", "6,000", 5_500, id="income-lo"),
+    ],
+)  # fmt: skip
+def test_owed_or_income_in_parts_with_their_total_counts_the_total(
+    texts: PlanTexts, answers: tuple[str, ...], typed: str, parts: str, summed: str, said: str, counted: int
+) -> None:
+    user = Calculator(texts).start().types(*answers)
+    asking = user.asking
+    assert asking in {Field.OWED, Field.INCOME}
+    user.types(typed)
+    assert getattr(user.inputs, asking.value) == counted  # the total once, never parts and total added
+    assert user.replies[0].text == f"messages.total_of_parts parts={parts} sum={summed} said={said} total={counted:,}"
+    assert user.asking is not asking
+
+
+def test_owed_in_parts_with_a_total_far_from_them_is_asked_about(texts: PlanTexts) -> None:
+    user = Calculator(texts).start()
+    before = user.state
+    user.types("花呗6000 借呗9000 一共5万")  # 50,000 is not their sum: which one is meant is for the user to say
+    assert user.state == before
+    assert user.text == "problems.not_a_number\n\nquestions.owed"
