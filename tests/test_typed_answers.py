@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.advisor import Advisor
+from bot.core.advisor import Advisor, Conversation
 from bot.core.dialogue import Step
 from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
@@ -492,3 +492,19 @@ async def test_no_answer_at_a_step_records_nothing_and_says_what_to_put(
     assert response.replies[0].text == said
     assert any(c.action == f"w:skip:{step.value}" for c in response.replies[-1].choices)
     assert await storage.unmatched_report() == []
+
+
+@pytest.mark.parametrize("text", ["大概两万块 不对 是一万八", "两万块 不对 是一万八"])
+async def test_an_amount_corrected_in_the_same_message_records_the_corrected_one(
+    engine: Engine, storage: Storage, text: str
+) -> None:
+    """The regression trial: "大概两万块 不对 是一万八" at the amount step got the caring line and no amount."""
+    await say(engine, "/guide")
+    await press(engine, "w:o:product:jiebei")
+    await press(engine, "w:o:days:d1_30")
+    response = await say(engine, text)
+    progress = await progress_of(storage)
+    assert (progress.step, progress.amount_typed) == (Step.CAUSE, 18000)
+    advisor, conversation = engine.knowledge.advisor, Conversation(Lang.ZH_HANS)
+    care = {advisor.soft_first(conversation).text, advisor.crisis(conversation)[0].text}
+    assert not care & {reply.text for reply in response.replies}

@@ -183,9 +183,19 @@ class Found:
     yuan: int
 
 
+#: Words that take back what was just typed ("大概两万块 不对 是一万八", "3000 i mean 2000"): an amount after one of
+#: them replaces those before it.
+_CORRECTION: Final = re.compile(
+    r"不对(?!劲|头)|不對(?!勁|頭)|(?:说|說|打|写|寫|输|輸|填|搞|记|記)错了|(?:说|說|打|写|寫|输|輸|填|搞|记|記)錯了|更正|纠正|糾正"
+    r"|\bi mean\b|\bi meant\b|\bcorrection\b",
+    re.IGNORECASE,
+)
+
+
 def amounts_in(text: str, *, limit: int = SENTENCE_CHARS) -> list[Found]:
     """Every amount above zero in a sentence of at most `limit` characters, in order ("花呗1.2万借呗3万" → 12000,
-    30000); none in a longer text."""
+    30000); none in a longer text. Amounts the user took back are left out: before a correction word followed by
+    another amount ("大概两万块 不对 是一万八" → 18000)."""
     if len(text) > limit:
         return []
     found: list[Found] = []
@@ -193,6 +203,10 @@ def amounts_in(text: str, *, limit: int = SENTENCE_CHARS) -> list[Found]:
         value = parse_amount(span.group())
         if isinstance(value, int) and value > 0:
             found.append(Found(span.start(), span.end(), value))
+    for correction in reversed(list(_CORRECTION.finditer(text))):
+        after = [amount for amount in found if amount.start >= correction.end()]
+        if after and len(after) < len(found):
+            return after
     return found
 
 

@@ -11,6 +11,7 @@ from bot.core.amounts import (
     Parts,
     Spread,
     Unreadable,
+    amounts_in,
     foreign_currency,
     income_not_owed,
     monthly_in,
@@ -283,3 +284,16 @@ def test_a_total_after_its_parts_is_told_from_one_more_part(text: str, parts: Pa
 
 def test_dont_know_with_a_range_gives_the_range() -> None:
     assert spread_in("不知道 可能一两千吧") == Spread(1_000, 2_000)
+
+
+@pytest.mark.parametrize(
+    ("text", "yuan"),
+    [
+        ("大概两万块 不对 是一万八", [18000]),
+        ("欠3000 i mean 2000", [2000]),
+        ("说错了 是三万 不是两万", [30000, 20000]),  # a correction with nothing before it takes nothing back
+        ("3000 不对吧", [3000]),  # a doubt with no new amount keeps the amount
+    ],
+)
+def test_an_amount_taken_back_in_the_same_sentence_is_left_out(text: str, yuan: list[int]) -> None:
+    assert [found.yuan for found in amounts_in(text)] == yuan

@@ -366,6 +366,7 @@ def test_a_pattern_skipped_by_its_characters_could_not_have_matched() -> None:
 
 # -- words about the walkthrough (first-user trial) -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -449,3 +450,76 @@ def test_anger_with_a_question_gets_the_line_then_the_answer(advisor: Advisor) -
     first, answer = outcome.replies
     assert first.text == advisor.kb.text("anger_ack", Lang.EN)
     assert answer.title == advisor.kb.entry("respond.negotiate").title_in(Lang.EN)  # type: ignore[union-attr]
+
+
+# -- a correction of what was typed; 'scam' as an insult (regression trial) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("大概 不对", id="bare-correction"),
+        pytest.param("大概吧 不对", id="bare-correction-ba"),
+        pytest.param("大概两万块 不对 是一万八", id="amount-corrected"),
+    ],
+)
+def test_a_correction_of_what_was_typed_is_no_crisis_signal(screen: Screen, text: str) -> None:
+    """Regression trial: at the amount step "大概两万块 不对 是一万八" got the caring line (the learned model heard 大
+    and 不 in a short text) and the amount was not recorded."""
+    assert screen(text).concern is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("我觉得活着没意思 不对 是一点意思都没有", id="despair-beside-a-correction"),
+        pytest.param("我感觉自己不对劲 不想活了", id="buduijin-is-no-correction"),
+    ],
+)
+def test_despair_beside_a_correction_is_still_heard(screen: Screen, text: str) -> None:
+    assert screen(text).concern is CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("this is a scam, you guys are scammers", id="en-you-guys"),
+        pytest.param("Alipay is a bunch of scammers", id="en-bunch-of"),
+        pytest.param("你们这个骗子程序", id="zh-this-scam-program"),
+    ],
+)
+def test_scam_as_an_insult_at_the_bot_or_alipay_is_anger(screen: Screen, text: str) -> None:
+    assert screen(text).concern is ANGER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("有人冒充支付宝客服 让我转账 是骗子吗", id="zh-impersonation"),
+        pytest.param(
+            "someone called saying they are from alipay and asked me to transfer money, are they scammers",
+            id="en-impersonation",
+        ),
+    ],
+)
+def test_a_real_scam_report_that_says_scammers_is_still_a_scam(screen: Screen, text: str) -> None:
+    assert screen(text).concern is SCAM
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("this is a scam, you guys are scammers", id="en-you-guys"),
+        pytest.param("Alipay is a bunch of scammers", id="en-bunch-of"),
+        pytest.param("你们这个骗子程序", id="zh-this-scam-program"),
+    ],
+)
+def test_scam_as_an_insult_gets_the_acknowledging_line_then_the_guide(advisor: Advisor, lang: Lang, text: str) -> None:
+    """Regression trial: these got "I only help with…" (the off-topic line) or a bare menu."""
+    outcome = advisor.ask(Conversation(lang), text)
+
+    first, offer = outcome.replies
+    assert first.text == advisor.kb.text("anger_ack", lang)
+    assert offer.text == advisor.kb.text("venting_next", lang)
+    assert outcome.safety is None
