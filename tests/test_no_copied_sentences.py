@@ -5,7 +5,7 @@ texts at run time; only the files in `ALLOWED` may spell out shipped wording. A 
 aside; Traditional read as Simplified) is a copy when it holds
 
 - a whole sentence or clause of any string of the knowledge (split at punctuation and line breaks) of 6 Chinese
-  characters or 5 English words or more — example questions and keywords too: a test that types a shipped example
+  characters or 4 English words or more — example questions and keywords too: a test that types a shipped example
   breaks when an admin rewords that example, or
 - 8 Chinese characters or 5 English words in a row of a text the bot shows (an answer, a title, a label, a prompt)
   that no example question also holds, or
@@ -60,12 +60,12 @@ CHINESE_RUN = 8
 ENGLISH_RUN = 5
 #: The shortest clause of the knowledge that counts as a sentence of its own: Chinese characters, English words.
 CLAUSE_HAN = 6
-CLAUSE_WORDS = 5
+CLAUSE_WORDS = 4
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _CHINESE_TEXT = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+")  # Han characters and full-width punctuation
 _ENGLISH_TEXT = re.compile(r"[A-Za-z][\w'’-]*(?:[ ,;:]+[A-Za-z][\w'’-]*)*")
-_CLAUSE_END = re.compile(r"[\n。！？!?；;，,、：:（）()“”\"「」『』《》…—.]+")
+_CLAUSE_END = re.compile(r"[\n。！？!?；;，,、：:（）()“”\"「」『』《》【】…—.]+")
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 
 

@@ -110,7 +110,7 @@ LONG_ENGLISH = "they told me on the phone that they cannot change anything about
 @pytest.mark.parametrize(
     ("before", "text", "client", "after"),
     [
-        pytest.param(Typed(), "what should I do now", "zh-hk", Typed(Lang.EN), id="the-first-message-decides-at-once"),
+        pytest.param(Typed(), "how do I fix it now", "zh-hk", Typed(Lang.EN), id="the-first-message-decides-at-once"),
         pytest.param(Typed(), "我嘅卡還唔到錢", "en", Typed(Lang.ZH_HK), id="over-telegram's-language"),
         pytest.param(HK, "can they sue me", "zh-hk", Typed(Lang.ZH_HK, Lang.EN), id="a-short-line-only-leans"),
         pytest.param(HK, "what now", "zh-hk", HK, id="a-short-reply-does-not-even-lean"),
@@ -120,10 +120,10 @@ LONG_ENGLISH = "they told me on the phone that they cannot change anything about
             Typed(Lang.EN), "我想回去上班了 但是工资还没发", None, Typed(Lang.ZH_HANS), id="a-chinese-sentence-switches"
         ),
         pytest.param(
-            Typed(Lang.ZH_HK, Lang.EN), "what should I do next", None, Typed(Lang.EN), id="two-in-a-row-switch"
+            Typed(Lang.ZH_HK, Lang.EN), "how do I go on from here", None, Typed(Lang.EN), id="two-in-a-row-switch"
         ),
         pytest.param(HK, LONG_ENGLISH, None, Typed(Lang.EN), id="a-long-clear-message-switches"),
-        pytest.param(HK, "my 花呗 is overdue, what can I do now with the payment", None, HK, id="mixed-keeps-it"),
+        pytest.param(HK, "my 花呗 is overdue, how do I sort out the payment now", None, HK, id="mixed-keeps-it"),
         pytest.param(Typed(Lang.ZH_HK, Lang.EN), "my 花呗 is overdue", None, HK, id="and-forgets-the-lean"),
         pytest.param(Typed(Lang.ZH_HK, Lang.EN), "我應該點同客服講", None, HK, id="its-own-language-forgets-the-lean"),
         pytest.param(Typed(Lang.ZH_HK, Lang.EN), "5000", None, Typed(Lang.ZH_HK, Lang.EN), id="nothing-told-no-change"),
@@ -212,7 +212,7 @@ def test_a_clear_traditional_line_is_answered_in_traditional_at_once() -> None:
         pytest.param(Lang.ZH_HANS, ("我人在台灣 借唄逾期了",), Lang.ZH_HANT, id="clear-traditional-switches"),
         pytest.param(Lang.ZH_HANS, ("借唄逾期了该咋办呢",), Lang.ZH_HANS, id="one-traditional-character-does-not"),
         pytest.param(Lang.ZH_HANT, ("借呗逾期了该咋还呢",), Lang.ZH_HANS, id="clear-simplified-switches-back"),
-        pytest.param(Lang.ZH_HANS, ("can they sue me for it", "what should I do next"), Lang.EN, id="english-still"),
+        pytest.param(Lang.ZH_HANS, ("can they sue me for it", "how do I go on from here"), Lang.EN, id="english-still"),
     ],
 )
 def test_short_replies_and_gibberish_never_switch_and_a_clear_script_does(

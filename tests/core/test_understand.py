@@ -439,7 +439,7 @@ def test_the_shipped_products_name_the_typo_a_trial_user_typed(shipped: Walkthro
     [
         pytest.param("我是打零工的收入不稳定有时候一个月就两三千", id="gig-work-in-a-story"),
         pytest.param("干兼职的 收入时多时少", id="part-time"),
-        pytest.param("my income is irregular", id="english"),
+        pytest.param("my pay is irregular", id="english"),
         pytest.param("送外卖的 单多的月份七八千 单少的时候两三千", id="second-trial-good-and-bad-months"),
         pytest.param("我是送外卖的 单量好的时候一个月七八千 差的时候就两三千", id="second-trial-busy-and-lean"),
         pytest.param("跑滴滴的 好的月份能挣一万 差的月份四五千", id="ride-hailing-good-and-bad-months"),
