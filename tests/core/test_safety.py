@@ -328,7 +328,7 @@ def test_phrases_in_aliases_yaml_are_added(tmp_path: Path) -> None:
     ],
 )
 def test_needed_characters_are_read_from_the_pattern(pattern: str, needed: set[str] | None) -> None:
-    from bot.core.safety import _needed
+    from bot.core.safety.patterns import needed as _needed
 
     assert _needed(pattern) == (None if needed is None else frozenset(needed))
 
@@ -338,7 +338,9 @@ def test_a_pattern_skipped_by_its_characters_could_not_have_matched() -> None:
     patterns is never what decides a verdict."""
     import re
 
-    from bot.core.safety import _bounded, _builtin, _needed
+    from bot.core.safety.patterns import bounded as _bounded
+    from bot.core.safety.patterns import needed as _needed
+    from bot.core.safety.rules import builtin_phrases as _builtin
 
     bench = Path(__file__).resolve().parents[2] / "bench"
     texts = [
