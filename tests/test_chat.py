@@ -284,9 +284,13 @@ def test_the_terminal_walkthrough_in_the_order_of_a_real_negotiation(config: Con
     assert state is not None
     assert (state.step, state.result, state.monthly_typed, state.channel) == (Step.RETRY, "refused", 600, "hotline")
 
-    # days later, a new terminal session: /resume comes back to the same screen, nothing lost
+    # days later, a new terminal session: /resume asks how the next contact went (the retry screen said to), nothing
+    # lost
     _greeting, resumed, _ = chat(config, "/resume", "/quit")
-    assert walk.say("steps.retry.prompt", ZH) in resumed
+    assert walk.say("steps.result.prompt", ZH) in resumed
+    state = asyncio.run(saved_guide(config))
+    assert state is not None
+    assert (state.step, state.result, state.monthly_typed, state.channel) == (Step.RESULT, "refused", 600, "hotline")
 
 
 @pytest.mark.parametrize(

@@ -115,7 +115,7 @@ def handle(progress: Progress | None, event: Event, walkthrough: Walkthrough, la
         case Start():
             return start(progress, walkthrough, lang)
         case Resume():
-            return resume(progress, walkthrough, lang)
+            return resume(progress, walkthrough, lang, returning=True)
         case Cancel():
             return cancel(progress, walkthrough, lang)
         case Goto(target=target):

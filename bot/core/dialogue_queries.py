@@ -25,7 +25,7 @@ from bot.core.amounts import (
     owed_in_sentence,
     varies,
 )
-from bot.core.flow import SCREEN, Interaction, Step, path
+from bot.core.flow import AGREED, SCREEN, Interaction, Step, path
 from bot.core.i18n import Lang
 from bot.core.normalize import basic_form
 from bot.core.numbers import Unit
@@ -67,9 +67,13 @@ _TYPED: Final = (*ONE_CHOICE, Interaction.CHECKLIST)
 
 
 def understood(progress: Progress | None, text: str, walkthrough: Walkthrough) -> Understood | None:
-    """What typed text answers at the current step (an option, a number, "don't know"), if anything."""
+    """What typed text answers at the current step (an option, a number, "don't know"), if anything. While a result
+    is awaited (`awaits_result`), a result named ("对方同意了") is read as the new result."""
     if progress is None or progress.paused:
         return None
+    if awaits_result(progress):
+        found = understand.read(text, answers.options(progress, Step.RESULT, walkthrough))
+        return found if isinstance(found, Picked) else None
     here = progress.step
     if SCREEN[here].interaction is Interaction.CHECKLIST:
         return understand.read_items(text, answers.options(progress, here, walkthrough), wishes=here is Step.REQUESTS)
@@ -206,6 +210,21 @@ def mixed_result(progress: Progress | None, text: str, walkthrough: Walkthrough)
     return partly and len(named) == 1
 
 
+#: Screens after the result question where no agreement is noted yet: the user is asked to come back with the result.
+_AWAITING: Final = (Step.WAITING, Step.RETRY, Step.DONE)
+
+
+def awaits_result(progress: Progress | None) -> bool:
+    """Whether the user is past the result question without an agreement (still waiting, refused, or not contacted
+    yet), so that the next contact's result — typed, or asked for by /resume — is the thing to note."""
+    return (
+        progress is not None
+        and not progress.paused
+        and progress.step in _AWAITING
+        and progress.result != AGREED
+    )
+
+
 def wants_text(progress: Progress | None) -> bool:
     """Whether typed text may answer here (an option in words, a number, the agreement's terms): the walkthrough
     reads it first, and what it cannot read goes to the knowledge base. At a checklist, items named in words tick or
@@ -232,6 +251,8 @@ def reads_as_answer(progress: Progress | None, text: str, walkthrough: Walkthrou
         return True  # at any step, even one that reads no text ("返回", "不对 是3个月")
     if progress is not None and confirms(progress, progress.asked, text, walkthrough):
         return True  # "对" to "I'd note 210 days, is that right?"
+    if awaits_result(progress):
+        return isinstance(understood(progress, text, walkthrough), Picked)
     if progress is None or not wants_text(progress):
         return False
     if mixed_result(progress, text, walkthrough):  # "借呗同意了 花呗还在等": the step asks which to note

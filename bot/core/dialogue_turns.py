@@ -10,6 +10,7 @@ from bot.core import progress as answers
 from bot.core import screens
 from bot.core.actions import Walk, WalkVerb
 from bot.core.dialogue_queries import (
+    awaits_result,
     current_prompt,
     past_monthly,
 )
@@ -57,10 +58,14 @@ def start(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> Tu
     return [Reply(walkthrough.say("messages.resume_or_restart", lang, where=where), (resume, restart))], progress
 
 
-def resume(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> Turn:
-    """/resume: unpause and show the current step."""
+def resume(progress: Progress | None, walkthrough: Walkthrough, lang: Lang, *, returning: bool = False) -> Turn:
+    """/resume: unpause and show the current step. `returning` (the command, or "我回来了" typed) past the result
+    question without an agreement asks for the result: the waiting and refused screens and the summary tell the
+    user to send /resume once they have one. After a pause the paused screen is shown, as anywhere else."""
     if progress is None:
         return current_prompt(None, walkthrough, lang), None
+    if returning and awaits_result(progress):  # not after a pause there: the user comes back to where they paused
+        progress = replace(progress, step=Step.RESULT)
     progress = replace(progress, paused=False)
     return [screens.prompt(progress, walkthrough, lang)], progress
 

@@ -4,6 +4,8 @@ step's options — recorded by `dialogue_answers`. Pure; `dialogue.handle` calls
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core import progress as answers
 from bot.core import screens
 from bot.core.actions import Walk, WalkVerb
@@ -11,6 +13,7 @@ from bot.core.dialogue_answers import typed_items, typed_number, typed_pick, typ
 from bot.core.dialogue_queries import (
     UNITS,
     Correction,
+    awaits_result,
     bad_month_unread,
     confirms,
     correction,
@@ -88,6 +91,10 @@ def _typed_aside(progress: Progress, text: str, walkthrough: Walkthrough, lang: 
     corrected = correction(progress, text, walkthrough)
     if corrected is not None:
         return _corrected(progress, corrected, walkthrough, lang, asked)
+    if awaits_result(progress):  # "对方同意了" while waiting: the new result, as its button at the result question
+        answer = understood(progress, text, walkthrough)
+        if isinstance(answer, Picked):
+            return typed_pick(replace(progress, step=Step.RESULT), answer, walkthrough, lang, text)
     if not wants_text(progress):
         return not_understood(progress, "messages.use_buttons", walkthrough, lang)
     return _typed_apart(progress, text, walkthrough, lang)
@@ -100,7 +107,7 @@ def _said(progress: Progress, move: str, walkthrough: Walkthrough, lang: Lang) -
     if move == "restart":
         return start(progress, walkthrough, lang)
     if move == "resume":  # "我回来了": as /resume
-        return resume(progress, walkthrough, lang)
+        return resume(progress, walkthrough, lang, returning=True)
     return navigate(progress, Walk(WalkVerb(move), progress.step.value), walkthrough, lang)
 
 

@@ -155,10 +155,8 @@ def test_refused_shows_what_to_try_next_and_the_user_can_come_back_with_a_new_re
     assert "‹summary.script script=" in said
     assert chat.labels[0] == "‹buttons.new_result›"
 
-    # days later: /resume shows where they were, and a new result can be noted
+    # days later: the summary's button notes a new result
     later = Chat(walk, progress=chat.saved())
-    later.send(Resume())
-    assert later.at() is Step.DONE
     later.tap("‹buttons.new_result›")
     assert later.at() is Step.RESULT
     later.tap("«agreed»")
@@ -173,6 +171,71 @@ def test_still_waiting_keeps_everything_and_says_to_come_back(walk):
     assert "‹steps.waiting.prompt›" in said
     said = chat.tap(NEXT)
     assert said.rstrip().endswith("‹summary.next_waiting›")
+
+
+@pytest.mark.parametrize(
+    ("result", "step"),
+    [
+        pytest.param("waiting", Step.WAITING, id="waiting-screen"),
+        pytest.param("waiting", Step.DONE, id="summary-after-waiting"),
+        pytest.param("refused", Step.RETRY, id="what-to-try-after-refusal"),
+        pytest.param(None, Step.DONE, id="summary-before-any-contact"),
+    ],
+)
+def test_resume_without_an_agreement_asks_how_the_contact_went(walk, result, step):
+    """Those screens say "send /resume once you have an answer": /resume (or "I'm back") is that answer's question."""
+    for returning in (Resume(), TypedText("我回来了")):
+        chat = Chat(walk, progress=prepared(step=step, result=result))
+        chat.send(returning)
+        assert chat.at() is Step.RESULT
+        assert "‹steps.result.prompt›" in chat.text
+        assert chat.saved().result == result  # nothing noted until the user says how it went
+
+
+def test_resume_after_pausing_on_the_waiting_screen_returns_there(walk):
+    chat = Chat(walk, progress=prepared(step=Step.WAITING, result="waiting", paused=True))
+    chat.send(Resume())
+    assert chat.at() is Step.WAITING
+
+
+def test_resume_after_an_agreement_shows_the_summary_again(walk):
+    chat = Chat(walk, progress=prepared(step=Step.DONE, result="agreed", terms="分6期"))
+    chat.send(Resume())
+    assert chat.at() is Step.DONE
+
+
+def test_the_continue_button_under_a_side_answer_keeps_the_waiting_screen(walk):
+    chat = Chat(walk, progress=prepared(step=Step.WAITING, result="waiting"))
+    chat.send(Press("w:resume"))
+    assert chat.at() is Step.WAITING
+
+
+@pytest.mark.parametrize(
+    ("step", "typed", "result", "then"),
+    [
+        pytest.param(Step.DONE, "他们那边回了 同意", "agreed", Step.TERMS, id="agreed-at-the-summary"),
+        pytest.param(Step.WAITING, "同意了啊", "agreed", Step.TERMS, id="agreed-at-the-waiting-screen"),
+        pytest.param(Step.DONE, "最后还是不同意", "refused", Step.RETRY, id="refused-at-the-summary"),
+        pytest.param(Step.WAITING, "还没谈好", "waiting", Step.WAITING, id="still-waiting"),
+        pytest.param(Step.DONE, "they agree now", "agreed", Step.TERMS, id="english"),
+    ],
+)
+def test_a_result_typed_while_waiting_is_noted_as_the_new_result(walk, step, typed, result, then):
+    progress = prepared(step=step, result="waiting")
+    assert reads_as_answer(progress, typed, walk)
+    chat = Chat(walk, progress=progress)
+    chat.send(TypedText(typed))
+    assert chat.saved().result == result
+    assert chat.at() is then
+
+
+def test_a_result_typed_after_an_agreement_is_no_new_result(walk):
+    progress = prepared(step=Step.DONE, result="agreed", terms="分6期")
+    assert not reads_as_answer(progress, "不同意", walk)
+
+
+def test_a_question_while_waiting_is_no_result(walk):
+    assert not reads_as_answer(prepared(step=Step.WAITING, result="waiting"), "同意了会怎么样？", walk)
 
 
 def test_skipping_the_result_reaches_a_summary_that_says_to_contact_first(walk):
