@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from bot.core import amounts
-from bot.core.dialogue import Progress, Resume, Step, TypedText, handle, reads_as_answer, tries_number, understood
+from bot.core.dialogue import (
+    Progress,
+    Step,
+    TypedText,
+    current_prompt,
+    handle,
+    reads_as_answer,
+    tries_number,
+    understood,
+)
 from bot.core.i18n import Lang
 from bot.core.numbers import Unit
 from bot.core.understand import Number, OffMenu, Picked, Ticked, Unsure, read
@@ -197,7 +206,7 @@ def test_both_products_go_into_the_opening_script_and_the_summary(shipped: Walkt
     assert progress is not None
     assert progress.product == "both"
     both = next(option for option in shipped.products if option.id == "both")
-    (summary,) = handle(Progress(step=Step.DONE, product="both"), Resume(), shipped, Lang.ZH_HANS)[0]
+    (summary,) = current_prompt(Progress(step=Step.DONE, product="both"), shipped, Lang.ZH_HANS)
     assert both.label.render(Lang.ZH_HANS) in summary.text  # the recap
     assert both.in_sentence(Lang.ZH_HANS) in summary.text.split(both.label.render(Lang.ZH_HANS), 1)[1]  # the script
 
