@@ -162,6 +162,7 @@ FIXTURE_OPTIONS: dict[str, tuple[str, list[dict[str, Any]]]] = {
             _option("agreed", also=["同意", "谈好", "agree"]),
             _option("refused", also=["不同意", "didn t agree"]),
             _option("waiting", also=["还没谈好"]),
+            _option("unaffordable", also=["还不起", "can't afford"]),
         ],
     ),
 }

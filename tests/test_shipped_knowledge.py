@@ -161,3 +161,11 @@ def test_every_text_renders_with_the_values_the_code_fills_in(lang: Lang) -> Non
 
     assert len(rendered) > 100
     assert {where: text for where, text in rendered.items() if not text.strip() or BRACE.search(text)} == {}
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_the_screen_after_an_unaffordable_offer_points_to_the_calculator(lang: Lang) -> None:
+    """Saying what one can really pay needs the number first: the screen and its summary line name /plan."""
+    walk = shipped().walkthrough
+    assert "/plan" in walk.say("steps.unaffordable.prompt", lang)
+    assert "/plan" in walk.say("summary.next_unaffordable", lang)

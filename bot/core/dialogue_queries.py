@@ -211,7 +211,7 @@ def mixed_result(progress: Progress | None, text: str, walkthrough: Walkthrough)
 
 
 #: Screens after the result question where no agreement is noted yet: the user is asked to come back with the result.
-_AWAITING: Final = (Step.WAITING, Step.RETRY, Step.DONE)
+_AWAITING: Final = (Step.WAITING, Step.RETRY, Step.UNAFFORDABLE, Step.DONE)
 
 
 def awaits_result(progress: Progress | None) -> bool:

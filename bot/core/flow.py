@@ -33,6 +33,7 @@ class Step(StrEnum):
     CREDIT = "credit"
     RETRY = "retry"
     WAITING = "waiting"
+    UNAFFORDABLE = "unaffordable"
     DONE = "done"
 
 
@@ -44,7 +45,7 @@ class Stage(StrEnum):
     CONTACT = "contact"
     RESULT = "result"
     AFTERCARE = "aftercare"  # the fifth stage after an agreement …
-    NEXT = "next"  # … and without one (refused, still waiting): what to try next, so the count stays "of 5"
+    NEXT = "next"  # … and without one (refused, waiting, a dear offer): what to try next, so the count stays "of 5"
 
 
 class Interaction(Enum):
@@ -62,6 +63,7 @@ class Interaction(Enum):
 AGREED: Final = "agreed"
 REFUSED: Final = "refused"
 STILL_WAITING: Final = "waiting"
+UNAFFORDABLE: Final = "unaffordable"  # they offered something, but more than the user can keep to
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,19 @@ SCREENS: Final[tuple[Screen, ...]] = (
         Stage.RESULT,
         Interaction.CHOICE,
         Step.DONE,
-        branches=MappingProxyType({AGREED: Step.TERMS, REFUSED: Step.RETRY, STILL_WAITING: Step.WAITING}),
+        branches=MappingProxyType(
+            {
+                AGREED: Step.TERMS,
+                REFUSED: Step.RETRY,
+                STILL_WAITING: Step.WAITING,
+                UNAFFORDABLE: Step.UNAFFORDABLE,
+            }
+        ),
     ),
     Screen(Step.TERMS, Stage.RESULT, Interaction.TEXT, Step.REPAY),
     Screen(Step.RETRY, Stage.NEXT, Interaction.INFO, Step.DONE),
     Screen(Step.WAITING, Stage.NEXT, Interaction.INFO, Step.DONE),
+    Screen(Step.UNAFFORDABLE, Stage.NEXT, Interaction.INFO, Step.DONE),
     # after an agreement
     Screen(Step.REPAY, Stage.AFTERCARE, Interaction.INFO, Step.RECORDS),
     Screen(Step.RECORDS, Stage.AFTERCARE, Interaction.INFO, Step.CREDIT),

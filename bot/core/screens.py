@@ -12,7 +12,7 @@ from typing import Final, TypeVar
 from bot.core import progress as answers
 from bot.core.actions import Walk, WalkVerb
 from bot.core.amounts import monthly_in
-from bot.core.flow import AGREED, REFUSED, SCREEN, STILL_WAITING, Interaction, Stage, Step, path
+from bot.core.flow import AGREED, REFUSED, SCREEN, STILL_WAITING, UNAFFORDABLE, Interaction, Stage, Step, path
 from bot.core.i18n import Lang
 from bot.core.normalize import basic_form
 from bot.core.progress import MAX_TERMS, Progress
@@ -279,7 +279,12 @@ def joined(ids: tuple[str, ...], choices: tuple[Option, ...], walkthrough: Walkt
     return head + walkthrough.say("messages.list_last", lang) + labels[-1]
 
 
-_NEXT_ACTION = {AGREED: "summary.next_agreed", REFUSED: "summary.next_refused", STILL_WAITING: "summary.next_waiting"}
+_NEXT_ACTION = {
+    AGREED: "summary.next_agreed",
+    REFUSED: "summary.next_refused",
+    STILL_WAITING: "summary.next_waiting",
+    UNAFFORDABLE: "summary.next_unaffordable",
+}
 
 
 def _summary(progress: Progress, walkthrough: Walkthrough, lang: Lang) -> Reply:

@@ -28,10 +28,10 @@ from bot.core.numbers import Unit, read_number, rough_days
 from bot.core.walkthrough import Option
 
 #: Words that make a text a question rather than an answer (also used by the engine at the terms step); "算不算",
-#: "是不是", "有没有" are questions too (a word, 不 or 没, the word again).
+#: "是不是", "有没有" are questions too (a word, 不 or 没, the word again). "can't" / "cannot" says, not asks.
 QUESTION_MARKERS: Final = re.compile(
     r"[?？]|吗|怎么|如何|什么|能不能|可不可以|为什么|為什麼|嗎|怎麼|會不會|会不会|(\w)[不没沒]\1"
-    r"|\b(how|what|can|should|why|will)\b"
+    r"|\b(how|what|can(?!['’]?t\b|not\b)|should|why|will)\b"
 )
 #: At a step whose options are wishes (the requests), "能不能少点利息" asks for one rather than asking a question.
 _WISHING: Final = re.compile(r"能不能|可不可以|能否|可否|行不行|可以吗|可以嗎")

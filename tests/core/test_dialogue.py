@@ -238,6 +238,32 @@ def test_a_question_while_waiting_is_no_result(walk):
     assert not reads_as_answer(prepared(step=Step.WAITING, result="waiting"), "同意了会怎么样？", walk)
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        pytest.param("打过了 他们说只能分24期 每月两千多 我根本还不起", id="instalments-too-dear"),
+        pytest.param("they offered a plan but I can't afford it", id="english"),
+    ],
+)
+def test_an_offer_the_user_cannot_keep_to_has_its_own_outcome(walk, typed):
+    chat = Chat(walk, progress=prepared(step=Step.RESULT))
+    said = chat.type(typed)
+    assert chat.saved().result == "unaffordable"
+    assert chat.at() is Step.UNAFFORDABLE
+    assert "‹steps.unaffordable.prompt›" in said
+    said = chat.tap(NEXT)
+    assert said.rstrip().endswith("‹summary.next_unaffordable›")
+    assert chat.labels[0] == "‹buttons.new_result›"  # the next contact's result can still be noted
+
+
+def test_the_unaffordable_offer_is_a_button_too(walk):
+    chat = Chat(walk, progress=prepared(step=Step.RESULT))
+    chat.send(Press("w:o:result:unaffordable"))
+    assert chat.at() is Step.UNAFFORDABLE
+    chat.send(Resume())
+    assert chat.at() is Step.RESULT  # after it, /resume asks how the next contact went
+
+
 def test_skipping_the_result_reaches_a_summary_that_says_to_contact_first(walk):
     chat = Chat(walk, progress=prepared(step=Step.RESULT))
     said = chat.tap(SKIP)

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Final
 import msgspec
 from msgspec import Meta
 
-from bot.core.flow import AGREED, REFUSED, STILL_WAITING
+from bot.core.flow import AGREED, REFUSED, STILL_WAITING, UNAFFORDABLE
 from bot.core.textfiles import TextShape, record, texts_record
 
 #: Option ids are stored in users' saved progress and in button actions (≤ 64 bytes), so they stay short ASCII.
@@ -124,6 +124,7 @@ SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "next_agreed": (),
         "next_refused": (),
         "next_waiting": (),
+        "next_unaffordable": (),
         "next_not_contacted": (),
     },
 }
@@ -159,6 +160,7 @@ STEPS: Final[Mapping[str, tuple[Mapping[str, tuple[str, ...]], tuple[str, str] |
     "terms": ({"prompt": ("max",)}, None),
     "retry": ({"prompt": ()}, None),
     "waiting": ({"prompt": ()}, None),
+    "unaffordable": ({"prompt": ()}, None),
     "repay": ({"prompt": ()}, None),
     "records": ({"prompt": ()}, None),
     "credit": ({"prompt": ()}, None),
@@ -166,7 +168,7 @@ STEPS: Final[Mapping[str, tuple[Mapping[str, tuple[str, ...]], tuple[str, str] |
 
 #: Option lists whose ids the code leads somewhere by (bot/core/flow.py): they must be exactly these.
 FIXED_IDS: Final[Mapping[str, tuple[str, ...]]] = {
-    "result": (AGREED, REFUSED, STILL_WAITING),
+    "result": (AGREED, REFUSED, STILL_WAITING, UNAFFORDABLE),
     "monthly": (UNKNOWN_MONTHLY,),
 }
 
