@@ -188,7 +188,11 @@ def correction(progress: Progress | None, text: str, walkthrough: Walkthrough) -
         return None
     behind = steps[: steps.index(progress.step) + 1]
     owed = OWING.search(rest) is not None or (_YUAN.search(rest) is not None and Step.MONTHLY not in behind)
-    for step, wanted in ((Step.DAYS, _TIME.search(rest) is not None), (Step.AMOUNT, owed)):
+    timed = _TIME.search(rest) is not None
+    # A bare number ("打错了 是43000") says no unit: it puts right the answer just given, if that took a number.
+    just = behind[-2] if len(behind) > 1 else None
+    bare = not owed and not timed and _YUAN.search(rest) is None
+    for step, wanted in ((Step.DAYS, timed or (bare and just is Step.DAYS)), (Step.AMOUNT, owed or (bare and just is Step.AMOUNT))):
         if not wanted or step not in behind:
             continue
         reading = understood(replace(progress, step=step, asked=None), rest, walkthrough)

@@ -329,17 +329,29 @@ def _days(text: str) -> Number | None:
 
 
 def _days_in_a_clause(text: str) -> Number | None:
-    """Days overdue said in one clause of a longer text, the rest being context ("两个月了吧 工作也丢了"): read as
-    understood (the reply says how to change it). None unless one clause gives days and no other tries a number
-    ("两个月了 又过了10天" is asked again)."""
+    """Days overdue said in one clause of a longer text, the rest being context ("两个月了吧 工作也丢了"), or said
+    twice in ways that agree ("三个月了吧 九十多天": the exact one, 90): read as understood (the reply says how to
+    change it). None when no clause gives days, when another clause tries a number it cannot read, or when two
+    readings disagree ("两个月了 又过了10天" is asked again)."""
     clauses = [clause.strip() for clause in _CLAUSE.split(text) if clause.strip()]
     readings = [_days(clause) for clause in clauses]
     found = [reading for reading in readings if reading is not None]
     tried = any(reading is None and tries_number(clause) for clause, reading in zip(clauses, readings, strict=True))
-    if len(clauses) < 2 or len(found) != 1 or tried:
+    if len(clauses) < 2 or not found or tried or not _agree([reading.value for reading in found]):
         return None
-    (days,) = found
+    days = next((reading for reading in found if not reading.rough), found[0])  # the exact one, if one is
     return Number(days.value, exact=False, rough=days.rough, in_clause=True)
+
+
+#: Two readings of one span agree when they are this close: within a tenth of the larger, or this many days.
+_AGREE_SHARE: Final = 0.1
+_AGREE_DAYS: Final = 5
+
+
+def _agree(values: Sequence[int]) -> bool:
+    """Whether numbers said for one thing are the same said twice ("三个月" and "九十多天"), not two different ones."""
+    low, high = min(values), max(values)
+    return high - low <= max(_AGREE_DAYS, _AGREE_SHARE * high)
 
 
 def _total_of_parts(text: str, naming: Sequence[Option]) -> Number | None:
