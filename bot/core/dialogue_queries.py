@@ -192,7 +192,8 @@ def correction(progress: Progress | None, text: str, walkthrough: Walkthrough) -
     # A bare number ("打错了 是43000") says no unit: it puts right the answer just given, if that took a number.
     just = behind[-2] if len(behind) > 1 else None
     bare = not owed and not timed and _YUAN.search(rest) is None
-    for step, wanted in ((Step.DAYS, timed or (bare and just is Step.DAYS)), (Step.AMOUNT, owed or (bare and just is Step.AMOUNT))):
+    wanted_at = {Step.DAYS: timed or (bare and just is Step.DAYS), Step.AMOUNT: owed or (bare and just is Step.AMOUNT)}
+    for step, wanted in wanted_at.items():
         if not wanted or step not in behind:
             continue
         reading = understood(replace(progress, step=step, asked=None), rest, walkthrough)

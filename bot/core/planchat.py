@@ -40,6 +40,7 @@ from bot.core.amounts import (
 )
 from bot.core.i18n import Lang
 from bot.core.plan import ORDER, Field, Inputs
+from bot.core.plancorrect import Correction, earlier_corrected
 from bot.core.planprompts import continue_choice, current_prompt, left_open_prompt, money, question
 from bot.core.planqueries import (
     asking,
@@ -54,6 +55,7 @@ from bot.core.planresult import proposal_warning, result_reply, suggested_monthl
 from bot.core.planstate import STATE_VERSION, PlanState, SavedAnswers, SavedPlan
 from bot.core.plantexts import PlanTexts
 from bot.core.replies import Reply
+from bot.core.slips import letters_as_digits
 from bot.errors import ActionError
 
 __all__ = [
@@ -68,6 +70,7 @@ __all__ = [
     "Stop",
     "Typed",
     "Unknown",
+    "Unread",
     "asking",
     "continue_choice",
     "current_prompt",
@@ -125,7 +128,13 @@ class Unknown:
     """The user typed that they don't know ("不知道"): the open question is skipped, as its button would."""
 
 
-Event = Start | Typed | Press | Stop | Unknown
+@dataclass(frozen=True)
+class Unread:
+    """Typed text the calculation did not take as its answer and nothing else answered (a long story, a question the
+    knowledge base has no answer for): the user is told so, and the open question is asked again."""
+
+
+Event = Start | Typed | Press | Stop | Unknown | Unread
 Outcome = tuple[list[Reply], PlanState | None]
 
 
@@ -149,16 +158,37 @@ def step(state: PlanState | None, event: Event, texts: PlanTexts, lang: Lang) ->
             return _typed(state, text, texts, lang)
         case Press(action=action):
             return _press(state, action, texts, lang)
-        case Unknown():
-            if state is None or state.asking is None:
-                return [Reply(texts.say("messages.not_started", lang))], state
-            return _answer(state, replace(state.inputs, **{state.asking.value: None}), texts, lang)
+        case Unknown() | Unread():
+            return _no_amount(state, event, texts, lang)
     raise AssertionError(f"unknown event {event!r}")
+
+
+def _no_amount(state: PlanState | None, event: Unknown | Unread, texts: PlanTexts, lang: Lang) -> Outcome:
+    """ "不知道" skips the open question; text taken for nothing is said to be so, and the question asked again."""
+    if state is None or state.asking is None:
+        return [Reply(texts.say("messages.not_started", lang))], state
+    if isinstance(event, Unread):
+        return [question(state, texts, lang, lead=texts.say("problems.not_taken", lang))], state
+    return _answer(state, replace(state.inputs, **{state.asking.value: None}), texts, lang)
 
 
 def _typed(state: PlanState | None, text: str, texts: PlanTexts, lang: Lang) -> Outcome:
     if state is None or state.asking is None:
         return [Reply(texts.say("messages.not_started", lang))], state
+    corrected = earlier_corrected(state.asking, text)
+    if corrected is not None:  # "不对 开支是3500" at a later question: that answer, not this one
+        return _corrected(state, corrected, texts, lang)
+    slipped = letters_as_digits(text)
+    if slipped is not None and isinstance(read := parse_amount(slipped), int):  # "5OOO": read as 5000, and said
+        said = Reply(texts.say("messages.letters_read", lang, typed=text.strip(), amount=money(read)))
+        replies, moved = _read(state, slipped, texts, lang)
+        return ([said, *replies], moved) if moved != state else (replies, moved)
+    return _read(state, text, texts, lang)
+
+
+def _read(state: PlanState, text: str, texts: PlanTexts, lang: Lang) -> Outcome:
+    """Typed text read as the open question's answer: an amount, a range, parts, or one amount in a sentence."""
+    assert state.asking is not None
     amount = parse_amount(text)
     spread = spread_in(text) if isinstance(amount, Unreadable) else None
     if spread is not None and state.asking in _LOW_END and varies(text):  # good and bad months: the bad one
@@ -176,13 +206,26 @@ def _typed(state: PlanState | None, text: str, texts: PlanTexts, lang: Lang) -> 
         return listed
     if amount is Unreadable.NOT_A_NUMBER and state.asking in _ADDED_UP:  # "房租800 吃饭1000 一共1800"
         amount = owed_in_sentence(text) or amount
+    in_sentence = amount is Unreadable.NOT_A_NUMBER
     if amount is Unreadable.NOT_A_NUMBER:  # "失业金1800", "现在没收入 失业金1800": the one amount the sentence gives
         amount = amount_in_sentence(text) or amount
     if isinstance(amount, Unreadable):
         return [question(state, texts, lang, lead=texts.say(f"problems.{amount.value}", lang))], state
     if state.asking is Field.PROPOSAL and amount == 0:
         return [question(state, texts, lang, lead=texts.say("messages.zero_proposal", lang))], state
-    return _answer(state, replace(state.inputs, **{state.asking.value: amount}), texts, lang)
+    replies, moved = _answer(state, replace(state.inputs, **{state.asking.value: amount}), texts, lang)
+    if in_sentence:  # read out of a sentence ("no income, my parents send me 1500 a month"): what was taken, said
+        return [Reply(texts.say("messages.read_in_sentence", lang, amount=money(amount))), *replies], moved
+    return replies, moved
+
+
+def _corrected(state: PlanState, corrected: Correction, texts: PlanTexts, lang: Lang) -> Outcome:
+    """An earlier answer put right in words while a later question is open: recorded there, said, and the open
+    question asked again."""
+    fixed = replace(state, inputs=replace(state.inputs, **{corrected.field.value: corrected.amount}))
+    item = texts.say(f"items.{corrected.field.value}", lang)
+    said = texts.say("messages.corrected", lang, item=item, amount=money(corrected.amount))
+    return [question(fixed, texts, lang, lead=said)], fixed
 
 
 def _listed(state: PlanState, text: str, texts: PlanTexts, lang: Lang) -> Outcome | None:
@@ -265,8 +308,14 @@ def _answer(state: PlanState, inputs: Inputs, texts: PlanTexts, lang: Lang) -> O
     """Record the answer to the open question and ask the next one, or show the result after the last."""
     assert state.asking is not None
     position = ORDER.index(state.asking)
-    if position + 1 < len(ORDER):
+    if position + 1 < len(ORDER) and not state.rechecking:
         moved = PlanState(ORDER[position + 1], inputs, earlier=state.earlier)
         return [question(moved, texts, lang)], moved
+    owed, proposal = inputs.owed, inputs.proposal
+    if not state.rechecking and owed is not None and proposal is not None and 0 < owed < proposal:
+        # a debt below one month's offer ("5" for 5,000?): asked again before any result is built on it
+        check = PlanState(Field.OWED, inputs, earlier=state.earlier, rechecking=True)
+        lead = texts.say("messages.owed_check", lang, owed=money(owed), proposal=money(proposal))
+        return [question(check, texts, lang, lead=lead)], check
     done = PlanState(None, inputs)
     return [result_reply(inputs, texts, lang)], done

@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from typing import Final
 
-from bot.core.amounts import Unreadable, amounts_in, foreign_currency, parse_amount, spread_in
+from bot.core.amounts import SENTENCE_CHARS, Unreadable, amounts_in, foreign_currency, parse_amount, spread_in
 from bot.core.planstate import PlanState
 
 #: A typed text longer than this, or with a question word, is a side question, not an amount.
@@ -54,8 +54,12 @@ def gives_amount(text: str) -> bool:
 
 
 def reads_as_answer(state: PlanState | None, text: str) -> bool:
-    """Whether typed text answers the open question; a longer text or a question is a side question instead."""
-    return asking(state) and len(text.strip()) <= _ANSWER_CHARS and not _QUESTION.search(text.casefold())
+    """Whether typed text answers the open question; a longer text or a question is a side question instead. A
+    sentence that gives an amount may be longer ("no income, my parents send me 1500 rmb a month": English takes
+    more letters to say it)."""
+    size = len(text.strip())
+    short = size <= _ANSWER_CHARS or (size <= SENTENCE_CHARS and bool(amounts_in(text)))
+    return asking(state) and short and not _QUESTION.search(text.casefold())
 
 
 def just_finished(before: PlanState | None, after: PlanState | None) -> bool:

@@ -22,13 +22,16 @@ class PlanState:
     `paused`: the user went into the walkthrough or a tool (/log, /reminders, /export) meanwhile, or got the crisis
     reply, so typed numbers are not the open question's answers; it waits for /plan or a plan button. `earlier`: the
     answers of the last result shown, while a new calculation is under way — that result stays the user's plan (for
-    /export) until the new one is shown, and comes back if the new one is stopped.
+    /export) until the new one is shown, and comes back if the new one is stopped. `rechecking`: the open question
+    is asked again to check its answer (a debt below the monthly offer: "5" for 5,000?), every other one answered
+    already, so its answer leads straight to the result.
     """
 
     asking: Field | None = Field.OWED
     inputs: Inputs = field(default_factory=Inputs)
     paused: bool = False
     earlier: Inputs | None = None
+    rechecking: bool = False
 
     @property
     def result(self) -> Inputs | None:
@@ -39,7 +42,12 @@ class PlanState:
         """A JSON-able dict in the saved shape (`SavedPlan`); `from_dict` reads it back."""
         earlier = None if self.earlier is None else _answers(self.earlier)
         saved = SavedPlan(
-            version=STATE_VERSION, asking=self.asking, paused=self.paused, earlier=earlier, **_fields(self.inputs)
+            version=STATE_VERSION,
+            asking=self.asking,
+            paused=self.paused,
+            earlier=earlier,
+            rechecking=self.rechecking,
+            **_fields(self.inputs),
         )
         built: dict[str, object] = msgspec.to_builtins(saved)
         return built
@@ -51,7 +59,7 @@ class PlanState:
             return None
         saved = schema.saved(data, SavedPlan, "saved /plan calculation")
         earlier = None if saved.earlier is None else Inputs(**_fields(saved.earlier))
-        return cls(saved.asking, Inputs(**_fields(saved)), saved.paused, earlier)
+        return cls(saved.asking, Inputs(**_fields(saved)), saved.paused, earlier, saved.rechecking)
 
 
 #: A stored answer in whole yuan.
@@ -70,12 +78,13 @@ class SavedAnswers(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class SavedPlan(SavedAnswers, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """The saved /plan state: the open question, and the answers beside it (the fields of `SavedAnswers`). `paused`
-    and `earlier` are absent in states saved before they were kept."""
+    `earlier` and `rechecking` are absent in states saved before they were kept."""
 
     version: Literal[1]
     asking: Field | None = None
     paused: bool = False
     earlier: SavedAnswers | None = None
+    rechecking: bool = False
 
 
 def _answers(inputs: Inputs) -> SavedAnswers:

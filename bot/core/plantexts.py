@@ -39,7 +39,12 @@ _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "added_up": ("parts", "total"),
         "added_up_total": ("parts", "sum", "said", "total"),
         "total_of_parts": ("parts", "sum", "said", "total"),
+        "letters_read": ("typed", "amount"),
+        "read_in_sentence": ("amount",),
+        "corrected": ("item", "amount"),
+        "owed_check": ("owed", "proposal"),
     },
+    "items": {"owed": (), "income": (), "spending": (), "other": (), "proposal": ()},
     "questions": {
         "owed": (),
         "owed_known": ("amount",),
@@ -57,6 +62,7 @@ _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "too_large": (),
         "bad_month": (),
         "foreign_currency": (),
+        "not_taken": (),
     },
     "buttons": {"skip": (), "keep": ("amount",), "stop": (), "again": (), "continue": ()},
     "result": {

@@ -18,13 +18,14 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from bot.core.amounts import amounts_in, foreign_currency, parse_amount, spread_in, varies
 from bot.core.i18n import Lang, to_simplified
 from bot.core.normalize import CJK_RUN, basic_form
 from bot.core.numbers import Unit, read_number, rough_days
+from bot.core.slips import letters_as_digits
 from bot.core.walkthrough import Option
 
 #: Words that make a text a question rather than an answer (also used by the engine at the terms step); "算不算",
@@ -297,6 +298,10 @@ def _ratio(a: str, b: str) -> float:
 def _number(
     text: str, unit: Unit, sentence: Callable[[str], int | None] | None, naming: Sequence[Option]
 ) -> Number | None:
+    slipped = letters_as_digits(text)
+    if slipped is not None:  # "5OOO": letters typed for digits, read as them; not exact, so the reply says it
+        found = _number(slipped, unit, sentence, naming)
+        return None if found is None else replace(found, exact=False)
     if unit is Unit.DAYS:
         simplified = to_simplified(text)
         return _days(simplified) or _days_in_a_clause(simplified)

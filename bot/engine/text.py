@@ -116,8 +116,9 @@ class TextHandler:
         state = replace(state, crisis=_crisis_left(before, outcome), care=cared_now)
         if outcome.safety is Concern.CRISIS:  # an open /plan question waits: the next number is not taken as its answer
             state = replace(state, plan=planchat.paused(state.plan))
-        if _back_to_the_step(outcome, state.progress, event.text, k):
-            return steps.walk(state, dialogue.TypedText(event.text), k, lang)
+        back = _back_to_the_question(outcome, state, event.text, k, lang)
+        if back is not None:
+            return back
         shown_now = _unless_just_shown(recent, outcome, k, lang)
         match = outcome.match
         replies = [*notice, *extras.with_continue(shown_now, state, k, lang)]
@@ -181,6 +182,27 @@ def _back_to_the_step(outcome: Outcome, walk: progress.Progress | None, text: st
         match is None or (match.status is not Status.ANSWER and match.route is None)
     )
     return not_answered and dialogue.tries_number(walk, text, k.walkthrough)
+
+
+def _back_to_the_question(outcome: Outcome, state: UserState, text: str, k: Knowledge, lang: Lang) -> Decision | None:
+    """The walkthrough step or the /plan question in front of the user again, for text the knowledge base did not
+    answer (see `_back_to_the_step`); None when the outcome stands."""
+    if _back_to_the_step(outcome, state.progress, text, k):
+        return steps.walk(state, dialogue.TypedText(text), k, lang)
+    if k.plan is not None and _not_taken_by_the_plan(outcome, state):
+        # an open /plan question waits: say nothing was taken and ask it again, never a menu of topics (the user's
+        # next number would otherwise land one question early)
+        return steps.plan(state, planchat.Unread(), k.plan, lang, k.walkthrough)
+    return None
+
+
+def _not_taken_by_the_plan(outcome: Outcome, state: UserState) -> bool:
+    """Whether text the knowledge base did not answer was typed while a /plan question waits for its amount."""
+    match = outcome.match
+    not_answered = outcome.safety is None and (
+        match is None or (match.status is not Status.ANSWER and match.route is None)
+    )
+    return not_answered and planchat.asking(state.plan)
 
 
 def _crisis_left(before: int | None, outcome: Outcome) -> int | None:
