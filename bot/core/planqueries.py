@@ -17,6 +17,9 @@ _QUESTION: Final = re.compile(
 )
 
 
+_CJK: Final = re.compile(r"[\u3400-\u9fff]")
+
+
 def asking(state: PlanState | None) -> bool:
     """Whether the calculation waits for an amount (typed numbers are answers, not button numbers)."""
     return state is not None and state.asking is not None and not state.paused
@@ -54,11 +57,12 @@ def gives_amount(text: str) -> bool:
 
 
 def reads_as_answer(state: PlanState | None, text: str) -> bool:
-    """Whether typed text answers the open question; a longer text or a question is a side question instead. A
-    sentence that gives an amount may be longer ("no income, my parents send me 1500 rmb a month": English takes
-    more letters to say it)."""
+    """Whether typed text answers the open question; a longer text or a question is a side question instead. An
+    English sentence that gives an amount may be longer ("no income, my parents send me 1500 rmb a month"): it takes
+    about twice the letters a Chinese one does to say as much."""
     size = len(text.strip())
-    short = size <= _ANSWER_CHARS or (size <= SENTENCE_CHARS and bool(amounts_in(text)))
+    latin = _CJK.search(text) is None
+    short = size <= _ANSWER_CHARS or (latin and size <= SENTENCE_CHARS and bool(amounts_in(text)))
     return asking(state) and short and not _QUESTION.search(text.casefold())
 
 
