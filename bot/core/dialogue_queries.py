@@ -189,8 +189,9 @@ def correction(progress: Progress | None, text: str, walkthrough: Walkthrough) -
     behind = steps[: steps.index(progress.step) + 1]
     owed = OWING.search(rest) is not None or (_YUAN.search(rest) is not None and Step.MONTHLY not in behind)
     timed = _TIME.search(rest) is not None
-    # A bare number ("打错了 是43000") says no unit: it puts right the answer just given, if that took a number.
-    just = behind[-2] if len(behind) > 1 else None
+    # A bare number ("打错了 是43000") says no unit: it puts right the answer just given, if that took a number and
+    # the step in front of the user takes none (where it does, the number is that step's answer).
+    just = behind[-2] if len(behind) > 1 and progress.step not in UNITS else None
     bare = not owed and not timed and _YUAN.search(rest) is None
     wanted_at = {Step.DAYS: timed or (bare and just is Step.DAYS), Step.AMOUNT: owed or (bare and just is Step.AMOUNT)}
     for step, wanted in wanted_at.items():
