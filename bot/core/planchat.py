@@ -3,9 +3,11 @@
 Five questions in the order of `plan.ORDER` (amount owed, income, essential spending, other debts' payments, the
 instalment the user means to offer), each skippable; a typed amount is read by `amounts.parse_amount` (or, in a
 sentence, its one amount: "失业金1800"; an income given as good and bad months, its low end, said; parts followed by
-their total, "花呗8000 借呗12000 一共两万", that total, said), and one it
-cannot read gets a kind question back with nothing lost. After
-the last question the result is shown, with a chart when the schedule has more than three instalments. The state
+their total, "花呗8000 借呗12000 一共两万", that total, said; letters typed for digits, "5OOO", read and said), and one
+it cannot read gets a kind question back with nothing lost, as does text the engine finds nothing else to answer
+(`Unread`). An earlier answer put right in words ("不对 开支是3500" at a later question) goes to its question
+(`plancorrect`), and the open question is asked again. A debt below the monthly offer is asked again before any
+result is built on it. After the last question the result is shown, with a chart when the schedule has more than three instalments. The state
 keeps the answers only (whole yuan), so a restart loses nothing, and is JSON-able for the engine to store.
 `planchat.mmd` beside this file draws the graph.
 
