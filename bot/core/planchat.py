@@ -7,8 +7,9 @@ their total, "花呗8000 借呗12000 一共两万", that total, said; letters ty
 it cannot read gets a kind question back with nothing lost, as does text the engine finds nothing else to answer
 (`Unread`). An earlier answer put right in words ("不对 开支是3500" at a later question) goes to its question
 (`plancorrect`), and the open question is asked again. A debt below the monthly offer is asked again before any
-result is built on it. After the last question the result is shown, with a chart when the schedule has more than three instalments. The state
-keeps the answers only (whole yuan), so a restart loses nothing, and is JSON-able for the engine to store.
+result is built on it. After the last question the result is shown, with a chart when the schedule has more than
+three instalments. The state keeps the answers only (whole yuan), so a restart loses nothing, and is JSON-able for
+the engine to store.
 `planchat.mmd` beside this file draws the graph.
 
 The parts, each a sibling module: `planstate` (the state and its saved shape), `planprompts` (the open question and
