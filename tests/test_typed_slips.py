@@ -241,7 +241,7 @@ async def test_through_the_engine_a_correction_with_an_amount_is_no_scam(
     assert (plan.asking, plan.inputs.income) == (Field.SPENDING, 5200)
 
 
-@pytest.mark.parametrize("text", ["说错了 收入是五千二", "我刚才说错了 开支应该是两千三", "刚才说错了 是6300"])
+@pytest.mark.parametrize("text", ["说错了 收入是五千二", "哎 我说错了 开支应该是两千三", "刚才说错了 是6300"])
 def test_the_scam_screen_hears_no_scam_in_a_correction_with_an_amount(text: str) -> None:
     assert Screen()(text).concern is not Concern.SCAM
 
