@@ -81,14 +81,22 @@ def _strings(node: object, shown: bool = True) -> Iterator[tuple[bool, str]]:
 
 
 @cache
+def shipped_yaml() -> tuple[object, ...]:
+    """The YAML files of the shipped knowledge that hold sentences, read once (LibYAML, what the bot's loader uses)."""
+    return tuple(
+        yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        for path in sorted(DEFAULT_KNOWLEDGE_DIR.rglob("*.yaml"))
+        if path.name not in NOT_SENTENCES
+    )
+
+
+@cache
 def shipped_texts() -> tuple[str, str]:
     """(every text the bot shows, every example question) of the shipped knowledge, each joined into one string."""
     shown: list[str] = []
     typed: list[str] = []
-    for path in sorted(DEFAULT_KNOWLEDGE_DIR.rglob("*.yaml")):
-        if path.name in NOT_SENTENCES:
-            continue
-        for is_shown, text in _strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
+    for data in shipped_yaml():
+        for is_shown, text in _strings(data):
             (shown if is_shown else typed).append(text)
     return "\n".join(shown), "\n".join(typed)
 
@@ -171,10 +179,8 @@ def shipped_strings() -> frozenset[str]:
     also one of the knowledge's own words users type (a label that is a keyword too, such as 在线客服) is left out."""
     found: set[str] = set()
     words: set[str] = set()
-    for path in sorted(DEFAULT_KNOWLEDGE_DIR.rglob("*.yaml")):
-        if path.name in NOT_SENTENCES:
-            continue
-        for vocabulary, text in _whole(yaml.safe_load(path.read_text(encoding="utf-8"))):
+    for data in shipped_yaml():
+        for vocabulary, text in _whole(data):
             text = _as_simplified(text.strip())
             han = len(_HAN.findall(text))
             if han >= WHOLE_HAN or (han == 0 and len(_WORD.findall(text)) >= WHOLE_WORDS):
@@ -182,15 +188,17 @@ def shipped_strings() -> frozenset[str]:
     return frozenset(found - words)
 
 
-def _literals(path: Path) -> list[ast.Constant]:
-    """The string literals of a test file, docstrings aside."""
+@cache
+def _literals(path: Path) -> tuple[ast.Constant, ...]:
+    """The string literals of a test file, docstrings aside (parsed once for both checks; the test files do not
+    change while the suite runs)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     skip = _docstrings(tree)
-    return [
+    return tuple(
         node
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
-    ]
+    )
 
 
 def whole_strings_in(path: Path) -> list[str]:
