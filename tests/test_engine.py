@@ -11,6 +11,7 @@ import logging
 import shutil
 import weakref
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -871,21 +872,56 @@ async def test_reload_without_a_folder_keeps_what_it_has(shipped: Knowledge, sto
     assert await engine.reload() is shipped
 
 
-async def test_reload_builds_in_another_process_what_a_load_here_builds(
-    tmp_path: Path, storage: Storage, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    folder = tmp_path / "knowledge"
+@dataclass(frozen=True)
+class ShippedReload:
+    """One /reload of a copy of the shipped knowledge, with a load in the test's own process forbidden meanwhile."""
+
+    here: Knowledge  # what a load in this process builds, before the reload
+    fresh: Knowledge  # what the reload returned
+    swapped: bool  # whether the engine held `fresh` afterwards
+    ticks: int  # how often a 5 ms timer on the event loop fired during the reload
+    took: float  # seconds the reload took
+
+
+@pytest.fixture(scope="module")
+def shipped_reload(tmp_path_factory: pytest.TempPathFactory) -> ShippedReload:
+    """The reload both tests below look at: a build of the whole shipped base in a child process is seconds of CPU,
+    so it is done once for the module (in a loop of its own) and each test checks its side of it."""
+    root = tmp_path_factory.mktemp("shipped-reload")
+    folder = root / "knowledge"
     shutil.copytree(SHIPPED, folder)
     here = Knowledge.load(folder)
-    engine = Engine(here, storage, directory=folder)
 
     def built_here(cls: type[Knowledge], directory: Path, config: MatcherConfig | None = None) -> Knowledge:
         raise AssertionError("the reload built the knowledge in the bot's own process")
 
-    monkeypatch.setattr(Knowledge, "load", classmethod(built_here))  # this process only; a child has its own
-    fresh = await engine.reload()
+    async def reload() -> ShippedReload:
+        ticks = 0
 
-    assert engine.knowledge is fresh is not here
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.005)
+                ticks += 1
+
+        async with await Storage.open(root / "advisor.sqlite3") as storage:
+            engine = Engine(here, storage, directory=folder)
+            ticker = asyncio.create_task(tick())
+            started = asyncio.get_running_loop().time()
+            fresh = await engine.reload()
+            took = asyncio.get_running_loop().time() - started
+            ticker.cancel()
+            return ShippedReload(here, fresh, engine.knowledge is fresh, ticks, took)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Knowledge, "load", classmethod(built_here))  # this process only; a child has its own
+        return asyncio.run(reload())
+
+
+def test_reload_builds_in_another_process_what_a_load_here_builds(shipped_reload: ShippedReload) -> None:
+    here, fresh = shipped_reload.here, shipped_reload.fresh
+    assert shipped_reload.swapped
+    assert fresh is not here
     assert fresh.kb.version == here.kb.version
     assert fresh.kb.entries == here.kb.entries
     assert fresh.kb.texts == here.kb.texts
@@ -893,6 +929,12 @@ async def test_reload_builds_in_another_process_what_a_load_here_builds(
     assert fresh.matcher.learned is here.matcher.learned  # one copy of the shipped model's weights, not two
     examples = [example for entry in here.kb.entries for example in entry.examples]
     assert [fresh.matcher.match(e) for e in examples] == [here.matcher.match(e) for e in examples]
+
+
+def test_reload_builds_off_the_event_loop(shipped_reload: ShippedReload) -> None:
+    ticks, took = shipped_reload.ticks, shipped_reload.took
+    # On the event loop the build would allow no tick at all until it ended; in a child process the loop goes on.
+    assert ticks >= min(10, took / 0.005 / 4), (ticks, took)
 
 
 class _Node:
@@ -926,28 +968,6 @@ async def test_reload_frees_the_knowledge_it_replaced(tmp_path: Path, storage: S
 
     assert replaced() is None
     assert engine.knowledge is fresh
-
-
-async def test_reload_builds_off_the_event_loop(tmp_path: Path, storage: Storage) -> None:
-    folder = tmp_path / "knowledge"
-    shutil.copytree(SHIPPED, folder)
-    engine = Engine(Knowledge.load(folder), storage, directory=folder)
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.005)
-            ticks += 1
-
-    ticker = asyncio.create_task(tick())
-    started = asyncio.get_running_loop().time()
-    await engine.reload()
-    took = asyncio.get_running_loop().time() - started
-    ticker.cancel()
-
-    # On the event loop the build would allow no tick at all until it ended; in a child process the loop goes on.
-    assert ticks >= min(10, took / 0.005 / 4), (ticks, took)
 
 
 # -- sessions saved by the first walkthrough -------------------------------------------------------------------
