@@ -22,7 +22,7 @@ from bot.storage import Session, Storage
 from bot.telegram.serving import STOP_GRACE, receiving
 from fakebotapi import FakeBotAPI
 from tests.telegram.conftest import AdvisorBot, Person, Setup
-from tests.telegram.test_webhook import free_port
+from tests.telegram.test_webhook import fixture_knowledge, free_port
 
 SECRET = "s3cret-for-tests"
 
@@ -264,7 +264,12 @@ class WebhookProcess:
         port = free_port()
         settings = webhook_settings(port)["webhook"]
         lines = [f"    {key}: {value}" for key, value in settings.items() if key != "secret_token"]
-        self.config.write_text("telegram:\n  webhook:\n" + "\n".join(lines) + "\n", encoding="utf-8")
+        # Fixture knowledge: a start-up then reads a few small files, not the whole shipped base (seconds of CPU
+        # per start, twice per test); what the test compares is the bot's own replies, whatever their wording.
+        knowledge = fixture_knowledge(tmp_path)
+        self.config.write_text(
+            f"knowledge:\n  path: {knowledge}\ntelegram:\n  webhook:\n" + "\n".join(lines) + "\n", encoding="utf-8"
+        )
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
