@@ -4,6 +4,7 @@ from CLOCKFILE (unix seconds as text), so a test can kill the process, move time
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +19,8 @@ def main() -> int:
     def clock() -> float:
         return float(clock_file.read_text(encoding="utf-8"))
 
-    return run_bot(load_config(None), clock=clock)
+    config = os.environ.get("ADVISOR_CONFIG")  # as `advisor run` reads it
+    return run_bot(load_config(Path(config) if config else None), clock=clock)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from bot.telegram import poller as poller_module
 from bot.telegram.render import MAX_CALLBACK_BYTES
 from bot.telegram.transport import USER_COMMANDS
 from fakebotapi import MAX_MESSAGE_LENGTH, FakeBotAPI, utf16_len
+from tests.kbfactory import fixture_text, write_runnable_kb
 from tests.telegram.conftest import RELOADED_WITHIN, STARTED_WITHIN, AdvisorBot, Person, Seen, Setup, StartBot
 
 ZH = Lang.ZH_HANS
@@ -489,6 +490,10 @@ class BotProcess:
 
 @asynccontextmanager
 async def bot_process(fake: FakeBotAPI, database: Path) -> AsyncIterator[BotProcess]:
+    """A bot process on fixture knowledge, through a config.yaml in its working folder as an admin would write it:
+    each start-up then reads a few small files, where the shipped base is seconds of CPU to build."""
+    knowledge = write_runnable_kb(database.parent / "knowledge")
+    (database.parent / "config.yaml").write_text(yaml.safe_dump({"knowledge": {"path": str(knowledge)}}), "utf-8")
     process = BotProcess(fake, database, database.with_suffix(".log"))
     try:
         yield process
@@ -519,7 +524,7 @@ async def test_a_bot_killed_with_sigkill_resumes_at_the_last_confirmed_step(setu
         last_confirmed = await press_first()  # amount → cause
         code = await bot.stop(signal.SIGKILL)  # right after the confirmation arrived
         assert code == -signal.SIGKILL
-        assert guide("steps.cause.prompt") in last_confirmed
+        assert fixture_text("steps.cause.prompt")["zh-hans"] in last_confirmed
 
         await bot.start()
         resume = fake.inject_message(chat, "/resume")

@@ -10,16 +10,20 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import yaml
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core.i18n import Lang
 from bot.core.reminders import SHORTEST_MONTH
 from bot.engine import Knowledge
 from fakebotapi import FakeBotAPI
+from tests.kbfactory import write_runnable_kb
 from tests.telegram.conftest import Person, Setup, StartBot
 
 ZH = Lang.ZH_HANS
@@ -50,9 +54,10 @@ class Clock:
         return self.now
 
 
-def fired(fake: FakeBotAPI, chat: int) -> list[str]:
-    """Texts of the reminders the bot sent in a chat (each starts like reminder_fire_due up to its date)."""
-    opening = say("reminder_fire_due", date="{date}").split("{date}")[0]
+def fired(fake: FakeBotAPI, chat: int, texts: Callable[..., str] = say) -> list[str]:
+    """Texts of the reminders the bot sent in a chat (each starts like reminder_fire_due up to its date); `texts` is
+    `say` of the knowledge the bot runs on."""
+    opening = texts("reminder_fire_due", date="{date}").split("{date}")[0]
     return [m["text"] for m in fake.sent_messages(chat) if m["text"].startswith(opening)]
 
 
@@ -122,8 +127,10 @@ async def test_a_tool_command_in_a_group_gets_what_any_personal_command_gets_the
 class ClockedBot:
     """`python -m tests.clockbot` as a child process against the fake; its reminders read the time from a file."""
 
-    def __init__(self, fake: FakeBotAPI, database: Path) -> None:
+    def __init__(self, fake: FakeBotAPI, database: Path, knowledge: Path) -> None:
         self.fake, self.database = fake, database
+        self.config = database.with_suffix(".yaml")
+        self.config.write_text(yaml.safe_dump({"knowledge": {"path": str(knowledge)}}), encoding="utf-8")
         self.clock_file = database.with_suffix(".clock")
         self.log = database.with_suffix(".log")
         self.process: asyncio.subprocess.Process | None = None
@@ -137,6 +144,7 @@ class ClockedBot:
             "TELEGRAM_BOT_TOKEN": self.fake.token,
             "TELEGRAM_API_BASE_URL": self.fake.base_url,
             "ADVISOR_DB": str(self.database),
+            "ADVISOR_CONFIG": str(self.config),
         }
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
@@ -171,32 +179,39 @@ async def press(fake: FakeBotAPI, chat: int, label: str) -> str:
 
 async def test_killed_between_scheduling_and_firing_the_reminder_comes_once_late_after_restart(setup: Setup) -> None:
     fake, chat = setup.fake, 4310
-    bot = ClockedBot(fake, setup.database)
+    # Fixture knowledge: each of the three start-ups reads a few small files instead of building the shipped base.
+    knowledge = write_runnable_kb(setup.tmp_path / "knowledge")
+    kb = Knowledge.load(knowledge).kb
+
+    def shown(key: str, **values: str) -> str:
+        return kb.text(key, ZH, **values)
+
+    bot = ClockedBot(fake, setup.database, knowledge)
     try:
         bot.set_time(at("2026-01-10 12:00"))
         await bot.start()
         opened = fake.inject_message(chat, "/reminders")
         await fake.wait_for_reply(opened, timeout=30)
-        assert await press(fake, chat, say("reminder_add_button")) == say("reminder_due_prompt")
+        assert await press(fake, chat, shown("reminder_add_button")) == shown("reminder_due_prompt")
         typed = fake.inject_message(chat, "15")
         confirmed = await fake.wait_for_reply(typed, timeout=30)
         assert confirmed.message is not None
-        assert say("reminder_monthly", day="15") in confirmed.message["text"]
+        assert shown("reminder_monthly", day="15") in confirmed.message["text"]
         assert await bot.stop(signal.SIGKILL) == -signal.SIGKILL  # scheduled, not yet fired
 
         bot.set_time(at("2026-01-20 18:00"))  # the 15th came and went while the bot was down
         await bot.start()
-        await fake.wait_for(lambda: fired(fake, chat), timeout=30)
-        [late] = fired(fake, chat)
+        await fake.wait_for(lambda: fired(fake, chat, shown), timeout=30)
+        [late] = fired(fake, chat, shown)
         assert "2026-01-15" in late
-        assert say("reminder_late", when="2026-01-15 09:00") in late, bot.log.read_text()
+        assert shown("reminder_late", when="2026-01-15 09:00") in late, bot.log.read_text()
         assert await bot.stop(signal.SIGKILL) == -signal.SIGKILL  # right after it went out
 
         await bot.start()  # a second restart, still before the next due day: nothing is sent again
         fake.inject_message(chat, "/reminders")  # (updates not yet confirmed when killed are answered again first)
         await fake.wait_for(lambda: any("2026-02-15 09:00" in m["text"] for m in fake.sent_messages(chat)), 30)
         await asyncio.sleep(0.5)
-        assert len(fired(fake, chat)) == 1, bot.log.read_text()
+        assert len(fired(fake, chat, shown)) == 1, bot.log.read_text()
         assert await bot.stop(signal.SIGTERM) == 0, bot.log.read_text()
     finally:
         await bot.kill()
