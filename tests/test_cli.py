@@ -19,7 +19,7 @@ from bot.core.advisor import Advisor
 from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Matcher
-from tests.kbfactory import runnable_entries, write_kb
+from tests.kbfactory import CREDIT, runnable_entries, write_kb, write_runnable_kb
 
 SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
 JSON_KEYS = {"question", "status", "entry", "candidates", "score", "lang", "safety"}
@@ -211,8 +211,11 @@ def test_ask_batch_through_python_dash_m_bot(tmp_path: Path) -> None:
 
 def test_ask_into_a_reader_that_stops_early_ends_without_a_traceback(tmp_path: Path) -> None:
     """`advisor ask … | head -1`: the pipe closes after the first line; no BrokenPipeError traceback follows."""
+    # Fixture knowledge (config.yaml in the working folder): what is matched does not matter here, only the pipe.
+    folder = write_runnable_kb(tmp_path / "knowledge")
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump({"knowledge": {"path": str(folder)}}), encoding="utf-8")
     env = {key: value for key, value in os.environ.items() if key != "ADVISOR_CONFIG"} | {"PYTHONIOENCODING": "utf-8"}
-    stdin = "逾期了征信会受影响吗\n" * 400  # far more output than a pipe buffer holds
+    stdin = f"{CREDIT[0]}\n" * 400  # far more output than a pipe buffer holds
     with subprocess.Popen(
         [sys.executable, "-m", "bot", "ask", "--json"],
         stdin=subprocess.PIPE,
