@@ -1,7 +1,9 @@
 """Text normalisation shared by the knowledge base and user questions, so both are compared in one form.
 
-NFKC (full-width → half-width), Traditional → Simplified, case-folding, punctuation and emoji removed,
-admin-defined aliases (typos and variants → one canonical word) applied, filler words dropped.
+NFKC (full-width → half-width), Traditional → Simplified, case-folding, punctuation and emoji removed, written
+Cantonese words put in Mandarin (逾咗期 → 逾期, 点算 → 怎么办: the admin's `dialect:` table), then admin-defined
+aliases (typos and variants → one canonical word) applied, filler words dropped. The dialect pass comes first so that
+a Cantonese form of a variant ("还唔起") becomes that variant ("还不起") and then its canonical word ("还不上").
 """
 
 from __future__ import annotations
@@ -35,6 +37,16 @@ def basic_form(text: str) -> str:
     return _SPACE_BETWEEN_CJK.sub("", text)
 
 
+def _table(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """(variant, word) pairs as written → variant → word, both in the basic form text is compared in."""
+    table: dict[str, str] = {}
+    for variant, word in pairs:
+        key = basic_form(variant)
+        if key:
+            table[key] = basic_form(word)
+    return table
+
+
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
     unique = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
     if not unique:
@@ -60,13 +72,12 @@ class Normalizer:
         fillers: Sequence[str] = (),
         greetings: Sequence[str] = (),
         thanks: Sequence[str] = (),
+        dialect: Sequence[tuple[str, str]] = (),
     ) -> None:
-        self._canonical: dict[str, str] = {}
-        for variant, canonical in aliases:
-            key = basic_form(variant)
-            if key:
-                self._canonical[key] = basic_form(canonical)
+        self._canonical = _table(aliases)
         self._aliases = _alternation(self._canonical)
+        self._mandarin = _table(dialect)
+        self._dialect = _alternation(self._mandarin)
         # Greetings and thanks say nothing about the topic either: both are dropped before matching.
         self._fillers = _alternation(basic_form(f) for f in [*fillers, *greetings, *thanks])
         self._greetings = _alternation(basic_form(g) for g in [*greetings, *thanks])
@@ -88,8 +99,16 @@ class Normalizer:
         form = basic_form(text)
         return self._thanks.search(form) is not None and (self._hello is None or not self._hello.search(form))
 
-    def __call__(self, text: str) -> str:
+    def mandarin(self, text: str) -> str:
+        """The basic form with dialect words in Mandarin, before aliases and fillers: the words as the user meant them
+        ("还不了" is still "还不了", which the aliases would make "还不上")."""
         text = basic_form(text)
+        if self._dialect is not None:
+            text = self._dialect.sub(lambda m: self._mandarin[m.group(0)], text)
+        return text
+
+    def __call__(self, text: str) -> str:
+        text = self.mandarin(text)
         if self._aliases is not None:
             text = self._aliases.sub(lambda m: self._canonical[m.group(0)], text)
         if self._fillers is not None:

@@ -11,6 +11,9 @@ Layout of a knowledge folder (see knowledge/README.md):
                      `respell:` words a typo that sounds like them is put right to (写商 → 协商);
                      `crisis:`, `scams:` phrases the safety screen (bot/core/safety.py) looks for besides its
                      built-in ones; they can only add (an empty list switches nothing off)
+                     `dialect:` Mandarin word → written Cantonese words for it (read before the aliases);
+                     `needs:` canonical words of a borrower saying they cannot pay (such a question is never
+                     answered by a route or chit-chat entry none of whose examples says so)
     texts.yaml       `texts:` the bot's own sentences, per language
     tools.yaml       `texts:` the sentences of the tools (reminders, diary, export, feedback), with the
                      {placeholders} each may use declared in `TOOL_TEXTS`

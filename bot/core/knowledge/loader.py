@@ -103,7 +103,7 @@ def _entry(raw: Any, line: int, out: FileProblems) -> Entry | None:
 # --- aliases.yaml ----------------------------------------------------------------------------------------------------
 
 
-_WORD_LISTS = ("fillers", "greetings", "thanks", "generic", "respell", "crisis", "scams")
+_WORD_LISTS = ("fillers", "greetings", "thanks", "generic", "respell", "crisis", "scams", "needs")
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,8 @@ class _Vocabulary:
     respell: tuple[str, ...] = ()
     crisis: tuple[str, ...] = ()
     scams: tuple[str, ...] = ()
+    dialect: tuple[tuple[str, str], ...] = ()  # (dialect word, Mandarin word)
+    needs: tuple[str, ...] = ()
 
 
 def _load_aliases(path: Path, out: FileProblems, seen: Callable[[bytes], object]) -> _Vocabulary:
@@ -132,11 +134,34 @@ def _load_aliases(path: Path, out: FileProblems, seen: Callable[[bytes], object]
     if shape is None:  # the parts that are right, so their own problems are found as well
         lists = {name: conform(data.get(name) or (), Words, report=ignore) for name in _WORD_LISTS}
         fitting = {name: words for name, words in lists.items() if words is not FAILED}
-        shape = AliasesFile(aliases=fitting_items(data.get("aliases"), Words), **fitting)
-    aliases: list[tuple[str, str]] = []
+        shape = AliasesFile(
+            aliases=fitting_items(data.get("aliases"), Words),
+            dialect=fitting_items(data.get("dialect"), Words),
+            **fitting,
+        )
+
+    def words(listed: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(word.strip() for word in listed)
+
+    return _Vocabulary(
+        _variants(shape.aliases, data.get("aliases"), out),
+        fillers=words(shape.fillers),
+        greetings=words(shape.greetings),
+        thanks=words(shape.thanks),
+        generic=words(shape.generic),
+        respell=words(shape.respell),
+        crisis=words(shape.crisis),
+        scams=words(shape.scams),
+        dialect=_variants(shape.dialect, data.get("dialect"), out),
+        needs=words(shape.needs),
+    )
+
+
+def _variants(written: Mapping[str, tuple[str, ...]], table: Any, out: FileProblems) -> tuple[tuple[str, str], ...]:
+    """(variant, canonical) pairs of an `aliases:` or `dialect:` table, each variant belonging to one word only."""
+    pairs: list[tuple[str, str]] = []
     owner: dict[str, str] = {}
-    table = data.get("aliases")
-    for canonical, variants in shape.aliases.items():
+    for canonical, variants in written.items():
         for index, variant in enumerate(word.strip() for word in variants):
             line = line_of(table[canonical], index, 1)
             if variant == canonical:
@@ -145,21 +170,8 @@ def _load_aliases(path: Path, out: FileProblems, seen: Callable[[bytes], object]
                 out.add(line, f"'{variant}' is a variant of both '{owner[variant]}' and '{canonical}'; pick one")
             else:
                 owner[variant] = canonical
-                aliases.append((variant, canonical))
-
-    def words(listed: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(word.strip() for word in listed)
-
-    return _Vocabulary(
-        tuple(aliases),
-        fillers=words(shape.fillers),
-        greetings=words(shape.greetings),
-        thanks=words(shape.thanks),
-        generic=words(shape.generic),
-        respell=words(shape.respell),
-        crisis=words(shape.crisis),
-        scams=words(shape.scams),
-    )
+                pairs.append((variant, canonical))
+    return tuple(pairs)
 
 
 # --- texts.yaml and tools.yaml ---------------------------------------------------------------------------------------
@@ -373,5 +385,7 @@ def load_knowledge(
         respell=vocabulary.respell,
         crisis=vocabulary.crisis,
         scams=vocabulary.scams,
+        dialect=vocabulary.dialect,
+        needs=vocabulary.needs,
         traditional=traditional,
     )

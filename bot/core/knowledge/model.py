@@ -57,6 +57,8 @@ class KnowledgeBase:
     respell: tuple[str, ...] = ()
     crisis: tuple[str, ...] = ()  # added to the safety screen's built-in crisis phrases
     scams: tuple[str, ...] = ()  # added to its built-in scam phrases
+    dialect: tuple[tuple[str, str], ...] = ()  # (dialect word, Mandarin word): read before the aliases
+    needs: tuple[str, ...] = ()  # canonical words of a borrower saying they cannot pay
     traditional: Traditional = field(default_factory=Traditional)  # how zh-hans texts become zh-hant / zh-hk
     _by_id: Mapping[str, Entry] = field(repr=False, default_factory=dict)
 

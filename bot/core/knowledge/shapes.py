@@ -195,6 +195,15 @@ class AliasesFile(msgspec.Struct, frozen=True):
             }
         ),
     ] = {}
+    dialect: Annotated[
+        dict[Annotated[str, Meta(pattern=r"\S")], Words],
+        Meta(
+            extra={
+                "not_a_mapping": "'dialect' must map a Mandarin word to a list of dialect words for it",
+                "bad_key": "dialect key {value!r} must be non-empty text",
+            }
+        ),
+    ] = {}
     fillers: Words = ()
     greetings: Words = ()
     thanks: Words = ()
@@ -202,6 +211,7 @@ class AliasesFile(msgspec.Struct, frozen=True):
     respell: Words = ()
     crisis: Words = ()
     scams: Words = ()
+    needs: Words = ()
 
 
 _NO_TEXTS_TABLE: Final = "expected 'texts:' at the top level, mapping each key to zh-hans and en texts"

@@ -9,8 +9,8 @@ pinyin, so 写商 is usually 协商.
 
 The parts: `values` (what a match returns, and the blend's weights), `index` (built once per knowledge base),
 `evidence` (one question scored against the index), `decision` (the evidence → answer / clarify / fallback, by the
-matcher's own rule or the learned judge), `fuzzy` (the one module calling rapidfuzz). `Matcher`, here, ties them
-together and keeps the recent results.
+matcher's own rule or the learned judge), `needs` (a question saying it cannot pay never gets an out-of-scope card),
+`fuzzy` (the one module calling rapidfuzz). `Matcher`, here, ties them together and keeps the recent results.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from bot.core.limits import MAX_MESSAGE_CHARS
 from bot.core.matcher.decision import Decider
 from bot.core.matcher.evidence import Evidence, Scorer
 from bot.core.matcher.index import build_index
+from bot.core.matcher.needs import Needs
 from bot.core.matcher.values import Candidate, MatchResult, Status, Weights
 from bot.core.normalize import Normalizer, features
 
@@ -57,7 +58,7 @@ class Matcher:
         # there (new entries are fine: the matcher ranks them). On any other base (a test fixture, renamed entries)
         # the matcher's own rule decides, as before.
         self.learned = learned if learned is not None and learned.fits({entry.id for entry in kb.entries}) else None
-        self.normalize = Normalizer(kb.aliases, kb.fillers, kb.greetings, kb.thanks)
+        self.normalize = Normalizer(kb.aliases, kb.fillers, kb.greetings, kb.thanks, kb.dialect)
         self._entries = kb.entries
         #: Inverted lists longer than this are "common" (see `evidence`); bench.twophase measures other cut-offs.
         self.common_postings: float = _COMMON
@@ -66,6 +67,7 @@ class Matcher:
         self._index = build_index(kb, self.weights, form)
         self._scorer = Scorer(self._index, self.weights, len(self._entries))
         self._decider = Decider(self._entries, kb.by_id, self.config)
+        self._needs = Needs(kb.needs, self._entries, self.normalize.mandarin)
         # Many users ask the same few things ("花呗逾期了怎么办"): recent results by question text.
         self._recent: OrderedDict[str, MatchResult] = OrderedDict()
 
@@ -107,6 +109,10 @@ class Matcher:
             self._recent.move_to_end(question)
             return cached
         result = self._decide(self.respell(self.normalize(question)))
+        if self._needs.shows_unsaid(result) and self._needs.said(self.normalize.mandarin(question)):
+            # rare (a need said, and an out-of-scope card found for it): the evidence is worth computing again
+            ranking = [Candidate(self._entries[e], round(s, 4)) for e, s in self.evidence(result.normalized).ranked]
+            result = self._needs.in_scope(result, ranking, self.config.max_candidates)
         if self.config.cache_size:
             self._recent[question] = result
             if len(self._recent) > self.config.cache_size:
