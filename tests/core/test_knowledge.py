@@ -212,7 +212,7 @@ def test_a_misspelt_section_of_the_aliases_file_is_named_with_the_ones_allowed(t
     (root / "aliases.yaml").write_text("fillers: [请问]\ngreeting: [你好]\n", encoding="utf-8")
     assert problems_of(root) == [
         "aliases.yaml:2: unknown section 'greeting'"
-        " (allowed: aliases, fillers, greetings, thanks, generic, respell, crisis, scams)"
+        " (allowed: aliases, dialect, fillers, greetings, thanks, generic, respell, crisis, scams, needs)"
     ]
 
 

@@ -14,8 +14,8 @@ from tests import kbfactory
 from tests.kbfactory import default_entries, dump_yaml, write_kb
 
 ELSEWHERE = [
-    "退款怎么还没到账", "怎么修改支付密码", "商家不发货怎么办", "换手机号怎么弄",
-    "转账转错了怎么办", "实名认证怎么改", "怎么查交易记录", "how do I get a refund",
+    "退的货款几天能回来", "支付密码忘了要重设", "网购的东西迟迟不到", "新手机号怎么绑上",
+    "钱打给了陌生人能追回吗", "身份信息填错了想改", "上个月的消费明细在哪看", "where is my refund money",
 ]  # fmt: skip
 CHIT_CHAT = [
     "讲个笑话", "今天天气晴不晴", "你是机器人吗", "陪我聊聊天", "推荐一首歌", "早上好", "tell me a joke", "帮我写首诗",
