@@ -46,7 +46,7 @@ module (the verdict and the order in which concerns are heard).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from bot.core.safety.patterns import bounded, either
@@ -86,6 +86,9 @@ class Screening:
     urgent: bool = False
     #: The message clearly denies self-harm ("我没想伤害自己 就是想问…"): its question is what it is about.
     denied: bool = False
+    #: Only the learned model heard a crisis (no phrase or pattern): after a crisis reply, a question it hears is
+    #: answered with a short caring line rather than the crisis reply again, and a 👎 note is kept as a note.
+    learned: bool = False
 
 
 class Screen:
@@ -145,6 +148,10 @@ class Screen:
             return Screening(Concern.CRISIS, f"means after the crisis reply: {means}", urgent=True)
         # a denial of self-harm: no soft tier (the phrases elsewhere in the message and a full model score still count)
         denied = self._denial is not None and self._denial.search(form) is not None
+        if after_crisis and not denied and (soft := self._soft.find(form, units, latin, starts, ends)) is not None:
+            # right after the crisis reply a faint hint ("does the debt just disappear if the borrower is gone") is
+            # the same crisis, not a user winding down
+            return self._crisis(form, units, latin, starts, ends, f"{soft} (soft, after the crisis reply)")
         return self._heard(form, units, latin, starts, ends, faint=not (answer or denied), denied=denied)
 
     def _heard(
@@ -174,12 +181,12 @@ class Screen:
                 score = linear.weigh(read[learned_form])
                 if score >= (full_at(learned_form, linear.full) if concern in _SOFTER else linear.full):
                     rule = f"learned {concern.value} model {score:+.2f}"
-                    return self._crisis(form, units, latin, starts, ends, rule) if concern is Concern.CRISIS else (
-                        Screening(concern, rule))  # fmt: skip
+                    if concern is Concern.CRISIS:
+                        return replace(self._crisis(form, units, latin, starts, ends, rule), learned=True)
+                    return Screening(concern, rule)
                 if score >= linear.threshold and (faint or concern not in _SOFTER):
-                    return Screening(
-                        _SOFTER.get(concern, concern), f"learned {concern.value} model {score:+.2f} (soft)"
-                    )
+                    rule = f"learned {concern.value} model {score:+.2f} (soft)"
+                    return Screening(_SOFTER.get(concern, concern), rule, learned=True)
             if concern is Concern.CRISIS and faint:
                 soft = self._soft.find(form, units, latin, starts, ends)
                 if soft is not None:
