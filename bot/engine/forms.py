@@ -14,6 +14,7 @@ from bot.engine.decision import Decision, cared
 from bot.engine.events import Incoming
 from bot.engine.knowledge import Knowledge
 from bot.engine.memory import Memory
+from bot.engine.recent_turns import CRISIS_MEMORY
 from bot.engine.saved_state import UserState
 
 
@@ -38,9 +39,18 @@ async def typed_in_form(
         return None
     # the crisis reply a few messages ago: the means alone ("药都买好了") typed into a form are an urgent crisis too
     screening = k.advisor.screen(event.text, after_crisis=state.crisis is not None)
-    if screening.concern is Concern.CRISIS:
+    note = state.form.is_note
+    if screening.concern is Concern.CRISIS and not note:
         return None
     context = tool_context(event, state, k, conversation.lang, memory)
     result = await toolbox.typed(context, event.text, state.form)
     decision = Decision(result.replies, replace(state, form=result.form), save=result.changed)
-    return cared(decision, screening, k, conversation)
+    if screening.concern is not Concern.CRISIS:
+        return cared(decision, screening, k, conversation)
+    # A 👎's note is kept whatever the screen hears (first-user trial: "我就想知道我的利率 你都不告诉我" got the
+    # crisis reply and was lost). The model alone: the note's thanks and the caring line; a phrase: care comes first.
+    if screening.learned:
+        return replace(decision, replies=[*decision.replies, k.advisor.soft_line(conversation)])
+    crisis = k.advisor.ask(replace(conversation, after_crisis=state.crisis is not None), event.text, screening)
+    after = replace(decision.state, crisis=CRISIS_MEMORY, plan=planchat.paused(decision.state.plan))
+    return replace(decision, replies=[*crisis.replies, *decision.replies], state=after, save=True)

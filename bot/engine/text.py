@@ -107,7 +107,8 @@ class TextHandler:
         recent.begin(event.update_id)
         now = self.clock()
         faint = screening.concern is Concern.CRISIS_SOFT
-        screening = _soon_after_another(state.care, now, screening)
+        meant = k.advisor.says(text, "meant_ordinary_words")
+        screening = _soon_after_another(state.care, now, screening, meant=meant)
         before, plan_before, care_before = state.crisis, state.plan, state.care
         after_care = care.after_care(care_before, now)
         conversation = replace(conversation, after_crisis=bool(before), after_care=after_care)
@@ -158,12 +159,13 @@ def _unless_just_shown(recent: RecentTurns, outcome: Outcome, k: Knowledge, lang
     return outcome.replies
 
 
-def _soon_after_another(earlier: care.Care | None, now: float, screening: Screening) -> Screening:
+def _soon_after_another(earlier: care.Care | None, now: float, screening: Screening, *, meant: bool) -> Screening:
     """A soft crisis hit soon after another is the full crisis reply: two faint signals close together
-    ("跟家人道过别了", then "好想解脱") are one clear one, and care comes before anything else."""
-    if screening.concern is not Concern.CRISIS_SOFT or not care.soft_again(earlier, now):
+    ("跟家人道过别了", then "好想解脱") are one clear one, and care comes before anything else — unless the second
+    says the user meant something ordinary (`meant`, "我只是想设个还款提醒": it clears the first up)."""
+    if meant or screening.concern is not Concern.CRISIS_SOFT or not care.soft_again(earlier, now):
         return screening
-    return Screening(Concern.CRISIS, f"{screening.rule}, soon after another soft hit")
+    return replace(screening, concern=Concern.CRISIS, rule=f"{screening.rule}, soon after another soft hit")
 
 
 def _reads_as_question(text: str, walk: progress.Progress | None) -> bool:
@@ -207,10 +209,14 @@ def _not_taken_by_the_plan(outcome: Outcome, state: UserState) -> bool:
 
 def _crisis_left(before: int | None, outcome: Outcome) -> int | None:
     """How many more typed messages are answered with the crisis reply in mind: all of CRISIS_MEMORY right after it,
-    one fewer after each other answer, None when none are left or the user was just checked in on (after "我没事",
-    "谢谢" or "好" the check-in is not said again; a new disclosure gets the crisis reply as ever)."""
+    one fewer after each other answer, as many as before after words that play the feeling down ("没事", "算了 就是累":
+    no sign the user is better), None when none are left or the user was just checked in on (after "谢谢" or "好" the
+    check-in is not said again; a new disclosure gets the crisis reply as ever) or said the crisis reply was a
+    mistake ("我只是想设个还款提醒")."""
     if outcome.safety is Concern.CRISIS:
         return CRISIS_MEMORY
     if outcome.checked_in:
         return None
+    if outcome.minimised:  # "没事", "算了 就是累": no sign the user is better; the follow-ups go on
+        return before
     return before - 1 if before is not None and before > 1 else None

@@ -25,6 +25,11 @@ class Form:
         """Whether a typed number is an answer here (a due day), so the terminal picks buttons with #N instead."""
         return self.kind in ("due", "credit")
 
+    @property
+    def is_note(self) -> bool:
+        """Whether it is a 👎's optional note: whatever is typed into it is kept as the note."""
+        return self.kind == "note"
+
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, **self.data}
 

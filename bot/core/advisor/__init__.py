@@ -78,12 +78,12 @@ class Advisor(Care):
         screening = screening or self.screen(text)
         concern = screening.concern
         conversation = self._placed(conversation, text)
+        if (followed := self._after_crisis(conversation, text, screening)) is not None:
+            return followed
         result = None if concern is Concern.CRISIS else self._matched(text, concern)
-        if screening.denied and result is not None and not self._answers(result):
-            # "我没想伤害自己 就是想问罚息能不能减": the denial is no topic; what it asks is (the last clause's)
-            asked = self._asked(text)
-            if asked is not None:
-                result = replace(result, status=Status.ANSWER, entry=asked)
+        result = self._denial_asks(text, result, screening)
+        if result is not None and (reminded := self._reminded(conversation, text, concern, result)) is not None:
+            return reminded
         concern = self.settled(concern, result)
         if concern is Concern.CRISIS or result is None:  # nothing else: no topic, no legal consequences, no step
             replies = self._crisis_reply(conversation, text, urgent=screening.urgent)
@@ -104,6 +104,76 @@ class Advisor(Care):
         if concern is Concern.CRISIS_SOFT:  # the answer they asked for, then help in one line
             return replace(outcome, replies=[*outcome.replies, self.soft_line(conversation)], safety=concern)
         return outcome
+
+    def _denial_asks(self, text: str, result: MatchResult | None, screening: Screening) -> MatchResult | None:
+        """A denial of self-harm ("我没想伤害自己 就是想问罚息能不能减") is no topic; what it asks is (the last
+        clause's)."""
+        if not screening.denied or result is None or self._answers(result) or (asked := self._asked(text)) is None:
+            return result
+        return replace(result, status=Status.ANSWER, entry=asked)
+
+    def _reminded(
+        self, conversation: Conversation, text: str, concern: Concern | None, result: MatchResult
+    ) -> Outcome | None:
+        """A request for a reminder ("每个月10号提醒我还花呗") gets the reminders, not a menu; a faint signal in it gets
+        its line after, and so does a request right after the crisis reply. None: not a request for a reminder the
+        guide leaves unanswered."""
+        if concern not in ANSWERED_FREELY or not self._wants_reminder(text, result):
+            return None
+        replies = [self.reminder_pointer(conversation)]
+        if concern is Concern.CRISIS_SOFT:
+            replies.append(self.soft_line(conversation))
+        elif conversation.after_crisis:
+            replies.append(self.brief_line(conversation))
+        return Outcome(replies, conversation, safety=concern if concern is Concern.CRISIS_SOFT else None)
+
+    def _after_crisis(self, conversation: Conversation, text: str, screening: Screening) -> Outcome | None:
+        """Right after the crisis reply, a message no phrase marks as a crisis (first-user trial): one that plays the
+        feeling down ("算了 就是累", "没事") keeps the caring tone and checks in gently (never read as "better",
+        never the off-topic card); one that asks to stop the hotlines, says it meant something ordinary ("我只是想设个
+        还款提醒") or asks a question the model alone heard as a crisis gets what it asks (the tool, the topic, a
+        route), with one short caring line (not the same hotline block again). None: answered as ever (a phrase or
+        the means heard: the crisis reply)."""
+        concern = screening.concern
+        if not conversation.after_crisis or screening.urgent or (concern is Concern.CRISIS and not screening.learned):
+            return None
+        if self.plays_down(text):
+            again = conversation.after_care
+            return Outcome([self.minimised(conversation, again=again)], conversation, minimised=True, cared=True)
+        stop = self.says(text, "hotline_stop_words")
+        meant = self.says(text, "meant_ordinary_words")
+        if not (stop or meant or concern is Concern.CRISIS):
+            return None
+        result = self.matcher.match(text)
+        shown: list[Reply] = []
+        if self._wants_reminder(text, result):
+            shown = [self.reminder_pointer(conversation)]
+        elif (asked := self._asked(text) or self._routed(text)) is not None:
+            shown = self.show_entry(conversation, asked)
+            status = Status.ANSWER if asked.kind.answered else Status.FALLBACK  # a route is a recognised fallback
+            result = replace(result, status=status, entry=asked)
+        if not shown and not stop:
+            return None
+        ack = [Reply(self.kb.text("crisis_hotlines_stopped", conversation.lang))] if stop else []
+        # the model alone heard a crisis in a question, and nothing asked the numbers away: the user's own line, once
+        line = self.soft_line(conversation) if concern is Concern.CRISIS and not (stop or meant) else (
+            self.brief_line(conversation))  # fmt: skip
+        # "我只是想…": the crisis reply was a mistake, so its follow-ups end (`checked_in`)
+        return Outcome([*ack, *shown, line], conversation, result if shown else None, checked_in=meant)
+
+    def _routed(self, text: str) -> Entry | None:
+        """The route (a topic the guide does not cover, said honestly) that the message or its last clause finds."""
+        clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
+        parts = _CJK_GAP.split(clauses[-1].strip()) if clauses else []
+        for part in dict.fromkeys((text, *clauses[-1:], *parts[-1:])):
+            route = self.matcher.match(part).route
+            if route is not None and not route.id.startswith(SAFETY_PREFIX):
+                return route
+        return None
+
+    def _wants_reminder(self, text: str, result: MatchResult) -> bool:
+        """Whether the message asks for a reminder and the guide has no answer to it ("每个月10号提醒我还花呗")."""
+        return not self._answers(result) and self.says(text, "reminder_request_words")
 
     def _matched(self, text: str, concern: Concern | None) -> MatchResult:
         """The match for a message; where the screen heard stress or a faint signal in it and the whole message finds

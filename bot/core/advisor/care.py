@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Final
 
+from bot.core.actions import Reminder as ReminderAction
 from bot.core.advisor.cards import Cards
 from bot.core.advisor.values import VENTING, Conversation, Region, region_of
 from bot.core.i18n import Lang
 from bot.core.knowledge import KnowledgeBase
 from bot.core.language import hong_kong_wording
 from bot.core.matcher import MatchResult
-from bot.core.replies import Reply
+from bot.core.replies import Choice, Reply
 from bot.core.safety import Concern, normal_form
 
 #: The order of the regions' hotlines after the user's own (the line for anywhere else comes last).
@@ -75,6 +76,40 @@ class Care(Cards):
         local emergency number and crisis lines."""
         text = self.kb.text("abroad", conversation.lang, hotline=self._own_hotline(conversation))
         return Reply(text, (self._guide_choice(conversation),))
+
+    def minimised(self, conversation: Conversation, *, again: bool) -> Reply:
+        """After the crisis reply, a message that plays it down ("没事", "算了 就是累"): the caring tone kept and a
+        gentle check-in with the user's own line (`again`, the second time running: no numbers, no question)."""
+        if again:
+            return Reply(self.kb.text("crisis_minimised_again", conversation.lang), (self._guide_choice(conversation),))
+        return Reply(self._with_hotline("crisis_minimised", conversation), (self._guide_choice(conversation),))
+
+    def brief_line(self, conversation: Conversation) -> Reply:
+        """After the crisis reply, under the answer to what the user asked: one short caring line, no numbers."""
+        return Reply(self.kb.text("crisis_brief_line", conversation.lang))
+
+    def reminder_pointer(self, conversation: Conversation) -> Reply:
+        """A typed request for a reminder: where the reminders are, with the button that sets a due-day one."""
+        lang = conversation.lang
+        button = Choice(self.kb.text("reminder_add_button", lang), ReminderAction("add").pack())
+        return Reply(self.kb.text("reminder_pointer", lang), (button,))
+
+    def plays_down(self, text: str) -> bool:
+        """Whether the message is made only of words that play a feeling down ("没事", "算了 就是累", "sorry. just
+        tired": the `minimising_words`, at least one) and the little words around them (`minimising_fillers`)."""
+        form = _padded_form(text)
+        rest, found = form, False
+        for key in ("minimising_words", "minimising_fillers"):
+            for word in sorted(self._word_forms(key), key=len, reverse=True):
+                needle = f" {word} " if word.isascii() else word
+                while needle in rest:
+                    rest = rest.replace(needle, " ")
+                    found = found or key == "minimising_words"
+        return found and not rest.strip()
+
+    def says(self, text: str, key: str) -> bool:
+        """Whether the message holds a word of the word list `key` (in either language; Latin words whole)."""
+        return self._says_any(_padded_form(text), key)
 
     def soft_line(self, conversation: Conversation) -> Reply:
         """After the answer to a message the crisis model heard faintly: one caring line with the user's own

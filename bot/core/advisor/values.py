@@ -82,6 +82,9 @@ class Outcome:
     #: The message got the soft tier's care in place of an answer (`soft_first`): the next message that finds no clear
     #: answer gets the check-in (`Conversation.after_care`).
     cared: bool = False
+    #: After the crisis reply, the message played the feeling down ("没事", "算了 就是累") and got a gentle check-in:
+    #: the crisis follow-ups go on (it is no sign the user is better).
+    minimised: bool = False
 
     @property
     def unanswered(self) -> bool:

@@ -45,6 +45,8 @@ REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "crisis_urgent", "mainland_numbers", "region_note_hongkong", "region_note_taiwan",
     "place_words_hongkong", "place_words_taiwan", "denial_gentle", "crying_only", "crying_words",
     "place_words_elsewhere", "region_note_elsewhere", "help_line_words", "abroad", "anger_ack", "venting_next",
+    "crisis_minimised", "crisis_minimised_again", "minimising_words", "minimising_fillers", "crisis_hotlines_stopped",
+    "hotline_stop_words", "crisis_brief_line", "meant_ordinary_words", "reminder_request_words", "reminder_pointer",
 )  # fmt: skip
 
 #: Texts that are filled in, and the {placeholders} each may use; every other text is shown as written.
@@ -53,6 +55,7 @@ TEXT_PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
     "crisis_again": ("hotline",), "crisis_checkin": ("hotline",), "crisis_question_button": ("title",),
     "crisis_soft": ("hotline",), "chat_no_button": ("n", "last"), "chat_file_saved": ("path",),
     "crisis_soft_first": ("hotline",), "crisis_urgent": ("hotlines",), "abroad": ("hotline",),
+    "crisis_minimised": ("hotline",),
 }  # fmt: skip
 #: An entry id travels in button data (64 bytes with the version and action prefix): this leaves room for both.
 MAX_ID_CHARS = 48
