@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 import time
 import zlib
@@ -33,7 +34,8 @@ from pathlib import Path
 from bot.core.advisor import Advisor
 from bot.core.knowledge import KnowledgeBase, load_knowledge
 from bot.core.matcher import Matcher
-from bot.core.safety import Concern, Screen, Screening
+from bot.core.safety import Concern, Screen, Screening, normal_form
+from bot.core.safetymodel import units
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -157,6 +159,25 @@ def atec_halves() -> tuple[list[str], list[str]]:
             if text:
                 half.setdefault(text)
     return list(halves[0]), [text for text in halves[1] if text not in halves[0]]
+
+
+#: The longest clause `short_clauses` keeps, in `safetymodel.units` (a Chinese character, an English word or a number
+#: count one).
+SHORT_CLAUSE = 8
+_CLAUSE_BREAK = re.compile(r"[\s,.!?;:，。！？、；：…~～]+")
+
+
+def short_clauses(texts: Iterable[str], longest: int = SHORT_CLAUSE) -> list[str]:
+    """The clauses of one to `longest` units that `texts` are made of (split at punctuation and spaces), each once,
+    in order, without the texts that are that short as a whole: the short everyday pieces ("已经还了", "就是提不上去",
+    "我就想") a user may send alone."""
+    whole = set(texts)
+    found: dict[str, None] = {}
+    for text in whole:
+        for clause in _CLAUSE_BREAK.split(text):
+            if clause not in whole and 1 <= units(normal_form(clause)) <= longest:
+                found.setdefault(clause)
+    return sorted(found)
 
 
 def _questions(rows: Iterable[dict[str, str]], concern: Concern) -> list[str]:
