@@ -17,16 +17,20 @@ What they learn from (all committed except the everyday questions):
   rows of the two `expect` files; each concern's positives are the other concern's negatives;
 * ordinary messages: the project's question sets (bench/questions.tsv, holdout*.tsv, offtopic.tsv; those answered by
   `safety.scams` are not scam negatives) and the half of ../shared/data/atec-pairs.tsv's everyday questions that
-  `bench.screening.atec_halves` assigns to training (read at run time, never committed).
+  `bench.screening.atec_halves` assigns to training (read at run time, never committed); for crisis also the short
+  clauses (one to eight units) those questions are made of (`bench.screening.short_clauses`, `CLAUSE`), so that the
+  model sees short ordinary text, not only short crises.
 
 Never used: bench/crisis_blind.tsv and bench/scam_blind.tsv (the blind halves), bench/safety_hard_negatives.tsv,
-bench/walkthrough_replies.tsv, bench/debt_statements.tsv, bench/indirect_despair.tsv and bench/places_hardship.tsv
-(measuring sets), the held-out half of the everyday questions and ../shared/eval/dev-atec.tsv (false alarms are
-measured on them by `python -m bench.crisis` / `python -m bench.scams`).
+bench/walkthrough_replies.tsv, bench/debt_statements.tsv, bench/indirect_despair.tsv, bench/places_hardship.tsv and
+bench/short_replies.tsv (measuring sets), the held-out half of the everyday questions and ../shared/eval/dev-atec.tsv
+(false alarms are measured on them by `python -m bench.crisis`, `python -m bench.scams` and `python -m
+bench.short_texts`).
 
 The threshold of each model is chosen on five-fold cross-validated scores of the training data: the highest score at
 which the phrases or the model together still find the recall goal's share of positives, unless that would raise
-more false alarms on the ordinary messages than the budget allows (then the budget wins and the shortfall is printed).
+more false alarms on the ordinary messages (whole messages: the short clauses are not counted) than the budget allows
+(then the budget wins and the shortfall is printed). Short clauses taken for a crisis are reported apart.
 The crisis model also gets a higher `full` threshold (`choose_full`, `FULL`): model-only hits below it are the soft tier
 (the answer and a caring line), so the written stress and fear negatives rarely get the full crisis reply while
 recall counted as full or soft stays that of the lower threshold.
@@ -39,6 +43,7 @@ import csv
 import json
 import random
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +62,7 @@ from bench.screening import (
     negatives_of,
     positives_of,
     shipped_screen,
+    short_clauses,
 )
 from bot.core.safety import Concern, Screen
 from bot.core.safetymodel import (
@@ -92,6 +98,15 @@ DEBT_WEIGHT = 3.0
 #: Positives the soft tier is for (bench/safety_train/indirect.tsv: farewells, rooftops, "no way out" said without a
 #: word of death): learned like the others, but not counted in the full reply's recall floor (`choose_full`).
 SOFT_SOURCES = frozenset({"indirect"})
+#: Source name of the short clauses of the trained half of the everyday questions (`screening.short_clauses`:
+#: "已经还了", "就是提不上去", "我就想"), ordinary negatives of the crisis model. Without them the model had seen almost
+#: no short ordinary text but the written short chat and replies, and weighed a single 想, 就, 不 or 大 as a whole
+#: sentence's evidence: 1.9% of the held-out half's short clauses, "就这些", "已经两天了" and "大概 不对" got the caring
+#: line or the crisis reply (`python -m bench.short_texts`). They are not counted in the false-alarm budget (`GOALS`),
+#: which stays a share of whole messages.
+CLAUSE = "clause"
+#: The concerns whose models learn from the short clauses (the scam model has no soft tier to set off).
+LEARNS_CLAUSES = frozenset({Concern.CRISIS})
 #: Checks stored with the model: texts whose scores the shipped code must reproduce.
 CHECKS = 24
 
@@ -124,7 +139,7 @@ def _expect(path: Path, concern: Concern) -> list[Example]:
     ]
 
 
-def examples(concern: Concern, ordinary: list[str]) -> list[Example]:
+def examples(concern: Concern, ordinary: list[str], clauses: Sequence[str] = ()) -> list[Example]:
     other = Concern.SCAM if concern is Concern.CRISIS else Concern.CRISIS
     found: list[Example] = []
     for path in positives_of(concern):
@@ -139,6 +154,7 @@ def examples(concern: Concern, ordinary: list[str]) -> list[Example]:
             if (row.get("question") or "").strip() and not (concern is Concern.SCAM and "safety.scams" in accept):
                 found.append(Example(row["question"], False, Path(name).stem, "", "", False))
     found += [Example(text, False, "ordinary", "", "", False) for text in ordinary]
+    found += [Example(text, False, CLAUSE, "", "", False) for text in clauses]
     return found
 
 
@@ -207,7 +223,7 @@ def choose_threshold(concern: Concern, scores: np.ndarray, items: list[Example],
     """The threshold the docstring describes, on cross-validated scores."""
     goal, budget = GOALS[concern]
     positive = np.array([e.positive for e in items])
-    ordinary = np.array([not e.written and not e.positive for e in items])
+    ordinary = np.array([not e.written and not e.positive and e.source != CLAUSE for e in items])
     candidates = np.unique(np.round(scores[np.isfinite(scores)], 4))
     best_recall = None
     within_budget = None
@@ -291,13 +307,57 @@ def report(concern: Concern, items: list[Example], hit: np.ndarray, scores: np.n
     )
     by_source: dict[str, list[int]] = defaultdict(list)
     for i, e in enumerate(items):
-        if not e.positive:
+        if e.source == CLAUSE:
+            by_source["short clauses (atec half)"].append(i)
+        elif not e.positive:
             by_source["ordinary (atec half, question sets)" if not e.written else "written negatives"].append(i)
     for name, index in sorted(by_source.items()):
         print(
             f"  {concern.value}: CV false alarms on {name}: {hit[index].mean():.2%} "
             f"({int(hit[index].sum())}/{len(index)}); phrases alone {phrased[index].mean():.2%}"
         )
+
+
+def learn(
+    concern: Concern, screen: Screen, trained_half: list[str], said: dict[str, Concern | None], *, fitted: bool
+) -> tuple[Linear, list[tuple[str, str]]] | None:
+    """Cross-validate `concern`'s model, choose its thresholds and print the figures; with `fitted`, also fit it on
+    all the data and return it with its checks. `said`: what the phrases say of each text, filled in as read."""
+    form = Forms(screen, concern)
+    clauses = short_clauses(trained_half) if concern in LEARNS_CLAUSES else []
+    items = deduplicated(examples(concern, trained_half, clauses), form)
+    forms = [form(e.text) for e in items]
+    labels = np.array([int(e.positive) for e in items])
+    weights = weights_of(items)
+    print(f"{concern.value}: {labels.sum()} positives, {len(items) - labels.sum()} negatives")
+    for e in items:
+        if e.text not in said:
+            said[e.text] = screen(e.text).concern
+    phrased = np.array([said[e.text] is concern for e in items])  # the full tier's phrases
+    # what the phrases hear at all: for crisis also the soft tier's own patterns (`soft:`), which the screen
+    # asks when the model is silent; recall and the ordinary false alarms count them as the screen does
+    softer = Concern.CRISIS_SOFT if concern is Concern.CRISIS else None
+    heard = phrased | np.array([softer is not None and said[e.text] is softer for e in items])
+    scores = np.zeros(len(items))
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
+    for train, test in folds.split(forms, labels):
+        linear = fit([forms[i] for i in train], labels[train], weights[train])
+        scores[test] = [linear.score(forms[i]) if readable(forms[i]) else -np.inf for i in test]
+    threshold = choose_threshold(concern, scores, items, heard)
+    long = np.array([long_enough_for_full(f) for f in forms])
+    full = choose_full(concern, scores, items, phrased, threshold, long)
+    print(f"  {concern.value}: threshold {threshold:+.3f}, full from {full:+.3f} (cross-validated)")
+    report(concern, items, heard | (scores >= threshold), scores, heard)
+    if full > threshold:
+        print(f"  {concern.value}, full tier only (phrases or score from {full:+.3f} in a long enough message):")
+        report(concern, items, phrased | _full_hit(scores, full, long), scores, phrased)
+    if not fitted:
+        return None
+    final = fit(forms, labels, weights)
+    rng = random.Random(SEED)
+    picked = rng.sample([i for i in range(len(items)) if items[i].positive], CHECKS // 2)
+    picked += rng.sample([i for i in range(len(items)) if not items[i].positive and items[i].written], CHECKS // 2)
+    return Linear(final.weights, final.intercept, threshold, full), [(concern.value, forms[i]) for i in picked]
 
 
 def main() -> int:
@@ -321,41 +381,12 @@ def main() -> int:
     models: dict[str, Linear] = {}
     checks: list[tuple[str, str]] = []
     for concern in (Concern.CRISIS, Concern.SCAM):
-        form = Forms(screen, concern)
-        items = deduplicated(examples(concern, trained_half), form)
-        forms = [form(e.text) for e in items]
-        labels = np.array([int(e.positive) for e in items])
-        weights = weights_of(items)
-        print(f"{concern.value}: {labels.sum()} positives, {len(items) - labels.sum()} negatives")
-        for e in items:
-            if e.text not in said:
-                said[e.text] = screen(e.text).concern
-        phrased = np.array([said[e.text] is concern for e in items])  # the full tier's phrases
-        # what the phrases hear at all: for crisis also the soft tier's own patterns (`soft:`), which the screen
-        # asks when the model is silent; recall and the ordinary false alarms count them as the screen does
-        softer = Concern.CRISIS_SOFT if concern is Concern.CRISIS else None
-        heard = phrased | np.array([softer is not None and said[e.text] is softer for e in items])
-        scores = np.zeros(len(items))
-        folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
-        for train, test in folds.split(forms, labels):
-            linear = fit([forms[i] for i in train], labels[train], weights[train])
-            scores[test] = [linear.score(forms[i]) if readable(forms[i]) else -np.inf for i in test]
+        learned = learn(concern, screen, trained_half, said, fitted=not args.cv_only)
         if args.phrase_cache is not None:
             args.phrase_cache.write_text(json.dumps({t: c.value if c else "" for t, c in said.items()}), "utf-8")
-        threshold = choose_threshold(concern, scores, items, heard)
-        long = np.array([long_enough_for_full(f) for f in forms])
-        full = choose_full(concern, scores, items, phrased, threshold, long)
-        print(f"  {concern.value}: threshold {threshold:+.3f}, full from {full:+.3f} (cross-validated)")
-        report(concern, items, heard | (scores >= threshold), scores, heard)
-        if full > threshold:
-            print(f"  {concern.value}, full tier only (phrases or score from {full:+.3f} in a long enough message):")
-            report(concern, items, phrased | _full_hit(scores, full, long), scores, phrased)
-        final = fit(forms, labels, weights)
-        models[concern.value] = Linear(final.weights, final.intercept, threshold, full)
-        rng = random.Random(SEED)
-        picked = rng.sample([i for i in range(len(items)) if items[i].positive], CHECKS // 2)
-        picked += rng.sample([i for i in range(len(items)) if not items[i].positive and items[i].written], CHECKS // 2)
-        checks += [(concern.value, forms[i]) for i in picked]
+        if learned is not None:
+            models[concern.value], more = learned
+            checks += more
     if args.cv_only:
         return 0
     write(args.out, models, checks)

@@ -3,9 +3,11 @@ like a scam, beyond the phrases the screen lists.
 
 Each model is a logistic regression over the message's n-grams in the screen's normal form (`safety.normal_form`:
 Simplified, lower case, punctuation gone): every character 1- to 4-gram (so 想不开, 撐唔住 and "suicde" are seen in
-pieces) and every English word and word pair ("w:end it", "w:safe account"). Features are present or absent; the
-vector is L2-normalised, so the score is `intercept + sum(weights of the n-grams found) / sqrt(how many were found)`.
-Only n-grams the model knows count.
+pieces), every English word and word pair ("w:end it", "w:safe account"), and for a short message its length ("n:4",
+up to `SHORT_UNITS`: the model learns how much less a short message says, so that one 想 or 不 among four characters
+does not weigh like a whole sentence's evidence). Features are present or absent; the vector is L2-normalised, so the
+score is `intercept + sum(weights of the n-grams found) / sqrt(how many were found)`. Only n-grams the model knows
+count.
 
 The weights are data (`bot/core/data/safety.npz`, written by `python -m bench.train_safety`, deterministic, from the
 committed safety sets and the everyday questions of ../shared/data/atec-pairs.tsv); this module only reads them, on
@@ -30,12 +32,17 @@ from bot.errors import KnowledgeError, Problem
 
 #: Where the shipped models live (package data).
 DEFAULT_PATH = Path(__file__).with_name("data") / "safety.npz"
-#: The format this code reads; `bench/train_safety.py` writes the same number (2: each model has a `full` threshold).
-FORMAT = 2
+#: The format this code reads; `bench/train_safety.py` writes the same number (2: each model has a `full` threshold;
+#: 3: a short message's length is a feature).
+FORMAT = 3
 #: Character n-grams from 1 to this many characters.
 MAX_CHARS = 4
 #: Prefix of an English word n-gram (":" never occurs in the normal form, so it cannot collide with a character one).
 WORD = "w:"
+#: Prefix of the length feature of a short message ("n:4"; ":" never occurs in the normal form).
+LENGTH = "n:"
+#: Messages of up to this many units (`units`) carry their length as a feature.
+SHORT_UNITS = 8
 #: The model reads only messages with at least this many characters of Chinese and Latin words (after the vetoes):
 #: "算了", "走了" or "goodbye" alone are everyday chat as often as not, and two or three n-grams are too few to weigh;
 #: such messages are left to the phrases.
@@ -79,6 +86,9 @@ def grams(form: str) -> set[str]:
     words = _LATIN_WORD.findall(form)
     found.update(WORD + w for w in words)
     found.update(f"{WORD}{a} {b}" for a, b in itertools.pairwise(words))
+    length = units(form)
+    if length <= SHORT_UNITS:
+        found.add(f"{LENGTH}{length}")
     return found
 
 

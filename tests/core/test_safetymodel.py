@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.safety import Concern, Screen
-from bot.core.safetymodel import DEFAULT_PATH, Linear, SafetyModel, grams
+from bot.core.safetymodel import DEFAULT_PATH, LENGTH, Linear, SafetyModel, grams
 from bot.errors import KnowledgeError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,3 +181,45 @@ def test_a_short_text_needs_a_clearer_score_for_the_full_tier() -> None:
     assert Screen(learned=faint)("去看星星吧").concern is CRISIS_SOFT
     assert Screen(learned=clear)("去看星星吧").concern is CRISIS
     assert Screen(learned=faint)("今晚想一个人去看星星").concern is CRISIS  # long enough: `full` itself
+
+
+def test_a_short_message_carries_its_length_as_a_feature() -> None:
+    """So the model learns how little a short message says: one 想 or 不 among four characters is not a sentence."""
+    assert f"{LENGTH}4" in grams("大概不对")
+    assert f"{LENGTH}2" in grams("hello world")  # an English word is one unit
+    assert not any(g.startswith(LENGTH) for g in grams("我想问一下花呗逾期了怎么和支付宝协商分期还款"))
+
+
+# Short everyday replies the crisis model once gave the caring line to, out of context (bench/short_texts.py measures
+# many more; a few still get it there, see README): the caring line is for someone the model hears, not "that's all".
+SHORT_AND_ORDINARY = [
+    pytest.param("就这些", id="that-is-all"),
+    pytest.param("很久了", id="a-long-time"),
+    pytest.param("我想一下", id="let-me-think"),
+    pytest.param("都准备好了", id="all-ready"),
+    pytest.param("已经一年了", id="a-year-already"),
+    pytest.param("欠得太多了", id="owing-too-much"),
+    pytest.param("大概 不对", id="a-correction"),
+]
+
+
+@pytest.mark.parametrize("text", SHORT_AND_ORDINARY)
+def test_short_ordinary_replies_get_no_caring_line(screen: Screen, text: str) -> None:
+    found = screen(text)
+    assert found.concern is None, found.rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("不想活了", id="no-longer-want-to-live"),
+        pytest.param("想死", id="want-to-die"),
+        pytest.param("我想死", id="i-want-to-die"),
+        pytest.param("活着没意思", id="no-point-living"),
+        pytest.param("好想解脱", id="want-release-heard-by-the-model"),
+        pytest.param("没有出路了", id="no-way-out-heard-by-the-model"),
+    ],
+)
+def test_short_risk_messages_still_get_the_full_reply(screen: Screen, text: str) -> None:
+    """However little a short message says, a risk said in it meets the full crisis reply (phrase or model)."""
+    assert screen(text).concern is CRISIS
