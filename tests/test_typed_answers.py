@@ -288,12 +288,13 @@ async def test_days_beside_their_context_are_the_steps_when_the_knowledge_base_h
     assert (progress.step, progress.days_typed) == (Step.AMOUNT, 60)
 
 
+@pytest.mark.parametrize("pause", ["暂停一下 我先去吃饭", "暂停一下我先去吃饭"], ids=["with-a-space", "with-none"])
 async def test_a_pause_said_with_why_and_a_return_said_in_words_keep_the_walkthrough(
-    engine: Engine, storage: Storage
+    engine: Engine, storage: Storage, pause: str
 ) -> None:
     await say(engine, "/guide")
     await press(engine, "w:o:product:jiebei")
-    paused = await say(engine, "暂停一下 我先去吃饭")
+    paused = await say(engine, pause)
     assert [r.text for r in paused.replies] == ["‹messages.paused›"]  # says how to come back
     assert (await progress_of(storage)).paused
     back = await say(engine, "我回来了")

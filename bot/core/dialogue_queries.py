@@ -103,7 +103,8 @@ _FILLERS: Final = re.compile(
 def said_move(progress: Progress | None, text: str, walkthrough: Walkthrough) -> str | None:
     """The move the whole text says, one of MOVES_SAID: a word of `said_moves:` or a button's label in any language
     ("返回上一步", "◀ 上一步", "我写错了", "go back", "跳过"); a pause or a return said first, the rest being context
-    ("暂停一下 我先去吃饭", "我回来了 继续"). None for anything else, and when paused but for a return ("我回来了"):
+    ("暂停一下 我先去吃饭", "暂停一下我先去吃饭", "I'm back, let's go on"). None for anything else, and when paused but
+    for a return ("我回来了"):
     typed text is a question then. Typos are not forgiven: at the terms step the text is otherwise kept as typed."""
     if progress is None:
         return None
@@ -111,18 +112,49 @@ def said_move(progress: Progress | None, text: str, walkthrough: Walkthrough) ->
     move = _move_said(progress, text, moves, walkthrough)
     if move is not None or understand.is_question(text):
         return move
-    first, *rest = _CLAUSES.split(text.strip(), maxsplit=1)
-    if not rest:
-        return None
-    head = _FILLERS.sub("", basic_form(first)) or basic_form(first)
-    head = head.removesuffix("一下").removesuffix("下") or head  # "暂停一下", "先暂停下"
-    return _move_said(progress, head, tuple(m for m in moves if m in _SAID_FIRST), walkthrough)
+    first_moves = tuple(m for m in moves if m in _SAID_FIRST)
+    for clause in (_PUNCTUATED.split(text.strip(), maxsplit=1)[0], _CLAUSES.split(text.strip(), maxsplit=1)[0]):
+        if clause.strip() != text.strip():  # "I'm back, let's go on", "暂停一下 我先去吃饭"
+            head = _FILLERS.sub("", basic_form(clause)) or basic_form(clause)
+            head = head.removesuffix("一下").removesuffix("下") or head  # "暂停一下", "先暂停下"
+            if (move := _move_said(progress, head, first_moves, walkthrough)) is not None:
+                return move
+    return _glued_move(progress, text, first_moves, walkthrough)
 
 
 #: Where a message breaks into clauses: the first may say a move and the rest why ("暂停一下 我先去吃饭").
 _CLAUSES: Final = re.compile(r"[\s，,。.;；!！、~～]+")
+#: The same at punctuation only: a move of several English words ("I'm back, let's go on").
+_PUNCTUATED: Final = re.compile(r"\s*[，,。.;；!！、~～]+\s*")
 #: Moves that keep every answer, said first in a longer message: pausing, and coming back.
 _SAID_FIRST: Final = ("pause", "resume")
+#: After a move said first with nothing between ("暂停一下我先去吃饭", "暂停下去接孩子"): words that end its clause.
+_CLAUSE_END: Final = re.compile(r"^(?:一下|下|了|啦|吧|啊|哈|呀|哦|先)+")
+#: … or words that start the next one, the why ("暂停我去吃饭", "先暂停 等会回来"): a person, a time, going off.
+#: "暂停还款三个月" (the terms) goes on with neither: it is no pause.
+_CLAUSE_START: Final = re.compile(r"^(?:我(?!的|们的)|咱|俺|等|先|回头|待会|一会|晚点|马上|有事|去|出去|要去|得去)")
+#: A Chinese character: only a Chinese move is said with nothing after it before the why.
+_HAN: Final = re.compile(r"[\u3400-\u9fff]")
+
+
+def _glued_move(progress: Progress, text: str, moves: tuple[str, ...], walkthrough: Walkthrough) -> str | None:
+    """One of `moves` said first in Chinese with no space or punctuation before the why ("暂停一下我先去吃饭",
+    "我回来了继续吧"): a word of the move, then words that end its clause or start the next; None for anything else
+    ("暂停还款三个月", "继续还款")."""
+    form = _FILLERS.sub("", basic_form(text)) or basic_form(text)
+    for move in moves:
+        if SCREEN[progress.step].interaction is Interaction.SUMMARY and move == "pause":
+            continue  # the summary has no pause button
+        labels = [walkthrough.say(f"buttons.{move}", lang) for lang in Lang]
+        words = sorted({basic_form(w) for w in (*walkthrough.said_moves.get(move, ()), *labels)}, key=len, reverse=True)
+        for word in words:
+            if not word or not form.startswith(word) or not _HAN.match(word[-1:]):
+                continue  # English moves are whole words, split at spaces above
+            rest = form[len(word) :]
+            ended = _CLAUSE_END.match(rest)
+            if ended or word[-1] in "了啦吧" or _CLAUSE_START.match(rest):
+                return move
+    return None
 
 
 def _move_said(progress: Progress, text: str, moves: tuple[str, ...], walkthrough: Walkthrough) -> str | None:

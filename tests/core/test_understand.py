@@ -665,6 +665,10 @@ def test_two_clauses_each_trying_days_are_asked_again(walk: Walkthrough) -> None
     [
         pytest.param("暂停一下 我先去吃饭", id="pause-and-why"),
         pytest.param("暂停，去接孩子", id="pause-and-why-after-a-comma"),
+        pytest.param("暂停一下我先去吃饭", id="pause-and-why-with-no-space"),
+        pytest.param("暂停我去接孩子", id="pause-then-who-goes"),
+        pytest.param("暂停下去做饭", id="pause-then-going-off"),
+        pytest.param("等一下暂停一下我有事", id="a-filler-first"),
         pytest.param("‹buttons.pause›", id="the-pause-buttons-label"),
     ],
 )
@@ -676,12 +680,20 @@ def test_a_pause_said_first_keeps_every_answer_and_says_how_to_come_back(walk: W
     assert [r.text for r in replies] == ["‹messages.paused›"]
 
 
-def test_a_pause_word_inside_a_sentence_or_a_question_is_no_pause(walk: Walkthrough) -> None:
+@pytest.mark.parametrize(
+    "terms",
+    [
+        pytest.param("暂停还款三个月 之后每月还1000", id="with-a-space"),
+        pytest.param("暂停还款半年利息照算", id="with-no-space"),
+        pytest.param("暂停三个月，然后每月还800", id="a-span-after-the-word"),
+    ],
+)
+def test_a_pause_word_inside_a_sentence_or_a_question_is_no_pause(walk: Walkthrough, terms: str) -> None:
     before = at(Step.TERMS, result="agreed")
     assert not reads_as_answer(at(Step.DAYS), "暂停还款会怎样", walk)
-    _, progress = handle(before, TypedText("暂停还款三个月 之后每月还1000"), walk, Lang.ZH_HANS)
+    _, progress = handle(before, TypedText(terms), walk, Lang.ZH_HANS)
     assert progress is not None
-    assert (progress.paused, progress.terms) == (False, "暂停还款三个月 之后每月还1000")
+    assert (progress.paused, progress.terms) == (False, terms)
 
 
 @pytest.mark.parametrize(
@@ -689,6 +701,8 @@ def test_a_pause_word_inside_a_sentence_or_a_question_is_no_pause(walk: Walkthro
     [
         pytest.param("我回来了", id="back-again"),
         pytest.param("我回来了 继续吧", id="back-again-and-why"),
+        pytest.param("我回来了继续吧", id="back-again-and-why-with-no-space"),
+        pytest.param("I'm back, let's go on", id="back-again-in-english-and-why"),
         pytest.param("I'm back", id="back-again-in-english"),
         pytest.param("‹buttons.resume›", id="the-continue-buttons-label"),
     ],
