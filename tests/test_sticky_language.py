@@ -60,8 +60,8 @@ async def test_one_english_line_in_a_cantonese_conversation_keeps_it_cantonese(
     restarted = User(Engine(knowledge, storage), first_update=100)
     assert await restarted.say("will it hurt my credit score") is Lang.EN
     assert await restarted.command("help") is Lang.EN
-    assert await restarted.say("會唔會被告") is Lang.EN  # one Cantonese line back does not switch again …
-    assert await restarted.say("我可唔可以協商延期還款") is Lang.ZH_HK  # … the second does
+    assert await restarted.say("好的謝謝") is Lang.EN  # a short reply in Chinese does not switch again …
+    assert await restarted.say("會唔會被告") is Lang.ZH_HK  # … a Chinese line of four characters or more does
 
 
 async def test_the_language_chosen_wins_over_any_typed(knowledge: Knowledge, storage: Storage) -> None:

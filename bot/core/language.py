@@ -22,7 +22,9 @@ own syllables, and chat noise such as "haha", "hhh" or "emmm".
 
 The typed messages' language is sticky (`follow`): the first message that tells sets it; after that, a message in
 another language switches it only when it is long and clearly in that language (`SWITCH_WORDS` words or more, no
-words of the conversation's language in it), or when it is the second message in a row in that language. A short
+words of the conversation's language in it), or when it is the second message in a row in that language. A Chinese
+message of `SWITCH_CHINESE` characters or more that is not a short reply ("我还不上钱") switches an English
+conversation at once: a user who writes a Chinese sentence reads Chinese. A short
 or mixed message ("ok thanks", "my 花呗 is overdue") is answered in the conversation's language, so one English
 line in a Cantonese conversation does not turn the whole interface, walkthrough and menus into English. A short
 reply ("好的", "嗯", "谢谢", "ok thanks": `SHORT_REPLY_WORDS` words or fewer) never switches, not even as the second in
@@ -47,7 +49,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from bot.core.i18n import Lang, lang_from_telegram, opencc_convert
+from bot.core.i18n import Lang, lang_from_telegram, opencc_convert, to_simplified
 from bot.core.respell import reading_table
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -92,6 +94,19 @@ SWITCH_WORDS = 6
 #: A message this many words long or shorter ("好的", "谢谢你", "ok thanks", "嗯嗯"; a Chinese word: 1.5 characters)
 #: is a short reply: it keeps the conversation's language and never switches it, not even as the second in a row.
 SHORT_REPLY_WORDS = 3
+#: A Chinese message of this many characters or more, not made of reply words alone (`_REPLY_WORDS`), switches an
+#: English conversation to Chinese at once: a first-user trial wrote one English line, then "我还不上钱" (five
+#: characters, under `SWITCH_WORDS`) and was answered in English. "好的谢谢", "收到 谢谢" keep English.
+SWITCH_CHINESE = 4
+#: What a short Chinese reply is made of (in Simplified; Traditional is converted first): thanks, yes, ok, got it,
+#: greetings, laughter and particles. A message of these alone says nothing new and never switches.
+_REPLY_WORD_LIST = (
+    "好", "好的", "好吧", "好啊", "好滴", "行", "行吧", "可以", "嗯", "恩", "哦", "噢", "喔", "啊", "哈", "呵",
+    "嘿", "嘻", "谢谢", "谢了", "多谢", "感谢", "谢", "你", "您", "你们", "收到", "知道", "知道了", "明白", "懂",
+    "了解", "没问题", "对", "对的", "是", "是的", "不是", "不用", "没事", "拜拜", "再见", "晚安", "你好", "在吗",
+    "在", "了", "吧", "呀", "啦", "呢", "嘛", "哒", "的", "哟", "辛苦",
+)  # fmt: skip
+_REPLY_WORDS = re.compile("(?:" + "|".join(sorted(_REPLY_WORD_LIST, key=len, reverse=True)) + ")+")
 #: A Chinese message with this many characters of one script and none of the other is clearly in that script: a
 #: Simplified conversation is answered in Traditional from it on (and back), at once; one such character is not.
 CLEAR_SCRIPT = 2
@@ -389,8 +404,10 @@ def follow(before: Typed, text: str, client_lang: str | None) -> Typed:
         return before  # "ok", "5000": tells nothing, changes nothing
     if before.lang is None or after is before.lang or (after.traditional and before.lang.traditional):
         return Typed(after)  # the first message that tells, the same language, or Taiwan and Hong Kong wording
-    if _words(text) <= SHORT_REPLY_WORDS:
-        return before  # "好的", "谢谢", "ok thanks": a short reply keeps the conversation's language, never switches
+    # "我还不上钱" after an English line: a Chinese sentence, however short, is answered in Chinese
+    chinese_line = before.lang is Lang.EN and after is not Lang.EN and _chinese_sentence(text)
+    if (_words(text) <= SHORT_REPLY_WORDS and not chinese_line) or _reply_words_only(text):
+        return before  # "好的", "谢谢", "ok thanks", "知道了谢谢你": a short reply keeps the language, never switches
     if written is Written.ENGLISH and before.lang is not Lang.EN and not _reads_english(text):
         return before  # "ajsdh kajsdh", "lorem ipsum": Latin letters, but no English to answer in
     if _mixed(text, written):
@@ -404,7 +421,7 @@ def follow(before: Typed, text: str, client_lang: str | None) -> Typed:
     # "我人在台灣 借唄…" in a Simplified conversation: the same language in the other script, clearly, switches at
     # once (and back); a reply written in the user's own script matters more than a line typed by mistake would
     script_only = before.lang is not Lang.EN and after is not Lang.EN and _clearly(text, after)
-    if leaning is after or one_script or script_only or _words(text) >= SWITCH_WORDS:
+    if leaning is after or one_script or script_only or chinese_line or _words(text) >= SWITCH_WORDS:
         return Typed(after)
     return Typed(before.lang, after)
 
@@ -413,6 +430,20 @@ def _words(text: str) -> float:
     """How many words a message has: Latin words, and Chinese characters at 1.5 a word."""
     text = _LINK.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
     return len(_LATIN_WORD.findall(text)) + len(_HAN.findall(text)) / _CHARS_PER_WORD
+
+
+def _chinese_sentence(text: str) -> bool:
+    """Whether a message has `SWITCH_CHINESE` Chinese characters or more and says more than a short reply does
+    ("我还不上钱"; not "好的谢谢", "收到 谢谢", "哈哈哈哈")."""
+    han = chinese_characters(unicodedata.normalize("NFKC", text))
+    return len(han) >= SWITCH_CHINESE and not _reply_words_only(text)
+
+
+def _reply_words_only(text: str) -> bool:
+    """Whether a message is Chinese reply words alone ("知道了谢谢你", "收到 谢谢"), with no Latin word in it."""
+    folded = _LINK.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
+    han = chinese_characters(folded)
+    return bool(han) and not _LATIN_WORD.search(folded) and _REPLY_WORDS.fullmatch(to_simplified(han)) is not None
 
 
 def _reads_english(text: str) -> bool:

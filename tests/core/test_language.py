@@ -127,9 +127,14 @@ LONG_ENGLISH = "they told me on the phone that they cannot change anything about
         pytest.param(Typed(Lang.ZH_HK, Lang.EN), "my 花呗 is overdue", None, HK, id="and-forgets-the-lean"),
         pytest.param(Typed(Lang.ZH_HK, Lang.EN), "我應該點同客服講", None, HK, id="its-own-language-forgets-the-lean"),
         pytest.param(Typed(Lang.ZH_HK, Lang.EN), "5000", None, Typed(Lang.ZH_HK, Lang.EN), id="nothing-told-no-change"),
-        pytest.param(
-            Typed(Lang.EN), "逾期了怎么处理", "en", Typed(Lang.EN, Lang.ZH_HANS), id="chinese-leans-english-too"
-        ),
+        pytest.param(Typed(Lang.EN), "逾期了怎么处理", "en", Typed(Lang.ZH_HANS), id="a-chinese-line-switches"),
+        pytest.param(Typed(Lang.EN), "我还不上钱", None, Typed(Lang.ZH_HANS), id="five-characters-switch"),
+        pytest.param(Typed(Lang.EN), "還不上錢了", None, Typed(Lang.ZH_HANT), id="in-traditional-too"),
+        pytest.param(Typed(Lang.EN), "怎么办", None, Typed(Lang.EN), id="three-characters-do-not"),
+        pytest.param(Typed(Lang.EN), "好的谢谢", None, Typed(Lang.EN), id="reply-words-do-not"),
+        pytest.param(Typed(Lang.EN), "知道了谢谢你", None, Typed(Lang.EN), id="nor-lean-however-many"),
+        pytest.param(Typed(Lang.EN), "哈哈哈哈", None, Typed(Lang.EN), id="nor-laughter"),
+        pytest.param(Typed(Lang.EN), "my 花呗 still overdue", None, Typed(Lang.EN), id="nor-a-mixed-line"),
         pytest.param(
             Typed(Lang.EN),
             "我的借呗逾期三个月了，客服讲不能协商，我现在该怎么办才好呢",
@@ -207,6 +212,7 @@ def test_a_clear_traditional_line_is_answered_in_traditional_at_once() -> None:
         pytest.param(Lang.ZH_HANS, ("ajsdhk qwpoeiru", "lorem ipsum dolor"), Lang.ZH_HANS, id="gibberish-twice"),
         pytest.param(Lang.ZH_HANS, ("ajsdhk qwpoeiru", "lorem ipsum dolor", "好的"), Lang.ZH_HANS, id="then-a-reply"),
         pytest.param(Lang.EN, ("谢谢", "好的", "嗯", "🙏"), Lang.EN, id="short-chinese-replies-keep-english"),
+        pytest.param(Lang.EN, ("收到 谢谢", "好的好的", "谢谢你们"), Lang.EN, id="even-four-characters-of-them"),
         pytest.param(Lang.ZH_HANS, ("thanks", "ok thank you"), Lang.ZH_HANS, id="short-english-replies-keep-chinese"),
         pytest.param(Lang.ZH_HANS, ("謝謝", "謝謝你"), Lang.ZH_HANS, id="short-traditional-replies-keep-the-script"),
         pytest.param(Lang.ZH_HANS, ("我人在台灣 借唄逾期了",), Lang.ZH_HANT, id="clear-traditional-switches"),
