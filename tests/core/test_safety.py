@@ -381,6 +381,11 @@ def test_a_pattern_skipped_by_its_characters_could_not_have_matched() -> None:
         pytest.param("这张表太麻烦了 我填不下去了", id="zh-the-form-then-giving-up"),
         pytest.param("这个问题我不想做了", id="zh-this-question"),
         pytest.param("这个流程太复杂了 我受够了", id="zh-fed-up-with-the-process"),
+        pytest.param("I'm done with the list", id="done-with-the-list"),
+        pytest.param("im done with this page", id="done-with-this-page"),
+        pytest.param("done with the materials list", id="done-with-the-materials-list"),
+        pytest.param("这个清单我不想弄了", id="zh-this-list"),
+        pytest.param("我受够了这个清单", id="zh-fed-up-with-the-list"),
     ],
 )
 def test_words_about_the_walkthrough_are_no_crisis_signal(screen: Screen, text: str) -> None:
@@ -396,6 +401,10 @@ def test_words_about_the_walkthrough_are_no_crisis_signal(screen: Screen, text: 
         pytest.param("我真的做不下去了", id="zh-cant-go-on-alone"),
         pytest.param("this form is too long, i cant do this anymore, i want to end it all", id="the-form-and-a-crisis"),
         pytest.param("im done with everything, the form too", id="done-with-everything"),
+        pytest.param("I'm done with everything", id="done-with-everything-alone"),
+        pytest.param("I'm done with life", id="done-with-life"),
+        pytest.param("I'm done with the list, I want to die", id="the-list-and-a-crisis"),
+        pytest.param("我受够了这个清单 不想活了", id="zh-the-list-and-a-crisis"),
     ],
 )
 def test_despair_that_names_no_task_or_more_than_a_task_is_still_heard(screen: Screen, text: str) -> None:
