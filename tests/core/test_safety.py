@@ -534,3 +534,16 @@ def test_scam_as_an_insult_gets_the_acknowledging_line_then_the_guide(advisor: A
     assert first.text == advisor.kb.text("anger_ack", lang)
     assert offer.text == advisor.kb.text("venting_next", lang)
     assert outcome.safety is None
+
+
+# -- an amount given as a range (first-user trial, /plan) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["3000到4000", "3000到5000", "收入3000到4000元", "3k-5k"])
+def test_an_amount_given_as_a_range_is_no_scam(screen: Screen, text: str) -> None:
+    """The learned scam model heard a scam in '3000到4000' typed at a /plan question, and the amount was lost."""
+    assert screen(text).concern is None
+
+
+def test_a_fee_given_as_a_range_beside_a_scam_is_still_a_scam(screen: Screen) -> None:
+    assert screen("交3000到5000元就能帮你消除逾期记录").concern is Concern.SCAM
