@@ -71,7 +71,7 @@ def test_a_typed_number_is_an_amount_not_a_button(config: Config, texts: PlanTex
 
 
 def test_an_unreadable_amount_is_asked_again_in_the_terminal(config: Config, texts: PlanTexts) -> None:
-    *_, asked_again, _goodbye = chat(config, "/plan", "三到五万", "/quit")
-    assert asked_again.startswith(texts.say("problems.range", ZH))
+    *_, asked_again, _goodbye = chat(config, "/plan", "-200", "/quit")
+    assert asked_again.startswith(texts.say("problems.negative", ZH))
     assert texts.say("questions.owed", ZH) in asked_again
     assert asyncio.run(saved_plan(config)) == PlanState(Field.OWED, Inputs())

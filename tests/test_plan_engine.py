@@ -105,9 +105,20 @@ async def test_the_answers_survive_a_restart(knowledge: Knowledge, storage: Stor
 async def test_a_bad_amount_is_asked_again_and_loses_nothing(user: Person, db_path: Path) -> None:
     await user.command("plan")
     await user.say("3万")
-    await user.say("3-5千")
-    assert user.text == "problems.range\n\nquestions.income"
+    await user.say("-200")
+    assert user.text == "problems.negative\n\nquestions.income"
     assert await saved_plan(db_path) == PlanState(Field.INCOME, Inputs(owed=30_000))
+
+
+@pytest.mark.parametrize("typed", ["3000到4000", "三四千", "between 3000 and 4000"])
+async def test_an_income_given_as_a_range_counts_its_low_end_and_says_so(
+    user: Person, db_path: Path, typed: str
+) -> None:
+    await user.command("plan")
+    await user.say("3万")
+    await user.say(typed)
+    assert user.text.startswith("messages.range_low")
+    assert await saved_plan(db_path) == PlanState(Field.SPENDING, Inputs(owed=30_000, income=3_000))
 
 
 async def test_the_amounts_typed_in_the_walkthrough_are_offered(

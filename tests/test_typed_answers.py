@@ -145,15 +145,14 @@ async def test_dont_know_beside_an_amount_in_the_calculator_is_no_skip(engine: E
     """The first-user trial: "不知道 可能一两千吧" was taken as "don't know" and the range was dropped."""
     await say(engine, "/plan")
     await say(engine, "30000")
-    response = await say(engine, "不知道 可能一两千吧")  # income: a range, asked about as ranges are here
-    assert response.replies[0].text.startswith("problems.range")
-    await say(engine, "不知道 大概1500吧")
+    response = await say(engine, "不知道 可能一两千吧")  # income: a range, counted at its low end and said so
+    assert response.replies[0].text.startswith("messages.range_low")
     session = await storage.load_session(1)
     assert session is not None
     assert session.state is not None
     plan = PlanState.from_dict(session.state.get(PLAN_KEY))
     assert plan is not None
-    assert (plan.inputs.income, plan.asking) == (1500, Field.SPENDING)
+    assert (plan.inputs.income, plan.asking) == (1000, Field.SPENDING)
     assert await storage.unmatched_report() == []
 
 

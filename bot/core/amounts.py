@@ -25,6 +25,7 @@ What is whose:
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -369,12 +370,16 @@ _VARIES: Final = re.compile(
 )
 #: An amount said too vaguely to count on ("几百", "几千块", "百来块").
 VAGUE: Final = re.compile(r"几[十百千万]|[十百千万]来[块元]|百把")
-#: Two neighbouring Chinese digits before a unit: "五六万" is 50,000 to 60,000, "一两千" 1,000 to 2,000.
+#: Two neighbouring Chinese digits before a unit, perhaps joined by 到: "五六万" is 50,000 to 60,000, "一两千" 1,000
+#: to 2,000, "三到四千" 3,000 to 4,000; never the tail of a longer numeral ("一千五到两千" is read as two amounts).
 _CHINESE_RANGE: Final = re.compile(
-    r"(?P<low>[一二两三四五六七八九])(?P<high>[一二两三四五六七八九])(?P<unit>十万|百万|十|百|千|万)(?:多)?"
+    r"(?<![零〇一二两三四五六七八九十百千万])(?P<low>[一二两三四五六七八九])[到至~～-]?"
+    r"(?P<high>[一二两三四五六七八九])(?P<unit>十万|百万|十|百|千|万)(?:多)?"
 )
 _ARABIC_RANGE: Final = re.compile(
-    r"(?P<low>\d+(?:\.\d+)?)(?P<low_unit>[万千kw])?\s*(?:-|~|～|到|至|—|to)\s*(?P<high>\d+(?:\.\d+)?)(?P<unit>[万千kw])?",
+    r"(?:(?P<between>between)|from)?\s*"
+    r"(?P<low>\d+(?:\.\d+)?)(?P<low_unit>[万千kw])?\s*(?:-|~|～|到|至|—|to|(?(between)and|(?!)))\s*"
+    r"(?P<high>\d+(?:\.\d+)?)(?P<unit>[万千kw])?",
     re.IGNORECASE,
 )
 _DIGIT: Final = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -398,6 +403,10 @@ def spread_in(text: str) -> Spread | None:
     ranges = [_range_of(m) for m in (*_CHINESE_RANGE.finditer(cleaned), *_ARABIC_RANGE.finditer(cleaned))]
     spans = [r for r in ranges if r is not None]
     rest = _CHINESE_RANGE.sub(" ", _ARABIC_RANGE.sub(" ", cleaned))
+    if not ranges:  # "一万到一万五", "between 3000 and 4000": two amounts joined as a range
+        for start, end, low, high in _joined_ranges(cleaned):
+            spans.append((low, high))
+            rest = rest[:start] + " " * (end - start) + rest[end:]
     if not _VARIES.search(cleaned):
         whole = _UNITS_AFTER.sub("", _HEDGES.sub("", re.sub(r"\s+", "", rest)))
         return Spread(*spans[0]) if len(spans) == 1 and not whole.strip() else None
@@ -406,6 +415,25 @@ def spread_in(text: str) -> Spread | None:
     if len(named) < 2 and not spans:
         return None
     return Spread(min(low for low, _ in named), max(high for _, high in named))
+
+
+#: What joins the two ends of a range ("一万到一万五", "3000 to 4000"); "and" only after "between".
+_RANGE_JOIN: Final = re.compile(r"\s*(?:-|~|～|—|到|至|to)\s*", re.IGNORECASE)
+_BETWEEN: Final = re.compile(r"(?:between|from)\s*$", re.IGNORECASE)
+
+
+def _joined_ranges(text: str) -> list[tuple[int, int, int, int]]:
+    """Ranges given as two amounts joined by a range word ("一万到一万五", "between 3000 and 4000"), as their
+    start, end, low and high; the low end must be the smaller."""
+    found = amounts_in(text)
+    joined = []
+    for low, high in itertools.pairwise(found):
+        gap = text[low.end : high.start]
+        between = _BETWEEN.search(text[: low.start]) is not None and re.fullmatch(r"\s*and\s*", gap) is not None
+        if (between or _RANGE_JOIN.fullmatch(gap)) and 0 < low.yuan < high.yuan:
+            before = _BETWEEN.search(text[: low.start])
+            joined.append((before.start() if before else low.start, high.end, low.yuan, high.yuan))
+    return joined
 
 
 def _range_of(match: re.Match[str]) -> tuple[int, int] | None:

@@ -2,9 +2,10 @@
 
 Five questions in the order of `plan.ORDER` (amount owed, income, essential spending, other debts' payments, the
 instalment the user means to offer), each skippable; a typed amount is read by `amounts.parse_amount` (or, in a
-sentence, its one amount: "失业金1800"; an income given as good and bad months, its low end, said; parts followed by
-their total, "花呗8000 借呗12000 一共两万", that total, said; letters typed for digits, "5OOO", read and said), and one
-it cannot read gets a kind question back with nothing lost, as does text the engine finds nothing else to answer
+sentence, its one amount: "失业金1800"; an income given as good and bad months, its low end, said; a range
+("3000到4000", "三四千", "between 3000 and 4000"), its cautious end, said; parts followed by their total,
+"花呗8000 借呗12000 一共两万", that total, said; letters typed for digits, "5OOO", read and said), and one it
+cannot read gets a kind question back with nothing lost, as does text the engine finds nothing else to answer
 (`Unread`). An earlier answer put right in words ("不对 开支是3500" at a later question) goes to its question
 (`plancorrect`), and the open question is asked again. A debt below the monthly offer is asked again before any
 result is built on it. After the last question the result is shown, with a chart when the schedule has more than
@@ -32,6 +33,7 @@ from bot.core.actions import PlanPress, unpack
 from bot.core.amounts import (
     VAGUE,
     Parts,
+    Spread,
     Unreadable,
     amount_in_sentence,
     foreign_currency,
@@ -90,8 +92,9 @@ __all__ = [
     "suggested_monthly",
 ]
 
-#: Questions where good and bad months count at their low end ("好的时候四五千差的时候一两千" is 1,000 of income): what
-#: the user can count on every month. A plain range ("3-5千") is asked about, here and elsewhere.
+#: Questions where good and bad months, or a range, count at their low end ("好的时候四五千差的时候一两千" is 1,000 of
+#: income): what the user can count on every month. Elsewhere a range counts at its high end ("房租加吃饭三四千" is
+#: 4,000 of spending): what is owed or goes out is better not underestimated.
 _LOW_END: Final = frozenset({Field.INCOME, Field.PROPOSAL})
 #: The questions whose answer may be listed in parts and added up ("房租800 吃饭1000 话费200"); an income or an offer
 #: typed with two amounts more often gives one and what is left of it ("收入5000 最多能还1500").
@@ -198,9 +201,9 @@ def _read(state: PlanState, text: str, texts: PlanTexts, lang: Lang) -> Outcome:
         replies, moved = _answer(state, replace(state.inputs, **{state.asking.value: spread.low}), texts, lang)
         said = Reply(texts.say("messages.low_end", lang, amount=money(spread.low), high=money(spread.high)))
         return [said, *replies], moved
-    if spread is not None:
-        amount = Unreadable.RANGE
-    elif amount is Unreadable.NOT_A_NUMBER and varies(text):
+    if spread is not None:  # "3000到4000", "三四千", "between 3000 and 4000": the cautious end, said
+        return _ranged(state, spread, texts, lang)
+    if amount is Unreadable.NOT_A_NUMBER and varies(text):
         # good and bad months with no bad month read ("差的时候几百"): never the good one
         problem = "bad_month" if state.asking in _LOW_END and VAGUE.search(text) else "range"
         return [question(state, texts, lang, lead=texts.say(f"problems.{problem}", lang))], state
@@ -229,6 +232,17 @@ def _corrected(state: PlanState, corrected: Correction, texts: PlanTexts, lang: 
     item = texts.say(f"items.{corrected.field.value}", lang)
     said = texts.say("messages.corrected", lang, item=item, amount=money(corrected.amount))
     return [question(fixed, texts, lang, lead=said)], fixed
+
+
+def _ranged(state: PlanState, spread: Spread, texts: PlanTexts, lang: Lang) -> Outcome:
+    """An amount given as a range: its cautious end counts, the low one for what comes in or can be paid
+    (`_LOW_END`), the high one for what is owed or goes out; the reply says which was taken and how to change it."""
+    assert state.asking is not None
+    counted = spread.low if state.asking in _LOW_END else spread.high
+    replies, moved = _answer(state, replace(state.inputs, **{state.asking.value: counted}), texts, lang)
+    key = "messages.range_low" if state.asking in _LOW_END else "messages.range_high"
+    said = Reply(texts.say(key, lang, amount=money(counted), low=money(spread.low), high=money(spread.high)))
+    return [said, *replies], moved
 
 
 def _listed(state: PlanState, text: str, texts: PlanTexts, lang: Lang) -> Outcome | None:

@@ -36,6 +36,8 @@ _SECTIONS: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
         "zero_proposal": (),
         "left_open": (),
         "low_end": ("amount", "high"),
+        "range_low": ("amount", "low", "high"),
+        "range_high": ("amount", "low", "high"),
         "added_up": ("parts", "total"),
         "added_up_total": ("parts", "sum", "said", "total"),
         "total_of_parts": ("parts", "sum", "said", "total"),

@@ -180,6 +180,10 @@ def test_digits_grouped_in_fours_as_wan_are_counted_are_read(typed: str, yuan: i
         pytest.param("好的月份能拿2000 差的月份就800左右", Spread(800, 2_000), id="good-and-bad-months-said-as-months"),
         pytest.param("单多的月份七八千 单少的时候两三千", Spread(2_000, 8_000), id="many-and-few-orders"),
         pytest.param("活多的月份能还3000 活少就1000", Spread(1_000, 3_000), id="much-and-little-work"),
+        pytest.param("三到四千", Spread(3_000, 4_000), id="numerals-joined-by-dao"),
+        pytest.param("一千五到两千", Spread(1_500, 2_000), id="two-amounts-in-numerals"),
+        pytest.param("between 3000 and 4000", Spread(3_000, 4_000), id="between-and"),
+        pytest.param("from 3k to 4k", Spread(3_000, 4_000), id="from-to"),
     ],
 )
 def test_an_amount_given_as_a_range_or_as_good_and_bad_months_has_both_ends(typed: str, spread: Spread) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -85,7 +87,7 @@ def test_typing_over_the_walkthrough_amount_replaces_it(texts: PlanTexts) -> Non
 @pytest.mark.parametrize(
     ("typed", "problem"),
     [
-        pytest.param("3-5万", "problems.range", id="range"),
+        pytest.param("5000-3000", "problems.range", id="a-range-backwards"),
         pytest.param("不知道", "problems.not_a_number", id="words"),
         pytest.param("-200", "problems.negative", id="negative"),
         pytest.param("999亿", "problems.too_large", id="too-large"),
@@ -373,24 +375,45 @@ def test_good_and_bad_months_with_the_bad_one_too_vague_ask_for_the_bad_month(te
     assert user.inputs.income == 600
 
 
+#: The answers before each question, so that a test can type its range at that question.
+_BEFORE: Final = {
+    Field.OWED: (),
+    Field.INCOME: ("3万",),
+    Field.SPENDING: ("3万", "8000"),
+    Field.OTHER: ("3万", "8000", "2000"),
+    Field.PROPOSAL: ("3万", "8000", "2000", "0"),
+}
+
+
 @pytest.mark.parametrize(
-    ("typed", "asking"),
+    ("asking", "typed", "counted", "said"),
     [
-        pytest.param("两三千", Field.SPENDING, id="spending-in-numerals"),
-        pytest.param("好的时候两千 差的时候三千", Field.SPENDING, id="spending-that-varies"),
-        pytest.param("两三千吧", Field.INCOME, id="income-in-numerals"),
+        pytest.param(Field.OWED, "三四万", 40_000, "range_high", id="owed-in-numerals-counts-high"),
+        pytest.param(Field.INCOME, "3000到4000", 3_000, "range_low", id="income-counts-low"),
+        pytest.param(Field.INCOME, "两三千吧", 2_000, "range_low", id="income-in-numerals"),
+        pytest.param(Field.INCOME, "between 3000 and 4000", 3_000, "range_low", id="income-in-english"),
+        pytest.param(Field.SPENDING, "3000-4000", 4_000, "range_high", id="spending-counts-high"),
+        pytest.param(Field.SPENDING, "一千五到两千", 2_000, "range_high", id="spending-as-two-amounts"),
+        pytest.param(Field.SPENDING, "好的时候两千 差的时候三千", 3_000, "range_high", id="spending-that-varies"),
+        pytest.param(Field.OTHER, "三到五百", 500, "range_high", id="other-debts-count-high"),
+        pytest.param(Field.PROPOSAL, "1000 to 1500", 1_000, "range_low", id="the-offer-counts-low"),
     ],
 )
-def test_a_plain_range_or_varying_spending_is_asked_about_as_a_range(
-    texts: PlanTexts, typed: str, asking: Field
+def test_a_range_counts_at_its_cautious_end_and_says_which(
+    texts: PlanTexts, asking: Field, typed: str, counted: int, said: str
 ) -> None:
-    user = Calculator(texts).start().types("3万")
-    if asking is Field.SPENDING:
-        user.types("5000")
-    before = user.state
+    user = Calculator(texts).start().types(*_BEFORE[asking])
+    assert user.asking is asking
     user.types(typed)
-    assert user.state == before
-    assert user.text == f"problems.range\n\nquestions.{asking.value}"
+    assert getattr(user.inputs, asking.value) == counted
+    assert user.asking is not asking  # the next question, or the result
+    assert user.text.startswith(f"messages.{said}")
+
+
+def test_the_range_said_names_both_ends_and_the_amount_counted(texts: PlanTexts) -> None:
+    user = Calculator(texts, Lang.EN).start().types("30000", "8000", "3000到4000")
+    said = user.replies[0].text
+    assert said == texts.say("messages.range_high", Lang.EN, amount="4,000", low="3,000", high="4,000")
 
 
 @pytest.mark.parametrize(

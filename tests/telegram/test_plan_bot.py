@@ -35,8 +35,8 @@ async def test_a_plan_ends_with_the_result_and_its_chart_as_a_photo(user: Person
 
     [income] = await user.says("3万1千")
     assert income.text == plan("questions.income")
-    [asked_again] = await user.says("三到五千")
-    assert asked_again.text == f"{plan('problems.range')}\n\n{plan('questions.income')}"
+    [asked_again] = await user.says("-200")
+    assert asked_again.text == f"{plan('problems.negative')}\n\n{plan('questions.income')}"
     for typed in ("8k", "五千", "500"):
         await user.says(typed)
     result, photo = await user.presses(plan("buttons.skip"))
