@@ -145,6 +145,37 @@ async def test_how_often_to_check_the_credit_record_can_be_typed(
     assert len(await storage.reminders_of(user.user_id)) == 1
 
 
+@pytest.mark.parametrize(
+    ("typed", "months"),
+    [
+        pytest.param("every 6 weeks", 1, id="six-weeks"),
+        pytest.param("每6周", 1, id="six-weeks-in-chinese"),
+        pytest.param("一个半月一次", 1, id="a-month-and-a-half"),
+        pytest.param("每八个星期查一次", 2, id="eight-weeks-in-numerals"),
+    ],
+)
+async def test_a_gap_in_weeks_is_read_rounded_to_whole_months_and_said_so(
+    knowledge: Knowledge, storage: Storage, typed: str, months: int
+) -> None:
+    """The first-user trial: "every 6 weeks", "每6周" and "一个半月一次" were asked again as unreadable."""
+    user = Person(Engine(knowledge, storage, clock=Clock(at("2026-01-10 12:00"))))
+    await user.says("/reminders")
+    await user.presses("r:credit")
+    replies = await user.says(typed)
+    assert replies[0].text == f"reminder_credit_rounded 文本 months=[{months}]"
+    [reminder] = await storage.reminders_of(user.user_id)
+    assert reminder.rule is not None
+    assert reminder.rule.every == months
+
+
+async def test_a_gap_in_whole_months_is_set_without_that_line(knowledge: Knowledge, storage: Storage) -> None:
+    user = Person(Engine(knowledge, storage, clock=Clock(at("2026-01-10 12:00"))))
+    await user.says("/reminders")
+    await user.presses("r:credit")
+    replies = await user.says("每3个月")
+    assert not any(r.text.startswith("reminder_credit_rounded") for r in replies)
+
+
 async def test_what_the_credit_prompt_cannot_read_is_asked_again_never_dropped(
     knowledge: Knowledge, storage: Storage
 ) -> None:

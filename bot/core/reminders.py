@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_DOWN, Decimal
 from enum import StrEnum
 from typing import Annotated, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -270,6 +271,71 @@ _EVERY_WORD: Final = (
 MAX_EVERY: Final = 12
 
 
+@dataclass(frozen=True)
+class Interval:
+    """How often to nudge about the credit record, as typed: whole months, and whether the text gave another span
+    (weeks, a month and a half) that was rounded to them, for the reply to say so."""
+
+    months: int
+    rounded: bool = False
+
+
+#: A span in weeks ("每6周", "6个星期一次", "每隔两週", "every 6 weeks") or a month and a half ("一个半月一次",
+#: "每1.5个月", "every 1.5 months"): read, then rounded to whole months, as the nudges go by month.
+_N: Final = r"(\d{1,2}|[一二两三四五六七八九十]{1,3})"
+_WEEKS: Final = re.compile(
+    rf"每\s*隔?\s*{_N}\s*个?\s*(?:周|週|星期|礼拜|禮拜)|{_N}\s*个?\s*(?:周|週|星期|礼拜|禮拜)\s*(?:一次|查一次|一回|提醒一次)"
+)
+_WEEKS_EN: Final = re.compile(r"every\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+weeks?")
+_FORTNIGHT: Final = re.compile(r"biweekly|fortnight|every\s+other\s+week|每两周|每隔一周|隔周")
+_WEEKLY: Final = re.compile(r"每周|每週|每个?星期|每个?礼拜|每个?禮拜|weekly|every\s+week|once\s+a\s+week")
+_HALF_MONTHS: Final = re.compile(
+    rf"每\s*隔?\s*{_N}\s*个半月|{_N}\s*个半月\s*(?:一次|查一次|一回|提醒一次)|(?:每|every)\s*(\d{{1,2}}\.5)\s*(?:个\s*)?(?:月|months?)"
+)
+_HALF_MONTHS_EN: Final = re.compile(r"every\s+(?:a|one)?\s*month\s+and\s+a\s+half")
+_EN_WEEKS: Final = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "twelve": 12,
+}  # fmt: skip
+#: The average month, in days: weeks are counted in months by it.
+_MONTH_DAYS: Final = Decimal("30.4375")
+
+
+def read_interval(text: str) -> Interval | None:
+    """How often the text asks for credit-record nudges: `parse_interval`'s months, or weeks or a month and a half
+    rounded to the nearest whole month, at least one (a tie to the more often: "一个半月" is every month)."""
+    days = _days_said(unicodedata.normalize("NFKC", text).strip().lower())
+    if days is None:
+        months = parse_interval(text)
+        return Interval(months) if months is not None else None
+    rounded = int((days / _MONTH_DAYS).quantize(Decimal(1), rounding=ROUND_HALF_DOWN))
+    return Interval(max(1, rounded), rounded=True) if rounded <= MAX_EVERY else None
+
+
+def _days_said(cleaned: str) -> Decimal | None:
+    """The days a span in weeks or in a month and a half comes to; None when the text gives neither."""
+    if match := _WEEKS.search(cleaned):
+        weeks = _count(match[1] or match[2])
+    elif match := _WEEKS_EN.search(cleaned):
+        weeks = int(match[1]) if match[1].isdigit() else _EN_WEEKS[match[1]]
+    elif _FORTNIGHT.search(cleaned):
+        weeks = 2
+    elif _WEEKLY.search(cleaned):
+        weeks = 1
+    elif match := _HALF_MONTHS.search(cleaned):
+        whole = match[1] or match[2]
+        half = Decimal(match[3]) if match[3] else None
+        if half is None:
+            number = _count(whole) if whole else None
+            half = Decimal(number) + Decimal("0.5") if number is not None else None
+        return half * _MONTH_DAYS if half else None
+    elif _HALF_MONTHS_EN.search(cleaned):
+        return Decimal("1.5") * _MONTH_DAYS
+    else:
+        return None
+    return Decimal(weeks * 7) if weeks else None
+
+
 def parse_interval(text: str) -> int | None:
     """Months between credit-record nudges as typed: "每三个月查一次征信", "每3个月", "三个月一次", "每季度", "每半年",
     "每年", "every 3 months", "quarterly", or just "3"; None when the text gives none (or more than a year)."""
@@ -285,6 +351,11 @@ def parse_interval(text: str) -> int | None:
     else:
         months = next((every for pattern, every in _EVERY_WORD if pattern.search(cleaned)), None)
     return months if months is not None and 1 <= months <= MAX_EVERY else None
+
+
+def _count(text: str) -> int | None:
+    """A count typed in digits or in Chinese numerals ("6", "六")."""
+    return int(text) if text.isdigit() else _numeral(text)
 
 
 def _numeral(text: str) -> int | None:

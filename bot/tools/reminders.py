@@ -68,10 +68,15 @@ class ReminderTools(ToolsBase):
                 return Result([Reply(kb.text("reminder_tz_unknown", lang), (self._stop(kb, lang),))], form, False)
             return await self._set_tz(user_id, chosen, kb, lang)
         if form.kind == "credit":  # "每三个月查一次征信"; anything else is asked about again, never dropped
-            months = reminders.parse_interval(text)
-            if months is None:
+            interval = reminders.read_interval(text)
+            if interval is None:
                 return Result([self._credit_prompt(kb, lang, "reminder_credit_unclear")], form, False)
-            return await self._add_credit(user_id, months, kb, lang, form)
+            added = await self._add_credit(user_id, interval.months, kb, lang, form)
+            if not interval.rounded:
+                return added
+            # "每6周": the nudges go by whole months; the reply says which was set
+            rounded = Reply(kb.text("reminder_credit_rounded", lang, months=str(interval.months)))
+            return Result([rounded, *added.replies], added.form, added.changed)
         await self.storage.set_prefs(user_id, lang=lang.value)
         tz = await self._tz(user_id)
         today = reminders.local_date(self.clock(), tz)

@@ -173,6 +173,33 @@ def test_time_zones_and_lateness() -> None:
 )
 def test_how_often_a_credit_check_is_typed(typed: str, months: int | None) -> None:
     assert reminders.parse_interval(typed) == months
+    assert reminders.read_interval(typed) == (reminders.Interval(months) if months is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "months"),
+    [
+        pytest.param("every 6 weeks", 1, id="six-weeks"),
+        pytest.param("每6周", 1, id="six-weeks-in-chinese"),
+        pytest.param("每隔六週", 1, id="six-weeks-in-traditional"),
+        pytest.param("6个星期一次", 1, id="six-weeks-once"),
+        pytest.param("每八周", 2, id="eight-weeks-to-the-nearest-month"),
+        pytest.param("every two weeks", 1, id="two-weeks-at-least-a-month"),
+        pytest.param("每周", 1, id="weekly"),
+        pytest.param("一个半月一次", 1, id="a-month-and-a-half-to-the-more-often"),
+        pytest.param("每两个半月", 2, id="two-and-a-half-months"),
+        pytest.param("every 1.5 months", 1, id="one-and-a-half-months-in-english"),
+        pytest.param("every month and a half", 1, id="a-month-and-a-half-in-english"),
+        pytest.param("每52周", 12, id="a-year-of-weeks"),
+    ],
+)
+def test_a_gap_in_weeks_or_half_months_is_rounded_to_whole_months(typed: str, months: int) -> None:
+    assert reminders.read_interval(typed) == reminders.Interval(months, rounded=True)
+
+
+@pytest.mark.parametrize("typed", ["每60周", "每1.5周", "看心情"])
+def test_a_gap_of_weeks_longer_than_a_year_or_unread_is_none(typed: str) -> None:
+    assert reminders.read_interval(typed) is None
 
 
 @pytest.mark.parametrize(
