@@ -3,21 +3,28 @@
     pip install -e '.[train]'
     python -m bench.train              # fit, cross-validate, write the model and print what it measured
     python -m bench.train --cv-only    # the cross-validated figures only, nothing written
+    python -m bench.train --cv-only --labels bench/atec_tune.tsv   # only the first label file, as before
 
 What it learns from:
 * the knowledge base's own example questions, each labelled with its entry;
-* `bench/atec_tune.tsv`: real customer-service questions of ../shared/data/atec-pairs.tsv, named by `qid`
-  (`pair id:side`, the text is read from the data file at run time, never committed), labelled against the entries by
-  a helper who had not seen the knowledge examples (`accept` entry ids, or `none` plus the fitting `route` entry);
+* the label files (`--labels`, by default `bench/atec_tune.tsv` and `bench/atec_tune_third.tsv`): real
+  customer-service questions of ../shared/data/atec-pairs.tsv, named by `qid` (`pair id:side`, the text is read from
+  the data file at run time, never committed), labelled against the entries by helpers who had not seen the knowledge
+  examples (`accept` entry ids, or `none` plus the fitting `route` entry); a question may be labelled in one file only,
+  and every id must be an entry of the knowledge (a route for `route`);
 * everyday questions of the same file without a word about being overdue, as the class "not covered by the guide".
 
 Never used: `bench/atec_blind.tsv` (the blind split) and everything in the same group of paraphrases as one of its
 questions (pairs labelled same-meaning, or equal once punctuation is dropped), and ../shared/eval/dev-atec.tsv.
 
-Then it calibrates the decision. Five-fold cross-validation over the labelled real questions gives, for each, the
-model's probabilities as if it had never seen the question; a small logistic model over those numbers and the matcher's
-own evidence learns how often the best entry is right, and two thresholds are chosen on those held-out predictions:
-answer, offer a menu, or say honestly that the guide does not cover it.
+Then it calibrates the decision. Five-fold cross-validation over the labelled real questions of all the files gives,
+for each, the model's probabilities as if it had never seen the question (folds by paraphrase group across the files;
+the first file's groups are dealt out first, exactly as when it was the only file, so its folds stay the same); a
+small logistic model over those numbers and the matcher's own evidence learns how often the best entry is right, and
+two thresholds are chosen on those held-out predictions: answer, offer a menu, or say honestly that the guide does not
+cover it. The figures are printed over all labelled
+questions and over each file's alone, so that a new file's easier or harder questions cannot hide a change on the
+first file's 2,460.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from bot.config import MatcherConfig
-from bot.core.knowledge import KnowledgeBase, load_knowledge
+from bot.core.knowledge import EntryKind, KnowledgeBase, load_knowledge
 from bot.core.learned import DEFAULT_PATH, FORMAT, NOT_COVERED, Calibration, LearnedModel
 from bot.core.matcher import MAX_QUESTION_CHARS, Matcher
 from bot.core.normalize import features
@@ -44,6 +51,8 @@ SHARED = ROOT.parent / "shared"
 PAIRS = SHARED / "data" / "atec-pairs.tsv"
 DEV_ATEC = SHARED / "eval" / "dev-atec.tsv"
 TUNE = ROOT / "bench" / "atec_tune.tsv"
+#: 1,464 more overdue questions of the same file (qids in no earlier file and in no blind group), labelled the same way.
+TUNE_THIRD = ROOT / "bench" / "atec_tune_third.tsv"
 BLIND = ROOT / "bench" / "atec_blind.tsv"
 SEED = 20261202
 #: How much one labelled real question weighs against one example written for the bot.
@@ -118,16 +127,56 @@ def with_paraphrases(
     return out
 
 
-def read_labels(path: Path, text_of: dict[str, str]) -> list[Labelled]:
+def read_labels(path: Path, text_of: dict[str, str], kb: KnowledgeBase | None = None) -> list[Labelled]:
+    """A label file's questions; with `kb`, every id it names must be one of its entries (a route for `route`)."""
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
     out = []
-    for row in rows:
+    for line, row in enumerate(rows, start=2):
         qid = row["qid"]
         if qid not in text_of:
-            raise SystemExit(f"{path}: {qid} is not a question of {PAIRS}")
-        out.append(Labelled(qid, text_of[qid], frozenset(row["accept"].split(",")), row.get("route") or "-"))
+            raise SystemExit(f"{path}:{line}: {qid} is not a question of {PAIRS}")
+        item = Labelled(qid, text_of[qid], frozenset(row["accept"].split(",")), row.get("route") or "-")
+        if kb is not None:
+            unknown = sorted(a for a in item.accept - {"none"} if a not in kb.by_id)
+            if "none" in item.accept and len(item.accept) > 1:
+                unknown.append("none beside entry ids")
+            if item.route != "-" and (item.route not in kb.by_id or kb.by_id[item.route].kind is not EntryKind.ROUTE):
+                unknown.append(f"route {item.route}")
+            if unknown:
+                raise SystemExit(f"{path}:{line}: {qid}: not entries of the knowledge: {', '.join(unknown)}")
+        out.append(item)
     return out
+
+
+def read_label_files(
+    paths: list[Path], text_of: dict[str, str], group_of: dict[str, str], blind_groups: set[str], kb: KnowledgeBase
+) -> dict[Path, list[Labelled]]:
+    """Each file's labelled questions, leaving out those in a blind group; a question labelled twice is refused."""
+    seen: dict[str, Path] = {}
+    out: dict[Path, list[Labelled]] = {}
+    for path in paths:
+        items = read_labels(path, text_of, kb)
+        for item in items:
+            if item.qid in seen:
+                raise SystemExit(f"{path}: {item.qid} is labelled in {seen[item.qid]} too")
+            seen[item.qid] = path
+        out[path] = [x for x in items if group_of[x.qid] not in blind_groups]
+        if len(out[path]) < len(items):
+            print(f"{_shown(path)}: {len(items) - len(out[path])} questions left out, in a blind split's group")
+    return out
+
+
+def deal_folds(per_file: list[list[Labelled]], group_of: dict[str, str], rng: random.Random) -> dict[str, int]:
+    """Paraphrase group → fold (of five). File by file, the groups not yet dealt are shuffled and dealt in turn, so
+    the first file's folds do not depend on the files after it."""
+    fold_of: dict[str, int] = {}
+    for items in per_file:
+        groups = sorted({group_of[x.qid] for x in items} - fold_of.keys())
+        rng.shuffle(groups)
+        for group in groups:
+            fold_of[group] = len(fold_of) % 5
+    return fold_of
 
 
 class Prepared:
@@ -200,6 +249,12 @@ def main() -> int:
     parser.add_argument("--c", type=float, default=8.0, help="inverse regularisation of the logistic regression")
     parser.add_argument("--negatives", type=int, default=6000, help="everyday questions used as 'not covered'")
     parser.add_argument("--out", type=Path, default=DEFAULT_PATH)
+    parser.add_argument(
+        "--labels",
+        type=Path,
+        action="append",
+        help="a label file (repeatable); default: bench/atec_tune.tsv and bench/atec_tune_third.tsv where present",
+    )
     args = parser.parse_args()
 
     from bench.decide import calibrate, evaluate, signals_of  # the decision rule shared with the bot's tests
@@ -210,7 +265,10 @@ def main() -> int:
     if DEV_ATEC.exists():
         with DEV_ATEC.open(encoding="utf-8", newline="") as handle:
             dev_texts = {r["question"].strip() for r in csv.DictReader(handle, delimiter="\t")}
-    labelled = [x for x in read_labels(TUNE, text_of) if group_of[x.qid] not in blind_groups]
+    kb = load_knowledge(ROOT / "knowledge")
+    paths = args.labels or [p for p in (TUNE, TUNE_THIRD) if p.exists()]
+    per_file = read_label_files(paths, text_of, group_of, blind_groups, kb)
+    labelled = [x for items in per_file.values() for x in items]
     labelled_groups = {group_of[x.qid] for x in labelled}
     rng = random.Random(SEED)
     pool = sorted(
@@ -222,14 +280,13 @@ def main() -> int:
         and text not in dev_texts
     )
     negatives = [text_of[q] for q in rng.sample(pool, min(args.negatives, len(pool)))]
-    kb = load_knowledge(ROOT / "knowledge")
     prepared = Prepared(kb)
-    print(f"{len(labelled)} labelled real questions, {len(negatives)} everyday negatives, {len(kb.entries)} entries")
+    counts = " + ".join(f"{len(items)} ({_shown(path)})" for path, items in per_file.items())
+    print(f"{len(labelled)} labelled real questions: {counts}")
+    print(f"{len(negatives)} everyday negatives, {len(kb.entries)} entries")
 
     # Out-of-fold predictions: folds by paraphrase group, so no question is judged by a model trained on its twin.
-    groups = sorted({group_of[x.qid] for x in labelled})
-    rng.shuffle(groups)
-    fold_of = {g: i % 5 for i, g in enumerate(groups)}
+    fold_of = deal_folds(list(per_file.values()), group_of, rng)
     held_out: list[tuple[Labelled, dict[str, float]]] = []
     for fold in range(5):
         train = with_paraphrases([x for x in labelled if fold_of[group_of[x.qid]] != fold], text_of, partners)
@@ -240,26 +297,36 @@ def main() -> int:
     signals = signals_of(prepared.matcher, prepared.form, held_out)
     calibration = calibrate(prepared.matcher, signals)
     print(f"calibration: {calibration}")
-    print("cross-validated on the labelled real questions:")
-    print("  " + evaluate(prepared.matcher, signals, calibration).row())
+    print("cross-validated on the labelled real questions, all of them and each file's alone:")
+    print("  " + evaluate(prepared.matcher, signals, calibration).row() + "  all")
+    if len(per_file) > 1:
+        for path, items in per_file.items():
+            chosen = set(items)
+            mine = [(item, sig) for item, sig in signals if item in chosen]
+            print("  " + evaluate(prepared.matcher, mine, calibration).row() + f"  {_shown(path)}")
     if args.cv_only:
         return 0
 
     vectorizer, model = fit(prepared, with_paraphrases(labelled, text_of, partners), negatives, args.c)
-    learned = to_learned(vectorizer, model, calibration)
-    # The checks are stored in the model file, so they are the knowledge's own examples (our words), never a
-    # question of ../shared/data (whose questions may not be committed, verbatim or nearly so).
-    probes = [prepared.form(example) for e in kb.entries for example in e.examples[:2]]
+    write_model(args.out, to_learned(vectorizer, model, calibration), prepared)
+    return 0
+
+
+def write_model(out: Path, learned: LearnedModel, prepared: Prepared) -> None:
+    """Save the model with its checks: the knowledge's own examples (our words), never a question of ../shared/data
+    (whose questions may not be committed, verbatim or nearly so), each with the class and probability it gets."""
+    probes = [prepared.form(example) for e in prepared.kb.entries for example in e.examples[:2]]
     checks = []
     for text in probes:
         probs = learned.probabilities(text)
         if probs:
             best = max(probs, key=probs.__getitem__)
             checks.append((text, best, probs[best]))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    calibration = learned.calibration
+    out.parent.mkdir(parents=True, exist_ok=True)
     order = sorted(learned.vocabulary, key=learned.vocabulary.__getitem__)
     np.savez_compressed(
-        args.out,
+        out,
         format=np.int64(FORMAT),
         classes=np.array(learned.classes),
         features=np.array(order),
@@ -271,9 +338,11 @@ def main() -> int:
         check_classes=np.array([c for _, c, _ in checks]),
         check_probs=np.array([p for _, _, p in checks]),
     )
-    shown = args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out
-    print(f"wrote {shown} ({args.out.stat().st_size / 1e6:.1f} MB, {len(order)} features)")
-    return 0
+    print(f"wrote {_shown(out)} ({out.stat().st_size / 1e6:.1f} MB, {len(order)} features)")
+
+
+def _shown(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 def _qids(path: Path) -> list[str]:
