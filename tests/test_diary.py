@@ -13,14 +13,18 @@ from pypdf import PdfReader
 
 from bot.chat import run_chat
 from bot.config import Config, load_config
+from bot.core.advisor import Advisor
 from bot.core.flow import AGREED, Step
 from bot.core.i18n import Lang
+from bot.core.knowledge import load_knowledge
+from bot.core.matcher import Matcher
 from bot.core.plan import Inputs
 from bot.core.planchat import PlanState, result_reply
 from bot.core.progress import Progress
-from bot.core.walkthrough import Option
+from bot.core.walkthrough import Option, load_walkthrough
 from bot.engine import Engine, Knowledge
 from bot.storage import Session, Storage
+from tests.kbfactory import write_kb
 from tests.transcript import EngineUser, fixture_knowledge
 
 SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
@@ -312,3 +316,22 @@ async def test_the_channel_typed_by_its_label_is_taken_as_its_button(knowledge: 
     await user.presses("d:skip")
     await user.says("答应分期")
     assert [r.channel for r in await storage.diary(user.user_id)] == ["sms"]
+
+
+async def test_the_channel_typed_as_its_traditional_button_reads_is_taken(tmp_path: Path, storage: Storage) -> None:
+    """A reviewed Traditional wording differs from the Simplified label: typed, it names that channel all the same."""
+    folder = write_kb(tmp_path)
+    (folder / "traditional.yaml").write_text("phrases:\n  文本: {tw: 線上本, hk: 網上本}\n", encoding="utf-8")
+    kb = load_knowledge(folder, required_ids=())
+    matcher = Matcher(kb)
+    knowledge = Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(SHIPPED / "walkthrough.yaml"))
+    for user_id, typed in ((1, "diary_channel_app 線上本"), (2, "diary_channel_sms 網上本")):
+        user = Person(Engine(knowledge, storage, clock=lambda: NOW), user_id)
+        await user.says("/log")
+        await user.presses("d:day:0")
+        await user.says(typed)
+        assert user.text.startswith("diary_ask_who")
+        await user.presses("d:skip")
+        await user.says("答应分期")
+    assert [r.channel for r in await storage.diary(1)] == ["app"]
+    assert [r.channel for r in await storage.diary(2)] == ["sms"]

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from bot.core.i18n import to_simplified
 from bot.core.numbers import chinese_number
 
 #: The time zone of a user who has not chosen one (the bot's users are mostly in mainland China).
@@ -208,7 +209,8 @@ def is_late(due: float, now: float) -> bool:
 
 # --- reading what users type -------------------------------------------------------------------------------------
 
-_SEPARATORS: Final = re.compile(r"[,，、;；\s]+|和|及|and")
+#: Between days: punctuation, or a word for "and" (同 and 跟 as Hong Kong and Taiwan readers say it: "5號同20號").
+_SEPARATORS: Final = re.compile(r"[,，、;；\s]+|和|及|同|跟|与|and")
 _MONTHLY: Final = re.compile(r"(?:(?:每月|每个月)的?|monthly|every month|day|月)?(\d{1,2})(?:号|日|th|st|nd|rd)?")
 #: A day of the month in Chinese numerals ("十号", "每个月二十五号"): the unit is needed, so "十" alone is no day.
 _MONTHLY_WORDS: Final = re.compile(r"(?:(?:每月|每个月)的?)?([一二三四五六七八九十]{1,3})(?:号|日)")
@@ -224,7 +226,7 @@ def parse_due_days(text: str, today: date) -> list[Rule] | None:
     the next such date from `today` when no year is given), several separated by commas, spaces or 和; a hedge or
     closing particle around a day is no part of it. None if any part is not one.
     """
-    cleaned = unicodedata.normalize("NFKC", text).strip().lower().rstrip("。.!！")
+    cleaned = _simplified(text).rstrip("。.!！")
     cleaned = re.sub(r"(每月|每个月)\s+", r"\1", cleaned)
     rules: list[Rule] = []
     for part in filter(None, _SEPARATORS.split(cleaned)):
@@ -304,7 +306,7 @@ _MONTH_DAYS: Final = Decimal("30.4375")
 def read_interval(text: str) -> Interval | None:
     """How often the text asks for credit-record nudges: `parse_interval`'s months, or weeks or a month and a half
     rounded to the nearest whole month, at least one (a tie to the more often: "一个半月" is every month)."""
-    days = _days_said(unicodedata.normalize("NFKC", text).strip().lower())
+    days = _days_said(_simplified(text))
     if days is None:
         months = parse_interval(text)
         return Interval(months) if months is not None else None
@@ -339,7 +341,7 @@ def _days_said(cleaned: str) -> Decimal | None:
 def parse_interval(text: str) -> int | None:
     """Months between credit-record nudges as typed: "每三个月查一次征信", "每3个月", "三个月一次", "每季度", "每半年",
     "每年", "every 3 months", "quarterly", or just "3"; None when the text gives none (or more than a year)."""
-    cleaned = unicodedata.normalize("NFKC", text).strip().lower().rstrip("。.!！吧")
+    cleaned = _simplified(text).rstrip("。.!！吧")
     months: int | None = None
     if cleaned.isdigit():
         months = int(cleaned)
@@ -356,6 +358,11 @@ def parse_interval(text: str) -> int | None:
 def _count(text: str) -> int | None:
     """A count typed in digits or in Chinese numerals ("6", "六")."""
     return int(text) if text.isdigit() else _numeral(text)
+
+
+def _simplified(text: str) -> str:
+    """A typed date in one script: NFKC, Traditional read as Simplified ("每個月15號" is "每个月15号"), lower case."""
+    return to_simplified(unicodedata.normalize("NFKC", text)).strip().lower()
 
 
 def _numeral(text: str) -> int | None:
@@ -377,7 +384,7 @@ _START_BEFORE: Final = re.compile(
 def start_in_terms(terms: str, today: date) -> date | None:
     """The date agreed terms say the plan starts ("3月15号开始还" → the next 15 March from `today`), if it is still to
     come; None when they give none, or a date that is not one (2月30日)."""
-    cleaned = unicodedata.normalize("NFKC", terms)
+    cleaned = to_simplified(unicodedata.normalize("NFKC", terms))
     match = _START_AFTER.search(cleaned) or _START_BEFORE.search(cleaned)
     if match is None:
         return None

@@ -187,8 +187,9 @@ def read_items(text: str, items: Sequence[Option], *, wishes: bool = False) -> T
     if not text.strip() or is_question(text, wishes=wishes):
         return None
     state: dict[str, bool] = {}
+    traditional = writes_traditional(text)
     for clause in _CLAUSE.split(unicodedata.normalize("NFKC", text)):
-        for item, has in _clause_items(basic_form(clause), items):
+        for item, has in _clause_items(basic_form(clause), items, traditional):
             state[item] = has  # a later clause says the last word on an item
     if not state:
         return None
@@ -198,14 +199,14 @@ def read_items(text: str, items: Sequence[Option], *, wishes: bool = False) -> T
     return Ticked(have, missing)
 
 
-def _clause_items(form: str, items: Sequence[Option]) -> list[tuple[str, bool]]:
+def _clause_items(form: str, items: Sequence[Option], traditional: bool = False) -> list[tuple[str, bool]]:
     """The items one clause names, in order, each with whether the clause says the user has it.
 
     The words between two items say something of one of them: of the item before in "身份证有 流水也有" (the clause
     starts with an item), of the item after in "有身份证没有流水" or "I have my ID, no payslip". An item with
     no such word shares its neighbour's ("身份证和流水都没有"), and alone it is had ("收入证明").
     """
-    mentions = _mentions(form, items)
+    mentions = _mentions(form, items, traditional)
     if not mentions:
         return []
     head = form[: mentions[0][0]]
@@ -225,12 +226,12 @@ def _clause_items(form: str, items: Sequence[Option]) -> list[tuple[str, bool]]:
     return [(item, bool(has)) for (_, _, item), has in zip(mentions, said, strict=True)]
 
 
-def _mentions(form: str, items: Sequence[Option]) -> list[tuple[int, int, str]]:
+def _mentions(form: str, items: Sequence[Option], traditional: bool = False) -> list[tuple[int, int, str]]:
     """Where each item is named in the clause (start, end, id), in order; a name inside a longer one is not its own
     ("收入证明" names one item; the "证明" in another's label "…的票据或证明" is only part of those words)."""
     found: list[tuple[int, int, str]] = []
     for item in items:
-        for phrase in phrases(item):
+        for phrase in phrases(item, traditional=traditional):
             inside = [(m.start(), m.end(), item.id) for m in _occurrences(form, phrase)] if len(phrase) >= 2 else []
             if not inside and _same(form, phrase):
                 inside = [(len(form), len(form), item.id)]  # a typo of the whole name: the clause's words are its
@@ -265,13 +266,25 @@ def _particled(phrase: str) -> set[str]:
     return {phrase, *(phrase + particle for particle in _PARTICLES)} if phrase else set()
 
 
+def writes_traditional(text: str) -> bool:
+    """Whether the text has Traditional characters: its writer may be typing what a Traditional button shows."""
+    return to_simplified(text) != text
+
+
+#: The languages whose labels name an option: the authored ones, and with `traditional` the Traditional renderings
+#: too, whose wording may differ from the Simplified label ("線上客服" is the Taiwan button for 在线客服). Those are
+#: made only for a text written in Traditional: a process that never sees one never loads OpenCC's Taiwan tables.
+_LABEL_LANGS: Final = {False: (Lang.ZH_HANS, Lang.EN), True: tuple(Lang)}
+
+
 @functools.lru_cache(maxsize=1024)  # every option of the step, for each typed message; options are immutable values
-def phrases(option: Option) -> tuple[str, ...]:
-    """Every way an option is named, in normal form: each part of its label and script wording, and its `also:`."""
+def phrases(option: Option, *, traditional: bool = False) -> tuple[str, ...]:
+    """Every way an option is named, in normal form: each part of its label and script wording (with `traditional`,
+    as each Traditional button shows them too), and its `also:`."""
     named: list[str] = []
     texts = [option.label, *([option.said] if option.said else [])]
     for written in texts:
-        for lang in (Lang.ZH_HANS, Lang.EN):
+        for lang in _LABEL_LANGS[traditional]:
             whole = written.render(lang)
             named.append(whole)
             named.extend(_PARTS.split(whole))
@@ -393,7 +406,7 @@ def _last_named(text: str, naming: Sequence[Option]) -> str | None:
     form = basic_form(text)
     best: tuple[int, int, str] | None = None
     for option in naming:
-        for phrase in phrases(option):
+        for phrase in phrases(option, traditional=writes_traditional(text)):
             at = form.rfind(phrase)
             if at >= 0 and (best is None or (at + len(phrase), len(phrase)) > best[:2]):
                 best = (at + len(phrase), len(phrase), option.id)
@@ -408,8 +421,10 @@ def _option(text: str, options: Sequence[Option]) -> Picked | None:
     if not form:
         return None
     scored: list[tuple[float, str]] = []
+    traditional = writes_traditional(text)
     for option in options:
-        best = max((_score(form, phrase, denials=True) for phrase in phrases(option)), default=0.0)
+        named = phrases(option, traditional=traditional)
+        best = max((_score(form, phrase, denials=True) for phrase in named), default=0.0)
         if best > 0:
             scored.append((best, option.id))
     if not scored:
@@ -429,7 +444,7 @@ def named_options(text: str, options: Sequence[Option]) -> tuple[str, ...]:
     found = [
         (at.start(), at.end(), option.id)
         for option in options
-        for phrase in phrases(option)
+        for phrase in phrases(option, traditional=writes_traditional(text))
         if len(phrase) >= 2
         for at in _occurrences(form, phrase)
         if not _denied(form, at.start(), phrase)

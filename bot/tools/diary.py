@@ -11,6 +11,7 @@ from bot.core.actions import Diary
 from bot.core.flow import AGREED
 from bot.core.i18n import Lang
 from bot.core.replies import Attachment, Choice, Reply
+from bot.core.understand import writes_traditional
 from bot.tools.base import Context, Result, ToolsBase
 from bot.tools.forms import Form
 
@@ -51,9 +52,11 @@ class DiaryTools(ToolsBase):
         draft = diary.Draft.from_dict(form.data)
         if draft is None or draft.at is not diary.Field.CHANNEL:
             return diary.Typed(text)
+        # a text in Traditional may be a Traditional button's label, worded otherwise ("App 線上客服")
+        langs = tuple(Lang) if writes_traditional(text) else (Lang.ZH_HANS, Lang.EN)
         names = {
             channel: [word for key in (f"diary_channel_{channel}", f"diary_channel_{channel}_also")
-                      for lang in (Lang.ZH_HANS, Lang.EN) for word in ctx.kb.words(key, lang)]
+                      for lang in langs for word in ctx.kb.words(key, lang)]
             for channel in diary.CHANNELS
         }  # fmt: skip
         channel = diary.read_channel(text, names)

@@ -25,7 +25,8 @@ from bot.core.dialogue import (
 from bot.core.i18n import Lang
 from bot.core.numbers import Unit
 from bot.core.understand import Number, OffMenu, Picked, Ticked, Unsure, read
-from bot.core.walkthrough import Walkthrough, load_walkthrough
+from bot.core.walkthrough import Option, Walkthrough, load_walkthrough
+from bot.core.walkthrough.model import Text
 from tests.kbfactory import write_walkthrough
 from tests.transcript import SHIPPED
 
@@ -717,3 +718,24 @@ def test_coming_back_in_words_resumes_a_paused_walkthrough(walk: Walkthrough, te
 
 def test_other_moves_said_while_paused_are_questions(walk: Walkthrough) -> None:
     assert not reads_as_answer(at(Step.AMOUNT, paused=True), "返回", walk)
+
+
+# --- an option's label as a Traditional button shows it, typed ------------------------------------------------------
+
+_TAIWAN_WORDED = Option(
+    "chat", Text("在线服务", "Chat", derived={"zh-hant": "線上服務", "zh-hk": "網上服務"}), also=("文字",)
+)
+_PLAIN = Option("call", Text("电话服务", "Call"))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        pytest.param("線上服務", id="taiwan-label"),
+        pytest.param("網上服務", id="hong-kong-label"),
+        pytest.param("在線服務", id="simplified-label-in-traditional-script"),
+        pytest.param("在线服务", id="simplified-label"),
+    ],
+)
+def test_a_label_typed_as_any_script_shows_it_picks_its_option(typed: str) -> None:
+    assert read(typed, [_TAIWAN_WORDED, _PLAIN]) == Picked("chat", exact=True)
