@@ -180,6 +180,7 @@ def walkthrough_data() -> dict[str, Any]:
     data["dont_know"] = ["不知道", "不清楚", "idk", "don't know"]
     data["unsure"] = ["看情况", "一半一半", "大概吧", "it depends"]
     data["yes_words"] = ["对", "好的", "yes"]
+    data["no_words"] = ["不要", "算了", "no"]
     data["corrections"] = ["不对", "刚才说错了", "actually"]
     data["said_moves"] = {
         "back": ["返回", "返回上一步", "我写错了", "go back"],

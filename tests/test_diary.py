@@ -335,3 +335,15 @@ async def test_the_channel_typed_as_its_traditional_button_reads_is_taken(tmp_pa
         await user.says("答应分期")
     assert [r.channel for r in await storage.diary(1)] == ["app"]
     assert [r.channel for r in await storage.diary(2)] == ["sms"]
+
+
+async def test_cancel_while_logging_stops_the_entry_as_its_stop_button_does(
+    knowledge: Knowledge, storage: Storage
+) -> None:
+    user = Person(Engine(knowledge, storage, clock=lambda: NOW))
+    await user.says("/log")
+    await user.presses("d:day:0")
+    await user.says("/cancel")
+    assert user.text == "diary_stopped 文本"
+    await user.says("答应分期")  # no form waits any more: a question, not the entry's text
+    assert await storage.diary(user.user_id) == []

@@ -29,11 +29,12 @@ from bot.core.replies import Reply
 from bot.core.walkthrough import load_walkthrough
 from bot.engine import LONG_MESSAGE, Engine, Incoming, Kind, Knowledge
 from bot.engine.rebuild import build_elsewhere, take_apart
+from bot.engine.saved_state import PROGRESS_KEY
 from bot.errors import KnowledgeError, TurnError
 from bot.locks import KeyedLocks
 from bot.storage import Session, Storage
 from tests.kbfactory import write_kb, write_runnable_kb
-from tests.transcript import Seen
+from tests.transcript import EngineUser, Seen
 
 SHIPPED = Path(__file__).resolve().parents[1] / "knowledge"
 ZH = Lang.ZH_HANS
@@ -994,3 +995,19 @@ async def test_a_session_saved_before_the_contact_and_result_steps_still_loads(
     assert session is not None
     assert session.state is not None
     assert session.state["guide"]["version"] == 2
+
+
+async def test_leave_the_walkthrough_is_asked_for_the_next_message_only(engine: Engine, storage: Storage) -> None:
+    """A yes typed later, after a question in between, does not clear the walkthrough."""
+    user = EngineUser(engine, 515)
+    await user.says("/guide")
+    await user.presses("w:o:product:huabei")
+    await user.says("/cancel")
+    await user.says("逾期了会怎么样")  # the question is closed by this message
+    await user.says("好的")
+    session = await storage.load_session(515)
+    assert session is not None
+    assert session.state is not None
+    saved = from_saved(session.state[PROGRESS_KEY])
+    assert saved is not None
+    assert (saved.product, saved.leaving) == ("huabei", False)

@@ -107,10 +107,12 @@ Event = Start | Resume | Cancel | Press | TypedText | Goto
 
 def handle(progress: Progress | None, event: Event, walkthrough: Walkthrough, lang: Lang) -> Turn:
     """Handle one event; `progress` None means the user is not in the walkthrough. Pure: never raises on bad input."""
-    asked = None
+    asked, leaving = None, False
     if progress is not None:
-        # The question about a small amount is open for the very next message only.
-        asked, progress = progress.asked, replace(answers.fit(progress, walkthrough), asked=None)
+        # The question about a small amount, and "leave and clear your answers?", are open for the very next message
+        # only.
+        asked, leaving = progress.asked, progress.leaving
+        progress = replace(answers.fit(progress, walkthrough), asked=None, leaving=False)
     match event:
         case Start():
             return start(progress, walkthrough, lang)
@@ -123,7 +125,7 @@ def handle(progress: Progress | None, event: Event, walkthrough: Walkthrough, la
         case Press(action=action):
             return press(progress, action, walkthrough, lang)
         case TypedText(text=text):
-            return typed(progress, text, walkthrough, lang, asked)
+            return typed(progress, text, walkthrough, lang, asked, leaving=leaving)
     return not_understood(progress, "messages.stale", walkthrough, lang)
 
 

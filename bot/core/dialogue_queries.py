@@ -170,6 +170,16 @@ def _move_said(progress: Progress, text: str, moves: tuple[str, ...], walkthroug
     return None
 
 
+def leave_answer(text: str, walkthrough: Walkthrough) -> bool | None:
+    """What the text answers to "leave and clear your answers?": yes (a word of `yes_words:` or the leave button's
+    label), no (`no_words:` or the continue button's label), or None for neither."""
+    for said, words, button in ((False, walkthrough.no_words, "resume"), (True, walkthrough.yes_words, "cancel")):
+        labels = [walkthrough.say(f"buttons.{button}", lang) for lang in Lang]
+        if understand.says_one_of(text, (*words, *labels), typos=False):
+            return said
+    return None
+
+
 def confirms(progress: Progress | None, asked: int | None, text: str, walkthrough: Walkthrough) -> bool:
     """Whether the text says yes ("对", "好的", "yes") to the question just asked about the number `asked` ("我先按
     210天算，对吗？")."""
@@ -285,6 +295,8 @@ def reads_as_answer(progress: Progress | None, text: str, walkthrough: Walkthrou
 
     Lets the transport send other text — a question typed mid-way — to the knowledge base instead.
     """
+    if progress is not None and progress.leaving and leave_answer(text, walkthrough) is not None:
+        return True  # "不要" or "是的" to "leave and clear your answers?"
     if said_move(progress, text, walkthrough) is not None or correction(progress, text, walkthrough) is not None:
         return True  # at any step, even one that reads no text ("返回", "不对 是3个月")
     if progress is not None and confirms(progress, progress.asked, text, walkthrough):

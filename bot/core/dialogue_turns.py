@@ -36,13 +36,13 @@ def cancel(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> T
     if progress is not None and _answered_any(progress):
         leave = Choice(walkthrough.say("buttons.cancel", lang), Walk(WalkVerb.CANCEL).pack())
         stay = Choice(walkthrough.say("buttons.resume", lang), Walk(WalkVerb.RESUME).pack())
-        return [screens.say("messages.cancel_confirm", walkthrough, lang, leave, stay)], progress
+        return [screens.say("messages.cancel_confirm", walkthrough, lang, leave, stay)], replace(progress, leaving=True)
     return [screens.say("messages.cancelled", walkthrough, lang)], None
 
 
 def _answered_any(progress: Progress) -> bool:
     """Whether the user has answered anything that leaving would clear."""
-    return replace(progress, step=Progress().step, paused=False, asked=None) != Progress()
+    return replace(progress, step=Progress().step, paused=False, asked=None, leaving=False) != Progress()
 
 
 def start(progress: Progress | None, walkthrough: Walkthrough, lang: Lang) -> Turn:

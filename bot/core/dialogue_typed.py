@@ -20,6 +20,7 @@ from bot.core.dialogue_queries import (
     current_prompt,
     foreign_amount,
     income_at_amount,
+    leave_answer,
     mixed_result,
     said_move,
     understood,
@@ -39,8 +40,23 @@ from bot.core.understand import Number, OffMenu, Picked, Ticked, Understood, Uns
 from bot.core.walkthrough import UNKNOWN_MONTHLY, Walkthrough
 
 
-def typed(progress: Progress | None, text: str, walkthrough: Walkthrough, lang: Lang, asked: int | None = None) -> Turn:
-    """Text typed while the step reads text: a move or correction said in words, or an answer to the step."""
+def typed(
+    progress: Progress | None,
+    text: str,
+    walkthrough: Walkthrough,
+    lang: Lang,
+    asked: int | None = None,
+    *,
+    leaving: bool = False,
+) -> Turn:
+    """Text typed while the step reads text: a move or correction said in words, or an answer to the step; right
+    after "leave and clear your answers?" (`leaving`), yes leaves and no stays."""
+    if progress is not None and leaving and (said := leave_answer(text, walkthrough)) is not None:
+        return cancel(None, walkthrough, lang) if said else resume(progress, walkthrough, lang)
+    return _typed(progress, text, walkthrough, lang, asked)
+
+
+def _typed(progress: Progress | None, text: str, walkthrough: Walkthrough, lang: Lang, asked: int | None) -> Turn:
     if progress is None:
         return current_prompt(None, walkthrough, lang), None
     aside = _typed_aside(progress, text, walkthrough, lang, asked)
@@ -117,7 +133,7 @@ def _corrected(
     """An earlier answer corrected in words: recorded in its range, said, and the user stays where they are; at the
     step it is for, the words after the correction are that step's answer."""
     if corrected.step is progress.step:
-        return typed(progress, corrected.rest, walkthrough, lang, asked)
+        return _typed(progress, corrected.rest, walkthrough, lang, asked)
     number = corrected.reading.value
     bucket = answers.bucket_of(number, answers.options(progress, corrected.step, walkthrough))
     if bucket is None:

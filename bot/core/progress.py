@@ -43,6 +43,7 @@ class Progress:
     terms: str | None = None
     paused: bool = False
     asked: int | None = None  # a bare small amount the user was just asked about: typed again, it is meant
+    leaving: bool = False  # "leave and clear your answers?" was just asked: a yes or no typed next answers it
 
     def to_saved(self) -> dict[str, Any]:
         """A JSON-able dict in the current saved shape (`SavedV2`); `from_saved` reads it back."""
@@ -64,6 +65,7 @@ class Progress:
             terms=self.terms,
             paused=self.paused,
             asked=self.asked,
+            leaving=self.leaving,
         )
         built: dict[str, Any] = msgspec.to_builtins(saved)
         return built
@@ -99,6 +101,7 @@ class SavedV2(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     terms: Terms | None = None
     paused: bool = False
     asked: Count | None = None
+    leaving: bool = False
 
 
 class SavedV1(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -158,6 +161,7 @@ def from_saved(data: object, walkthrough: Walkthrough | None = None) -> Progress
         terms=current.terms,
         paused=current.paused,
         asked=current.asked,
+        leaving=current.leaving,
     )
     return fit(progress, walkthrough) if walkthrough is not None else progress
 

@@ -226,7 +226,13 @@ class Engine:
         if state.forget_asked:
             decision = await self._job(event, replace(state, forget_asked=False), k, conversation, forget_asked=True)
             return replace(decision, save=True)
-        return await self._job(event, state, k, conversation)
+        decision = await self._job(event, state, k, conversation)
+        walk = decision.state.progress
+        if walk is not None and walk.leaving and walk is state.progress:
+            # "leave and clear your answers?" is open for the next message only, whoever handled that message
+            closed = replace(decision.state, progress=replace(walk, leaving=False))
+            return replace(decision, state=closed, save=True)
+        return decision
 
     async def _job(
         self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation, *, forget_asked: bool = False
@@ -237,9 +243,8 @@ class Engine:
         if event.kind is Kind.UNSUPPORTED:
             return Decision([Reply(k.kb.text("non_text", lang))], state)
         if event.kind is Kind.COMMAND:
-            if state.form is not None:  # a command leaves whatever a tool waited for
-                decision = await self._job(event, replace(state, form=None), k, conversation)
-                return replace(decision, save=True)
+            if state.form is not None:
+                return await self._command_in_form(event, state, k, conversation)
             if event.command in tools.COMMANDS:  # /log, /reminders, /export: an open /plan question waits meanwhile
                 context = tool_context(event, state, k, lang, self._memory)
                 result = await self.tools.command(context, event.command)
@@ -267,6 +272,21 @@ class Engine:
             await typed_in_form(self.tools, self._memory, event, state, k, conversation) if event.text.strip() else None
         )
         return typed or self._texts.text(event, state, k, conversation)
+
+
+    async def _command_in_form(
+        self, event: Incoming, state: UserState, k: Knowledge, conversation: Conversation
+    ) -> Decision:
+        """A command while a tool's form waits: /cancel stops that form (as its stop button does); any other command
+        leaves the form and is handled as ever."""
+        assert state.form is not None
+        if event.command == "cancel":
+            context = tool_context(event, state, k, conversation.lang, self._memory)
+            stopped = await self.tools.cancel(context, state.form)
+            if stopped is not None:
+                return Decision(stopped.replies, replace(state, form=stopped.form), save=True)
+        decision = await self._job(event, replace(state, form=None), k, conversation)
+        return replace(decision, save=True)
 
 
 #: How an option's name typed first in a conversation tells its language: clearly English ("both") or Traditional

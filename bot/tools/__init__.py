@@ -68,6 +68,15 @@ class Tools(ReminderTools, DiaryTools, FeedbackTools, DeliveryTools):
             return await self._vote(ctx, action, form)
         return await self._reminder_press(ctx, action, form)
 
+    async def cancel(self, ctx: Context, form: Form) -> Result | None:
+        """/cancel while `form` waits: the form's own stop (its button's reply); None for the optional note after a
+        👎, which is no form the user chose to fill in."""
+        if form.kind == "diary":
+            return await self._diary_press(ctx, Diary("stop"), form)
+        if form.kind == "note":
+            return None
+        return await self._reminder_press(ctx, Reminder("stop"), form)
+
     async def typed(self, ctx: Context, text: str, form: Form) -> Result:
         """Text typed while `form` waits for it."""
         if form.kind == "diary":

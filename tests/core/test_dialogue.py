@@ -693,7 +693,7 @@ def test_cancel_after_answers_asks_first_and_its_button_leaves(walk):
     before = chat.progress
     said = chat.send(Cancel())
     assert "‹messages.cancel_confirm›" in said
-    assert chat.progress == before
+    assert chat.progress == replace(before, leaving=True)  # the answers kept; a yes or no typed next answers it
     assert chat.labels == ["‹buttons.cancel›", "‹buttons.resume›"]
     chat.tap("‹buttons.resume›")
     assert chat.progress == before
@@ -948,3 +948,37 @@ def test_dont_know_beside_a_range_gives_the_range_at_its_low_end(walk):
     assert chat.saved().monthly_typed == 1_000  # not "don't know yet": the range was said
     assert chat.saved().monthly != "unknown"
     assert "‹messages.low_end" in said or "‹steps.monthly.low_end" in said
+
+
+# --- "leave and clear your answers?" answered in words ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", [pytest.param("算了吧", id="never-mind"), pytest.param("No", id="english")])
+def test_no_typed_after_cancel_keeps_the_answers_and_shows_the_step(walk, typed):
+    chat = Chat(walk, progress=prepared(step=Step.CHANNEL))
+    chat.send(Cancel())
+    assert chat.saved().leaving
+    assert reads_as_answer(chat.progress, typed, walk)
+    chat.send(TypedText(typed))
+    assert chat.at() is Step.CHANNEL
+    assert chat.saved() == prepared(step=Step.CHANNEL)
+    assert "‹steps.channel.prompt›" in chat.text
+
+
+@pytest.mark.parametrize(
+    "typed", [pytest.param("对", id="yes"), pytest.param("‹buttons.cancel›", id="the-buttons-label")]
+)
+def test_yes_typed_after_cancel_leaves(walk, typed):
+    chat = Chat(walk, progress=prepared(step=Step.CHANNEL))
+    chat.send(Cancel())
+    chat.send(TypedText(typed))
+    assert chat.progress is None
+    assert "‹messages.cancelled›" in chat.text
+
+
+def test_yes_means_leave_only_right_after_the_question(walk):
+    chat = Chat(walk, progress=prepared(step=Step.CHANNEL))
+    chat.send(Cancel())
+    chat.tap("‹buttons.resume›")
+    assert not chat.saved().leaving
+    assert not reads_as_answer(chat.progress, "算了", walk)

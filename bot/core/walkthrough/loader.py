@@ -194,7 +194,8 @@ def load_walkthrough(path: Path, traditional: Traditional | None = None) -> Walk
         marks = {mark: value_of(parts["marks"], mark) for mark in MARKS}
     dont_know: tuple[str, ...] = tuple(word.strip() for word in parts.get("dont_know", ()))
     not_in_writing: tuple[str, ...] = tuple(word.strip() for word in parts.get("not_in_writing", ()))
-    words = {key: tuple(word.strip() for word in parts.get(key, ())) for key in ("unsure", "yes_words", "corrections")}
+    word_lists = ("unsure", "yes_words", "no_words", "corrections")
+    words = {key: tuple(word.strip() for word in parts.get(key, ())) for key in word_lists}
     said = parts.get("said_moves")
     said_moves = {move: tuple(word.strip() for word in value_of(said, move)) for move in SAID_MOVES} if said else {}
 
@@ -237,6 +238,7 @@ def load_walkthrough(path: Path, traditional: Traditional | None = None) -> Walk
         dont_know=dont_know,
         unsure=words["unsure"],
         yes_words=words["yes_words"],
+        no_words=words["no_words"],
         corrections=words["corrections"],
         said_moves=MappingProxyType(said_moves),
         not_in_writing=not_in_writing,

@@ -95,6 +95,7 @@ class Walkthrough:
     dont_know: tuple[str, ...] = ()  # typed at a step, the step says what to put ("不知道", "idk"); /plan skips
     unsure: tuple[str, ...] = ()  # typed at a step, no answer either: the step says what to put ("看情况", "一半一半")
     yes_words: tuple[str, ...] = ()  # typed after "note 210 days, is that right?", they confirm it ("对", "yes")
+    no_words: tuple[str, ...] = ()  # typed after "leave and clear your answers?", they say no ("不要", "no")
     corrections: tuple[str, ...] = ()  # before an earlier step's answer, they correct it ("不对 是3个月")
     said_moves: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "back": ("返回", "go back") …
     not_in_writing: tuple[str, ...] = ()  # in agreed terms, these say nothing was given in writing ("只是口头")

@@ -199,7 +199,7 @@ _WORD: Final = {
     "invalid": "the word is empty; write a word or remove the line",
 }
 #: Words or phrases in any language, such as [打电话, call, 95188] (an option's `also`, the file's `dont_know`,
-#: `unsure`, `yes_words`, `corrections`, `not_in_writing` and the lists of `said_moves`).
+#: `unsure`, `yes_words`, `no_words`, `corrections`, `not_in_writing` and the lists of `said_moves`).
 _WORDS: Final = Annotated[
     tuple[Annotated[str, Meta(pattern=r"\S", extra=_WORD)], ...],
     Meta(extra={"wrong_type": _WORD_LIST, "invalid": _WORD_LIST}),
@@ -266,6 +266,7 @@ def file_shapes() -> FileShapes:
                 ("dont_know", _WORDS, ()),
                 ("unsure", _WORDS, ()),
                 ("yes_words", _WORDS, ()),
+                ("no_words", _WORDS, ()),
                 ("corrections", _WORDS, ()),
                 ("said_moves", record("said_moves", [(move, _WORDS, ()) for move in SAID_MOVES]) | None, None),
                 ("not_in_writing", _WORDS, ()),
