@@ -56,6 +56,22 @@ class Record:
     chart: Chart | None = None  # its schedule to draw, when it has more than three instalments
 
 
+def message(record: Record, kb: KnowledgeBase) -> str:
+    """The words that go with the file: what it holds, and only that (no terms promised when none were given)."""
+    held = [
+        ("export_has_diary", bool(record.diary)),
+        ("export_has_facts", bool(record.facts)),
+        ("export_has_terms", bool(record.terms)),
+        ("export_has_plan", bool(record.plan)),
+    ]
+    parts = [kb.text(key, record.lang, count=str(len(record.diary))) for key, has in held if has]
+    if not parts:
+        return kb.text("export_sent_empty", record.lang)
+    separator = kb.text("export_list_separator", record.lang)  # texts are stripped: "," gets its space back here
+    contents = (f"{separator} " if separator.isascii() else separator).join(parts)
+    return kb.text("export_sent", record.lang, contents=contents)
+
+
 def filename(today: date) -> str:
     return f"negotiation-record-{today.isoformat()}.pdf"
 

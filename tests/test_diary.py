@@ -118,7 +118,8 @@ async def test_the_export_holds_the_terms_and_every_entry(knowledge: Knowledge, 
     await log(user, "2026-02-01", "visit", "張先生", "Promised a written confirmation 書面確認")
 
     [sent] = await user.says("/export")
-    assert sent.text == "export_sent 文本 count=[2]"
+    assert sent.text == "export_sent 文本 contents=[export_has_diary 文本 count=[2]export_list_separator 文本" \
+        "export_has_terms 文本]"
     assert sent.attachment is not None
     assert sent.attachment.filename == "negotiation-record-2026-03-10.pdf"
     assert sent.attachment.mime == "application/pdf"
@@ -131,6 +132,7 @@ async def test_the_export_holds_the_terms_and_every_entry(knowledge: Knowledge, 
 async def test_an_export_with_nothing_recorded_says_so(knowledge: Knowledge, storage: Storage) -> None:
     user = Person(Engine(knowledge, storage, clock=lambda: NOW))
     [sent] = await user.says("/export")
+    assert sent.text == "export_sent_empty 文本"  # no contacts or terms promised that are not there
     assert sent.attachment is not None
     text = pdf_text(sent.attachment.data)
     assert "export_terms_none" in text
@@ -149,6 +151,13 @@ def summary_label(knowledge: Knowledge, key: str) -> str:
 
 def label(options: tuple[Option, ...], option_id: str) -> str:
     return re.sub(r"\s+", "", next(o for o in options if o.id == option_id).label.render(ZH))
+
+
+async def test_the_export_message_names_only_what_the_file_holds(knowledge: Knowledge, storage: Storage) -> None:
+    user = Person(Engine(knowledge, storage, clock=lambda: NOW))
+    await log(user, "d:day:0", "phone", None, "说下周回电")
+    [sent] = await user.says("/export")
+    assert sent.text == "export_sent 文本 contents=[export_has_diary 文本 count=[1]]"  # contacts, and no terms
 
 
 async def test_the_export_holds_the_situation_given_in_the_walkthrough(knowledge: Knowledge, storage: Storage) -> None:

@@ -137,7 +137,7 @@ class DiaryTools(ToolsBase):
         )
         data = await asyncio.to_thread(export.render_pdf, record, kb)
         attachment = Attachment(export.filename(today), data, export.MIME, note=kb.text("export_sent_note", lang))
-        return Reply(kb.text("export_sent", lang, count=str(len(record.diary))), attachment=attachment)
+        return Reply(export.message(record, kb), attachment=attachment)
 
 
 def _is_diary(form: Form | None) -> bool:

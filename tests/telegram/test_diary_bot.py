@@ -42,7 +42,7 @@ async def test_a_contact_logged_from_buttons_is_listed_and_exported_as_a_pdf(use
     assert "答应分 12 期还款 <免除罚息> & 短信确认" in listing.text  # escaped for Telegram, shown as typed
 
     [sent, _document] = await user.presses(say("diary_export_button"), exact=True)
-    assert sent.text == say("export_sent", count="1")
+    assert sent.text == say("export_sent", contents=say("export_has_diary", count="1"))
     [record] = [r for r in user.fake.sent_messages(user.chat_id) if r["method"] == "sendDocument"]
     file = record["message"]["document"]
     assert record["message"]["caption"] == say("export_sent_note")  # "no copy kept" goes with the file sent
