@@ -1011,3 +1011,27 @@ async def test_leave_the_walkthrough_is_asked_for_the_next_message_only(engine: 
     saved = from_saved(session.state[PROGRESS_KEY])
     assert saved is not None
     assert (saved.product, saved.leaving) == ("huabei", False)
+
+
+async def test_the_reminder_offer_comes_with_the_first_after_care_screen_after_resume(
+    engine: Engine, storage: Storage
+) -> None:
+    """Days after the terms were typed, /resume shows the first after-care screen with its reminder offer again."""
+    agreed = Progress(step=Step.REPAY, product="jiebei", result="agreed", terms="每期800 共10期")
+    await storage.save_session(Session(616, state={PROGRESS_KEY: agreed.to_saved()}))
+    user = EngineUser(engine, 616)
+    await user.says("/resume")
+    assert "r:add" in user.actions
+    assert "d:new" in user.actions
+    await user.presses("w:next:repay")
+    assert "r:add" not in user.actions  # the next screen has none
+    await user.presses("w:back:records")
+    assert "r:add" in user.actions
+
+
+async def test_no_reminder_offer_without_agreed_terms(engine: Engine, storage: Storage) -> None:
+    skipped = Progress(step=Step.REPAY, product="jiebei", result="agreed")
+    await storage.save_session(Session(617, state={PROGRESS_KEY: skipped.to_saved()}))
+    user = EngineUser(engine, 617)
+    await user.says("/resume")
+    assert "r:add" not in user.actions

@@ -21,15 +21,7 @@ def walk(state: UserState, event: dialogue.Event, k: Knowledge, lang: Lang) -> D
     """The walkthrough's answer to `event`; the reminder offer once the terms are agreed, a monthly amount checked."""
     replies, new_progress = dialogue.handle(state.progress, event, k.walkthrough, lang)
     before = state.progress
-    if (
-        isinstance(event, dialogue.TypedText)  # typed: a button pressed there ("◀ Back", skip) gave no terms
-        and before is not None
-        and before.step is dialogue.Step.TERMS
-        and new_progress is not None
-        and new_progress.step is not dialogue.Step.TERMS
-        and new_progress.terms == event.text.strip()  # kept as typed: not "返回" said, nor terms given before
-        and new_progress.result == AGREED
-    ):  # the terms are in: offer reminders for the due days, and the diary
+    if _opens_after_care(before, new_progress, event):  # offer reminders for the due days, and the diary
         offer = (Choice(k.kb.text("reminder_add_button", lang), actions.Reminder("add").pack()),
                  Choice(k.kb.text("diary_new_button", lang), actions.Diary("new").pack()))  # fmt: skip
         replies = [*replies, Reply(k.kb.text("reminder_offer", lang), offer)]
@@ -38,6 +30,19 @@ def walk(state: UserState, event: dialogue.Event, k: Knowledge, lang: Lang) -> D
         replies = [*replies[:-1], warning, replies[-1]]
     # The walkthrough takes typed answers now; an open /plan question waits for /plan or its buttons.
     return Decision(replies, replace(state, progress=new_progress, plan=planchat.paused(state.plan)), save=True)
+
+
+def _opens_after_care(
+    before: progress.Progress | None, after: progress.Progress | None, event: dialogue.Event
+) -> bool:
+    """Whether the first after-care screen is opened now, with agreed terms noted: just typed, or shown again by
+    /resume, back or a jump. The offer of reminders goes with that screen each time it opens, not only the turn the
+    terms were typed (a user who came back with /resume found the screen without it)."""
+    if after is None or after.paused or after.step is not dialogue.Step.REPAY:
+        return False
+    if after.result != AGREED or not after.terms:
+        return False
+    return before is None or before.step is not dialogue.Step.REPAY or isinstance(event, dialogue.Resume)
 
 
 def _monthly_warning(
