@@ -228,6 +228,8 @@ def test_both_products_go_into_the_opening_script_and_the_summary(shipped: Walkt
         pytest.param(Step.CAUSE, "送外卖的 这两个月单少了", "income_drop", id="rider"),
         pytest.param(Step.CAUSE, "生意不好", "income_drop", id="shop"),
         pytest.param(Step.CAUSE, "my company cut my salary", "income_drop", id="salary"),
+        pytest.param(Step.CAUSE, "老人病了在医院住了半个月", "illness", id="illness-not-any-emergency"),
+        pytest.param(Step.CAUSE, "孩子要交学费", "emergency", id="school-fees"),
     ],
 )
 def test_the_shipped_words_understand_what_trial_users_typed(
@@ -500,7 +502,7 @@ def test_a_move_said_in_words_at_any_step_is_that_move_and_no_answer(
 def test_cancel_and_restart_said_in_words_ask_first(walk: Walkthrough) -> None:
     before = at(Step.AMOUNT, product="jiebei")
     replies, progress = handle(before, TypedText("不弄了"), walk, Lang.ZH_HANS)
-    assert (progress, replies[0].text) == (before, "‹messages.cancel_confirm›")  # answers would be lost
+    assert (progress, replies[0].text) == (replace(before, leaving=True), "‹messages.cancel_confirm›")  # kept, asked
     replies, progress = handle(before, TypedText("重新来"), walk, Lang.ZH_HANS)
     assert progress == before
     assert {c.action for c in replies[0].choices} == {"w:resume", "w:restart"}
@@ -739,3 +741,11 @@ _PLAIN = Option("call", Text("电话服务", "Call"))
 )
 def test_a_label_typed_as_any_script_shows_it_picks_its_option(typed: str) -> None:
     assert read(typed, [_TAIWAN_WORDED, _PLAIN]) == Picked("chat", exact=True)
+
+
+def test_an_illness_is_said_as_an_illness_in_the_opening_words(shipped: Walkthrough) -> None:
+    """The opening words say the reason of the cause the user gave: an illness is no education expense."""
+    (ill, other) = (next(c for c in shipped.causes if c.id == cause) for cause in ("illness", "emergency"))
+    (shown,) = current_prompt(at(Step.CONTACT, cause="illness"), shipped, Lang.ZH_HANS)
+    assert ill.reason.render(Lang.ZH_HANS) in shown.text
+    assert other.reason.render(Lang.ZH_HANS) not in shown.text
