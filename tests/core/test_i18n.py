@@ -59,6 +59,31 @@ def test_no_shipped_text_has_a_known_mistake(shipped: KnowledgeBase, lang: Lang,
     assert [text for text in texts if wrong in text] == []
 
 
+@pytest.mark.parametrize(
+    ("lang", "wrong"),
+    [
+        pytest.param(TW, "渠道", id="taiwan-管道-not-渠道"),
+        pytest.param(TW, "流水", id="taiwan-交易明細-not-流水"),
+        pytest.param(HK, "賬户", id="hong-kong-賬戶-not-賬户"),
+        pytest.param(HK, "短信", id="hong-kong-短訊-not-短信"),
+        pytest.param(HK, "在線客服", id="hong-kong-網上客服-not-在線客服"),
+    ],
+)
+def test_no_shipped_text_has_mainland_wording_in_a_region(shipped: KnowledgeBase, lang: Lang, wrong: str) -> None:
+    """Words a Taiwan or Hong Kong reader would not write, each put right by a phrase of the shipped table (and the
+    walkthrough's buttons too)."""
+    guide = load_walkthrough(DEFAULT_KNOWLEDGE_DIR / "walkthrough.yaml", shipped.traditional)
+    options = (*guide.channels, *guide.materials, *guide.causes, *guide.requests, *guide.results)
+    texts = [
+        *(e.answer_in(lang) for e in shipped.entries),
+        *(e.title_in(lang) for e in shipped.entries),
+        *(shipped.text(key, lang) for key in shipped.texts),
+        *(text.render(lang) for text in guide.texts.values()),
+        *(option.label.render(lang) for option in options),
+    ]
+    assert [text for text in texts if wrong in text] == []
+
+
 def test_taiwan_and_hong_kong_wording_differ_where_opencc_says() -> None:
     plain = Traditional()
     assert plain.convert("在线客服", TW) == "線上客服"  # Taiwan's word
