@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 CRISIS_MEMORY = 4
 #: An answer typed for again within this many messages is pointed back to, not repeated.
 REPEAT_WINDOW = 4
+#: For this many messages after the scam card, "which number do I call?" is answered as a question about it.
+SCAM_FOLLOW_UP = 2
 
 
 @dataclass
@@ -21,6 +23,7 @@ class RecentTurns:
     shown: dict[str, int] = field(default_factory=dict)  # knowledge version:entry id → turn it was last given
     update_id: int | None = None  # the update of the current turn
     before: dict[str, int] = field(default_factory=dict)  # `shown` as it was before the current turn
+    scam_turn: int | None = None  # the turn the scam card (or other safety advice) was last shown
 
     def begin(self, update_id: int | None) -> None:
         """A new typed message; the same update handled again (its first attempt failed, its answer was not sent)
@@ -31,6 +34,10 @@ class RecentTurns:
         self.turn += 1
         self.update_id = update_id
         self.before = dict(self.shown)
+
+    def after_scam(self) -> bool:
+        """Whether the scam card was shown within the last SCAM_FOLLOW_UP messages before this one."""
+        return self.scam_turn is not None and 0 < self.turn - self.scam_turn <= SCAM_FOLLOW_UP
 
     def repeated(self, entry_id: str) -> bool:
         last = self.shown.get(entry_id)

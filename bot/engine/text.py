@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.core import actions, dialogue, planchat, progress, understand
-from bot.core.advisor import ANSWERED_FREELY, Conversation, Outcome
+from bot.core.advisor import ANSWERED_FREELY, SAFETY_PREFIX, Conversation, Outcome
 from bot.core.i18n import Lang
 from bot.core.knowledge import EntryKind
 from bot.core.limits import MAX_MESSAGE_CHARS
@@ -112,7 +112,7 @@ class TextHandler:
         before, plan_before, care_before = state.crisis, state.plan, state.care
         after_care = care.after_care(care_before, now)
         conversation = replace(conversation, after_crisis=bool(before), after_care=after_care)
-        outcome = k.advisor.ask(conversation, text, screening)
+        outcome = _ask(k, recent, conversation, text, screening)
         cared_now = care.after_message(care_before, now, soft=faint, cared=outcome.cared)
         state = replace(state, crisis=_crisis_left(before, outcome), care=cared_now)
         if outcome.safety is Concern.CRISIS:  # an open /plan question waits: the next number is not taken as its answer
@@ -157,6 +157,17 @@ def _unless_just_shown(recent: RecentTurns, outcome: Outcome, k: Knowledge, lang
         if again:  # the same card a moment ago: point back to it
             return [extras.again_pointer(match.entry, k, lang)]
     return outcome.replies
+
+
+def _ask(k: Knowledge, recent: RecentTurns, conversation: Conversation, text: str, screening: Screening) -> Outcome:
+    """The advisor's outcome for a question, with the scam card remembered: right after it, "打哪个电话" asks which
+    number to trust."""
+    outcome = k.advisor.ask(replace(conversation, after_scam=recent.after_scam()), text, screening)
+    match = outcome.match
+    shown = match.entry if match is not None and match.status is Status.ANSWER else None
+    if outcome.safety is Concern.SCAM or (shown is not None and shown.id.startswith(SAFETY_PREFIX)):
+        recent.scam_turn = recent.turn
+    return outcome
 
 
 def _soon_after_another(earlier: care.Care | None, now: float, screening: Screening, *, meant: bool) -> Screening:

@@ -9,8 +9,9 @@ Its buttons (bot/core/actions.py): ShowEntry (clarify choices, related topics), 
 StartGuide to start or resume the negotiation walkthrough (handled by bot.core.dialogue).
 
 The parts: `values` (the conversation, the outcome, regions and the named sets of verdicts), `cards` (entries, menus
-and buttons as replies), `care` (the crisis reply, hotlines, caring lines, where the user is). `Advisor`, here, decides
-what one message gets and keeps the matcher and the safety screen.
+and buttons as replies), `care` (the crisis reply, hotlines, caring lines, where the user is),
+`talk` (which number to trust after the scam card, what the bot is, a situation stated rather than asked).
+`Advisor`, here, decides what one message gets and keeps the matcher and the safety screen.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import re
 from dataclasses import replace
 from typing import Final
 
-from bot.core.advisor.care import Care
+from bot.core.advisor.talk import Talk
 from bot.core.advisor.values import (
     ANSWERED_FREELY,
     MAX_RELATED,
@@ -61,7 +62,7 @@ _EMOJI_JOINERS: Final = re.compile(r"[\s\ufe0f\u200d]+")
 _TAIL_PARTS: Final = 3
 
 
-class Advisor(Care):
+class Advisor(Talk):
     """Stateless service over one knowledge base; conversation state goes in and comes back out."""
 
     def __init__(self, kb: KnowledgeBase, matcher: Matcher) -> None:
@@ -241,6 +242,14 @@ class Advisor(Care):
             key = "crying_only" if self._only_crying(text, lang) else "unclear_message"
             reply = Reply(self.kb.text(key, lang), (self._guide_choice(conversation),))
             return Outcome([reply], conversation, result)
+        if concern in (None, Concern.SCAM) and self.asks_for_a_number(conversation, text):
+            # right after the scam card, "打哪个电话" / "95188是真的吗": which number to trust, never a menu
+            return Outcome(self.number_answer(conversation), conversation, safety=Concern.SCAM)
+        if concern is None and self.asks_who(text, result):  # "你是真人吗": what the bot is, not "I can't help"
+            return Outcome(self.about_me(conversation), conversation)
+        if concern is None and self.states_situation(text, result):
+            # "欠了六万 家里人都不知道": the situation heard in a kind line, then the way forward (not a bare menu)
+            return Outcome(self.situation(conversation), conversation, result)
         result = self._safety_first(result, concern)
         if concern is Concern.ANGER:  # "scam" said as an insult is no question about a scam (the scam screen said so)
             result = self._without_safety(result)

@@ -20,6 +20,8 @@ ANSWERED_FREELY: Final = frozenset({None, Concern.DISTRESS, Concern.ANGER, Conce
 VENTING: Final = frozenset({Concern.DISTRESS, Concern.ANGER})
 #: The entry shown as the scam card.
 SCAM_ENTRY = "safety.scams"
+#: The entry on what to do first when overdue: offered, with the walkthrough, to a user who states their situation.
+OVERVIEW_ENTRY = "overview"
 #: Entries that are safety advice themselves (the card, what to do after paying a scammer): answering with one of
 #: them needs no card in front.
 SAFETY_PREFIX = "safety."
@@ -62,6 +64,8 @@ class Conversation:
     #: The message before this one got the soft tier's care in place of an answer ("我受够了这日子"): the next message
     #: the guide answers with no clear topic ("算了 不说了") gets the gentle check-in, not a menu or "I can't answer".
     after_care: bool = False
+    #: The scam card was shown a message or two ago: "那我打哪个电话", "is 95188 real?" asks which number to trust.
+    after_scam: bool = False
 
     def where(self) -> Region:
         """Where help is listed for: where the user said they are, else the guess from wording and client."""

@@ -47,6 +47,8 @@ REQUIRED_TEXT_KEYS: tuple[str, ...] = (
     "place_words_elsewhere", "region_note_elsewhere", "help_line_words", "abroad", "anger_ack", "venting_next",
     "crisis_minimised", "crisis_minimised_again", "minimising_words", "minimising_fillers", "crisis_hotlines_stopped",
     "hotline_stop_words", "crisis_brief_line", "meant_ordinary_words", "reminder_request_words", "reminder_pointer",
+    "scam_number_answer", "scam_number_words", "about_me", "about_me_you_words", "about_me_words", "situation_ack",
+    "situation_next", "situation_words",
 )  # fmt: skip
 
 #: Texts that are filled in, and the {placeholders} each may use; every other text is shown as written.
