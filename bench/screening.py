@@ -111,9 +111,11 @@ def negatives_of(concern: Concern) -> list[Path]:
     after they took "欠了4万" or "借呗逾期三个月了" for a crisis (bench/debt_statements.tsv, written apart, measures
     them); places.tsv: where the user is ("我人在台灣", "im in london") and ordinary hardship ("我妈哭了一晚上",
     "我真的不知道怎么说了", a rooftop or a farewell that is only weather or a move), written after the first-user trial
-    heard them as a faint crisis (bench/places_hardship.tsv, written apart, measures them)."""
+    heard them as a faint crisis (bench/places_hardship.tsv, written apart, measures them); requests.tsv: asking the bot
+    for a tool or an answer ("我想设个提醒", "I want to export my notes") and saying the family does not know, written
+    after the eleventh trial got the full crisis reply for such requests (the model weighed 想 and 醒 alone)."""
     ours = [
-        SAFETY_TRAIN / f"{name}.tsv" for name in ("short_chat", "everyday", "stress", "walkthrough", "debt", "places")
+        SAFETY_TRAIN / f"{name}.tsv" for name in ("short_chat", "everyday", "stress", "walkthrough", "debt", "places", "requests")
     ]
     if concern is Concern.CRISIS:
         return [BENCH / "crisis_negatives.tsv", *(SAFETY_TRAIN / f"{w}_crisis_negatives.tsv" for w in WRITERS), *ours]
@@ -220,11 +222,11 @@ class _Timed:
 
 def _settler(kb: KnowledgeBase) -> Callable[[str, Screening], Screening]:
     """What the user gets from a soft hit (`Advisor.settled`): soft when the shipped knowledge has something to show
-    for the message, else the full crisis reply."""
+    for the message or the hit was faint, else the full crisis reply."""
     matcher = Matcher(kb)
 
     def settle(text: str, screening: Screening) -> Screening:
-        if Advisor.settled(screening.concern, matcher.match(text)) is Concern.CRISIS:
+        if Advisor.settled(screening.concern, matcher.match(text), clear=screening.clear) is Concern.CRISIS:
             return Screening(Concern.CRISIS, f"{screening.rule}, nothing to answer: full")
         return screening
 

@@ -150,11 +150,21 @@ async def test_a_short_text_the_model_hears_clearly_gets_the_full_reply_when_the
     assert user.text == "‹crisis›"
 
 
-async def test_a_soft_hit_with_nothing_to_answer_gets_the_full_crisis_reply(engine: Engine) -> None:
-    """The soft tier is for a question that deserves its answer; "I can't answer that" plus a line is no reply to
-    someone who may be in crisis."""
+async def test_a_faint_hit_with_nothing_to_answer_gets_care_first_not_the_full_reply(engine: Engine) -> None:
+    """"I can't answer that" plus a line is no reply to someone who may be in crisis; but a merely faint model hit
+    on a message the guide cannot answer is as often an ordinary message (first-user trial 11: a request for the
+    bot's tools got the whole crisis reply), so it gets care first — worry, a hotline, an offer to go on."""
     user = EngineUser(engine, 6)
     await user.says("最近送外卖的单少了")  # outside the walkthrough: no topic of the fixture knowledge
+    assert user.text.startswith("‹soft first")
+    assert "‹crisis›" not in user.text
+
+
+async def test_a_second_faint_hit_after_care_first_gets_the_full_reply(engine: Engine) -> None:
+    """Care first is not the end of listening: a second faint signal in a row is the full crisis reply."""
+    user = EngineUser(engine, 8)
+    await user.says("最近送外卖的单少了")
+    await user.says("这个月送外卖的单少了很多")
     assert user.text == "‹crisis›"
 
 

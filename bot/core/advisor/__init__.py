@@ -85,7 +85,7 @@ class Advisor(Talk):
         result = self._denial_asks(text, result, screening)
         if result is not None and (reminded := self._reminded(conversation, text, concern, result)) is not None:
             return reminded
-        concern = self.settled(concern, result)
+        concern = self.settled(concern, result, clear=screening.clear)
         if concern is Concern.CRISIS or result is None:  # nothing else: no topic, no legal consequences, no step
             replies = self._crisis_reply(conversation, text, urgent=screening.urgent)
             return Outcome(replies, conversation, safety=Concern.CRISIS)
@@ -212,13 +212,16 @@ class Advisor(Talk):
         return Outcome(replies, conversation, result, safety=Concern.CRISIS_SOFT, cared=len(replies) == 1)
 
     @staticmethod
-    def settled(concern: Concern | None, result: MatchResult | None) -> Concern | None:
-        """What the screen's verdict comes to once the message is matched: a soft crisis hit is soft only when there
-        is something to show for the message (an answer, a menu, a route) — the soft tier exists so that a stressed
-        borrower's question is answered; a message that asks nothing the guide knows ("I just want it to stop") gets
-        the full crisis reply, never "I can't answer that" with a line under it."""
+    def settled(concern: Concern | None, result: MatchResult | None, *, clear: bool = True) -> Concern | None:
+        """What the screen's verdict comes to once the message is matched: a soft crisis hit that asks nothing the
+        guide knows gets the full crisis reply when it was heard clearly (`Screening.clear`: a written soft pattern,
+        or a model score at the full threshold in a message too short for it — "I just want it to stop"), never
+        "I can't answer that" with a line under it. A merely faint model hit on such a message ("我想查查我是不是把
+        花呗还清了" scored just above the soft threshold) gets care first instead (`crisis_soft_first`: worry, a
+        hotline, an offer to go on): made full, the faint tier's false alarms on ordinary unanswerable messages got
+        the whole crisis reply (first-user trial 11); a second faint signal right after it still brings the full one."""
         if concern is Concern.CRISIS_SOFT and (
-            result is None or (result.status is Status.FALLBACK and not result.route)
+            result is None or (clear and result.status is Status.FALLBACK and not result.route)
         ):
             return Concern.CRISIS
         return concern

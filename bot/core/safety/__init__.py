@@ -89,6 +89,9 @@ class Screening:
     #: Only the learned model heard a crisis (no phrase or pattern): after a crisis reply, a question it hears is
     #: answered with a short caring line rather than the crisis reply again, and a 👎 note is kept as a note.
     learned: bool = False
+    #: A soft crisis hit that is soft only because the message is short (the model's score reached the full
+    #: threshold) or because a written soft pattern found it: with nothing else to show, the full reply.
+    clear: bool = False
 
 
 class Screen:
@@ -186,11 +189,11 @@ class Screen:
                     return Screening(concern, rule)
                 if score >= linear.threshold and (faint or concern not in _SOFTER):
                     rule = f"learned {concern.value} model {score:+.2f} (soft)"
-                    return Screening(_SOFTER.get(concern, concern), rule, learned=True)
+                    return Screening(_SOFTER.get(concern, concern), rule, learned=True, clear=score >= linear.full)
             if concern is Concern.CRISIS and faint:
                 soft = self._soft.find(form, units, latin, starts, ends)
                 if soft is not None:
-                    return Screening(Concern.CRISIS_SOFT, f"{soft} (soft)")
+                    return Screening(Concern.CRISIS_SOFT, f"{soft} (soft)", clear=True)
         return Screening(denied=denied)
 
     def _crisis(
