@@ -115,7 +115,8 @@ def negatives_of(concern: Concern) -> list[Path]:
     for a tool or an answer ("我想设个提醒", "I want to export my notes") and saying the family does not know, written
     after the eleventh trial got the full crisis reply for such requests (the model weighed 想 and 醒 alone)."""
     ours = [
-        SAFETY_TRAIN / f"{name}.tsv" for name in ("short_chat", "everyday", "stress", "walkthrough", "debt", "places", "requests")
+        SAFETY_TRAIN / f"{name}.tsv"
+        for name in ("short_chat", "everyday", "stress", "walkthrough", "debt", "places", "requests")
     ]
     if concern is Concern.CRISIS:
         return [BENCH / "crisis_negatives.tsv", *(SAFETY_TRAIN / f"{w}_crisis_negatives.tsv" for w in WRITERS), *ours]
