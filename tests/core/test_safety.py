@@ -15,6 +15,7 @@ from bot.core.i18n import Lang
 from bot.core.knowledge import load_knowledge
 from bot.core.matcher import Matcher, Status
 from bot.core.safety import Concern, Screen, normal_form
+from bot.core.safety.reading import typed_readings
 from tests.kbfactory import default_entries, entry, write_kb
 
 CRISIS, SCAM, DISTRESS = Concern.CRISIS, Concern.SCAM, Concern.DISTRESS
@@ -547,3 +548,25 @@ def test_an_amount_given_as_a_range_is_no_scam(screen: Screen, text: str) -> Non
 
 def test_a_fee_given_as_a_range_beside_a_scam_is_still_a_scam(screen: Screen) -> None:
     assert screen("交3000到5000元就能帮你消除逾期记录").concern is Concern.SCAM
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("真的想自sa了", CRISIS, id="flat-for-curled"),  # sa typed for sha, as fuzzy pinyin does
+        pytest.param("不如zi杀算了", CRISIS, id="pinyin-first"),
+        pytest.param("活着没意si", CRISIS, id="curled-or-flat-either-way"),
+        pytest.param("周末去sa拉拉队", None, id="sa-among-ordinary-words"),
+        pytest.param("自助sa", None, id="the-characters-are-not-the-phrase"),
+    ],
+)
+def test_pinyin_typed_among_characters_is_heard_with_its_fuzzy_twin(text: str, expected: Concern | None) -> None:
+    assert Screen(learned=False)(text).concern is expected
+
+
+def test_a_latin_word_is_read_as_itself_and_with_flat_and_curled_initials_swapped() -> None:
+    assert typed_readings("sa") == ("sa", "sha")
+    assert typed_readings("zhi") == ("zhi", "zi")
+    assert typed_readings("chi") == ("chi", "ci")
+    assert typed_readings("huo") == ("huo",)
+    assert typed_readings("s") == ("s",)  # a letter, no syllable

@@ -50,12 +50,25 @@ class Unit(NamedTuple):
     end: int
 
 
+_FLAT_OR_CURLED = re.compile(r"^(zh|ch|sh|z|c|s)(?=[aeiou])")
+_OTHER_INITIAL = {"zh": "z", "ch": "c", "sh": "s", "z": "zh", "c": "ch", "s": "sh"}
+
+
+def typed_readings(token: str) -> tuple[str, ...]:
+    """How a Latin word typed among Chinese may be meant: itself, and with the flat and curled initials swapped
+    (sa ↔ sha, zi ↔ zhi), as pinyin input methods' fuzzy mode reads them — many southern speakers type them alike."""
+    found = _FLAT_OR_CURLED.match(token)
+    if found is None:
+        return (token,)
+    return (token, _OTHER_INITIAL[found.group(1)] + token[found.end() :])
+
+
 def units_of(form: str) -> list[Unit]:
     """The text as the screen hears it: each Chinese character with its readings (似 → shi, si), each Latin word as
-    itself (不想huo → bu, xiang, huo)."""
+    itself and its fuzzy twin (不想huo → bu, xiang, huo; 自sa → zi, sa/sha)."""
     # A unit is one CJK character or a run of a-z: the Latin ones, and only they, are ASCII.
     return [
-        Unit((token,) if token.isascii() else readings_of(token), match.start(), match.end())
+        Unit(typed_readings(token) if token.isascii() else readings_of(token), match.start(), match.end())
         for match in _UNIT.finditer(form)
         for token in (match.group(0),)
     ]

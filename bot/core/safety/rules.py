@@ -128,7 +128,8 @@ class Rules:
                 # a short phrase must sound so in the characters' usual readings (以 can be read si, but 想以后 is
                 # not 想死; 合 can be ge, but 符合自己 is not 割自己); a longer one may use any reading (活着没意似)
                 short = len(sound) < _ANY_READING
-                heard = [t.readings[:1] if short else t.readings for t in typed]
+                # (a Latin word typed among the characters is heard with its fuzzy twin: it has no "usual" reading)
+                heard = [t.readings[:1] if short and not text[t.start].isascii() else t.readings for t in typed]
                 meant = [r[:1] if short else r for r in sound]
                 if not all(set(h) & set(m) for h, m in zip(heard, meant, strict=True)):
                     continue
