@@ -7,7 +7,10 @@ sentence, its one amount: "失业金1800"; an income given as good and bad month
 "花呗8000 借呗12000 一共两万", that total, said; letters typed for digits, "5OOO", read and said), and one it
 cannot read gets a kind question back with nothing lost, as does text the engine finds nothing else to answer
 (`Unread`). An earlier answer put right in words ("不对 开支是3500" at a later question) goes to its question
-(`plancorrect`), and the open question is asked again. A debt below the monthly offer is asked again before any
+(`plancorrect`), and the open question is asked again; so does the answer just given, taken back with no
+question named ("不对 是一万五"; "不对" alone asks its question again). An amount for another question's subject
+("房租加生活费两万五" asked for income) is not filed, and said so; 0 of spending is asked once more before it counts;
+a button's label typed ("跳過") acts as the button. A debt below the monthly offer is asked again before any
 result is built on it. After the last question the result is shown, with a chart when the schedule has more than
 three instalments. The state keeps the answers only (whole yuan), so a restart loses nothing, and is JSON-able for
 the engine to store.
@@ -26,6 +29,7 @@ recognised as stale:
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -43,9 +47,9 @@ from bot.core.amounts import (
     spread_in,
     varies,
 )
-from bot.core.i18n import Lang
+from bot.core.i18n import Lang, to_simplified
 from bot.core.plan import ORDER, Field, Inputs
-from bot.core.plancorrect import Correction, earlier_corrected
+from bot.core.plancorrect import Correction, TakenBack, earlier_corrected, just_taken_back, other_subject
 from bot.core.planprompts import continue_choice, current_prompt, left_open_prompt, money, question
 from bot.core.planqueries import (
     asking,
@@ -181,9 +185,21 @@ def _no_amount(state: PlanState | None, event: Unknown | Unread, texts: PlanText
 def _typed(state: PlanState | None, text: str, texts: PlanTexts, lang: Lang) -> Outcome:
     if state is None or state.asking is None:
         return [Reply(texts.say("messages.not_started", lang))], state
+    label = _button_typed(text, texts)
+    if label == "skip":  # "跳过" typed, as the button says: the button's own effect
+        return _answer(state, replace(state.inputs, **{state.asking.value: None}), texts, lang)
+    if label == "stop":
+        return step(state, Stop(), texts, lang)
     corrected = earlier_corrected(state.asking, text)
     if corrected is not None:  # "不对 开支是3500" at a later question: that answer, not this one
         return _corrected(state, corrected, texts, lang)
+    taken_back = None if state.rechecking else just_taken_back(state.asking, text)
+    if taken_back is not None:  # "不对 是一万五" right after an answer: that answer, not this question's
+        return _taken_back(state, taken_back, texts, lang)
+    elsewhere = other_subject(state.asking, text)
+    if elsewhere is not None:  # "房租加生活费两万五" at the income question: not filed as income, said so
+        item = texts.say(f"items.{elsewhere.value}", lang)
+        return [question(state, texts, lang, lead=texts.say("messages.other_subject", lang, item=item))], state
     slipped = letters_as_digits(text)
     if slipped is not None and isinstance(read := parse_amount(slipped), int):  # "5OOO": read as 5000, and said
         said = Reply(texts.say("messages.letters_read", lang, typed=text.strip(), amount=money(read)))
@@ -217,12 +233,23 @@ def _read(state: PlanState, text: str, texts: PlanTexts, lang: Lang) -> Outcome:
         amount = amount_in_sentence(text) or amount
     if isinstance(amount, Unreadable):
         return [question(state, texts, lang, lead=texts.say(f"problems.{amount.value}", lang))], state
-    if state.asking is Field.PROPOSAL and amount == 0:
-        return [question(state, texts, lang, lead=texts.say("messages.zero_proposal", lang))], state
+    if amount == 0 and (zero := _zero(state, texts, lang)) is not None:
+        return zero
     replies, moved = _answer(state, replace(state.inputs, **{state.asking.value: amount}), texts, lang)
     if in_sentence:  # read out of a sentence ("no income, my parents send me 1500 a month"): what was taken, said
         return [Reply(texts.say("messages.read_in_sentence", lang, amount=money(amount))), *replies], moved
     return replies, moved
+
+
+def _zero(state: PlanState, texts: PlanTexts, lang: Lang) -> Outcome | None:
+    """0 typed where it cannot stand as it is: an offer of 0 is asked again; 0 of spending, which would offer the whole
+    income each month, is asked once more, the 0 kept until then (typed again, it counts). None: 0 is taken."""
+    if state.asking is Field.PROPOSAL:
+        return [question(state, texts, lang, lead=texts.say("messages.zero_proposal", lang))], state
+    if state.asking is Field.SPENDING and state.inputs.spending != 0:
+        held = replace(state, inputs=replace(state.inputs, spending=0))
+        return [question(held, texts, lang, lead=texts.say("messages.zero_spending", lang))], held
+    return None
 
 
 def _corrected(state: PlanState, corrected: Correction, texts: PlanTexts, lang: Lang) -> Outcome:
@@ -232,6 +259,25 @@ def _corrected(state: PlanState, corrected: Correction, texts: PlanTexts, lang: 
     item = texts.say(f"items.{corrected.field.value}", lang)
     said = texts.say("messages.corrected", lang, item=item, amount=money(corrected.amount))
     return [question(fixed, texts, lang, lead=said)], fixed
+
+
+def _taken_back(state: PlanState, taken: TakenBack, texts: PlanTexts, lang: Lang) -> Outcome:
+    """The answer just given taken back: with the right amount, recorded there and the open question asked again;
+    with none ("不对" alone), its question asked again, the open one following it as before."""
+    item = texts.say(f"items.{taken.field.value}", lang)
+    if taken.amount is not None:
+        return _corrected(state, Correction(taken.field, taken.amount), texts, lang)
+    back = PlanState(taken.field, state.inputs, earlier=state.earlier)
+    return [question(back, texts, lang, lead=texts.say("messages.ask_again", lang, item=item))], back
+
+
+def _button_typed(text: str, texts: PlanTexts) -> str | None:
+    """The button ("skip" or "stop") whose label the text is, typed rather than pressed ("跳过", "跳過", "skip")."""
+    typed = to_simplified(unicodedata.normalize("NFKC", text)).strip().strip("。.!！「」\"'").casefold()
+    for name in ("skip", "stop"):
+        if typed in {texts.say(f"buttons.{name}", lang).casefold() for lang in (Lang.ZH_HANS, Lang.EN)}:
+            return name
+    return None
 
 
 def _ranged(state: PlanState, spread: Spread, texts: PlanTexts, lang: Lang) -> Outcome:
