@@ -112,3 +112,23 @@ def test_a_typed_stop_label_stops(texts: PlanTexts) -> None:
     replies, state = planchat.step(typed(texts, "30000")[1], Typed("buttons.stop"), texts, ZH)
     assert state is None
     assert replies[-1].text == "messages.stopped"
+
+
+@pytest.mark.parametrize(
+    ("text", "spending", "low", "high"),
+    [
+        pytest.param("一千多", 2000, "1,000", "2,000", id="thousand-odd"),
+        pytest.param("三萬幾", 40_000, "30,000", "40,000", id="traditional-ten-thousand-odd"),
+        pytest.param("一万二千多块", 13_000, "12,000", "13,000", id="last-unit-counts"),
+    ],
+)
+def test_an_odd_amount_counts_high_where_a_range_does(texts: PlanTexts, text: str, spending: int, low: str,
+                                                      high: str) -> None:  # fmt: skip
+    replies, state = typed(texts, "30000", "8000", text)
+    assert (state.asking, state.inputs.spending) == (Field.OTHER, spending)
+    assert replies[0].text == f"messages.range_high amount={high} low={low} high={high}"
+
+
+def test_an_odd_income_keeps_its_low_end(texts: PlanTexts) -> None:
+    _, state = typed(texts, "30000", "三千多")
+    assert state.inputs.income == 3000

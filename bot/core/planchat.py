@@ -3,18 +3,17 @@
 Five questions in the order of `plan.ORDER` (amount owed, income, essential spending, other debts' payments, the
 instalment the user means to offer), each skippable; a typed amount is read by `amounts.parse_amount` (or, in a
 sentence, its one amount: "失业金1800"; an income given as good and bad months, its low end, said; a range
-("3000到4000", "三四千", "between 3000 and 4000"), its cautious end, said; parts followed by their total,
-"花呗8000 借呗12000 一共两万", that total, said; letters typed for digits, "5OOO", read and said), and one it
-cannot read gets a kind question back with nothing lost, as does text the engine finds nothing else to answer
-(`Unread`). An earlier answer put right in words ("不对 开支是3500" at a later question) goes to its question
-(`plancorrect`), and the open question is asked again; so does the answer just given, taken back with no
+("3000到4000", "三四千", "between 3000 and 4000"; "一千多" as 1,000 to 2,000), its cautious end, said; parts
+followed by their total, "花呗8000 借呗12000 一共两万", that total, said; letters typed for digits, "5OOO", read and
+said), and one it cannot read gets a kind question back with nothing lost, as does text the engine finds nothing
+else to answer (`Unread`). An earlier answer put right in words ("不对 开支是3500" at a later question) goes to its
+question (`plancorrect`), and the open question is asked again; so does the answer just given, taken back with no
 question named ("不对 是一万五"; "不对" alone asks its question again). An amount for another question's subject
-("房租加生活费两万五" asked for income) is not filed, and said so; 0 of spending is asked once more before it counts;
-a button's label typed ("跳過") acts as the button. A debt below the monthly offer is asked again before any
+("房租加生活费两万五" asked for income) is not filed, and said so; 0 of spending is asked once more before it
+counts; a button's label typed ("跳過") acts as the button. A debt below the monthly offer is asked again before any
 result is built on it. After the last question the result is shown, with a chart when the schedule has more than
 three instalments. The state keeps the answers only (whole yuan), so a restart loses nothing, and is JSON-able for
-the engine to store.
-`planchat.mmd` beside this file draws the graph.
+the engine to store. `planchat.mmd` beside this file draws the graph.
 
 The parts, each a sibling module: `planstate` (the state and its saved shape), `planprompts` (the open question and
 its buttons), `planresult` (the result, and the warning for a monthly amount chosen elsewhere), `planqueries` (what
@@ -29,6 +28,7 @@ recognised as stale:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, replace
 from typing import Final
@@ -103,6 +103,12 @@ _LOW_END: Final = frozenset({Field.INCOME, Field.PROPOSAL})
 #: The questions whose answer may be listed in parts and added up ("房租800 吃饭1000 话费200"); an income or an offer
 #: typed with two amounts more often gives one and what is left of it ("收入5000 最多能还1500").
 _ADDED_UP: Final = frozenset({Field.SPENDING, Field.OTHER})
+#: An amount ending in a unit with "-odd" after it ("一千多", "3万多块", "三万几吧"): a range of one step of that unit.
+_ODD: Final = re.compile(
+    r"(?:大概|大约|约|差不多)?\s*(?P<amount>[0-9一二两三四五六七八九十百千万]*?(?P<unit>[十百千万]))\s*[多几]"
+    r"\s*(?:块钱|块|元)?\s*(?:左右|吧)?"
+)
+_UNITS: Final = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
 
 
 # --- events -----------------------------------------------------------------------------------------------------
@@ -200,6 +206,9 @@ def _typed(state: PlanState | None, text: str, texts: PlanTexts, lang: Lang) -> 
     if elsewhere is not None:  # "房租加生活费两万五" at the income question: not filed as income, said so
         item = texts.say(f"items.{elsewhere.value}", lang)
         return [question(state, texts, lang, lead=texts.say("messages.other_subject", lang, item=item))], state
+    odd = _odd(text) if state.asking not in _LOW_END else None
+    if odd is not None:  # "一千多", "三萬幾" where a range counts high: up to the next step of its last unit, said
+        return _ranged(state, odd, texts, lang)
     slipped = letters_as_digits(text)
     if slipped is not None and isinstance(read := parse_amount(slipped), int):  # "5OOO": read as 5000, and said
         said = Reply(texts.say("messages.letters_read", lang, typed=text.strip(), amount=money(read)))
@@ -269,6 +278,15 @@ def _taken_back(state: PlanState, taken: TakenBack, texts: PlanTexts, lang: Lang
         return _corrected(state, Correction(taken.field, taken.amount), texts, lang)
     back = PlanState(taken.field, state.inputs, earlier=state.earlier)
     return [question(back, texts, lang, lead=texts.say("messages.ask_again", lang, item=item))], back
+
+
+def _odd(text: str) -> Spread | None:
+    """An amount with "-odd" after its last unit ("一千多", "3万多", "三萬幾") as the range it spans: 1,000 to 2,000."""
+    found = _ODD.fullmatch(to_simplified(unicodedata.normalize("NFKC", text)).strip())
+    if found is None:
+        return None
+    low = parse_amount(found["amount"])
+    return Spread(low, low + _UNITS[found["unit"]]) if isinstance(low, int) and low > 0 else None
 
 
 def _button_typed(text: str, texts: PlanTexts) -> str | None:
