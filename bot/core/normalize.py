@@ -63,6 +63,22 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts))
 
 
+class Dialect:
+    """The admin's `dialect:` table (dialect word, Mandarin word) compiled: `Dialect(pairs)(form)` is `form` (already in
+    the basic form, or the safety screen's normal form: both simplified and case-folded) with each written Cantonese
+    word put in Mandarin, longest first ("我冇事 只係" → "我没事 只是"). One reading shared by the matcher, the safety
+    screen and the minimising-words check."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]] = ()) -> None:
+        self._mandarin = _table(pairs)
+        self._words = _alternation(self._mandarin)
+
+    def __call__(self, form: str) -> str:
+        if self._words is None:
+            return form
+        return self._words.sub(lambda m: self._mandarin[m.group(0)], form)
+
+
 class Normalizer:
     """Turns raw text into the matching form; built once per knowledge base (aliases are compiled)."""
 
@@ -76,8 +92,7 @@ class Normalizer:
     ) -> None:
         self._canonical = _table(aliases)
         self._aliases = _alternation(self._canonical)
-        self._mandarin = _table(dialect)
-        self._dialect = _alternation(self._mandarin)
+        self.dialect = Dialect(dialect)
         # Greetings and thanks say nothing about the topic either: both are dropped before matching.
         self._fillers = _alternation(basic_form(f) for f in [*fillers, *greetings, *thanks])
         self._greetings = _alternation(basic_form(g) for g in [*greetings, *thanks])
@@ -102,10 +117,7 @@ class Normalizer:
     def mandarin(self, text: str) -> str:
         """The basic form with dialect words in Mandarin, before aliases and fillers: the words as the user meant them
         ("还不了" is still "还不了", which the aliases would make "还不上")."""
-        text = basic_form(text)
-        if self._dialect is not None:
-            text = self._dialect.sub(lambda m: self._mandarin[m.group(0)], text)
-        return text
+        return self.dialect(basic_form(text))
 
     def __call__(self, text: str) -> str:
         text = self.mandarin(text)

@@ -13,6 +13,7 @@ from bot.core.i18n import Lang
 from bot.core.knowledge import KnowledgeBase
 from bot.core.language import hong_kong_wording
 from bot.core.matcher import MatchResult
+from bot.core.normalize import Dialect
 from bot.core.replies import Choice, Reply
 from bot.core.safety import Concern, normal_form
 
@@ -33,6 +34,8 @@ class Care(Cards):
     def __init__(self, kb: KnowledgeBase) -> None:
         super().__init__(kb)
         self._forms: dict[str, tuple[str, ...]] = {}  # word lists in normal form, by key (`_word_forms`)
+        # written Cantonese read as Mandarin ("我冇事 只係…" is "我没事 只是…"): the matcher's own `dialect:` table
+        self._dialect = Dialect(kb.dialect)
 
     def crisis(self, conversation: Conversation) -> list[Reply]:
         """The crisis reply: warm, short, where to get help now; the conversation can go on afterwards."""
@@ -97,7 +100,7 @@ class Care(Cards):
     def plays_down(self, text: str) -> bool:
         """Whether the message is made only of words that play a feeling down ("没事", "算了 就是累", "sorry. just
         tired": the `minimising_words`, at least one) and the little words around them (`minimising_fillers`)."""
-        form = _padded_form(text)
+        form = f" {self._dialect(normal_form(text))} "
         rest, found = form, False
         for key in ("minimising_words", "minimising_fillers"):
             for word in sorted(self._word_forms(key), key=len, reverse=True):
