@@ -9,9 +9,10 @@ import pytest
 from bot.core.safety import Concern, Screen
 from bot.core.safetymodel import Linear, SafetyModel
 
-#: A crisis model that hears "go to", "jail" and "police" clearly (score 2.0 from its full threshold 1.0), as the
-#: shipped one heard "go to" before the veto.
-HEARS_LAW = SafetyModel({"crisis": Linear({"w:go to": 4.0, "w:jail": 4.0, "w:police": 4.0}, -2.0, 0.0, 1.0)}, ())
+#: A crisis model that hears "go to", "end up", "jail" and "police" clearly (score 2.0 from its full threshold 1.0),
+#: as the shipped one heard "go to" and "end up" before the veto.
+LAW_WORDS = {"w:go to": 4.0, "w:end up": 4.0, "w:jail": 4.0, "w:police": 4.0}
+HEARS_LAW = SafetyModel({"crisis": Linear(LAW_WORDS, -2.0, 0.0, 1.0)}, ())
 
 
 @pytest.mark.parametrize(
@@ -21,6 +22,7 @@ HEARS_LAW = SafetyModel({"crisis": Linear({"w:go to": 4.0, "w:jail": 4.0, "w:pol
         "Will I go to jail for this?",
         "can i end up in prison for owing money",
         "will i get arrested",
+        "will i end up in court",
         "the police called me about my huabei",
     ],
 )
