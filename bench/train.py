@@ -35,16 +35,19 @@ import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from bot.config import MatcherConfig
 from bot.core.knowledge import EntryKind, KnowledgeBase, load_knowledge
 from bot.core.learned import DEFAULT_PATH, FORMAT, NOT_COVERED, Calibration, LearnedModel
 from bot.core.matcher import MAX_QUESTION_CHARS, Matcher
 from bot.core.normalize import features
+
+if TYPE_CHECKING:  # scikit-learn is the `[train]` extra: reading and checking label files works without it
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -227,6 +230,9 @@ def fit(
         texts.append(prepared.form(text))
         labels.append(NOT_COVERED)
         weights.append(NEGATIVE_WEIGHT)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
     vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=2, dtype=np.float32)
     matrix = vectorizer.fit_transform(texts)
     model = LogisticRegression(C=c, max_iter=3000, random_state=SEED)
