@@ -10,39 +10,62 @@ scoring is built for questions against entries, not for a word against a handful
 `amounts.py`, the /plan parser, so the guide and /plan accept the same ones; days by `numbers.read_number`.
 
 A text that asks something ("借呗逾期会怎样？") is never an answer: the knowledge base answers it.
+
+By job: `understand_words` (questions, clauses, how an option is named), `understand_numbers` (days and amounts),
+and this module (options, checklists, "I don't know": what a text answers).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Final
 
-from bot.core.amounts import amounts_in, foreign_currency, parse_amount, spread_in, varies
-from bot.core.i18n import Lang, to_simplified
+from bot.core.amounts import foreign_currency, varies
 from bot.core.normalize import CJK_RUN, basic_form
-from bot.core.numbers import Unit, read_number, rough_days
-from bot.core.slips import letters_as_digits
+from bot.core.numbers import Unit
+from bot.core.understand_numbers import Number, named_amounts, number_in
+from bot.core.understand_words import (
+    CLAUSE,
+    QUESTION_MARKERS,
+    is_question,
+    phrases,
+    tries_number,
+    writes_traditional,
+)
 from bot.core.walkthrough import Option
 
-#: Words that make a text a question rather than an answer (also used by the engine at the terms step); "算不算",
-#: "是不是", "有没有" are questions too (a word, 不 or 没, the word again). "can't" / "cannot" says, not asks.
-QUESTION_MARKERS: Final = re.compile(
-    r"[?？]|吗|怎么|如何|什么|能不能|可不可以|为什么|為什麼|嗎|怎麼|會不會|会不会|(\w)[不没沒]\1"
-    r"|\b(how|what|can(?!['’]?t\b|not\b)|should|why|will)\b"
-)
-#: At a step whose options are wishes (the requests), "能不能少点利息" asks for one rather than asking a question.
-_WISHING: Final = re.compile(r"能不能|可不可以|能否|可否|行不行|可以吗|可以嗎")
+__all__ = [
+    "QUESTION_MARKERS",
+    "SHORT_ANSWER",
+    "TYPO_RATIO",
+    "Number",
+    "OffMenu",
+    "Picked",
+    "Ticked",
+    "Understood",
+    "Unsure",
+    "button_number",
+    "is_question",
+    "named_amounts",
+    "named_options",
+    "phrases",
+    "read",
+    "read_items",
+    "says_one_of",
+    "tries_number",
+    "writes_traditional",
+]
+
+
 #: rapidfuzz ratio (0–100) from which a short answer is a typo of an option's phrase.
 TYPO_RATIO: Final = 80
 #: An answer longer than this is a story, not a pick; only phrases found inside it count.
 SHORT_ANSWER: Final = 12
 #: The button mark the terminal shows before a button's number ("#3").
 _BUTTON_NUMBER: Final = re.compile(r"#?\s*(\d{1,3})")
-_PARTS: Final = re.compile(r"[（）()/、,，]|\s+or\s+|或")
 _AMOUNT_SPAN: Final = re.compile(r"[0-9][0-9.,]*(?:\s*[万萬千]|[kKwW](?![a-zA-Z]))?[0-9]*")
 
 
@@ -52,23 +75,6 @@ class Picked:
 
     option: str
     exact: bool
-
-
-@dataclass(frozen=True)
-class Number:
-    """A number of days or yuan; `exact` as for Picked. `parts` are the amounts it adds up, each with the option id
-    that named it ("花呗1.2万借呗3万" → 42000 from ("huabei", 12000), ("jiebei", 30000)). `high` is set when the
-    text gave a range or good and bad months ("五六万", "好的时候四五千差的时候一两千"): `value` is its low end."""
-
-    value: int
-    exact: bool
-    parts: tuple[tuple[str, int], ...] = ()
-    high: int | None = None
-    rough: bool = False  # a span said roughly ("大半年", "两个多月"): `value` is a guess, asked about first
-    #: read from one clause, the rest being context ("两个月了吧 工作也丢了"); the rest may be a question without a
-    #: question mark ("逾期3个月了 对信用记录有影响"), so the knowledge base may answer it first
-    in_clause: bool = False
-
 
 
 @dataclass(frozen=True)
@@ -97,15 +103,6 @@ class Ticked:
 
 Understood = Picked | Number | Unsure | OffMenu | Ticked
 
-#: A number tried in words or digits: a digit, two numerals together ("五六"), a numeral with a unit ("五天",
-#: "几百"), or a Chinese number before 个 ("三个月").
-_TRIES_NUMBER: Final = re.compile(
-    r"\d|[零〇一二两兩三四五六七八九十几幾半]{2,}|[零〇一二两兩三四五六七八九十百千万萬几幾半][个個]?(?:天|日|月|周|週|星期|礼拜|年|万|萬|千|百|块|塊|元)"
-)
-#: Words saying a span is just under what follows ("快一年", "将近两个月"): the number read is no exact answer.
-_ALMOST: Final = re.compile(r"快|将近|接近")
-#: A text longer than this is no attempt at a number, whatever numerals it holds.
-_TRY_CHARS: Final = 40
 
 #: Words saying an item named is missing ("没有收入证明", "no payslip", "哪来收入证明"): the text unticks it.
 _MISSING: Final = re.compile(
@@ -114,18 +111,10 @@ _MISSING: Final = re.compile(
 )
 #: Words saying an item named is there ("身份证有", "I have my ID").
 _HAVE: Final = re.compile(r"有|带|準備|准备|拿到|备好|齐|\b(?:have|got|ready|with)\b")
-#: Where a sentence breaks into clauses, each saying something of its own ("身份证有 收入证明没有", "…, no payslip").
-_CLAUSE: Final = re.compile(r"[，,。.;；!！、\n]|(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])|\s+but\s+")
 #: A phrase right after one of these is denied ("他们不同意", "没谈好"), so it does not name its option.
 _DENIED: Final = re.compile(r"(?:不|没|未|别|无|\bnot|\bnever|n't|n t|\bno)\s*$")
 #: A phrase that is itself a denial ("不同意", "not agreed") is named even after another word of that kind.
 _DENIAL: Final = re.compile(r"不|没|未|别|无|(?:not|never|no)\b")
-
-
-def is_question(text: str, *, wishes: bool = False) -> bool:
-    """Whether a text asks something; with `wishes`, "能不能…" asks for the thing rather than about it."""
-    folded = text.casefold()
-    return QUESTION_MARKERS.search(_WISHING.sub(" ", folded) if wishes else folded) is not None
 
 
 def button_number(text: str) -> int | None:
@@ -163,7 +152,7 @@ def read(
     if unit is Unit.YUAN and foreign_currency(text):
         return None  # "6萬台幣": no yuan, and no rate is guessed; the step asks for the amount in yuan
     # A number comes before "don't know": "不知道 可能一两千吧" gives its range ("不知道" alone skips the step).
-    found = _number(text, unit, sentence, naming) if unit is not None else None
+    found = number_in(text, unit, sentence, naming) if unit is not None else None
     if found is not None:
         return found
     if says_one_of(text, dont_know):  # "不清楚", "idk"
@@ -175,11 +164,6 @@ def read(
     return _option(text, options)
 
 
-def tries_number(text: str) -> bool:
-    """Whether a short text that asks nothing tries to give a number ("差不多5个月了吧", "五六万", "去年10月")."""
-    return len(text) <= _TRY_CHARS and not is_question(text) and _TRIES_NUMBER.search(text) is not None
-
-
 def read_items(text: str, items: Sequence[Option], *, wishes: bool = False) -> Ticked | None:
     """The checklist items a text names (each by its label, a part of it, or an `also:` word), each read as had or
     missing by the words beside it in its clause; None for a question or a text naming none. With `wishes` (the
@@ -188,7 +172,7 @@ def read_items(text: str, items: Sequence[Option], *, wishes: bool = False) -> T
         return None
     state: dict[str, bool] = {}
     traditional = writes_traditional(text)
-    for clause in _CLAUSE.split(unicodedata.normalize("NFKC", text)):
+    for clause in CLAUSE.split(unicodedata.normalize("NFKC", text)):
         for item, has in _clause_items(basic_form(clause), items, traditional):
             state[item] = has  # a later clause says the last word on an item
     if not state:
@@ -266,33 +250,6 @@ def _particled(phrase: str) -> set[str]:
     return {phrase, *(phrase + particle for particle in _PARTICLES)} if phrase else set()
 
 
-def writes_traditional(text: str) -> bool:
-    """Whether the text has Traditional characters: its writer may be typing what a Traditional button shows."""
-    return to_simplified(text) != text
-
-
-#: The languages whose labels name an option: the authored ones, and with `traditional` the Traditional renderings
-#: too, whose wording may differ from the Simplified label ("線上客服" is the Taiwan button for 在线客服). Those are
-#: made only for a text written in Traditional: a process that never sees one never loads OpenCC's Taiwan tables.
-_LABEL_LANGS: Final = {False: (Lang.ZH_HANS, Lang.EN), True: tuple(Lang)}
-
-
-@functools.lru_cache(maxsize=1024)  # every option of the step, for each typed message; options are immutable values
-def phrases(option: Option, *, traditional: bool = False) -> tuple[str, ...]:
-    """Every way an option is named, in normal form: each part of its label and script wording (with `traditional`,
-    as each Traditional button shows them too), and its `also:`."""
-    named: list[str] = []
-    texts = [option.label, *([option.said] if option.said else [])]
-    for written in texts:
-        for lang in _LABEL_LANGS[traditional]:
-            whole = written.render(lang)
-            named.append(whole)
-            named.extend(_PARTS.split(whole))
-    named.extend(option.also)
-    forms = (basic_form(name) for name in named)
-    return tuple(dict.fromkeys(form for form in forms if len(form) >= 2))
-
-
 def _same(form: str, phrase: str) -> bool:
     """The whole text is the phrase, perhaps with a particle ("不知道啊") or a typo."""
     if not phrase:
@@ -306,111 +263,6 @@ def _ratio(a: str, b: str) -> float:
     from rapidfuzz import fuzz  # deferred like the matcher's: only typed walkthrough answers need it here
 
     return float(fuzz.ratio(a, b, processor=None))
-
-
-def _number(
-    text: str, unit: Unit, sentence: Callable[[str], int | None] | None, naming: Sequence[Option]
-) -> Number | None:
-    slipped = letters_as_digits(text)
-    if slipped is not None:  # "5OOO": letters typed for digits, read as them; not exact, so the reply says it
-        found = _number(slipped, unit, sentence, naming)
-        return None if found is None else replace(found, exact=False)
-    if unit is Unit.DAYS:
-        simplified = to_simplified(text)
-        return _days(simplified) or _days_in_a_clause(simplified)
-    amount = parse_amount(text)
-    if isinstance(amount, int):
-        return Number(amount, exact=True)
-    spread = spread_in(text)
-    if spread is not None:  # what the user can count on: the low end, and the reply says so
-        return Number(spread.low, exact=False, high=spread.high)
-    if varies(text):
-        return None  # good and bad months, the bad one too vague to count on: asked again, never the good one
-    parts = named_amounts(text, naming)
-    if parts:
-        return Number(sum(yuan for _, yuan in parts), exact=False, parts=parts)
-    total = _total_of_parts(text, naming)
-    if total is not None:
-        return total
-    guessed = sentence(text) if sentence is not None else None
-    return Number(guessed, exact=False) if guessed is not None else None
-
-
-def _days(text: str) -> Number | None:
-    """Days overdue said as the whole text: a rough span ("两个多月", a guess, asked about), "快一年" (just under
-    what is said, noted with how to change it), or a number ("15天")."""
-    rough = rough_days(text)
-    if rough is not None:
-        return Number(rough, exact=False, rough=True)
-    days = read_number(text, Unit.DAYS)
-    return Number(days, exact=_ALMOST.search(text) is None) if days is not None else None
-
-
-def _days_in_a_clause(text: str) -> Number | None:
-    """Days overdue said in one clause of a longer text, the rest being context ("两个月了吧 工作也丢了"), or said
-    twice in ways that agree ("三个月了吧 九十多天": the exact one, 90): read as understood (the reply says how to
-    change it). None when no clause gives days, when another clause tries a number it cannot read, or when two
-    readings disagree ("两个月了 又过了10天" is asked again)."""
-    clauses = [clause.strip() for clause in _CLAUSE.split(text) if clause.strip()]
-    readings = [_days(clause) for clause in clauses]
-    found = [reading for reading in readings if reading is not None]
-    tried = any(reading is None and tries_number(clause) for clause, reading in zip(clauses, readings, strict=True))
-    if len(clauses) < 2 or not found or tried or not _agree([reading.value for reading in found]):
-        return None
-    days = next((reading for reading in found if not reading.rough), found[0])  # the exact one, if one is
-    return Number(days.value, exact=False, rough=days.rough, in_clause=True)
-
-
-#: Two readings of one span agree when they are this close: within a tenth of the larger, or this many days.
-_AGREE_SHARE: Final = 0.1
-_AGREE_DAYS: Final = 5
-
-
-def _agree(values: Sequence[int]) -> bool:
-    """Whether numbers said for one thing are the same said twice ("三个月" and "九十多天"), not two different ones."""
-    low, high = min(values), max(values)
-    return high - low <= max(_AGREE_DAYS, _AGREE_SHARE * high)
-
-
-def _total_of_parts(text: str, naming: Sequence[Option]) -> Number | None:
-    """A total given first, then the amounts it is made of, each named ("6万左右 花呗2万多借呗3万多" is 60000)."""
-    found = amounts_in(text)
-    if not naming or len(found) < 3:
-        return None
-    first = found[0]
-    parts = named_amounts(text[first.end :], naming)
-    owned = sum(yuan for _, yuan in parts)
-    if len(parts) != len(found) - 1 or not owned <= first.yuan <= owned * 3 // 2:
-        return None
-    return Number(first.yuan, exact=False, parts=parts)
-
-
-def named_amounts(text: str, naming: Sequence[Option]) -> tuple[tuple[str, int], ...]:
-    """Each amount in the text with the option named right before it ("花呗1.2万，借呗三万二"); empty unless every
-    amount is named so, since an amount without a name may be a total already counted or a number of days."""
-    if not naming:
-        return ()
-    parts: list[tuple[str, int]] = []
-    end = 0
-    for amount in amounts_in(text):
-        name = _last_named(text[end : amount.start], naming)
-        if name is None:
-            return ()
-        parts.append((name, amount.yuan))
-        end = amount.end
-    return tuple(parts)
-
-
-def _last_named(text: str, naming: Sequence[Option]) -> str | None:
-    """The option named last in the text (the longest name where two end together), or None."""
-    form = basic_form(text)
-    best: tuple[int, int, str] | None = None
-    for option in naming:
-        for phrase in phrases(option, traditional=writes_traditional(text)):
-            at = form.rfind(phrase)
-            if at >= 0 and (best is None or (at + len(phrase), len(phrase)) > best[:2]):
-                best = (at + len(phrase), len(phrase), option.id)
-    return best[2] if best else None
 
 
 def _option(text: str, options: Sequence[Option]) -> Picked | None:
