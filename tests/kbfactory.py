@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,15 @@ def tool_text(key: str) -> dict[str, str]:
     """A tools.yaml text naming its key and showing every placeholder it may use, so tests can read the values."""
     filled = " ".join(f"{name}=[{{{name}}}]" for name in TOOL_TEXTS[key])
     return {"zh-hans": f"{key} 文本 {filled}".strip(), "en": f"{key} text {filled}".strip()}
+
+
+def fill_texts(folder: Path, filled: Mapping[str, str]) -> Path:
+    """The knowledge folder's texts.yaml with some texts filled (the zh-hans wording as given, the English "en "
+    before it) and the others naming their key, as `write_kb` writes them; returns the folder."""
+    texts = {key: {"zh-hans": f"{key} 文本", "en": f"{key} text"} for key in TEXT_KEYS}
+    texts.update({key: {"zh-hans": value, "en": f"en {value}"} for key, value in filled.items()})
+    (folder / "texts.yaml").write_text(dump_yaml({"texts": texts}), encoding="utf-8")
+    return folder
 
 
 def write_kb(root: Path, entries: list[dict[str, Any]] | None = None, **files: str) -> Path:

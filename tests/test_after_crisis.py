@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.core.advisor import Advisor
 from bot.core.i18n import Lang
@@ -24,7 +23,7 @@ from bot.core.walkthrough import load_walkthrough
 from bot.engine import Engine, Knowledge
 from bot.engine.saved_state import CRISIS_KEY
 from bot.storage import Storage
-from tests.kbfactory import CREDIT, REUSE, TEXT_KEYS, write_kb
+from tests.kbfactory import CREDIT, REUSE, fill_texts, write_kb
 from tests.transcript import SHIPPED, EngineUser
 
 FILLED = {
@@ -69,10 +68,7 @@ class HeardByModel(Screen):
 
 @pytest.fixture(scope="module")
 def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
-    texts = {key: {"zh-hans": f"{key} 文本", "en": f"{key} text"} for key in TEXT_KEYS}
-    texts.update({key: {"zh-hans": value, "en": f"en {value}"} for key, value in FILLED.items()})
-    folder = write_kb(tmp_path_factory.mktemp("kb"))
-    (folder / "texts.yaml").write_text(yaml.safe_dump({"texts": texts}, allow_unicode=True), encoding="utf-8")
+    folder = fill_texts(write_kb(tmp_path_factory.mktemp("kb")), FILLED)
     kb = load_knowledge(folder, required_ids=())
     matcher = Matcher(kb)
     advisor = Advisor(kb, matcher)

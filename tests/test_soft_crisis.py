@@ -36,7 +36,7 @@ from bot.engine import PROGRESS_KEY, Engine, Knowledge
 from bot.engine.care import CARE_SECONDS, SOFT_WINDOW
 from bot.engine.saved_state import CARE_KEY
 from bot.storage import Storage
-from tests.kbfactory import TEXT_KEYS, write_kb, write_runnable_kb, write_walkthrough
+from tests.kbfactory import fill_texts, write_kb, write_runnable_kb, write_walkthrough
 from tests.transcript import EngineUser
 
 ZH = Lang.ZH_HANS
@@ -92,10 +92,7 @@ def test_a_model_without_a_softer_tier_speaks_in_full() -> None:
 @pytest.fixture(scope="module")
 def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
     """Built once for the module: the bot shares one immutable Knowledge between all its users too."""
-    texts = {key: {"zh-hans": f"{key} 文本", "en": f"{key} text"} for key in TEXT_KEYS}
-    texts.update({key: {"zh-hans": value, "en": f"en {value}"} for key, value in FILLED.items()})
-    folder = write_kb(tmp_path_factory.mktemp("kb"))
-    (folder / "texts.yaml").write_text(yaml.safe_dump({"texts": texts}, allow_unicode=True), encoding="utf-8")
+    folder = fill_texts(write_kb(tmp_path_factory.mktemp("kb")), FILLED)
     kb = load_knowledge(folder, required_ids=())
     matcher = Matcher(kb)
     walkthrough = load_walkthrough(write_walkthrough(tmp_path_factory.mktemp("walk")))
@@ -151,7 +148,7 @@ async def test_a_short_text_the_model_hears_clearly_gets_the_full_reply_when_the
 
 
 async def test_a_faint_hit_with_nothing_to_answer_gets_care_first_not_the_full_reply(engine: Engine) -> None:
-    """"I can't answer that" plus a line is no reply to someone who may be in crisis; but a merely faint model hit
+    """ "I can't answer that" plus a line is no reply to someone who may be in crisis; but a merely faint model hit
     on a message the guide cannot answer is as often an ordinary message (first-user trial 11: a request for the
     bot's tools got the whole crisis reply), so it gets care first — worry, a hotline, an offer to go on."""
     user = EngineUser(engine, 6)

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.core.advisor import Advisor
 from bot.core.i18n import Lang
@@ -19,7 +18,7 @@ from bot.core.walkthrough import load_walkthrough
 from bot.engine import CRISIS_MEMORY, REPEAT_WINDOW, Engine, Knowledge
 from bot.engine.saved_state import CRISIS_KEY
 from bot.storage import Storage
-from tests.kbfactory import TEXT_KEYS, write_kb
+from tests.kbfactory import fill_texts, write_kb
 from tests.transcript import SHIPPED, EngineUser
 
 FILLED = {
@@ -40,10 +39,7 @@ EVERY_LINE = "‹mainland line›\n‹taiwan line›\n‹hongkong line›\n‹el
 @pytest.fixture(scope="module")
 def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
     """Built once for the module: the bot shares one immutable Knowledge between all its users too."""
-    texts = {key: {"zh-hans": f"{key} 文本", "en": f"{key} text"} for key in TEXT_KEYS}
-    texts.update({key: {"zh-hans": value, "en": f"en {value}"} for key, value in FILLED.items()})
-    folder = write_kb(tmp_path_factory.mktemp("kb"))
-    (folder / "texts.yaml").write_text(yaml.safe_dump({"texts": texts}, allow_unicode=True), encoding="utf-8")
+    folder = fill_texts(write_kb(tmp_path_factory.mktemp("kb")), FILLED)
     kb = load_knowledge(folder, required_ids=())
     matcher = Matcher(kb)
     return Knowledge(kb, matcher, Advisor(kb, matcher), load_walkthrough(SHIPPED / "walkthrough.yaml"))
